@@ -1,0 +1,51 @@
+"""Shared fixtures: every test gets its own folders and, when it asks, its own sandbox studio."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LANG", "C.UTF-8")
+
+import pytest
+
+from studio_desktop.core import paths
+
+
+@pytest.fixture(autouse=True)
+def app_paths(tmp_path, monkeypatch):
+    """Redirect every folder the app writes to into this test's tmp folder."""
+    root = tmp_path / "app"
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(root))
+    configured = paths.configure(root).ensure()
+    yield configured
+    paths.configure(None)
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path):
+    """Start sandbox studios on free loopback ports; all are stopped after the test."""
+    from studio_desktop.sandbox.server import SandboxServer
+
+    started: list[SandboxServer] = []
+
+    def start(seed: str = "demo", name: str = "sandbox", **kwargs) -> SandboxServer:
+        server = SandboxServer(tmp_path / name, seed=seed, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory):
+    """A fresh sandbox studio seeded with the demo data."""
+    return sandbox_factory("demo")
+
+
+@pytest.fixture
+def empty_sandbox(sandbox_factory):
+    """A fresh sandbox studio with one brand and nothing else."""
+    return sandbox_factory("empty", name="empty-sandbox")
