@@ -69,7 +69,9 @@ class SandboxServer:
         return self.studio.faults
 
     def start(self, timeout: float = 20.0) -> SandboxServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP,
+        # and without it every keep-alive request waits ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((LOOPBACK, self._requested_port))
         sock.listen(512)
