@@ -1,0 +1,549 @@
+"""The one request path every ShootProof call takes.
+
+Each call carries ``method`` and ``access_token``. Reads go out as GET;
+writes as POST (form-encoded, or multipart when a file is attached, with the
+file streamed from disk). The JSON answer is checked (``stat``) and failures
+become typed errors. Reads are retried on transient failures with exponential
+backoff and full jitter, honouring ``Retry-After``; writes only when nothing
+can have been applied (the connection never opened, or the server said 429);
+a file upload is never sent twice once its body may have reached the server.
+A 401 asks the token provider for a fresh token once and repeats the call.
+
+The token is kept out of URLs where the API allows it (POST bodies), and out
+of every log line and error message always.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import IO, Any, Protocol, runtime_checkable
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from studio_desktop.api.errors import (
+    AuthenticationError,
+    BadResponseError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlanLimitError,
+    ShootProofError,
+    TransientError,
+    ValidationError,
+)
+from studio_desktop.api.models import field_errors
+from studio_desktop.api.redact import redact
+
+log = logging.getLogger("studio_desktop.api.shootproof")
+
+ProgressCallback = Callable[[int], None]
+
+# connect 10 s; read 60 s; no write timeout so a 50 MB photo may crawl up a slow
+# link; a generous pool wait so 16 concurrent uploads do not starve reads.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=None, pool=60.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=24, keepalive_expiry=5.0)
+
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507, 509, 520, 521, 522, 523, 524})
+AUTH_CODES = frozenset({"invalid_token", "expired_token", "token_expired", "unauthorized", "invalid_grant"})
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    async def token(self) -> str: ...
+
+    async def refresh_after_auth_failure(self) -> str | None: ...
+
+
+class StaticToken:
+    """A long-lived token pasted by the user: nothing to refresh."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    async def token(self) -> str:
+        return self._token
+
+    async def refresh_after_auth_failure(self) -> str | None:
+        return None
+
+    def __repr__(self) -> str:
+        return "StaticToken(<set>)" if self._token else "StaticToken(None)"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. ``attempts`` counts the first try; delays are in seconds.
+
+    ``total_time`` bounds the time spent on one call across attempts;
+    a ``Retry-After`` longer than ``max_retry_after`` is not waited for (the
+    error carries it so the caller can schedule). ``sleep`` and ``random`` are
+    injectable so tests run fast and can see the delays chosen.
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    total_time: float = 120.0
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], Awaitable[Any]] = field(default=asyncio.sleep, repr=False, compare=False)
+    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+
+    def backoff(self, retry_number: int) -> float:
+        """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number - 1))]."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
+        return self.random() * ceiling
+
+    @classmethod
+    def no_retries(cls) -> RetryPolicy:
+        return cls(max_attempts=1)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN check
+
+
+class ProgressReader:
+    """Wraps a binary file so each read reports the bytes streamed so far.
+
+    httpx's multipart encoder reads the file in 64 KiB chunks as the socket
+    accepts them, so the count follows what has gone out. Rewinding to the
+    start (httpx does that before streaming) restarts the count.
+    """
+
+    def __init__(self, raw: IO[bytes], on_progress: ProgressCallback | None):
+        self._raw = raw
+        self._on_progress = on_progress
+        self.sent = 0
+        self.name = getattr(raw, "name", None)
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        if chunk:
+            self.sent += len(chunk)
+            if self._on_progress is not None:
+                self._on_progress(self.sent)
+        return chunk
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        position = self._raw.seek(offset, whence)
+        if whence == os.SEEK_SET and offset == 0:
+            self.sent = 0
+        return position
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def seekable(self) -> bool:
+        return bool(getattr(self._raw, "seekable", lambda: False)())
+
+
+@dataclass
+class FilePart:
+    """A file field of a multipart request."""
+
+    field: str
+    fileobj: IO[bytes]
+    filename: str
+    content_type: str = "image/jpeg"
+    on_progress: ProgressCallback | None = None
+
+    def rewindable(self) -> bool:
+        try:
+            return bool(self.fileobj.seekable())
+        except (AttributeError, OSError, ValueError):
+            return False
+
+
+def flatten_params(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Form pairs with PHP-style brackets: ``address[city]``, ``contacts[0][email]``.
+
+    ``None`` values are left out (so "not given" differs from an empty
+    string, which some methods use to clear a field); booleans become 1/0.
+    """
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}[{key}]" if prefix else str(key)
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            pairs.extend(flatten_params(value, name))
+        elif isinstance(value, (list, tuple)):
+            pairs.extend(flatten_params({str(i): item for i, item in enumerate(value)}, name))
+        elif isinstance(value, bool):
+            pairs.append((name, "1" if value else "0"))
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+def _is_html(text: str, content_type: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return "html" in content_type.lower() or head.startswith(("<!doctype", "<html", "<head", "<body"))
+
+
+def _code_number(code: Any) -> int | None:
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, str) and code.strip().isdigit():
+        return int(code.strip())
+    return None
+
+
+_STATUS_ERRORS: dict[int, type[ShootProofError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: ValidationError,
+}
+
+_DEFAULT_MESSAGES = {
+    400: "The server did not accept the values sent.",
+    401: "The access token is not valid (it may have expired or been revoked). Please sign in again.",
+    403: "This app was not given permission for that.",
+    404: "That item does not exist (it may have been deleted).",
+    409: "That conflicts with something that already exists.",
+    429: "Too many requests at once; the server asked us to slow down.",
+}
+
+
+def error_class(code: Any, http_status: int | None, has_field_errors: bool) -> type[ShootProofError]:
+    """The exception type for a ``stat: fail`` answer (by ``code``, then by HTTP status)."""
+    if isinstance(code, str) and code.strip().lower() == "limit_reached":
+        return PlanLimitError
+    number = _code_number(code)
+    if number is None and isinstance(code, str) and code.strip():
+        if code.strip().lower() in AUTH_CODES:
+            return AuthenticationError
+        return ShootProofError  # a code we do not know: say so, do not guess from the status
+    for candidate in (number, http_status):
+        if candidate is None:
+            continue
+        if candidate in _STATUS_ERRORS:
+            return _STATUS_ERRORS[candidate]
+        if candidate in TRANSIENT_STATUSES or 500 <= candidate <= 599:
+            return TransientError
+    if has_field_errors:
+        return ValidationError
+    return ShootProofError
+
+
+def _plain_transport_message(exc: httpx.HTTPError, host: str) -> str:
+    detail = str(exc).strip()
+    where = f"the server at {host}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"Timed out connecting to {where}."
+    if isinstance(exc, httpx.ConnectError):
+        return f"Could not connect to {where}" + (f" ({detail})." if detail else ".")
+    if isinstance(exc, httpx.PoolTimeout):
+        return "Too many requests at once: timed out waiting for a free connection."
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"{where[0].upper()}{where[1:]} took too long to answer."
+    if isinstance(exc, httpx.WriteTimeout):
+        return f"Timed out sending data to {where}."
+    if isinstance(exc, httpx.TimeoutException):
+        return f"Timed out talking to {where}."
+    return f"The connection to {where} was interrupted" + (f" ({detail})." if detail else ".")
+
+
+# Transport errors raised before any byte of the request left this machine.
+_NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class _RedactingFilter(logging.Filter):
+    """httpx logs each request URL at INFO; GET URLs hold the access token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "access_token" in record.getMessage() or "refresh_token" in record.getMessage():
+            record.msg = redact(record.getMessage())
+            record.args = None
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    if not any(isinstance(f, _RedactingFilter) for f in logging.getLogger(_name).filters):
+        logging.getLogger(_name).addFilter(_RedactingFilter())
+
+
+@dataclass
+class _Budget:
+    """Time spent on one call: the clock, or the waits we asked for if more (an injected sleep may not wait)."""
+
+    started: float
+    waited: float = 0.0
+
+    def spent(self) -> float:
+        return max(time.monotonic() - self.started, self.waited)
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """The client every ShootProof call shares (creating one costs 40-80 ms of loop time)."""
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, follow_redirects=False)
+
+
+class Transport:
+    """Sends ``sp.*`` calls to one API endpoint with one token provider."""
+
+    def __init__(
+        self,
+        api_url: str,
+        tokens: TokenProvider,
+        *,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+    ):
+        self.api_url = api_url
+        self.tokens = tokens
+        self.retry = retry or RetryPolicy()
+        self._owns_http = http is None
+        self.http = http or new_http_client()
+        self._host = urlsplit(api_url).netloc or api_url
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    def __repr__(self) -> str:
+        return f"Transport({self.api_url!r})"
+
+    async def call(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        write: bool = False,
+        files: Sequence[FilePart] = (),
+        json_body: Any = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Send one call and return its JSON answer (``stat == "ok"``), or raise a typed error.
+
+        ``write`` selects POST and the write retry rules. ``json_body`` sends a
+        JSON body (with ``params``/``query`` on the query string). ``files``
+        makes it multipart; such a call is not re-sent once its body may have
+        reached the server.
+        """
+        params = dict(params or {})
+        budget = _Budget(time.monotonic())
+        token = await self.tokens.token()
+        auth_retried = False
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self._build(method, token, params, write=write, files=files, json_body=json_body, query=query)
+            sent_at = time.monotonic()
+            try:
+                response = await self.http.send(request)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+                raise ShootProofError(
+                    f"The API address {self.api_url!r} is not a valid http(s) address; check the settings.",
+                    method=method,
+                ) from None
+            except httpx.HTTPError as exc:
+                elapsed_ms = (time.monotonic() - sent_at) * 1000
+                log.debug("%s -> %s after %d ms", method, type(exc).__name__, elapsed_ms)
+                nothing_sent = isinstance(exc, _NOTHING_SENT)
+                error = TransientError(
+                    redact(_plain_transport_message(exc, self._host), [token]),
+                    method=method,
+                    maybe_applied=write and not nothing_sent,
+                )
+                retryable = not write or nothing_sent
+                if retryable and files and not all(part.rewindable() for part in files):
+                    retryable = False
+                delay = self._retry_delay(error, attempt, budget) if retryable else None
+                if delay is None:
+                    raise error from None
+                await self._wait(method, error, delay, attempt, budget)
+                continue
+
+            elapsed_ms = (time.monotonic() - sent_at) * 1000
+            log.debug("%s -> %s in %d ms", method, response.status_code, elapsed_ms)
+            try:
+                return self._parse(method, response, token)
+            except AuthenticationError:
+                if auth_retried or (files and not all(part.rewindable() for part in files)):
+                    raise
+                auth_retried = True
+                fresh = await self.tokens.refresh_after_auth_failure()
+                if not fresh or fresh == token:
+                    raise
+                log.info("%s: the access token was refused; retrying once with a fresh one", method)
+                token = fresh
+                continue
+            except TransientError as error:
+                status = response.status_code
+                if write:
+                    # A 429 is a refusal: nothing was applied. Anything else may have been.
+                    error.maybe_applied = status != 429
+                    retryable = status == 429 and not files
+                else:
+                    retryable = True
+                delay = self._retry_delay(error, attempt, budget) if retryable else None
+                if delay is None:
+                    raise
+                await self._wait(method, error, delay, attempt, budget)
+
+    def _retry_delay(self, error: TransientError, attempt: int, budget: _Budget) -> float | None:
+        """How long to wait before the next attempt, or None to give up now."""
+        policy = self.retry
+        if attempt >= policy.max_attempts:
+            return None
+        if error.retry_after is not None:
+            if error.retry_after > policy.max_retry_after:
+                return None
+            delay = error.retry_after
+        else:
+            delay = policy.backoff(attempt)
+        if budget.spent() + delay > policy.total_time:
+            return None
+        return delay
+
+    async def _wait(self, method: str, error: TransientError, delay: float, attempt: int, budget: _Budget) -> None:
+        log.info(
+            "%s: %s; retrying in %.2f s (attempt %d of %d)",
+            method, error.msg, delay, attempt + 1, self.retry.max_attempts,
+        )
+        budget.waited += delay
+        await self.retry.sleep(delay)
+
+    def _build(
+        self,
+        method: str,
+        token: str,
+        params: Mapping[str, Any],
+        *,
+        write: bool,
+        files: Sequence[FilePart],
+        json_body: Any,
+        query: Mapping[str, Any] | None,
+    ) -> httpx.Request:
+        pairs = flatten_params(params)
+        extra_query = flatten_params(query or {})
+        if json_body is not None:
+            url_pairs = [("method", method), ("access_token", token), *pairs, *extra_query]
+            return self.http.build_request(
+                "POST",
+                self.api_url,
+                params=url_pairs,
+                content=json.dumps(json_body).encode(),
+                headers={"Content-Type": "application/json", "Accept": "application/json"},
+            )
+        if not write and not files:
+            return self.http.build_request(
+                "GET",
+                self.api_url,
+                params=[("method", method), ("access_token", token), *pairs, *extra_query],
+                headers={"Accept": "application/json"},
+            )
+        # POST: `method` on the query string (as the API's own curl sample does), the
+        # token only in the body so it never shows in a URL.
+        url_query = [("method", method), *extra_query]
+        body_pairs = [("method", method), ("access_token", token), *pairs]
+        if files:
+            data: dict[str, str | list[str]] = {}
+            for key, value in body_pairs:
+                existing = data.get(key)
+                if existing is None:
+                    data[key] = value
+                elif isinstance(existing, list):
+                    existing.append(value)
+                else:
+                    data[key] = [existing, value]
+            multipart = {
+                part.field: (part.filename, ProgressReader(part.fileobj, part.on_progress), part.content_type)
+                for part in files
+            }
+            return self.http.build_request(
+                "POST", self.api_url, params=url_query, data=data, files=multipart,
+                headers={"Accept": "application/json"},
+            )
+        return self.http.build_request(
+            "POST",
+            self.api_url,
+            params=url_query,
+            content=urlencode(body_pairs).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+        )
+
+    def _parse(self, method: str, response: httpx.Response, token: str) -> dict[str, Any]:
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        text = response.text
+        content_type = response.headers.get("Content-Type", "")
+        try:
+            data = json.loads(text) if text.strip() else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("stat") in ("ok", "fail"):
+            if data["stat"] == "ok":
+                return data
+            code = data.get("code")
+            errors = field_errors(data.get("validation_errors") or data.get("errors"))
+            cls = error_class(code, status, bool(errors))
+            msg = data.get("msg")
+            msg = str(msg).strip() if msg else ""
+            if not msg:
+                msg = _DEFAULT_MESSAGES.get(_code_number(code) or status, f"The request failed (HTTP {status}).")
+            kwargs: dict[str, Any] = dict(
+                code=code, method=method, http_status=status,
+                validation_errors={k: [redact(m, [token]) for m in v] for k, v in errors.items()},
+            )
+            if cls is TransientError:
+                raise TransientError(redact(msg, [token]), retry_after=retry_after, **kwargs)
+            raise cls(redact(msg, [token]), **kwargs)
+
+        # Not a ShootProof answer. Judge by the HTTP status first: a proxy's
+        # 502 page or a bare 503 is still worth another try.
+        if not text.strip():
+            what = "an empty answer"
+        elif _is_html(text, content_type):
+            what = "a web page instead of data"
+        elif data is None:
+            what = "something that is not JSON"
+        elif not isinstance(data, dict):
+            what = "JSON that is not an object"
+        else:
+            what = "JSON without a status ('stat')"
+        msg = f"The server sent {what} (HTTP {status})."
+        if status in TRANSIENT_STATUSES or 500 <= status <= 599:
+            raise TransientError(msg, retry_after=retry_after, method=method, http_status=status)
+        if status == 401:
+            raise AuthenticationError(_DEFAULT_MESSAGES[401], method=method, http_status=status)
+        if 300 <= status < 400:
+            msg += " Check the API address in the settings."
+        elif status == 404:
+            msg += " Check the API address in the settings."
+        raise BadResponseError(msg, method=method, http_status=status)
