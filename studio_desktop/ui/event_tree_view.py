@@ -1,0 +1,359 @@
+"""The left-hand side of the window: brand selector, filter box and the tree of events and albums.
+
+Widgets here only show things and say what the user did (``brand_selected``,
+``target_changed``, ``refresh_requested``); the controller fetches data and
+calls the setters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio_desktop.api.models import Brand
+from studio_desktop.ui import icons
+from studio_desktop.ui.event_tree_model import (
+    COUNT_COLUMN,
+    NAME_COLUMN,
+    EventTreeFilterProxy,
+    EventTreeModel,
+    NodeRole,
+    TargetRole,
+)
+from studio_desktop.ui.tree_nodes import BrandNode, GalleryTarget, Node
+
+FILTER_DELAY_MS = 250
+#: Expand everything the filter leaves only when that is few enough rows to stay quick.
+EXPAND_MATCHES_LIMIT = 60
+
+NodeKey = tuple[str, int | None]
+
+
+class EventTreeView(QTreeView):
+    """The tree itself. ``target_changed(GalleryTarget | None)`` when the current row changes."""
+
+    target_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("eventTree")
+        self.setUniformRowHeights(True)  # essential for 10,000+ rows
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAllColumnsShowFocus(True)
+        self.setAnimated(False)
+        self.setExpandsOnDoubleClick(True)
+        self.setSortingEnabled(False)
+        self.setFrameShape(QTreeView.Shape.NoFrame)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._last_target: GalleryTarget | None = None
+        self._hold = 0
+
+    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+        super().setModel(model)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COUNT_COLUMN, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(COUNT_COLUMN, self.fontMetrics().horizontalAdvance("000,000") + 16)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(False)
+        self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    @property
+    def proxy(self) -> EventTreeFilterProxy:
+        return self.model()
+
+    @property
+    def source(self) -> EventTreeModel:
+        return self.proxy.sourceModel()
+
+    def current_target(self) -> GalleryTarget | None:
+        index = self.currentIndex()
+        if not index.isValid() or not self.selectionModel().isSelected(index.siblingAtColumn(0)):
+            return None
+        return index.siblingAtColumn(0).data(TargetRole)
+
+    def current_node(self) -> Node | None:
+        index = self.currentIndex()
+        return index.siblingAtColumn(0).data(NodeRole) if index.isValid() else None
+
+    @contextlib.contextmanager
+    def holding_target(self) -> Iterator[None]:
+        """Say nothing while the model is swapped and the selection put back; then report a real change once."""
+        self._hold += 1
+        try:
+            yield
+        finally:
+            self._hold -= 1
+            self._emit_if_changed()
+
+    def _emit_if_changed(self) -> None:
+        if self._hold:
+            return
+        target = self.current_target()
+        if target != self._last_target:
+            self._last_target = target
+            self.target_changed.emit(target)
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self._emit_if_changed()
+
+    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self._emit_if_changed()
+
+    def forget_target(self) -> None:
+        """After a model reset the old target is gone; say so once."""
+        self._emit_if_changed()
+
+    # --- selection and expansion by domain key ----------------------------------------------
+
+    def proxy_index(self, kind: str, node_id: int) -> QModelIndex:
+        source_index = self.source.index_for(kind, node_id)
+        return self.proxy.mapFromSource(source_index) if source_index.isValid() else QModelIndex()
+
+    def select(self, kind: str, node_id: int) -> bool:
+        """Make the event or album current (expanding its parents); False if it is not shown."""
+        index = self.proxy_index(kind, node_id)
+        if not index.isValid():
+            return False
+        parent = index.parent()
+        while parent.isValid():
+            self.expand(parent)
+            parent = parent.parent()
+        self.setCurrentIndex(index)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def expanded_keys(self) -> set[NodeKey]:
+        keys: set[NodeKey] = set()
+        proxy = self.proxy
+        stack = [QModelIndex()]
+        while stack:
+            parent = stack.pop()
+            for row in range(proxy.rowCount(parent)):
+                index = proxy.index(row, 0, parent)
+                if self.isExpanded(index):
+                    node: Node = index.data(NodeRole)
+                    keys.add(node.key)
+                    stack.append(index)
+        return keys
+
+    def expand_keys(self, keys: Iterable[NodeKey]) -> None:
+        for kind, node_id in keys:
+            if node_id is None:
+                continue
+            index = self.proxy_index(kind, node_id)
+            if index.isValid():
+                self.expand(index)
+
+
+class EventTreePanel(QWidget):
+    """Brand selector, debounced filter box and the event tree, with a message page for empty states."""
+
+    brand_selected = Signal(int)
+    target_changed = Signal(object)
+    refresh_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = EventTreeModel(self)
+        self.proxy = EventTreeFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.brand_combo = QComboBox(objectName="brandCombo")
+        self.brand_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.brand_combo.setMinimumContentsLength(12)
+        self.brand_combo.setToolTip("Brand")
+        self.brand_combo.setAccessibleName("Brand")
+        self.brand_combo.currentIndexChanged.connect(self._brand_changed)
+        brand_label = QLabel("Brand")
+        brand_label.setBuddy(self.brand_combo)
+
+        self.filter_edit = QLineEdit(objectName="treeFilter")
+        self.filter_edit.setPlaceholderText("Filter galleries and albums")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.addAction(icons.search_icon(), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.setAccessibleName("Filter galleries and albums")
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        self.filter_edit.returnPressed.connect(self._apply_filter)
+
+        self.tree = EventTreeView(self)
+        self.tree.setModel(self.proxy)
+        self.tree.target_changed.connect(self.target_changed)
+
+        self.message = QLabel(objectName="treeMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setEnabled(False)
+        self.message.setMargin(24)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.message)
+
+        self.summary = QLabel(objectName="treeSummary")
+        self.summary.setEnabled(False)
+
+        brand_row = QHBoxLayout()
+        brand_row.setContentsMargins(0, 0, 0, 0)
+        brand_row.addWidget(brand_label)
+        brand_row.addWidget(self.brand_combo, 1)
+        top = QVBoxLayout()
+        top.setContentsMargins(10, 10, 10, 6)
+        top.setSpacing(8)
+        top.addLayout(brand_row)
+        top.addWidget(self.filter_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.stack, 1)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(10, 4, 10, 6)
+        bottom.addWidget(self.summary)
+        layout.addLayout(bottom)
+
+        self._saved_expansion: set[NodeKey] | None = None
+        self._pending_brand_signal = True
+        self.show_message("Loading galleries…")
+
+    # --- brands ----------------------------------------------------------------------------
+
+    def set_brands(self, brands: list[Brand], current_id: int | None = None) -> None:
+        """Fill the brand selector without emitting ``brand_selected``."""
+        self._pending_brand_signal = False
+        try:
+            self.brand_combo.clear()
+            for brand in brands:
+                label = brand.name or f"Brand {brand.id}"
+                self.brand_combo.addItem(label, brand.id)
+            if current_id is not None:
+                position = self.brand_combo.findData(current_id)
+                if position >= 0:
+                    self.brand_combo.setCurrentIndex(position)
+            self.brand_combo.setEnabled(len(brands) > 1)
+        finally:
+            self._pending_brand_signal = True
+
+    def current_brand_id(self) -> int | None:
+        value = self.brand_combo.currentData()
+        return int(value) if value is not None else None
+
+    def select_brand(self, brand_id: int) -> bool:
+        position = self.brand_combo.findData(brand_id)
+        if position < 0:
+            return False
+        self.brand_combo.setCurrentIndex(position)
+        return True
+
+    def _brand_changed(self, position: int) -> None:
+        if self._pending_brand_signal and position >= 0:
+            self.brand_selected.emit(int(self.brand_combo.itemData(position)))
+
+    # --- tree content -------------------------------------------------------------------------
+
+    def set_tree(self, root: BrandNode) -> None:
+        """Show a new tree, keeping what was expanded and selected where it still exists."""
+        expanded = self.tree.expanded_keys() if self.model.event_count() else set()
+        if self._saved_expansion is not None:
+            expanded |= self._saved_expansion
+        previous = self.tree.current_target()
+        with self.tree.holding_target():
+            self.model.set_root(root)
+            if self.proxy.filter_text:
+                self._saved_expansion = expanded
+                self._expand_matches()
+            else:
+                self.tree.expand_keys(expanded)
+            if previous is not None:
+                self.tree.select(*previous.key)
+        self._update_summary()
+        if self.model.event_count() == 0:
+            self.show_message("This brand has no galleries yet.")
+        else:
+            self.stack.setCurrentWidget(self.tree)
+
+    def clear(self, message: str) -> None:
+        self.model.clear()
+        self.tree.forget_target()
+        self._update_summary()
+        self.show_message(message)
+
+    def show_message(self, text: str) -> None:
+        """Put ``text`` where the tree goes (loading, signed out, an error)."""
+        self.message.setText(text)
+        self.stack.setCurrentWidget(self.message)
+
+    def show_tree(self) -> None:
+        if self.model.event_count():
+            self.stack.setCurrentWidget(self.tree)
+
+    @property
+    def message_text(self) -> str:
+        return self.message.text() if self.stack.currentWidget() is self.message else ""
+
+    # --- filter and archived --------------------------------------------------------------------
+
+    def set_show_archived(self, show: bool) -> None:
+        self.proxy.set_show_archived(show)
+        self._update_summary()
+        self.tree.forget_target()
+
+    def set_filter_text(self, text: str) -> None:
+        """Set the filter now (no debounce): for code and tests; typing goes through the timer."""
+        self.filter_edit.setText(text)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        self._filter_timer.stop()
+        text = self.filter_edit.text()
+        had_filter = bool(self.proxy.filter_text)
+        if not had_filter and text.strip():
+            self._saved_expansion = self.tree.expanded_keys()
+        self.proxy.set_filter_text(text)
+        if self.proxy.filter_text:
+            self._expand_matches()
+        elif had_filter:
+            self.tree.collapseAll()
+            self.tree.expand_keys(self._saved_expansion or set())
+            self._saved_expansion = None
+            current = self.tree.currentIndex()
+            if current.isValid():
+                self.tree.scrollTo(current)
+        self._update_summary()
+        self.tree.forget_target()
+
+    def _expand_matches(self) -> None:
+        if self.proxy.rowCount() <= EXPAND_MATCHES_LIMIT:
+            self.tree.expandAll()
+
+    def _update_summary(self) -> None:
+        total = self.model.event_count()
+        shown = self.proxy.rowCount()
+        if not total:
+            self.summary.setText("")
+        elif shown == total:
+            self.summary.setText(f"{total:,} galler{'ies' if total != 1 else 'y'}")
+        else:
+            self.summary.setText(f"{shown:,} of {total:,} galleries shown")

@@ -1,0 +1,258 @@
+"""The main window: event tree | photo grid, menus and toolbar from :class:`Actions`, a status bar.
+
+Extension points for the features that plug in later:
+
+- ``window.actions`` holds every command; ``window.menu(name)`` returns (or
+  creates) a menu: ``"file"``, ``"view"``, ``"help"`` exist; others are
+  inserted before Help. ``window.toolbar`` is the main toolbar.
+- ``window.add_side_panel(widget, title, area)`` docks a panel (the upload
+  queue goes to the bottom area; contacts and clients to the right). Its place
+  and size are remembered with the rest of the window.
+- ``window.current_target_changed(GalleryTarget | None)`` says what the user
+  has open; ``window.current_target()`` asks. ``window.tree_panel``,
+  ``window.grid_panel`` / ``window.grid_view`` and ``window.status`` are the
+  pieces, with their own signals and setters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QWidget
+
+from studio_desktop import __version__
+from studio_desktop.ui import icons
+from studio_desktop.ui.actions import Actions
+from studio_desktop.ui.event_tree_view import EventTreePanel
+from studio_desktop.ui.photo_grid_model import PhotoGridModel
+from studio_desktop.ui.photo_grid_panel import PhotoGridPanel
+from studio_desktop.ui.photo_grid_view import PhotoGridView
+from studio_desktop.ui.status_bar import StudioStatusBar
+from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.ui.thumbnails import ThumbnailLoader
+from studio_desktop.ui.tree_nodes import GalleryTarget
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "Studio Desktop"
+DEFAULT_SIZE = QSize(1240, 800)
+DEFAULT_DOCK_HEIGHT = 190
+DEFAULT_DOCK_WIDTH = 320
+#: Keys of this window's entries in the settings file's ``window`` mapping.
+GEOMETRY_KEY = "main_geometry"
+STATE_KEY = "main_state"
+SPLITTER_KEY = "main_splitter"
+SHOW_ARCHIVED_KEY = "show_archived"
+#: Bump when the layout changes so much that an old saved state should be ignored.
+STATE_VERSION = 1
+
+
+def _encode(data: QByteArray) -> str:
+    return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _decode(text: Any) -> QByteArray | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return QByteArray(base64.b64decode(text.encode("ascii"), validate=True))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+
+
+class MainWindow(QMainWindow):
+    current_target_changed = Signal(object)
+    #: Emitted from ``closeEvent``, before the window hides: save state, then shut down.
+    closing = Signal()
+
+    def __init__(self, tasks: TaskRunner, thumbnails: ThumbnailLoader, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(icons.app_icon())
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
+        # The bottom area (upload queue) spans the full width under both side areas.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tasks = tasks
+        self.actions = Actions(self)
+        self._menus: dict[str, QMenu] = {}
+        self._docks: dict[str, QDockWidget] = {}
+        self._studio_name: str | None = None
+
+        self.tree_panel = EventTreePanel(self)
+        self.grid_model = PhotoGridModel(tasks, thumbnails, self)
+        self.grid_panel = PhotoGridPanel(self.grid_model, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.tree_panel)
+        self.splitter.addWidget(self.grid_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([320, 920])
+        self.tree_panel.setMinimumWidth(220)
+        self.setCentralWidget(self.splitter)
+
+        self.status = StudioStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self._build_toolbar()
+
+        self.tree_panel.target_changed.connect(self.current_target_changed)
+        self.actions.quit.triggered.connect(self.close)
+        self.actions.about.triggered.connect(self.show_about)
+        self.actions.show_archived.toggled.connect(self.tree_panel.set_show_archived)
+        self.tasks.error_reported.connect(self.status.show_error)
+        self.set_studio_name(None)
+        self.resize(DEFAULT_SIZE)
+
+    # --- building ----------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menu("file", "&File")
+        file_menu.addAction(self.actions.sign_in)
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions.quit)
+        view_menu = self.menu("view", "&View")
+        view_menu.addAction(self.actions.refresh)
+        view_menu.addSeparator()
+        view_menu.addAction(self.actions.show_archived)
+        self._panels_menu = view_menu.addMenu("&Panels")
+        self._panels_menu.menuAction().setVisible(False)
+        help_menu = self.menu("help", "&Help")
+        help_menu.addAction(self.actions.about)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Main toolbar", self)
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.toolbar.setIconSize(QSize(18, 18))
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.addAction(self.actions.refresh)
+        self.toolbar.addAction(self.actions.show_archived)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def menu(self, name: str, title: str | None = None) -> QMenu:
+        """The menu called ``name``; a new one (titled ``title``) goes before Help."""
+        existing = self._menus.get(name)
+        if existing is not None:
+            return existing
+        menu = QMenu(title or name.capitalize(), self)
+        menu.setObjectName(f"menu_{name}")
+        help_menu = self._menus.get("help")
+        if help_menu is not None:
+            self.menuBar().insertMenu(help_menu.menuAction(), menu)
+        else:
+            self.menuBar().addMenu(menu)
+        self._menus[name] = menu
+        return menu
+
+    # --- extension points ------------------------------------------------------------------------
+
+    @property
+    def grid_view(self) -> PhotoGridView:
+        return self.grid_panel.view
+
+    def current_target(self) -> GalleryTarget | None:
+        return self.tree_panel.tree.current_target()
+
+    def add_side_panel(self, widget: QWidget, title: str,
+                       area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+                       *, name: str | None = None, visible: bool = True) -> QDockWidget:
+        """Dock ``widget`` in ``area``; View → Panels gets a toggle; its place is remembered by ``name``."""
+        name = name or "".join(ch for ch in title.lower() if ch.isalnum() or ch == " ").replace(" ", "_")
+        if name in self._docks:
+            raise ValueError(f"a panel called {name!r} already exists")
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        # A panel added after the saved layout was applied still gets its saved place back.
+        if not self.restoreDockWidget(dock):
+            self.addDockWidget(area, dock)
+            dock.setVisible(visible)
+            # First time: a modest size, so the photos keep most of the window.
+            vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+            self.resizeDocks([dock], [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
+                             Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
+        self._docks[name] = dock
+        self._panels_menu.addAction(dock.toggleViewAction())
+        self._panels_menu.menuAction().setVisible(True)
+        return dock
+
+    def side_panel(self, name: str) -> QDockWidget | None:
+        return self._docks.get(name)
+
+    # --- state shown -----------------------------------------------------------------------------
+
+    def set_studio_name(self, name: str | None) -> None:
+        self._studio_name = name
+        self.setWindowTitle(f"{APP_TITLE} — {name}" if name else APP_TITLE)
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(f"About {APP_TITLE}")
+        box.setIconPixmap(icons.app_icon().pixmap(QSize(64, 64)))
+        box.setText(f"<b>{APP_TITLE}</b> {__version__}")
+        box.setInformativeText(
+            "Manage your ShootProof galleries, upload whole shoots and watch hot folders.\n\n"
+            "Not affiliated with ShootProof or Pixieset.")
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # non-modal: a nested event loop would stall the app's coroutines
+
+    # --- remembering the layout -----------------------------------------------------------------
+
+    def window_state(self) -> dict[str, Any]:
+        """What to keep in the settings file's ``window`` mapping (base64 text, no secrets)."""
+        return {
+            GEOMETRY_KEY: _encode(self.saveGeometry()),
+            STATE_KEY: _encode(self.saveState(STATE_VERSION)),
+            SPLITTER_KEY: _encode(self.splitter.saveState()),
+            SHOW_ARCHIVED_KEY: self.actions.show_archived.isChecked(),
+        }
+
+    def restore_window_state(self, saved: dict[str, Any]) -> bool:
+        """Apply a saved layout; anything missing or damaged keeps the default. True if geometry was restored."""
+        restored = False
+        geometry = _decode(saved.get(GEOMETRY_KEY))
+        if geometry is not None:
+            restored = self.restoreGeometry(geometry)
+        if not restored:
+            self._center_default()
+        state = _decode(saved.get(STATE_KEY))
+        if state is not None and not self.restoreState(state, STATE_VERSION):
+            log.info("The saved window layout could not be used; using the default layout.")
+        splitter = _decode(saved.get(SPLITTER_KEY))
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        show_archived = saved.get(SHOW_ARCHIVED_KEY)
+        if isinstance(show_archived, bool):
+            self.actions.show_archived.setChecked(show_archived)
+        return restored
+
+    def _center_default(self) -> None:
+        # Not self.screen(): PySide's return-value heuristic would make the (parentless) QScreen
+        # a child of this window's wrapper and delete it along with the window.
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        size = DEFAULT_SIZE.boundedTo(available.size() * 0.92)
+        self.resize(size)
+        frame = self.frameGeometry()
+        frame.moveCenter(available.center())
+        self.move(frame.topLeft())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,232 @@
+"""The photos of one event or album, loaded page by page as the grid scrolls (``fetchMore``).
+
+The model does not know the ShootProof client: whoever opens a gallery passes a
+``fetch_page(page) -> Page[Photo]`` coroutine function, and the model runs it
+through the :class:`TaskRunner` one page at a time. A gallery switch bumps a
+generation number, so a late page of the previous gallery is dropped.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from studio_desktop.api.models import Page, Photo
+from studio_desktop.ui.errors import plain_message
+from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.ui.thumbnails import ThumbnailLoader
+from studio_desktop.ui.tree_nodes import GalleryTarget
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+PageFetcher = Callable[[int], Awaitable[Page[Photo]]]
+
+DEFAULT_PAGE_SIZE = 100
+
+
+class PhotoRole(enum.IntEnum):
+    PhotoRole = Qt.ItemDataRole.UserRole + 1
+    IdRole = Qt.ItemDataRole.UserRole + 2
+    ThumbnailStateRole = Qt.ItemDataRole.UserRole + 3
+    NameRole = Qt.ItemDataRole.UserRole + 4
+
+
+class ThumbnailState(enum.IntEnum):
+    LOADING = 0
+    READY = 1
+    UNAVAILABLE = 2
+
+
+class PhotoGridModel(QAbstractListModel):
+    """One row per photo. ``DecorationRole`` is the thumbnail QPixmap, or None while it loads."""
+
+    loading_changed = Signal(bool)
+    page_loaded = Signal(int)
+    load_failed = Signal(str)
+    target_changed = Signal(object)
+
+    def __init__(self, tasks: TaskRunner, thumbnails: ThumbnailLoader, parent: QObject | None = None):
+        super().__init__(parent)
+        self._tasks = tasks
+        self._thumbnails = thumbnails
+        self._photos: list[Photo] = []
+        self._row_of: dict[int, int] = {}
+        self._target: GalleryTarget | None = None
+        self._fetch: PageFetcher | None = None
+        self._next_page = 1
+        self._total_pages: int | None = None
+        self._total_results: int | None = None
+        self._loading = False
+        self._error: str | None = None
+        self._generation = 0
+        self.pages_loaded = 0
+        thumbnails.ready.connect(self._thumbnail_changed)
+        thumbnails.failed.connect(self._thumbnail_changed)
+
+    # --- opening a gallery -----------------------------------------------------------------
+
+    @property
+    def target(self) -> GalleryTarget | None:
+        return self._target
+
+    @property
+    def is_loading(self) -> bool:
+        return self._loading
+
+    @property
+    def error(self) -> str | None:
+        return self._error
+
+    @property
+    def total_results(self) -> int | None:
+        """How many photos the gallery holds, once the first page has said so."""
+        return self._total_results
+
+    @property
+    def photos(self) -> list[Photo]:
+        return list(self._photos)
+
+    def set_source(self, target: GalleryTarget | None, fetch_page: PageFetcher | None) -> None:
+        """Show ``target``'s photos, fetched with ``fetch_page``; ``None`` shows nothing."""
+        self._generation += 1
+        self._thumbnails.cancel_pending()
+        self.beginResetModel()
+        self._photos = []
+        self._row_of = {}
+        self._target = target
+        self._fetch = fetch_page if target is not None else None
+        self._next_page = 1
+        self._total_pages = None
+        self._total_results = None
+        self._error = None
+        self.pages_loaded = 0
+        self.endResetModel()
+        self._set_loading(False)
+        self.target_changed.emit(target)
+        if self.canFetchMore():
+            self.fetchMore()
+
+    def reload(self) -> None:
+        """Fetch the same gallery again from page 1 (after uploads, or F5)."""
+        self.set_source(self._target, self._fetch)
+
+    def clear(self) -> None:
+        self.set_source(None, None)
+
+    # --- lazy loading ----------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:
+        if parent.isValid() or self._fetch is None or self._loading or self._error is not None:
+            return False
+        return self._total_pages is None or self._next_page <= self._total_pages
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        generation = self._generation
+        page = self._next_page
+        fetch = self._fetch
+        assert fetch is not None
+        self._set_loading(True)
+        try:
+            self._tasks.run(
+                fetch(page),
+                on_result=lambda result: self._page_arrived(generation, page, result),
+                on_error=lambda error: self._page_failed(generation, error),
+                name=f"photos-page-{page}",
+            )
+        except RuntimeError:  # the app is closing: no more pages
+            self._set_loading(False)
+
+    def _page_arrived(self, generation: int, page: int, result: Page[Photo]) -> None:
+        if generation != self._generation:
+            return
+        self._total_pages = result.total_pages
+        self._total_results = result.total_results
+        self._next_page = page + 1
+        self.pages_loaded += 1
+        fresh = [photo for photo in result.items if photo.id not in self._row_of]
+        if fresh:
+            first = len(self._photos)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for offset, photo in enumerate(fresh):
+                self._row_of[photo.id] = first + offset
+                self._photos.append(photo)
+            self.endInsertRows()
+        if not result.items:
+            self._total_pages = min(self._total_pages or page, page)  # an empty page ends the list
+        self._set_loading(False)
+        self.page_loaded.emit(page)
+
+    def _page_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._error = plain_message(error)
+        self._set_loading(False)
+        log.warning("Could not load photos of %s: %s",
+                    self._target.display_name if self._target else "?", error)
+        self.load_failed.emit(self._error)
+
+    def retry(self) -> None:
+        """Try the page that failed again."""
+        self._error = None
+        if self.canFetchMore():
+            self.fetchMore()
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    # --- QAbstractListModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._photos)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._photos) or index.column() != 0:
+            return None
+        photo = self._photos[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, PhotoRole.NameRole):
+            return photo.name or f"Photo {photo.id}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnails.pixmap(photo)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            size = f"\n{photo.width:,} × {photo.height:,} px" if photo.width and photo.height else ""
+            return f"{photo.name or f'Photo {photo.id}'}{size}"
+        if role == PhotoRole.PhotoRole:
+            return photo
+        if role == PhotoRole.IdRole:
+            return photo.id
+        if role == PhotoRole.ThumbnailStateRole:
+            if self._thumbnails.is_loaded(photo.id):
+                return ThumbnailState.READY
+            if self._thumbnails.has_failed(photo.id):
+                return ThumbnailState.UNAVAILABLE
+            return ThumbnailState.LOADING
+        return None
+
+    def roleNames(self) -> dict[int, bytes]:
+        names = dict(super().roleNames())
+        for role in PhotoRole:
+            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+        return names
+
+    def row_of(self, photo_id: int) -> int | None:
+        return self._row_of.get(photo_id)
+
+    def _thumbnail_changed(self, photo_id: int) -> None:
+        row = self._row_of.get(photo_id)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole, PhotoRole.ThumbnailStateRole])

@@ -1,0 +1,100 @@
+"""One running GUI: services, background tasks, thumbnails, the main window and its controller.
+
+``run_gui``, the UI tests, the screenshot tool and the benchmark all build the
+app through :meth:`GuiSession.open`, so they exercise the same wiring. Closing
+happens in the reverse order of building: controller, tasks, thumbnails,
+services (engine, clients, store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from studio_desktop.core import paths
+from studio_desktop.core.config import Endpoints
+from studio_desktop.ui.gallery_controller import GalleryController
+from studio_desktop.ui.main_window import MainWindow
+from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
+from studio_desktop.ui.services import Services
+from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.ui.thumbnails import ThumbnailLoader
+from studio_desktop.ui.uploads import install_upload_ui
+
+log = logging.getLogger(__name__)
+
+SIGN_IN_HINT = ("Signing in from the app is not available in this build yet.\n\n"
+                "Start Studio Desktop with a ShootProof access token (environment variable "
+                "STUDIO_DESKTOP_ACCESS_TOKEN) or try it with --sandbox.")
+
+
+class GuiSession:
+    def __init__(self, services: Services, *, page_size: int = DEFAULT_PAGE_SIZE):
+        self.services = services
+        self.tasks = TaskRunner()
+        self.thumbnails = ThumbnailLoader(services.http, paths.current().thumbnail_dir)
+        self.window = MainWindow(self.tasks, self.thumbnails)
+        self.window.restore_window_state(services.settings.window)
+        self.controller = GalleryController(services, self.window, self.tasks, self.thumbnails, page_size=page_size)
+        self.uploads = install_upload_ui(self.window, services)
+        self._closed = asyncio.Event()
+        self._state_saved = False
+        self.window.closing.connect(self._window_closing)
+        self.window.actions.sign_in.triggered.connect(self.explain_sign_in)
+
+    @classmethod
+    async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,
+                   page_size: int = DEFAULT_PAGE_SIZE) -> GuiSession:
+        services = await Services.create(endpoints, start_engine=start_engine)
+        try:
+            session = cls(services, page_size=page_size)
+        except BaseException:
+            await services.aclose()
+            raise
+        session.controller.start()
+        session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
+        return session
+
+    def show(self) -> None:
+        self.window.show()
+
+    def explain_sign_in(self) -> None:
+        """Placeholder until the sign-in dialog exists: say how to connect, without blocking the loop."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Sign in to ShootProof", SIGN_IN_HINT,
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("signInHint")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def save_state(self) -> None:
+        """Write the window layout and grid size to the settings file."""
+        window = dict(self.services.settings.window)
+        window.update(self.window.window_state())
+        try:
+            self.services.update_settings(window=window,
+                                          thumbnail_size=self.window.grid_panel.view.thumbnail_size)
+        except ValueError as exc:
+            log.warning("The window layout was not saved: %s", exc)
+        self._state_saved = True
+
+    def _window_closing(self) -> None:
+        self.save_state()
+        self._closed.set()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    async def aclose(self) -> None:
+        """Stop everything; the window is closed (and its state saved) if it is still open."""
+        if not self._state_saved:
+            self.save_state()
+        self.controller.stop()
+        await self.tasks.shutdown()
+        await self.thumbnails.aclose()
+        await self.services.aclose()
+        if self.window.isVisible():
+            self.window.closing.disconnect(self._window_closing)
+            self.window.close()

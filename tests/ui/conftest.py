@@ -1,0 +1,134 @@
+"""Fixtures for GUI tests: a qasync loop that plain (sync) pytest-qt tests can drive, and a ready main window.
+
+How to use them (STACK-NOTES "pattern C"):
+
+- ``qloop``: a ``qasync.QEventLoop(qapp, already_running=True)`` set as the
+  current loop. Coroutines started with ``asyncio.ensure_future`` make progress
+  whenever Qt processes events, so a sync test can wait with
+  ``qtbot.waitUntil(...)`` / ``qtbot.waitSignal(...)``. Never call those inside
+  a coroutine. At teardown, leftover tasks are cancelled and drained.
+- ``run_async``: ``run_async(coro, timeout=10.0)`` runs a coroutine to its end
+  from a sync test (by waiting on Qt events) and returns its result or raises
+  its exception.
+- ``gui_session``: a :class:`GuiSession` built exactly as the app builds one,
+  against the ``sandbox`` fixture (its ShootProof URL and demo token), with the
+  window shown. Teardown closes it (tasks, thumbnails, engine, clients, store).
+  ``gui_session_factory(sandbox=..., page_size=...)`` makes more, e.g. to
+  re-create the window after closing one.
+- ``main_window``: ``gui_session.window`` once the event tree has loaded.
+- ``wait_for_tree(session)``: waits until the session's tree shows events.
+
+Everything is offscreen (``QT_QPA_PLATFORM=offscreen`` from the root conftest)
+and every folder is under the test's tmp_path (root ``app_paths`` fixture).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+
+import pytest
+
+from studio_desktop.core.config import Endpoints
+
+DRAIN_SECONDS = 5.0
+
+
+@pytest.fixture(autouse=True)
+def gc_on_main_thread():
+    """Collect cycles only here, on the GUI thread (as the app does; see ``ui/gc_guard.py``).
+
+    Otherwise the sandbox's server thread may collect a cycle holding Qt objects
+    and destroy them off the GUI thread, which crashes the process. The final
+    collect also leaves no Qt garbage behind for later (non-UI) tests.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.fixture
+def qloop(qapp):
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while any(not task.done() for task in pending) and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.005)
+    stuck = [task.get_name() for task in pending if not task.done()]
+    # Not loop.stop(): it calls QApplication.exit(), after which every nested Qt event
+    # loop (qtbot.wait*) of the later tests returns at once. Mark it stopped by hand.
+    loop._QEventLoop__is_running = False
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+    assert not stuck, f"background tasks ignored cancellation: {stuck}"
+
+
+@pytest.fixture
+def run_async(qloop, qtbot):
+    """``run_async(coro, timeout=10.0)``: run ``coro`` to completion on the qasync loop from a sync test."""
+
+    def run(coro, timeout: float = 10.0):
+        task = asyncio.ensure_future(coro)
+        qtbot.waitUntil(task.done, timeout=int(timeout * 1000))
+        return task.result()
+
+    return run
+
+
+def endpoints_for(sandbox) -> Endpoints:
+    return Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
+                     pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token)
+
+
+@pytest.fixture
+def gui_session_factory(run_async, qtbot):
+    from studio_desktop.ui.session import GuiSession
+
+    sessions: list[GuiSession] = []
+
+    def make(sandbox=None, *, endpoints: Endpoints | None = None, show: bool = True,
+             start_engine: bool = True, **kwargs) -> GuiSession:
+        if endpoints is None:
+            endpoints = endpoints_for(sandbox)
+        session = run_async(GuiSession.open(endpoints, start_engine=start_engine, **kwargs), timeout=20)
+        sessions.append(session)
+        if show:
+            session.show()
+            qtbot.waitExposed(session.window)
+        return session
+
+    yield make
+    for session in reversed(sessions):
+        run_async(session.aclose(), timeout=20)
+
+
+@pytest.fixture
+def gui_session(gui_session_factory, sandbox):
+    return gui_session_factory(sandbox)
+
+
+@pytest.fixture
+def wait_for_tree(qtbot):
+    def wait(session, timeout: float = 10.0):
+        qtbot.waitUntil(lambda: session.window.tree_panel.model.event_count() > 0, timeout=int(timeout * 1000))
+        return session.window.tree_panel
+
+    return wait
+
+
+@pytest.fixture
+def main_window(gui_session, wait_for_tree):
+    wait_for_tree(gui_session)
+    return gui_session.window

@@ -1,0 +1,130 @@
+"""Take the README's screenshot: the app on a fresh sandbox studio, a wedding gallery open, thumbnails loaded.
+
+    .venv/bin/python tools/screenshot.py                      # offscreen, writes docs/screenshot.png
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshot.py --platform xcb
+
+Everything (sandbox, settings, thumbnail cache) lives in a temporary folder that
+is removed afterwards; your own data is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM") or "offscreen",
+                        help="Qt platform: offscreen (default) or xcb (under xvfb-run)")
+    parser.add_argument("--size", default="1360x900", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--gallery", default="Harper & Liam Wedding", help="event to open")
+    parser.add_argument("--album", default=None, help="album of that event to open (default: the event)")
+    parser.add_argument("--timeout", type=float, default=30.0)
+    return parser.parse_args(argv)
+
+
+async def take(args: argparse.Namespace, app) -> Path:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from studio_desktop.core.config import Endpoints
+    from studio_desktop.sandbox.server import SandboxServer
+    from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
+    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+
+    width, height = (int(part) for part in args.size.lower().split("x"))
+    deadline = time.monotonic() + args.timeout
+
+    async def until(condition, what: str) -> None:
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"gave up waiting for {what}")
+            await asyncio.sleep(0.05)
+
+    from studio_desktop.core import paths
+
+    with SandboxServer(paths.current().sandbox_dir) as sandbox:
+        endpoints = Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
+                              pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token)
+        session = await GuiSession.open(endpoints, start_engine=False)
+        try:
+            window = session.window
+            window.resize(width, height)
+            window.show()
+            panel = window.tree_panel
+            await until(lambda: panel.model.event_count() > 0, "the event tree")
+            await until(lambda: window.status.plan_label.text() != "", "studio info")
+            event = next(n for n in panel.model.root.children if n.name == args.gallery)
+            panel.tree.expand(panel.tree.proxy_index(EVENT, event.id))
+            target = event
+            if args.album:
+                target = next(n for n in event.walk() if n.name == args.album)
+            panel.tree.select(target.kind, target.id)
+            if target.kind == ALBUM:
+                panel.tree.expand(panel.tree.proxy_index(ALBUM, target.id))
+            model = window.grid_model
+            await until(lambda: model.rowCount() > 0 and not model.is_loading, "the first page of photos")
+            view = window.grid_view
+
+            def visible_rows() -> list[int]:
+                rect = view.viewport().rect()
+                return [row for row in range(model.rowCount()) if view.visualRect(model.index(row, 0)).intersects(rect)]
+
+            def thumbnails_ready() -> bool:
+                return all(model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
+                           for row in visible_rows())
+
+            await until(lambda: bool(visible_rows()) and thumbnails_ready(), "thumbnails")
+            selection = view.selectionModel()
+            for row in (1, 2):
+                if row < model.rowCount():
+                    selection.select(model.index(row, 0), QItemSelectionModel.SelectionFlag.Select)
+            view.setFocus()
+            await asyncio.sleep(0.3)  # let the loop paint (never processEvents() inside a coroutine)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(args.out), "PNG"):
+                raise OSError(f"could not write {args.out}")
+            return args.out
+        finally:
+            await session.aclose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ["QT_QPA_PLATFORM"] = args.platform
+    os.environ.setdefault("LANG", "C.UTF-8")
+    args.out = args.out.resolve()
+    with tempfile.TemporaryDirectory(prefix="studio-desktop-screenshot-") as tmp:
+        from studio_desktop.core import paths
+
+        paths.configure(tmp).ensure()
+        import qasync
+
+        from studio_desktop.ui import gc_guard
+        from studio_desktop.ui.app import make_application
+
+        app = make_application([sys.argv[0]])
+        collector = gc_guard.install(app)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        try:
+            out = loop.run_until_complete(take(args, app))
+        finally:
+            loop.close()
+            collector.stop()
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
