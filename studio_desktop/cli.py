@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 from studio_desktop import __version__
 from studio_desktop.core import config, paths
+from studio_desktop.core.logging_setup import setup_logging
 
 COMMANDS = ("sandbox", "upload", "watch")
 
@@ -46,8 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.selftest and not args.command:
+        from studio_desktop.selftest import run_selftest
+
+        return run_selftest(args)
     paths.configure(getattr(args, "data_dir", None)).ensure()
     if args.command:
+        if not logging.getLogger().handlers:
+            setup_logging(args.log_level, console=False)
         return int(args.run(args) or 0)
     from studio_desktop.ui.app import run_gui
 
