@@ -1,0 +1,160 @@
+"""Saved hot folders: the ``hot_folder`` table of the local store, and a small repository over it."""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from studio_desktop.core.store import Store
+from studio_desktop.uploads.hotfolder_files import AfterUpload
+from studio_desktop.uploads.hotfolder_gate import DEFAULT_SETTLE
+
+#: Settle times outside this range are mistakes (0 would upload half-written files).
+MIN_SETTLE = 0.2
+MAX_SETTLE = 600.0
+
+_COLUMNS = ("id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
+            "enabled, created")
+
+
+class HotFolderConfigError(ValueError):
+    """A saved hot folder that cannot be: the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class SavedHotFolder:
+    folder: Path
+    event_id: int
+    album_id: int | None = None
+    mirror_folders: bool = False
+    after: AfterUpload = field(default_factory=AfterUpload)
+    settle: float = DEFAULT_SETTLE
+    polling: bool = False
+    replace_changed: bool = False
+    enabled: bool = True
+    id: int | None = None
+    created: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folder", Path(os.path.abspath(os.path.expanduser(self.folder))))
+        object.__setattr__(self, "after", AfterUpload.parse(self.after))
+
+    def validated(self) -> SavedHotFolder:
+        """This hot folder, or :class:`HotFolderConfigError` saying what is wrong with it."""
+        if not isinstance(self.event_id, int) or self.event_id <= 0:
+            raise HotFolderConfigError("Choose the event the hot folder uploads to.")
+        if self.album_id is not None and (not isinstance(self.album_id, int) or self.album_id <= 0):
+            raise HotFolderConfigError("The album id must be a positive number.")
+        if not isinstance(self.settle, (int, float)) or math.isnan(self.settle) \
+                or not MIN_SETTLE <= self.settle <= MAX_SETTLE:
+            raise HotFolderConfigError(
+                f"The settle time must be between {MIN_SETTLE:g} and {MAX_SETTLE:g} seconds.")
+        move_to = self.after.move_to
+        if move_to is not None and move_to.absolute() == self.folder:
+            raise HotFolderConfigError("Uploaded photos cannot be moved into the hot folder itself.")
+        return self
+
+    def watcher_options(self) -> dict[str, Any]:
+        """Keyword arguments for :class:`~studio_desktop.uploads.hotfolder.HotFolderWatcher`."""
+        return {
+            "settle": self.settle,
+            "mirror_folders": self.mirror_folders,
+            "after": self.after,
+            "polling": self.polling,
+            "replace_changed": self.replace_changed,
+        }
+
+
+def _from_row(row: sqlite3.Row | tuple) -> SavedHotFolder:
+    (id_, folder, event_id, album_id, mirror, after, settle, polling, replace_changed, enabled, created) = tuple(row)
+    return SavedHotFolder(
+        folder=Path(folder), event_id=int(event_id), album_id=None if album_id is None else int(album_id),
+        mirror_folders=bool(mirror), after=AfterUpload.parse(after), settle=float(settle), polling=bool(polling),
+        replace_changed=bool(replace_changed), enabled=bool(enabled), id=int(id_), created=float(created),
+    )
+
+
+def _params(hot: SavedHotFolder) -> tuple:
+    return (str(hot.folder), hot.event_id, hot.album_id, int(hot.mirror_folders), str(hot.after), float(hot.settle),
+            int(hot.polling), int(hot.replace_changed), int(hot.enabled))
+
+
+def _list(conn: sqlite3.Connection, enabled_only: bool) -> list[SavedHotFolder]:
+    where = " WHERE enabled = 1" if enabled_only else ""
+    return [_from_row(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM hot_folder{where} ORDER BY id")]
+
+
+def _get(conn: sqlite3.Connection, hot_id: int) -> SavedHotFolder | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM hot_folder WHERE id = ?", (hot_id,)).fetchone()
+    return _from_row(row) if row else None
+
+
+def _check_unique(conn: sqlite3.Connection, hot: SavedHotFolder) -> None:
+    row = conn.execute("SELECT id FROM hot_folder WHERE folder = ? AND id IS NOT ?", (str(hot.folder), hot.id)).fetchone()
+    if row:
+        raise HotFolderConfigError(f"{hot.folder} is already a hot folder.")
+
+
+def _add(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
+    _check_unique(conn, hot)
+    created = time.time()
+    cur = conn.execute(
+        "INSERT INTO hot_folder (folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
+        "enabled, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*_params(hot), created),
+    )
+    return replace(hot, id=int(cur.lastrowid), created=created)
+
+
+def _update(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
+    _check_unique(conn, hot)
+    cur = conn.execute(
+        "UPDATE hot_folder SET folder = ?, event_id = ?, album_id = ?, mirror_folders = ?, after = ?, settle = ?, "
+        "polling = ?, replace_changed = ?, enabled = ? WHERE id = ?",
+        (*_params(hot), hot.id),
+    )
+    if cur.rowcount == 0:
+        raise HotFolderConfigError("That hot folder no longer exists.")
+    return _get(conn, hot.id)  # type: ignore[arg-type, return-value]
+
+
+def _remove(conn: sqlite3.Connection, hot_id: int) -> bool:
+    return conn.execute("DELETE FROM hot_folder WHERE id = ?", (hot_id,)).rowcount > 0
+
+
+def _set_enabled(conn: sqlite3.Connection, hot_id: int, enabled: bool) -> SavedHotFolder | None:
+    conn.execute("UPDATE hot_folder SET enabled = ? WHERE id = ?", (int(enabled), hot_id))
+    return _get(conn, hot_id)
+
+
+class HotFolderRepository:
+    """Saved hot folders in the local store. All methods are coroutines (the store's threads do the work)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def list(self, *, enabled_only: bool = False) -> list[SavedHotFolder]:
+        return await self.store.read(_list, enabled_only)
+
+    async def get(self, hot_id: int) -> SavedHotFolder | None:
+        return await self.store.read(_get, int(hot_id))
+
+    async def add(self, hot: SavedHotFolder) -> SavedHotFolder:
+        """Save a new hot folder; returns it with its id. :class:`HotFolderConfigError` if it cannot be."""
+        return await self.store.write(_add, replace(hot, id=None).validated())
+
+    async def update(self, hot: SavedHotFolder) -> SavedHotFolder:
+        if hot.id is None:
+            raise HotFolderConfigError("Save the hot folder before changing it.")
+        return await self.store.write(_update, hot.validated())
+
+    async def remove(self, hot_id: int) -> bool:
+        return await self.store.write(_remove, int(hot_id))
+
+    async def set_enabled(self, hot_id: int, enabled: bool) -> SavedHotFolder | None:
+        return await self.store.write(_set_enabled, int(hot_id), bool(enabled))

@@ -1,0 +1,194 @@
+"""`studio-desktop watch` as a real process (signals included), and its refusals in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from imagegen import jpeg_bytes, make_jpeg
+
+from studio_desktop import cli
+from studio_desktop.api.shootproof import ShootProofClient
+from studio_desktop.core import config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server(sandbox_factory, monkeypatch):
+    server = sandbox_factory("empty")
+    monkeypatch.setenv(config.ENV_ACCESS_TOKEN, server.access_token)
+    monkeypatch.delenv(config.ENV_API_URL, raising=False)
+    monkeypatch.delenv(config.ENV_SANDBOX, raising=False)
+    return server
+
+
+def new_event(server, name="Tethered portraits") -> int:
+    async def create() -> int:
+        async with ShootProofClient(server.shootproof_api_url, server.access_token) as client:
+            return (await client.event_create(name)).id
+
+    return asyncio.run(create())
+
+
+class Watch:
+    """The command in its own process; stdout read line by line on a thread."""
+
+    def __init__(self, server, tmp_path: Path, *args: str):
+        env = {**os.environ, config.ENV_ACCESS_TOKEN: server.access_token, "PYTHONUNBUFFERED": "1",
+               "STUDIO_DESKTOP_DATA_DIR": str(tmp_path / "app")}
+        env.pop(config.ENV_API_URL, None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "studio_desktop", "watch", *args, "--api-url", server.shootproof_api_url],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def expect(self, start: str, timeout: float = 30.0) -> str:
+        """The first line (read so far, or coming within ``timeout``) that starts with ``start``."""
+        for line in self.lines:
+            if line.startswith(start):
+                return line
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            self.lines.append(line)
+            if line.startswith(start):
+                return line
+        self.stop_now()
+        raise AssertionError(f"no line starting {start!r}; got {self.lines}; stderr: {self.process.stderr.read()}")
+
+    def finish(self, sig: int, timeout: float = 30.0) -> int:
+        self.process.send_signal(sig)
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop_now()
+            raise AssertionError(f"did not stop on signal {sig}; output: {self.lines}") from None
+        while (line := self._queue.get(timeout=5)) is not None:
+            self.lines.append(line)
+        return code
+
+    def stop_now(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def test_watch_uploads_a_dropped_photo_and_stops_cleanly_on_ctrl_c(server, tmp_path):
+    event_id = new_event(server)
+    folder = tmp_path / "tether"
+    folder.mkdir()
+    make_jpeg(folder / "there-before.jpg", size=(40, 30))
+    watch = Watch(server, tmp_path, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        watch.expect("Watching")
+        watch.expect("uploaded  there-before.jpg")
+        data = jpeg_bytes((64, 48))
+        (folder / "IMG_0001.jpg").write_bytes(data)
+        (folder / "notes.txt").write_text("not a photo")
+        line = watch.expect("uploaded  IMG_0001.jpg")
+        skipped = watch.expect("skipped   notes.txt")
+        code = watch.finish(signal.SIGINT)
+    finally:
+        watch.stop_now()
+    assert code == 0, watch.process.stderr.read()
+    assert any(line.startswith("Stopped. 2 uploaded, 1 skipped, 0 failed.") for line in watch.lines), watch.lines
+    photos = {p.name: p for p in server.studio.photos(event_id=event_id)}
+    assert sorted(photos) == ["IMG_0001.jpg", "there-before.jpg"]
+    assert f"(photo {photos['IMG_0001.jpg'].id})" in line
+    assert skipped == "skipped   notes.txt: not a JPEG — it is a text file"
+    assert server.studio.photo_file(photos["IMG_0001.jpg"].id).read_bytes() == data
+
+
+def test_ctrl_c_lets_the_upload_in_flight_finish(server, tmp_path):
+    event_id = new_event(server)
+    folder = tmp_path / "tether"
+    folder.mkdir()
+    server.faults.configure(latency=2.0, only_methods="sp.photo.upload")
+    watch = Watch(server, tmp_path, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        watch.expect("Watching")
+        make_jpeg(folder / "last-shot.jpg", size=(40, 30))
+        deadline = time.monotonic() + 20
+        while server.studio.count_requests("sp.photo.upload") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.studio.count_requests("sp.photo.upload") == 1, watch.lines
+        code = watch.finish(signal.SIGINT)
+    finally:
+        watch.stop_now()
+    assert code == 0
+    stopping = next(i for i, line in enumerate(watch.lines) if line.startswith("Stopping"))
+    assert any(line.startswith("uploaded  last-shot.jpg") for line in watch.lines[stopping:]), watch.lines
+    assert [p.name for p in server.studio.photos(event_id=event_id)] == ["last-shot.jpg"]
+
+
+def test_watch_new_event_moves_uploaded_files_and_stops_on_sigterm(server, tmp_path):
+    folder, done = tmp_path / "hot", tmp_path / "done"
+    (folder / "Ceremony").mkdir(parents=True)
+    watch = Watch(server, tmp_path, str(folder), "--new-event", "Garden party", "--mirror-folders",
+                  "--after", f"move:{done}", "--settle", "0.3")
+    try:
+        created = watch.expect("Created the event")
+        watch.expect("Watching")
+        make_jpeg(folder / "Ceremony" / "vows.jpg", size=(40, 30))
+        watch.expect("uploaded  Ceremony/vows.jpg")
+        code = watch.finish(signal.SIGTERM)
+    finally:
+        watch.stop_now()
+    assert code == 0
+    event_id = int(created.rsplit("id ", 1)[1].rstrip(")."))
+    [photo] = server.studio.photos(event_id=event_id)
+    assert photo.name == "vows.jpg" and photo.album_id is not None
+    assert (done / "Ceremony" / "vows.jpg").exists() and not (folder / "Ceremony" / "vows.jpg").exists()
+
+
+def test_watch_refuses_a_folder_that_does_not_exist(server, tmp_path, capsys):
+    code = cli.main(["watch", str(tmp_path / "nowhere"), "--event", "1", "--api-url", server.shootproof_api_url])
+    assert code == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_watch_refuses_an_unknown_event(server, tmp_path, capsys):
+    code = cli.main(["watch", str(tmp_path), "--event", "987654", "--api-url", server.shootproof_api_url])
+    assert code == 2
+    assert "not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--settle", "0"], "between"),
+    (["--settle", "soon"], "number of seconds"),
+    (["--after", "delete"], "leave' or 'move:FOLDER"),
+])
+def test_watch_refuses_bad_options(server, tmp_path, capsys, args, words):
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["watch", str(tmp_path), "--event", "1", *args])
+    assert exited.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_watch_refuses_to_move_files_into_the_watched_folder(server, tmp_path, capsys):
+    code = cli.main(["watch", str(tmp_path), "--event", "1", "--after", f"move:{tmp_path}",
+                     "--api-url", server.shootproof_api_url])
+    assert code == 2
+    assert "other than the watched one" in capsys.readouterr().err
