@@ -1,0 +1,147 @@
+"""Dropping files and folders from the file manager on the tree and the grid queues them for the right place."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QUrl
+from PySide6.QtWidgets import QApplication
+
+from imagegen import make_jpeg, make_text_file
+from studio_desktop.core.settings import load_settings
+from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
+from studio_desktop.ui.uploads.installer import MIRROR_KEY
+from studio_desktop.ui.uploads.queue_model import QueueFilter
+from studio_desktop.uploads import queue as q
+
+from .upload_support import (
+    DAY_ONE,
+    REUNION,
+    TEST_GALLERY,
+    album_ids,
+    drag_over,
+    drop_on,
+    file_mime,
+    find_target,
+    photo_names,
+    tree_point,
+    upload_ui,
+)
+
+
+def _wait_counts(qtbot, ui, timeout=15_000, **wanted):
+    def reached():
+        counts = ui.model.counts
+        return all(counts[state][0] == n for state, n in wanted.items())
+
+    qtbot.waitUntil(reached, timeout=timeout)
+
+
+def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_fails_with_a_reason(
+        main_window, gui_session, qtbot, run_async, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    files = [make_jpeg(shoot / "IMG_0001.jpg"), make_jpeg(shoot / "IMG_0002.jpg", color=(0, 0, 255)),
+             make_text_file(shoot / "notes.txt")]
+    viewport = main_window.tree_panel.tree.viewport()
+    point = tree_point(main_window, target)
+
+    entered, moved = drag_over(viewport, point, file_mime(files))
+    assert entered and moved
+    assert ui.tree_drops.highlight.isVisible()
+    assert ui.tree_drops.hovered == target
+    assert drop_on(viewport, point, file_mime(files))
+    assert not ui.tree_drops.highlight.isVisible()
+
+    _wait_counts(qtbot, ui, done=2, failed=1)
+    client = gui_session.services.shootproof
+    assert run_async(photo_names(client, target.event_id)) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+
+    ui.panel.set_filter(QueueFilter.FAILED)
+    qtbot.waitUntil(lambda: ui.model.rowCount() == 1 and ui.model.row_at(0) is not None)
+    failed = ui.model.row_at(0)
+    assert failed.item.name == "notes.txt"
+    assert failed.state == q.FAILED
+    reason = ui.model.index(0, 6).data()
+    assert reason and "jpeg" in reason.lower()
+    assert ui.model.index(0, 1).data() == TEST_GALLERY
+
+    qtbot.waitUntil(lambda: ui.notifier.last_message is not None)
+    assert ui.notifier.last_message == f"Uploaded 2 photos to '{TEST_GALLERY}' \u2014 1 failed"
+    assert ui.notifier.tray is None and ui.notifier.toast.isVisible()
+    assert ui.notifier.toast.text() == ui.notifier.last_message
+
+
+def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums(
+        main_window, gui_session, qtbot, run_async, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, REUNION, DAY_ONE)
+    folder = tmp_path / "Reunion"
+    (folder / "Ceremony" / "Family").mkdir(parents=True)
+    (folder / "Party").mkdir()
+    make_jpeg(folder / "loose.jpg")
+    make_jpeg(folder / "Ceremony" / "c1.jpg")
+    make_jpeg(folder / "Ceremony" / "Family" / "f1.jpg")
+    make_jpeg(folder / "Party" / "p1.jpg")
+    make_jpeg(folder / "Party" / "p2.jpg")
+
+    viewport = main_window.tree_panel.tree.viewport()
+    assert drop_on(viewport, tree_point(main_window, target), file_mime([folder]))
+    qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
+    question: MirrorQuestion = ui.mirror_question
+    assert "Mirror subfolders as albums?" in question.text()
+    question.remember.setChecked(True)
+    question.mirror_button.click()
+
+    _wait_counts(qtbot, ui, done=5)
+    client = gui_session.services.shootproof
+    albums = run_async(album_ids(client, target.event_id))
+    assert run_async(photo_names(client, target.event_id, target.album_id)) == ["loose.jpg"]
+    assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Ceremony")])) == ["c1.jpg"]
+    assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Ceremony", "Family")])) == ["f1.jpg"]
+    assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Party")])) == ["p1.jpg", "p2.jpg"]
+
+    assert ui.mirror_choice() == MIRROR_YES
+    assert load_settings().window[MIRROR_KEY] == MIRROR_YES
+    second = tmp_path / "More"
+    (second / "Games").mkdir(parents=True)
+    make_jpeg(second / "Games" / "g1.jpg")
+    assert drop_on(viewport, tree_point(main_window, target), file_mime([second]))
+    assert ui.mirror_question is None  # remembered: not asked again
+    _wait_counts(qtbot, ui, done=6)
+    albums = run_async(album_ids(client, target.event_id))
+    assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Games")])) == ["g1.jpg"]
+
+
+def test_files_dropped_on_the_grid_go_to_the_open_gallery(main_window, gui_session, qtbot, run_async, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, REUNION)
+    main_window.tree_panel.tree.select("event", target.event_id)
+    qtbot.waitUntil(lambda: main_window.grid_model.target == target)
+    grid = main_window.grid_view.viewport()
+    photo = make_jpeg(tmp_path / "grid-drop.jpg")
+    assert drop_on(grid, QPoint(40, 40), file_mime([photo]))
+    _wait_counts(qtbot, ui, done=1)
+    assert "grid-drop.jpg" in run_async(photo_names(gui_session.services.shootproof, target.event_id))
+
+
+def test_drags_without_local_files_are_left_to_others(main_window, gui_session, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    viewport = main_window.tree_panel.tree.viewport()
+    point = tree_point(main_window, target)
+
+    internal = QMimeData()
+    internal.setData("application/x-studio-album-ids", b"[1]")
+    internal.setUrls([QUrl.fromLocalFile(str(make_jpeg(tmp_path / "a.jpg")))])
+    web = QMimeData()
+    web.setUrls([QUrl("https://example.com/photo.jpg")])
+    text = QMimeData()
+    text.setText("hello")
+    for mime in (internal, web, text):
+        assert local_paths(mime) == []
+        drop_on(viewport, point, mime)
+    QApplication.processEvents()
+    assert ui.model.counts[q.QUEUED][0] == 0
+    assert sum(c[0] for c in ui.model.counts.values()) == 0
+    assert not ui.tree_drops.highlight.isVisible()
