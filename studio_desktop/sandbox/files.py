@@ -1,0 +1,65 @@
+"""Where the sandbox keeps files under its data folder.
+
+``photos/``      originals, exactly the bytes uploaded (demo photos are drawn here on first use)
+``renditions/``  resized copies made on first request, per photo version
+``covers/``      cover images uploaded with ``sp.cover_photo.set``
+``incoming/``    uploads while they stream in; moved into ``photos/`` once recorded
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+DB_NAME = "shootproof.sqlite3"
+
+
+class Storage:
+    def __init__(self, root: Path):
+        self.root = root
+        self.db_path = root / DB_NAME
+        self.photos = root / "photos"
+        self.renditions = root / "renditions"
+        self.covers = root / "covers"
+        self.incoming = root / "incoming"
+
+    def ensure(self) -> Storage:
+        for folder in (self.root, self.photos, self.renditions, self.covers, self.incoming):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def wipe(self) -> None:
+        """Remove everything the ShootProof side owns (the Pixieset side keeps its own files)."""
+        for folder in (self.photos, self.renditions, self.covers, self.incoming):
+            shutil.rmtree(folder, ignore_errors=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            self.db_path.with_name(DB_NAME + suffix).unlink(missing_ok=True)
+
+    def photo_path(self, photo_id: int) -> Path:
+        return self.photos / str(photo_id // 1000) / f"{photo_id}.jpg"
+
+    def rendition_dir(self, photo_id: int) -> Path:
+        return self.renditions / str(photo_id)
+
+    def rendition_path(self, photo_id: int, version: int, size: str) -> Path:
+        return self.rendition_dir(photo_id) / f"v{version}-{size}.jpg"
+
+    def cover_path(self, kind: str, owner_id: int, version: int) -> Path:
+        return self.covers / f"{kind}-{owner_id}-v{version}.jpg"
+
+    def cover_rendition_path(self, kind: str, owner_id: int, version: int, size: str) -> Path:
+        return self.covers / f"{kind}-{owner_id}-v{version}-{size}.jpg"
+
+    def forget_photo(self, photo_id: int) -> None:
+        """Delete a photo's original and renditions (best effort: the row is already gone)."""
+        self.photo_path(photo_id).unlink(missing_ok=True)
+        shutil.rmtree(self.rendition_dir(photo_id), ignore_errors=True)
+
+    def forget_renditions(self, photo_id: int) -> None:
+        shutil.rmtree(self.rendition_dir(photo_id), ignore_errors=True)
+
+    def forget_cover(self, kind: str, owner_id: int, keep_version: int | None = None) -> None:
+        keep = f"{kind}-{owner_id}-v{keep_version}"
+        for path in self.covers.glob(f"{kind}-{owner_id}-v*.jpg"):
+            if keep_version is None or not (path.stem == keep or path.stem.startswith(keep + "-")):
+                path.unlink(missing_ok=True)
