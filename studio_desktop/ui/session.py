@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
+from studio_desktop.ui.gallery import install_gallery_actions
 from studio_desktop.ui.gallery_controller import GalleryController
 from studio_desktop.ui.main_window import MainWindow
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
@@ -40,6 +41,7 @@ class GuiSession:
         self.window.restore_window_state(services.settings.window)
         self.controller = GalleryController(services, self.window, self.tasks, self.thumbnails, page_size=page_size)
         self.uploads = install_upload_ui(self.window, services)
+        self.gallery = install_gallery_actions(self.window, services, self.controller)
         self._closed = asyncio.Event()
         self._state_saved = False
         self.window.closing.connect(self._window_closing)

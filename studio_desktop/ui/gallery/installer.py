@@ -1,0 +1,537 @@
+"""Point-and-click gallery management: menus, context menus, shortcuts and drag-and-drop on the main window.
+
+:func:`install_gallery_actions` adds everything to a :class:`MainWindow` through
+its public parts (``actions``, ``menu()``, ``toolbar``, ``tree_panel``,
+``grid_view``, ``status``, ``tasks``) and returns the :class:`GalleryActions`
+that owns it. Shortcuts that mean different things in the tree and the grid
+(F2, Del, Ctrl+I, Enter) are single actions that act on whichever of the two
+was used last, so they never clash; they only fire while the tree or the grid
+has the focus, so typing in the filter box is never hijacked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
+
+from studio_desktop.api.models import Photo
+from studio_desktop.core import paths
+from studio_desktop.ui import icons
+from studio_desktop.ui.event_tree_model import NodeRole
+from studio_desktop.ui.gallery.album_commands import AlbumCommands, move_problem
+from studio_desktop.ui.gallery.context import GalleryContext, UrlOpener
+from studio_desktop.ui.gallery.covers import Covers
+from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payload, TreeDragSource, TreeDropTarget
+from studio_desktop.ui.gallery.event_commands import EventCommands
+from studio_desktop.ui.gallery.originals import Originals
+from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
+from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.gallery_controller import GalleryController
+    from studio_desktop.ui.main_window import MainWindow
+    from studio_desktop.ui.services import Services
+
+TREE = "tree"
+GRID = "grid"
+
+#: (name, menu text) of the commands; names become ``window.actions.<name>``.
+EVENT_ACTIONS = (
+    ("event_open", "&Open Gallery in Browser\tEnter"),
+    ("event_info", "Gallery &Info…\tCtrl+I"),
+    ("event_new_album", "New &Album…\tCtrl+Shift+N"),
+    ("event_rename", "&Rename Gallery…\tF2"),
+    ("event_edit", "&Edit Details…"),
+    ("event_access", "Access and &Password…"),
+    ("event_category", "Ca&tegory…"),
+    ("event_contact", "&Contact…"),
+    ("event_visitors", "&Visitors and Favorites…"),
+    ("event_add_emails", "Add E&mails…"),
+    ("event_delete", "&Delete Gallery…\tDel"),
+)
+ALBUM_ACTIONS = (
+    ("album_open", "&Open Album in Browser\tEnter"),
+    ("album_info", "Album &Info…\tCtrl+I"),
+    ("album_new", "New &Album Inside…\tCtrl+Shift+N"),
+    ("album_rename", "&Rename Album…\tF2"),
+    ("album_move", "&Move Album…"),
+    ("album_delete", "&Delete Album…\tDel"),
+)
+COVER_ACTIONS = (
+    ("cover_from_photo", "Use the &Selected Photo"),
+    ("cover_from_file", "Choose a &JPEG File…"),
+    ("cover_remove", "&Remove Cover…"),
+)
+PHOTO_ACTIONS = (
+    ("photo_open", "&Open Original in Browser\tEnter"),
+    ("photo_info", "Photo &Info…\tCtrl+I"),
+    ("photo_add_to_album", "&Put in Album…"),
+    ("photo_remove_from_album", "&Take Out of This Album"),
+    ("photo_set_event_cover", "Use as &Gallery Cover"),
+    ("photo_set_album_cover", "Use as Al&bum Cover"),
+    ("photo_replace", "&Replace with Another File…"),
+    ("photo_delete", "&Delete Photo…\tDel"),
+)
+
+
+class GalleryActions(QObject):
+    """Owns the gallery commands of one window. ``actions[name]`` gives any of its ``QAction``s."""
+
+    def __init__(self, window: MainWindow, services: Services, controller: GalleryController | None = None,
+                 *, open_url: UrlOpener | None = None):
+        super().__init__(window)
+        self.window = window
+        self.ctx = GalleryContext(window, services, controller, open_url)
+        covers = Covers(self.ctx)
+        originals = Originals(paths.current().cache_dir / "originals", services.http, services.store)
+        self.events = EventCommands(self.ctx, covers)
+        self.albums = AlbumCommands(self.ctx, covers)
+        self.photos = PhotoCommands(self.ctx, covers, originals,
+                                    controller.thumbnails if controller is not None else None)
+        self.scope = TREE
+        self.actions: dict[str, QAction] = {}
+        self._make_actions()
+        self._build_menus()
+        self._connect()
+        self.drop_target = TreeDropTarget(self.tree, self.drop_check, self.drop, hint=self._drag_hint)
+        self.tree_drag = TreeDragSource(self.tree)
+        self.grid_drag = GridDragSource(self.grid, self._grid_source)
+        self.update_actions()
+
+    # --- the window's parts -------------------------------------------------------------------------
+
+    @property
+    def tree(self):
+        return self.window.tree_panel.tree
+
+    @property
+    def grid(self):
+        return self.window.grid_view
+
+    @property
+    def open_url(self) -> UrlOpener:
+        return self.ctx.open_url
+
+    @open_url.setter
+    def open_url(self, opener: UrlOpener) -> None:
+        self.ctx.open_url = opener
+
+    @property
+    def last_dialog(self) -> QWidget | None:
+        """The dialog or message box the last command opened, while it exists."""
+        dialog = self.ctx.last_dialog
+        return dialog if dialog is not None and shiboken6.isValid(dialog) else None
+
+    def current_node(self) -> Node | None:
+        """The selected event or album in the tree (None when nothing is selected)."""
+        index = self.tree.currentIndex()
+        if not index.isValid() or not self.tree.selectionModel().isSelected(index.siblingAtColumn(0)):
+            return None
+        node = index.siblingAtColumn(0).data(NodeRole)
+        return node if isinstance(node, (EventNode, AlbumNode)) else None
+
+    def current_event(self) -> EventNode | None:
+        node = self.current_node()
+        if isinstance(node, AlbumNode):
+            return node.event_node
+        return node if isinstance(node, EventNode) else None
+
+    def current_album(self) -> AlbumNode | None:
+        node = self.current_node()
+        return node if isinstance(node, AlbumNode) else None
+
+    def selected_photos(self) -> list[Photo]:
+        if self.window.grid_model.target is None:
+            return []
+        return [photo for photo in self.grid.selected_photos() if photo is not None]
+
+    def one_photo(self) -> Photo | None:
+        photos = self.selected_photos()
+        return photos[0] if len(photos) == 1 else None
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: Callable[[], Any], *, tip: str | None = None) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(f"action_{name}")
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda *_: self._safely(slot))
+        self.actions[name] = action
+        if name not in self.window.actions:
+            self.window.actions.add(name, action)
+        return action
+
+    def _safely(self, slot: Callable[[], Any]) -> None:
+        if not self.ctx.signed_in:
+            self.ctx.problem("Sign in to ShootProof first (File → Sign In…).")
+            return
+        slot()
+
+    def _make_actions(self) -> None:
+        on_event = self._on_event
+        on_album = self._on_album
+        on_photos = self._on_photos
+        ev, al, ph = self.events, self.albums, self.photos
+        event_slots = {
+            "event_open": on_event(ev.open_in_browser), "event_info": on_event(ev.info),
+            "event_new_album": on_event(self.albums.new_album), "event_rename": on_event(ev.rename),
+            "event_edit": on_event(ev.edit), "event_access": on_event(ev.access),
+            "event_category": on_event(ev.category), "event_contact": on_event(ev.contact),
+            "event_visitors": on_event(ev.visitors), "event_add_emails": on_event(ev.add_emails),
+            "event_delete": on_event(ev.delete),
+        }
+        for name, text in EVENT_ACTIONS:
+            self._action(name, text, event_slots[name])
+        album_slots = {
+            "album_open": on_album(al.open_in_browser), "album_info": on_album(al.info),
+            "album_new": on_album(al.new_album), "album_rename": on_album(al.rename),
+            "album_move": on_album(al.move), "album_delete": on_album(al.delete),
+        }
+        for name, text in ALBUM_ACTIONS:
+            self._action(name, text, album_slots[name])
+        cover_slots = {
+            "event_cover_from_photo": lambda: self._with_photo(lambda p: ev.cover_from_photo(self.current_event(), p)),
+            "event_cover_from_file": on_event(ev.cover_from_file),
+            "event_cover_remove": on_event(ev.cover_remove),
+            "album_cover_from_photo": lambda: self._with_photo(lambda p: al.cover_from_photo(self.current_album(), p)),
+            "album_cover_from_file": on_album(al.cover_from_file),
+            "album_cover_remove": on_album(al.cover_remove),
+        }
+        for owner in ("event", "album"):
+            for name, text in COVER_ACTIONS:
+                self._action(f"{owner}_{name}", text, cover_slots[f"{owner}_{name}"])
+        photo_slots = {
+            "photo_open": on_photos(ph.open_in_browser), "photo_info": on_photos(ph.info),
+            "photo_add_to_album": on_photos(ph.add_to_album), "photo_remove_from_album": on_photos(ph.remove_from_album),
+            "photo_set_event_cover": lambda: self._with_photo(ph.set_event_cover),
+            "photo_set_album_cover": lambda: self._with_photo(ph.set_album_cover),
+            "photo_replace": lambda: self._with_photo(ph.replace),
+            "photo_delete": on_photos(ph.delete),
+        }
+        for name, text in PHOTO_ACTIONS:
+            self._action(name, text, photo_slots[name])
+
+        # The commands with a shortcut: one action per key, acting on the tree or the grid.
+        self._action("gallery_new_event", "&New Gallery…", self.events.new_event,
+                     tip="Create a gallery in the brand shown (Ctrl+N)")
+        self._action("gallery_new_album", "New &Album…", self._new_album,
+                     tip="Create an album in the selected gallery or album (Ctrl+Shift+N)")
+        self._action("gallery_open", "&Open in Browser", lambda: self._dispatch("open"))
+        self._action("gallery_info", "&Info…", lambda: self._dispatch("info"))
+        self._action("gallery_rename", "&Rename…", lambda: self._dispatch("rename"))
+        self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
+        self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
+        self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.actions["gallery_new_event"].setIcon(icons.event_icon())
+        self.actions["gallery_new_album"].setIcon(icons.album_icon())
+        self.actions["gallery_open"].setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        self.actions["gallery_info"].setShortcut(QKeySequence("Ctrl+I"))
+        self.actions["gallery_rename"].setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.actions["gallery_delete"].setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        for name in ("gallery_new_event", "gallery_new_album"):
+            self.window.addAction(self.actions[name])
+        for name in ("gallery_open", "gallery_info", "gallery_rename", "gallery_delete"):
+            action = self.actions[name]
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.tree.addAction(action)
+            self.grid.addAction(action)
+
+    def _on_event(self, command: Callable[[EventNode], Any]) -> Callable[[], None]:
+        def run() -> None:
+            node = self.current_event()
+            if node is not None:
+                command(node)
+        return run
+
+    def _on_album(self, command: Callable[[AlbumNode], Any]) -> Callable[[], None]:
+        def run() -> None:
+            node = self.current_album()
+            if node is not None:
+                command(node)
+        return run
+
+    def _on_photos(self, command: Callable[[list[Photo]], Any]) -> Callable[[], None]:
+        def run() -> None:
+            photos = self.selected_photos()
+            if photos:
+                command(photos)
+        return run
+
+    def _with_photo(self, command: Callable[[Photo], Any]) -> None:
+        photo = self.one_photo()
+        if photo is None:
+            self.ctx.problem("Select one photo in the grid first.")
+            return
+        command(photo)
+
+    def _new_album(self) -> None:
+        node = self.current_node()
+        if node is None:
+            self.ctx.problem("Select the gallery (or the album) the new album should go into.")
+            return
+        self.albums.new_album(node)
+
+    def _dispatch(self, verb: str) -> None:
+        """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
+        self._focus_changed(None, QApplication.focusWidget())
+        if self.scope == GRID and self.selected_photos():
+            name = {"open": "photo_open", "info": "photo_info", "delete": "photo_delete"}.get(verb)
+        else:
+            node = self.current_node()
+            prefix = "album" if isinstance(node, AlbumNode) else "event" if isinstance(node, EventNode) else None
+            name = f"{prefix}_{verb}" if prefix else None
+        if name is not None and self.actions[name].isEnabled():
+            self.actions[name].trigger()
+
+    # --- menus --------------------------------------------------------------------------------------
+
+    def _cover_menu(self, owner: str, title: str = "Co&ver Photo") -> QMenu:
+        menu = QMenu(title, self.window)
+        menu.setObjectName(f"menu_{owner}_cover")
+        for name, _ in COVER_ACTIONS:
+            menu.addAction(self.actions[f"{owner}_{name}"])
+        return menu
+
+    def _build_menus(self) -> None:
+        # Context menus and the menu bar each get their own submenus (a QMenu's title is shared by all its places).
+        self.event_cover_menu = self._cover_menu("event")
+        self.album_cover_menu = self._cover_menu("album")
+        self._main_event_cover = self._cover_menu("event")
+        self._main_album_cover = self._cover_menu("album", "Album Co&ver Photo")
+        menu = self.window.menu("gallery", "&Gallery")
+        a = self.actions
+        for name in ("gallery_new_event", "gallery_new_album"):
+            menu.addAction(a[name])
+        menu.addSeparator()
+        for name in ("gallery_open", "gallery_info", "gallery_rename", "gallery_delete"):
+            menu.addAction(a[name])
+        menu.addSeparator()
+        for name in ("event_edit", "event_access", "event_category", "event_contact"):
+            menu.addAction(a[name])
+        menu.addMenu(self._main_event_cover)
+        menu.addAction(a["event_visitors"])
+        menu.addAction(a["event_add_emails"])
+        menu.addSeparator()
+        menu.addAction(a["album_move"])
+        menu.addMenu(self._main_album_cover)
+        menu.addSeparator()
+        for name in ("photo_add_to_album", "photo_remove_from_album", "photo_set_event_cover",
+                     "photo_set_album_cover", "photo_replace"):
+            menu.addAction(a[name])
+        menu.aboutToShow.connect(self.update_actions)
+        self.menu = menu
+        toolbar = self.window.toolbar
+        toolbar.addSeparator()
+        toolbar.addAction(a["gallery_new_event"])
+        toolbar.addAction(a["gallery_new_album"])
+
+        self.tree_menu = QMenu(self.window)
+        self.tree_menu.setObjectName("galleryTreeMenu")
+        self.grid_menu = QMenu(self.window)
+        self.grid_menu.setObjectName("galleryGridMenu")
+
+    def build_tree_menu(self, node: Node | None) -> QMenu:
+        """The context menu for ``node`` (None: the empty space below the tree), not shown yet."""
+        self.scope = TREE
+        self.update_actions()
+        menu = self.tree_menu
+        menu.clear()
+        a = self.actions
+        if isinstance(node, EventNode):
+            for name in ("event_open", "event_info", None, "event_new_album", "event_rename", "event_edit",
+                         "event_access", "event_category", "event_contact"):
+                menu.addSeparator() if name is None else menu.addAction(a[name])
+            menu.addMenu(self.event_cover_menu)
+            for name in (None, "event_visitors", "event_add_emails", None, "event_delete"):
+                menu.addSeparator() if name is None else menu.addAction(a[name])
+        elif isinstance(node, AlbumNode):
+            for name in ("album_open", "album_info", None, "album_new", "album_rename", "album_move"):
+                menu.addSeparator() if name is None else menu.addAction(a[name])
+            menu.addMenu(self.album_cover_menu)
+            menu.addSeparator()
+            menu.addAction(a["album_delete"])
+        else:
+            menu.addAction(a["gallery_new_event"])
+        return menu
+
+    def build_grid_menu(self) -> QMenu | None:
+        """The context menu for the grid's selected photos (None without a selection)."""
+        self.scope = GRID
+        self.update_actions()
+        if not self.selected_photos():
+            return None
+        menu = self.grid_menu
+        menu.clear()
+        a = self.actions
+        for name in ("photo_open", "photo_info", None, "photo_add_to_album", "photo_remove_from_album",
+                     "photo_set_event_cover", "photo_set_album_cover", "photo_replace", None, "photo_delete"):
+            menu.addSeparator() if name is None else menu.addAction(a[name])
+        return menu
+
+    def _tree_menu_requested(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        node = None
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            node = index.siblingAtColumn(0).data(NodeRole)
+        self.build_tree_menu(node).popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _grid_menu_requested(self, pos: QPoint) -> None:
+        index = self.grid.indexAt(pos)
+        if index.isValid() and not self.grid.selectionModel().isSelected(index):
+            self.grid.setCurrentIndex(index)
+        menu = self.build_grid_menu()
+        if menu is not None:
+            menu.popup(self.grid.viewport().mapToGlobal(pos))
+
+    # --- keeping the actions in step ------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        window = self.window
+        self.tree.customContextMenuRequested.connect(self._tree_menu_requested)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._grid_menu_requested)
+        window.current_target_changed.connect(lambda *_: self.update_actions())
+        self.grid.photos_selected.connect(lambda *_: self.update_actions())
+        window.grid_model.modelReset.connect(self.update_actions)
+        window.grid_model.target_changed.connect(lambda *_: self.update_actions())
+        window.tree_panel.model.modelReset.connect(self.update_actions)
+        self.tree.selectionModel().selectionChanged.connect(lambda *_: self.update_actions())
+        self.ctx.tree_synced.connect(self.update_actions)
+        # A slot of this QObject: Qt drops the connection when the window (and so this) goes.
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if new is None:
+            return
+        if new is self.tree or self.tree.isAncestorOf(new):
+            self._set_scope(TREE)
+        elif new is self.grid or self.grid.isAncestorOf(new):
+            self._set_scope(GRID)
+
+    def _set_scope(self, scope: str) -> None:
+        if scope != self.scope:
+            self.scope = scope
+            self.update_actions()
+
+    def update_actions(self) -> None:
+        signed_in = self.ctx.signed_in
+        event = self.current_event() if signed_in else None
+        album = self.current_album() if signed_in else None
+        photos = self.selected_photos() if signed_in else []
+        target = self.window.grid_model.target
+        one = len(photos) == 1
+        a = self.actions
+        for name, _ in EVENT_ACTIONS:
+            a[name].setEnabled(event is not None)
+        for name, _ in ALBUM_ACTIONS:
+            a[name].setEnabled(album is not None)
+        for name in ("event_cover_from_file", "event_cover_remove"):
+            a[name].setEnabled(event is not None)
+        for name in ("album_cover_from_file", "album_cover_remove"):
+            a[name].setEnabled(album is not None)
+        photo_event = target.event_id if target is not None and one else None
+        a["event_cover_from_photo"].setEnabled(event is not None and photo_event == event.id)
+        a["album_cover_from_photo"].setEnabled(album is not None and photo_event == album.event_node.id)
+        for name in ("photo_open", "photo_info", "photo_add_to_album", "photo_delete"):
+            a[name].setEnabled(bool(photos))
+        in_album = target is not None and target.album_id is not None
+        a["photo_remove_from_album"].setEnabled(bool(photos) and in_album)
+        a["photo_remove_from_album"].setText(f"&Take Out of '{target.album_name}'" if in_album
+                                             else "&Take Out of This Album")
+        a["photo_set_event_cover"].setEnabled(one)
+        a["photo_set_album_cover"].setEnabled(one and in_album)
+        a["photo_replace"].setEnabled(one)
+        count = len(photos)
+        a["photo_delete"].setText(f"&Delete {photos_text(count)}…\tDel" if count > 1 else "&Delete Photo…\tDel")
+        for cover_menu in (self.event_cover_menu, self._main_event_cover):
+            cover_menu.menuAction().setEnabled(event is not None)
+        for cover_menu in (self.album_cover_menu, self._main_album_cover):
+            cover_menu.menuAction().setEnabled(album is not None)
+        a["gallery_new_event"].setEnabled(signed_in)
+        a["gallery_new_album"].setEnabled(event is not None)
+        self._update_generic(event, album, photos)
+
+    def _update_generic(self, event: EventNode | None, album: AlbumNode | None, photos: list[Photo]) -> None:
+        a = self.actions
+        if self.scope == GRID and photos:
+            count = len(photos)
+            texts = {"open": "&Open Original in Browser", "info": "Photo &Info…", "rename": "&Rename…",
+                     "delete": f"&Delete {photos_text(count)}…" if count > 1 else "&Delete Photo…"}
+            enabled = {"open": True, "info": True, "rename": False, "delete": True}
+        elif album is not None:
+            texts = {"open": "&Open Album in Browser", "info": "Album &Info…", "rename": "&Rename Album…",
+                     "delete": "&Delete Album…"}
+            enabled = dict.fromkeys(texts, True)
+        elif event is not None:
+            texts = {"open": "&Open Gallery in Browser", "info": "Gallery &Info…", "rename": "&Rename Gallery…",
+                     "delete": "&Delete Gallery…"}
+            enabled = dict.fromkeys(texts, True)
+        else:
+            texts = {"open": "&Open in Browser", "info": "&Info…", "rename": "&Rename…", "delete": "&Delete…"}
+            enabled = dict.fromkeys(texts, False)
+        for verb, text in texts.items():
+            action = a[f"gallery_{verb}"]
+            action.setText(text)
+            action.setEnabled(enabled[verb])
+
+    # --- drag and drop -----------------------------------------------------------------------------
+
+    def _grid_source(self) -> tuple[int, int | None] | None:
+        target = self.window.grid_model.target
+        return (target.event_id, target.album_id) if target is not None and self.ctx.signed_in else None
+
+    def drop_check(self, payload: Payload, node: Node) -> tuple[bool, str]:
+        """Whether ``payload`` may land on ``node``, and a sentence saying what would happen or why not."""
+        if not self.ctx.signed_in or not isinstance(node, (EventNode, AlbumNode)):
+            return False, ""
+        if isinstance(payload, AlbumDrag):
+            album = self.window.tree_panel.model.find(ALBUM, payload.album_id)
+            if not isinstance(album, AlbumNode):
+                return False, ""
+            if album is node or album.parent is node:
+                return False, ""
+            problem = move_problem(album, node)
+            if problem:
+                return False, problem
+            where = "the top of the gallery" if isinstance(node, EventNode) else f"'{node.name}'"
+            return True, f"Move '{album.name}' to {where}"
+        event = node if isinstance(node, EventNode) else node.event_node
+        if event.id != payload.event_id:
+            return False, "Photos can only be put in albums of their own gallery."
+        count = photos_text(len(payload.photo_ids))
+        if isinstance(node, AlbumNode):
+            if node.id == payload.album_id:
+                return False, "The photos are in this album already."
+            return True, f"Put {count} in '{node.name}'"
+        if payload.album_id is None:
+            return False, ""
+        return True, f"Take {count} out of their album (they stay in '{event.name}')"
+
+    def drop(self, payload: Payload, node: Node) -> bool:
+        if isinstance(payload, AlbumDrag):
+            album = self.window.tree_panel.model.find(ALBUM, payload.album_id)
+            return isinstance(album, AlbumNode) and self.albums.move_to(album, node)
+        ids = list(payload.photo_ids)
+        if isinstance(node, AlbumNode):
+            self.photos.put_in_album(ids, node.id)
+            return True
+        if isinstance(node, EventNode) and payload.album_id is not None:
+            self.photos.take_out_of_album(ids, payload.album_id)
+            return True
+        return False
+
+    def _drag_hint(self, text: str) -> None:
+        self.window.status.showMessage(text, 3000)
+
+
+def install_gallery_actions(window: MainWindow, services: Services, controller: GalleryController | None = None,
+                            *, open_url: UrlOpener | None = None) -> GalleryActions:
+    """Add the gallery commands (menus, context menus, shortcuts, drag-and-drop) to ``window``."""
+    return GalleryActions(window, services, controller, open_url=open_url)
