@@ -7,6 +7,10 @@ import asyncio
 import httpx
 
 from studio_desktop.api import errors as api_errors
+from studio_desktop.api.pixieset_errors import PixiesetAuthError
+
+SHOOTPROOF = "shootproof"
+PIXIESET = "pixieset"
 
 
 def plain_message(error: BaseException) -> str:
@@ -43,5 +47,16 @@ def is_offline(error: BaseException) -> bool:
     return isinstance(error, (httpx.TransportError, ConnectionError))
 
 
-def is_signed_out(error: BaseException) -> bool:
-    return isinstance(error, api_errors.AuthenticationError)
+def signed_out_service(error: BaseException) -> str | None:
+    """``"shootproof"`` or ``"pixieset"`` when ``error`` means that service no longer accepts the sign-in."""
+    if isinstance(error, PixiesetAuthError):
+        return PIXIESET
+    if isinstance(error, api_errors.AuthenticationError):
+        return SHOOTPROOF
+    return None
+
+
+def is_signed_out(error: BaseException, service: str | None = None) -> bool:
+    """True when a service (only ``service``, if given) refused the sign-in: the user must sign in again."""
+    found = signed_out_service(error)
+    return found is not None and (service is None or found == service)

@@ -11,14 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
-
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
 from studio_desktop.ui.gallery import install_gallery_actions
 from studio_desktop.ui.gallery_controller import GalleryController
 from studio_desktop.ui.main_window import MainWindow
+from studio_desktop.ui.people.installer import install_people
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
 from studio_desktop.ui.tasks import TaskRunner
@@ -26,10 +24,6 @@ from studio_desktop.ui.thumbnails import ThumbnailLoader
 from studio_desktop.ui.uploads import install_upload_ui
 
 log = logging.getLogger(__name__)
-
-SIGN_IN_HINT = ("Signing in from the app is not available in this build yet.\n\n"
-                "Start Studio Desktop with a ShootProof access token (environment variable "
-                "STUDIO_DESKTOP_ACCESS_TOKEN) or try it with --sandbox.")
 
 
 class GuiSession:
@@ -45,7 +39,7 @@ class GuiSession:
         self._closed = asyncio.Event()
         self._state_saved = False
         self.window.closing.connect(self._window_closing)
-        self.window.actions.sign_in.triggered.connect(self.explain_sign_in)
+        self.people = install_people(self)
 
     @classmethod
     async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,
@@ -56,20 +50,13 @@ class GuiSession:
         except BaseException:
             await services.aclose()
             raise
+        await session.people.start()
         session.controller.start()
         session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
         return session
 
     def show(self) -> None:
         self.window.show()
-
-    def explain_sign_in(self) -> None:
-        """Placeholder until the sign-in dialog exists: say how to connect, without blocking the loop."""
-        box = QMessageBox(QMessageBox.Icon.Information, "Sign in to ShootProof", SIGN_IN_HINT,
-                          QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("signInHint")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
 
     def save_state(self) -> None:
         """Write the window layout and grid size to the settings file."""

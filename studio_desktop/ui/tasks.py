@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from studio_desktop.api.errors import ApiError
-from studio_desktop.ui.errors import is_offline, is_signed_out, plain_message
+from studio_desktop.ui.errors import SHOOTPROOF, is_offline, is_signed_out, plain_message
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class TaskRunner(QObject):
                 if on_result is not None:
                     self._call(on_result, task.result())
                 return
-            if is_signed_out(error):
+            if is_signed_out(error, SHOOTPROOF):  # Pixieset's sign-in has its own banner
                 self.connection_problem.emit("signed_out")
             elif is_offline(error):
                 self.connection_problem.emit("offline")

@@ -136,8 +136,8 @@ def test_without_a_token_the_window_says_not_signed_in(gui_session_factory, sand
     assert window.windowTitle() == "Studio Desktop"
     assert window.actions.sign_in.isEnabled()
     window.actions.sign_in.trigger()
-    qtbot.waitUntil(lambda: window.findChild(object, "signInHint") is not None)
-    window.findChild(object, "signInHint").close()
+    qtbot.waitUntil(lambda: window.findChild(object, "signInDialog") is not None)
+    window.findChild(object, "signInDialog").close()
 
 
 def test_a_rejected_token_shows_the_signed_out_state(gui_session_factory, sandbox, qtbot):

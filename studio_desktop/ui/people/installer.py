@@ -1,0 +1,446 @@
+"""The people side of the window: :func:`install_people` adds the contacts and clients docks, sign-in and
+sign-out, and the banner that asks the user to sign in again; :class:`PeopleUi` keeps them in step.
+
+One :class:`ShootProofSession` and one :class:`PixiesetSession` live as long as
+the window. The ShootProof client of :class:`Services` takes its token from the
+session's provider, so a refresh needs nothing from here; a sign-in or
+sign-out replaces the client (and with it the upload engine) and reloads the
+tree. The Pixieset client asks its session for the cookie on every call, so it
+is made once and follows sign-ins by itself.
+
+The panels load only once their dock has been shown: a hidden contacts panel
+would otherwise page through every gallery at each start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from studio_desktop.api.models import Contact
+from studio_desktop.api.pixieset_models import Client
+from studio_desktop.core.contacts_cache import ContactsCache
+from studio_desktop.core.session import PIXIESET, SHOOTPROOF, AuthSettings, PixiesetSession, ShootProofSession
+from studio_desktop.ui.main_window import STATE_KEY
+from studio_desktop.ui.people.accounts import Accounts, SignInBanner
+from studio_desktop.ui.people.clients_panel import ClientsPanel
+from studio_desktop.ui.people.contacts_panel import ContactsPanel
+from studio_desktop.ui.people.sign_in_dialog import SignInDialog, UrlOpener, open_in_browser
+from studio_desktop.ui.tree_nodes import GalleryTarget
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.session import GuiSession
+
+log = logging.getLogger(__name__)
+
+CONTACTS_DOCK = "contacts"
+CLIENTS_DOCK = "clients"
+CONTACTS_SHORTCUT = "Ctrl+Shift+C"
+CLIENTS_SHORTCUT = "Ctrl+Shift+L"
+#: Width of the people docks the first time they open; later the saved layout decides.
+FIRST_DOCK_WIDTH = 380
+#: Room around the sign-in banner (it sits above the tree and the grid).
+BANNER_STYLE = "QFrame#banner { margin: 6px 6px 2px 6px; }"
+
+
+def _layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool:
+    """Whether the saved window layout places this dock (Qt stores object names as UTF-16 in the state)."""
+    text = window_settings.get(STATE_KEY)
+    if not isinstance(text, str) or not text:
+        return False
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+    return dock_object_name.encode("utf-16-be") in data
+
+
+class PeopleUi(QObject):
+    """Runs the people side of one main window. Make it with :func:`install_people`."""
+
+    def __init__(self, session: GuiSession, *, open_url: UrlOpener = open_in_browser):
+        window = session.window
+        super().__init__(window)
+        self.session = session
+        self.window = window
+        self.services = services = session.services
+        self.tasks = session.tasks
+        self.open_url = open_url
+        self.dialog: SignInDialog | None = None
+        self.sign_out_box: QMessageBox | None = None
+        self._lock = asyncio.Lock()
+        self._closed = False
+        engine = services.engine
+        # Sign-ins later in this run start the upload engine only if the first one was started.
+        self._start_engine = bool(getattr(engine, "running", True)) if engine is not None else True
+
+        auth = AuthSettings.resolve(services.settings, services.endpoints)
+        self.shootproof = ShootProofSession.from_settings(auth, services.credentials, services.http)
+        self.pixieset = PixiesetSession.from_settings(auth, services.credentials, services.http)
+        self.accounts = Accounts(self.shootproof, self.pixieset, self)
+        self.pixieset_client = self.pixieset.make_client()
+
+        self.contacts = ContactsPanel(self.tasks, services.store)
+        self.clients = ClientsPanel(self.tasks)
+        first_time = {name: not _layout_knows(services.settings.window, f"dock_{name}")
+                      for name in (CONTACTS_DOCK, CLIENTS_DOCK)}
+        self.contacts_dock: QDockWidget = window.add_side_panel(
+            self.contacts, "Contacts", Qt.DockWidgetArea.RightDockWidgetArea, name=CONTACTS_DOCK, visible=False)
+        self.clients_dock: QDockWidget = window.add_side_panel(
+            self.clients, "Clients", Qt.DockWidgetArea.RightDockWidgetArea, name=CLIENTS_DOCK, visible=False)
+        if first_time[CLIENTS_DOCK] and first_time[CONTACTS_DOCK]:
+            window.tabifyDockWidget(self.contacts_dock, self.clients_dock)
+        self._size_on_first_show = {dock for dock, first in ((self.contacts_dock, first_time[CONTACTS_DOCK]),
+                                                             (self.clients_dock, first_time[CLIENTS_DOCK])) if first}
+        self._live: set[QDockWidget] = set()
+
+        self.banner = SignInBanner(self.accounts)
+        self._place_banner()
+        self.pixieset_box = QWidget()
+        self.pixieset_label = QLabel(objectName="pixiesetLabel")
+        separator = QLabel("·")
+        separator.setEnabled(False)
+        box_layout = QHBoxLayout(self.pixieset_box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.setSpacing(6)
+        box_layout.addWidget(self.pixieset_label)
+        box_layout.addWidget(separator)
+        self.pixieset_box.hide()
+        window.status.insertPermanentWidget(0, self.pixieset_box)
+
+        self._make_actions()
+        self._connect()
+
+    # --- building ----------------------------------------------------------------------------------
+
+    def _place_banner(self) -> None:
+        """Put the banner above the tree and the grid, where it is seen whichever docks are open."""
+        window = self.window
+        content = window.takeCentralWidget()
+        holder = QWidget(window)
+        holder.setObjectName("centralHolder")
+        holder.setStyleSheet(BANNER_STYLE)
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        if content is not None:
+            layout.addWidget(content, 1)
+        window.setCentralWidget(holder)
+
+    def _make_actions(self) -> None:
+        actions = self.window.actions
+        sign_in = actions.sign_in
+        sign_in.setText("&Sign In…")
+        sign_in.setStatusTip("Sign in to ShootProof or Pixieset, or see who is signed in")
+        sign_in.setToolTip(sign_in.statusTip())
+        self.sign_out_action = QAction("Sign &Out…", self.window)
+        self.sign_out_action.setStatusTip("Sign out of ShootProof (or Pixieset) on this computer")
+        actions.add("sign_out", self.sign_out_action)
+        file_menu = self.window.menu("file")
+        entries = file_menu.actions()
+        after = entries.index(sign_in) + 1 if sign_in in entries else len(entries)
+        before = entries[after] if after < len(entries) else None
+        if before is not None:
+            file_menu.insertAction(before, self.sign_out_action)
+        else:
+            file_menu.addAction(self.sign_out_action)
+
+        for name, dock, text, shortcut, tip in (
+                ("show_contacts", self.contacts_dock, "ShootProof &Contacts", CONTACTS_SHORTCUT,
+                 "Show or hide your ShootProof contacts"),
+                ("show_clients", self.clients_dock, "Pixieset C&lients", CLIENTS_SHORTCUT,
+                 "Show or hide your Pixieset clients and leads")):
+            toggle = dock.toggleViewAction()
+            toggle.setText(text)
+            toggle.setShortcut(QKeySequence(shortcut))
+            toggle.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            toggle.setStatusTip(tip)
+            toggle.setToolTip(f"{tip} ({shortcut})")
+            # Shown into a tab group, a dock stays behind the current tab unless raised.
+            toggle.triggered.connect(lambda checked, dock=dock: dock.raise_() if checked else None)
+            actions.add(name, toggle)
+
+    def _connect(self) -> None:
+        window, accounts, status = self.window, self.accounts, self.window.status
+        window.actions.sign_in.triggered.connect(lambda _checked=False: self.open_sign_in())
+        self.sign_out_action.triggered.connect(lambda _checked=False: self.confirm_sign_out())
+        window.current_target_changed.connect(self._target_changed)
+        self.contacts.pixieset_client_ready.connect(self.reveal_client)
+        self.clients.contact_ready.connect(self.reveal_contact)
+        for panel in (self.contacts, self.clients):
+            panel.auth_failed.connect(accounts.note_auth_failure)
+            panel.status_message.connect(status.show_info)
+            panel.sign_in_requested.connect(self.open_sign_in)
+        self.banner.sign_in_requested.connect(self.open_sign_in)
+        accounts.message.connect(status.show_info)
+        accounts.shootproof_changed.connect(lambda _signed_in: self._follow_shootproof())
+        accounts.pixieset_changed.connect(lambda _signed_in: self._apply_pixieset(reload=True))
+        accounts.sign_in_needed.connect(lambda _service, _message: self._show_accounts())
+        self.contacts_dock.visibilityChanged.connect(lambda shown: self._dock_shown(self.contacts_dock, shown))
+        self.clients_dock.visibilityChanged.connect(lambda shown: self._dock_shown(self.clients_dock, shown))
+
+    def _run(self, coro: Coroutine[Any, Any, Any], on_result=None, *, name: str) -> asyncio.Task | None:
+        try:
+            return self.tasks.run(coro, on_result, name=name)
+        except RuntimeError:  # shutting down: no new work
+            coro.close()
+            return None
+
+    # --- starting ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Pick up this run's token (flag, environment, sandbox) or the saved sign-ins; never raises."""
+        endpoints = self.services.endpoints
+        try:
+            if endpoints.access_token:
+                self.shootproof.use_token(endpoints.access_token)
+            else:
+                await self.shootproof.load()
+        except Exception as exc:  # a broken keyring must not stop the app; the user can sign in again
+            log.warning("Could not read the saved ShootProof sign-in: %s", type(exc).__name__)
+        try:
+            if endpoints.pixieset_cookie:
+                self.pixieset.use_cookie(endpoints.pixieset_cookie)
+            else:
+                await self.pixieset.load()
+        except Exception as exc:
+            log.warning("Could not read the saved Pixieset sign-in: %s", type(exc).__name__)
+
+        client = self.services.shootproof
+        if self.shootproof.signed_in:
+            transport = getattr(client, "transport", None)
+            if transport is not None:
+                # The client (and the upload engine using it) is already running with the same token:
+                # hand it the session's provider instead of restarting the engine.
+                transport.tokens = self.shootproof.provider
+            else:
+                await self.services.connect_shootproof(self.shootproof.provider, start_engine=self._start_engine)
+        previous = self.services.pixieset
+        self.services.pixieset = self.pixieset_client
+        if previous is not None and previous is not self.pixieset_client:
+            await previous.aclose()
+        self._apply_shootproof()
+        self._apply_pixieset()
+
+    # --- ShootProof -------------------------------------------------------------------------------
+
+    def _account(self) -> str:
+        return self.services.endpoints.api_url
+
+    def _follow_shootproof(self) -> None:
+        if self._closed:
+            return
+        if not self.shootproof.signed_in:
+            # Cancel the panel's requests before its client goes away.
+            self.contacts.set_client(None)
+            self.clients.set_contacts(None)
+        self._run(self._reconnect(), lambda _result: self._reconnected(), name="shootproof-reconnect")
+
+    async def _reconnect(self) -> None:
+        """Make the services match the session (serialized: a quick sign-in, sign-out ends as the last one)."""
+        async with self._lock:
+            services = self.services
+            if self.shootproof.signed_in:
+                await services.connect_shootproof(self.shootproof.provider, start_engine=self._start_engine)
+            else:
+                if services.store is not None:
+                    # Contacts are the studio's customers: they leave this computer with the sign-in.
+                    await ContactsCache(services.store, self._account()).clear()
+                await services.disconnect_shootproof()
+
+    def _reconnected(self) -> None:
+        if self._closed:
+            return
+        controller = self.session.controller
+        controller.stop()
+        controller.start()
+        self._apply_shootproof()
+
+    def _apply_shootproof(self) -> None:
+        client = self.services.shootproof
+        directory = self.contacts.directory
+        bound = directory.client if directory is not None else None
+        if self.contacts_dock in self._live and self.services.store is not None and bound is not client:
+            self.contacts.set_client(client, self._account())
+        directory = self.contacts.directory
+        self.clients.set_contacts(directory if directory is not None else self._directory_for_clients(client))
+        self._show_accounts()
+
+    def _directory_for_clients(self, client: Any) -> Any:
+        """"Copy to ShootProof" works while the contacts panel has not been opened yet (nothing is loaded)."""
+        if client is None or self.services.store is None:
+            return None
+        from studio_desktop.core.contact_directory import ContactDirectory
+
+        return ContactDirectory(client, ContactsCache(self.services.store, self._account()))
+
+    # --- Pixieset ---------------------------------------------------------------------------------
+
+    def _apply_pixieset(self, *, reload: bool = False) -> None:
+        """Hand the panels the Pixieset client (None when signed out); ``reload`` after a new sign-in."""
+        if self._closed:
+            return
+        client = self.pixieset_client if self.pixieset.signed_in else None
+        self.contacts.set_pixieset(client)
+        if self.clients_dock in self._live and (reload or self.clients.pixieset is not client):
+            self.clients.set_client(client)
+        self._show_accounts()
+
+    # --- the docks --------------------------------------------------------------------------------
+
+    def _dock_shown(self, dock: QDockWidget, shown: bool) -> None:
+        if not shown or self._closed:
+            return
+        if dock in self._size_on_first_show:
+            self._size_on_first_show.discard(dock)
+            self.window.resizeDocks([dock], [FIRST_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        if dock in self._live:
+            return
+        self._live.add(dock)
+        if dock is self.contacts_dock:
+            self._apply_shootproof()
+        else:
+            self._apply_pixieset()
+
+    def _raise(self, dock: QDockWidget) -> None:
+        dock.show()
+        dock.raise_()
+
+    def reveal_client(self, client: Client) -> None:
+        """A contact was copied to Pixieset: show that client in the clients panel."""
+        self._raise(self.clients_dock)
+        self.clients.reveal_client(client)
+
+    def reveal_contact(self, contact: Contact) -> None:
+        """A client was copied to ShootProof: show that contact in the contacts panel."""
+        self._raise(self.contacts_dock)
+        self.contacts.reveal_contact(contact)
+
+    def _target_changed(self, target: GalleryTarget | None) -> None:
+        if target is None:
+            self.contacts.set_current_event(None)
+        else:
+            self.contacts.set_current_event(target.event_id, target.event_name)
+
+    # --- signing in and out -----------------------------------------------------------------------
+
+    def _default_service(self) -> str:
+        """ShootProof's page, unless ShootProof is fine and only Pixieset wants a new sign-in."""
+        sp, px = self.shootproof, self.pixieset
+        if sp.signed_in and not sp.needs_sign_in and px.signed_in and px.needs_sign_in:
+            return PIXIESET
+        return SHOOTPROOF
+
+    def open_sign_in(self, service: str | None = None) -> SignInDialog:
+        """Show the sign-in dialog (non-modal) on ``service``'s page."""
+        service = service if service in (SHOOTPROOF, PIXIESET) else self._default_service()
+        dialog = self.dialog
+        if dialog is None:
+            dialog = SignInDialog(self.accounts, self.tasks, open_url=self.open_url, service=service,
+                                  parent=self.window)
+            dialog.signed_in.connect(lambda _service: self._show_accounts())
+            self.dialog = dialog
+        dialog.tabs.setCurrentIndex(1 if service == PIXIESET else 0)
+        if dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.open()
+        return dialog
+
+    def confirm_sign_out(self) -> QMessageBox | None:
+        """Ask, then sign out of ShootProof (and Pixieset, if ticked); non-modal."""
+        sp_in, px_in = self.shootproof.signed_in, self.pixieset.signed_in
+        if not (sp_in or px_in):
+            self.window.status.show_info("You are not signed in.")
+            return None
+        service = SHOOTPROOF if sp_in else PIXIESET
+        name = "ShootProof" if sp_in else "Pixieset"
+        box = QMessageBox(QMessageBox.Icon.Question, "Sign out", f"Sign out of {name}?",
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("signOutBox")
+        if sp_in:
+            box.setInformativeText("The sign-in is revoked and removed from this computer, along with the contacts "
+                                   "kept here. Queued uploads wait until you sign in again.")
+        else:
+            box.setInformativeText("The Pixieset session cookie is removed from this computer.")
+        also = None
+        if sp_in and px_in:
+            also = QCheckBox("Also sign out of Pixieset", box)
+            box.setCheckBox(also)
+        confirm = box.addButton("Sign Out", QMessageBox.ButtonRole.AcceptRole)
+        confirm.setObjectName("confirm_sign_out")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            self.sign_out_box = None
+            if button is confirm:
+                self.sign_out(service, also_pixieset=also is not None and also.isChecked())
+
+        box.buttonClicked.connect(answered)
+        self.sign_out_box = box
+        box.open()
+        return box
+
+    def sign_out(self, service: str = SHOOTPROOF, *, also_pixieset: bool = False) -> None:
+        if service == SHOOTPROOF:
+            self._run(self.shootproof.sign_out(), self._signed_out_of_shootproof, name="sign-out-shootproof")
+        if service == PIXIESET or also_pixieset:
+            self._run(self.pixieset.sign_out(), name="sign-out-pixieset")
+
+    def _signed_out_of_shootproof(self, warning: str | None) -> None:
+        if warning:
+            self.window.status.show_error(warning)
+
+    # --- the status bar ---------------------------------------------------------------------------
+
+    def _show_accounts(self) -> None:
+        self.sign_out_action.setEnabled(self.shootproof.signed_in or self.pixieset.signed_in)
+        label, px = self.pixieset_label, self.pixieset
+        if not px.signed_in:
+            self.pixieset_box.hide()
+            return
+        if px.needs_sign_in:
+            label.setText("Pixieset: sign in again")
+            label.setToolTip("Pixieset no longer accepts the saved session. Use File → Sign In… to paste a new one.")
+        else:
+            label.setText("Pixieset: signed in")
+            total = self.accounts.pixieset_total
+            label.setToolTip(f"Signed in to Pixieset Studio ({total:,} people)" if total is not None
+                             else "Signed in to Pixieset Studio")
+        self.pixieset_box.show()
+
+    # --- closing -----------------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Stop listening and end a browser sign-in still waiting (its loopback listener holds a port)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.accounts.close()
+        dialog = self.dialog
+        if dialog is not None:
+            pending, dialog.pending = dialog.pending, None
+            dialog.browser_task = None
+            if pending is not None:
+                await pending.cancel()
+
+
+def install_people(session: GuiSession, **options: Any) -> PeopleUi:
+    """Add the people side to the session's window; it is stopped with the services (``services.extras``).
+
+    Call ``await people.start()`` before the controller starts, to apply the saved sign-ins.
+    """
+    ui = PeopleUi(session, **options)
+    session.services.extras["people_ui"] = ui
+    return ui
