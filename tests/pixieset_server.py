@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -105,3 +106,17 @@ def pixieset_host() -> Iterator[PixiesetHost]:
         yield host
     finally:
         host.stop()
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[PixiesetHost]:
+    """The module's host; a test module imports this fixture (and :func:`server`) by name to use it."""
+    with pixieset_host() as running:
+        yield running
+
+
+@pytest.fixture
+def server(host: PixiesetHost, tmp_path: Path) -> Iterator[PixiesetServer]:
+    """A fresh demo sandbox for this test, served by the module's :func:`host`."""
+    with host.serve(tmp_path / "studio") as running:
+        yield running

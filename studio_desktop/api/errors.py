@@ -81,8 +81,8 @@ class PlanLimitError(ShootProofError):
     """The studio's plan is full (``code == "limit_reached"``)."""
 
 
-class TransientError(ShootProofError):
-    """A failure that may go away: network trouble, timeouts, 408, 429, 5xx.
+class TransientApiError(ApiError):
+    """A failure that may go away, from either service: what it says about trying again.
 
     ``retry_after`` is the server's hint in seconds, when it gave one.
     ``maybe_applied`` is True when a write may have reached the server before
@@ -96,9 +96,13 @@ class TransientError(ShootProofError):
 
     def __repr__(self) -> str:
         return (
-            f"TransientError({self.msg!r}, method={self.method!r}, http_status={self.http_status!r}, "
+            f"{type(self).__name__}({self.msg!r}, method={self.method!r}, http_status={self.http_status!r}, "
             f"retry_after={self.retry_after!r}, maybe_applied={self.maybe_applied!r})"
         )
+
+
+class TransientError(TransientApiError, ShootProofError):
+    """A failure that may go away: network trouble, timeouts, 408, 429, 5xx (see :class:`TransientApiError`)."""
 
 
 class BadResponseError(ShootProofError):

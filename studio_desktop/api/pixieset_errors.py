@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from studio_desktop.api.errors import ApiError
+from studio_desktop.api.errors import ApiError, TransientApiError
 
 SIGNED_OUT_MESSAGE = "Your Pixieset session has ended; sign in again."
 
@@ -40,24 +40,11 @@ class PixiesetValidationError(PixiesetError):
         return self.validation_errors
 
 
-class PixiesetTransientError(PixiesetError):
-    """A failure that may go away: network trouble, timeouts, 429, 5xx.
+class PixiesetTransientError(TransientApiError, PixiesetError):
+    """A failure that may go away: network trouble, timeouts, 429, 5xx (see :class:`TransientApiError`).
 
-    ``retry_after`` is the server's hint in seconds, when it gave one.
-    ``maybe_applied`` is True when a write may have reached Pixieset before it
-    failed, so sending it again could create a duplicate client.
+    With ``maybe_applied``, sending the write again could create a duplicate client.
     """
-
-    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False, **kwargs):
-        super().__init__(msg, **kwargs)
-        self.retry_after = retry_after
-        self.maybe_applied = maybe_applied
-
-    def __repr__(self) -> str:
-        return (
-            f"PixiesetTransientError({self.msg!r}, method={self.method!r}, http_status={self.http_status!r}, "
-            f"retry_after={self.retry_after!r}, maybe_applied={self.maybe_applied!r})"
-        )
 
 
 class PixiesetBadResponseError(PixiesetError):

@@ -230,6 +230,19 @@ class ShootProofClient:
         """A raw ``sp.*`` call: the answer's JSON object. Prefer the typed methods."""
         return await self.transport.call(method, params, write=method in WRITE_METHODS, **kwargs)
 
+    async def _call_with_photo(
+        self,
+        method: str,
+        params: Mapping[str, Any],
+        photo: PathOrFile,
+        file_name: str | None,
+        on_progress: ProgressCallback | None,
+    ) -> dict[str, Any]:
+        """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk."""
+        with _opened(photo, file_name) as (handle, name):
+            return await self.call(method, params,
+                                   files=[FilePart("photo", handle, name, _content_type(name), on_progress)])
+
     # --- auth & studio ------------------------------------------------------
 
     async def auth_deauthorize(self) -> None:
@@ -449,12 +462,10 @@ class ShootProofClient:
         a failure then is ``TransientError(maybe_applied=True)`` and the caller
         checks ``event_photo_exists`` before trying again.
         """
-        with _opened(path_or_fileobj, file_name) as (handle, name):
-            data = await self.call(
-                "sp.photo.upload",
-                {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
-                files=[FilePart("photo", handle, name, _content_type(name), on_progress)],
-            )
+        data = await self._call_with_photo(
+            "sp.photo.upload", {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
+            path_or_fileobj, file_name, on_progress,
+        )
         return UploadResult.from_json(data)
 
     async def photo_add_to_album(self, album_id: int, photo_id: int) -> None:
@@ -482,12 +493,8 @@ class ShootProofClient:
         on_progress: ProgressCallback | None = None,
     ) -> UploadResult:
         """Replace a photo's image, streamed from disk (same no-resend rule as :meth:`photo_upload`)."""
-        with _opened(path_or_fileobj, file_name) as (handle, name):
-            data = await self.call(
-                "sp.photo.update",
-                {"photo_id": photo_id},
-                files=[FilePart("photo", handle, name, _content_type(name), on_progress)],
-            )
+        data = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj, file_name,
+                                           on_progress)
         return UploadResult.from_json(data)
 
     # --- watermarks & covers ------------------------------------------------
@@ -514,11 +521,7 @@ class ShootProofClient:
         if photo is None:
             data = await self.call("sp.cover_photo.set", params)
         else:
-            with _opened(photo, file_name) as (handle, name):
-                data = await self.call(
-                    "sp.cover_photo.set", params,
-                    files=[FilePart("photo", handle, name, _content_type(name), on_progress)],
-                )
+            data = await self._call_with_photo("sp.cover_photo.set", params, photo, file_name, on_progress)
         return parse_one(data, "cover_photo", CoverPhoto.from_json)
 
     async def cover_photo_delete(self, *, event_id: int | None = None, album_id: int | None = None) -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -43,6 +43,19 @@ def _add_selected_variant(icon: QIcon, path: Path) -> None:
         renderer.render(painter)
         painter.end()
         icon.addPixmap(pixmap, QIcon.Mode.Selected)
+
+
+def status_dot(color: str, size: int = 10) -> QPixmap:
+    """A filled circle in ``color``: the signed-in and online lights."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(1, 1, size - 2, size - 2)
+    painter.end()
+    return pixmap
 
 
 def standard(pixmap: QStyle.StandardPixmap) -> QIcon:

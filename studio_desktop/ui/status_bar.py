@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWidget
+
+from studio_desktop.ui.icons import status_dot
 
 ERROR_TIMEOUT_MS = 12_000
 INFO_TIMEOUT_MS = 5_000
@@ -41,18 +43,6 @@ def plan_text(used: int | None, allowed: int | None) -> str:
     if allowed is None or allowed <= 0:
         return f"{used:,} photo{'s' if used != 1 else ''}"
     return f"{used:,} of {allowed:,} photos"
-
-
-def _dot(color: str, size: int = 10) -> QPixmap:
-    pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(color))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return pixmap
 
 
 class ElidedLabel(QLabel):
@@ -143,7 +133,7 @@ class StudioStatusBar(QStatusBar):
     def set_connection(self, state: ConnectionState) -> None:
         self.state = state
         self.connection_label.setText(state.value)
-        self.connection_icon.setPixmap(_dot(_STATE_COLORS[state]))
+        self.connection_icon.setPixmap(status_dot(_STATE_COLORS[state]))
         for widget in (self.connection_label, self.connection_icon):
             widget.setToolTip(_STATE_TIPS[state])
 

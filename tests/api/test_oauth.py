@@ -29,11 +29,6 @@ CLIENT_ID = "studio-desktop-tests"
 SCOPE = ("sp.studio.info", "sp.event.get_list", "sp.event.create", "sp.auth.deauthorize")
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 # --- without a server -------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import httpx
 import pytest
-from pixieset_server import pixieset_host
+from pixieset_server import host, server  # noqa: F401 - fixtures
 
 from studio_desktop.api.errors import ApiError
 from studio_desktop.api.pixieset import FAST_RETRY, PixiesetClient, RetryPolicy
@@ -27,23 +27,6 @@ from studio_desktop.api.pixieset_errors import (
 from studio_desktop.api.pixieset_models import AddressInfo, Client, ClientDraft, ClientPage
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def host():
-    with pixieset_host() as running:
-        yield running
-
-
-@pytest.fixture
-def server(host, tmp_path):
-    with host.serve(tmp_path / "studio") as running:
-        yield running
 
 
 @pytest.fixture

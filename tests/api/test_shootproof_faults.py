@@ -18,24 +18,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
-@pytest.fixture
-def sleeps():
-    return Sleeps()
-
-
-@pytest.fixture
 async def client(sandbox, sleeps):
     retry = RetryPolicy(max_attempts=10, base_delay=0.001, max_delay=0.005, total_time=30.0, sleep=sleeps)
     async with ShootProofClient(sandbox.shootproof_api_url, sandbox.access_token, retry=retry) as client:

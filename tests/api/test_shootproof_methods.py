@@ -28,11 +28,6 @@ FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01, total_time=
 
 
 @pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture
 async def client(sandbox):
     async with ShootProofClient(sandbox.shootproof_api_url, sandbox.access_token, retry=FAST) as client:
         yield client

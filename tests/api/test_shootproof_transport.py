@@ -37,27 +37,7 @@ TOKEN = "tok-SECRET-0123456789abcdef"
 API = "https://api.example.test/v2"
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-class Sleeps:
-    """A RetryPolicy sleep that records the delays instead of waiting."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
-@pytest.fixture
-def sleeps():
-    return Sleeps()
-
-
-def policy(sleeps: Sleeps, **kwargs) -> RetryPolicy:
+def policy(sleeps, **kwargs) -> RetryPolicy:
     settings = dict(max_attempts=4, base_delay=0.1, max_delay=1.0, total_time=30.0, sleep=sleeps)
     settings.update(kwargs)
     return RetryPolicy(**settings)

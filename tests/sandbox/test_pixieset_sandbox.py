@@ -10,23 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from pixieset_server import pixieset_host
+from pixieset_server import host, server  # noqa: F401 - fixtures
 
 from studio_desktop.sandbox.pixieset import COOKIE_NAME, PixiesetSandbox
 
 ID = re.compile(r"^cl_[A-Za-z0-9]{30}$")
-
-
-@pytest.fixture(scope="module")
-def host():
-    with pixieset_host() as running:
-        yield running
-
-
-@pytest.fixture
-def server(host, tmp_path):
-    with host.serve(tmp_path / "studio") as running:
-        yield running
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import threading
 
 import pytest
@@ -13,10 +12,10 @@ from PySide6.QtGui import QGuiApplication
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
 
-from studio_desktop.core import redaction
-from studio_desktop.core.logging_setup import setup_logging, teardown_logging
 from studio_desktop.ui.help import install_help_tools
 from studio_desktop.ui.help.crash_dialog import CrashDialog, error_key
+
+from .log_support import app_log_file
 
 SECRET = "crash-secret-0a1b2c3d4e5f"
 
@@ -25,15 +24,8 @@ pytestmark = pytest.mark.qt_no_exception_capture  # the app's own hooks are unde
 
 @pytest.fixture
 def app_log():
-    root = logging.getLogger()
-    level = root.level
-    path = setup_logging("INFO", console=False)
-    redaction.register_secret(SECRET)
-    yield path
-    teardown_logging()
-    root.setLevel(level)
-    logging.captureWarnings(False)
-    redaction.forget_registered_secrets()
+    with app_log_file("INFO", SECRET) as path:
+        yield path
 
 
 @pytest.fixture

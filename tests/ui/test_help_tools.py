@@ -10,11 +10,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from studio_desktop import __version__
-from studio_desktop.core import paths, redaction
-from studio_desktop.core.logging_setup import setup_logging, teardown_logging
+from studio_desktop.core import paths
 from studio_desktop.ui.help import DIAGNOSTICS_COPIED, install_help_tools
 from studio_desktop.ui.help.about_dialog import AboutDialog
 from studio_desktop.ui.help.log_viewer import LogViewer, filter_log
+
+from .log_support import app_log_file
 
 SECRET = "help-tools-secret-7f6e5d4c3b2a"
 
@@ -23,16 +24,8 @@ log = logging.getLogger("studio_desktop.tests.help")
 
 @pytest.fixture
 def app_log():
-    """The app's rotating log file, in this test's folder; a secret registered as the app registers tokens."""
-    root = logging.getLogger()
-    level = root.level
-    path = setup_logging("DEBUG", console=False)
-    redaction.register_secret(SECRET)
-    yield path
-    teardown_logging()
-    root.setLevel(level)
-    logging.captureWarnings(False)
-    redaction.forget_registered_secrets()
+    with app_log_file("DEBUG", SECRET) as path:
+        yield path
 
 
 @pytest.fixture

@@ -13,39 +13,33 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLineEdit,
-    QListView,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from studio_desktop.api.errors import ApiError, AuthenticationError
+from studio_desktop.api.errors import ApiError
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset import PixiesetClient
-from studio_desktop.api.pixieset_errors import PixiesetAuthError, PixiesetNotFoundError, PixiesetValidationError
+from studio_desktop.api.pixieset_errors import PixiesetNotFoundError, PixiesetValidationError
 from studio_desktop.api.pixieset_models import Client, ClientPage, Collection, Document, Page
 from studio_desktop.core.contact_directory import ContactDirectory
 from studio_desktop.core.people_links import LinkError, LinkResult, contact_from_client
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.client_form import ClientForm
-from studio_desktop.ui.people.people_models import ITEM_ROLE, ClientListModel
-from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, TwoLineDelegate, run_for
+from studio_desktop.ui.people.people_models import ClientListModel
+from studio_desktop.ui.people.person_panel import PersonPanel
+from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title
 from studio_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -78,40 +72,29 @@ def _document_line(document: Document) -> str:
     return " · ".join(part for part in parts if part)
 
 
-class ClientsPanel(QWidget):
-    status_message = Signal(str)
+class ClientsPanel(PersonPanel[Client]):
     #: A ShootProof contact made or found from a client ("Copy to ShootProof").
     contact_ready = Signal(object)
-    auth_failed = Signal(str)
-    sign_in_requested = Signal(str)
+
+    NOUN = "client"
+    NAME = "clients"
+    SERVICE = "pixieset"
 
     def __init__(self, tasks: TaskRunner, client: PixiesetClient | None = None, *,
                  contacts: ContactDirectory | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self.setObjectName("clientsPanel")
-        self.tasks = tasks
         self.pixieset: PixiesetClient | None = None
         self.contacts = contacts
         self.page: ClientPage | None = None
         self.page_number = 1
         self.load_task: asyncio.Task | None = None
         self.cancelled_loads = 0
-        self.confirm_box: QMessageBox | None = None
         self.save_dialog: QFileDialog | None = None
         self._generation = 0
-        self._client: Client | None = None
-        self._is_new = False
-        self._dirty = False
-        self._detail_tasks: list[asyncio.Task] = []
-        self._selecting = False
         self._select_after_load: str | None = None
-        self._banner_service = "pixieset"
         self._build()
         self.set_client(client)
-
-    def _run(self, coro, on_result=None, on_error=None, *, name: str, quiet: bool = False) -> asyncio.Task:
-        """Run in the background; the callbacks are skipped if this widget is gone by then."""
-        return run_for(self, self.tasks, coro, on_result, on_error, name=name, quiet=quiet)
 
     # --- building --------------------------------------------------------------------------
 
@@ -123,19 +106,7 @@ class ClientsPanel(QWidget):
         self.export_button = QToolButton(self, text="Export…", objectName="clients_export")
         self.export_button.setToolTip("Save all your Pixieset clients to a CSV file")
         self.refresh_button = QToolButton(self, text="Refresh", objectName="clients_refresh")
-        for button in (self.new_button, self.export_button, self.refresh_button):
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setAutoRaise(True)
-        header = QHBoxLayout()
-        header.setSpacing(2)
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.count_label)
-        header.addLayout(titles, 1)
-        header.addWidget(self.new_button)
-        header.addWidget(self.export_button)
-        header.addWidget(self.refresh_button)
+        header = self._build_header(self.new_button, self.export_button, self.refresh_button)
 
         self.type_filter = QComboBox(self, objectName="clients_type_filter")
         self.type_filter.setAccessibleName("Show")
@@ -157,16 +128,7 @@ class ClientsPanel(QWidget):
         self.banner = Banner(self)
 
         self.model = ClientListModel(self)
-        self.list_view = QListView(self, objectName="clients_list")
-        self.list_view.setModel(self.model)
-        self.list_view.setItemDelegate(TwoLineDelegate(self.list_view))
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.setUniformItemSizes(True)
-        self.list_view.setFrameShape(QFrame.Shape.StyledPanel)
-        self.list_view.setAccessibleName("Clients")
-        self.list_empty = Hint("", self)
-        self.list_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.list_empty.setMargin(18)
+        self._build_list(self.model, "")
         self.sign_in_button = QPushButton("Sign In to Pixieset…", self, objectName="clients_sign_in")
         empty_page = QWidget()
         empty_layout = QVBoxLayout(empty_page)
@@ -197,66 +159,17 @@ class ClientsPanel(QWidget):
         list_layout.addLayout(pager)
 
         self.form = ClientForm(self)
-        form_scroll = QScrollArea(self)
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        holder = QWidget()
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(2, 8, 8, 8)
-        holder_layout.addWidget(self.form)
-        form_scroll.setWidget(holder)
+        form_scroll = self._scrolled_form()
         self.collections_list = QListWidget(self, objectName="client_collections")
         self.collections_list.setAccessibleName("Galleries of this client")
         self.documents_list = QListWidget(self, objectName="client_documents")
         self.documents_list.setAccessibleName("Documents of this client")
-        self.tabs = QTabWidget(self)
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(form_scroll, "Details")
-        self.tabs.addTab(self.collections_list, "Galleries")
-        self.tabs.addTab(self.documents_list, "Documents")
-
-        self.detail_title = Title("", self, factor=1.1)
-        self.detail_subtitle = Hint("", self)
+        self._build_tabs((form_scroll, "Details"), (self.collections_list, "Galleries"),
+                         (self.documents_list, "Documents"))
         self.copy_button = QPushButton("Copy to ShootProof", self, objectName="client_copy_to_shootproof")
         self.copy_button.setToolTip("Find this person among your ShootProof contacts by email, or add them")
-        self.revert_button = QPushButton("Revert", self, objectName="client_revert")
-        self.save_button = QPushButton("Save", self, objectName="client_save")
-        self.save_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        editor = QWidget()
-        editor_layout = QVBoxLayout(editor)
-        editor_layout.setContentsMargins(0, 6, 0, 0)
-        editor_layout.setSpacing(4)
-        editor_layout.addWidget(self.detail_title)
-        editor_layout.addWidget(self.detail_subtitle)
-        editor_layout.addWidget(self.tabs, 1)
-        editor_layout.addLayout(buttons)
-        self.detail_empty = Hint("Select a client to see and edit it.", self)
-        self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.detail_empty)
-        self.detail_stack.addWidget(editor)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(list_box)
-        self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([280, 560])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.setSpacing(6)
-        layout.addLayout(header)
-        layout.addLayout(filters)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self._build_details(self.copy_button)
+        self._lay_out(header, filters, list_box)
 
         self.new_button.clicked.connect(lambda: self.new_client())
         self.export_button.clicked.connect(lambda: self.export_csv())
@@ -268,13 +181,7 @@ class ClientsPanel(QWidget):
         self.prev_button.clicked.connect(lambda: self.load_page(self.page_number - 1))
         self.next_button.clicked.connect(lambda: self.load_page(self.page_number + 1))
         self.sign_in_button.clicked.connect(lambda: self.sign_in_requested.emit("pixieset"))
-        self.list_view.selectionModel().currentChanged.connect(self._current_changed)
-        self.form.edited.connect(self._edited)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.revert_button.clicked.connect(lambda: self.revert())
         self.copy_button.clicked.connect(lambda: self.copy_to_shootproof())
-        self.banner.action_clicked.connect(self._banner_action)
-        self._banner_action_kind: str | None = None
 
     # --- services ------------------------------------------------------------------------------
 
@@ -285,7 +192,7 @@ class ClientsPanel(QWidget):
         self._cancel_detail_tasks()
         self.page = None
         self.model.set_items([])
-        self._show_client(None)
+        self._show_person(None)
         self.banner.hide()
         self._sync()
         if client is not None:
@@ -348,7 +255,7 @@ class ClientsPanel(QWidget):
             return
         self.page = page
         self.page_number = page.current_page
-        keep = self._select_after_load or (self._client.id if self._client and not self._is_new else None)
+        keep = self._select_after_load or (self._person.id if self._person and not self._is_new else None)
         self._select_after_load = None
         self._selecting = True
         try:
@@ -358,8 +265,8 @@ class ClientsPanel(QWidget):
                 self.list_view.setCurrentIndex(self.model.index(row, 0))
         finally:
             self._selecting = False
-        if keep and row >= 0 and (self._client is None or self._client.id != keep) and not self._dirty:
-            self._show_client(self.model.client(row))
+        if keep and row >= 0 and (self._person is None or self._person.id != keep) and not self._dirty:
+            self._show_person(self.model.client(row))
         self._sync()
 
     def _load_failed(self, generation: int, error: BaseException) -> None:
@@ -386,17 +293,7 @@ class ClientsPanel(QWidget):
     # --- details ------------------------------------------------------------------------------
 
     def current_client(self) -> Client | None:
-        return None if self._is_new else self._client
-
-    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if self._selecting:
-            return
-        client = current.data(ITEM_ROLE) if current.isValid() else None
-        same = client is not None and self._client is not None and client.id == self._client.id
-        if self._dirty and (self._is_new or not same):
-            self._guard_changes(lambda: self._select_and_show(client), previous)
-            return
-        self._show_client(client)
+        return None if self._is_new else self._person
 
     def _select_and_show(self, client: Client | None) -> None:
         self._selecting = True
@@ -408,50 +305,11 @@ class ClientsPanel(QWidget):
                 self._restore_selection(QModelIndex())
         finally:
             self._selecting = False
-        self._show_client(client)
+        self._show_person(client)
 
-    def _restore_selection(self, index: QModelIndex) -> None:
-        self._selecting = True
-        try:
-            selection = self.list_view.selectionModel()
-            if index.isValid():
-                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            else:
-                selection.clearSelection()
-                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
-        finally:
-            self._selecting = False
-
-    def _guard_changes(self, then: Callable[[], None], previous: QModelIndex | None = None) -> bool:
-        if not self._dirty:
-            return False
-        if previous is not None:
-            self._restore_selection(previous)
-        name = self._client.display_name if self._client and not self._is_new else "the new client"
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save your changes to {name}?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("clients_unsaved")
-        box.setInformativeText("If you don't save, your changes are lost.")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button) -> None:
-            role = box.standardButton(button)
-            if role == QMessageBox.StandardButton.Save:
-                self.save(then=then)
-            elif role == QMessageBox.StandardButton.Discard:
-                self._dirty = False
-                self._is_new = False
-                then()
-
-        box.buttonClicked.connect(answered)
-        self.confirm_box = box
-        box.open()
-        return True
-
-    def _show_client(self, client: Client | None, *, new: bool = False) -> None:
+    def _show_person(self, client: Client | None, *, new: bool = False) -> None:
         self._cancel_detail_tasks()
-        self._client = client
+        self._person = client
         self._is_new = new
         self._dirty = False
         self.collections_list.clear()
@@ -497,7 +355,7 @@ class ClientsPanel(QWidget):
             name="client-documents"))
 
     def _is_showing(self, client_id: str) -> bool:
-        return self._client is not None and self._client.id == client_id and not self._is_new
+        return self._person is not None and self._person.id == client_id and not self._is_new
 
     def _collections_loaded(self, client_id: str, page: Page[Collection]) -> None:
         if not self._is_showing(client_id):
@@ -539,29 +397,17 @@ class ClientsPanel(QWidget):
         self._placeholder(widget, f"Could not load: {plain_message(error)}")
         self._note_auth(error)
 
-    def _cancel_detail_tasks(self) -> None:
-        for task in self._detail_tasks:
-            task.cancel()
-        self._detail_tasks = []
-
     # --- editing --------------------------------------------------------------------------------
 
     def new_client(self) -> None:
         if self.pixieset is None or self._guard_changes(self.new_client):
             return
         self._restore_selection(QModelIndex())
-        self._show_client(None, new=True)
+        self._show_person(None, new=True)
         self.form.editors["first_name"].setFocus()
 
-    def _edited(self) -> None:
-        self._dirty = True
-        self._sync()
-
-    def revert(self) -> None:
-        self._show_client(None if self._is_new else self._client)
-
     def save(self, then: Callable[[], None] | None = None) -> None:
-        if self.pixieset is None or (self._client is None and not self._is_new):
+        if self.pixieset is None or (self._person is None and not self._is_new):
             return
         problems = self.form.problems()
         if problems:
@@ -573,8 +419,8 @@ class ClientsPanel(QWidget):
         if self._is_new:
             job = self.pixieset.create_client(draft, status_name=status)
         else:
-            assert self._client is not None
-            job = self.pixieset.update_client(self._client.id, draft, status_name=status)
+            assert self._person is not None
+            job = self.pixieset.update_client(self._person.id, draft, status_name=status)
         self.busy.set_busy(True)
         self.save_button.setEnabled(False)
         self._run(job, on_result=lambda client: self._saved(client, then), on_error=self._save_failed,
@@ -585,7 +431,7 @@ class ClientsPanel(QWidget):
         was_new = self._is_new
         self._dirty = False
         self._is_new = False
-        self._client = client
+        self._person = client
         self._selecting = True
         try:
             row = self.model.replace(client)
@@ -687,29 +533,6 @@ class ClientsPanel(QWidget):
 
     # --- state -----------------------------------------------------------------------------------
 
-    def _banner_action(self) -> None:
-        if self._banner_action_kind == "sign_in":
-            self.banner.hide()
-            self.sign_in_requested.emit(self._banner_service)
-        self._banner_action_kind = None
-
-    def _note_auth(self, error: BaseException) -> bool:
-        if isinstance(error, PixiesetAuthError):
-            self.auth_failed.emit("pixieset")
-            return True
-        if isinstance(error, AuthenticationError):
-            self.auth_failed.emit("shootproof")
-            return True
-        return False
-
-    def _report(self, error: BaseException, what: str) -> None:
-        if self._note_auth(error):
-            self._banner_action_kind = "sign_in"
-            self._banner_service = "pixieset" if isinstance(error, PixiesetAuthError) else "shootproof"
-            self.banner.show_message(f"{what}: {plain_message(error)}", "warning", action="Sign In…")
-            return
-        self.banner.show_message(f"{what}. {plain_message(error)}", "error")
-
     def _sync(self) -> None:
         signed_in = self.pixieset is not None
         page = self.page
@@ -737,10 +560,7 @@ class ClientsPanel(QWidget):
         self.next_button.setVisible(page is not None and page.last_page > 1)
         for widget in (self.new_button, self.export_button, self.refresh_button, self.search, self.type_filter):
             widget.setEnabled(signed_in)
-        editing = self._client is not None or self._is_new
-        self.save_button.setEnabled(signed_in and editing and (self._dirty or self._is_new))
-        self.revert_button.setEnabled(editing and (self._dirty or self._is_new))
-        self.revert_button.setText("Cancel" if self._is_new else "Revert")
+        self._sync_editing(signed_in)
         existing = self.current_client() is not None
         self.copy_button.setVisible(self.contacts is not None)
         self.copy_button.setEnabled(existing and self.contacts is not None)

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from studio_desktop.api.models import Address, Brand, Contact
 from studio_desktop.core.contact_directory import ContactFields, split_tags
-from studio_desktop.ui.people.widgets import Banner, FieldErrors, field_block
+from studio_desktop.ui.people.person_form import PersonForm
 
 # (field name, label, placeholder)
 _MAIN_FIELDS = (
@@ -40,81 +30,29 @@ _ADDRESS_FIELDS = (
 )
 
 
-class ContactForm(QWidget):
-    """Setters and getters only; the panel decides when to load and save. ``edited`` fires on any change."""
-
-    edited = Signal()
+class ContactForm(PersonForm):
+    NAME_PREFIX = "contact_"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.banner = Banner(self)
-        self.errors = FieldErrors(self.banner)
-        self.editors: dict[str, QLineEdit] = {}
-        self._loading = False
         self._brand_ids: list[int] = []
 
-        self.brand = QComboBox(self)
-        self.brand.setObjectName("contact_brand")
-        self.brand.setAccessibleName("Brand")
-        self.brand.currentIndexChanged.connect(self._changed)
-        self.notes = QPlainTextEdit(self)
-        self.notes.setObjectName("contact_notes")
-        self.notes.setAccessibleName("Notes")
-        self.notes.setPlaceholderText("Private notes about this person")
-        self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
-        self.notes.textChanged.connect(self._changed)
+        self.brand = self._new_combo("brand", "Brand")
+        self.notes = self._new_notes()
 
-        main = QFormLayout()
-        self._tune(main)
-        block, error = field_block(self.brand)
+        main = self._new_form()
         self._brand_label = QLabel("Brand")
-        main.addRow(self._brand_label, block)
-        self.errors.add("brand_id", self.brand, error, "brand")
+        self._add_row(main, self._brand_label, self.brand, "brand_id", "brand")
         for name, label, placeholder in _MAIN_FIELDS:
             self._add_line(main, name, label, placeholder)
-        block, error = field_block(self.notes)
-        main.addRow("Notes", block)
-        self.errors.add("notes", self.notes, error)
+        self._add_row(main, "Notes", self.notes, "notes")
 
         self.address_box = QGroupBox("Address", self)
-        address = QFormLayout(self.address_box)
-        self._tune(address)
+        address = self._new_form(QFormLayout(self.address_box))
         for name, label, placeholder in _ADDRESS_FIELDS:
             self._add_line(address, name, label, placeholder, key=f"address.{name}")
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        layout.addWidget(self.banner)
-        layout.addLayout(main)
-        layout.addWidget(self.address_box)
-        layout.addStretch(1)
-
-    @staticmethod
-    def _tune(form: QFormLayout) -> None:
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        form.setHorizontalSpacing(10)
-        form.setVerticalSpacing(6)
-
-    def _add_line(self, form: QFormLayout, name: str, label: str, placeholder: str, *, key: str | None = None) -> None:
-        key = key or name
-        editor = QLineEdit(self)
-        editor.setObjectName(f"contact_{key.replace('.', '_')}")
-        editor.setAccessibleName(label)
-        editor.setPlaceholderText(placeholder)
-        editor.setClearButtonEnabled(False)
-        editor.textChanged.connect(self._changed)
-        block, error = field_block(editor)
-        form.addRow(label, block)
-        self.editors[key] = editor
-        self.errors.add(key, editor, error)
-
-    def _changed(self, *args) -> None:
-        if not self._loading:
-            self.edited.emit()
+        self._lay_out(main, self.address_box)
 
     # --- setters ---------------------------------------------------------------------------
 
@@ -145,7 +83,7 @@ class ContactForm(QWidget):
         try:
             self.errors.clear()
             self.banner.hide()
-            values: dict[str, str] = {name: "" for name in self.editors}
+            values: dict[str, str] = {}
             if contact is not None:
                 values.update({
                     "first_name": contact.first_name or "", "last_name": contact.last_name or "",
@@ -164,17 +102,13 @@ class ContactForm(QWidget):
                     self.brand.addItem(contact.brand_name or f"Brand {contact.brand_id}", contact.brand_id)
                     self._brand_ids.append(contact.brand_id)
                     self.brand.setCurrentIndex(len(self._brand_ids) - 1)
-            for name, editor in self.editors.items():
-                editor.setText(values[name])
-                editor.setCursorPosition(0)
+            self._show_values(values)
             self.notes.setPlainText((contact.notes or "") if contact is not None else "")
         finally:
             self._loading = False
 
     def set_read_only(self, read_only: bool) -> None:
-        for editor in self.editors.values():
-            editor.setReadOnly(read_only)
-        self.notes.setReadOnly(read_only)
+        super().set_read_only(read_only)
         self.brand.setEnabled(not read_only and len(self._brand_ids) > 1)
 
     # --- getters ---------------------------------------------------------------------------
@@ -202,9 +136,3 @@ class ContactForm(QWidget):
             tags=split_tags(self.value("tags")),
             address=address,
         ).cleaned()
-
-    def show_errors(self, errors: dict[str, list[str]], summary: str | None = None) -> list[str]:
-        return self.errors.show(errors, summary)
-
-    def error_text(self, name: str) -> str:
-        return self.errors.message(name)

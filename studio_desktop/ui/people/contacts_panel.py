@@ -12,31 +12,24 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from studio_desktop.api.errors import ApiError, AuthenticationError, NotFoundError, ValidationError
+from studio_desktop.api.errors import ApiError, NotFoundError, ValidationError
 from studio_desktop.api.models import Brand, Contact, Event
 from studio_desktop.api.pixieset import PixiesetClient
-from studio_desktop.api.pixieset_errors import PixiesetAuthError
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.contact_directory import EMAIL_RE, ContactDirectory, normalize_errors
 from studio_desktop.core.contacts_cache import ContactsCache
@@ -44,8 +37,9 @@ from studio_desktop.core.people_links import LinkError, LinkResult, client_from_
 from studio_desktop.core.store import Store
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.contact_form import ContactForm
-from studio_desktop.ui.people.people_models import ITEM_ROLE, ContactListModel, FilterProxy
-from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, TwoLineDelegate, run_for
+from studio_desktop.ui.people.people_models import ContactListModel, FilterProxy
+from studio_desktop.ui.people.person_panel import PersonPanel
+from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title
 from studio_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -64,47 +58,31 @@ def _event_line(event: Event) -> str:
     return " · ".join(parts)
 
 
-class ContactsPanel(QWidget):
-    """Takes its services in the constructor (or later with :meth:`set_client`); emits what the window shows."""
-
-    status_message = Signal(str)
+class ContactsPanel(PersonPanel[Contact]):
     #: A Pixieset client made or found from a contact ("Copy to Pixieset").
     pixieset_client_ready = Signal(object)
-    #: ``"shootproof"`` or ``"pixieset"`` refused the sign-in while this panel worked.
-    auth_failed = Signal(str)
-    #: The user asked to sign in (``"shootproof"`` or ``"pixieset"``).
-    sign_in_requested = Signal(str)
     contacts_changed = Signal()
+
+    NOUN = "contact"
+    NAME = "contacts"
+    SERVICE = "shootproof"
 
     def __init__(self, tasks: TaskRunner, store: Store, client: ShootProofClient | None = None, *,
                  account: str = "", pixieset: PixiesetClient | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(tasks, parent)
         self.setObjectName("contactsPanel")
-        self.tasks = tasks
         self.store = store
         self.pixieset = pixieset
         self.directory: ContactDirectory | None = None
         self.brands: list[Brand] = []
         self.current_event: tuple[int, str] | None = None
-        self.confirm_box: QMessageBox | None = None
         self.import_dialog = None
-        self._contact: Contact | None = None
-        self._is_new = False
-        self._dirty = False
         self._events: list[Event] = []
-        self._detail_tasks: list[asyncio.Task] = []
         self._load_task: asyncio.Task | None = None
-        self._selecting = False
-        self._banner_action_kind: str | None = None
-        self._banner_service = "shootproof"
         self._pending_email = ""
 
         self._build()
         self.set_client(client, account)
-
-    def _run(self, coro, on_result=None, on_error=None, *, name: str, quiet: bool = False) -> asyncio.Task:
-        """Run in the background; the callbacks are skipped if this widget is gone by then."""
-        return run_for(self, self.tasks, coro, on_result, on_error, name=name, quiet=quiet)
 
     # --- building --------------------------------------------------------------------------
 
@@ -117,19 +95,7 @@ class ContactsPanel(QWidget):
         self.import_button.setToolTip("Import contacts from a CSV file")
         self.refresh_button = QToolButton(self, text="Refresh", objectName="contacts_refresh")
         self.refresh_button.setToolTip("Look for contacts attached to your galleries again")
-        for button in (self.new_button, self.import_button, self.refresh_button):
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setAutoRaise(True)
-        header = QHBoxLayout()
-        header.setSpacing(2)
-        titles = QVBoxLayout()
-        titles.setSpacing(0)
-        titles.addWidget(self.title)
-        titles.addWidget(self.count_label)
-        header.addLayout(titles, 1)
-        header.addWidget(self.new_button)
-        header.addWidget(self.import_button)
-        header.addWidget(self.refresh_button)
+        header = self._build_header(self.new_button, self.import_button, self.refresh_button)
 
         self.search = QLineEdit(self, objectName="contacts_search")
         self.search.setPlaceholderText("Filter, or type an email and press Enter to look it up")
@@ -148,30 +114,13 @@ class ContactsPanel(QWidget):
         self.model = ContactListModel(self)
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.list_view = QListView(self, objectName="contacts_list")
-        self.list_view.setModel(self.proxy)
-        self.list_view.setItemDelegate(TwoLineDelegate(self.list_view))
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.setUniformItemSizes(True)
-        self.list_view.setAlternatingRowColors(False)
-        self.list_view.setFrameShape(QFrame.Shape.StyledPanel)
-        self.list_view.setAccessibleName("Contacts")
-        self.list_empty = Hint(EMPTY_TEXT, self)
-        self.list_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.list_empty.setMargin(18)
+        self._build_list(self.proxy, EMPTY_TEXT)
         self.list_stack = QStackedWidget(self)
         self.list_stack.addWidget(self.list_view)
         self.list_stack.addWidget(self.list_empty)
 
         self.form = ContactForm(self)
-        form_scroll = QScrollArea(self)
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_holder = QWidget()
-        holder_layout = QVBoxLayout(form_holder)
-        holder_layout.setContentsMargins(2, 8, 8, 8)
-        holder_layout.addWidget(self.form)
-        form_scroll.setWidget(form_holder)
+        form_scroll = self._scrolled_form()
 
         self.events_list = QListWidget(self, objectName="contact_events")
         self.events_list.setAccessibleName("Galleries of this contact")
@@ -193,56 +142,12 @@ class ContactsPanel(QWidget):
         events_layout.addWidget(self.current_event_label)
         events_layout.addLayout(assign_row)
 
-        self.tabs = QTabWidget(self)
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(form_scroll, "Details")
-        self.tabs.addTab(events_page, "Galleries")
-
-        self.detail_title = Title("", self, factor=1.1)
-        self.detail_subtitle = Hint("", self)
+        self._build_tabs((form_scroll, "Details"), (events_page, "Galleries"))
         self.delete_button = QPushButton("Delete…", self, objectName="contact_delete")
         self.copy_button = QPushButton("Copy to Pixieset", self, objectName="contact_copy_to_pixieset")
         self.copy_button.setToolTip("Find this person among your Pixieset clients by email, or add them")
-        self.revert_button = QPushButton("Revert", self, objectName="contact_revert")
-        self.save_button = QPushButton("Save", self, objectName="contact_save")
-        self.save_button.setDefault(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.delete_button)
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-
-        editor = QWidget()
-        editor_layout = QVBoxLayout(editor)
-        editor_layout.setContentsMargins(0, 6, 0, 0)
-        editor_layout.setSpacing(4)
-        editor_layout.addWidget(self.detail_title)
-        editor_layout.addWidget(self.detail_subtitle)
-        editor_layout.addWidget(self.tabs, 1)
-        editor_layout.addLayout(buttons)
-        self.detail_empty = Hint("Select a contact to see and edit it.", self)
-        self.detail_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail_stack = QStackedWidget(self)
-        self.detail_stack.addWidget(self.detail_empty)
-        self.detail_stack.addWidget(editor)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.list_stack)
-        self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([280, 560])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 10)
-        layout.setSpacing(6)
-        layout.addLayout(header)
-        layout.addLayout(search_row)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self._build_details(self.delete_button, self.copy_button)
+        self._lay_out(header, search_row, self.list_stack)
 
         self.new_button.clicked.connect(lambda: self.new_contact())
         self.import_button.clicked.connect(lambda: self.open_import())
@@ -250,16 +155,11 @@ class ContactsPanel(QWidget):
         self.search.textChanged.connect(self._filter_changed)
         self.search.returnPressed.connect(self._search_entered)
         self.lookup_button.clicked.connect(self._search_entered)
-        self.list_view.selectionModel().currentChanged.connect(self._current_changed)
-        self.form.edited.connect(self._edited)
-        self.save_button.clicked.connect(lambda: self.save())
-        self.revert_button.clicked.connect(lambda: self.revert())
         self.delete_button.clicked.connect(lambda: self.confirm_delete())
         self.copy_button.clicked.connect(lambda: self.copy_to_pixieset())
         self.assign_button.clicked.connect(lambda: self.assign_to_current_event())
         self.unassign_button.clicked.connect(lambda: self.unassign_selected_event())
         self.events_list.currentRowChanged.connect(lambda _row: self._sync_assign_buttons())
-        self.banner.action_clicked.connect(self._banner_action)
         self._sync()
 
     # --- services ------------------------------------------------------------------------
@@ -274,7 +174,7 @@ class ContactsPanel(QWidget):
             cache = ContactsCache(self.store, account or client.api_url)
             self.directory = ContactDirectory(client, cache)
         self.model.set_contacts([])
-        self._show_contact(None)
+        self._show_person(None)
         self.banner.hide()
         self._sync()
         if self.directory is not None:
@@ -338,7 +238,7 @@ class ContactsPanel(QWidget):
 
     def _set_brands(self, brands: Sequence[Brand]) -> None:
         self.brands = list(brands)
-        self.form.set_brands(self.brands, self._contact.brand_id if self._contact else None)
+        self.form.set_brands(self.brands, self._person.brand_id if self._person else None)
 
     # --- list and search -------------------------------------------------------------------
 
@@ -384,19 +284,18 @@ class ContactsPanel(QWidget):
         self._report(error, "The lookup failed")
 
     def _banner_action(self) -> None:
-        if self._banner_action_kind == "create":
-            email = self._pending_email
-            self.banner.hide()
-            self.new_contact()
-            self.form.editors["email"].setText(email)
-            self.form.editors["first_name"].setFocus()
-        elif self._banner_action_kind == "sign_in":
-            self.banner.hide()
-            self.sign_in_requested.emit(self._banner_service)
+        if self._banner_action_kind != "create":
+            super()._banner_action()
+            return
+        email = self._pending_email
+        self.banner.hide()
+        self.new_contact()
+        self.form.editors["email"].setText(email)
+        self.form.editors["first_name"].setFocus()
         self._banner_action_kind = None
 
     def _set_contacts(self, contacts: Sequence[Contact]) -> None:
-        shown = self._contact if not self._is_new else None
+        shown = self._person if not self._is_new else None
         self._selecting = True
         try:
             self.model.set_contacts(contacts)
@@ -407,7 +306,7 @@ class ContactsPanel(QWidget):
 
     def _upsert(self, contact: Contact) -> None:
         """Add or update a row; the selection stays on the contact shown even if its row moves."""
-        shown = self._contact if not self._is_new else None
+        shown = self._person if not self._is_new else None
         self._selecting = True
         try:
             self.model.upsert(contact)
@@ -420,7 +319,7 @@ class ContactsPanel(QWidget):
         """Remove a row without the selection sliding onto a neighbour (and showing it)."""
         self._selecting = True
         try:
-            removing_current = self._contact is not None and self._contact.id == contact_id and not self._is_new
+            removing_current = self._person is not None and self._person.id == contact_id and not self._is_new
             self.model.remove(contact_id)
             if removing_current:
                 self._restore_selection(QModelIndex())
@@ -447,16 +346,6 @@ class ContactsPanel(QWidget):
         self.select_contact(contact.id)
         self._sync()
 
-    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if self._selecting:
-            return
-        contact = current.data(ITEM_ROLE) if current.isValid() else None
-        same = contact is not None and self._contact is not None and contact.id == self._contact.id
-        if self._dirty and (self._is_new or not same):
-            self._guard_changes(lambda: self._select_and_show(contact), previous)
-            return
-        self._show_contact(contact)
-
     def _select_and_show(self, contact: Contact | None) -> None:
         self._selecting = True
         try:
@@ -464,56 +353,16 @@ class ContactsPanel(QWidget):
                 self._restore_selection(QModelIndex())
         finally:
             self._selecting = False
-        self._show_contact(contact)
-
-    def _guard_changes(self, then: Callable[[], None], previous: QModelIndex | None = None) -> bool:
-        """With unsaved changes, ask Save / Discard / Cancel before ``then()``; True when it had to ask."""
-        if not self._dirty:
-            return False
-        if previous is not None:
-            self._restore_selection(previous)
-        name = self._contact.display_name if self._contact and not self._is_new else "the new contact"
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save your changes to {name}?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("contacts_unsaved")
-        box.setInformativeText("If you don't save, your changes are lost.")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button) -> None:
-            role = box.standardButton(button)
-            if role == QMessageBox.StandardButton.Save:
-                self.save(then=then)
-            elif role == QMessageBox.StandardButton.Discard:
-                self._dirty = False
-                self._is_new = False
-                then()
-
-        box.buttonClicked.connect(answered)
-        self.confirm_box = box
-        box.open()
-        return True
-
-    def _restore_selection(self, index: QModelIndex) -> None:
-        self._selecting = True
-        try:
-            model = self.list_view.selectionModel()
-            if index.isValid():
-                model.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            else:
-                model.clearSelection()
-                model.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
-        finally:
-            self._selecting = False
+        self._show_person(contact)
 
     # --- details -----------------------------------------------------------------------------
 
     def current_contact(self) -> Contact | None:
-        return None if self._is_new else self._contact
+        return None if self._is_new else self._person
 
-    def _show_contact(self, contact: Contact | None, *, new: bool = False) -> None:
+    def _show_person(self, contact: Contact | None, *, new: bool = False) -> None:
         self._cancel_detail_tasks()
-        self._contact = contact
+        self._person = contact
         self._is_new = new
         self._dirty = False
         self._events = []
@@ -546,18 +395,18 @@ class ContactsPanel(QWidget):
         self.detail_subtitle.setText(" · ".join(details))
 
     def _fresh(self, contact_id: int, fresh: Contact | None) -> None:
-        if self._contact is None or self._contact.id != contact_id or self._is_new:
+        if self._person is None or self._person.id != contact_id or self._is_new:
             return
         if fresh is None:
-            name = self._contact.display_name
+            name = self._person.display_name
             self._drop(contact_id)
-            self._show_contact(None)
+            self._show_person(None)
             self.banner.show_message(f"{name} was deleted on the ShootProof website.", "warning")
             self.contacts_changed.emit()
             return
         self._upsert(fresh)
         if not self._dirty:
-            self._contact = fresh
+            self._person = fresh
             self.form.set_contact(fresh)
             self._set_detail_titles(fresh)
 
@@ -572,7 +421,7 @@ class ContactsPanel(QWidget):
             on_error=self._events_failed, name="contact-events"))
 
     def _events_loaded(self, contact_id: int, events: list[Event]) -> None:
-        if self._contact is None or self._contact.id != contact_id:
+        if self._person is None or self._person.id != contact_id:
             return
         self._events = list(events)
         self.events_list.clear()
@@ -598,34 +447,18 @@ class ContactsPanel(QWidget):
     def event_ids(self) -> list[int]:
         return [event.id for event in self._events]
 
-    def _cancel_detail_tasks(self) -> None:
-        for task in self._detail_tasks:
-            task.cancel()
-        self._detail_tasks = []
-
     # --- editing -------------------------------------------------------------------------------
 
     def new_contact(self) -> None:
         if self.directory is None or self._guard_changes(self.new_contact):
             return
         self._restore_selection(QModelIndex())
-        self._show_contact(None, new=True)
+        self._show_person(None, new=True)
         self.form.set_brands(self.brands)
         self.form.editors["first_name"].setFocus()
 
-    def _edited(self) -> None:
-        self._dirty = True
-        self._sync()
-
-    def revert(self) -> None:
-        if self._is_new:
-            self._show_contact(None)
-        else:
-            self._show_contact(self._contact)
-
     def save(self, then: Callable[[], None] | None = None) -> None:
-        """Create or update the contact shown; ``then()`` runs once it is saved."""
-        if self.directory is None or (self._contact is None and not self._is_new):
+        if self.directory is None or (self._person is None and not self._is_new):
             return
         fields = self.form.fields()
         problems = fields.problems()
@@ -638,8 +471,8 @@ class ContactsPanel(QWidget):
         if self._is_new:
             job = self.directory.create(fields)
         else:
-            assert self._contact is not None
-            job = self.directory.update(self._contact.id, fields)
+            assert self._person is not None
+            job = self.directory.update(self._person.id, fields)
         self._run(job, on_result=lambda contact: self._saved(contact, then),
                   on_error=self._save_failed, name="contact-save")
 
@@ -648,7 +481,7 @@ class ContactsPanel(QWidget):
         was_new = self._is_new
         self._dirty = False
         self._is_new = False
-        self._contact = contact
+        self._person = contact
         self._upsert(contact)
         self.status_message.emit(f"{'Created' if was_new else 'Saved'} {contact.display_name}.")
         self.contacts_changed.emit()
@@ -705,10 +538,10 @@ class ContactsPanel(QWidget):
 
     def _deleted(self, contact: Contact) -> None:
         self.busy.set_busy(False)
-        showing = self._contact is not None and self._contact.id == contact.id and not self._is_new
+        showing = self._person is not None and self._person.id == contact.id and not self._is_new
         self._drop(contact.id)
         if showing:
-            self._show_contact(None)
+            self._show_person(None)
         self.status_message.emit(f"Deleted {contact.display_name}.")
         self.contacts_changed.emit()
         self._sync()
@@ -760,7 +593,7 @@ class ContactsPanel(QWidget):
     def _assignment_done(self, contact: Contact, message: str) -> None:
         self.busy.set_busy(False)
         self.status_message.emit(message)
-        if self._contact is not None and self._contact.id == contact.id:
+        if self._person is not None and self._person.id == contact.id:
             self._load_events(contact.id)
 
     def _assignment_failed(self, error: BaseException) -> None:
@@ -819,26 +652,11 @@ class ContactsPanel(QWidget):
 
     # --- state -----------------------------------------------------------------------------------
 
-    def _note_auth(self, error: BaseException) -> bool:
-        if isinstance(error, PixiesetAuthError):
-            self.auth_failed.emit("pixieset")
-            return True
-        if isinstance(error, AuthenticationError):
-            self.auth_failed.emit("shootproof")
-            return True
-        return False
-
     def _report(self, error: BaseException, what: str) -> None:
-        if self._note_auth(error):
-            service = "pixieset" if isinstance(error, PixiesetAuthError) else "shootproof"
-            self._banner_action_kind = "sign_in"
-            self._banner_service = service
-            self.banner.show_message(f"{what}: {plain_message(error)}", "warning", action="Sign In…")
-            return
         if isinstance(error, NotFoundError):
             self.banner.show_message(f"{what}: it no longer exists on ShootProof.", "warning")
             return
-        self.banner.show_message(f"{what}. {plain_message(error)}", "error")
+        super()._report(error, what)
 
     def _sync(self) -> None:
         signed_in = self.directory is not None
@@ -859,10 +677,7 @@ class ContactsPanel(QWidget):
         self.list_stack.setCurrentIndex(0 if shown else 1)
         for widget in (self.new_button, self.import_button, self.refresh_button, self.search, self.lookup_button):
             widget.setEnabled(signed_in)
-        editing = self._contact is not None or self._is_new
-        self.save_button.setEnabled(signed_in and editing and (self._dirty or self._is_new))
-        self.revert_button.setEnabled(editing and (self._dirty or self._is_new))
-        self.revert_button.setText("Cancel" if self._is_new else "Revert")
+        self._sync_editing(signed_in)
         existing = self.current_contact() is not None
         self.delete_button.setEnabled(signed_in and existing)
         self.copy_button.setVisible(self.pixieset is not None)

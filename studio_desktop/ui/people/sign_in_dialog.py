@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPixmap
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -36,6 +36,7 @@ from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
 from studio_desktop.core.session import PIXIESET, SHOOTPROOF, PendingSignIn
 from studio_desktop.ui.errors import plain_message
+from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
 from studio_desktop.ui.people.widgets import Busy, ErrorLabel, Hint, run_for, scaled_font
 from studio_desktop.ui.tasks import TaskRunner
@@ -56,18 +57,6 @@ def open_in_browser(url: str) -> bool:
     return QDesktopServices.openUrl(QUrl(url))
 
 
-def _dot(color: str, size: int = 10) -> QPixmap:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(color))
-    painter.drawEllipse(1, 1, size - 2, size - 2)
-    painter.end()
-    return pixmap
-
-
 def _message(error: BaseException) -> str:
     """A sentence for the dialog: the server's own words where it gave some."""
     if isinstance(error, (TransientError, PixiesetTransientError)):
@@ -77,14 +66,38 @@ def _message(error: BaseException) -> str:
     return plain_message(error)
 
 
+def _secret_edit(parent: QWidget, name: str, placeholder: str, accessible_name: str) -> QLineEdit:
+    """A line edit that shows dots: codes, tokens and cookies are as good as a password."""
+    edit = QLineEdit(parent, objectName=name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    edit.setAccessibleName(accessible_name)
+    return edit
+
+
+def _lay_out_page(page: QWidget, status: _StatusRow, *parts: QWidget) -> None:
+    """A service's tab: its sign-in state, a rule, then ``parts`` from the top."""
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(12, 12, 12, 12)
+    layout.setSpacing(10)
+    layout.addWidget(status)
+    line = QFrame(page)
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    layout.addWidget(line)
+    for part in parts:
+        layout.addWidget(part)
+    layout.addStretch(1)
+
+
 class _StatusRow(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget, sign_out_name: str):
         super().__init__(parent)
         self.icon = QLabel(self)
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.text.setFont(scaled_font(self.text, 1.05, bold=True))
-        self.sign_out = QPushButton("Sign Out", self)
+        self.sign_out = QPushButton("Sign Out", self, objectName=sign_out_name)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.icon)
@@ -92,7 +105,7 @@ class _StatusRow(QWidget):
         layout.addWidget(self.sign_out)
 
     def set_state(self, signed_in: bool, text: str) -> None:
-        self.icon.setPixmap(_dot("#2e9d4f" if signed_in else "#8a8f98"))
+        self.icon.setPixmap(status_dot("#2e9d4f" if signed_in else "#8a8f98"))
         self.text.setText(text)
         self.sign_out.setVisible(signed_in)
 
@@ -140,8 +153,7 @@ class SignInDialog(QDialog):
 
     def _build_shootproof(self) -> QWidget:
         page = QWidget()
-        self.sp_status = _StatusRow(page)
-        self.sp_status.sign_out.setObjectName("sp_sign_out")
+        self.sp_status = _StatusRow(page, "sp_sign_out")
         self.sp_status.sign_out.clicked.connect(lambda: self.sign_out_shootproof())
 
         self.browser_box = QGroupBox("Sign in with your browser", page)
@@ -177,10 +189,8 @@ class SignInDialog(QDialog):
         waiting_layout.addWidget(self.waiting_busy)
 
         self.code_row = QWidget(self.browser_box)
-        self.code_edit = QLineEdit(self.code_row, objectName="sp_code")
-        self.code_edit.setPlaceholderText("Paste the code shown after you approved")
-        self.code_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.code_edit.setAccessibleName("Authorization code")
+        self.code_edit = _secret_edit(self.code_row, "sp_code", "Paste the code shown after you approved",
+                                      "Authorization code")
         self.finish_button = QPushButton("Finish Sign-In", self.code_row, objectName="sp_finish")
         code_layout = QHBoxLayout(self.code_row)
         code_layout.setContentsMargins(0, 0, 0, 0)
@@ -200,10 +210,7 @@ class SignInDialog(QDialog):
 
         self.token_box = QGroupBox("Or paste an access token", page)
         token_hint = Hint(TOKEN_HELP, self.token_box)
-        self.token_edit = QLineEdit(self.token_box, objectName="sp_token")
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("Access token")
-        self.token_edit.setAccessibleName("Access token")
+        self.token_edit = _secret_edit(self.token_box, "sp_token", "Access token", "Access token")
         self.token_button = QPushButton("Use Token", self.token_box, objectName="sp_use_token")
         token_row = QHBoxLayout()
         token_row.addWidget(self.token_edit, 1)
@@ -219,18 +226,7 @@ class SignInDialog(QDialog):
 
         self.sp_message = QLabel(page, objectName="sp_message")
         self.sp_message.setWordWrap(True)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self.sp_status)
-        line = QFrame(page)
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        layout.addWidget(line)
-        layout.addWidget(self.browser_box)
-        layout.addWidget(self.token_box)
-        layout.addWidget(self.sp_message)
-        layout.addStretch(1)
+        _lay_out_page(page, self.sp_status, self.browser_box, self.token_box, self.sp_message)
 
         self.open_button.clicked.connect(lambda: self.start_browser_sign_in())
         self.copy_link_button.clicked.connect(lambda: self.copy_link())
@@ -243,14 +239,10 @@ class SignInDialog(QDialog):
 
     def _build_pixieset(self) -> QWidget:
         page = QWidget()
-        self.px_status = _StatusRow(page)
-        self.px_status.sign_out.setObjectName("px_sign_out")
+        self.px_status = _StatusRow(page, "px_sign_out")
         self.px_status.sign_out.clicked.connect(lambda: self.sign_out_pixieset())
         help_text = Hint(PIXIESET_HELP, page)
-        self.cookie_edit = QLineEdit(page, objectName="px_cookie")
-        self.cookie_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.cookie_edit.setPlaceholderText("name=value")
-        self.cookie_edit.setAccessibleName("Pixieset session cookie")
+        self.cookie_edit = _secret_edit(page, "px_cookie", "name=value", "Pixieset session cookie")
         self.show_cookie = QPushButton("Show", page, objectName="px_show")
         self.show_cookie.setCheckable(True)
         self.show_cookie.toggled.connect(lambda shown: self.cookie_edit.setEchoMode(
@@ -271,17 +263,7 @@ class SignInDialog(QDialog):
         box_layout.addLayout(row)
         box_layout.addWidget(self.cookie_busy)
         box_layout.addWidget(self.cookie_error)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(10)
-        layout.addWidget(self.px_status)
-        line = QFrame(page)
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setFrameShadow(QFrame.Shadow.Sunken)
-        layout.addWidget(line)
-        layout.addWidget(box)
-        layout.addWidget(self.px_message)
-        layout.addStretch(1)
+        _lay_out_page(page, self.px_status, box, self.px_message)
         self.cookie_button.clicked.connect(lambda: self.use_cookie())
         self.cookie_edit.returnPressed.connect(self.use_cookie)
         return page
