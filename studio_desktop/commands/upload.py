@@ -1,0 +1,408 @@
+"""`studio-desktop upload`: send photos and folders to a gallery from the terminal.
+
+The queue lives in the local store, so a run that was killed (or lost its
+network, or filled the plan) is finished by running the same command again:
+files already uploaded are skipped without being sent, interrupted ones are
+checked on the server before being sent again.
+
+Exit codes: 0 everything is in the gallery (uploaded or already there);
+1 some files failed or are still waiting; 2 the upload could not start
+(bad arguments, no access token, unknown event); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from studio_desktop.core import config
+from studio_desktop.uploads import events as ev
+from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.concurrency import MAX_CONCURRENCY, MIN_CONCURRENCY
+from studio_desktop.uploads.progress import human_bytes, human_duration
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
+EXIT_CANNOT_START = 2
+EXIT_INTERRUPTED = 130
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "upload",
+        help="upload photos and folders to a ShootProof event",
+        description="Upload JPEGs (files or whole folders) to a ShootProof event or album. "
+                    "Photos already in the gallery are skipped; run the same command again to finish "
+                    "an interrupted upload.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--event", type=_positive_int, metavar="ID", help="the event (gallery) to upload to")
+    target.add_argument("--new-event", metavar="NAME",
+                        help="create an event with this name (running the same command again reuses it)")
+    parser.add_argument("--album", type=_positive_int, metavar="ID", help="upload into this album of the event")
+    parser.add_argument("--mirror-folders", action="store_true",
+                        help="make an album for each subfolder (up to 4 levels; deeper ones are folded in)")
+    parser.add_argument("--watermark", type=_watermark, metavar="ID|no",
+                        help="watermark to apply (an id), or 'no' for none; default: the event's own setting")
+    parser.add_argument("--concurrency", type=_concurrency, default=5, metavar="N",
+                        help=f"uploads at once, {MIN_CONCURRENCY}-{MAX_CONCURRENCY} (default 5)")
+    parser.add_argument("--limit-kbps", type=_non_negative_int, default=0, metavar="N",
+                        help="bandwidth limit in kilobits per second (default: no limit)")
+    parser.add_argument("--no-dedup", dest="dedup", action="store_false",
+                        help="upload even photos whose name is already in the gallery")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="only scan and check for duplicates; nothing is created or uploaded")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    config.add_arguments(parser, subcommand=True)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, not {text!r}")
+    return value
+
+
+def _concurrency(text: str) -> int:
+    value = _positive_int(text)
+    if not MIN_CONCURRENCY <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(f"choose between {MIN_CONCURRENCY} and {MAX_CONCURRENCY}, not {value}")
+    return value
+
+
+def _watermark(text: str) -> int | str:
+    if text.strip().lower() == "no":
+        return "no"
+    return _positive_int(text)
+
+
+class CannotStart(Exception):
+    """Something to tell the user before any upload began (exit code 2)."""
+
+
+def run(args: argparse.Namespace) -> int:
+    if not logging.getLogger().handlers:
+        from studio_desktop.core.logging_setup import setup_logging
+
+        setup_logging(getattr(args, "log_level", "INFO"), console=False)
+    missing = [p for p in args.paths if not os.path.lexists(p)]
+    if missing:
+        for path in missing:
+            print(f"studio-desktop upload: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_CANNOT_START
+    endpoints = config.resolve(args)
+    try:
+        with config.connected(endpoints) as connected:
+            if not connected.access_token:
+                raise CannotStart(
+                    f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)")
+            return asyncio.run(_main(args, connected))
+    except CannotStart as exc:
+        print(f"studio-desktop upload: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    except KeyboardInterrupt:
+        print("\nStopped. Run the same command again to finish the upload.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
+    from studio_desktop.api.errors import ApiError, NotFoundError
+    from studio_desktop.api.shootproof import ShootProofClient
+    from studio_desktop.core.store import Store, StoreError
+    from studio_desktop.uploads.engine import UploadEngine
+
+    try:
+        store = Store()
+    except StoreError as exc:
+        raise CannotStart(str(exc)) from None
+    try:
+        async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
+            try:
+                try:
+                    event_id, new_event = await _target_event(args, client, store)
+                except NotFoundError:
+                    raise CannotStart(f"there is no event {args.event} in this studio") from None
+                if args.album is not None:
+                    try:
+                        album = await client.album_info(args.album)
+                    except NotFoundError:
+                        raise CannotStart(f"there is no album {args.album} in this studio") from None
+                    if album.event_id is not None and event_id is not None and album.event_id != event_id:
+                        raise CannotStart(f"album {args.album} belongs to event {album.event_id}, not {event_id}")
+            except ApiError as exc:
+                raise CannotStart(exc.msg) from None
+            engine = UploadEngine(
+                client, store, concurrency=args.concurrency, bandwidth_limit_kbps=args.limit_kbps,
+                dedup=args.dedup, watermark_id=args.watermark, batches=(),
+            )
+            if args.dry_run:
+                return await _dry_run(args, engine, event_id)
+            if event_id is None:
+                event = await client.event_create(new_event)
+                event_id = event.id
+                print(f"Created the event {new_event!r} (id {event_id}).", file=sys.stderr)
+            return await _upload(args, engine, event_id, new_event)
+    finally:
+        store.close()
+
+
+async def _target_event(args: argparse.Namespace, client: Any, store: Any) -> tuple[int | None, str | None]:
+    """The event id (None: to be created) and the --new-event name."""
+    from studio_desktop.api.errors import NotFoundError
+
+    if args.event is not None:
+        await client.event_info(args.event)
+        return args.event, None
+    name = args.new_event.strip()
+    if not name:
+        raise CannotStart("the new event needs a name")
+    earlier = await store.read(q.find_batch_option, "new_event", name)
+    if earlier is not None:
+        try:
+            await client.event_info(earlier.event_id)
+            return earlier.event_id, name
+        except NotFoundError:
+            pass
+    return None, name
+
+
+# -- uploading -------------------------------------------------------------------------------
+
+
+async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_event: str | None) -> int:
+    display = Progress(sys.stderr, engine)
+    unsubscribe = engine.subscribe(display.on_event)
+    await engine.start()
+    refresher = asyncio.create_task(display.refresh_loop())
+    try:
+        options = {"new_event": new_event} if new_event else {}
+        label = new_event or f"upload to event {event_id}"
+        batch_id = await engine.enqueue(args.paths, event_id, album_id=args.album,
+                                        mirror_folders=args.mirror_folders, label=label, options=options)
+        await engine.wait_idle()
+        snapshot = engine.snapshot()
+    finally:
+        refresher.cancel()
+        await asyncio.gather(refresher, return_exceptions=True)
+        await engine.stop()
+        display.finish()
+        unsubscribe()
+    summary = await engine.store.read(_summarize, batch_id)
+    summary.event_id = event_id
+    summary.stopped_reason = snapshot.stopped_reason or (
+        "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None)
+    summary.plan = engine.plan
+    if args.json:
+        json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    summary.print(sys.stderr if args.json else sys.stdout)
+    return EXIT_OK if summary.complete else EXIT_INCOMPLETE
+
+
+@dataclass
+class Summary:
+    batch_id: int
+    event_id: int | None = None
+    uploaded: list[q.Item] = field(default_factory=list)
+    duplicates: list[q.Item] = field(default_factory=list)
+    failed: list[q.Item] = field(default_factory=list)
+    pending: list[q.Item] = field(default_factory=list)
+    cancelled: list[q.Item] = field(default_factory=list)
+    stopped_reason: str | None = None
+    plan: Any = None
+
+    @property
+    def complete(self) -> bool:
+        return not (self.failed or self.pending or self.cancelled)
+
+    def to_json(self) -> dict[str, Any]:
+        def entry(item: q.Item, **extra: Any) -> dict[str, Any]:
+            return {"path": item.path, "name": item.name, "size": item.size, **extra}
+
+        return {
+            "event_id": self.event_id,
+            "batch_id": self.batch_id,
+            "complete": self.complete,
+            "counts": {"uploaded": len(self.uploaded), "duplicates": len(self.duplicates),
+                       "failed": len(self.failed), "pending": len(self.pending), "cancelled": len(self.cancelled)},
+            "uploaded": [entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {}))
+                         for i in self.uploaded],
+            "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates],
+            "failed": [entry(i, reason=i.last_error) for i in self.failed],
+            "pending": [entry(i, state=i.state) for i in self.pending],
+            "cancelled": [entry(i) for i in self.cancelled],
+            "stopped_reason": self.stopped_reason,
+            "plan": None if self.plan is None else {"photos_used": self.plan.photos_used,
+                                                    "photos_allowed": self.plan.photos_allowed},
+        }
+
+    def print(self, out: TextIO) -> None:
+        size = sum(i.size for i in self.uploaded)
+        print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
+        if self.duplicates:
+            why = Counter(_duplicate_kind(i.last_error) for i in self.duplicates)
+            detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
+            print(f"Skipped as duplicates: {len(self.duplicates)} ({detail})", file=out)
+        if self.failed:
+            print(f"Failed: {len(self.failed)}", file=out)
+            for item in self.failed:
+                print(f"  {item.path}: {item.last_error or 'failed'}", file=out)
+        if self.cancelled:
+            print(f"Cancelled: {len(self.cancelled)}", file=out)
+        if self.pending:
+            print(f"Not uploaded yet: {len(self.pending)}", file=out)
+        if self.stopped_reason:
+            print(f"Stopped: {self.stopped_reason}", file=out)
+        if self.plan is not None and self.plan.photos_allowed:
+            print(f"Plan: {self.plan.photos_used} of {self.plan.photos_allowed} photos used", file=out)
+        if self.pending:
+            print("Run the same command again to finish.", file=out)
+        elif self.failed:
+            print("Running the same command again tries the failed files again.", file=out)
+
+
+def _duplicate_kind(reason: str | None) -> str:
+    text = (reason or "").lower()
+    if text.startswith("uploaded before"):
+        return "uploaded before from the same file"
+    if text.startswith("already in the album"):
+        return "already in the album"
+    return "already in the gallery"
+
+
+def _summarize(conn: Any, batch_id: int) -> Summary:
+    summary = Summary(batch_id)
+    for item in q.iter_items(conn, batch_ids=[batch_id]):
+        bucket = {q.DONE: summary.uploaded, q.DUPLICATE: summary.duplicates, q.FAILED: summary.failed,
+                  q.CANCELLED: summary.cancelled}.get(item.state, summary.pending)
+        bucket.append(item)
+    return summary
+
+
+# -- dry run ---------------------------------------------------------------------------------
+
+
+async def _dry_run(args: argparse.Namespace, engine: Any, event_id: int | None) -> int:
+    entries = [entry async for entry in engine.dry_run(args.paths, event_id, album_id=args.album,
+                                                       mirror_folders=args.mirror_folders)]
+    by = {k: [e for e in entries if e.outcome == k] for k in ("upload", "duplicate", "rejected")}
+    if args.json:
+        json.dump({
+            "event_id": event_id, "dry_run": True,
+            "counts": {k: len(v) for k, v in by.items()},
+            "would_upload": [{"path": e.path, "name": e.name, "size": e.size} for e in by["upload"]],
+            "duplicates": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["duplicate"]],
+            "rejected": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["rejected"]],
+        }, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    out = sys.stderr if args.json else sys.stdout
+    print(f"Would upload: {len(by['upload'])} file(s), {human_bytes(sum(e.size for e in by['upload']))}", file=out)
+    if by["duplicate"]:
+        why = Counter(_duplicate_kind(e.reason) for e in by["duplicate"])
+        detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
+        print(f"Would skip as duplicates: {len(by['duplicate'])} ({detail})", file=out)
+    if by["rejected"]:
+        print(f"Cannot be uploaded: {len(by['rejected'])}", file=out)
+        for entry in by["rejected"]:
+            print(f"  {entry.path}: {entry.reason}", file=out)
+    print("Dry run: nothing was uploaded.", file=out)
+    return EXIT_INCOMPLETE if by["rejected"] else EXIT_OK
+
+
+# -- progress on the terminal -----------------------------------------------------------------
+
+
+class Progress:
+    """A one-line bar on a terminal; plain lines (every few seconds) when stderr is a file or pipe."""
+
+    PLAIN_EVERY = 5.0
+
+    def __init__(self, out: TextIO, engine: Any):
+        self.out = out
+        self.engine = engine
+        self.tty = bool(getattr(out, "isatty", lambda: False)())
+        self._drawn = False
+        self._last_plain = 0.0
+
+    def on_event(self, event: Any) -> None:
+        if isinstance(event, ev.ItemStateChanged) and event.state == q.FAILED:
+            self._line(f"failed: {event.path or event.name}: {event.message}")
+        elif isinstance(event, ev.QueueStopped):
+            self._line(f"stopped: {event.reason}")
+        elif isinstance(event, ev.NeedsSignIn):
+            self._line(f"sign-in needed: {event.message}")
+        elif isinstance(event, ev.NetworkDown):
+            self._line(f"network down ({event.message}); waiting for it to come back...")
+        elif isinstance(event, ev.NetworkUp):
+            self._line("network is back; continuing")
+
+    def _line(self, text: str) -> None:
+        if self.tty and self._drawn:
+            self.out.write("\r\033[K")
+        self.out.write(text + "\n")
+        self.out.flush()
+        if self.tty:
+            self.draw()
+
+    async def refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.2 if self.tty else 1.0)
+            if self.tty:
+                self.draw()
+            elif time.monotonic() - self._last_plain >= self.PLAIN_EVERY:
+                self._last_plain = time.monotonic()
+                self.out.write(self.status() + "\n")
+                self.out.flush()
+
+    def status(self) -> str:
+        s = self.engine.snapshot()
+        files_total = s.files[q.DONE] + s.files[q.DUPLICATE] + s.pending_files
+        files_done = s.files[q.DONE] + s.files[q.DUPLICATE]
+        extra = f", {s.files[q.FAILED]} failed" if s.files[q.FAILED] else ""
+        return (f"{files_done}/{files_total} files{extra}  {human_bytes(s.bytes_done)} / {human_bytes(s.bytes_to_do)}"
+                f"  {human_bytes(s.rate)}/s  ETA {human_duration(s.eta)}")
+
+    def draw(self) -> None:
+        s = self.engine.snapshot()
+        width = shutil.get_terminal_size((80, 20)).columns
+        text = self.status()
+        bar_width = 24 if width >= len(text) + 28 else max(8, width - len(text) - 4)
+        share = s.bytes_done / s.bytes_to_do if s.bytes_to_do else 0.0
+        filled = int(bar_width * min(1.0, share))
+        line = f"[{'#' * filled}{'.' * (bar_width - filled)}] {text}"
+        self.out.write("\r\033[K" + line[: max(10, width - 1)])
+        self.out.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self.tty and self._drawn:
+            self.draw()
+            self.out.write("\n")
+            self.out.flush()

@@ -1,0 +1,441 @@
+"""The local SQLite store: the upload queue, the upload ledger, the album map, and whatever later features keep.
+
+One file (``paths.current().store_file``) in WAL mode, so readers never wait for
+the writer and a killed process loses nothing it had committed.
+
+**Schema versions.** ``PRAGMA user_version`` is the schema version. Every change
+is a :class:`Migration` in :data:`MIGRATIONS`, in order, numbered 1, 2, 3...
+To add tables for a new feature, append one::
+
+    MIGRATIONS.append(Migration(2, "hot folders", (
+        "CREATE TABLE hot_folder (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, ...)",
+    )))
+
+(or pass a function ``apply(conn)`` instead of statements). Never edit a
+migration that has shipped; add another. Each migration runs in its own
+transaction together with the version bump, so a crash leaves the store at the
+old version or the new one. Before migrating a store that already holds data,
+it is copied to ``studio.sqlite3.bak-v<old version>``. A store written by a
+newer version of the app refuses to open (:class:`StoreTooNewError`) rather than
+being misread.
+
+**Threads.** SQLite calls block, so they stay off the event loop. Writes go to
+one dedicated writer thread (SQLite serialises writers anyway; one thread means
+no "database is locked" between our own writers); reads go to a small pool.
+Every thread has its own connection. From async code use :meth:`Store.write` /
+:meth:`Store.read`; from worker threads use :meth:`Store.write_sync` (it hands
+the work to the writer thread and waits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from studio_desktop.core import paths
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: ``statements`` (SQL, run in order) or a function given the connection."""
+
+    version: int
+    description: str
+    steps: Sequence[str] | Callable[[sqlite3.Connection], None]
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        if callable(self.steps):
+            self.steps(conn)
+        else:
+            for statement in self.steps:
+                conn.execute(statement)
+
+
+UPLOAD_STATES = ("queued", "checking", "uploading", "done", "duplicate", "failed", "cancelled", "paused")
+
+_UPLOADS_V1 = (
+    """
+    CREATE TABLE upload_batch (
+        id INTEGER PRIMARY KEY,
+        created REAL NOT NULL,
+        event_id INTEGER NOT NULL,
+        album_id INTEGER,
+        options TEXT NOT NULL DEFAULT '{}',
+        label TEXT
+    )
+    """,
+    # album_id is the batch's target album (NULL: the event itself); with folder
+    # mirroring, rel_album_path (a JSON list of names) leads from there to the
+    # album the photo really goes to. verify=1 means an earlier attempt may have
+    # reached the server, so photo_exists is asked before sending again.
+    f"""
+    CREATE TABLE upload_item (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES upload_batch(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        event_id INTEGER NOT NULL,
+        album_id INTEGER,
+        rel_album_path TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ({", ".join(repr(s) for s in UPLOAD_STATES)})),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        photo_id INTEGER,
+        bytes_sent INTEGER NOT NULL DEFAULT 0,
+        updated REAL NOT NULL,
+        verify INTEGER NOT NULL DEFAULT 0
+    )
+    """,
+    "CREATE INDEX upload_item_by_state ON upload_item(state, id)",
+    # Not (batch_id, state): every state change would then rewrite two indexes.
+    "CREATE INDEX upload_item_by_batch ON upload_item(batch_id)",
+    "CREATE INDEX upload_item_by_path ON upload_item(path)",
+    # album_id 0 stands for "the event itself": NULLs never collide in a UNIQUE constraint.
+    """
+    CREATE TABLE upload_ledger (
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        event_id INTEGER NOT NULL,
+        album_id INTEGER NOT NULL DEFAULT 0,
+        photo_id INTEGER,
+        uploaded_at REAL NOT NULL,
+        UNIQUE (path, size, mtime_ns, event_id, album_id)
+    )
+    """,
+    # parent_id 0: an album at the top of the event.
+    """
+    CREATE TABLE album_map (
+        event_id INTEGER NOT NULL,
+        parent_id INTEGER NOT NULL DEFAULT 0,
+        name TEXT NOT NULL,
+        album_id INTEGER NOT NULL,
+        PRIMARY KEY (event_id, parent_id, name)
+    )
+    """,
+)
+
+# Saved hot folders (studio_desktop/uploads/hotfolder_store.py). ``after`` is
+# "leave" or "move:<folder>"; booleans are 0/1.
+_HOT_FOLDERS_V2 = (
+    """
+    CREATE TABLE hot_folder (
+        id INTEGER PRIMARY KEY,
+        folder TEXT NOT NULL UNIQUE,
+        event_id INTEGER NOT NULL,
+        album_id INTEGER,
+        mirror_folders INTEGER NOT NULL DEFAULT 0,
+        after TEXT NOT NULL DEFAULT 'leave',
+        settle REAL NOT NULL DEFAULT 1.0,
+        polling INTEGER NOT NULL DEFAULT 0,
+        replace_changed INTEGER NOT NULL DEFAULT 0,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created REAL NOT NULL
+    )
+    """,
+)
+
+# ShootProof contacts the app has met (studio_desktop/core/contacts_cache.py): the
+# API cannot list contacts, so the contacts panel shows these. ``account`` keeps
+# two studios (or the sandbox and the real one) apart; ``data`` is the contact as
+# the API returns it (JSON).
+_CONTACT_CACHE_V3 = (
+    """
+    CREATE TABLE contact_cache (
+        account TEXT NOT NULL,
+        contact_id INTEGER NOT NULL,
+        brand_id INTEGER,
+        email TEXT COLLATE NOCASE,
+        sort_name TEXT NOT NULL COLLATE NOCASE,
+        data TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated REAL NOT NULL,
+        PRIMARY KEY (account, contact_id)
+    )
+    """,
+    "CREATE INDEX contact_cache_by_email ON contact_cache(account, email)",
+)
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "upload queue, upload ledger and album map", _UPLOADS_V1),
+    Migration(2, "hot folders", _HOT_FOLDERS_V2),
+    Migration(3, "contacts cache", _CONTACT_CACHE_V3),
+]
+
+
+class StoreError(Exception):
+    """The local store cannot be used; the message says why in plain words."""
+
+
+class StoreTooNewError(StoreError):
+    """The store was written by a newer version of the app."""
+
+
+def latest_version(migrations: Sequence[Migration] | None = None) -> int:
+    migrations = MIGRATIONS if migrations is None else migrations
+    return migrations[-1].version if migrations else 0
+
+
+def _check_order(migrations: Sequence[Migration]) -> None:
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise RuntimeError(
+                "store migrations must be numbered 1, 2, 3... in order; "
+                f"found {migration.version} at position {expected}"
+            )
+
+
+def _backup_path(path: Path, old_version: int) -> Path:
+    target = path.with_name(f"{path.name}.bak-v{old_version}")
+    if target.exists():
+        target = path.with_name(f"{path.name}.bak-v{old_version}-{time.strftime('%Y%m%d-%H%M%S')}")
+    return target
+
+
+class Store:
+    """The open store. Create one per process and share it; :meth:`close` when done."""
+
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        migrations: Sequence[Migration] | None = None,
+        recover_damaged: bool = True,
+    ):
+        self.path = Path(path) if path is not None else paths.current().store_file
+        self._migrations = list(MIGRATIONS if migrations is None else migrations)
+        _check_order(self._migrations)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.version = self._migrate()
+        except sqlite3.DatabaseError as exc:
+            if not recover_damaged or not _looks_damaged(exc):
+                self._close_connections()
+                raise StoreError(f"The local store {self.path} cannot be opened: {exc}") from exc
+            self._close_connections()
+            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(str(self.path) + suffix)
+                if source.exists():
+                    os.replace(source, Path(str(aside) + suffix))
+            log.warning("the local store was damaged (%s); moved it to %s and started a new one", exc, aside)
+            self.version = self._migrate()
+        self._pending: deque[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], Future[Any]]] = deque()
+        self._pending_lock = threading.Lock()
+        self._draining = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
+
+    # -- connections -------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (made on first use). Autocommit: open transactions explicitly."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise StoreError("the local store is closed")
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def transaction(self, conn: sqlite3.Connection | None = None):
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) on this thread's connection."""
+        conn = conn or self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- running work --------------------------------------------------------
+
+    def _submit_write(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[T]:
+        future: Future[T] = Future()
+        with self._pending_lock:
+            if self._closed:
+                raise StoreError("the local store is closed")
+            self._pending.append((fn, args, kwargs, future))
+            start = not self._draining
+            self._draining = True
+        if start:
+            self._writer.submit(self._drain_writes)
+        return future
+
+    def _drain_writes(self) -> None:
+        """Group commit: run every write waiting now in one transaction, each in its own savepoint.
+
+        A write that raises is rolled back alone; the others still commit. No
+        caller hears its result before the COMMIT is done, so "recorded" means
+        on disk (as far as SQLite's WAL is concerned).
+        """
+        self._local.is_writer = True
+        conn = self.connection()
+        while True:
+            with self._pending_lock:
+                batch = list(self._pending)
+                self._pending.clear()
+                if not batch:
+                    self._draining = False
+                    return
+            outcomes: list[tuple[Future[Any], bool, Any]] = []
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for fn, args, kwargs, future in batch:
+                    if not future.set_running_or_notify_cancel():
+                        continue
+                    conn.execute("SAVEPOINT one_write")
+                    try:
+                        result = fn(conn, *args, **kwargs)
+                    except BaseException as exc:  # handed to the caller, who decides
+                        conn.execute("ROLLBACK TO one_write")
+                        conn.execute("RELEASE one_write")
+                        outcomes.append((future, False, exc))
+                    else:
+                        conn.execute("RELEASE one_write")
+                        outcomes.append((future, True, result))
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                for *_, future in batch:
+                    if not future.done():
+                        with contextlib.suppress(Exception):
+                            future.set_exception(exc)
+                continue
+            for future, ok, value in outcomes:
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    def _run_read(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        return fn(self.connection(), *args, **kwargs)
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(conn, *args, **kwargs)`` in a transaction on the writer thread.
+
+        Writes queued at the same moment share one transaction (each in its own
+        savepoint), which keeps many small writes cheap.
+        """
+        return await asyncio.wrap_future(self._submit_write(fn, args, kwargs))
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(conn, *args, **kwargs)`` on a reader thread (sees everything committed so far)."""
+        return await asyncio.wrap_future(self._readers.submit(self._run_read, fn, args, kwargs))
+
+    def write_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`write`, for plain threads and sync code: queue on the writer thread and wait."""
+        if getattr(self._local, "is_writer", False):
+            conn = self.connection()
+            if conn.in_transaction:
+                return fn(conn, *args, **kwargs)
+            with self.transaction(conn):
+                return fn(conn, *args, **kwargs)
+        return self._submit_write(fn, args, kwargs).result()
+
+    def read_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(conn, *args, **kwargs)`` on the calling thread's own connection."""
+        return self._run_read(fn, args, kwargs)
+
+    # -- schema --------------------------------------------------------------
+
+    def _migrate(self) -> int:
+        conn = self.connection()
+        conn.execute("PRAGMA journal_mode = WAL")
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        latest = latest_version(self._migrations)
+        if current > latest:
+            raise StoreTooNewError(
+                f"The local store {self.path} was written by a newer version of Studio Desktop "
+                f"(store version {current}; this version understands up to {latest}). "
+                "Update Studio Desktop to open it, or use a different --data-dir."
+            )
+        if current == latest:
+            return current
+        if current > 0:
+            backup = _backup_path(self.path, current)
+            target = sqlite3.connect(backup)
+            try:
+                conn.backup(target)
+            finally:
+                target.close()
+            log.info("backed up the local store (version %d) to %s before migrating", current, backup)
+        for migration in self._migrations[current:]:
+            with self.transaction(conn):
+                migration.apply(conn)
+                conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+            log.info("local store migrated to version %d: %s", migration.version, migration.description)
+        return latest
+
+    # -- lifetime ------------------------------------------------------------
+
+    def close(self) -> None:
+        """Finish queued work, then close every connection. Safe to call twice."""
+        with self._pending_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        self._close_connections()
+
+    def _close_connections(self) -> None:
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, version={getattr(self, 'version', None)})"
+
+
+def _looks_damaged(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
+def open_store(path: Path | str | None = None) -> Store:
+    """The store at ``path`` (default: the app's), migrated to the current schema."""
+    return Store(path)

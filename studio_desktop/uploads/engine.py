@@ -1,0 +1,1565 @@
+"""The upload engine: asyncio workers that move queued files into ShootProof galleries, each exactly once.
+
+One engine serves the terminal (``studio-desktop upload``), the GUI and hot
+folders. It owns no Qt; observers subscribe to small event objects
+(:mod:`studio_desktop.uploads.events`).
+
+How "exactly once" holds up:
+
+- The queue and the ledger live in the local store. An item is claimed
+  (``checking``) in the store before anything about it is sent, and marked
+  ``done`` with its photo id and a ledger row (one transaction) before anyone
+  is told.
+- An upload that may have reached the server (a crash after its last byte
+  left, or a ``TransientError(maybe_applied=True)``) sets the item's
+  ``verify`` flag; the next attempt first asks ``sp.event.photo_exists``
+  (album-scoped when the target is an album) and only sends if the photo is
+  not there. Until the last byte of the file has left, the server cannot
+  have the photo, so an upload stopped earlier is simply sent again; and an
+  upload whose every byte has left is not abandoned by pause or cancel: its
+  answer is awaited, because the server may store it whatever we do.
+- Two items with the same target and name never run at the same time (a lock
+  per name), so the second always sees what the first did.
+- Every running engine holds a lock beside the store; one that starts alone
+  knows items left ``checking``/``uploading`` are a crash's leftovers.
+
+Dedup without a flood of requests: a ledger hit (same path, size, modification
+time and target) is a duplicate without any HTTP (found while the folder is
+being queued); otherwise each target's existing photo names are fetched once
+(pages of 1000) into a set.
+
+Staying cheap per file: SQLite runs on the store's threads, so the engine
+claims a few queued items per trip to the writer thread and writes outcomes
+in small batches (each committed before it is reported), and the scan of a
+big folder runs in its own thread while the first files already upload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import random
+import stat
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from studio_desktop.api.errors import (
+    ApiError,
+    AuthenticationError,
+    BadResponseError,
+    NotFoundError,
+    PlanLimitError,
+    TransientError,
+    ValidationError,
+)
+from studio_desktop.core.store import Store
+from studio_desktop.uploads import events as ev
+from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.concurrency import AdaptiveLimiter, clamp_concurrency
+from studio_desktop.uploads.images import validate_jpeg
+from studio_desktop.uploads.progress import RateMeter, eta_seconds
+from studio_desktop.uploads.ratelimit import TokenBucket, kbps_to_bytes, throttle_uploads
+from studio_desktop.uploads.runlock import EngineLock
+
+log = logging.getLogger(__name__)
+
+MAX_ALBUM_DEPTH = 4
+CHANGED_SINCE_QUEUED = "The file changed after it was queued; add it again to upload the new version."
+NAMES_PAGE = 1000
+ADD_CHUNK = 500
+FIRST_CHUNK = 20
+
+
+@dataclass(frozen=True)
+class EngineTiming:
+    """Retry and pacing knobs; tests shrink the delays."""
+
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    max_retry_after: float = 300.0
+    probe_delay: float = 2.0
+    probe_max_delay: float = 60.0
+    probe_timeout: float = 10.0
+    progress_event_interval: float = 0.1
+    progress_save_interval: float = 0.5
+    write_batch_delay: float = 0.005
+    grow_after: int = 8
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential, with jitter between half and all of it so retries do not arrive together."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, attempt - 1)))
+        return ceiling * (0.5 + random.random() / 2)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Totals for a progress bar: files and bytes per state, rate (bytes/s) and time left."""
+
+    files: dict[str, int]
+    bytes: dict[str, int]
+    bytes_sent: int
+    rate: float
+    eta: float | None
+    in_flight: int
+    concurrency: int
+    user_concurrency: int
+    paused: bool
+    stopped_reason: str | None
+    needs_sign_in: bool
+    network_down: bool
+
+    @property
+    def total_files(self) -> int:
+        return sum(self.files.values())
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(self.bytes.values())
+
+    @property
+    def finished_files(self) -> int:
+        return sum(self.files[s] for s in q.FINISHED)
+
+    @property
+    def pending_files(self) -> int:
+        return sum(self.files[s] for s in q.PENDING)
+
+    @property
+    def bytes_done(self) -> int:
+        """Bytes that no longer need sending: uploaded, duplicates, and what has gone out of the current ones."""
+        return self.bytes[q.DONE] + self.bytes[q.DUPLICATE] + self.bytes_sent
+
+    @property
+    def bytes_to_do(self) -> int:
+        """The bytes of everything uploaded or still to upload (failed and cancelled left out)."""
+        return sum(self.bytes[s] for s in (q.DONE, q.DUPLICATE, q.QUEUED, q.CHECKING, q.UPLOADING))
+
+
+@dataclass(frozen=True, slots=True)
+class DryRunEntry:
+    path: str
+    name: str
+    size: int
+    outcome: str  # "upload" | "duplicate" | "rejected"
+    reason: str | None = None
+
+
+class _NameLock:
+    """One asyncio.Lock per key, made on first use and dropped when nobody holds or waits for it."""
+
+    __slots__ = ("_locks", "_key", "_entry")
+
+    def __init__(self, locks: dict[tuple, list[Any]], key: tuple):
+        self._locks = locks
+        self._key = key
+        self._entry: list[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._key)
+        if entry is None:
+            entry = self._locks[self._key] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        self._entry = entry
+        try:
+            await entry[0].acquire()
+        except BaseException:
+            self._drop()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._entry is not None
+        self._entry[0].release()
+        self._drop()
+
+    def _drop(self) -> None:
+        assert self._entry is not None
+        self._entry[1] -= 1
+        if self._entry[1] == 0 and self._locks.get(self._key) is self._entry:
+            del self._locks[self._key]
+
+
+class _Stop(Exception):
+    """Ends one item's processing; the state has already been written."""
+
+
+@dataclass
+class _Running:
+    """One item being worked on (including while it sleeps before a retry)."""
+
+    item: q.Item
+    task: asyncio.Task | None = None
+    intent: str | None = None  # what pause/cancel/stop asked for
+    has_slot: bool = False
+    state: str = q.QUEUED
+    sent: int = 0
+    saved_sent: int = -1  # nothing (not even the "uploading" state) saved yet
+    last_event: float = 0.0
+    sending: bool = False
+    refreshed_albums: bool = False
+    claim: Any = None
+    concluding: Any = None  # (future of the final write, what to do once it is committed)
+    started: bool = False
+
+    @property
+    def body_sent(self) -> bool:
+        """Every byte of the file has gone out, so the server may store the photo (even if we hang up)."""
+        return self.sending and self.sent >= self.item.size
+
+    @property
+    def may_have_landed(self) -> bool:
+        # Until the last byte has left, the server cannot have the photo.
+        return self.state == q.UPLOADING and self.sent >= self.item.size
+
+
+@dataclass
+class _Target:
+    names: dict[str, int] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def _connect_failure(exc: BaseException) -> bool:
+    """Did the request fail to reach the server at all (no network, server down)?"""
+    seen = exc
+    for _ in range(5):
+        seen = seen.__cause__ or seen.__context__
+        if seen is None:
+            return False
+        if isinstance(seen, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return True
+    return False
+
+
+def _overload(exc: TransientError) -> bool:
+    if exc.http_status is not None and (exc.http_status == 429 or exc.http_status >= 500):
+        return True
+    context = exc.__context__
+    return isinstance(context, httpx.TimeoutException)
+
+
+def _plain(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        text = exc.msg
+        fields = exc.field_messages()
+        if fields:
+            text += " (" + "; ".join(fields) + ")"
+        return text
+    return str(exc) or type(exc).__name__
+
+
+class UploadEngine:
+    """Uploads queued files; see the module docstring. Start with ``await engine.start()``.
+
+    ``batches``: work only on these batches (plus those this engine enqueues),
+    as the terminal command does; ``None`` (the GUI) works on the whole queue.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        store: Store,
+        *,
+        concurrency: int = 5,
+        bandwidth_limit_kbps: float = 0,
+        dedup: bool = True,
+        watermark_id: int | str | None = None,
+        batches: Iterable[int] | None = None,
+        timing: EngineTiming | None = None,
+    ):
+        self.client = client
+        self.store = store
+        self.dedup = dedup
+        self.watermark_id = watermark_id
+        self.timing = timing or EngineTiming()
+        self.plan: ev.PlanUsage | None = None
+        self._scope: list[int] | None = None if batches is None else [int(b) for b in batches]
+        self._limiter = AdaptiveLimiter(concurrency, grow_after=self.timing.grow_after)
+        self._bucket = TokenBucket(kbps_to_bytes(bandwidth_limit_kbps))
+        self._subscribers: list[Callable[[Any], None]] = []
+        self._running: dict[int, _Running] = {}
+        self._counts: dict[str, list[int]] = {s: [0, 0] for s in q.STATES}
+        self._meter = RateMeter()
+        self._leased: deque[_Claim] = deque()
+        self._lease_lock = asyncio.Lock()
+        self._releasing = 0  # lease releases under way (not idle until they are written)
+        self._writes = _WriteBatcher(store, self.timing.write_batch_delay)
+        self._targets: dict[tuple[int, int], _Target] = {}
+        self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
+        self._albums: dict[tuple[int, int, str], int] = {}
+        self._album_lists_loaded: set[int] = set()
+        self._album_locks: dict[int, asyncio.Lock] = {}
+        self._enqueuing: set[int] = set()
+        self._finished_batches: set[int] = set()
+        self._paused = False
+        self._stopped_reason: str | None = None
+        self._needs_sign_in = False
+        self._network_down = False
+        self._started = False
+        self._waiting = True
+        self._wake: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._dispatcher: asyncio.Task | None = None
+        self._flusher: asyncio.Task | None = None
+        self._prober: asyncio.Task | None = None
+        self._scan_executor: ThreadPoolExecutor | None = None
+        self._accepting = True
+        self._lock = EngineLock(store.path)
+        self._undo_throttle: Callable[[], None] | None = None
+
+    # -- observers -----------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``callback(event)`` for every event (on the loop's thread); returns an unsubscribe function."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, event: Any) -> None:
+        for callback in list(self._subscribers):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("an upload observer failed on %r", event)
+
+    # -- lifetime ------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._accepting = True
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        alone = await asyncio.to_thread(self._lock.acquire)
+        if alone:
+            recovered = await self.store.write(q.recover_in_flight)
+            if recovered:
+                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again", recovered)
+            await asyncio.to_thread(self._lock.share)
+        await self._recount()
+        http = getattr(getattr(self.client, "transport", None), "http", None)
+        if isinstance(http, httpx.AsyncClient):
+            self._undo_throttle = throttle_uploads(http, self._bucket)
+        else:
+            log.warning("cannot apply the bandwidth limit: the client has no httpx transport")
+        self._started = True
+        self._dispatcher = asyncio.create_task(self._dispatch_loop(), name="upload-dispatcher")
+        self._flusher = asyncio.create_task(self._flush_loop(), name="upload-progress-saver")
+
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop uploading. In-flight items get ``grace`` seconds to finish, then go back to the queue."""
+        self._accepting = False
+        if not self._started:
+            self._close_scan_pool()
+            return
+        self._started = False
+        for task in (self._dispatcher, self._prober):
+            if task is not None:
+                task.cancel()
+        if grace > 0 and self._running:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._all_settled(), grace)
+        for running in list(self._running.values()):
+            running.intent = running.intent or q.QUEUED
+            self._cancel(running)
+        tasks = [t for t in (self._dispatcher, self._prober, *self._tasks) if t is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._release_leases()
+        await self._writes.drain()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self._save_progress()
+        if self._undo_throttle is not None:
+            self._undo_throttle()
+            self._undo_throttle = None
+        self._close_scan_pool()
+        await asyncio.to_thread(self._lock.release)
+        if self._idle is not None:
+            self._idle.set()
+
+    def _scan_pool(self) -> ThreadPoolExecutor:
+        """The thread that scans folders (one, so that two drops never compete for the disk)."""
+        if self._scan_executor is None:
+            self._scan_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-scan")
+        return self._scan_executor
+
+    def _close_scan_pool(self) -> None:
+        if self._scan_executor is not None:
+            self._scan_executor.shutdown(wait=False)
+            self._scan_executor = None
+
+    async def _all_settled(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def wait_idle(self) -> None:
+        """Return when there is nothing this engine can do now: the queue is empty, or paused/stopped."""
+        if not self._started or self._idle is None:
+            return
+        await self._idle.wait()
+
+    @property
+    def running(self) -> bool:
+        return self._started
+
+    # -- settings ------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> int:
+        return self._limiter.user_limit
+
+    def set_concurrency(self, value: int) -> None:
+        self._limiter.set_limit(clamp_concurrency(value))
+        self._emit(ev.ConcurrencyChanged(self._limiter.current, self._limiter.user_limit))
+        self._poke()
+
+    @property
+    def bandwidth_limit_kbps(self) -> float:
+        return self._bucket.rate * 8 / 1000
+
+    def set_bandwidth_limit(self, kbps: float) -> None:
+        self._bucket.set_rate(kbps_to_bytes(kbps))
+
+    # -- controls ------------------------------------------------------------
+
+    def pause(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+        """Pause everything (``None``), or some items; await the result to know it is written.
+
+        An upload still sending its file stops now (and goes again on resume); one
+        whose every byte has gone out is allowed to finish, as the server may store
+        it anyway. Pausing everything is not remembered across restarts; pausing
+        an item is.
+        """
+        if item_ids is None:
+            self._paused = True
+            for running in list(self._running.values()):
+                self._interrupt(running, q.QUEUED)
+            self._release_leases_soon()
+            self._update_idle()
+            done = asyncio.get_running_loop().create_future()
+            done.set_result([])
+            return done
+        ids = [int(i) for i in item_ids]
+        for item_id in ids:
+            if item_id in self._running:
+                self._interrupt(self._running[item_id], q.PAUSED)
+        return self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True)
+
+    def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+        """Resume everything (also after a full plan or signing in again), or some paused items."""
+        if item_ids is None:
+            self._paused = False
+            self._stopped_reason = None
+            self._needs_sign_in = False
+            self._idle_clear()
+        return self._bulk(q.QUEUED, (q.PAUSED,), item_ids)
+
+    def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+        """Cancel items (``None``: everything not finished in this engine's scope)."""
+        for running in list(self._running.values()):
+            if item_ids is None or running.item.id in item_ids:
+                self._interrupt(running, q.CANCELLED)
+        return self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True)
+
+    def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+        """Queue failed items again (``None``: every failed one), counting attempts from zero.
+
+        Each file is checked again first: one that is still not a photo ShootProof
+        takes stays failed (with today's reason); one that changed is taken as it is now.
+        """
+        self._idle_clear()
+        return self._bulk(q.QUEUED, (q.FAILED,), item_ids, reset_attempts=True, recheck_files=True)
+
+    def _bulk(
+        self, to_state: str, from_states: tuple[str, ...], item_ids: Sequence[int] | None,
+        *, reset_attempts: bool = False, recheck_files: bool = False, release: bool = False,
+    ) -> asyncio.Future:
+        """Change many items' state in one write. ``release``: claimed items not yet started count too."""
+        scope = self._scope
+        released: list[int] = []
+
+        def apply(conn) -> tuple[list[tuple[int, str, int, int]], list[q.Item]]:
+            if released:
+                _unclaim(conn, released)
+            old_sizes: dict[int, int] = {}
+            if recheck_files:
+                candidates = q.set_states(conn, q.FAILED, from_states, item_ids=item_ids, batch_ids=scope)
+                usable, still_bad, old_sizes = _recheck_files(conn, candidates)
+                changes = q.change_states(conn, to_state, (q.FAILED,), item_ids=usable,
+                                          reset_attempts=reset_attempts)
+            else:
+                changes = q.change_states(conn, to_state, from_states, item_ids=item_ids, batch_ids=scope,
+                                          reset_attempts=reset_attempts)
+                still_bad = []
+            return [(i, old, old_sizes.get(i, size), size) for i, old, size in changes], still_bad
+
+        async def run() -> list[int]:
+            async with self._lease_lock:  # not while the dispatcher is claiming more
+                if release:
+                    released.extend(self._take_leases(item_ids))
+                changes, still_bad = await self.store.write(apply)
+            for _, old_state, old_size, size in changes:
+                self._count(old_state, -1, -old_size)
+                self._count(to_state, 1, size)
+            moved = [change[0] for change in changes]
+            for item in still_bad:
+                self._state_event(item, q.FAILED, item.last_error)
+            batches: set[int] = set()
+            # A page at a time: cancelling 100,000 items must not hold 100,000 rows in memory.
+            for start in range(0, len(moved), 500):
+                page = await self.store.read(_items_by_id, moved[start:start + 500])
+                for item in page:
+                    batches.add(item.batch_id)
+                    self._state_event(item, to_state, item.last_error)
+            if to_state == q.QUEUED:
+                self._finished_batches.difference_update(batches)
+            if to_state in q.FINISHED:
+                for batch_id in batches:
+                    await self._check_batch_finished(batch_id)
+            if to_state == q.QUEUED and moved:
+                self._idle_clear()  # so that a wait_idle() after this sees the new work
+            self._poke()
+            return moved
+
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _interrupt(self, running: _Running, intent: str) -> None:
+        running.intent = intent
+        if running.body_sent:
+            # The whole photo is on its way: the server may store it whatever we do now,
+            # so hear its answer. Success stands; a failure then honours the intent.
+            return
+        self._cancel(running)
+
+    @staticmethod
+    def _cancel(running: _Running) -> None:
+        # A task cancelled before its first step never runs its body (nor its
+        # cleanup): one that has not started reads the intent when it does.
+        if running.started and running.task is not None and not running.task.done():
+            running.task.cancel()
+
+    # -- queueing ------------------------------------------------------------
+
+    async def enqueue(
+        self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
+        mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None,
+    ) -> int:
+        """Add files and folders (scanned in a worker thread) as a new batch; returns the batch id.
+
+        Files the scanner refuses become failed items carrying its reason, so the
+        user sees them. Uploading starts while a big folder is still being scanned.
+        ``root``: with ``mirror_folders``, album paths are taken from the folders
+        between ``root`` and each path (a hot folder hands over single files).
+        ``options`` are kept with the batch (e.g. the ``--new-event`` name).
+        """
+        paths = [os.fspath(p) for p in paths]
+        root_text = os.fspath(root) if root is not None else None
+        batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
+                         **({"root": root_text} if root_text else {}), **(options or {})}
+        batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
+        if self._scope is not None:
+            self._scope.append(batch_id)
+        self._enqueuing.add(batch_id)
+        self._idle_clear()
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._scan_pool(), self._scan_into, batch_id, paths, mirror_folders,
+                                       root_text, loop)
+        finally:
+            self._enqueuing.discard(batch_id)
+        await self._check_batch_finished(batch_id)
+        self._poke()
+        return batch_id
+
+    def _scan_into(self, batch_id: int, paths: list[str], mirror_folders: bool, root: str | None,
+                   loop: asyncio.AbstractEventLoop) -> None:
+        chunk: list[q.NewItem] = []
+        size = FIRST_CHUNK  # a small first chunk, so that uploading starts while the scan goes on
+        for entry in _scan(paths, mirror_folders, root):
+            if not self._accepting:
+                return  # stopped mid-scan: what is queued stays queued for next time
+            chunk.append(entry)
+            if len(chunk) >= size:
+                self._add_chunk(batch_id, chunk, loop)
+                chunk = []
+                size = ADD_CHUNK
+        if chunk:
+            self._add_chunk(batch_id, chunk, loop)
+
+    def _add_chunk(self, batch_id: int, chunk: list[q.NewItem], loop: asyncio.AbstractEventLoop) -> None:
+        result = self.store.write_sync(q.add_items, batch_id, chunk, dedup=self.dedup)
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the rows are saved all the same
+            loop.call_soon_threadsafe(self._after_add, batch_id, result)
+
+    def _after_add(self, batch_id: int, result: q.AddResult) -> None:
+        adopted_bytes = 0
+        for _, old_batch, old_state, new_state, size in result.adopted_moves:
+            adopted_bytes += size
+            if self._scope is None or old_batch in self._scope:
+                self._count(old_state, -1, -size)
+            self._count(new_state, 1, size)
+        self._count(q.QUEUED, result.added, result.bytes - adopted_bytes)
+        self._count(q.FAILED, result.rejected, 0)
+        self._count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
+        added = result.added + result.adopted + len(result.duplicate_items)
+        self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
+                                 result.bytes + sum(i.size for i in result.duplicate_items)))
+        for item in result.rejected_items:
+            self._state_event(item, q.FAILED, item.last_error)
+        for item in result.duplicate_items:
+            self._state_event(item, q.DUPLICATE, item.last_error, item.photo_id)
+        self._poke()
+
+    async def dry_run(
+        self, paths: Iterable[str | os.PathLike[str]], event_id: int | None, album_id: int | None = None,
+        mirror_folders: bool = False,
+    ) -> AsyncIterator[DryRunEntry]:
+        """What an upload would do, without sending or changing anything (albums are not created)."""
+        paths = [os.fspath(p) for p in paths]
+        loop = asyncio.get_running_loop()
+        entries = await loop.run_in_executor(self._scan_pool(), lambda: list(_scan(paths, mirror_folders)))
+        for entry in entries:
+            if entry.error is not None:
+                yield DryRunEntry(entry.path, entry.name, entry.size, "rejected", entry.error)
+                continue
+            if event_id is None:  # an event still to be created holds nothing yet
+                yield DryRunEntry(entry.path, entry.name, entry.size, "upload")
+                continue
+            item = q.Item(0, 0, entry.path, entry.name, entry.size, entry.mtime_ns, event_id, album_id,
+                          entry.rel_album_path, q.QUEUED)
+            final, exists = await self._album_for(item, create=False)
+            reason = None
+            if exists and self.dedup:
+                reason = await self._duplicate_reason(item, final)
+            yield DryRunEntry(entry.path, entry.name, entry.size, "duplicate" if reason else "upload", reason)
+
+    # -- numbers -------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        # Sent bytes of uploads still to be recorded count as gone out (so the total never steps back).
+        sent = sum(r.sent for r in self._running.values() if r.state == q.UPLOADING)
+        files = {s: max(0, c[0]) for s, c in self._counts.items()}
+        sizes = {s: max(0, c[1]) for s, c in self._counts.items()}
+        rate = self._meter.rate()
+        remaining = sizes[q.QUEUED] + sizes[q.CHECKING] + sizes[q.UPLOADING] - sent
+        return Snapshot(
+            files=files, bytes=sizes, bytes_sent=sent, rate=rate, eta=eta_seconds(remaining, rate),
+            in_flight=len(self._running), concurrency=self._limiter.current,
+            user_concurrency=self._limiter.user_limit, paused=self._paused, stopped_reason=self._stopped_reason,
+            needs_sign_in=self._needs_sign_in, network_down=self._network_down,
+        )
+
+    async def _recount(self) -> None:
+        counts = await self.store.read(q.counts, self._scope)
+        self._counts = {s: [f, b] for s, (f, b) in counts.items()}
+
+    def _count(self, state: str, files: int, size: int) -> None:
+        self._counts[state][0] += files
+        self._counts[state][1] += size
+
+    def _move(self, item: q.Item, old: str, new: str) -> None:
+        if old == new:
+            return
+        self._counts[old][0] -= 1
+        self._counts[old][1] -= item.size
+        self._counts[new][0] += 1
+        self._counts[new][1] += item.size
+
+    # -- dispatching -----------------------------------------------------------
+
+    def _gate_open(self) -> bool:
+        return self._started and not (self._paused or self._stopped_reason or self._needs_sign_in or self._network_down)
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _idle_clear(self) -> None:
+        self._waiting = False
+        if self._idle is not None:
+            self._idle.clear()
+        self._poke()
+
+    def _update_idle(self) -> None:
+        if self._idle is None:
+            return
+        if (self._waiting and not self._running and not self._enqueuing and not self._network_down
+                and not self._releasing
+                and not (self._wake is not None and self._wake.is_set())  # the dispatcher has news to look at
+                and not (self._leased and not self._gate_open())):
+            self._idle.set()
+        else:
+            self._idle.clear()
+
+    async def _dispatch_loop(self) -> None:
+        assert self._wake is not None
+        while True:
+            self._wake.clear()
+            if not self._gate_open():
+                self._waiting = True
+                self._update_idle()
+                await self._wake.wait()
+                continue
+            self._waiting = False
+            if len(self._running) >= 4 * self._limiter.user_limit:
+                await self._wake.wait()  # plenty of items are waiting out a retry already
+                continue
+            await self._limiter.acquire()
+            if not self._gate_open():
+                self._limiter.release()
+                continue
+            try:
+                claim = await self._next_claim()
+            except Exception:
+                self._limiter.release()
+                log.exception("could not read the upload queue")
+                await asyncio.sleep(1)
+                continue
+            if claim is None:
+                self._limiter.release()
+                if self._wake.is_set():
+                    continue  # something happened while we looked: look again before calling it idle
+                self._waiting = True
+                self._update_idle()
+                await self._wake.wait()
+                continue
+            self._waiting = False
+            self._update_idle()
+            item = claim.item
+            running = _Running(item, has_slot=True, claim=claim)
+            self._running[item.id] = running
+            task = asyncio.create_task(self._run(running), name=f"upload-item-{item.id}")
+            running.task = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _next_claim(self) -> _Claim | None:
+        """The next item to work on, already claimed in the store.
+
+        Items are claimed a few at a time (one trip to the writer thread for
+        several files). A claimed item that never started is harmless after a
+        crash: it is recovered like any interrupted one, checked before sending.
+        """
+        if not self._leased:
+            await self._claim_more()
+        return self._leased.popleft() if self._leased else None
+
+    def _lease_size(self) -> int:
+        return min(32, max(2, 2 * self._limiter.user_limit))
+
+    async def _claim_more(self) -> None:
+        async with self._lease_lock:
+            if len(self._leased) >= self._lease_size() // 2 or not self._gate_open():
+                return
+            busy = list(self._running) + [c.item.id for c in self._leased]
+            claiming = asyncio.ensure_future(self.store.write(
+                _claim_next, self._lease_size() - len(self._leased), self._scope, busy, self.dedup))
+            try:
+                claims = await asyncio.shield(claiming)
+            except asyncio.CancelledError:
+                # The claims are made in the store whatever happens here: keep them, so they are released.
+                self._leased.extend(await claiming)
+                raise
+            self._leased.extend(claims)
+        if claims and not self._gate_open():
+            await self._release_leases()
+
+    def _take_leases(self, item_ids: Sequence[int] | None) -> list[int]:
+        """Take claimed-but-not-started items out of the lease (all, or these ids); returns their ids."""
+        if item_ids is None:
+            taken = [c.item.id for c in self._leased]
+            self._leased.clear()
+            return taken
+        wanted = set(item_ids)
+        taken = [c.item.id for c in self._leased if c.item.id in wanted]
+        self._leased = deque(c for c in self._leased if c.item.id not in wanted)
+        return taken
+
+    async def _release_soon(self) -> None:
+        try:
+            await self._release_leases()
+        finally:
+            self._releasing -= 1
+            self._update_idle()
+
+    async def _release_leases(self) -> None:
+        self._releasing += 1
+        try:
+            async with self._lease_lock:
+                taken = self._take_leases(None)
+                if taken:
+                    await self.store.write(_unclaim, taken)
+        finally:
+            self._releasing -= 1
+            self._update_idle()
+
+    def _release_leases_soon(self) -> None:
+        if self._leased:
+            self._releasing += 1  # counted from now, so that nobody sees "idle" before it is written
+            task = asyncio.ensure_future(self._release_soon())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    # -- one item --------------------------------------------------------------
+
+    def _state_event(self, item: q.Item, state: str, message: str | None = None,
+                     photo_id: int | None = None) -> None:
+        if self._subscribers:
+            self._emit(ev.ItemStateChanged(item.id, item.batch_id, item.name, state, message, photo_id, item.path))
+
+    async def _run(self, running: _Running) -> None:
+        item = running.item
+        running.started = True
+        try:
+            if running.intent is not None:  # paused, cancelled or stopped before it began
+                await self._settle_interrupted(running)
+                return
+            self._move(item, q.QUEUED, q.CHECKING)
+            running.state = q.CHECKING
+            self._state_event(item, q.CHECKING)
+            await self._process(running)
+        except _Stop:
+            pass
+        except asyncio.CancelledError:
+            await self._settle_interrupted(running)
+        except Exception as exc:
+            log.exception("upload of %s failed unexpectedly", item.path)
+            with contextlib.suppress(Exception):
+                await self._finish(running, q.FAILED, f"Unexpected error: {_plain(exc)}")
+        finally:
+            if running.has_slot:
+                running.has_slot = False
+                self._limiter.release()
+            self._running.pop(item.id, None)
+            self._poke()
+            self._update_idle()
+
+    async def _settle_interrupted(self, running: _Running) -> None:
+        """Paused, cancelled or stopped mid-way: write what was asked for (the upload may have landed)."""
+        if running.concluding is not None:
+            # The outcome was already on its way to the store: let it land and report it.
+            future, on_commit = running.concluding
+            running.concluding = None
+            with contextlib.suppress(Exception):
+                await future
+                on_commit()
+                return
+        intent = running.intent or q.QUEUED
+        item = running.item
+        verify = item.verify or running.may_have_landed
+        message = {q.CANCELLED: "Cancelled.", q.PAUSED: "Paused."}.get(intent)
+
+        def settle(conn) -> bool:
+            cur = conn.execute(
+                "UPDATE upload_item SET state = ?, verify = ?, last_error = ?, updated = ? "
+                "WHERE id = ? AND state IN (?, ?, ?)",
+                (intent, int(verify), message, time.time(), item.id, q.QUEUED, q.CHECKING, q.UPLOADING),
+            )
+            return cur.rowcount == 1
+
+        if await self.store.write(settle):
+            self._move(item, running.state, intent)
+            running.state = intent
+            self._state_event(item, intent, message)
+            if intent in q.FINISHED:
+                await self._check_batch_finished(item.batch_id)
+
+    async def _process(self, running: _Running) -> None:
+        while True:
+            try:
+                await self._attempt(running)
+                return
+            except ApiError as exc:
+                if running.intent is not None:
+                    await self._settle_interrupted(running)  # paused or cancelled while its answer was awaited
+                    return
+                if not await self._after_error(running, exc):
+                    return
+
+    async def _after_error(self, running: _Running, exc: ApiError) -> bool:
+        """Turn an API error into a retry (True), a failure, or a queue-wide stop."""
+        if isinstance(exc, TransientError):
+            await self._after_transient(running, exc)
+            return True
+        if isinstance(exc, PlanLimitError):
+            await self._requeue(running, None)
+            self._stop_queue(f"Your ShootProof plan is full: {_plain(exc)}")
+        elif isinstance(exc, AuthenticationError):
+            await self._requeue(running, None)
+            self._sign_in_needed(exc)
+        elif isinstance(exc, NotFoundError):
+            if running.item.rel_album_path and not running.refreshed_albums:
+                # An album we remembered was deleted on the server: look again, once.
+                running.refreshed_albums = True
+                await self._forget_albums(running.item.event_id)
+                return True
+            await self._finish(running, q.FAILED,
+                               f"The gallery or album it was going to no longer exists ({_plain(exc)}).")
+        elif isinstance(exc, ValidationError):
+            await self._finish(running, q.FAILED, f"ShootProof refused this photo: {_plain(exc)}")
+        elif isinstance(exc, BadResponseError):
+            await self._after_transient(running, TransientError(
+                _plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed))
+            return True
+        else:
+            await self._finish(running, q.FAILED, _plain(exc))
+        return False
+
+    async def _attempt(self, running: _Running) -> None:
+        item = running.item
+        claim, running.claim = running.claim, None
+        # The claim (one trip to the writer thread) brought the file's size and
+        # modification time, and any ledger hit, with it.
+        facts = claim.facts if claim is not None else await asyncio.to_thread(_file_facts, item.path)
+        if isinstance(facts, str):
+            await self._finish(running, q.FAILED, facts)
+            raise _Stop
+        if facts != (item.size, item.mtime_ns):
+            await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+            raise _Stop
+        if item.rel_album_path:
+            final, exists = await self._album_for(item, create=False)
+        else:
+            final, exists = item.album_id, True
+        async with self._name_lock((item.event_id, item.album_id, item.rel_album_path, q.nfc(item.name))):
+            if exists and self.dedup:
+                if claim is not None:
+                    entry = claim.ledger
+                else:
+                    entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
+                                                  item.event_id, final)
+                if entry is not None:
+                    await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
+                    return
+            if item.verify and exists:
+                if await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
+                    if self.dedup:
+                        await self._remote_names(item.event_id, final)  # (once per target) to learn the id
+                    await self._record_uploaded(running, final, self._known_photo_id(item, final),
+                                                "An earlier attempt had already reached the gallery.")
+                    return
+                await self.store.write(_clear_verify, item.id)
+                running.item = item = _replace(item, verify=False)
+            if exists and self.dedup:
+                reason = await self._duplicate_reason(item, final, ledger=False)
+                if reason is not None:
+                    await self._finish(running, q.DUPLICATE, reason, photo_id=self._known_photo_id(item, final))
+                    return
+            await self._send(running, final, exists)
+
+    def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
+        target = self._targets.get((item.event_id, final or 0))
+        return target.names.get(q.nfc(item.name)) if target is not None and target.names else None
+
+    async def _send(self, running: _Running, final: int | None, exists: bool) -> None:
+        item = running.item
+        if not exists:
+            final, _ = await self._album_for(item, create=True)
+        # The store hears "uploading" with the first progress save (at most 0.5 s
+        # later; a small photo goes from "checking" straight to "done"): a crash
+        # in between finds the item "checking", recovered just as carefully.
+        self._move(item, running.state, q.UPLOADING)
+        running.state = q.UPLOADING
+        self._state_event(item, q.UPLOADING)
+        try:
+            handle = open(item.path, "rb")  # noqa: SIM115 - closed below, after the request
+        except OSError as exc:
+            await self._finish(running, q.FAILED, _sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
+            raise _Stop from None
+        try:
+            st = os.fstat(handle.fileno())
+            if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
+                await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+                raise _Stop
+            running.sent = 0
+            running.sending = True
+            try:
+                result = await self.client.photo_upload(
+                    item.event_id, handle, album_id=final, watermark_id=self.watermark_id,
+                    file_name=item.name, on_progress=lambda sent: self._on_progress(running, sent),
+                )
+            finally:
+                running.sending = False
+        except BadResponseError as exc:
+            raise TransientError(_plain(exc), maybe_applied=True, method=exc.method,
+                                 http_status=exc.http_status) from None
+        except OSError as exc:
+            await self._finish(running, q.FAILED, _sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
+            raise _Stop from None
+        finally:
+            handle.close()
+        self._limiter.succeeded()
+        if running.has_slot:  # the slot is for talking to the server; the next file can go now
+            running.has_slot = False
+            self._limiter.release()
+        await self._record_uploaded(running, final, result.photo_id, None)
+        self._plan_seen(ev.PlanUsage(result.photos_used, result.photos_allowed))
+
+    def _plan_seen(self, usage: ev.PlanUsage) -> None:
+        # Answers to concurrent uploads arrive out of order: an older, lower count is not news.
+        old = self.plan
+        if (old is not None and old.photos_allowed == usage.photos_allowed and usage.photos_used is not None
+                and old.photos_used is not None and usage.photos_used < old.photos_used):
+            return
+        self.plan = usage
+        self._emit(usage)
+
+    def _on_progress(self, running: _Running, sent: int) -> None:
+        delta = sent - running.sent
+        running.sent = sent
+        if delta > 0:
+            self._meter.add(delta)
+        now = time.monotonic()
+        if self._subscribers and (now - running.last_event >= self.timing.progress_event_interval
+                                  or sent >= running.item.size):
+            running.last_event = now
+            self._emit(ev.ItemProgress(running.item.id, sent, running.item.size))
+
+    async def _conclude(self, running: _Running, state: str, write: Callable[..., Any], *args: Any,
+                        message: str | None = None, photo_id: int | None = None) -> None:
+        """Write an item's outcome (batched with others), and only once it is committed, tell everyone."""
+        item = running.item
+
+        def committed() -> None:
+            self._move(item, running.state, state)
+            running.state = state
+            self._state_event(item, state, message, photo_id)
+
+        future = self._writes.write(write, *args)
+        running.concluding = (future, committed)
+        await asyncio.shield(future)
+        running.concluding = None
+        committed()
+        await self._check_batch_finished(item.batch_id)
+
+    async def _record_uploaded(self, running: _Running, final: int | None, photo_id: int | None,
+                               message: str | None) -> None:
+        item = running.item
+        target = self._targets.get((item.event_id, final or 0))
+        if target is not None and target.names is not None and photo_id is not None:
+            target.names[q.nfc(item.name)] = photo_id  # now, so a same-named file waiting for the lock sees it
+        await self._conclude(running, q.DONE, _record, item, final, photo_id, message,
+                             message=message, photo_id=photo_id)
+
+    async def _finish(self, running: _Running, state: str, message: str | None, *, photo_id: int | None = None) -> None:
+        await self._conclude(running, state, _set_outcome, running.item.id, state, message, photo_id,
+                             message=message, photo_id=photo_id)
+
+    async def _requeue(self, running: _Running, message: str | None, *, attempts: int | None = None,
+                       verify: bool | None = None) -> None:
+        item = running.item
+        verify = verify if verify is not None else (item.verify or running.may_have_landed)
+        await self.store.write(lambda conn: q.set_state(conn, item.id, q.QUEUED, last_error=message,
+                                                        attempts=attempts, verify=verify))
+        self._move(item, running.state, q.QUEUED)
+        running.state = q.QUEUED
+        running.item = item = _replace(item, attempts=item.attempts if attempts is None else attempts, verify=verify)
+        self._state_event(item, q.QUEUED, message)
+
+    async def _after_transient(self, running: _Running, exc: TransientError) -> None:
+        """Retry later, fail for good, or wait for the network, depending on what went wrong."""
+        item = running.item
+        verify = item.verify or (exc.maybe_applied and running.may_have_landed)
+        if _connect_failure(exc) and not await self._probe():
+            await self._requeue(running, f"Waiting for the network: {_plain(exc)}", verify=verify)
+            self._network_lost(exc)
+            raise _Stop
+        if _overload(exc):
+            before = self._limiter.current
+            self._limiter.overloaded()
+            if self._limiter.current != before:
+                self._emit(ev.ConcurrencyChanged(self._limiter.current, self._limiter.user_limit))
+        attempts = item.attempts + 1
+        if attempts >= self.timing.max_attempts:
+            message = f"Gave up after {attempts} attempts: {_plain(exc)}"
+            await self.store.write(lambda conn: q.set_state(conn, item.id, q.FAILED, attempts=attempts,
+                                                            verify=verify, last_error=message))
+            self._move(item, running.state, q.FAILED)
+            running.state = q.FAILED
+            self._state_event(item, q.FAILED, message)
+            await self._check_batch_finished(item.batch_id)
+            raise _Stop
+        delay = self.timing.backoff(attempts)
+        if exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, self.timing.max_retry_after))
+        await self._requeue(running, f"Retrying in {delay:.0f} s: {_plain(exc)}", attempts=attempts, verify=verify)
+        if running.has_slot:
+            running.has_slot = False
+            self._limiter.release()
+        await asyncio.sleep(delay)
+        while not self._gate_open():
+            await asyncio.sleep(0.2)  # only items caught mid-retry by an outage or a full plan wait here
+        await self._limiter.acquire()
+        running.has_slot = True
+        claim = await self.store.write(_claim, item.id, self.dedup)
+        if claim is None:
+            raise _Stop
+        running.item = fresh = claim.item
+        running.claim = claim
+        self._move(fresh, q.QUEUED, q.CHECKING)
+        running.state = q.CHECKING
+        self._state_event(fresh, q.CHECKING)
+
+    # -- queue-wide conditions ---------------------------------------------------
+
+    def _stop_queue(self, reason: str) -> None:
+        if self._stopped_reason is None:
+            self._stopped_reason = reason
+            log.warning("uploads stopped: %s", reason)
+            self._emit(ev.QueueStopped(reason))
+        self._release_leases_soon()
+        self._update_idle()
+
+    def _sign_in_needed(self, exc: AuthenticationError) -> None:
+        if not self._needs_sign_in:
+            self._needs_sign_in = True
+            self._emit(ev.NeedsSignIn(_plain(exc)))
+        self._release_leases_soon()
+        self._update_idle()
+
+    async def _probe(self) -> bool:
+        """Can we reach the server at all? Any HTTP answer counts; no retries, short timeout."""
+        http = getattr(getattr(self.client, "transport", None), "http", None)
+        url = getattr(self.client, "api_url", None)
+        if not isinstance(http, httpx.AsyncClient) or not url:
+            try:
+                await self.client.studio_info()
+            except TransientError as exc:
+                return not _connect_failure(exc)
+            except ApiError:
+                return True
+            return True
+        try:
+            await http.get(url, timeout=self.timing.probe_timeout)
+        except httpx.HTTPError:
+            return False
+        return True
+
+    def _network_lost(self, exc: BaseException) -> None:
+        if self._network_down:
+            return
+        self._network_down = True
+        message = _plain(exc)
+        log.warning("the network seems to be down (%s); uploads wait and resume by themselves", message)
+        self._emit(ev.NetworkDown(message))
+        self._release_leases_soon()
+        self._prober = asyncio.create_task(self._probe_until_up(), name="upload-network-probe")
+
+    async def _probe_until_up(self) -> None:
+        delay = self.timing.probe_delay
+        while True:
+            await asyncio.sleep(delay)
+            if await self._probe():
+                break
+            delay = min(delay * 2, self.timing.probe_max_delay)
+        self._network_down = False
+        log.info("the network is back; uploads resume")
+        self._emit(ev.NetworkUp())
+        self._poke()
+
+    async def _check_batch_finished(self, batch_id: int) -> None:
+        if batch_id in self._finished_batches or batch_id in self._enqueuing:
+            return
+        if any(r.item.batch_id == batch_id and r.state in q.PENDING for r in self._running.values()) \
+                or any(c.item.batch_id == batch_id for c in self._leased):
+            return  # plainly not finished: no need to ask the store
+        if await self.store.read(q.batch_has_pending, batch_id) or batch_id in self._finished_batches:
+            return
+        counts = await self.store.read(q.counts, [batch_id])
+        if batch_id in self._finished_batches:
+            return
+        self._finished_batches.add(batch_id)
+        self._emit(ev.BatchFinished(batch_id, {s: c[0] for s, c in counts.items() if c[0]}))
+
+    # -- dedup -------------------------------------------------------------------
+
+    async def _duplicate_reason(self, item: q.Item, final: int | None, *, ledger: bool = True) -> str | None:
+        if ledger:
+            entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final)
+            if entry is not None:
+                return _ledger_reason(entry)
+        names = await self._remote_names(item.event_id, final)
+        photo_id = names.get(q.nfc(item.name))
+        if photo_id is None:
+            return None
+        where = "album" if final else "gallery"
+        return f"Already in the {where} as photo {photo_id}."
+
+    async def _remote_names(self, event_id: int, album_id: int | None) -> dict[str, int]:
+        """The names of the photos already in the target, fetched once per engine run."""
+        target = self._targets.setdefault((event_id, album_id or 0), _Target())
+        if target.names is not None:
+            return target.names
+        async with target.lock:
+            if target.names is None:
+                pages = (self.client.iter_album_photos(album_id, limit=NAMES_PAGE) if album_id
+                         else self.client.iter_event_photos(event_id, limit=NAMES_PAGE))
+                names: dict[str, int] = {}
+                async for photo in pages:
+                    if photo.name:
+                        names.setdefault(q.nfc(photo.name), photo.id)
+                target.names = names
+        return target.names
+
+    def _name_lock(self, key: tuple) -> _NameLock:
+        """Held while one file for this target and name is being checked and sent."""
+        return _NameLock(self._name_locks, key)
+
+    # -- albums (folder mirroring) -----------------------------------------------
+
+    async def _album_for(self, item: q.Item, *, create: bool) -> tuple[int | None, bool]:
+        """The album an item goes to, and whether it exists yet (only created when ``create``)."""
+        parent = item.album_id
+        if not item.rel_album_path:
+            return parent, True
+        names = list(item.rel_album_path)
+        allowed = MAX_ALBUM_DEPTH - await self._album_depth(item.event_id, parent)
+        if len(names) > allowed:
+            from studio_desktop.uploads.scanner import album_path_for
+
+            names = list(album_path_for(names, allowed))
+        for name in names:
+            found = await self._find_album(item.event_id, parent, name)
+            if found is None:
+                if not create:
+                    return None, False
+                found = await self._create_album(item.event_id, parent, name)
+            parent = found
+        return parent, True
+
+    async def _album_depth(self, event_id: int, album_id: int | None) -> int:
+        """How deep ``album_id`` sits (0: the event itself), from the album list."""
+        if not album_id:
+            return 0
+        await self._load_albums(event_id)
+        depth = 1
+        by_id = {aid: parent for (e, parent, _), aid in self._albums.items() if e == event_id}
+        current = by_id.get(album_id, 0)
+        while current:
+            depth += 1
+            current = by_id.get(current, 0)
+            if depth > MAX_ALBUM_DEPTH:
+                break
+        return min(depth, MAX_ALBUM_DEPTH - 1)
+
+    async def _find_album(self, event_id: int, parent: int | None, name: str) -> int | None:
+        key = (event_id, parent or 0, q.nfc(name))
+        if key in self._albums:
+            return self._albums[key]
+        found = await self.store.read(q.album_lookup, event_id, parent, name)
+        if found is not None:
+            self._albums[key] = found
+            return found
+        if event_id not in self._album_lists_loaded:
+            await self._load_albums(event_id)
+            return self._albums.get(key)
+        return None
+
+    async def _load_albums(self, event_id: int, *, force: bool = False) -> None:
+        lock = self._album_locks.setdefault(event_id, asyncio.Lock())
+        async with lock:
+            if event_id in self._album_lists_loaded and not force:
+                return
+            albums = await self.client.album_get_list(event_id)
+            rows: list[tuple[int, int | None, str, int]] = []
+
+            def walk(nodes: Iterable[Any], parent: int | None) -> None:
+                for album in nodes:
+                    if album.name:
+                        rows.append((event_id, album.parent_id or parent, album.name, album.id))
+                    walk(album.sub_albums, album.id)
+
+            walk(albums, None)
+            for key in [k for k in self._albums if k[0] == event_id]:
+                del self._albums[key]
+            for e, parent, name, album_id in rows:
+                self._albums.setdefault((e, parent or 0, q.nfc(name)), album_id)
+            await self.store.write(lambda conn: (q.album_forget(conn, event_id), q.album_remember(conn, rows)))
+            self._album_lists_loaded.add(event_id)
+
+    async def _forget_albums(self, event_id: int) -> None:
+        self._album_lists_loaded.discard(event_id)
+        for key in [k for k in self._albums if k[0] == event_id]:
+            del self._albums[key]
+        for key in [k for k in self._targets if k[0] == event_id and k[1]]:
+            del self._targets[key]
+        await self.store.write(q.album_forget, event_id)
+
+    async def _create_album(self, event_id: int, parent: int | None, name: str) -> int:
+        """Create one album; serialised per event so two workers never make the same one twice."""
+        lock = self._album_locks.setdefault(event_id, asyncio.Lock())
+        key = (event_id, parent or 0, q.nfc(name))
+        async with lock:
+            if key in self._albums:
+                return self._albums[key]
+            try:
+                album = await self.client.album_create(event_id, name, parent_id=parent)
+            except TransientError as exc:
+                if exc.maybe_applied:
+                    # It may exist now: look again before the retry creates it a second time.
+                    self._album_lists_loaded.discard(event_id)
+                raise
+            self._albums[key] = album.id
+            await self.store.write(q.album_remember, [(event_id, parent, name, album.id)])
+            self._targets[(event_id, album.id)] = _Target(names={})
+            return album.id
+
+    # -- progress saving -----------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.timing.progress_save_interval)
+            with contextlib.suppress(Exception):
+                await self._save_progress()
+
+    async def _save_progress(self) -> None:
+        dirty = [(r.item.id, r.sent) for r in self._running.values() if r.sending and r.sent != r.saved_sent]
+        if not dirty:
+            return
+        for r in self._running.values():
+            if r.sending:
+                r.saved_sent = r.sent
+        await self.store.write(q.save_progress, dirty)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    item: q.Item
+    facts: tuple[int, int] | str  # (size, mtime_ns) now, or why the file cannot be read
+    ledger: q.LedgerEntry | None
+
+
+def _claim_next(conn, limit: int, scope: Sequence[int] | None, busy: Sequence[int], dedup: bool) -> list[_Claim]:
+    """Claim up to ``limit`` queued items (not ``busy`` ones: those wait out a retry in this engine)."""
+    claims = []
+    skip = set(busy)
+    for item in q.next_queued(conn, 0, limit + len(skip), scope):
+        if item.id in skip:
+            continue
+        claim = _claim(conn, item.id, dedup, item)
+        if claim is not None:
+            claims.append(claim)
+        if len(claims) >= limit:
+            break
+    return claims
+
+
+def _items_by_id(conn, item_ids: Sequence[int]) -> list[q.Item]:
+    marks = ", ".join("?" * len(item_ids))
+    rows = conn.execute(f"SELECT {q.ITEM_COLUMNS} FROM upload_item WHERE id IN ({marks}) ORDER BY id", list(item_ids))
+    return [q.Item.from_row(r) for r in rows]
+
+
+def _unclaim(conn, item_ids: Sequence[int]) -> None:
+    """Claimed items that never started go back to the queue as they were."""
+    conn.executemany("UPDATE upload_item SET state = ? WHERE id = ? AND state = ?",
+                     [(q.QUEUED, i, q.CHECKING) for i in item_ids])
+
+
+def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None) -> None:
+    q.record_uploaded(conn, item, album_id, photo_id, message=message)
+
+
+def _set_outcome(conn, item_id: int, state: str, message: str | None, photo_id: int | None) -> None:
+    q.set_state(conn, item_id, state, last_error=message, photo_id=photo_id,
+                verify=False if state == q.DUPLICATE else None)
+
+
+class _WriteBatcher:
+    """Outcomes written within ``delay`` of each other go to the store as one write (one trip, one commit).
+
+    Each still runs in its own savepoint, so one that fails takes nothing else
+    with it; callers hear back only after the commit.
+    """
+
+    def __init__(self, store: Store, delay: float):
+        self.store = store
+        self.delay = delay
+        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._sending: set[asyncio.Task] = set()
+
+    def write(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._pending.append((fn, args, future))
+        if self._timer is None:
+            self._timer = loop.call_later(self.delay, self._flush)
+        return future
+
+    def _flush(self) -> None:
+        self._timer = None
+        batch, self._pending = self._pending, []
+        if batch:
+            task = asyncio.ensure_future(self._send(batch))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    async def _send(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future]]) -> None:
+        def apply(conn) -> list[tuple[bool, Any]]:
+            outcomes = []
+            for fn, args, _ in batch:
+                conn.execute("SAVEPOINT batched")
+                try:
+                    outcomes.append((True, fn(conn, *args)))
+                except Exception as exc:  # handed to that caller alone
+                    conn.execute("ROLLBACK TO batched")
+                    outcomes.append((False, exc))
+                conn.execute("RELEASE batched")
+            return outcomes
+
+        try:
+            outcomes = await self.store.write(apply)
+        except BaseException as exc:
+            for _, _, future in batch:
+                if not future.done():
+                    future.set_exception(exc if isinstance(exc, Exception) else RuntimeError(str(exc)))
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (ok, value), (_, _, future) in zip(outcomes, batch, strict=True):
+            if not future.done():
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    async def drain(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._flush()
+        while self._sending:
+            await asyncio.gather(*list(self._sending), return_exceptions=True)
+
+
+def _claim(conn, item_id: int, dedup: bool, item: q.Item | None = None) -> _Claim | None:
+    """Take a queued item, and look at its file and the ledger while on the writer thread anyway.
+
+    ``item``: the row as just read in this transaction (saves reading it again).
+    """
+    if not q.claim(conn, item_id):
+        return None
+    item = dataclasses.replace(item, state=q.CHECKING) if item is not None else q.get_item(conn, item_id)
+    if item is None:
+        return None
+    ledger = None
+    if dedup:
+        known, album_id = q.mapped_album(conn, item.event_id, item.album_id, item.rel_album_path)
+        if known:
+            ledger = q.ledger_lookup(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id)
+    return _Claim(item, _file_facts(item.path), ledger)
+
+
+def _file_facts(path: str) -> tuple[int, int] | str:
+    """Just before sending: still there, still a file? (size, mtime_ns), or the reason in plain words."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "The file is no longer there (moved or deleted after it was queued)."
+    except PermissionError:
+        return "Cannot be read: permission denied."
+    except OSError as exc:
+        return _sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}")
+    if not stat.S_ISREG(st.st_mode):
+        return "It is no longer a regular file."
+    return st.st_size, st.st_mtime_ns
+
+
+def _replace(item: q.Item, **changes: Any) -> q.Item:
+    return dataclasses.replace(item, **changes)
+
+
+def _clear_verify(conn, item_id: int) -> None:
+    conn.execute("UPDATE upload_item SET verify = 0 WHERE id = ?", (item_id,))
+
+
+_ledger_reason = q.ledger_reason
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
+def _recheck_files(conn, item_ids: Sequence[int]) -> tuple[list[int], list[q.Item], dict[int, int]]:
+    """Before a retry: which failed files can be sent now (changed ones taken as they are now)?
+
+    Returns the usable ids, the items still refused (with today's reason), and the
+    sizes the usable ones had before (for the totals).
+    """
+    usable: list[int] = []
+    still_bad: list[q.Item] = []
+    old_sizes: dict[int, int] = {}
+    for item_id in item_ids:
+        item = q.get_item(conn, item_id)
+        if item is None:
+            continue
+        result = validate_jpeg(item.path)
+        if not result.ok:
+            reason = result.reason or "not a photo ShootProof takes"
+            if reason == "the file is gone":
+                reason = "the file is no longer there"
+            q.set_state(conn, item_id, q.FAILED, last_error=_sentence(reason))
+            still_bad.append(dataclasses.replace(item, last_error=_sentence(reason)))
+            continue
+        if (result.size, result.mtime_ns) != (item.size, item.mtime_ns):
+            q.update_file_facts(conn, item_id, result.size, result.mtime_ns)
+        old_sizes[item_id] = item.size
+        usable.append(item_id)
+    return usable, still_bad, old_sizes
+
+
+def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> Iterable[q.NewItem]:
+    """The scanner's findings as rows to add (refused files carry the scanner's reason).
+
+    ``root`` (hot folders): the given paths lie below it, and with mirroring the
+    folders between ``root`` and each file are the album path.
+    """
+    from studio_desktop.uploads import scanner
+
+    for given in paths:
+        prefix: tuple[str, ...] = ()
+        if root is not None and mirror_folders:
+            try:
+                relative = Path(os.path.abspath(given)).relative_to(os.path.abspath(root))
+            except ValueError:
+                relative = None
+            if relative is not None:
+                prefix = relative.parts if os.path.isdir(given) else relative.parts[:-1]
+        unfolded = mirror_folders and bool(prefix)
+        found = scanner.iter_scan([given], mirror_folders=mirror_folders,
+                                  max_album_depth=10_000 if unfolded else MAX_ALBUM_DEPTH)
+        for entry in found:
+            if isinstance(entry, scanner.Rejected):
+                path = os.path.abspath(os.fspath(entry.path))
+                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason))
+            elif isinstance(entry, scanner.ScanItem):
+                rel = tuple(entry.rel_album_path or ())
+                if unfolded:
+                    rel = scanner.album_path_for((*prefix, *rel), MAX_ALBUM_DEPTH)
+                yield q.NewItem(
+                    path=os.path.abspath(os.fspath(entry.path)), name=entry.name, size=entry.size,
+                    mtime_ns=entry.mtime_ns, rel_album_path=rel,
+                )

@@ -1,0 +1,527 @@
+"""The upload queue, the upload ledger and the album map, as rows in the local store.
+
+Functions here take a ``sqlite3.Connection`` and do one small thing; the engine
+runs them on the store's threads (writes on the writer thread). The queue is
+paged, never loaded whole: a wedding queue of 100,000 files stays on disk.
+
+An item's ``album_id`` is the batch's target album (``None``: the event itself).
+With folder mirroring, ``rel_album_path`` names the albums below that target the
+photo really goes to; :data:`album_map` remembers which album id each name got.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio_desktop.core.store import UPLOAD_STATES, Store
+
+QUEUED = "queued"
+CHECKING = "checking"
+UPLOADING = "uploading"
+DONE = "done"
+DUPLICATE = "duplicate"
+FAILED = "failed"
+CANCELLED = "cancelled"
+PAUSED = "paused"
+
+STATES = UPLOAD_STATES
+IN_FLIGHT = (CHECKING, UPLOADING)
+FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED)
+PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
+
+ITEM_COLUMNS = (
+    "id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, "
+    "attempts, last_error, photo_id, bytes_sent, updated, verify"
+)
+
+
+def nfc(name: str) -> str:
+    """Photo names compare in NFC: macOS writes decomposed accents, most cameras and servers composed."""
+    return unicodedata.normalize("NFC", name)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    id: int
+    created: float
+    event_id: int
+    album_id: int | None
+    options: dict[str, Any]
+    label: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Batch:
+        return cls(row["id"], row["created"], row["event_id"], row["album_id"], _loads(row["options"], {}),
+                   row["label"])
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: int
+    batch_id: int
+    path: str
+    name: str
+    size: int
+    mtime_ns: int
+    event_id: int
+    album_id: int | None
+    rel_album_path: tuple[str, ...]
+    state: str
+    attempts: int = 0
+    last_error: str | None = None
+    photo_id: int | None = None
+    bytes_sent: int = 0
+    updated: float = 0.0
+    verify: bool = False
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Item:
+        return cls(
+            id=row["id"], batch_id=row["batch_id"], path=row["path"], name=row["name"], size=row["size"],
+            mtime_ns=row["mtime_ns"], event_id=row["event_id"], album_id=row["album_id"],
+            rel_album_path=tuple(_loads(row["rel_album_path"], [])), state=row["state"], attempts=row["attempts"],
+            last_error=row["last_error"], photo_id=row["photo_id"], bytes_sent=row["bytes_sent"],
+            updated=row["updated"], verify=bool(row["verify"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """A file to add to a batch; ``error`` set means the scanner refused it (it is added as failed)."""
+
+    path: str
+    name: str
+    size: int = 0
+    mtime_ns: int = 0
+    rel_album_path: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    rejected: int = 0
+    adopted: int = 0
+    bytes: int = 0
+    adopted_ids: list[int] = field(default_factory=list)
+    #: (id, batch it came from, state before, state now, size) of each adopted item
+    adopted_moves: list[tuple[int, int, str, str, int]] = field(default_factory=list)
+    rejected_items: list[Item] = field(default_factory=list)
+    duplicate_items: list[Item] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    photo_id: int | None
+    uploaded_at: float
+
+
+def _loads(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
+
+
+def _scope_sql(batch_ids: Sequence[int] | None, column: str = "batch_id") -> tuple[str, list[Any]]:
+    if batch_ids is None:
+        return "", []
+    ids = [int(b) for b in batch_ids]
+    if not ids:
+        return " AND 0", []
+    return f" AND {column} IN ({', '.join('?' * len(ids))})", ids
+
+
+# -- batches -------------------------------------------------------------------
+
+
+def create_batch(
+    conn: sqlite3.Connection, event_id: int, album_id: int | None = None,
+    options: dict[str, Any] | None = None, label: str | None = None,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO upload_batch (created, event_id, album_id, options, label) VALUES (?, ?, ?, ?, ?)",
+        (time.time(), int(event_id), album_id, json.dumps(options or {}, ensure_ascii=False), label),
+    )
+    return int(cur.lastrowid)
+
+
+def get_batch(conn: sqlite3.Connection, batch_id: int) -> Batch | None:
+    row = conn.execute("SELECT * FROM upload_batch WHERE id = ?", (batch_id,)).fetchone()
+    return Batch.from_row(row) if row else None
+
+
+def list_batches(conn: sqlite3.Connection) -> list[Batch]:
+    return [Batch.from_row(r) for r in conn.execute("SELECT * FROM upload_batch ORDER BY id")]
+
+
+def find_batch_option(conn: sqlite3.Connection, key: str, value: Any) -> Batch | None:
+    """The newest batch whose options hold ``key == value`` (e.g. the event a ``--new-event`` name made)."""
+    row = conn.execute(
+        "SELECT * FROM upload_batch WHERE json_extract(options, ?) = ? ORDER BY id DESC LIMIT 1",
+        (f"$.{key}", value),
+    ).fetchone()
+    return Batch.from_row(row) if row else None
+
+
+def clear_finished(conn: sqlite3.Connection) -> int:
+    """Forget batches with nothing left to do (the ledger keeps what was uploaded). Returns how many."""
+    cur = conn.execute(
+        f"""DELETE FROM upload_batch WHERE NOT EXISTS (
+                SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id
+                AND i.state IN ({', '.join('?' * len(PENDING))}))""",
+        PENDING,
+    )
+    conn.execute("DELETE FROM upload_item WHERE batch_id NOT IN (SELECT id FROM upload_batch)")
+    return cur.rowcount
+
+
+# -- items ---------------------------------------------------------------------
+
+
+def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem], *, dedup: bool = False) -> AddResult:
+    """Add files to a batch.
+
+    A file already waiting in an earlier batch (same path, size, modification
+    time and target, not yet uploaded) is moved into this batch instead of being
+    added twice: re-running an interrupted upload finishes it rather than
+    queueing it again. Failed, cancelled or paused ones are queued again.
+    With ``dedup``, a file the ledger says was uploaded to this target is added
+    as a duplicate straight away: re-running a finished upload costs a scan.
+    """
+    batch = get_batch(conn, batch_id)
+    if batch is None:
+        raise ValueError(f"no upload batch {batch_id}")
+    now = time.time()
+    result = AddResult()
+    new_rows = []
+    pending_marks = ", ".join("?" * 6)
+    targets: dict[tuple[str, ...], tuple[bool, int | None]] = {}
+
+    def insert_finished(entry: NewItem, rel: str, state: str, message: str, photo_id: int | None) -> Item:
+        cur = conn.execute(
+            "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
+            "state, last_error, photo_id, bytes_sent, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel,
+             state, message, photo_id, entry.size if state == DUPLICATE else 0, now),
+        )
+        return Item(int(cur.lastrowid), batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
+                    batch.album_id, tuple(entry.rel_album_path), state, last_error=message, photo_id=photo_id,
+                    updated=now)
+
+    for entry in entries:
+        rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
+        if entry.error is not None:
+            result.rejected += 1
+            result.rejected_items.append(insert_finished(entry, rel, FAILED, entry.error, None))
+            continue
+        if dedup:
+            key = tuple(entry.rel_album_path)
+            if key not in targets:
+                targets[key] = mapped_album(conn, batch.event_id, batch.album_id, key)
+            known, album_id = targets[key]
+            hit = ledger_lookup(conn, entry.path, entry.size, entry.mtime_ns, batch.event_id, album_id) \
+                if known else None
+            if hit is not None:
+                result.duplicate_items.append(insert_finished(entry, rel, DUPLICATE, ledger_reason(hit), hit.photo_id))
+                continue
+        old = conn.execute(
+            f"""SELECT id, batch_id, state FROM upload_item
+                WHERE path = ? AND size = ? AND mtime_ns = ? AND event_id = ?
+                AND album_id IS ? AND rel_album_path = ? AND batch_id != ?
+                AND state IN ({pending_marks}) ORDER BY id DESC LIMIT 1""",
+            (entry.path, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel, batch_id,
+             QUEUED, CHECKING, UPLOADING, PAUSED, FAILED, CANCELLED),
+        ).fetchone()
+        if old is not None:
+            if old["state"] in (FAILED, CANCELLED, PAUSED):
+                conn.execute(
+                    "UPDATE upload_item SET batch_id = ?, state = ?, attempts = 0, last_error = NULL, updated = ? "
+                    "WHERE id = ?", (batch_id, QUEUED, now, old["id"]),
+                )
+                new_state = QUEUED
+            else:
+                new_state = old["state"]
+                conn.execute("UPDATE upload_item SET batch_id = ?, updated = ? WHERE id = ?",
+                             (batch_id, now, old["id"]))
+            result.adopted += 1
+            result.adopted_ids.append(int(old["id"]))
+            result.adopted_moves.append((int(old["id"]), int(old["batch_id"]), old["state"], new_state, entry.size))
+        else:
+            new_rows.append((batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
+                             batch.album_id, rel, QUEUED, None, now))
+            result.added += 1
+        result.bytes += entry.size
+    conn.executemany(
+        "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
+        "state, last_error, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        new_rows,
+    )
+    return result
+
+
+def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:
+    row = conn.execute(f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE id = ?", (item_id,)).fetchone()
+    return Item.from_row(row) if row else None
+
+
+def next_queued(
+    conn: sqlite3.Connection, after_id: int = 0, limit: int = 100, batch_ids: Sequence[int] | None = None,
+) -> list[Item]:
+    """The next page of queued items (by id, after ``after_id``), optionally only from some batches."""
+    scope, params = _scope_sql(batch_ids)
+    rows = conn.execute(
+        f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE state = ? AND id > ?{scope} ORDER BY id LIMIT ?",
+        (QUEUED, after_id, *params, limit),
+    ).fetchall()
+    return [Item.from_row(r) for r in rows]
+
+
+def items(
+    conn: sqlite3.Connection, *, batch_ids: Sequence[int] | None = None, states: Sequence[str] | None = None,
+    after_id: int = 0, limit: int = 500,
+) -> list[Item]:
+    """One page of items in id order (for lists, summaries and the GUI's lazy models)."""
+    scope, params = _scope_sql(batch_ids)
+    state_sql = ""
+    if states is not None:
+        state_sql = f" AND state IN ({', '.join('?' * len(states))})" if states else " AND 0"
+        params = [*params, *states]
+    rows = conn.execute(
+        f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE id > ?{scope}{state_sql} ORDER BY id LIMIT ?",
+        (after_id, *params, limit),
+    ).fetchall()
+    return [Item.from_row(r) for r in rows]
+
+
+def iter_items(store_or_conn: Store | sqlite3.Connection, **filters: Any) -> Iterator[Item]:
+    """Every matching item, a page at a time (sync; for summaries and tests)."""
+    conn = store_or_conn.connection() if isinstance(store_or_conn, Store) else store_or_conn
+    after = 0
+    while True:
+        page = items(conn, after_id=after, **filters)
+        if not page:
+            return
+        yield from page
+        after = page[-1].id
+
+
+def counts(conn: sqlite3.Connection, batch_ids: Sequence[int] | None = None) -> dict[str, tuple[int, int]]:
+    """``{state: (files, bytes)}`` for every state (zeros included)."""
+    scope, params = _scope_sql(batch_ids)
+    result = {state: (0, 0) for state in STATES}
+    for row in conn.execute(
+        f"SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM upload_item WHERE 1{scope} GROUP BY state", params,
+    ):
+        result[row[0]] = (int(row[1]), int(row[2]))
+    return result
+
+
+def batch_has_pending(conn: sqlite3.Connection, batch_id: int) -> bool:
+    row = conn.execute(
+        f"SELECT 1 FROM upload_item WHERE batch_id = ? AND state IN ({', '.join('?' * len(PENDING))}) LIMIT 1",
+        (batch_id, *PENDING),
+    ).fetchone()
+    return row is not None
+
+
+def claim(
+    conn: sqlite3.Connection, item_id: int, state: str = CHECKING, from_states: Sequence[str] = (QUEUED,),
+) -> bool:
+    """Move an item to ``state`` only if it is still in one of ``from_states`` (so nobody else took it)."""
+    marks = ", ".join("?" * len(from_states))
+    cur = conn.execute(
+        f"UPDATE upload_item SET state = ?, updated = ? WHERE id = ? AND state IN ({marks})",
+        (state, time.time(), item_id, *from_states),
+    )
+    return cur.rowcount == 1
+
+
+_UNSET: Any = object()
+
+
+def set_state(
+    conn: sqlite3.Connection, item_id: int, state: str, *, last_error: str | None = _UNSET,
+    attempts: int | None = None, verify: bool | None = None, photo_id: int | None = _UNSET,
+    bytes_sent: int | None = None,
+) -> None:
+    sets = ["state = ?", "updated = ?"]
+    params: list[Any] = [state, time.time()]
+    for column, value in (("last_error", last_error), ("photo_id", photo_id)):
+        if value is not _UNSET:
+            sets.append(f"{column} = ?")
+            params.append(value)
+    for column, value in (("attempts", attempts), ("verify", None if verify is None else int(verify)),
+                          ("bytes_sent", bytes_sent)):
+        if value is not None:
+            sets.append(f"{column} = ?")
+            params.append(value)
+    conn.execute(f"UPDATE upload_item SET {', '.join(sets)} WHERE id = ?", (*params, item_id))
+
+
+def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_ns: int) -> None:
+    conn.execute("UPDATE upload_item SET size = ?, mtime_ns = ?, updated = ? WHERE id = ?",
+                 (size, mtime_ns, time.time(), item_id))
+
+
+def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]]) -> None:
+    """Write ``(item_id, bytes_sent)`` pairs of items being sent (batched by the engine, not once per chunk)."""
+    conn.executemany(
+        "UPDATE upload_item SET state = ?, bytes_sent = ? WHERE id = ? AND state IN (?, ?)",
+        [(UPLOADING, sent, item_id, CHECKING, UPLOADING) for item_id, sent in progress],
+    )
+
+
+def record_uploaded(
+    conn: sqlite3.Connection, item: Item, album_id: int | None, photo_id: int | None, *, state: str = DONE,
+    message: str | None = None,
+) -> None:
+    """The item is in the gallery: mark it and remember the file in the ledger, in one transaction."""
+    now = time.time()
+    conn.execute(
+        "UPDATE upload_item SET state = ?, photo_id = ?, last_error = ?, bytes_sent = size, verify = 0, updated = ? "
+        "WHERE id = ?",
+        (state, photo_id, message, now, item.id),
+    )
+    conn.execute(
+        "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path, size, mtime_ns, event_id, album_id) "
+        "DO UPDATE SET photo_id = COALESCE(excluded.photo_id, photo_id), uploaded_at = excluded.uploaded_at",
+        (item.path, item.size, item.mtime_ns, item.event_id, album_id or 0, photo_id, now),
+    )
+
+
+def recover_in_flight(conn: sqlite3.Connection) -> int:
+    """Items a crashed run left mid-way go back to the queue, flagged to be checked before re-sending."""
+    cur = conn.execute(
+        "UPDATE upload_item SET state = ?, verify = 1, updated = ? WHERE state IN (?, ?)",
+        (QUEUED, time.time(), CHECKING, UPLOADING),
+    )
+    return cur.rowcount
+
+
+def change_states(
+    conn: sqlite3.Connection, to_state: str, from_states: Sequence[str], *, item_ids: Sequence[int] | None = None,
+    batch_ids: Sequence[int] | None = None, reset_attempts: bool = False,
+) -> list[tuple[int, str, int]]:
+    """Bulk move (pause, resume, cancel, retry); returns ``(id, old state, size)`` of each item that moved."""
+    scope, params = _scope_sql(batch_ids)
+    where = f"state IN ({', '.join('?' * len(from_states))}){scope}"
+    params = [*from_states, *params]
+    moved: list[tuple[int, str, int]] = []
+    if item_ids is not None:
+        ids = [int(i) for i in item_ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            moved += [(r[0], r[1], r[2]) for r in conn.execute(
+                f"SELECT id, state, size FROM upload_item WHERE {where} AND id IN ({', '.join('?' * len(chunk))})",
+                (*params, *chunk))]
+    else:
+        moved = [(r[0], r[1], r[2]) for r in conn.execute(f"SELECT id, state, size FROM upload_item WHERE {where}",
+                                                         params)]
+    extra = ", attempts = 0, last_error = NULL" if reset_attempts else ""
+    for start in range(0, len(moved), 500):
+        chunk = [m[0] for m in moved[start:start + 500]]
+        conn.execute(
+            f"UPDATE upload_item SET state = ?, updated = ?{extra} WHERE id IN ({', '.join('?' * len(chunk))})",
+            (to_state, time.time(), *chunk),
+        )
+    return moved
+
+
+def set_states(
+    conn: sqlite3.Connection, to_state: str, from_states: Sequence[str], *, item_ids: Sequence[int] | None = None,
+    batch_ids: Sequence[int] | None = None, reset_attempts: bool = False,
+) -> list[int]:
+    """Like :func:`change_states`; returns just the ids that moved."""
+    return [m[0] for m in change_states(conn, to_state, from_states, item_ids=item_ids, batch_ids=batch_ids,
+                                        reset_attempts=reset_attempts)]
+
+
+# -- ledger --------------------------------------------------------------------
+
+
+def ledger_reason(entry: LedgerEntry) -> str:
+    if entry.photo_id:
+        return f"Uploaded before from this file (photo {entry.photo_id})."
+    return "Uploaded before from this file."
+
+
+def ledger_lookup(
+    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
+) -> LedgerEntry | None:
+    row = conn.execute(
+        "SELECT photo_id, uploaded_at FROM upload_ledger WHERE path = ? AND size = ? AND mtime_ns = ? "
+        "AND event_id = ? AND album_id = ?",
+        (path, size, mtime_ns, event_id, album_id or 0),
+    ).fetchone()
+    return LedgerEntry(row[0], row[1]) if row else None
+
+
+# -- album map -----------------------------------------------------------------
+
+
+def album_lookup(conn: sqlite3.Connection, event_id: int, parent_id: int | None, name: str) -> int | None:
+    row = conn.execute(
+        "SELECT album_id FROM album_map WHERE event_id = ? AND parent_id = ? AND name = ?",
+        (event_id, parent_id or 0, nfc(name)),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | None, str, int]]) -> None:
+    """Remember ``(event_id, parent_id, name, album_id)``; the newest answer wins."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
+        [(e, p or 0, nfc(n), a) for e, p, n, a in rows],
+    )
+
+
+def mapped_album(
+    conn: sqlite3.Connection, event_id: int, album_id: int | None, rel_album_path: Sequence[str],
+) -> tuple[bool, int | None]:
+    """Follow ``rel_album_path`` below ``album_id`` through the album map: (all known?, final album id)."""
+    parent = album_id
+    for name in rel_album_path:
+        found = album_lookup(conn, event_id, parent, name)
+        if found is None:
+            return False, None
+        parent = found
+    return True, parent
+
+
+def album_forget(conn: sqlite3.Connection, event_id: int) -> None:
+    conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
+
+
+class UploadQueue:
+    """Async access to the queue for views and commands (the engine uses the functions directly)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def batch(self, batch_id: int) -> Batch | None:
+        return await self.store.read(get_batch, batch_id)
+
+    async def batches(self) -> list[Batch]:
+        return await self.store.read(list_batches)
+
+    async def item(self, item_id: int) -> Item | None:
+        return await self.store.read(get_item, item_id)
+
+    async def items(self, **filters: Any) -> list[Item]:
+        return await self.store.read(lambda conn: items(conn, **filters))
+
+    async def counts(self, batch_ids: Sequence[int] | None = None) -> dict[str, tuple[int, int]]:
+        return await self.store.read(counts, batch_ids)
+
+    async def clear_finished(self) -> int:
+        return await self.store.write(clear_finished)
