@@ -27,9 +27,9 @@ from studio_desktop.core import paths
 from studio_desktop.core.redaction import forget_registered_secrets, redact, register_secret
 
 __all__ = [
-    "LOG_BACKUP_COUNT", "LOG_MAX_BYTES", "RedactingFilter", "RedactingFormatter", "forget_registered_secrets",
-    "install_excepthooks", "log_tail", "loop_exception_handler", "redact", "register_secret", "setup_logging",
-    "teardown_logging",
+    "CHATTY_LOGGERS", "LOG_BACKUP_COUNT", "LOG_MAX_BYTES", "RedactingFilter", "RedactingFormatter",
+    "forget_registered_secrets", "install_excepthooks", "log_tail", "loop_exception_handler", "redact",
+    "register_secret", "setup_logging", "teardown_logging",
 ]
 
 LOG_MAX_BYTES = 2 * 1024 * 1024
@@ -39,10 +39,16 @@ CONSOLE_FORMAT = "%(levelname)-8s %(name)s: %(message)s"
 
 Reporter = Callable[[str, BaseException], None]
 
+#: Libraries that log a line per HTTP request at INFO (every thumbnail, every upload): below
+#: DEBUG only their warnings are kept, so those lines do not bury what matters.
+CHATTY_LOGGERS = ("httpx", "httpcore")
+
 log = logging.getLogger(__name__)
 
 _OURS = "_studio_desktop_handler"
 _plain_formatter = logging.Formatter()
+# The chatty loggers' own levels before setup_logging changed them; teardown_logging puts them back.
+_library_levels: dict[str, int] = {}
 
 
 class RedactingFilter(logging.Filter):
@@ -126,6 +132,10 @@ def setup_logging(level: str | int = "INFO", *, console: bool = True, log_file: 
 
     parsed = _parse_level(level)
     root.setLevel(parsed if parsed is not None else logging.INFO)
+    for name in CHATTY_LOGGERS:
+        library = logging.getLogger(name)
+        _library_levels.setdefault(name, library.level)
+        library.setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)
     logging.captureWarnings(True)
     if parsed is None:
         log.warning("Unknown log level %r; using INFO.", level)
@@ -133,12 +143,15 @@ def setup_logging(level: str | int = "INFO", *, console: bool = True, log_file: 
 
 
 def teardown_logging() -> None:
-    """Remove and close the handlers :func:`setup_logging` installed."""
+    """Remove and close the handlers :func:`setup_logging` installed; give the chatty loggers their levels back."""
     root = logging.getLogger()
     for handler in _our_handlers():
         root.removeHandler(handler)
         with contextlib.suppress(Exception):
             handler.close()
+    for name, level in _library_levels.items():
+        logging.getLogger(name).setLevel(level)
+    _library_levels.clear()
 
 
 def _tail_lines(path: Path, count: int) -> list[str]:

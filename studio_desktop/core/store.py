@@ -17,7 +17,7 @@ transaction together with the version bump, so a crash leaves the store at the
 old version or the new one. Before migrating a store that already holds data,
 it is copied to ``studio.sqlite3.bak-v<old version>``. A store written by a
 newer version of the app refuses to open (:class:`StoreTooNewError`) rather than
-being misread.
+being misread, and is left byte for byte as it was.
 
 **Threads.** SQLite calls block, so they stay off the event loop. Writes go to
 one dedicated writer thread (SQLite serialises writers anyway; one thread means
@@ -230,19 +230,10 @@ class Store:
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.version = self._migrate()
-        except sqlite3.DatabaseError as exc:
-            if not recover_damaged or not _looks_damaged(exc):
-                self._close_connections()
-                raise StoreError(f"The local store {self.path} cannot be opened: {exc}") from exc
+            self.version = self._open(recover_damaged)
+        except BaseException:
             self._close_connections()
-            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            for suffix in ("", "-wal", "-shm"):
-                source = Path(str(self.path) + suffix)
-                if source.exists():
-                    os.replace(source, Path(str(aside) + suffix))
-            log.warning("the local store was damaged (%s); moved it to %s and started a new one", exc, aside)
-            self.version = self._migrate()
+            raise
         self._pending: deque[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], Future[Any]]] = deque()
         self._pending_lock = threading.Lock()
         self._draining = False
@@ -259,10 +250,14 @@ class Store:
                 raise StoreError("the local store is closed")
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -373,17 +368,47 @@ class Store:
 
     # -- schema --------------------------------------------------------------
 
+    def _open(self, recover_damaged: bool) -> int:
+        """Check the version, then migrate; a damaged file is moved aside (if allowed) and a new one started."""
+        try:
+            return self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._close_connections()
+            if not recover_damaged or not _looks_damaged(exc):
+                raise StoreError(f"The local store {self.path} cannot be opened: {exc}") from exc
+            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(str(self.path) + suffix)
+                if source.exists():
+                    os.replace(source, Path(str(aside) + suffix))
+            log.warning("the local store was damaged (%s); moved it to %s and started a new one", exc, aside)
+            return self._migrate()
+
+    def _stored_version(self) -> int:
+        """``PRAGMA user_version`` read over a plain connection that changes nothing (no WAL switch, no pragmas)."""
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+
+    def _refuse_if_too_new(self, current: int, latest: int) -> None:
+        if current > latest:
+            raise StoreTooNewError(
+                f"This upload queue was written by a newer version of Studio Desktop (store version {current}; "
+                f"this version reads up to {latest}); update the app to open it, or use a different --data-dir. "
+                f"Nothing was changed. (The file is {self.path}.)"
+            )
+
     def _migrate(self) -> int:
+        latest = latest_version(self._migrations)
+        # Checked before WAL mode is switched on: that rewrites the file's header, and a store
+        # from a newer app must be left exactly as it was.
+        self._refuse_if_too_new(self._stored_version(), latest)
         conn = self.connection()
         conn.execute("PRAGMA journal_mode = WAL")
         current = conn.execute("PRAGMA user_version").fetchone()[0]
-        latest = latest_version(self._migrations)
-        if current > latest:
-            raise StoreTooNewError(
-                f"The local store {self.path} was written by a newer version of Studio Desktop "
-                f"(store version {current}; this version understands up to {latest}). "
-                "Update Studio Desktop to open it, or use a different --data-dir."
-            )
+        self._refuse_if_too_new(current, latest)  # a newer app may have migrated it in between
         if current == latest:
             return current
         if current > 0:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio_desktop import APP_ID
 from studio_desktop.core import config
+from studio_desktop.core.store import StoreError
 from studio_desktop.ui import gc_guard, icons
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.help import install_help_tools
@@ -118,6 +119,11 @@ def run_gui(args: argparse.Namespace) -> int:
             return loop.run_until_complete(_main(live, args))
     except KeyboardInterrupt:
         return 130
+    except StoreError as exc:
+        # Expected and already explained (e.g. a store from a newer version): no traceback needed.
+        log.error("Studio Desktop could not start: %s", exc)
+        _fatal(plain_message(exc))
+        return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence: say why, in words
         log.exception("Studio Desktop could not start")
         _fatal(plain_message(exc) if not isinstance(exc, RuntimeError) else str(exc))

@@ -8,6 +8,7 @@ import httpx
 
 from studio_desktop.api import errors as api_errors
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
+from studio_desktop.core.store import StoreError
 
 SHOOTPROOF = "shootproof"
 PIXIESET = "pixieset"
@@ -15,6 +16,8 @@ PIXIESET = "pixieset"
 
 def plain_message(error: BaseException) -> str:
     """One short sentence for the status bar or a message box; never a traceback, never a secret."""
+    if isinstance(error, StoreError):
+        return str(error)  # already written for the user: what is wrong and what to do
     if isinstance(error, api_errors.AuthenticationError):
         return "ShootProof did not accept the sign-in. Please sign in again."
     if isinstance(error, api_errors.PermissionDeniedError):

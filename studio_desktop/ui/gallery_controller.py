@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -50,7 +49,6 @@ class GalleryController(QObject):
         self.brands: list[Brand] = []
         self.tree: EventTree | None = None
         self._running: dict[str, asyncio.Task] = {}
-        self._unsubscribe_engine: Callable[[], None] | None = None
 
         panel = window.tree_panel
         panel.brand_selected.connect(self._brand_selected)
@@ -64,8 +62,11 @@ class GalleryController(QObject):
     # --- starting and refreshing -------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the signed-out state, or load studio, brands and the tree."""
-        self._watch_engine()
+        """Show the signed-out state, or load studio, brands and the tree.
+
+        Plan usage and connection news from uploads reach the status bar through the
+        upload UI, which follows the engine when a new sign-in replaces it.
+        """
         if not self.services.signed_in:
             self._show_signed_out()
             return
@@ -219,31 +220,7 @@ class GalleryController(QObject):
                                                                    ConnectionState.OFFLINE):
             self.window.status.set_connection(ConnectionState.ONLINE)
 
-    def _watch_engine(self) -> None:
-        if self._unsubscribe_engine is not None:
-            self._unsubscribe_engine()
-            self._unsubscribe_engine = None
-        engine = self.services.engine
-        if engine is not None and hasattr(engine, "subscribe"):
-            self._unsubscribe_engine = engine.subscribe(self._engine_event)
-
-    def _engine_event(self, event: Any) -> None:
-        """Plan usage and connection news from uploads (the upload queue panel shows the rest)."""
-        kind = type(event).__name__
-        status = self.window.status
-        if kind == "PlanUsage":
-            status.set_plan(event.photos_used, event.photos_allowed)
-        elif kind == "NeedsSignIn":
-            status.set_connection(ConnectionState.SIGNED_OUT)
-        elif kind == "NetworkDown":
-            status.set_connection(ConnectionState.OFFLINE)
-        elif kind == "NetworkUp":
-            status.set_connection(ConnectionState.ONLINE)
-
     def stop(self) -> None:
-        if self._unsubscribe_engine is not None:
-            self._unsubscribe_engine()
-            self._unsubscribe_engine = None
         for task in self._running.values():
             task.cancel()
         self._running.clear()

@@ -143,7 +143,9 @@ class PhotoGridView(QListView):
         self.setMouseTracking(True)
         self.setSpacing(4)
         self.setDragEnabled(False)
+        # Drags are delivered to the viewport: the view's own flag alone lets no file drop arrive.
         self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
         self.setDropIndicatorShown(False)
         self.setFrameShape(QListView.Shape.NoFrame)
         # Menus for photos are added by the gallery-management code via customContextMenuRequested.

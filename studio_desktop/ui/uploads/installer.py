@@ -125,8 +125,6 @@ class UploadUi(QObject):
         self.tree_drops = TreeDropFilter(window.tree_panel.tree, self)
         self.tree_drops.dropped.connect(self.upload)
         window.grid_view.files_dropped.connect(self._grid_dropped)
-        # Drags are delivered to the viewport; a scroll area itself drops them unless its viewport accepts.
-        window.grid_view.viewport().setAcceptDrops(True)
 
         self.panel.selection_action.connect(self.act_on_selection)
         self.panel.all_action.connect(self.act_on_all)
