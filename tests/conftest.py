@@ -11,6 +11,9 @@ import pytest
 
 from studio_desktop.core import paths
 
+# Fixtures for tests that need only the Pixieset side: pixieset_host, pixieset_server.
+pytest_plugins = ["pixieset_server"]
+
 
 @pytest.fixture(autouse=True)
 def app_paths(tmp_path, monkeypatch):

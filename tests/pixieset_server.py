@@ -5,13 +5,13 @@ the same; tests reach the :class:`PixiesetSandbox` itself for ``inject`` and
 ``requests``. Starting and stopping uvicorn costs far more than seeding a
 sandbox, so one :class:`PixiesetHost` per test module serves a fresh sandbox
 to each test.
+
+A pytest plugin (the root conftest loads it): fixtures ``pixieset_host`` and
+``pixieset_server``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from studio_desktop.sandbox.pixieset import PixiesetSandbox
+from studio_desktop.sandbox.server import LOOPBACK, bind_loopback, serve_in_thread
 
 MOUNT = "/pixieset/api/v1"
 
@@ -48,36 +49,14 @@ class PixiesetHost:
     def __init__(self) -> None:
         self.sandbox: PixiesetSandbox | None = None
         app = Starlette(routes=[Mount(MOUNT, app=self._dispatch)])
-        # IPPROTO_TCP so that asyncio sets TCP_NODELAY (else ~40 ms per keep-alive request).
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(64)
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        self._socket = bind_loopback()
+        self.url = f"http://{LOOPBACK}:{self._socket.getsockname()[1]}"
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                                      log_config=None, lifespan="off"))
-        started = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            try:
-                task = loop.create_task(self._server.serve(sockets=[self._socket]))
-
-                async def watch() -> None:
-                    while not self._server.started and not task.done():
-                        await asyncio.sleep(0.005)
-                    started.set()
-
-                loop.create_task(watch())
-                loop.run_until_complete(task)
-            finally:
-                started.set()
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="pixieset-sandbox", daemon=True)
-        self._thread.start()
-        if not started.wait(20) or not self._server.started:
+        self._thread, failure = serve_in_thread(self._server, self._socket, name="pixieset-sandbox", timeout=20)
+        if failure is not None:
             self.stop()
-            raise RuntimeError("the Pixieset sandbox did not start")
+            raise RuntimeError(f"the Pixieset sandbox did not start: {failure}")
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert self.sandbox is not None, "no Pixieset sandbox attached"
@@ -99,8 +78,9 @@ class PixiesetHost:
         self._socket.close()
 
 
-@contextmanager
+@pytest.fixture(scope="module")
 def pixieset_host() -> Iterator[PixiesetHost]:
+    """One host per test module (see the module docstring)."""
     host = PixiesetHost()
     try:
         yield host
@@ -108,15 +88,8 @@ def pixieset_host() -> Iterator[PixiesetHost]:
         host.stop()
 
 
-@pytest.fixture(scope="module")
-def host() -> Iterator[PixiesetHost]:
-    """The module's host; a test module imports this fixture (and :func:`server`) by name to use it."""
-    with pixieset_host() as running:
-        yield running
-
-
 @pytest.fixture
-def server(host: PixiesetHost, tmp_path: Path) -> Iterator[PixiesetServer]:
-    """A fresh demo sandbox for this test, served by the module's :func:`host`."""
-    with host.serve(tmp_path / "studio") as running:
+def pixieset_server(pixieset_host: PixiesetHost, tmp_path: Path) -> Iterator[PixiesetServer]:
+    """A fresh demo Pixieset sandbox for this test, served by the module's :func:`pixieset_host`."""
+    with pixieset_host.serve(tmp_path / "studio") as running:
         yield running

@@ -24,6 +24,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from studio_desktop.commands.common import (
+    EXIT_CANNOT_START,
+    CannotStart,
+    add_target_arguments,
+    check_album,
+    create_event,
+    log_to_file,
+    positive_int,
+    signed_in,
+    target_event,
+    whole_number,
+)
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
@@ -34,7 +46,6 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_INCOMPLETE = 1
-EXIT_CANNOT_START = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -47,13 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     "an interrupted upload.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--event", type=_positive_int, metavar="ID", help="the event (gallery) to upload to")
-    target.add_argument("--new-event", metavar="NAME",
-                        help="create an event with this name (running the same command again reuses it)")
-    parser.add_argument("--album", type=_positive_int, metavar="ID", help="upload into this album of the event")
-    parser.add_argument("--mirror-folders", action="store_true",
-                        help="make an album for each subfolder (up to 4 levels; deeper ones are folded in)")
+    add_target_arguments(parser)
     parser.add_argument("--watermark", type=_watermark, metavar="ID|no",
                         help="watermark to apply (an id), or 'no' for none; default: the event's own setting")
     parser.add_argument("--concurrency", type=_concurrency, default=5, metavar="N",
@@ -70,28 +75,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
-    return value
-
-
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    value = whole_number(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more, not {text!r}")
     return value
 
 
 def _concurrency(text: str) -> int:
-    value = _positive_int(text)
+    value = positive_int(text)
     if not MIN_CONCURRENCY <= value <= MAX_CONCURRENCY:
         raise argparse.ArgumentTypeError(f"choose between {MIN_CONCURRENCY} and {MAX_CONCURRENCY}, not {value}")
     return value
@@ -100,18 +92,11 @@ def _concurrency(text: str) -> int:
 def _watermark(text: str) -> int | str:
     if text.strip().lower() == "no":
         return "no"
-    return _positive_int(text)
-
-
-class CannotStart(Exception):
-    """Something to tell the user before any upload began (exit code 2)."""
+    return positive_int(text)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not logging.getLogger().handlers:
-        from studio_desktop.core.logging_setup import setup_logging
-
-        setup_logging(getattr(args, "log_level", "INFO"), console=False)
+    log_to_file(args)
     missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         for path in missing:
@@ -119,10 +104,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
     endpoints = config.resolve(args)
     try:
-        with config.connected(endpoints) as connected:
-            if not connected.access_token:
-                raise CannotStart(
-                    f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)")
+        with signed_in(endpoints) as connected:
             return asyncio.run(_main(args, connected))
     except CannotStart as exc:
         print(f"studio-desktop upload: {exc}", file=sys.stderr)
@@ -146,16 +128,14 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
             try:
                 try:
-                    event_id, new_event = await _target_event(args, client, store)
+                    event_id, new_event = await target_event(args, client, store)
                 except NotFoundError:
                     raise CannotStart(f"there is no event {args.event} in this studio") from None
                 if args.album is not None:
                     try:
-                        album = await client.album_info(args.album)
+                        await check_album(client, args.album, event_id)
                     except NotFoundError:
                         raise CannotStart(f"there is no album {args.album} in this studio") from None
-                    if album.event_id is not None and event_id is not None and album.event_id != event_id:
-                        raise CannotStart(f"album {args.album} belongs to event {album.event_id}, not {event_id}")
             except ApiError as exc:
                 raise CannotStart(exc.msg) from None
             engine = UploadEngine(
@@ -165,32 +145,10 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
             if args.dry_run:
                 return await _dry_run(args, engine, event_id)
             if event_id is None:
-                event = await client.event_create(new_event)
-                event_id = event.id
-                print(f"Created the event {new_event!r} (id {event_id}).", file=sys.stderr)
+                event_id = await create_event(client, new_event, sys.stderr)
             return await _upload(args, engine, event_id, new_event)
     finally:
         store.close()
-
-
-async def _target_event(args: argparse.Namespace, client: Any, store: Any) -> tuple[int | None, str | None]:
-    """The event id (None: to be created) and the --new-event name."""
-    from studio_desktop.api.errors import NotFoundError
-
-    if args.event is not None:
-        await client.event_info(args.event)
-        return args.event, None
-    name = args.new_event.strip()
-    if not name:
-        raise CannotStart("the new event needs a name")
-    earlier = await store.read(q.find_batch_option, "new_event", name)
-    if earlier is not None:
-        try:
-            await client.event_info(earlier.event_id)
-            return earlier.event_id, name
-        except NotFoundError:
-            pass
-    return None, name
 
 
 # -- uploading -------------------------------------------------------------------------------

@@ -23,7 +23,16 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from studio_desktop.commands.upload import CannotStart, _positive_int, _target_event
+from studio_desktop.commands.common import (
+    EXIT_CANNOT_START,
+    CannotStart,
+    add_target_arguments,
+    check_album,
+    create_event,
+    log_to_file,
+    signed_in,
+    target_event,
+)
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.hotfolder_events import (
@@ -44,7 +53,6 @@ from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_CANNOT_START = 2
 #: Seconds in-flight uploads get to finish after Ctrl-C; a second Ctrl-C stops at once.
 STOP_GRACE = 10.0
 
@@ -58,13 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     "Runs until Ctrl-C.",
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder to watch")
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--event", type=_positive_int, metavar="ID", help="the event (gallery) to upload to")
-    target.add_argument("--new-event", metavar="NAME",
-                        help="create an event with this name (running the same command again reuses it)")
-    parser.add_argument("--album", type=_positive_int, metavar="ID", help="upload into this album of the event")
-    parser.add_argument("--mirror-folders", action="store_true",
-                        help="make an album for each subfolder (up to 4 levels; deeper ones are folded in)")
+    add_target_arguments(parser)
     parser.add_argument("--after", type=_after, default=AfterUpload(), metavar="leave|move:DIR",
                         help="after a photo is uploaded, leave it (default) or move it below DIR, keeping subfolders")
     parser.add_argument("--settle", type=_settle, default=1.0, metavar="SECONDS",
@@ -96,10 +98,7 @@ def _settle(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not logging.getLogger().handlers:
-        from studio_desktop.core.logging_setup import setup_logging
-
-        setup_logging(getattr(args, "log_level", "INFO"), console=False)
+    log_to_file(args)
     folder = Path(os.path.abspath(os.path.expanduser(args.folder)))
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "no such folder"
@@ -110,10 +109,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
     endpoints = config.resolve(args)
     try:
-        with config.connected(endpoints) as connected:
-            if not connected.access_token:
-                raise CannotStart(
-                    f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)")
+        with signed_in(endpoints) as connected:
             return asyncio.run(_main(args, folder, connected))
     except CannotStart as exc:
         print(f"studio-desktop watch: {exc}", file=sys.stderr)
@@ -140,15 +136,11 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
     try:
         async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
             try:
-                event_id, new_event = await _target_event(args, client, store)
+                event_id, new_event = await target_event(args, client, store)
                 if args.album is not None:
-                    album = await client.album_info(args.album)
-                    if album.event_id is not None and event_id is not None and album.event_id != event_id:
-                        raise CannotStart(f"album {args.album} belongs to event {album.event_id}, not {event_id}")
+                    await check_album(client, args.album, event_id)
                 if event_id is None:
-                    event = await client.event_create(new_event)
-                    event_id = event.id
-                    print(f"Created the event {new_event!r} (id {event_id}).", flush=True)
+                    event_id = await create_event(client, new_event, sys.stdout)
             except NotFoundError as exc:
                 what = f"album {args.album}" if args.album is not None and args.event is not None else "the event"
                 raise CannotStart(f"{what} was not found: {exc.msg}") from None

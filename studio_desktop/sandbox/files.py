@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,12 @@ class Storage:
 
     def photo_path(self, photo_id: int) -> Path:
         return self.photos / str(photo_id // 1000) / f"{photo_id}.jpg"
+
+    def keep_photo(self, photo_id: int, uploaded: Path) -> None:
+        """Make a recorded upload (still in ``incoming/``) the photo's original, in one atomic rename."""
+        final = self.photo_path(photo_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(uploaded, final)
 
     def rendition_dir(self, photo_id: int) -> Path:
         return self.renditions / str(photo_id)

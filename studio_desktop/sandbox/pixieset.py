@@ -469,11 +469,7 @@ class PixiesetSandbox:
         if isinstance(payload, Response):
             return payload
         changes, errors = _clean_person(payload)
-        if not changes.get("first_name") and not changes.get("email"):
-            errors.setdefault("first_name", []).append("The first name field is required when email is not present.")
-            errors.setdefault("email", []).append("The email field is required when first name is not present.")
-        if changes.get("email") and "email" not in errors and self.store.email_taken(changes["email"]):
-            errors["email"] = ["The email has already been taken."]
+        self._check_person(changes, changes, errors)
         if errors:
             return _unprocessable(errors)
         person = {
@@ -497,13 +493,7 @@ class PixiesetSandbox:
         if isinstance(payload, Response):
             return payload
         changes, errors = _clean_person(payload)
-        merged = {**row, **changes}
-        if not merged.get("first_name") and not merged.get("email"):
-            errors.setdefault("first_name", []).append("The first name field is required when email is not present.")
-            errors.setdefault("email", []).append("The email field is required when first name is not present.")
-        if (changes.get("email") and "email" not in errors
-                and self.store.email_taken(changes["email"], except_id=client_id)):
-            errors["email"] = ["The email has already been taken."]
+        self._check_person({**row, **changes}, changes, errors, except_id=client_id)
         if errors:
             return _unprocessable(errors)
         updated = self.store.update_person(client_id, changes)
@@ -511,7 +501,21 @@ class PixiesetSandbox:
             return _not_found(client_id)
         return JSONResponse({"data": _client_json(updated)})
 
-    async def _collections(self, request: Request) -> Response:
+    def _check_person(self, person: Mapping[str, Any], changes: Mapping[str, Any], errors: dict[str, list[str]],
+                      *, except_id: str | None = None) -> None:
+        """The rules on the whole client: a first name or an email, and an email no other client has.
+
+        ``person`` is the client with ``changes`` applied (for a new client, the changes alone).
+        """
+        if not person.get("first_name") and not person.get("email"):
+            errors.setdefault("first_name", []).append("The first name field is required when email is not present.")
+            errors.setdefault("email", []).append("The email field is required when first name is not present.")
+        if (changes.get("email") and "email" not in errors
+                and self.store.email_taken(changes["email"], except_id=except_id)):
+            errors["email"] = ["The email has already been taken."]
+
+    def _client_page(self, request: Request, size_param: str, default_size: int) -> tuple[str, int, int] | Response:
+        """For a client's collections or documents: (client id, page, page size), or the answer refusing them."""
         if not self._signed_in(request):
             return _unauthenticated()
         client_id = request.path_params["client_id"]
@@ -519,23 +523,24 @@ class PixiesetSandbox:
             return _not_found(client_id)
         errors: dict[str, list[str]] = {}
         page = _int_param(request, "page", 1, errors)
-        page_size = _int_param(request, "page_size", 20, errors, maximum=MAX_PAGE_SIZE)
+        size = _int_param(request, size_param, default_size, errors, maximum=MAX_PAGE_SIZE)
         if errors:
             return _unprocessable(errors)
+        return client_id, page, size
+
+    async def _collections(self, request: Request) -> Response:
+        asked = self._client_page(request, "page_size", 20)
+        if isinstance(asked, Response):
+            return asked
+        client_id, page, page_size = asked
         rows, total = self.store.collections(client_id, (page - 1) * page_size, page_size)
         return _page(request, [_collection_json(row) for row in rows], total, page, page_size)
 
     async def _documents(self, request: Request) -> Response:
-        if not self._signed_in(request):
-            return _unauthenticated()
-        client_id = request.path_params["client_id"]
-        if self.store.get_person(client_id) is None:
-            return _not_found(client_id)
-        errors: dict[str, list[str]] = {}
-        page = _int_param(request, "page", 1, errors)
-        per_page = _int_param(request, "per_page", 15, errors, maximum=MAX_PAGE_SIZE)
-        if errors:
-            return _unprocessable(errors)
+        asked = self._client_page(request, "per_page", 15)
+        if isinstance(asked, Response):
+            return asked
+        client_id, page, per_page = asked
         expand = {part.strip() for part in request.query_params.get("expand", "").split(",") if part.strip()}
         rows, total = self.store.documents(client_id, (page - 1) * per_page, per_page)
         return _page(request, [_document_json(row, expand) for row in rows], total, page, per_page)

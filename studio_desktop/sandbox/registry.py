@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from studio_desktop.sandbox.params import IncomingFile, nest
+from studio_desktop.sandbox.validate import name_error
 
 if TYPE_CHECKING:
     from studio_desktop.sandbox.shapes import Urls
@@ -139,6 +140,13 @@ class Call:
         value = (self.params.get(name) or "").strip()
         if not value:
             raise invalid(name, f"The {name} parameter is required.")
+        return value
+
+    def required_name(self, name: str, what: str) -> str:
+        """The trimmed name of an event, album or category; refused when blank or too long."""
+        value = (self.text(name) or "").strip()
+        if problem := name_error(value, what):
+            raise invalid(name, problem)
         return value
 
     def int(self, name: str) -> int:

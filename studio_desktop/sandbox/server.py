@@ -20,6 +20,52 @@ log = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 
 
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1 (``port`` 0: a free one)."""
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP,
+    # and without it every keep-alive request waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, port))
+    sock.listen(512)
+    return sock
+
+
+def serve_in_thread(server: uvicorn.Server, sock: socket.socket, *, name: str,
+                    timeout: float) -> tuple[threading.Thread, str | None]:
+    """Run ``server`` on ``sock`` in a daemon thread with its own event loop, and wait until it serves.
+
+    Returns the thread and, when the server did not start, why (the caller stops it).
+    """
+    started = threading.Event()
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            task = loop.create_task(server.serve(sockets=[sock]))
+
+            async def watch() -> None:
+                while not server.started and not task.done():
+                    await asyncio.sleep(0.01)
+                started.set()
+
+            loop.create_task(watch())
+            loop.run_until_complete(task)
+        except BaseException as exc:  # reported to the starting thread
+            failure.append(exc)
+        finally:
+            started.set()
+            loop.close()
+
+    thread = threading.Thread(target=serve, name=name, daemon=True)
+    thread.start()
+    if not started.wait(timeout) or failure or not server.started:
+        return thread, str(failure[0]) if failure else "timed out"
+    return thread, None
+
+
 class SandboxServer:
     """A running sandbox studio. Use as a context manager or call start()/stop()."""
 
@@ -69,12 +115,7 @@ class SandboxServer:
         return self.studio.faults
 
     def start(self, timeout: float = 20.0) -> SandboxServer:
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say TCP,
-        # and without it every keep-alive request waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((LOOPBACK, self._requested_port))
-        sock.listen(512)
+        sock = bind_loopback(self._requested_port)
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
@@ -88,33 +129,10 @@ class SandboxServer:
             h11_max_incomplete_event_size=None,
         )
         self._server = uvicorn.Server(config)
-        started = threading.Event()
-        failure: list[BaseException] = []
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            try:
-                task = loop.create_task(self._server.serve(sockets=[sock]))
-
-                async def watch() -> None:
-                    while not self._server.started and not task.done():
-                        await asyncio.sleep(0.01)
-                    started.set()
-
-                loop.create_task(watch())
-                loop.run_until_complete(task)
-            except BaseException as exc:  # reported to the starting thread
-                failure.append(exc)
-            finally:
-                started.set()
-                loop.close()
-
-        self._thread = threading.Thread(target=serve, name="sandbox-studio", daemon=True)
-        self._thread.start()
-        if not started.wait(timeout) or failure or not self._server.started:
+        self._thread, failure = serve_in_thread(self._server, sock, name="sandbox-studio", timeout=timeout)
+        if failure is not None:
             self.stop()
-            raise RuntimeError(f"the sandbox studio did not start: {failure[0] if failure else 'timed out'}")
+            raise RuntimeError(f"the sandbox studio did not start: {failure}")
         log.info("sandbox studio serving on %s", self.url)
         return self
 

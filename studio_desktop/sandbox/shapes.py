@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from studio_desktop.sandbox.registry import not_found
+from studio_desktop.sandbox.registry import Call, not_found
 from studio_desktop.sandbox.renditions import PHOTO_URL_SIZES
 
 EVENT_LIST_FIELDS = ("id", "brand_id", "name", "password", "category_id", "is_archived", "status", "view_url",
@@ -111,6 +112,18 @@ def photo_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
         "height": row["height"],
         "url": urls.photo(row["id"], row["version"]),
     }
+
+
+def photos_page(call: Call, owner_row: Callable[[sqlite3.Connection, int], sqlite3.Row], column: str,
+                owner_id: int) -> dict[str, Any]:
+    """``get_photos`` of an event (``column`` "event_id") or an album ("album_id"): one page, oldest first."""
+    paging = call.paging()
+    with call.state.db.read() as c:
+        owner = owner_row(c, owner_id)
+        rows = c.execute(f"SELECT * FROM photos WHERE {column} = ? ORDER BY id LIMIT ? OFFSET ?",
+                         (owner_id, paging.limit, paging.offset)).fetchall()
+    photos = [photo_json(row, call.urls) for row in rows]
+    return {"photos": photos, **paging.fields(owner["photo_count"], len(photos))}
 
 
 def album_cover_url(row: sqlite3.Row, urls: Urls) -> str | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid
-from studio_desktop.sandbox.shapes import album_json, album_row, album_trees, event_row, photo_json
+from studio_desktop.sandbox.shapes import album_json, album_row, album_trees, event_row, photos_page
 from studio_desktop.sandbox.shootproof_events import touch_event
-from studio_desktop.sandbox.validate import name_error
 
 MAX_DEPTH = 4
 
@@ -29,13 +28,6 @@ def subtree(c: sqlite3.Connection, album_id: int) -> list[tuple[int, int]]:
         " SELECT id, 1 FROM albums WHERE id = ?"
         " UNION ALL SELECT a.id, down.n + 1 FROM albums a JOIN down ON a.parent_id = down.id)"
         " SELECT id, n FROM down", (album_id,))]
-
-
-def _album_name(call: Call) -> str:
-    name = (call.text("album_name") or "").strip()
-    if problem := name_error(name, "album name"):
-        raise invalid("album_name", problem)
-    return name
 
 
 def _next_order(c: sqlite3.Connection, event_id: int, parent_id: int | None) -> int:
@@ -65,7 +57,7 @@ def album_get_list(call: Call) -> dict:
 @api_method("sp.album.create", required=("event_id", "album_name"), post_only=True)
 def album_create(call: Call) -> dict:
     event_id = call.int("event_id")
-    name = _album_name(call)
+    name = call.required_name("album_name", "album name")
     parent_id = call.opt_int("parent_id")
     password = (call.text("password") or "").strip() or None
     if password and len(password) > 64:
@@ -130,7 +122,7 @@ def album_move(call: Call) -> dict:
 @api_method("sp.album.rename", required=("album_id", "album_name"), post_only=True)
 def album_rename(call: Call) -> dict:
     album_id = call.int("album_id")
-    name = _album_name(call)
+    name = call.required_name("album_name", "album name")
     with call.state.db.tx() as c:
         album = album_row(c, album_id)
         c.execute("UPDATE albums SET name = ? WHERE id = ?", (name, album_id))
@@ -140,14 +132,7 @@ def album_rename(call: Call) -> dict:
 
 @api_method("sp.album.get_photos", required=("album_id",))
 def album_get_photos(call: Call) -> dict:
-    album_id = call.int("album_id")
-    paging = call.paging()
-    with call.state.db.read() as c:
-        album = album_row(c, album_id)
-        rows = c.execute("SELECT * FROM photos WHERE album_id = ? ORDER BY id LIMIT ? OFFSET ?",
-                         (album_id, paging.limit, paging.offset)).fetchall()
-    photos = [photo_json(row, call.urls) for row in rows]
-    return {"photos": photos, **paging.fields(album["photo_count"], len(photos))}
+    return photos_page(call, album_row, "album_id", call.int("album_id"))
 
 
 @api_method("sp.album.info", required=("album_id",))

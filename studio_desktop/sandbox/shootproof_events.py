@@ -15,9 +15,10 @@ from studio_desktop.sandbox.shapes import (
     event_json,
     event_row,
     photo_json,
+    photos_page,
 )
 from studio_desktop.sandbox.shootproof_studio import require_brand
-from studio_desktop.sandbox.validate import API_DATETIME, datetime_error, is_email, name_error, slug_error
+from studio_desktop.sandbox.validate import API_DATETIME, datetime_error, is_email, slug_error
 
 ACCESS_LEVELS = ("public_no_password", "public_password", "private_no_password", "private_password")
 
@@ -28,13 +29,6 @@ def touch_event(c: sqlite3.Connection, event_id: int, stamp: str) -> None:
 
 def _written(call: Call, c: sqlite3.Connection, event_id: int) -> dict:
     return {"event": event_json(event_row(c, event_id), call.urls, EVENT_WRITE_FIELDS)}
-
-
-def _event_name(call: Call) -> str:
-    name = (call.text("event_name") or "").strip()
-    if problem := name_error(name, "event name"):
-        raise invalid("event_name", problem)
-    return name
 
 
 def _check_slug(c: sqlite3.Connection, slug: str, event_id: int | None) -> None:
@@ -98,7 +92,7 @@ def event_info(call: Call) -> dict:
 
 @api_method("sp.event.create", required=("event_name",), post_only=True)
 def event_create(call: Call) -> dict:
-    name = _event_name(call)
+    name = call.required_name("event_name", "event name")
     event_date = _check_date(call, "event_date")
     slug = (call.text("url_slug") or "").strip() or None
     contact_id = call.opt_int("contact_id")
@@ -150,7 +144,7 @@ def event_update(call: Call) -> dict:
         event = event_row(c, event_id)
         changes: dict[str, object] = {}
         if call.has("event_name"):
-            changes["name"] = _event_name(call)
+            changes["name"] = call.required_name("event_name", "event name")
         if call.has("event_date"):
             changes["event_date"] = _check_date(call, "event_date")
         if call.has("contact_id"):
@@ -193,7 +187,7 @@ def event_delete(call: Call) -> dict:
 @api_method("sp.event.rename", required=("event_id", "event_name"), post_only=True)
 def event_rename(call: Call) -> dict:
     event_id = call.int("event_id")
-    name = _event_name(call)
+    name = call.required_name("event_name", "event name")
     with call.state.db.tx() as c:
         event_row(c, event_id)
         c.execute("UPDATE events SET name = ?, last_updated = ? WHERE id = ?",
@@ -252,14 +246,7 @@ def event_photo_exists(call: Call) -> dict:
 
 @api_method("sp.event.get_photos", required=("event_id",))
 def event_get_photos(call: Call) -> dict:
-    event_id = call.int("event_id")
-    paging = call.paging()
-    with call.state.db.read() as c:
-        event = event_row(c, event_id)
-        rows = c.execute("SELECT * FROM photos WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?",
-                         (event_id, paging.limit, paging.offset)).fetchall()
-    photos = [photo_json(row, call.urls) for row in rows]
-    return {"photos": photos, **paging.fields(event["photo_count"], len(photos))}
+    return photos_page(call, event_row, "event_id", call.int("event_id"))
 
 
 @api_method("sp.event.set_category", required=("event_id", "category_id"), post_only=True)

@@ -107,9 +107,7 @@ def photo_upload(call: Call) -> dict:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (event_id, album_id, name, width, height, incoming.size, watermark_id, now))
         photo_id = cur.lastrowid
-        final = storage.photo_path(photo_id)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(incoming.path, final)
+        storage.keep_photo(photo_id, incoming.path)
         touch_event(c, event_id, now)
         return {"photo_id": photo_id, **_usage(c)}
 
@@ -124,9 +122,7 @@ def photo_update(call: Call) -> dict:
         photo = photo_row(c, photo_id)
         c.execute("UPDATE photos SET width = ?, height = ?, size = ?, version = version + 1, generated = 0 "
                   "WHERE id = ?", (width, height, incoming.size, photo_id))
-        final = storage.photo_path(photo_id)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(incoming.path, final)
+        storage.keep_photo(photo_id, incoming.path)
         touch_event(c, photo["event_id"], call.state.clock.stamp())
         result = {"photo_id": photo_id, **_usage(c)}
     storage.forget_renditions(photo_id)

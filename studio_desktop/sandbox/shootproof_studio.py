@@ -14,7 +14,7 @@ from studio_desktop.sandbox.shapes import (
     brand_row,
     event_json,
 )
-from studio_desktop.sandbox.validate import is_email, name_error, slugify, url_error
+from studio_desktop.sandbox.validate import is_email, slugify, url_error
 
 READABLE_SETTINGS = ("event_postback_url", "order_postback_url", "sales_tax_rate",
                      "sales_tax_on_digital_downloads", "sales_tax_on_shipping", "sales_tax_state")
@@ -74,13 +74,6 @@ def _category_json(row: sqlite3.Row, c: sqlite3.Connection, urls: Urls) -> dict[
     return {"id": row["id"], "name": row["name"], "display_order": row["display_order"], "cover_url": cover_url}
 
 
-def _category_name(call: Call) -> str:
-    name = call.text("name", "").strip()
-    if problem := name_error(name, "category name"):
-        raise invalid("name", problem)
-    return name
-
-
 @api_method("sp.category.get_list")
 def category_get_list(call: Call) -> dict:
     with call.state.db.read() as c:
@@ -90,7 +83,7 @@ def category_get_list(call: Call) -> dict:
 
 @api_method("sp.category.create", required=("name",), post_only=True)
 def category_create(call: Call) -> dict:
-    name = _category_name(call)
+    name = call.required_name("name", "category name")
     with call.state.db.tx() as c:
         order = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM categories").fetchone()[0]
         cur = c.execute("INSERT INTO categories (name, display_order) VALUES (?, ?)", (name, order))
@@ -101,7 +94,7 @@ def category_create(call: Call) -> dict:
 @api_method("sp.category.rename", required=("category_id", "name"), post_only=True)
 def category_rename(call: Call) -> dict:
     category_id = call.int("category_id")
-    name = _category_name(call)
+    name = call.required_name("name", "category name")
     with call.state.db.tx() as c:
         if c.execute("UPDATE categories SET name = ? WHERE id = ?", (name, category_id)).rowcount == 0:
             raise not_found("Category", category_id)

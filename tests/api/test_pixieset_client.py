@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 import httpx
 import pytest
-from pixieset_server import host, server  # noqa: F401 - fixtures
 
 from studio_desktop.api.errors import ApiError
 from studio_desktop.api.pixieset import FAST_RETRY, PixiesetClient, RetryPolicy
@@ -43,8 +42,8 @@ def policy(sleeps):
 
 
 @pytest.fixture
-async def api(server, policy):
-    async with PixiesetClient(server.api_url, server.cookie, retry=policy) as client:
+async def api(pixieset_server, policy):
+    async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie, retry=policy) as client:
         yield client
 
 
@@ -53,17 +52,17 @@ def read_csv(path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def posts(server) -> int:
-    return sum(1 for method, _ in server.sandbox.requests if method == "POST")
+def posts(pixieset_server) -> int:
+    return sum(1 for method, _ in pixieset_server.sandbox.requests if method == "POST")
 
 
 # -- reading -----------------------------------------------------------------------------------
-async def test_list_clients_gives_a_typed_page(api, server):
+async def test_list_clients_gives_a_typed_page(api, pixieset_server):
     page = await api.list_clients(page=2, per_page=10)
     assert isinstance(page, ClientPage)
     assert (page.current_page, page.per_page, len(page.items)) == (2, 10, 10)
     assert page.total >= 120 and page.last_page == -(-page.total // 10) and page.has_next
-    assert page.csv_url == server.api_url + "/clients/download_csv"
+    assert page.csv_url == pixieset_server.api_url + "/clients/download_csv"
     assert page.statuses == {1: "Active", 2: "Archived"}
     client = page.items[0]
     assert isinstance(client, Client) and client.id.startswith("cl_")
@@ -78,11 +77,11 @@ async def test_iter_clients_walks_every_page_once(api):
     assert len({client.id for client in people}) == total
 
 
-async def test_iter_clients_stops_when_the_server_repeats_a_page(api, server):
+async def test_iter_clients_stops_when_the_server_repeats_a_page(api, pixieset_server):
     stuck = {"data": [{"id": "cl_same"}], "meta": {"current_page": 1, "last_page": 5, "per_page": 1, "total": 5}}
-    server.sandbox.inject(200, stuck, times=3)
+    pixieset_server.sandbox.inject(200, stuck, times=3)
     assert [client.id async for client in api.iter_clients(per_page=1)] == ["cl_same"]
-    assert len(server.sandbox.requests) == 2
+    assert len(pixieset_server.sandbox.requests) == 2
 
 
 async def test_type_filters(api):
@@ -94,8 +93,8 @@ async def test_type_filters(api):
     assert {c.type_formatted for c in leads} == {"Lead"}
 
 
-async def test_bad_arguments_are_refused_before_sending(api, server):
-    seen = len(server.sandbox.requests)
+async def test_bad_arguments_are_refused_before_sending(api, pixieset_server):
+    seen = len(pixieset_server.sandbox.requests)
     with pytest.raises(ValueError, match="unknown client type"):
         await api.list_clients(types="vip")
     with pytest.raises(ValueError, match="between 1 and 100"):
@@ -104,7 +103,7 @@ async def test_bad_arguments_are_refused_before_sending(api, server):
         await api.client_documents("cl_x", page=0)
     with pytest.raises(ValueError, match="client id"):
         await api.get_client(" ")
-    assert len(server.sandbox.requests) == seen
+    assert len(pixieset_server.sandbox.requests) == seen
 
 
 async def test_search_clients(api):
@@ -236,25 +235,25 @@ async def test_export_csv_with_a_given_url(api, tmp_path):
     assert rows and {r["Type"] for r in rows} == {"Lead"}
 
 
-async def test_export_csv_never_sends_the_cookie_to_another_host(api, tmp_path, server):
-    seen = len(server.sandbox.requests)
+async def test_export_csv_never_sends_the_cookie_to_another_host(api, tmp_path, pixieset_server):
+    seen = len(pixieset_server.sandbox.requests)
     with pytest.raises(PixiesetBadResponseError, match="another site"):
         await api.export_csv(tmp_path / "x.csv", csv_url="https://evil.example.com/clients/download_csv")
-    assert len(server.sandbox.requests) == seen
+    assert len(pixieset_server.sandbox.requests) == seen
     assert not (tmp_path / "x.csv").exists()
 
 
-async def test_export_csv_answered_with_a_login_page_leaves_no_file(api, tmp_path, server):
-    server.sandbox.inject(200, "<!doctype html><title>Log in</title>", content_type="text/html")
+async def test_export_csv_answered_with_a_login_page_leaves_no_file(api, tmp_path, pixieset_server):
+    pixieset_server.sandbox.inject(200, "<!doctype html><title>Log in</title>", content_type="text/html")
     dest = tmp_path / "clients.csv"
     with pytest.raises(PixiesetBadResponseError, match="other than a CSV file"):
-        await api.export_csv(dest, csv_url=server.api_url + "/clients/download_csv")
+        await api.export_csv(dest, csv_url=pixieset_server.api_url + "/clients/download_csv")
     assert not dest.exists() and not (tmp_path / "clients.csv.part").exists()
 
 
 # -- signed out --------------------------------------------------------------------------------
-async def test_wrong_cookie_is_signed_out(server, policy):
-    async with PixiesetClient(server.api_url, "pixieset_studio_session=stale", retry=policy) as api:
+async def test_wrong_cookie_is_signed_out(pixieset_server, policy):
+    async with PixiesetClient(pixieset_server.api_url, "pixieset_studio_session=stale", retry=policy) as api:
         with pytest.raises(PixiesetAuthError) as caught:
             await api.list_clients()
     assert caught.value.msg == SIGNED_OUT_MESSAGE == "Your Pixieset session has ended; sign in again."
@@ -262,53 +261,54 @@ async def test_wrong_cookie_is_signed_out(server, policy):
 
 
 @pytest.mark.parametrize("cookie", ["", "   ", None])
-async def test_no_cookie_is_signed_out_without_a_request(server, cookie):
-    async with PixiesetClient(server.api_url, lambda: cookie) as api:
+async def test_no_cookie_is_signed_out_without_a_request(pixieset_server, cookie):
+    async with PixiesetClient(pixieset_server.api_url, lambda: cookie) as api:
         with pytest.raises(PixiesetAuthError, match="not signed in"):
             await api.list_clients()
-    assert server.sandbox.requests == []
+    assert pixieset_server.sandbox.requests == []
 
 
-async def test_a_cookie_with_line_breaks_is_refused_before_sending(server):
-    async with PixiesetClient(server.api_url, server.cookie + "\r\nX-Evil: 1") as api:
+async def test_a_cookie_with_line_breaks_is_refused_before_sending(pixieset_server):
+    async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie + "\r\nX-Evil: 1") as api:
         with pytest.raises(PixiesetAuthError, match="not valid"):
             await api.list_clients()
-    assert server.sandbox.requests == []
+    assert pixieset_server.sandbox.requests == []
 
 
-async def test_cookie_provider_is_asked_each_call_so_signing_in_again_works(server, policy):
-    current = {"cookie": "Cookie: " + server.cookie}
+async def test_cookie_provider_is_asked_each_call_so_signing_in_again_works(pixieset_server, policy):
+    current = {"cookie": "Cookie: " + pixieset_server.cookie}
 
     async def provider() -> str:
         return current["cookie"]
 
-    async with PixiesetClient(server.api_url, provider, retry=policy) as api:
+    async with PixiesetClient(pixieset_server.api_url, provider, retry=policy) as api:
         assert (await api.list_clients()).items
-        server.sandbox.sign_out()
+        pixieset_server.sandbox.sign_out()
         with pytest.raises(PixiesetAuthError):
             await api.list_clients()
-        current["cookie"] = server.cookie
+        current["cookie"] = pixieset_server.cookie
         assert (await api.list_clients()).items
 
 
-async def test_signing_out_during_iteration_stops_it_with_an_auth_error(api, server):
+async def test_signing_out_during_iteration_stops_it_with_an_auth_error(api, pixieset_server):
     seen = []
     with pytest.raises(PixiesetAuthError):
         async for client in api.iter_clients(per_page=10):
             seen.append(client)
             if len(seen) == 15:
-                server.sandbox.sign_out()
+                pixieset_server.sandbox.sign_out()
     assert len(seen) == 20
 
 
-async def test_a_redirect_to_the_login_page_is_signed_out(api, server):
-    server.sandbox.inject(302, "", content_type="text/html", headers={"Location": "https://accounts.pixieset.com/login/"})
+async def test_a_redirect_to_the_login_page_is_signed_out(api, pixieset_server):
+    pixieset_server.sandbox.inject(302, "", content_type="text/html",
+                                   headers={"Location": "https://accounts.pixieset.com/login/"})
     with pytest.raises(PixiesetAuthError):
         await api.list_clients()
 
 
-async def test_419_session_expired_is_signed_out(api, server):
-    server.sandbox.inject(419, {"message": "CSRF token mismatch."}, method="PUT")
+async def test_419_session_expired_is_signed_out(api, pixieset_server):
+    pixieset_server.sandbox.inject(419, {"message": "CSRF token mismatch."}, method="PUT")
     person = (await api.list_clients()).items[0]
     with pytest.raises(PixiesetAuthError):
         await api.update_client(person.id, notes="x")
@@ -324,20 +324,20 @@ async def test_419_session_expired_is_signed_out(api, server):
     ('{"data": [{"email": "no-id@example.com"}]}', "application/json", "unexpected shape"),
     ('{"data": ["just a string"]}', "application/json", "unexpected shape"),
 ])
-async def test_bad_answers_are_bad_response_errors(api, server, body, content_type, match):
-    server.sandbox.inject(200, body, content_type=content_type)
+async def test_bad_answers_are_bad_response_errors(api, pixieset_server, body, content_type, match):
+    pixieset_server.sandbox.inject(200, body, content_type=content_type)
     with pytest.raises(PixiesetBadResponseError, match=match):
         await api.list_clients()
 
 
-async def test_single_client_answer_without_data_is_a_bad_response(api, server):
-    server.sandbox.inject(200, {"client": {"id": "cl_x"}})
+async def test_single_client_answer_without_data_is_a_bad_response(api, pixieset_server):
+    pixieset_server.sandbox.inject(200, {"client": {"id": "cl_x"}})
     with pytest.raises(PixiesetBadResponseError):
         await api.get_client("cl_x")
 
 
-async def test_missing_and_extra_fields_are_tolerated(api, server):
-    server.sandbox.inject(200, {"data": [
+async def test_missing_and_extra_fields_are_tolerated(api, pixieset_server):
+    pixieset_server.sandbox.inject(200, {"data": [
         {"id": "cl_minimal"},
         {"id": 12345, "first_name": "Numbered", "avatar_color": "7", "created_at": "not a date",
          "address_info": "oops", "brand_new_field": {"nested": True}, "sample": True},
@@ -350,54 +350,54 @@ async def test_missing_and_extra_fields_are_tolerated(api, server):
     assert (page.total, page.last_page, page.current_page, page.csv_url, page.statuses) == (2, 1, 1, None, {})
 
 
-async def test_unexpected_statuses_are_plain_pixieset_errors(api, server):
-    server.sandbox.inject(403, {"message": "This action is unauthorized."})
+async def test_unexpected_statuses_are_plain_pixieset_errors(api, pixieset_server):
+    pixieset_server.sandbox.inject(403, {"message": "This action is unauthorized."})
     with pytest.raises(PixiesetError, match="unauthorized") as caught:
         await api.list_clients()
     assert type(caught.value) is PixiesetError and caught.value.http_status == 403
 
 
 # -- retries -------------------------------------------------------------------------------------
-async def test_reads_are_retried_through_transient_failures(api, server, sleeps):
-    server.sandbox.inject(503, times=2)
-    server.sandbox.inject(502, "<html>Bad Gateway</html>", content_type="text/html")
+async def test_reads_are_retried_through_transient_failures(api, pixieset_server, sleeps):
+    pixieset_server.sandbox.inject(503, times=2)
+    pixieset_server.sandbox.inject(502, "<html>Bad Gateway</html>", content_type="text/html")
     page = await api.list_clients()
     assert page.items
     assert sleeps == [0.5, 1.0, 2.0]
-    assert [method for method, _ in server.sandbox.requests] == ["GET"] * 4
+    assert [method for method, _ in pixieset_server.sandbox.requests] == ["GET"] * 4
 
 
-async def test_reads_give_up_after_the_last_attempt(api, server, sleeps):
-    server.sandbox.inject(500, times=4)
+async def test_reads_give_up_after_the_last_attempt(api, pixieset_server, sleeps):
+    pixieset_server.sandbox.inject(500, times=4)
     with pytest.raises(PixiesetTransientError) as caught:
         await api.get_client("cl_whatever")
     assert caught.value.http_status == 500 and len(sleeps) == 3
-    assert len(server.sandbox.requests) == 4
+    assert len(pixieset_server.sandbox.requests) == 4
 
 
-async def test_retry_after_is_honoured_and_a_long_one_is_not_waited_for(api, server, sleeps):
-    server.sandbox.inject(429, {"message": "Too Many Attempts."}, headers={"Retry-After": "3"})
+async def test_retry_after_is_honoured_and_a_long_one_is_not_waited_for(api, pixieset_server, sleeps):
+    pixieset_server.sandbox.inject(429, {"message": "Too Many Attempts."}, headers={"Retry-After": "3"})
     assert (await api.search_clients("a")).items
     assert sleeps == [3.0]
-    server.sandbox.inject(429, headers={"Retry-After": "120"})
+    pixieset_server.sandbox.inject(429, headers={"Retry-After": "120"})
     with pytest.raises(PixiesetTransientError) as caught:
         await api.search_clients("a")
     assert caught.value.retry_after == 120.0 and sleeps == [3.0]
 
 
-async def test_a_write_that_may_have_landed_is_not_retried(api, server, sleeps):
-    server.sandbox.inject(503, method="POST")
+async def test_a_write_that_may_have_landed_is_not_retried(api, pixieset_server, sleeps):
+    pixieset_server.sandbox.inject(503, method="POST")
     with pytest.raises(PixiesetTransientError) as caught:
         await api.create_client(first_name="Once")
     assert caught.value.maybe_applied is True
-    assert posts(server) == 1 and sleeps == []
+    assert posts(pixieset_server) == 1 and sleeps == []
 
 
-async def test_a_refused_write_is_retried(api, server, sleeps):
-    server.sandbox.inject(429, method="POST", headers={"Retry-After": "1"})
+async def test_a_refused_write_is_retried(api, pixieset_server, sleeps):
+    pixieset_server.sandbox.inject(429, method="POST", headers={"Retry-After": "1"})
     created = await api.create_client(first_name="Twice", email="twice@example.com")
     assert created.email == "twice@example.com"
-    assert posts(server) == 2 and sleeps == [1.0]
+    assert posts(pixieset_server) == 2 and sleeps == [1.0]
     assert (await api.search_clients("twice@example.com")).total == 1
 
 
@@ -432,28 +432,29 @@ def test_backoff_grows_is_capped_and_jittered():
 
 
 # -- the cookie stays secret ---------------------------------------------------------------------
-async def test_the_cookie_never_shows_in_errors_reprs_or_logs(server, caplog, tmp_path):
+async def test_the_cookie_never_shows_in_errors_reprs_or_logs(pixieset_server, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
-    token = server.cookie.split("=", 1)[1]
+    token = pixieset_server.cookie.split("=", 1)[1]
     errors: list[BaseException] = []
-    async with PixiesetClient(server.api_url, server.cookie, retry=FAST_RETRY) as api:
+    async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie, retry=FAST_RETRY) as api:
         assert token not in repr(api)
         await api.list_clients()
         for status, body in ((503, None), (422, {"message": "bad", "details": {"email": ["bad"]}}),
                              (200, "<html>login</html>"), (404, {"message": "gone"}), (419, {})):
-            server.sandbox.inject(status, body, content_type="text/html" if status == 200 else "application/json",
-                                  times=4 if status == 503 else 1)
+            pixieset_server.sandbox.inject(status, body,
+                                           content_type="text/html" if status == 200 else "application/json",
+                                           times=4 if status == 503 else 1)
             try:
                 await api.create_client(first_name="X") if status == 422 else await api.list_clients()
             except PixiesetError as exc:
                 errors.append(exc)
-        server.sandbox.sign_out()
+        pixieset_server.sandbox.sign_out()
         try:
             await api.export_csv(tmp_path / "out.csv")
         except PixiesetError as exc:
             errors.append(exc)
-    tokens = [token, server.cookie.split("=", 1)[1]]
-    async with PixiesetClient("http://127.0.0.1:1/pixieset/api/v1", server.cookie, retry=FAST_RETRY) as api:
+    tokens = [token, pixieset_server.cookie.split("=", 1)[1]]
+    async with PixiesetClient("http://127.0.0.1:1/pixieset/api/v1", pixieset_server.cookie, retry=FAST_RETRY) as api:
         try:
             await api.list_clients()
         except PixiesetError as exc:
@@ -467,13 +468,13 @@ async def test_the_cookie_never_shows_in_errors_reprs_or_logs(server, caplog, tm
     assert caplog.records and not any(secret in caplog.text for secret in tokens)
 
 
-async def test_a_shared_http_client_is_not_closed(server):
+async def test_a_shared_http_client_is_not_closed(pixieset_server):
     async with httpx.AsyncClient() as shared:
-        async with PixiesetClient(server.api_url, server.cookie, http=shared) as api:
+        async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie, http=shared) as api:
             assert (await api.list_clients()).items
         assert not shared.is_closed
-        assert (await shared.get(server.api_url + "/clients/", headers={
-            "Cookie": server.cookie, "X-Requested-With": "XMLHttpRequest"})).status_code == 200
+        assert (await shared.get(pixieset_server.api_url + "/clients/", headers={
+            "Cookie": pixieset_server.cookie, "X-Requested-With": "XMLHttpRequest"})).status_code == 200
 
 
 # -- inside the full sandbox studio ------------------------------------------------------------

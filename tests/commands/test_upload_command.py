@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from command_support import REPO, command_env, command_line, new_event
 from imagegen import make_jpeg, make_text_file
 
 from studio_desktop import cli
@@ -20,25 +19,6 @@ from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import config
 from studio_desktop.core.store import Store
 from studio_desktop.uploads import queue as q
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def server(sandbox_factory, monkeypatch):
-    server = sandbox_factory("empty")
-    monkeypatch.setenv(config.ENV_ACCESS_TOKEN, server.access_token)
-    monkeypatch.delenv(config.ENV_API_URL, raising=False)
-    monkeypatch.delenv(config.ENV_SANDBOX, raising=False)
-    return server
-
-
-def new_event(server, name="Smith Wedding") -> int:
-    async def create() -> int:
-        async with ShootProofClient(server.shootproof_api_url, server.access_token) as client:
-            return (await client.event_create(name)).id
-
-    return asyncio.run(create())
 
 
 def upload(server, *args: str) -> int:
@@ -152,14 +132,7 @@ def test_no_token_or_missing_paths_are_plain_errors(server, tmp_path, capsys, mo
 
 
 def _command(server, folder: Path, event_id: int) -> list[str]:
-    return [sys.executable, "-m", "studio_desktop", "upload", str(folder), "--event", str(event_id),
-            "--api-url", server.shootproof_api_url, "--concurrency", "4", "--json"]
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    return env
+    return command_line(server, "upload", str(folder), "--event", str(event_id), "--concurrency", "4", "--json")
 
 
 def test_killed_runs_are_finished_by_running_the_same_command_again(server, tmp_path):
@@ -171,7 +144,7 @@ def test_killed_runs_are_finished_by_running_the_same_command_again(server, tmp_
     command = _command(server, tmp_path / "shoot", event_id)
     kills = []
     for threshold in (3, 15, 35):
-        process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+        process = subprocess.Popen(command, env=command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
         deadline = time.monotonic() + 60
         while server.studio.count_photos(event_id) < threshold and process.poll() is None:
             assert time.monotonic() < deadline, "the upload made no progress"
@@ -184,7 +157,7 @@ def test_killed_runs_are_finished_by_running_the_same_command_again(server, tmp_
         assert set(names.values()) <= {1}, "nothing doubled, even by a kill mid-upload"
     assert kills[0] < count, "the first kill landed mid-run"
 
-    finished = subprocess.run(command, env=_env(), capture_output=True, text=True, cwd=REPO, timeout=120)
+    finished = subprocess.run(command, env=command_env(), capture_output=True, text=True, cwd=REPO, timeout=120)
     assert finished.returncode == 0, finished.stderr
     result = json.loads(finished.stdout)
     assert result["counts"]["failed"] == result["counts"]["pending"] == 0
@@ -200,7 +173,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_finishes_later(server, tmp_pa
     shoot(tmp_path / "shoot", 20)
     server.faults.configure(latency=0.1, only_methods="sp.photo.upload")
     command = _command(server, tmp_path / "shoot", event_id)
-    process = subprocess.Popen(command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(command, env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=REPO)
     deadline = time.monotonic() + 60
     while server.studio.count_photos(event_id) < 2:
@@ -215,7 +188,7 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_finishes_later(server, tmp_pa
         assert left[q.CHECKING][0] == left[q.UPLOADING][0] == 0, "nothing is left half-way"
         assert left[q.QUEUED][0] > 0
     server.faults.clear()
-    finished = subprocess.run(command, env=_env(), capture_output=True, text=True, cwd=REPO, timeout=120)
+    finished = subprocess.run(command, env=command_env(), capture_output=True, text=True, cwd=REPO, timeout=120)
     assert finished.returncode == 0, finished.stderr
     names = Counter(p.name for p in server.studio.photos(event_id))
     assert len(names) == 20 and set(names.values()) == {1}

@@ -2,53 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from command_support import REPO, command_env, command_line, new_event
 from imagegen import jpeg_bytes, make_jpeg
 
 from studio_desktop import cli
-from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.core import config
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def server(sandbox_factory, monkeypatch):
-    server = sandbox_factory("empty")
-    monkeypatch.setenv(config.ENV_ACCESS_TOKEN, server.access_token)
-    monkeypatch.delenv(config.ENV_API_URL, raising=False)
-    monkeypatch.delenv(config.ENV_SANDBOX, raising=False)
-    return server
-
-
-def new_event(server, name="Tethered portraits") -> int:
-    async def create() -> int:
-        async with ShootProofClient(server.shootproof_api_url, server.access_token) as client:
-            return (await client.event_create(name)).id
-
-    return asyncio.run(create())
 
 
 class Watch:
     """The command in its own process; stdout read line by line on a thread."""
 
-    def __init__(self, server, tmp_path: Path, *args: str):
-        env = {**os.environ, config.ENV_ACCESS_TOKEN: server.access_token, "PYTHONUNBUFFERED": "1",
-               "STUDIO_DESKTOP_DATA_DIR": str(tmp_path / "app")}
-        env.pop(config.ENV_API_URL, None)
+    def __init__(self, server, *args: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "studio_desktop", "watch", *args, "--api-url", server.shootproof_api_url],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            command_line(server, "watch", *args), cwd=REPO, env=command_env(PYTHONUNBUFFERED="1"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -96,11 +69,11 @@ class Watch:
 
 
 def test_watch_uploads_a_dropped_photo_and_stops_cleanly_on_ctrl_c(server, tmp_path):
-    event_id = new_event(server)
+    event_id = new_event(server, "Tethered portraits")
     folder = tmp_path / "tether"
     folder.mkdir()
     make_jpeg(folder / "there-before.jpg", size=(40, 30))
-    watch = Watch(server, tmp_path, str(folder), "--event", str(event_id), "--settle", "0.3")
+    watch = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
     try:
         watch.expect("Watching")
         watch.expect("uploaded  there-before.jpg")
@@ -122,11 +95,11 @@ def test_watch_uploads_a_dropped_photo_and_stops_cleanly_on_ctrl_c(server, tmp_p
 
 
 def test_ctrl_c_lets_the_upload_in_flight_finish(server, tmp_path):
-    event_id = new_event(server)
+    event_id = new_event(server, "Tethered portraits")
     folder = tmp_path / "tether"
     folder.mkdir()
     server.faults.configure(latency=2.0, only_methods="sp.photo.upload")
-    watch = Watch(server, tmp_path, str(folder), "--event", str(event_id), "--settle", "0.3")
+    watch = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
     try:
         watch.expect("Watching")
         make_jpeg(folder / "last-shot.jpg", size=(40, 30))
@@ -146,7 +119,7 @@ def test_ctrl_c_lets_the_upload_in_flight_finish(server, tmp_path):
 def test_watch_new_event_moves_uploaded_files_and_stops_on_sigterm(server, tmp_path):
     folder, done = tmp_path / "hot", tmp_path / "done"
     (folder / "Ceremony").mkdir(parents=True)
-    watch = Watch(server, tmp_path, str(folder), "--new-event", "Garden party", "--mirror-folders",
+    watch = Watch(server, str(folder), "--new-event", "Garden party", "--mirror-folders",
                   "--after", f"move:{done}", "--settle", "0.3")
     try:
         created = watch.expect("Created the event")

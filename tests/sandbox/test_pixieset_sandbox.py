@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from pixieset_server import host, server  # noqa: F401 - fixtures
 
 from studio_desktop.sandbox.pixieset import COOKIE_NAME, PixiesetSandbox
 
@@ -18,9 +17,9 @@ ID = re.compile(r"^cl_[A-Za-z0-9]{30}$")
 
 
 @pytest.fixture
-def http(server):
-    headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": server.cookie, "Accept": "application/json"}
-    with httpx.Client(base_url=server.api_url, headers=headers, timeout=10) as client:
+def http(pixieset_server):
+    headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie, "Accept": "application/json"}
+    with httpx.Client(base_url=pixieset_server.api_url, headers=headers, timeout=10) as client:
         yield client
 
 
@@ -51,24 +50,24 @@ def test_demo_studio_is_large_and_varied(http):
     assert len(with_collections) >= 20
 
 
-def test_empty_seed_has_nobody(host, tmp_path):
-    with host.serve(tmp_path / "empty", seed="empty") as server:
-        body = httpx.get(server.api_url + "/clients/",
-                         headers={"X-Requested-With": "XMLHttpRequest", "Cookie": server.cookie}).json()
+def test_empty_seed_has_nobody(pixieset_host, tmp_path):
+    with pixieset_host.serve(tmp_path / "empty", seed="empty") as pixieset_server:
+        body = httpx.get(pixieset_server.api_url + "/clients/",
+                         headers={"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie}).json()
     assert body["data"] == []
     assert body["meta"]["total"] == 0
     assert body["meta"]["last_page"] == 1
     assert body["meta"]["from"] is None and body["meta"]["to"] is None
 
 
-def test_list_meta_is_laravel_pagination(http, server):
+def test_list_meta_is_laravel_pagination(http, pixieset_server):
     body = http.get("/clients/", params={"page": 2, "per_page": 10}).json()
     meta = body["meta"]
     assert len(body["data"]) == 10
     assert (meta["current_page"], meta["from"], meta["to"], meta["per_page"]) == (2, 11, 20, 10)
     assert meta["last_page"] == -(-meta["total"] // 10)
     assert meta["client_statuses"] == {"1": "Active", "2": "Archived"}
-    assert meta["csv_url"] == server.api_url + "/clients/download_csv"
+    assert meta["csv_url"] == pixieset_server.api_url + "/clients/download_csv"
     assert body["links"]["prev"].endswith("page=1") and body["links"]["next"].endswith("page=3")
     beyond = http.get("/clients/", params={"page": meta["last_page"] + 1, "per_page": 10}).json()
     assert beyond["data"] == [] and beyond["meta"]["from"] is None
@@ -267,24 +266,25 @@ def test_a_body_that_is_not_a_json_object_is_400(http):
     {"X-Requested-With": "XMLHttpRequest", "Cookie": "other=1"},
     {"Cookie": "COOKIE"},
 ])
-def test_signed_out_is_401_unauthenticated(server, headers):
-    headers = {key: value.replace("COOKIE", server.cookie) for key, value in headers.items()}
+def test_signed_out_is_401_unauthenticated(pixieset_server, headers):
+    headers = {key: value.replace("COOKIE", pixieset_server.cookie) for key, value in headers.items()}
     for path in ("/clients/", "/clients/search?q=a", "/clients/cl_x", "/clients/cl_x/documents"):
-        response = httpx.get(server.api_url + path, headers=headers)
+        response = httpx.get(pixieset_server.api_url + path, headers=headers)
         assert response.status_code == 401, path
         assert response.json() == {"message": "Unauthenticated."}
-    assert httpx.post(server.api_url + "/clients/", headers=headers, json={"first_name": "X"}).status_code == 401
+    refused = httpx.post(pixieset_server.api_url + "/clients/", headers=headers, json={"first_name": "X"})
+    assert refused.status_code == 401
 
 
-def test_cookie_is_found_among_other_cookies_and_sign_out_ends_it(server):
-    old = server.cookie
+def test_cookie_is_found_among_other_cookies_and_sign_out_ends_it(pixieset_server):
+    old = pixieset_server.cookie
     headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": f"theme=dark; {old}; _ga=GA1.2"}
-    assert httpx.get(server.api_url + "/clients/", headers=headers).status_code == 200
-    server.sandbox.sign_out()
-    assert server.cookie != old
-    assert httpx.get(server.api_url + "/clients/", headers=headers).status_code == 401
-    fresh = {"X-Requested-With": "XMLHttpRequest", "Cookie": server.cookie}
-    assert httpx.get(server.api_url + "/clients/", headers=fresh).status_code == 200
+    assert httpx.get(pixieset_server.api_url + "/clients/", headers=headers).status_code == 200
+    pixieset_server.sandbox.sign_out()
+    assert pixieset_server.cookie != old
+    assert httpx.get(pixieset_server.api_url + "/clients/", headers=headers).status_code == 401
+    fresh = {"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie}
+    assert httpx.get(pixieset_server.api_url + "/clients/", headers=fresh).status_code == 200
 
 
 def test_collections_paging_and_404(http):
@@ -326,10 +326,10 @@ def test_documents_paging(http):
     assert first["data"][0]["id"] != last["data"][0]["id"]
 
 
-def test_csv_export_is_a_real_csv_of_everyone(server, http):
+def test_csv_export_is_a_real_csv_of_everyone(pixieset_server, http):
     csv_url = http.get("/clients/").json()["meta"]["csv_url"]
     # A download link: the browser sends the cookie but no X-Requested-With.
-    response = httpx.get(csv_url, headers={"Cookie": server.cookie})
+    response = httpx.get(csv_url, headers={"Cookie": pixieset_server.cookie})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
@@ -343,21 +343,22 @@ def test_csv_export_is_a_real_csv_of_everyone(server, http):
         person["first_name"], person["address_info"]["country"], person["type_formatted"], person["status_name"])
     assert any(re.search(r"[éëøłåöüçñ]", r["First Name"] + r["Last Name"]) for r in rows)
     leads = list(csv.DictReader(io.StringIO(httpx.get(csv_url, params={"types": "lead"},
-                                                      headers={"Cookie": server.cookie}).text)))
+                                                      headers={"Cookie": pixieset_server.cookie}).text)))
     assert leads and {r["Type"] for r in leads} == {"Lead"}
     assert httpx.get(csv_url).status_code == 401
 
 
-def test_state_persists_in_its_own_sqlite_file_and_reset_wipes_it(host, tmp_path):
+def test_state_persists_in_its_own_sqlite_file_and_reset_wipes_it(pixieset_host, tmp_path):
     data_dir = tmp_path / "persist"
-    with host.serve(data_dir) as server:
-        cookie = server.cookie
+    with pixieset_host.serve(data_dir) as pixieset_server:
+        cookie = pixieset_server.cookie
         headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": cookie}
-        made = httpx.post(server.api_url + "/clients/", headers=headers, json={"first_name": "Kept"}).json()["data"]
+        made = httpx.post(pixieset_server.api_url + "/clients/", headers=headers,
+                          json={"first_name": "Kept"}).json()["data"]
     assert (data_dir / "pixieset.sqlite3").is_file()
-    with host.serve(data_dir) as server:
-        assert server.cookie == cookie
-        again = httpx.get(f"{server.api_url}/clients/{made['id']}", headers=headers)
+    with pixieset_host.serve(data_dir) as pixieset_server:
+        assert pixieset_server.cookie == cookie
+        again = httpx.get(f"{pixieset_server.api_url}/clients/{made['id']}", headers=headers)
         assert again.status_code == 200 and again.json()["data"]["first_name"] == "Kept"
     wiped = PixiesetSandbox(data_dir, "demo", reset=True)
     try:
@@ -389,20 +390,20 @@ def test_unknown_seed_is_refused(tmp_path):
         PixiesetSandbox(tmp_path, "lots")
 
 
-def test_concurrent_creates_from_many_threads(server):
-    headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": server.cookie}
+def test_concurrent_creates_from_many_threads(pixieset_server):
+    headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie}
 
     def create(n: int) -> str:
         with httpx.Client(headers=headers) as client:
-            response = client.post(server.api_url + "/clients/", json={"first_name": f"Thread {n}",
-                                                                        "email": f"thread{n}@example.com"})
+            response = client.post(pixieset_server.api_url + "/clients/",
+                                   json={"first_name": f"Thread {n}", "email": f"thread{n}@example.com"})
             assert response.status_code == 201
             return response.json()["data"]["id"]
 
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(create, range(24)))
     assert len(set(ids)) == 24
-    found = httpx.get(server.api_url + "/clients/search", params={"q": "thread", "pageSize": 100},
+    found = httpx.get(pixieset_server.api_url + "/clients/search", params={"q": "thread", "pageSize": 100},
                       headers=headers).json()
     assert found["meta"]["total"] == 24
 
@@ -413,13 +414,13 @@ def test_unknown_routes_and_methods_answer_json(http):
     assert response.status_code == 405 and "DELETE method is not supported" in response.json()["message"]
 
 
-def test_injected_answers_come_first_and_requests_are_recorded(server, http):
-    server.sandbox.inject(200, "<html>Log in</html>", content_type="text/html")
-    server.sandbox.inject(503, method="POST")
+def test_injected_answers_come_first_and_requests_are_recorded(pixieset_server, http):
+    pixieset_server.sandbox.inject(200, "<html>Log in</html>", content_type="text/html")
+    pixieset_server.sandbox.inject(503, method="POST")
     page = http.get("/clients/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert http.get("/clients/").json()["data"]
     assert http.post("/clients/", json={"first_name": "Later"}).status_code == 503
     assert http.post("/clients/", json={"first_name": "Later"}).status_code == 201
-    assert server.sandbox.requests[-4:] == [("GET", "/clients/"), ("GET", "/clients/"),
-                                            ("POST", "/clients/"), ("POST", "/clients/")]
+    assert pixieset_server.sandbox.requests[-4:] == [("GET", "/clients/"), ("GET", "/clients/"),
+                                                     ("POST", "/clients/"), ("POST", "/clients/")]

@@ -17,6 +17,8 @@ How to use them (STACK-NOTES "pattern C"):
   re-create the window after closing one.
 - ``main_window``: ``gui_session.window`` once the event tree has loaded.
 - ``wait_for_tree(session)``: waits until the session's tree shows events.
+- ``gallery``: the gallery commands on ``main_window``; ``sp``: a second
+  ShootProof client on the sandbox; ``ids``: the demo data's ids.
 
 Everything is offscreen (``QT_QPA_PLATFORM=offscreen`` from the root conftest)
 and every folder is under the test's tmp_path (root ``app_paths`` fixture).
@@ -28,8 +30,10 @@ import asyncio
 import gc
 import time
 
+import httpx
 import pytest
 
+from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.config import Endpoints
 
 DRAIN_SECONDS = 5.0
@@ -132,3 +136,29 @@ def wait_for_tree(qtbot):
 def main_window(gui_session, wait_for_tree):
     wait_for_tree(gui_session)
     return gui_session.window
+
+
+@pytest.fixture
+def gallery(gui_session, main_window):
+    """The gallery commands on the session's window, with browser opening recorded in ``gallery.opened``."""
+    from studio_desktop.ui.gallery import install_gallery_actions
+
+    installed = getattr(gui_session, "gallery", None) or install_gallery_actions(
+        gui_session.window, gui_session.services, gui_session.controller)
+    installed.opened = []
+    installed.open_url = installed.opened.append
+    return installed
+
+
+@pytest.fixture
+def sp(sandbox, run_async):
+    """A second ShootProof client: how the tests check what the server really holds (and play "another app")."""
+    http = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
+    client = ShootProofClient(sandbox.shootproof_api_url, sandbox.access_token, http=http)
+    yield client
+    run_async(http.aclose())
+
+
+@pytest.fixture
+def ids(sandbox) -> dict[str, int]:
+    return sandbox.studio.demo_ids

@@ -1,41 +1,14 @@
-"""Fixtures and helpers shared by the gallery command tests (import the fixtures into each test module)."""
+"""Helpers shared by the gallery command tests (their fixtures, ``gallery``, ``sp`` and ``ids``, are in conftest)."""
 
 from __future__ import annotations
 
-import httpx
-import pytest
 import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.ui.gallery import GalleryActions, install_gallery_actions
+from studio_desktop.ui.gallery import GalleryActions
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def gallery(gui_session, main_window) -> GalleryActions:
-    """The gallery commands on the session's window, with browser opening recorded in ``gallery.opened``."""
-    installed = getattr(gui_session, "gallery", None) or install_gallery_actions(
-        gui_session.window, gui_session.services, gui_session.controller)
-    installed.opened = []
-    installed.open_url = installed.opened.append
-    return installed
-
-
-@pytest.fixture
-def sp(sandbox, run_async):
-    """A second ShootProof client: how the tests check what the server really holds (and play "another app")."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
-    client = ShootProofClient(sandbox.shootproof_api_url, sandbox.access_token, http=http)
-    yield client
-    run_async(http.aclose())
-
-
-@pytest.fixture
-def ids(sandbox) -> dict[str, int]:
-    return sandbox.studio.demo_ids
 
 
 def action_in(menu: QMenu, name: str):

@@ -9,18 +9,15 @@ from studio_desktop.api.errors import NotFoundError
 from studio_desktop.ui.gallery.dragdrop import album_mime
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT
 
-from .gallery_support import (  # noqa: F401 - fixtures
+from .gallery_support import (
     WAIT_MS,
     confirm_box,
     drag_onto,
     find_album,
-    gallery,
-    ids,
     open_in_grid,
     press,
     select_node,
     select_rows,
-    sp,
     trigger_from_menu,
     tree_names,
     wait_closed,

@@ -14,17 +14,14 @@ from imagegen import make_jpeg, make_text_file
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.ui.tree_nodes import EVENT
 
-from .gallery_support import (  # noqa: F401 - fixtures
+from .gallery_support import (
     WAIT_MS,
     confirm_box,
-    gallery,
-    ids,
     open_in_grid,
     press,
     right_click_menu,
     select_node,
     select_rows,
-    sp,
     trigger_from_menu,
     tree_names,
     wait_closed,

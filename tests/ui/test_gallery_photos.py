@@ -11,16 +11,13 @@ from imagegen import make_jpeg
 from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT
 
-from .gallery_support import (  # noqa: F401 - fixtures
+from .gallery_support import (
     WAIT_MS,
     drag_onto,
     find_album,
-    gallery,
-    ids,
     open_in_grid,
     press,
     select_rows,
-    sp,
     trigger_from_menu,
     wait_dialog,
     wait_problem,

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import credentials as cred
 from studio_desktop.ui.status_bar import ConnectionState
 
 from .conftest import endpoints_for
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def sp(sandbox, run_async):
-    """A second ShootProof client: what the server really holds."""
-    http = httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0))
-    yield ShootProofClient(sandbox.shootproof_api_url, sandbox.access_token, http=http)
-    run_async(http.aclose())
 
 
 @pytest.fixture

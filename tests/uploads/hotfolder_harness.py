@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from studio_desktop.api.shootproof import ShootProofClient
@@ -21,6 +22,10 @@ from studio_desktop.uploads.hotfolder_events import HotFolderEvent
 
 #: Fast enough for tests, still well above the time a small write takes.
 TEST_SETTLE = 0.3
+
+#: For ``pytestmark``: watchdog warns (and copes) when `mkdir -p` races its recursive watch
+#: setup; the watcher silences it for users, but pytest resets warning filters for each test.
+WATCHDOG_RACE = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
 
 def noise_jpeg(seed: int, size: tuple[int, int] = (120, 90)) -> bytes:

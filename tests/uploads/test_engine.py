@@ -7,7 +7,6 @@ import contextlib
 import os
 import threading
 import unicodedata
-from pathlib import Path
 
 import pytest
 from imagegen import (
@@ -19,83 +18,15 @@ from imagegen import (
     make_truncated_jpeg,
 )
 
-from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.api.transport import RetryPolicy
-from studio_desktop.core.store import Store
 from studio_desktop.sandbox.server import SandboxServer
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
-from studio_desktop.uploads.engine import EngineTiming, UploadEngine
 
-FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.02, total_time=20)
-FAST = EngineTiming(max_attempts=6, base_delay=0.005, max_delay=0.02, probe_delay=0.05, probe_max_delay=0.2,
-                    probe_timeout=2.0)
-
-
-@pytest.fixture
-def server(sandbox_factory):
-    return sandbox_factory("empty")
-
-
-@pytest.fixture
-def store(app_paths):
-    with Store() as opened:
-        yield opened
-
-
-def client_for(server, token=None) -> ShootProofClient:
-    return ShootProofClient(server.shootproof_api_url, token or server.access_token, retry=FAST_RETRY)
-
-
-def new_event(server, name: str = "Smith Wedding") -> int:
-    async def create() -> int:
-        async with client_for(server) as client:
-            return (await client.event_create(name)).id
-
-    return asyncio.run(create())
-
-
-@contextlib.asynccontextmanager
-async def running(server, store, *, token=None, start=True, **options):
-    """An engine on a fresh client; yields (engine, events seen)."""
-    client = client_for(server, token)
-    options.setdefault("timing", FAST)
-    engine = UploadEngine(client, store, **options)
-    seen: list = []
-    engine.subscribe(seen.append)
-    if start:
-        await engine.start()
-    try:
-        yield engine, seen
-    finally:
-        await engine.stop()
-        await client.aclose()
-    # Whatever happened, the engine's running totals agree with the store.
-    in_store = store.read_sync(q.counts, engine._scope)
-    assert engine.snapshot().files == {state: files for state, (files, _) in in_store.items()}
-    assert engine.snapshot().bytes == {state: size for state, (_, size) in in_store.items()}
-
-
-def photos(folder: Path, count: int, prefix: str = "IMG_") -> list[Path]:
-    return [make_jpeg(folder / f"{prefix}{i:04d}.jpg", size=(32 + i % 7, 24)) for i in range(count)]
-
-
-def items_of(store, **filters) -> list[q.Item]:
-    return list(q.iter_items(store, **filters))
+from .engine_support import client_for, items_of, new_event, photos, running, until
 
 
 def states(seen, item_id: int) -> list[str]:
     return [e.state for e in seen if isinstance(e, ev.ItemStateChanged) and e.item_id == item_id]
-
-
-async def until(predicate, timeout: float = 20.0) -> None:
-    """Wait for something the test cannot await directly (a state reached mid-run)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached")
-        await asyncio.sleep(0.01)
 
 
 # -- the happy path ------------------------------------------------------------------------

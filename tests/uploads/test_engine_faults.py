@@ -11,7 +11,7 @@ from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
-from .test_engine import client_for, items_of, new_event, photos, running, server, store, until  # noqa: F401
+from .engine_support import client_for, items_of, new_event, photos, running, until
 
 ALREADY_THERE = "An earlier attempt had already reached the gallery."
 

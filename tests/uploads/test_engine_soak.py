@@ -10,7 +10,7 @@ from imagegen import make_jpeg
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
-from .test_engine import items_of, new_event, running, server, store  # noqa: F401
+from .engine_support import items_of, new_event, running
 
 COUNT = 500
 

@@ -6,8 +6,6 @@ import asyncio
 import os
 import shutil
 
-import pytest
-
 from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
     HotFolderFileRejected,
@@ -17,11 +15,9 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderStarted,
 )
 
-from .hotfolder_harness import Harness, deny_unreadable_files_even_for_root, noise_jpeg, sha256
+from .hotfolder_harness import WATCHDOG_RACE, Harness, deny_unreadable_files_even_for_root, noise_jpeg, sha256
 
-# watchdog warns (and copes) when `mkdir -p` races its recursive watch setup; the watcher
-# silences it for users, but pytest resets warning filters for each test.
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+pytestmark = WATCHDOG_RACE
 
 
 def run(coro):

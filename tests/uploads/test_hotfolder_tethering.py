@@ -13,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from studio_desktop.uploads.hotfolder_events import (
     HotFolderBatch,
     HotFolderFileFailed,
@@ -23,14 +21,12 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderFileUploaded,
 )
 
-from .hotfolder_harness import Harness
+from .hotfolder_harness import WATCHDOG_RACE, Harness
 
 WRITER = Path(__file__).with_name("hotfolder_writer.py")
 COUNT = 300
 
-# watchdog warns (and copes) when `mkdir -p` races its recursive watch setup; the watcher
-# silences it for users, but pytest resets warning filters for each test.
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+pytestmark = WATCHDOG_RACE
 
 
 def test_a_tethered_shoot_arrives_whole_and_exactly_once(empty_sandbox, tmp_path):

@@ -19,11 +19,9 @@ from studio_desktop.uploads.hotfolder_events import (
 )
 from studio_desktop.uploads.hotfolder_files import AfterUpload, move_keeping_subfolders
 
-from .hotfolder_harness import Harness, noise_jpeg, sha256
+from .hotfolder_harness import WATCHDOG_RACE, Harness, noise_jpeg, sha256
 
-# watchdog warns (and copes) when `mkdir -p` races its recursive watch setup; the watcher
-# silences it for users, but pytest resets warning filters for each test.
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+pytestmark = WATCHDOG_RACE
 
 
 def run(coro):
