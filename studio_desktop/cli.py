@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from studio_desktop import __version__
@@ -16,6 +17,7 @@ from studio_desktop.core import config, paths
 from studio_desktop.core.logging_setup import setup_logging
 
 COMMANDS = ("sandbox", "upload", "watch")
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 
 def _load_commands():
@@ -56,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command:
         if not logging.getLogger().handlers:
             setup_logging(args.log_level, console=False)
-        return int(args.run(args) or 0)
+        try:
+            return int(args.run(args) or 0)
+        except BrokenPipeError:
+            # `studio-desktop upload --json | head` closed our stdout: the reader has what it wanted.
+            # Point stdout at devnull so the interpreter's final flush does not raise again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
     from studio_desktop.ui.app import run_gui
 
     return run_gui(args)

@@ -29,6 +29,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", default="1360x900", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--gallery", default="Harper & Liam Wedding", help="event to open")
     parser.add_argument("--album", default=None, help="album of that event to open (default: the event)")
+    parser.add_argument("--uploading", type=int, default=0, metavar="N",
+                        help="also upload N generated photos, slowly, so the queue is caught mid-upload")
+    parser.add_argument("--upload-to", default="Riverside 5K Fun Run", help="event the --uploading photos go to")
     parser.add_argument("--timeout", type=float, default=30.0)
     return parser.parse_args(argv)
 
@@ -56,7 +59,7 @@ async def take(args: argparse.Namespace, app) -> Path:
     with SandboxServer(paths.current().sandbox_dir) as sandbox:
         endpoints = Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
                               pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token)
-        session = await GuiSession.open(endpoints, start_engine=False)
+        session = await GuiSession.open(endpoints, start_engine=args.uploading > 0)
         try:
             window = session.window
             window.resize(width, height)
@@ -85,6 +88,8 @@ async def take(args: argparse.Namespace, app) -> Path:
                            for row in visible_rows())
 
             await until(lambda: bool(visible_rows()) and thumbnails_ready(), "thumbnails")
+            if args.uploading:
+                await start_uploads(args, session, panel, until)
             selection = view.selectionModel()
             for row in (1, 2):
                 if row < model.rowCount():
@@ -97,6 +102,25 @@ async def take(args: argparse.Namespace, app) -> Path:
             return args.out
         finally:
             await session.aclose()
+
+
+async def start_uploads(args: argparse.Namespace, session, panel, until) -> None:
+    """Queue generated photos at a crawl, so the dock shows rows done, in flight and waiting."""
+    from studio_desktop.core import paths
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from imagegen import make_jpeg
+
+    folder = paths.current().data_dir / "shoot"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [make_jpeg(folder / f"RUN_{n:04d}.jpg", size=(1600, 1067), min_bytes=400_000)
+             for n in range(1, args.uploading + 1)]
+    event = next(n for n in panel.model.root.children if n.name == args.upload_to)
+    session.services.engine.set_bandwidth_limit(1600)
+    session.uploads.upload(files, event.target(), mirror=False)
+    model = session.uploads.model
+    await until(lambda: model.rowCount() >= len(files), "the upload queue")
+    await asyncio.sleep(4.0)  # a few done, a few on the wire
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,3 +145,15 @@ def test_drags_without_local_files_are_left_to_others(main_window, gui_session, 
     assert ui.model.counts[q.QUEUED][0] == 0
     assert sum(c[0] for c in ui.model.counts.values()) == 0
     assert not ui.tree_drops.highlight.isVisible()
+
+
+def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_adding(
+        main_window, gui_session, qtbot, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    photo = make_jpeg(tmp_path / "IMG_0100.jpg")
+
+    assert ui.upload([photo], target, mirror=False)
+    assert main_window.status.currentMessage().startswith("Adding 1 item")
+    qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Queued for"), timeout=10_000)
+    assert TEST_GALLERY in main_window.status.currentMessage()

@@ -69,7 +69,7 @@ HOT_FOLDER_QUIET_MS = 4000
 #: The remembered answer to "Mirror subfolders as albums?" (a UI preference, kept with the window's).
 MIRROR_KEY = "upload_mirror_folders"
 DOCK_NAME = "uploads"
-FIRST_DOCK_HEIGHT = 260
+FIRST_DOCK_HEIGHT = 210
 NO_ENGINE_TEXT = "Sign in to ShootProof to upload. The queue below is kept and continues after signing in."
 
 FolderOpener = Callable[[str], Any]
@@ -367,6 +367,9 @@ class UploadUi(QObject):
             f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}…")
         self._run(engine.enqueue([os.fspath(p) for p in paths], target.event_id, target.album_id,
                                  mirror_folders=mirror, label=target.display_name),
+                  # Replace the "Adding…" line, which would otherwise linger after the work is done.
+                  on_result=lambda _batch: self.window.status.show_info(
+                      f"Queued for {quoted(target.display_name)} — progress is in Uploads below."),
                   on_error=lambda exc: self.window.status.show_error(
                       f"Could not queue the upload: {plain_message(exc)}"),
                   name="upload-enqueue")
