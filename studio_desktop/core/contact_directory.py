@@ -89,20 +89,6 @@ class ContactFields:
     tags: tuple[str, ...] = ()
     address: Address | None = None
 
-    @classmethod
-    def from_contact(cls, contact: Contact) -> ContactFields:
-        return cls(
-            brand_id=contact.brand_id,
-            first_name=contact.first_name or "",
-            email=contact.email or "",
-            last_name=contact.last_name or "",
-            phone=contact.phone or "",
-            business_name=contact.business_name or "",
-            notes=contact.notes or "",
-            third_party_id=contact.third_party_id or "",
-            tags=tuple(contact.tags),
-            address=contact.address,
-        )
 
     def cleaned(self) -> ContactFields:
         address = self.address

@@ -305,10 +305,6 @@ class EventTreePanel(QWidget):
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
 
-    def show_tree(self) -> None:
-        if self.model.event_count():
-            self.stack.setCurrentWidget(self.tree)
-
     @property
     def message_text(self) -> str:
         return self.message.text() if self.stack.currentWidget() is self.message else ""

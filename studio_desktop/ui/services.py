@@ -174,18 +174,20 @@ class Services:
         if self._closed:
             return
         self._closed = True
-        await self._close_engine()
-        for client in (self.shootproof, self.pixieset):
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.aclose()
-        self.shootproof = self.pixieset = None
+        # Extras first: hot-folder watchers must stop feeding the engine before it stops,
+        # or a last flush lands as an empty batch in a stopped queue.
         for extra in list(self.extras.values()):
             closer = getattr(extra, "aclose", None)
             if closer is not None:
                 with contextlib.suppress(Exception):
                     await closer()
         self.extras.clear()
+        await self._close_engine()
+        for client in (self.shootproof, self.pixieset):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+        self.shootproof = self.pixieset = None
         with contextlib.suppress(Exception):
             await self.http.aclose()
         if self.store is not None:

@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-ResultCallback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
 

@@ -171,10 +171,6 @@ class ThumbnailLoader(QObject):
         return thumbnail_files.cache_path(self.cache_dir, photo.id, url) if url else None
 
     @property
-    def memory_items(self) -> int:
-        return len(self._memory)
-
-    @property
     def busy(self) -> bool:
         return bool(self._queue or self._in_flight)
 

@@ -120,16 +120,8 @@ class Snapshot:
     network_down: bool
 
     @property
-    def total_files(self) -> int:
-        return sum(self.files.values())
-
-    @property
     def total_bytes(self) -> int:
         return sum(self.bytes.values())
-
-    @property
-    def finished_files(self) -> int:
-        return sum(self.files[s] for s in q.FINISHED)
 
     @property
     def pending_files(self) -> int:
@@ -377,6 +369,8 @@ class UploadEngine:
             running.intent = running.intent or q.QUEUED
             self._cancel(running)
         tasks = [t for t in (self._dispatcher, self._prober, *self._tasks) if t is not None]
+        if self._prober is not None:  # one started during the grace period
+            self._prober.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._release_leases()
         await self._writes.drain()
@@ -1162,7 +1156,8 @@ class UploadEngine:
         log.warning("the network seems to be down (%s); uploads wait and resume by themselves", message)
         self._emit(ev.NetworkDown(message))
         self._release_leases_soon()
-        self._prober = asyncio.create_task(self._probe_until_up(), name="upload-network-probe")
+        if self._started:  # while stopping, nothing would ever cancel a new probe
+            self._prober = asyncio.create_task(self._probe_until_up(), name="upload-network-probe")
 
     async def _probe_until_up(self) -> None:
         delay = self.timing.probe_delay

@@ -45,7 +45,6 @@ _FIRST_TAIL_BYTES = 4096
 _BLOCK_BYTES = 4096
 _MAX_SEGMENTS = 10_000
 
-_SOI = b"\xff\xd8"
 _EOI = b"\xff\xd9"
 _SOS = 0xDA
 _APP1 = 0xE1

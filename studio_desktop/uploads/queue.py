@@ -31,7 +31,6 @@ CANCELLED = "cancelled"
 PAUSED = "paused"
 
 STATES = UPLOAD_STATES
-IN_FLIGHT = (CHECKING, UPLOADING)
 FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED)
 PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
@@ -500,28 +499,3 @@ def mapped_album(
 
 def album_forget(conn: sqlite3.Connection, event_id: int) -> None:
     conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
-
-
-class UploadQueue:
-    """Async access to the queue for views and commands (the engine uses the functions directly)."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    async def batch(self, batch_id: int) -> Batch | None:
-        return await self.store.read(get_batch, batch_id)
-
-    async def batches(self) -> list[Batch]:
-        return await self.store.read(list_batches)
-
-    async def item(self, item_id: int) -> Item | None:
-        return await self.store.read(get_item, item_id)
-
-    async def items(self, **filters: Any) -> list[Item]:
-        return await self.store.read(lambda conn: items(conn, **filters))
-
-    async def counts(self, batch_ids: Sequence[int] | None = None) -> dict[str, tuple[int, int]]:
-        return await self.store.read(counts, batch_ids)
-
-    async def clear_finished(self) -> int:
-        return await self.store.write(clear_finished)

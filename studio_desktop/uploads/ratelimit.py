@@ -31,10 +31,6 @@ class TokenBucket:
         self._stamp = time.monotonic()
         self.set_rate(rate)
 
-    @classmethod
-    def from_kbps(cls, kbps: float) -> TokenBucket:
-        return cls(kbps_to_bytes(kbps))
-
     def set_rate(self, rate: float) -> None:
         self._refill()
         self.rate = max(0.0, float(rate))

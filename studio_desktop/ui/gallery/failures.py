@@ -15,21 +15,6 @@ from studio_desktop.ui.errors import plain_message
 
 SLUG_TAKEN = "That web address is already used by another gallery. Choose another one."
 
-#: Server field names → what the dialogs call them.
-_FIELD_WORDS = {
-    "event_name": "name",
-    "album_name": "name",
-    "name": "name",
-    "url_slug": "web address",
-    "event_date": "date",
-    "contact_id": "contact",
-    "password": "password",
-    "parent_id": "parent album",
-    "brand_event_default_id": "gallery settings",
-    "category_id": "category",
-}
-
-
 @dataclass(frozen=True)
 class Subject:
     """What the user acted on: ``Subject("gallery", "Smith Wedding")``, ``Subject("photo", "IMG_1.jpg")``."""
@@ -89,7 +74,3 @@ def describe(error: BaseException, subject: Subject | None = None) -> Failure:
         return Failure(f"{plain_message(error)} ShootProof may have made the change anyway; "
                        "the list has been refreshed to show where things stand.", refresh=True)
     return Failure(plain_message(error))
-
-
-def field_words(field: str) -> str:
-    return _FIELD_WORDS.get(field, field.replace("_", " "))

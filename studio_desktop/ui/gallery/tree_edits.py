@@ -54,10 +54,6 @@ def change_event(events: Events, event_id: int, **values: object) -> Events:
     return _map_event(events, event_id, lambda old: replace(old, **values))
 
 
-def set_event_albums(events: Events, event_id: int, albums: tuple[Album, ...]) -> Events:
-    return _map_event(events, event_id, lambda old: replace(old, albums=albums))
-
-
 def add_album(events: Events, event_id: int, album: Album, parent_id: int | None) -> Events:
     album = replace(album, parent_id=parent_id, event_id=event_id)
 
