@@ -589,7 +589,7 @@ class HotFolderWatcher:
                 continue
             if self._settled.get(path, (None, ""))[0] == signature:
                 continue  # this version was dealt with and reported already
-            self.gate.found(path, now)
+            self.gate.found(path, now, signature)
         self._set_wake()
 
     # -- ready files -> batches -> engine -----------------------------------------------

@@ -184,17 +184,20 @@ class StabilityGate:
             candidate.generation = next(self._generations)
         return True
 
-    def found(self, path: Path | str, now: float | None = None) -> bool:
+    def found(self, path: Path | str, now: float | None = None, signature: Signature | None = None) -> bool:
         """A file found by a scan rather than an event: its age counts as quiet time.
 
         A file last modified an hour ago needs no settle wait, but it is still stat'ed
-        twice a short time apart, in case something is writing it right now.
+        twice a short time apart, in case something is writing it right now. A scan
+        that already stat'ed the file off the loop passes that ``signature``, so a
+        share with thousands of files is not stat'ed again on the loop.
         """
         path = Path(path)
         if self._ignore(path):
             return False
         now = self._now(now)
-        signature = _signature(path)
+        if signature is None:
+            signature = _signature(path)
         if signature is None:
             return False
         age = max(0.0, self._wall_clock() - signature[1] / 1e9)
