@@ -242,3 +242,33 @@ def test_the_same_refusal_for_three_photos_in_a_row_stops_the_queue_with_the_ser
     assert snapshot.stopped_reason is not None and "no watermark with ID 424242" in snapshot.stopped_reason
     assert server.studio.count_requests("sp.photo.upload") == 3
     assert gallery(server, event_id) == []
+
+
+def test_an_unfamiliar_plan_full_code_stops_the_queue_instead_of_failing_every_photo(
+        server, store, tmp_path, monkeypatch):
+    from studio_desktop.sandbox import shootproof_photos
+    from studio_desktop.sandbox.registry import ApiFail
+
+    def storage_full(c, call):  # a service that says "full" in words we have never seen
+        raise ApiFail(400, "Your account's storage is full.", code="storage_quota_exceeded")
+
+    monkeypatch.setattr(shootproof_photos, "_take_plan_slot", storage_full)
+    event_id = new_event(server)
+    photos(tmp_path / "shoot", 6)
+    batch = upload(server, store, [tmp_path / "shoot"], event_id, concurrency=1)
+    states = [i.state for i in items_of(store, batch_ids=[batch])]
+    assert (states.count(q.FAILED), states.count(q.QUEUED)) == (2, 4)
+    assert server.studio.count_requests("sp.photo.upload") == 3 and gallery(server, event_id) == []
+    assert "Your account's storage is full." in store.read_sync(q.get_item, items_of(store)[0].id).last_error
+
+
+def test_an_upload_whose_answer_was_lost_is_recorded_with_the_hash_of_what_was_sent(server, store, tmp_path):
+    event_id = new_event(server)
+    path = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg", size=(64, 48))
+    server.faults.queue(500, after=True, method="sp.photo.upload")
+    batch = upload(server, store, [tmp_path / "shoot"], event_id)
+    item = items_of(store, batch_ids=[batch])[0]
+    assert (item.state, item.last_error) == (q.DONE, ALREADY_THERE)
+    assert [pid for _, _, pid in gallery(server, event_id)] == [item.photo_id]
+    entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
+    assert (entry.photo_id, entry.content_hash) == (item.photo_id, hashlib.sha256(path.read_bytes()).hexdigest())
