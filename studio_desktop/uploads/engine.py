@@ -968,7 +968,8 @@ class UploadEngine:
                 _plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed))
             return True
         elif self._refusals.add((type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP:
-            self._refusals.clear()
+            # Kept after the stop: items still in flight, and the first after a resume,
+            # that get the same answer go back to the queue instead of failing.
             await self._requeue(running, None)
             self._stop_queue(f"ShootProof refused {REFUSALS_TO_STOP} photos in a row with the same answer, "
                              f"so the others would be refused too: {exc.msg}")
@@ -1037,7 +1038,8 @@ class UploadEngine:
         target = self._targets.get((item.event_id, final or 0))
         if target is not None and target.names is not None:
             target.names = fresh
-        landed = [pid for pid in fresh.get(q.nfc(item.name), ()) if pid not in set(prior or ())]
+        before = set(prior or ())
+        landed = [pid for pid in fresh.get(q.nfc(item.name), ()) if pid not in before]
         if not landed:
             return False
         await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",

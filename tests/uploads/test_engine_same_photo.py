@@ -272,3 +272,23 @@ def test_an_upload_whose_answer_was_lost_is_recorded_with_the_hash_of_what_was_s
     assert [pid for _, _, pid in gallery(server, event_id)] == [item.photo_id]
     entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
     assert (entry.photo_id, entry.content_hash) == (item.photo_id, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_after_a_refusal_stop_the_same_answer_requeues_photos_in_flight_and_after_resume(server, store, tmp_path):
+    event_id = new_event(server)
+    photos(tmp_path / "shoot", 9)
+
+    async def main():
+        async with running(server, store, concurrency=4, watermark_id=424242) as (engine, _):
+            batch = await engine.enqueue([tmp_path / "shoot"], event_id)
+            await engine.wait_idle()
+            first_stop = [i.state for i in items_of(store, batch_ids=[batch])]
+            await engine.resume()
+            await engine.wait_idle()
+            return batch, first_stop, engine.snapshot()
+
+    batch, first_stop, snapshot = asyncio.run(main())
+    assert first_stop.count(q.FAILED) <= 2 and first_stop.count(q.DONE) == 0
+    states = [i.state for i in items_of(store, batch_ids=[batch])]
+    assert states.count(q.FAILED) == first_stop.count(q.FAILED), "the same answer after resuming stops at once"
+    assert snapshot.stopped_reason is not None and states.count(q.QUEUED) == 9 - states.count(q.FAILED)
