@@ -104,11 +104,12 @@ CHANGED_SINCE_QUEUED = "The file changed after it was queued; add it again to up
 NAMES_PAGE = 1000
 ADD_CHUNK = 500
 FIRST_CHUNK = 20
-# The same permanent refusal (code and message) for this many different photos in a
-# row stops the queue with the server's message, as a full plan does: it is about the
-# account or the settings, not the photos (an unfamiliar "plan full" code, a watermark
-# that no longer exists). Two could be two bad photos; a third in a row rarely is, and
-# stopping there spares the rest of a wedding being marked failed one by one.
+# The same permanent refusal of an upload (code and message) for this many different
+# photos in a row stops the queue with the server's message, as a full plan does: it
+# is about the account or the settings, not the photos (an unfamiliar "plan full"
+# code, a watermark that no longer exists). Two could be two bad photos; a third in a
+# row rarely is, and stopping there spares the rest of a wedding being marked failed
+# one by one. Refusals of other calls (an album name) are about one folder: not counted.
 REFUSALS_TO_STOP = 3
 
 
@@ -967,7 +968,8 @@ class UploadEngine:
             await self._after_transient(running, TransientError(
                 _plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed))
             return True
-        elif self._refusals.add((type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP:
+        elif exc.method in (None, "sp.photo.upload") and self._refusals.add(
+                (type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP:
             # Kept after the stop: items still in flight, and the first after a resume,
             # that get the same answer go back to the queue instead of failing.
             await self._requeue(running, None)
