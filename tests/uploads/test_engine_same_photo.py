@@ -172,6 +172,20 @@ def test_album_creates_that_fail_after_taking_effect_never_make_a_second_album(s
         [(("Details",), f"D_{i:04d}.jpg") for i in range(4)] + [(("Portraits",), f"P_{i:04d}.jpg") for i in range(4)])
 
 
+def test_items_waiting_for_an_album_whose_create_failed_after_it_landed_look_before_creating(
+        server, store, tmp_path):
+    event_id = new_event(server)
+    root = tmp_path / "R"
+    photos(root / "Details", 4)
+    server.faults.queue(500, after=True, method="sp.album.create")  # created, but the answer is lost
+    batch = upload(server, store, [root], event_id, mirror_folders=True, concurrency=4)
+
+    assert albums(server, event_id) == [("Details",)]
+    assert server.studio.count_requests("sp.album.create") == 1, "the album list was read again, not created again"
+    assert {i.state for i in items_of(store, batch_ids=[batch])} == {q.DONE}
+    assert sorted(a for _, a, _ in gallery(server, event_id)) == [("Details",)] * 4
+
+
 # -- 4: --no-dedup under upload faults --------------------------------------------------------
 
 
