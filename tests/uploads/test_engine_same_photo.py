@@ -14,7 +14,7 @@ from imagegen import BLUE, make_jpeg
 
 from studio_desktop.uploads import queue as q
 
-from .engine_support import client_for, items_of, new_event, photos, running
+from .engine_support import client_for, items_of, new_event, photos, running, until
 
 ALREADY_THERE = "An earlier attempt had already reached the gallery."
 
@@ -113,6 +113,29 @@ def test_an_interrupted_root_upload_is_not_taken_as_landed_because_an_album_has_
     assert [(n, a) for n, a, _ in on_server] == [("IMG_0001.jpg", ()), ("IMG_0001.jpg", ("Ceremony",))]
     assert done.state == q.DONE and done.last_error != ALREADY_THERE
     assert done.photo_id == next(pid for _, a, pid in on_server if a == ())
+
+
+def test_an_upload_to_an_album_and_one_to_the_root_at_the_same_time_both_land_whole(server, store, tmp_path):
+    event_id = new_event(server)
+    in_album = photos(tmp_path / "A" / "Ceremony", 30)
+    at_root = [make_jpeg(tmp_path / "B" / p.name, size=(50, 40), color=BLUE) for p in in_album]
+
+    async def main():
+        async with running(server, store, batches=[]) as (album_engine, _), \
+                running(server, store, batches=[]) as (root_engine, _):
+            first = asyncio.create_task(album_engine.enqueue([tmp_path / "A"], event_id, mirror_folders=True))
+            # The root upload starts while the album one is half-way: it looks at a gallery in motion.
+            await until(lambda: album_engine.snapshot().files[q.DONE] >= 10)
+            second = await root_engine.enqueue([tmp_path / "B"], event_id)
+            await first
+            await asyncio.gather(album_engine.wait_idle(), root_engine.wait_idle())
+            return second
+
+    root_batch = asyncio.run(main())
+    on_server = gallery(server, event_id)
+    assert sorted(n for n, a, _ in on_server if a == ()) == sorted(p.name for p in at_root)
+    assert sorted(n for n, a, _ in on_server if a == ("Ceremony",)) == sorted(p.name for p in in_album)
+    assert {i.state for i in items_of(store, batch_ids=[root_batch])} == {q.DONE}
 
 
 # -- 2: sibling albums of the same name -------------------------------------------------------
