@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from studio_desktop.sandbox.db import PHOTO_IDS
+from studio_desktop.sandbox.signing import LINK_LIFETIME
 
 
 def _unsigned(url: str) -> str:
@@ -68,9 +69,15 @@ def test_signed_links_expire(sp, photo):
     assert fresh != url and sp.http.get(fresh).status_code == 200
 
 
-def test_links_in_answers_an_hour_apart_are_identical(sp, photo):
-    again = sp.ok("sp.photo.info", photo_id=photo["id"])
-    assert again["url"] == photo["url"]
+def test_links_stay_the_same_for_up_to_an_hour_so_caches_by_url_keep_working(sp, photo):
+    expires = int(_signature(photo["url"]["small"])[0])
+    unchanged_for = expires - LINK_LIFETIME - sp.studio.clock.now()
+    assert 0 < unchanged_for <= 3600
+    sp.studio.advance_clock(unchanged_for / 2)
+    assert sp.ok("sp.photo.info", photo_id=photo["id"])["url"] == photo["url"]
+    sp.studio.advance_clock(unchanged_for)
+    later = sp.ok("sp.photo.info", photo_id=photo["id"])["url"]["small"]
+    assert later != photo["url"]["small"] and _unsigned(later) == _unsigned(photo["url"]["small"])
 
 
 def test_revoked_and_expired_tokens_open_no_media(sp, photo):
