@@ -7,6 +7,7 @@ import hashlib
 import inspect
 import logging
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 from imagegen import BLUE, make_jpeg, make_text_file
@@ -225,14 +226,14 @@ async def test_event_lifecycle(sandbox, client):
     event = await client.event_create("Okafor Family Session", brand_id=d["brand_second"], url_slug="okafor-2025",
                                       event_date="2025-05-03 15:00:00")
     assert event.name == "Okafor Family Session" and event.brand_id == d["brand_second"]
-    assert event.url_slug == "okafor-2025" and event.view_url.endswith("okafor-2025")
+    assert event.url_slug == "okafor-2025" and urlsplit(event.view_url).path.endswith("/okafor-2025")
     info = await client.event_info(event.id)
     assert info.event_date.startswith("2025-05-03") and info.photo_count == 0
 
     renamed = await client.event_rename(event.id, "Okafor Family — Fall")
     assert renamed.name == "Okafor Family — Fall"
     updated = await client.event_update(event.id, url_slug="")
-    assert updated.url_slug is None and updated.view_url.endswith(str(event.id))
+    assert updated.url_slug is None and urlsplit(updated.view_url).path.endswith(f"/{event.id}")
     private = await client.event_set_access_level(event.id, "private_password", password="leaves")
     assert private.password == "leaves"
     with pytest.raises(ValidationError):
