@@ -467,7 +467,7 @@ class ContactsPanel(PersonPanel[Contact]):
             return
         self.form.errors.clear()
         self.busy.set_busy(True)
-        self.save_button.setEnabled(False)
+        self._disable_save()
         if self._is_new:
             job = self.directory.create(fields)
         else:

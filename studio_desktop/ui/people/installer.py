@@ -29,7 +29,7 @@ from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
 from studio_desktop.core.contacts_cache import ContactsCache
 from studio_desktop.core.session import PIXIESET, SHOOTPROOF, AuthSettings, PixiesetSession, ShootProofSession
-from studio_desktop.ui.main_window import STATE_KEY
+from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.clients_panel import ClientsPanel
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
@@ -45,6 +45,9 @@ CONTACTS_DOCK = "contacts"
 CLIENTS_DOCK = "clients"
 CONTACTS_SHORTCUT = "Ctrl+Shift+C"
 CLIENTS_SHORTCUT = "Ctrl+Shift+L"
+#: Keys of the list/editor splitter positions in the settings file's ``window`` mapping.
+CONTACTS_SPLITTER_KEY = "contacts_splitter"
+CLIENTS_SPLITTER_KEY = "clients_splitter"
 #: Width of the people docks the first time they open; later the saved layout decides.
 FIRST_DOCK_WIDTH = 380
 #: Room around the sign-in banner (it sits above the tree and the grid).
@@ -98,6 +101,12 @@ class PeopleUi(QObject):
             self.clients, "Clients", Qt.DockWidgetArea.RightDockWidgetArea, name=CLIENTS_DOCK, visible=False)
         if first_time[CLIENTS_DOCK] and first_time[CONTACTS_DOCK]:
             window.tabifyDockWidget(self.contacts_dock, self.clients_dock)
+        # The people lists want the window's full height; the upload queue spans the rest of the bottom.
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Applied when each dock first shows at its real height: applied earlier, the stretch factors
+        # would share out the difference and move the handle.
+        self._saved_splits = {dock: _decode(services.settings.window.get(key)) for dock, key in (
+            (self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))}
         self._size_on_first_show = {dock for dock, first in ((self.contacts_dock, first_time[CONTACTS_DOCK]),
                                                              (self.clients_dock, first_time[CLIENTS_DOCK])) if first}
         self._live: set[QDockWidget] = set()
@@ -303,6 +312,9 @@ class PeopleUi(QObject):
         if dock in self._size_on_first_show:
             self._size_on_first_show.discard(dock)
             self.window.resizeDocks([dock], [FIRST_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        saved = self._saved_splits.pop(dock, None)
+        if saved is not None:
+            dock.widget().splitter.restoreState(saved)
         if dock in self._live:
             return
         self._live.add(dock)
@@ -427,6 +439,11 @@ class PeopleUi(QObject):
         if self._closed:
             return
         self._closed = True
+        # A dock never shown this run keeps the split saved before.
+        self.services.update_window_settings({
+            key: _encode(dock.widget().splitter.saveState())
+            for dock, key in ((self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))
+            if dock in self._live})
         self.accounts.close()
         dialog = self.dialog
         if dialog is not None:
