@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from studio_desktop import APP_ID
 from studio_desktop.core import config
 from studio_desktop.core.store import StoreError
-from studio_desktop.ui import gc_guard, icons
+from studio_desktop.ui import gc_guard, icons, wheel_guard
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.help import install_help_tools
 
@@ -39,6 +39,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icons.app_icon())
+    wheel_guard.install(app)
     return app
 
 

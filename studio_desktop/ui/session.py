@@ -22,6 +22,7 @@ from studio_desktop.ui.services import Services
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.thumbnails import ThumbnailLoader
 from studio_desktop.ui.uploads import install_upload_ui
+from studio_desktop.ui.wheel_guard import install as install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 class GuiSession:
     def __init__(self, services: Services, *, page_size: int = DEFAULT_PAGE_SIZE):
         self.services = services
+        install_wheel_guard()
         self.tasks = TaskRunner()
         self.thumbnails = ThumbnailLoader(services.http, paths.current().thumbnail_dir)
         self.window = MainWindow(self.tasks, self.thumbnails)
