@@ -75,6 +75,18 @@ SHOOTPROOF_EXPIRED = "Your ShootProof sign-in has expired or was revoked. Please
 PIXIESET_EXPIRED = "Your Pixieset session has ended. Paste a new session cookie to sign in again."
 
 
+class CredentialRefused(Exception):
+    """A token the user offered was not taken; the sign-in already in use (if any) is untouched.
+
+    Not an :class:`AuthenticationError`: that one means the current sign-in was refused, and the
+    window would show "Not signed in" while the user is still signed in.
+    """
+
+    @property
+    def msg(self) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True)
 class SessionEvent:
     """What listeners hear. ``kind``: ``signed_in``, ``signed_out``, ``sign_in_needed`` or ``refreshed``."""
@@ -490,10 +502,10 @@ class ShootProofSession(_Listeners):
             text = text[7:].strip()
         register_secret(text)
         if not text:
-            raise AuthenticationError("Paste your ShootProof access token.", code="missing_token")
+            raise CredentialRefused("Paste your ShootProof access token.")
         if any(ch.isspace() for ch in text) or not text.isprintable():
-            raise AuthenticationError("That does not look like an access token: it should be one word "
-                                      "of letters and digits.", code="malformed_token")
+            raise CredentialRefused("That does not look like an access token: it should be one word "
+                                    "of letters and digits.")
         info = await self._check(text)
         await self._adopt(Tokens(text))
         return info
@@ -503,8 +515,7 @@ class ShootProofSession(_Listeners):
             try:
                 return await client.studio_info()
             except AuthenticationError:
-                raise AuthenticationError("ShootProof did not accept this access token.", code=401,
-                                          method="sp.studio.info", http_status=401) from None
+                raise CredentialRefused("ShootProof did not accept this access token.") from None
 
     async def _adopt(self, tokens: Tokens) -> None:
         await _off_loop(lambda: self._store(tokens))

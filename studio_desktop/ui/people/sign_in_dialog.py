@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from studio_desktop.api.errors import ApiError, TransientError
 from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, PendingSignIn
+from studio_desktop.core.session import PIXIESET, SHOOTPROOF, CredentialRefused, PendingSignIn
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
@@ -61,7 +61,7 @@ def _message(error: BaseException) -> str:
     """A sentence for the dialog: the server's own words where it gave some."""
     if isinstance(error, (TransientError, PixiesetTransientError)):
         return plain_message(error) if isinstance(error, TransientError) else error.msg
-    if isinstance(error, ApiError):
+    if isinstance(error, (ApiError, CredentialRefused)):
         return error.msg
     return plain_message(error)
 
