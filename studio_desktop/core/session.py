@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import importlib
 import logging
 import secrets as _secrets
 import time
@@ -121,6 +122,20 @@ async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
+#: Written by ``packaging/build.sh`` when a build carries the studio's ShootProof app id; absent otherwise.
+BUILD_INFO_MODULE = "studio_desktop._build_info"
+
+
+def build_client_id() -> str:
+    """The ShootProof client id chosen when this bundle was built ("" for a checkout or a plain build)."""
+    try:
+        module = importlib.import_module(BUILD_INFO_MODULE)
+    except ImportError:
+        return ""
+    value = getattr(module, "SHOOTPROOF_CLIENT_ID", "")
+    return value.strip() if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     """Where to sign in: from the settings file, or the endpoints of this run (flags, env, sandbox)."""
@@ -142,7 +157,7 @@ class AuthSettings:
         if endpoints.sandbox:
             client_id = endpoints.client_id or settings.shootproof_client_id
         else:
-            client_id = settings.shootproof_client_id or endpoints.client_id
+            client_id = settings.shootproof_client_id or endpoints.client_id or build_client_id()
         return cls(
             client_id=(client_id or "").strip(),
             oauth_url=pick(settings.oauth_url, endpoints.oauth_url, config.DEFAULT_OAUTH_URL),

@@ -28,11 +28,20 @@ from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QMess
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
 from studio_desktop.core.contacts_cache import ContactsCache
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, AuthSettings, PixiesetSession, ShootProofSession
+from studio_desktop.core.session import (
+    PIXIESET,
+    SHOOTPROOF,
+    AuthSettings,
+    PixiesetSession,
+    ShootProofSession,
+    build_client_id,
+)
 from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
+from studio_desktop.ui.people.accounts_dialog import AccountsDialog
 from studio_desktop.ui.people.clients_panel import ClientsPanel
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
+from studio_desktop.ui.people.sandbox_mode import SandboxMarks
 from studio_desktop.ui.people.sign_in_dialog import SignInDialog, UrlOpener, open_in_browser
 from studio_desktop.ui.tree_nodes import GalleryTarget
 
@@ -78,6 +87,7 @@ class PeopleUi(QObject):
         self.tasks = session.tasks
         self.open_url = open_url
         self.dialog: SignInDialog | None = None
+        self.accounts_dialog: AccountsDialog | None = None
         self.sign_out_box: QMessageBox | None = None
         self._lock = asyncio.Lock()
         self._closed = False
@@ -126,6 +136,7 @@ class PeopleUi(QObject):
         window.status.insertPermanentWidget(0, self.pixieset_box)
 
         self._make_actions()
+        self.sandbox_marks = SandboxMarks(window, services.endpoints.sandbox)
         self._connect()
 
     # --- building ----------------------------------------------------------------------------------
@@ -154,14 +165,19 @@ class PeopleUi(QObject):
         self.sign_out_action = QAction("Sign &Out…", self.window)
         self.sign_out_action.setStatusTip("Sign out of ShootProof (or Pixieset) on this computer")
         actions.add("sign_out", self.sign_out_action)
+        self.accounts_action = QAction("&Accounts…", self.window)
+        self.accounts_action.setStatusTip("Which studio is in use, the ShootProof client ID and API address, "
+                                          "signing in and out")
+        actions.add("accounts", self.accounts_action)
         file_menu = self.window.menu("file")
         entries = file_menu.actions()
         after = entries.index(sign_in) + 1 if sign_in in entries else len(entries)
         before = entries[after] if after < len(entries) else None
-        if before is not None:
-            file_menu.insertAction(before, self.sign_out_action)
-        else:
-            file_menu.addAction(self.sign_out_action)
+        for action in (self.sign_out_action, self.accounts_action):
+            if before is not None:
+                file_menu.insertAction(before, action)
+            else:
+                file_menu.addAction(action)
 
         for name, dock, text, shortcut, tip in (
                 ("show_contacts", self.contacts_dock, "ShootProof &Contacts", CONTACTS_SHORTCUT,
@@ -182,7 +198,9 @@ class PeopleUi(QObject):
         window, accounts, status = self.window, self.accounts, self.window.status
         window.actions.sign_in.triggered.connect(lambda _checked=False: self.open_sign_in())
         self.sign_out_action.triggered.connect(lambda _checked=False: self.confirm_sign_out())
+        self.accounts_action.triggered.connect(lambda _checked=False: self.open_accounts())
         window.current_target_changed.connect(self._target_changed)
+        self.session.controller.studio_loaded.connect(self._studio_loaded)
         self.contacts.pixieset_client_ready.connect(self.reveal_client)
         self.clients.contact_ready.connect(self.reveal_contact)
         for panel in (self.contacts, self.clients):
@@ -369,9 +387,45 @@ class PeopleUi(QObject):
             dialog.open()
         return dialog
 
-    def confirm_sign_out(self) -> QMessageBox | None:
-        """Ask, then sign out of ShootProof (and Pixieset, if ticked); non-modal."""
+    def _studio_loaded(self, info: Any) -> None:
+        self.accounts.studio_name = info.name
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.sync()
+
+    def open_accounts(self) -> AccountsDialog:
+        """Settings → Accounts (non-modal; one at a time)."""
+        dialog = self.accounts_dialog
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = AccountsDialog(self.accounts, self.services.settings, sandbox=self.services.endpoints.sandbox,
+                                built_in_client_id=build_client_id(), parent=self.window)
+        dialog.saved.connect(self._accounts_saved)
+        dialog.sign_in_requested.connect(self.open_sign_in)
+        dialog.sign_out_requested.connect(self.confirm_sign_out)
+        dialog.switch_requested.connect(self.sandbox_marks.confirm_switch)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "accounts_dialog", None))
+        self.accounts_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _accounts_saved(self, changed: dict[str, Any]) -> None:
+        self.services.update_settings(**changed)
+        if "shootproof_client_id" in changed and not self.services.endpoints.sandbox:
+            # Browser sign-in works at once; no restart needed for the client id.
+            auth = AuthSettings.resolve(self.services.settings, self.services.endpoints)
+            self.shootproof.client_id = auth.client_id
+            if self.dialog is not None:
+                self.dialog._sync()
+        note = " The new API address is used from the next start." if "api_url" in changed else ""
+        self.window.status.show_info(f"Accounts saved.{note}")
+
+    def confirm_sign_out(self, service: str | None = None) -> QMessageBox | None:
+        """Ask, then sign out of ``service`` (default: ShootProof, and Pixieset if ticked); non-modal."""
         sp_in, px_in = self.shootproof.signed_in, self.pixieset.signed_in
+        if service == PIXIESET:
+            sp_in = False
         if not (sp_in or px_in):
             self.window.status.show_info("You are not signed in.")
             return None

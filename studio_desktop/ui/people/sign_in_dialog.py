@@ -50,6 +50,10 @@ PIXIESET_HELP = (
     "Sign in at studio.pixieset.com, open the browser's developer tools (F12), and under "
     "Application (or Storage) → Cookies copy the session cookie as name=value. "
     "It is kept in your system keychain and sent only to Pixieset.")
+BROWSER_HINT = ("ShootProof's sign-in page opens in your web browser. Approve Studio Desktop there, and it "
+                "connects to your studio.")
+NO_CLIENT_ID_HINT = ("Browser sign-in needs your ShootProof app's client ID: add it in File → Accounts…, or "
+                     "paste an access token below instead.")
 TOKEN_HELP = "For a long-lived access token made in ShootProof's developer settings."
 
 
@@ -157,8 +161,7 @@ class SignInDialog(QDialog):
         self.sp_status.sign_out.clicked.connect(lambda: self.sign_out_shootproof())
 
         self.browser_box = QGroupBox("Sign in with your browser", page)
-        self.browser_hint = Hint("ShootProof's sign-in page opens in your web browser. Approve Studio Desktop "
-                                 "there, and it connects to your studio.", self.browser_box)
+        self.browser_hint = Hint(BROWSER_HINT, self.browser_box)
         self.loopback_choice = QRadioButton("Come back to the app automatically (recommended)", self.browser_box)
         self.paste_choice = QRadioButton("Show me a code to paste here", self.browser_box)
         self.loopback_choice.setObjectName("sp_mode_loopback")
@@ -434,9 +437,7 @@ class SignInDialog(QDialog):
         waiting = self.browser_task is not None or self.pending is not None
         loopback_wait = self.pending is not None and self.pending.uses_loopback
         self.browser_box.setEnabled(sp.can_use_browser)
-        if not sp.can_use_browser:
-            self.browser_hint.setText("Browser sign-in needs the app's ShootProof client ID in the settings. "
-                                      "Paste an access token below instead.")
+        self.browser_hint.setText(BROWSER_HINT if sp.can_use_browser else NO_CLIENT_ID_HINT)
         self.open_button.setEnabled(self.browser_task is None)
         self.open_button.setText("Open Sign-In Page Again" if self.pending is not None else "Open Sign-In Page")
         self.copy_link_button.setVisible(self.pending is not None)
