@@ -29,8 +29,8 @@ from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
 from studio_desktop.ui.people.widgets import ErrorLabel, Hint, scaled_font
 
-CLIENT_ID_HELP = ("From your ShootProof app: on shootproof.com open Settings → Developer (API) → Apps, create or "
-                  "open the app for Studio Desktop, and copy its Client ID.")
+CLIENT_ID_HELP = ("ShootProof's \"APP Id\" for Studio Desktop: ShootProof issues one on request "
+                  "(support@shootproof.com), or your studio's copy of the app came with it.")
 API_URL_HELP = "Leave empty for ShootProof itself. A change takes effect the next time Studio Desktop starts."
 
 
