@@ -16,6 +16,7 @@ from studio_desktop.core.config import Endpoints
 from studio_desktop.ui.gallery import install_gallery_actions
 from studio_desktop.ui.gallery_controller import GalleryController
 from studio_desktop.ui.main_window import MainWindow
+from studio_desktop.ui.orders import install_orders
 from studio_desktop.ui.people.installer import install_people
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
@@ -42,6 +43,7 @@ class GuiSession:
         self._state_saved = False
         self.window.closing.connect(self._window_closing)
         self.people = install_people(self)
+        self.orders = install_orders(self)
 
     @classmethod
     async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,

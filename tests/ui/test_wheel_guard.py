@@ -53,9 +53,9 @@ def open_every_form(session, qtbot, tmp_path):
         dock.raise_()
     qtbot.waitUntil(lambda: people.clients.page is not None and people.clients.model.rowCount() > 0, timeout=WAIT_MS)
     people.clients.list_view.setCurrentIndex(people.clients.model.index(0, 0))
-    qtbot.waitUntil(lambda: people.contacts.directory is not None and people.contacts.model.rowCount() > 0,
+    qtbot.waitUntil(lambda: people.contacts.directory is not None and people.contacts.proxy.rowCount() > 0,
                     timeout=WAIT_MS)
-    people.contacts.list_view.setCurrentIndex(people.contacts.model.index(0, 0))
+    people.contacts.list_view.setCurrentIndex(people.contacts.proxy.index(0, 0))
     session.gallery.events.new_event()
     session.uploads.show_settings()
     session.uploads.show_hot_folders()

@@ -63,7 +63,7 @@ FIRST_DOCK_WIDTH = 380
 BANNER_STYLE = "QFrame#banner { margin: 6px 6px 2px 6px; }"
 
 
-def _layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool:
+def layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool:
     """Whether the saved window layout places this dock (Qt stores object names as UTF-16 in the state)."""
     text = window_settings.get(STATE_KEY)
     if not isinstance(text, str) or not text:
@@ -103,7 +103,7 @@ class PeopleUi(QObject):
 
         self.contacts = ContactsPanel(self.tasks, services.store)
         self.clients = ClientsPanel(self.tasks)
-        first_time = {name: not _layout_knows(services.settings.window, f"dock_{name}")
+        first_time = {name: not layout_knows(services.settings.window, f"dock_{name}")
                       for name in (CONTACTS_DOCK, CLIENTS_DOCK)}
         self.contacts_dock: QDockWidget = window.add_side_panel(
             self.contacts, "Contacts", Qt.DockWidgetArea.RightDockWidgetArea, name=CONTACTS_DOCK, visible=False)
