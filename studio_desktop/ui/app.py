@@ -75,7 +75,7 @@ async def _main(endpoints: config.Endpoints, args: argparse.Namespace) -> int:
     session = await GuiSession.open(endpoints)
     report = install_help_tools(session.window, session.services).report_crash
     restore_hooks = _install_excepthooks(asyncio.get_running_loop(), report)
-    previous_sigint = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, session.window.close))
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, session.quit_now))
     # Python runs signal handlers only when it gets control; a slow timer gives it that.
     wake = QTimer()
     wake.start(300)
