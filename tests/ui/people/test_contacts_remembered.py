@@ -31,7 +31,7 @@ def test_imported_contacts_are_known_after_a_restart(gui_session_factory, sandbo
                         "Odile,Marchetti,odile@import.example\nBram,Voskuil,bram@import.example\n",
                         encoding="utf-8")
     dialog = panel.open_import(str(csv_file))
-    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.plan is not None and dialog.existing is not None, timeout=WAIT_MS)
     click(dialog.import_button)
     qtbot.waitUntil(lambda: dialog.report is not None and dialog._task is None, timeout=WAIT_MS)
     assert len(dialog.report.created) == 3
