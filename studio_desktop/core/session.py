@@ -272,6 +272,8 @@ class PendingSignIn:
 
     request: AuthorizationRequest
     receiver: LoopbackReceiver | None = None
+    #: False when no browser could be opened: the user must open ``url`` some other way.
+    browser_opened: bool = True
 
     @property
     def url(self) -> str:
@@ -476,6 +478,7 @@ class ShootProofSession(_Listeners):
                 raise
             if opened is False:
                 log.warning("The browser could not be opened for the ShootProof sign-in")
+                pending.browser_opened = False
         return pending
 
     async def finish_with_code(self, pending: PendingSignIn, pasted: str) -> StudioInfo:

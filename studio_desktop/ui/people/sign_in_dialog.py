@@ -54,6 +54,12 @@ BROWSER_HINT = ("ShootProof's sign-in page opens in your web browser. Approve St
                 "connects to your studio.")
 NO_CLIENT_ID_HINT = ("Browser sign-in needs your ShootProof app's client ID: add it in File → Accounts…, or "
                      "paste an access token below instead.")
+NO_BROWSER_TEXT = ("No web browser could be opened on this computer. The sign-in page's address is on the "
+                   "clipboard: paste it into a browser (here or on another computer), approve Studio Desktop, and "
+                   "paste the code it shows below.")
+NO_BROWSER_LOOPBACK_TEXT = ("No web browser could be opened by itself. The sign-in page's address is on the "
+                            "clipboard: paste it into a web browser on this computer and approve Studio Desktop; "
+                            "this window notices by itself.")
 TOKEN_HELP = "For a long-lived access token made in ShootProof's developer settings."
 
 
@@ -296,6 +302,10 @@ class SignInDialog(QDialog):
     def _browser_started(self, pending: PendingSignIn) -> None:
         self.pending = pending
         self.browser_task = None
+        if not pending.browser_opened:
+            # Say so, and put the address where the user can use it, instead of waiting for a page never shown.
+            QGuiApplication.clipboard().setText(pending.url)
+            self.sp_message.setText(NO_BROWSER_LOOPBACK_TEXT if pending.uses_loopback else NO_BROWSER_TEXT)
         if pending.uses_loopback:
             self.browser_task = self._run(self.accounts.shootproof.finish_from_loopback(pending),
                                           self._shootproof_done, self._browser_failed, "sign-in-loopback")
