@@ -217,8 +217,16 @@ class ContactDialog(FormDialog):
             return
         if text.isdigit():
             contact_id = int(text)
-            self.save(lambda client: client.event_set_contact(event_id, contact_id),
-                      lambda result: self._on_saved(result, f"contact {contact_id}"), name="event-set-contact")
+
+            async def by_id(client: ShootProofClient) -> tuple[int | None, str]:
+                try:
+                    found = await client.contact_info(contact_id=contact_id)
+                except NotFoundError:
+                    raise Refusal(f"No contact has the number {contact_id}.", "contact_id") from None
+                label = contact_label(found[0]) if found else "the contact"
+                return await client.event_set_contact(event_id, contact_id), label
+
+            self.save(by_id, lambda result: self._on_saved(*result), name="event-set-contact")
             return
         if "@" not in text:
             self.show_error(f"No contact called “{text}” is known here. Type their email address, or add them "
