@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ORDERS_DOCK = "orders"
 ORDERS_SHORTCUT = "Ctrl+Shift+O"
+#: Width of the dock the first time it opens: room for date, customer, items, total and status.
+FIRST_DOCK_WIDTH = 440
 
 
 class OrdersUi(QObject):
@@ -35,6 +37,7 @@ class OrdersUi(QObject):
         people = getattr(session, "people", None)
         if first_time and people is not None:
             window.tabifyDockWidget(people.clients_dock, self.dock)
+        self._size_on_first_show = first_time
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Orders and Invoices")
         toggle.setShortcut(QKeySequence(ORDERS_SHORTCUT))
@@ -54,6 +57,9 @@ class OrdersUi(QObject):
                 lambda *_args: self.panel.set_contact(contacts.current_contact()))
 
     def _shown(self, shown: bool) -> None:
+        if shown and self._size_on_first_show:
+            self._size_on_first_show = False
+            self.window.resizeDocks([self.dock], [FIRST_DOCK_WIDTH], Qt.Orientation.Horizontal)
         if shown:
             self._follow_tree()
             self.panel.set_live(True)

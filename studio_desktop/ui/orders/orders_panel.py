@@ -40,7 +40,7 @@ GALLERY = "gallery"
 BRAND = "brand"
 
 
-def _table(model, name: str) -> QTreeView:
+def _table(model, name: str, stretch: int) -> QTreeView:
     view = QTreeView(objectName=name)
     view.setModel(model)
     view.setRootIsDecorated(False)
@@ -52,6 +52,8 @@ def _table(model, name: str) -> QTreeView:
     header = view.header()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The names take what is left, so the amounts and statuses stay in view in a narrow dock.
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -104,7 +106,7 @@ class OrdersPanel(QWidget):
         self.scope.addItem("This gallery", GALLERY)
         self.scope.addItem("The whole brand", BRAND)
         self.orders_model = OrdersModel(self)
-        self.orders_view = _table(self.orders_model, "orders_table")
+        self.orders_view = _table(self.orders_model, "orders_table", stretch=2)
         self.orders_view.setAccessibleName("Orders")
         self.orders_empty = Hint("", self)
         self.order_details = _details_view("order_details")
@@ -118,7 +120,7 @@ class OrdersPanel(QWidget):
         self.only_contact = QCheckBox("Only the contact selected in Contacts", self, objectName="invoices_only_contact")
         self.only_contact.setChecked(True)
         self.invoices_model = InvoicesModel(self)
-        self.invoices_view = _table(self.invoices_model, "invoices_table")
+        self.invoices_view = _table(self.invoices_model, "invoices_table", stretch=1)
         self.invoices_view.setAccessibleName("Invoices")
         self.invoices_empty = Hint("", self)
         self.invoice_details = _details_view("invoice_details")
@@ -309,6 +311,8 @@ class OrdersPanel(QWidget):
 
     def _sync(self) -> None:
         self.busy.set_busy(self.loading())
+        # One gallery's orders all name the same gallery.
+        self.orders_view.setColumnHidden(1, self.scope_kind() == GALLERY)
         self.scope.setEnabled(self.gallery is not None)
         gallery_name = self.gallery[1] if self.gallery else ""
         where = f"“{gallery_name}”" if self.scope_kind() == GALLERY else (self.brand_name or "this brand")
@@ -349,7 +353,7 @@ def order_html(summary: OrderSummary) -> str:
         who += f" &lt;{escape(summary.email)}&gt;"
     rows = "".join(
         f"<tr><td align='right'>{line.quantity} ×</td><td>{escape(line.product)}</td>"
-        f"<td>{escape(line.photo_name)}</td><td align='right'>{escape(money(line.total, order.currency))}</td></tr>"
+        f"<td><small>{escape(line.photo_name)}</small></td><td align='right'>{escape(money(line.total, order.currency))}</td></tr>"
         for line in summary.lines())
     extras = [("Shipping", details.shipping_charge), ("Sales tax", details.sales_tax)]
     extras += [(addon.label or "Add-on", addon.price) for addon in details.addons]
@@ -358,7 +362,7 @@ def order_html(summary: OrderSummary) -> str:
                          for label, amount in extras if amount)
     notes = "".join(f"<p><i>{escape(label)}:</i> {escape(text)}</p>" for label, text in
                     (("Client's note", details.client_notes), ("Studio note", details.studio_notes)) if text)
-    return (f"{head}<p>Customer: {who}</p><table cellspacing='4'>{rows}{extra_rows}"
+    return (f"{head}<p>Customer: {who}</p><table cellspacing='6'>{rows}{extra_rows}"
             f"<tr><td></td><td colspan='2'><b>Total</b></td><td align='right'><b>{escape(summary.total_text)}</b>"
             f"</td></tr></table>{notes}")
 
