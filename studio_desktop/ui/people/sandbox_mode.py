@@ -49,8 +49,9 @@ def launch_detached(program: str, arguments: list[str], environment: dict[str, s
     for name, value in environment.items():
         env.insert(name, value)
     process.setProcessEnvironment(env)
-    started, _pid = process.startDetached()
-    return bool(started)
+    # PySide6 returns a bool here; some bindings return (started, pid).
+    result = process.startDetached()
+    return bool(result[0] if isinstance(result, tuple) else result)
 
 
 class SandboxMarks(QObject):
@@ -90,8 +91,8 @@ class SandboxMarks(QObject):
                           "Start Studio Desktop again on your own ShootProof studio?",
                           QMessageBox.StandardButton.Cancel, self.window)
         box.setObjectName("switchAccountBox")
-        box.setInformativeText("The practice studio stays on this computer; start with ./dev run (or --sandbox) "
-                               "to come back to it. You sign in to ShootProof in the next window.")
+        box.setInformativeText("The practice studio stays on this computer: start Studio Desktop with --sandbox "
+                               "to come back to it. You sign in to ShootProof in the window that opens.")
         restart = box.addButton("Start on My Account", QMessageBox.ButtonRole.AcceptRole)
         restart.setObjectName("confirm_switch")
         box.setDefaultButton(restart)

@@ -67,3 +67,12 @@ def test_relaunch_command_for_a_bundle_and_for_python():
         "/app/studio-desktop", ["--log-level", "DEBUG"], {"HOME": "/home/ana"})
     assert relaunch_command(argv, env, frozen=False, executable="/venv/bin/python") == (
         "/venv/bin/python", ["-m", "studio_desktop", "--log-level", "DEBUG"], {"HOME": "/home/ana"})
+
+
+def test_the_launcher_really_starts_a_detached_process_with_the_environment_given(qapp, tmp_path, qtbot):
+    from studio_desktop.ui.people.sandbox_mode import launch_detached
+
+    marker = tmp_path / "started.txt"
+    code = "import os, sys; open(sys.argv[1], 'w').write(os.environ.get('MARK', 'missing'))"
+    assert launch_detached(sys.executable, ["-c", code, str(marker)], {"MARK": "from-the-sandbox-window"})
+    qtbot.waitUntil(lambda: marker.exists() and marker.read_text() == "from-the-sandbox-window", timeout=10_000)
