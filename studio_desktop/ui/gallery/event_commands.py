@@ -106,7 +106,8 @@ class EventCommands:
 
         def saved(contact_id: int | None, label: str) -> None:
             self.ctx.apply(lambda events: tree_edits.change_event(events, event_id, contact_id=contact_id))
-            self.ctx.info(f"'{node.name}' now belongs to {label}." if contact_id else f"'{node.name}' has no contact now.")
+            self.ctx.info(f"'{node.name}' now belongs to {label}." if contact_id
+                          else f"'{node.name}' has no contact now.")
         return self.ctx.remember(opened(ContactDialog(self.ctx, event=node.event, on_saved=saved)))
 
     # --- delete ------------------------------------------------------------------------------

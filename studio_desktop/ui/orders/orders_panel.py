@@ -30,7 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import Contact, Invoice, Order, OrderDetails
-from studio_desktop.core.orders import OrderSummary, day, fetch_details, invoice_total, list_invoices, list_orders, money
+from studio_desktop.core.orders import (
+    OrderSummary,
+    day,
+    fetch_details,
+    invoice_total,
+    list_invoices,
+    list_orders,
+    money,
+)
 from studio_desktop.ui.errors import plain_message, signed_out_service
 from studio_desktop.ui.orders.orders_models import InvoicesModel, OrdersModel
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, run_for
@@ -344,8 +352,8 @@ class OrdersPanel(QWidget):
 
 def order_html(summary: OrderSummary) -> str:
     order, details = summary.order, summary.details
-    head = (f"<b>Order {order.id}</b> · {escape(day(order.order_date))} · {escape(summary.status_text)}<br>"
-            f"{escape(order.event_name or '')}")
+    head = (f"<b>Order {order.id}</b> · {escape(day(order.order_date))} · "
+            f"{escape(summary.status_text)}<br>{escape(order.event_name or '')}")
     if details is None:
         return f"{head}<p>Loading what was bought…</p>"
     who = escape(summary.customer)
@@ -353,7 +361,8 @@ def order_html(summary: OrderSummary) -> str:
         who += f" &lt;{escape(summary.email)}&gt;"
     rows = "".join(
         f"<tr><td align='right'>{line.quantity} ×</td><td>{escape(line.product)}</td>"
-        f"<td><small>{escape(line.photo_name)}</small></td><td align='right'>{escape(money(line.total, order.currency))}</td></tr>"
+        f"<td><small>{escape(line.photo_name)}</small></td>"
+        f"<td align='right'>{escape(money(line.total, order.currency))}</td></tr>"
         for line in summary.lines())
     extras = [("Shipping", details.shipping_charge), ("Sales tax", details.sales_tax)]
     extras += [(addon.label or "Add-on", addon.price) for addon in details.addons]

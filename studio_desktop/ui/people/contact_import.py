@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio_desktop.api.models import Brand
-from studio_desktop.api.models import Contact
+from studio_desktop.api.models import Brand, Contact
 from studio_desktop.core.contact_csv import (
     EXISTING,
     UPDATED,

@@ -14,7 +14,8 @@ WAIT_MS = 20_000
 @pytest.fixture
 def open_session(gui_session_factory, sandbox, wait_for_tree):
     def make():
-        session = gui_session_factory(endpoints=replace(endpoints_for(sandbox), pixieset_cookie=sandbox.pixieset_cookie))
+        endpoints = replace(endpoints_for(sandbox), pixieset_cookie=sandbox.pixieset_cookie)
+        session = gui_session_factory(endpoints=endpoints)
         wait_for_tree(session)
         return session
 
