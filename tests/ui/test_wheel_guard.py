@@ -17,7 +17,7 @@ EXPECTED = {
     "brandCombo", "defaultsCombo", "dateEdit",  # New Gallery
     "settingsConcurrency", "settingsBandwidth", "settingsWatermark", "settingsSettle", "settingsMirror",
     "hotFolderSettle", "uploadFilter", "clients_type_filter", "import_brand",
-    "client_type", "client_status", "client_country", "contact_brand",
+    "client_type", "client_status", "client_country", "contact_brand", "orders_scope",
 }
 
 
@@ -56,6 +56,7 @@ def open_every_form(session, qtbot, tmp_path):
     qtbot.waitUntil(lambda: people.contacts.directory is not None and people.contacts.proxy.rowCount() > 0,
                     timeout=WAIT_MS)
     people.contacts.list_view.setCurrentIndex(people.contacts.proxy.index(0, 0))
+    window.actions["show_orders"].trigger()
     session.gallery.events.new_event()
     session.uploads.show_settings()
     session.uploads.show_hot_folders()
