@@ -29,9 +29,11 @@ class CloseGuard(QObject):
     """Watches ``window``'s close; ``uploading()`` says how many photos are still being sent (0: none)."""
 
     def __init__(self, window: QMainWindow, uploading: Callable[[], int], *, has_tray: Callable[[], bool],
-                 load_choice: Callable[[], str | None], save_choice: Callable[[str | None], None]):
+                 load_choice: Callable[[], str | None], save_choice: Callable[[str | None], None],
+                 notify: Callable[[str, str], None] | None = None):
         super().__init__(window)
         self.window = window
+        self.notify = notify
         self.uploading = uploading
         self.has_tray = has_tray
         self.load_choice = load_choice
@@ -111,5 +113,9 @@ class CloseGuard(QObject):
             log.info("Window closed while uploading: staying in the tray")
             self.in_tray = True
             self.window.hide()
+            if self.notify is not None:
+                count = self.uploading()
+                self.notify("Still uploading", f"Studio Desktop is uploading {count:,} photo{'s' if count != 1 else ''}"
+                            " in the background. Click its icon to open the window; Quit there stops the uploads.")
         else:
             self.window.showMinimized()

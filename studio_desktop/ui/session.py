@@ -49,7 +49,8 @@ class GuiSession:
         self.close_guard = CloseGuard(
             self.window, self.photos_uploading, has_tray=lambda: self.uploads.notifier.tray is not None,
             load_choice=lambda: self.services.settings.window.get(CLOSE_CHOICE_KEY),
-            save_choice=lambda choice: self.services.update_window_settings({CLOSE_CHOICE_KEY: choice}))
+            save_choice=lambda choice: self.services.update_window_settings({CLOSE_CHOICE_KEY: choice}),
+            notify=lambda title, message: self.uploads.notifier.notify(title, message))
 
     @classmethod
     async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,

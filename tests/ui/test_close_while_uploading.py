@@ -57,6 +57,8 @@ def test_keep_uploading_leaves_the_uploads_running_and_is_remembered(main_window
     box.checkBox().setChecked(True)
     press(qtbot, box, "close_keep")
     assert not main_window.isVisible() and not closing, "hidden in the tray, not closed"
+    title, message = ui.notifier.history[-1]
+    assert title == "Still uploading" and "in the background" in message
     assert gui_session.services.settings.window[CHOICE_KEY] == KEEP
     engine.set_bandwidth_limit(0)
     qtbot.waitUntil(lambda: engine.snapshot().files[q.DONE] == 4, timeout=WAIT_MS)
