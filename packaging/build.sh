@@ -28,6 +28,22 @@ if ! "$python" -c 'import PyInstaller' 2>/dev/null; then
     "$python" -m pip install -q -e ".[packaging]"
 fi
 
+# A build for a studio can carry its ShootProof app's client id, so "Sign in with your browser"
+# works without anyone typing it in (see packaging/README.md).
+build_info="$here/studio_desktop/_build_info.py"
+rm -f "$build_info"
+if [ -n "${STUDIO_DESKTOP_BUILD_CLIENT_ID:-}" ]; then
+    "$python" - "$build_info" <<'PY'
+import os, sys
+client_id = os.environ["STUDIO_DESKTOP_BUILD_CLIENT_ID"].strip()
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    out.write('"""Written by packaging/build.sh; not in git."""\n\n')
+    out.write(f"SHOOTPROOF_CLIENT_ID = {client_id!r}\n")
+PY
+    trap 'rm -f "$build_info"' EXIT
+    echo "==> Carrying ShootProof client id ${STUDIO_DESKTOP_BUILD_CLIENT_ID:0:4}… in the bundle" >&2
+fi
+
 dist="${DIST:-$here/dist}"
 work="${WORK:-$here/build/pyinstaller}"
 echo "==> Building the bundle into $dist/studio-desktop" >&2

@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--uploading", type=int, default=0, metavar="N",
                         help="also upload N generated photos, slowly, so the queue is caught mid-upload")
     parser.add_argument("--upload-to", default="Riverside 5K Fun Run", help="event the --uploading photos go to")
+    parser.add_argument("--orders", action="store_true", help="show the Orders panel with the gallery's orders")
+    parser.add_argument("--mark-sandbox", action="store_true",
+                        help="mark the window as the sandbox, as ./dev run does (title, status-bar chip)")
     parser.add_argument("--timeout", type=float, default=30.0)
     return parser.parse_args(argv)
 
@@ -58,7 +61,8 @@ async def take(args: argparse.Namespace, app) -> Path:
 
     with SandboxServer(paths.current().sandbox_dir) as sandbox:
         endpoints = Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                              pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token)
+                              pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token,
+                              sandbox=args.mark_sandbox)
         session = await GuiSession.open(endpoints, start_engine=args.uploading > 0)
         try:
             window = session.window
@@ -90,6 +94,8 @@ async def take(args: argparse.Namespace, app) -> Path:
             await until(lambda: bool(visible_rows()) and thumbnails_ready(), "thumbnails")
             if args.uploading:
                 await start_uploads(args, session, panel, until)
+            if args.orders:
+                await show_orders(session, until)
             selection = view.selectionModel()
             for row in (1, 2):
                 if row < model.rowCount():
@@ -102,6 +108,16 @@ async def take(args: argparse.Namespace, app) -> Path:
             return args.out
         finally:
             await session.aclose()
+
+
+async def show_orders(session, until) -> None:
+    """The Orders panel beside the grid, its orders filled in and the first one open."""
+    window = session.window
+    window.actions["show_orders"].trigger()
+    orders = session.orders.panel
+    await until(lambda: orders.orders_task is None and orders.orders_model.rowCount() > 0
+                and all(row.details is not None for row in orders.orders_model.rows), "the gallery's orders")
+    orders.orders_view.setCurrentIndex(orders.orders_model.index(0, 0))
 
 
 async def start_uploads(args: argparse.Namespace, session, panel, until) -> None:

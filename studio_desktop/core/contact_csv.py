@@ -306,15 +306,20 @@ def _row(line: int, cells: list[str], positions: dict[int, str], width: int) -> 
 
 # --- importing ----------------------------------------------------------------------------
 
+#: What became of a row: a new contact, an existing one updated from the file, or one already there left alone.
+CREATED, UPDATED, EXISTING = "created", "updated", "existing"
+
+
 @dataclass
 class RowOutcome:
     row: CsvRow
     contact: Contact | None = None
     errors: list[str] = field(default_factory=list)
+    kind: str = CREATED
 
     @property
     def ok(self) -> bool:
-        return self.contact is not None and not self.errors
+        return not self.errors and (self.contact is not None or self.kind == EXISTING)
 
 
 @dataclass
@@ -322,13 +327,66 @@ class ImportReport:
     outcomes: list[RowOutcome] = field(default_factory=list)
     cancelled: bool = False
 
+    def _contacts(self, kind: str) -> list[Contact]:
+        return [o.contact for o in self.outcomes if o.kind == kind and o.ok and o.contact is not None]
+
     @property
     def created(self) -> list[Contact]:
-        return [outcome.contact for outcome in self.outcomes if outcome.contact is not None]
+        return self._contacts(CREATED)
+
+    @property
+    def updated(self) -> list[Contact]:
+        return self._contacts(UPDATED)
+
+    @property
+    def already_there(self) -> list[RowOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.kind == EXISTING and outcome.ok]
 
     @property
     def failed(self) -> list[RowOutcome]:
         return [outcome for outcome in self.outcomes if not outcome.ok]
+
+
+def _says_already_there(messages: Sequence[str]) -> bool:
+    return any("already" in message.casefold() and "email" in message.casefold() for message in messages)
+
+
+async def find_existing(find_by_email: Callable[..., Any], rows: Sequence[CsvRow], brand_id: int, *,
+                        concurrency: int = 4) -> dict[int, Contact]:
+    """The rows (by line) whose email already belongs to a contact of ``brand_id``.
+
+    ``find_by_email(email, brand_id=...)`` is ``ContactDirectory.find_by_email``; emails are
+    looked up once each, ``concurrency`` at a time.
+    """
+    gate = asyncio.Semaphore(concurrency)
+    found: dict[str, Contact] = {}
+    emails = list(dict.fromkeys(row.email.casefold() for row in rows if row.email))
+
+    async def look_up(email: str) -> None:
+        async with gate:
+            matches = await find_by_email(email, brand_id=brand_id)
+        match = next((c for c in matches if c.brand_id in (None, brand_id)), None)
+        if match is not None:
+            found[email] = match
+
+    await asyncio.gather(*(look_up(email) for email in emails))
+    return {row.line: found[row.email.casefold()] for row in rows if row.email.casefold() in found}
+
+
+async def settle_existing(update: Callable[..., Any] | None, rows: Sequence[tuple[CsvRow, Contact]], brand_id: int,
+                          report: ImportReport, *, describe: Callable[[BaseException], str] = str) -> None:
+    """Rows already there: updated from the file with ``update(contact_id, fields)``, or (None) left alone."""
+    for row, contact in rows:
+        if update is None:
+            report.outcomes.append(RowOutcome(row, contact, kind=EXISTING))
+            continue
+        try:
+            updated = await update(contact.id, row.fields(brand_id))
+        except ApiError as exc:
+            reasons = _messages(exc.validation_errors) or [describe(exc)]
+            report.outcomes.append(RowOutcome(row, contact, errors=reasons, kind=UPDATED))
+        else:
+            report.outcomes.append(RowOutcome(row, updated, kind=UPDATED))
 
 
 def batches(rows: Sequence[CsvRow], size: int = MAX_BULK_CONTACTS) -> list[list[CsvRow]]:
@@ -347,7 +405,12 @@ def match_batch(rows: Sequence[CsvRow], result: BulkContactResult) -> list[RowOu
     for error in result.errors:
         index = error.contact_index
         if index is not None and 0 <= index < len(rows):
-            outcomes[index].errors.extend(_messages(error.errors) or ["ShootProof refused this contact."])
+            messages = _messages(error.errors) or ["ShootProof refused this contact."]
+            if _says_already_there(messages):
+                # Added since the preview looked: the same as one found then, not a failure.
+                outcomes[index].kind = EXISTING
+            else:
+                outcomes[index].errors.extend(messages)
             refused.add(index)
     created = list(result.contacts)
     by_email: dict[str, list[Contact]] = {}

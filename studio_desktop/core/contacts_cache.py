@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from studio_desktop.api.models import Contact
 from studio_desktop.core.store import Store
@@ -53,6 +54,22 @@ def contact_to_json(contact: Contact) -> dict[str, Any]:
     }
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def account_key(api_url: str) -> str:
+    """Which account's contacts to use for ``api_url``: the address, without a loopback port.
+
+    The sandbox studio (and any local test server) gets a new port at every
+    start; keyed with the port, every contact met before a restart was forgotten.
+    """
+    parts = urlsplit(api_url.strip())
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK:
+        return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
+    return api_url.strip().rstrip("/")
+
+
 def sort_key(contact: Contact) -> str:
     """Last name, first name: how a studio's address book is usually ordered."""
     parts = [contact.last_name or "", contact.first_name or ""]
@@ -74,9 +91,9 @@ def _rank(source: str) -> int:
 class ContactsCache:
     """Read and write the cached contacts of one account. All methods run off the event loop."""
 
-    def __init__(self, store: Store, account: str):
+    def __init__(self, store: Store, api_url: str):
         self.store = store
-        self.account = account
+        self.account = account_key(api_url)
 
     def __repr__(self) -> str:
         return f"ContactsCache(account={self.account!r})"
@@ -159,4 +176,4 @@ class ContactsCache:
         conn.execute("DELETE FROM contact_cache WHERE account = ?", (self.account,))
 
 
-__all__ = ["SOURCES", "CachedContact", "ContactsCache", "contact_to_json", "sort_key"]
+__all__ = ["SOURCES", "CachedContact", "ContactsCache", "account_key", "contact_to_json", "sort_key"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import importlib
 import logging
 import secrets as _secrets
 import time
@@ -75,6 +76,18 @@ SHOOTPROOF_EXPIRED = "Your ShootProof sign-in has expired or was revoked. Please
 PIXIESET_EXPIRED = "Your Pixieset session has ended. Paste a new session cookie to sign in again."
 
 
+class CredentialRefused(Exception):
+    """A token the user offered was not taken; the sign-in already in use (if any) is untouched.
+
+    Not an :class:`AuthenticationError`: that one means the current sign-in was refused, and the
+    window would show "Not signed in" while the user is still signed in.
+    """
+
+    @property
+    def msg(self) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True)
 class SessionEvent:
     """What listeners hear. ``kind``: ``signed_in``, ``signed_out``, ``sign_in_needed`` or ``refreshed``."""
@@ -109,6 +122,20 @@ async def _off_loop(fn: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
+#: Written by ``packaging/build.sh`` when a build carries the studio's ShootProof app id; absent otherwise.
+BUILD_INFO_MODULE = "studio_desktop._build_info"
+
+
+def build_client_id() -> str:
+    """The ShootProof client id chosen when this bundle was built ("" for a checkout or a plain build)."""
+    try:
+        module = importlib.import_module(BUILD_INFO_MODULE)
+    except ImportError:
+        return ""
+    value = getattr(module, "SHOOTPROOF_CLIENT_ID", "")
+    return value.strip() if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     """Where to sign in: from the settings file, or the endpoints of this run (flags, env, sandbox)."""
@@ -130,7 +157,7 @@ class AuthSettings:
         if endpoints.sandbox:
             client_id = endpoints.client_id or settings.shootproof_client_id
         else:
-            client_id = settings.shootproof_client_id or endpoints.client_id
+            client_id = settings.shootproof_client_id or endpoints.client_id or build_client_id()
         return cls(
             client_id=(client_id or "").strip(),
             oauth_url=pick(settings.oauth_url, endpoints.oauth_url, config.DEFAULT_OAUTH_URL),
@@ -245,6 +272,8 @@ class PendingSignIn:
 
     request: AuthorizationRequest
     receiver: LoopbackReceiver | None = None
+    #: False when no browser could be opened: the user must open ``url`` some other way.
+    browser_opened: bool = True
 
     @property
     def url(self) -> str:
@@ -449,6 +478,7 @@ class ShootProofSession(_Listeners):
                 raise
             if opened is False:
                 log.warning("The browser could not be opened for the ShootProof sign-in")
+                pending.browser_opened = False
         return pending
 
     async def finish_with_code(self, pending: PendingSignIn, pasted: str) -> StudioInfo:
@@ -490,10 +520,10 @@ class ShootProofSession(_Listeners):
             text = text[7:].strip()
         register_secret(text)
         if not text:
-            raise AuthenticationError("Paste your ShootProof access token.", code="missing_token")
+            raise CredentialRefused("Paste your ShootProof access token.")
         if any(ch.isspace() for ch in text) or not text.isprintable():
-            raise AuthenticationError("That does not look like an access token: it should be one word "
-                                      "of letters and digits.", code="malformed_token")
+            raise CredentialRefused("That does not look like an access token: it should be one word "
+                                    "of letters and digits.")
         info = await self._check(text)
         await self._adopt(Tokens(text))
         return info
@@ -503,8 +533,7 @@ class ShootProofSession(_Listeners):
             try:
                 return await client.studio_info()
             except AuthenticationError:
-                raise AuthenticationError("ShootProof did not accept this access token.", code=401,
-                                          method="sp.studio.info", http_status=401) from None
+                raise CredentialRefused("ShootProof did not accept this access token.") from None
 
     async def _adopt(self, tokens: Tokens) -> None:
         await _off_loop(lambda: self._store(tokens))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from studio_desktop import APP_ID
 from studio_desktop.core import config
 from studio_desktop.core.store import StoreError
-from studio_desktop.ui import gc_guard, icons
+from studio_desktop.ui import gc_guard, icons, wheel_guard
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.help import install_help_tools
 
@@ -39,6 +39,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(icons.app_icon())
+    wheel_guard.install(app)
     return app
 
 
@@ -74,7 +75,7 @@ async def _main(endpoints: config.Endpoints, args: argparse.Namespace) -> int:
     session = await GuiSession.open(endpoints)
     report = install_help_tools(session.window, session.services).report_crash
     restore_hooks = _install_excepthooks(asyncio.get_running_loop(), report)
-    previous_sigint = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, session.window.close))
+    previous_sigint = signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, session.quit_now))
     # Python runs signal handlers only when it gets control; a slow timer gives it that.
     wake = QTimer()
     wake.start(300)

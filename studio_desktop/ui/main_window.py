@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._docks: dict[str, QDockWidget] = {}
         self._studio_name: str | None = None
+        self._sandbox = False
 
         self.tree_panel = EventTreePanel(self)
         self.grid_model = PhotoGridModel(tasks, thumbnails, self)
@@ -196,7 +197,13 @@ class MainWindow(QMainWindow):
 
     def set_studio_name(self, name: str | None) -> None:
         self._studio_name = name
-        self.setWindowTitle(f"{APP_TITLE} — {name}" if name else APP_TITLE)
+        title = f"{APP_TITLE} — {name}" if name else APP_TITLE
+        self.setWindowTitle(f"{title} — Sandbox" if self._sandbox else title)
+
+    def set_sandbox(self, sandbox: bool) -> None:
+        """Mark the title: the practice studio must never pass for a real one."""
+        self._sandbox = sandbox
+        self.set_studio_name(self._studio_name)
 
     def show_about(self) -> None:
         box = QMessageBox(self)

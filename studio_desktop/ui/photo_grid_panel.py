@@ -32,6 +32,7 @@ class PhotoGridPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self._signed_in = True
+        self._first_run_note = ""
 
         self.title = QLabel(objectName="galleryTitle")
         title_font = QFont(self.title.font())
@@ -85,6 +86,11 @@ class PhotoGridPanel(QWidget):
         self.size_slider.setValue(size)
         self.view.set_thumbnail_size(size)
 
+    def set_first_run_note(self, note: str) -> None:
+        """A line added to the hint shown before any gallery is chosen (e.g. that this is the sandbox)."""
+        self._first_run_note = note
+        self._refresh_texts()
+
     def set_signed_in(self, signed_in: bool) -> None:
         self._signed_in = signed_in
         self._refresh_texts()
@@ -100,7 +106,8 @@ class PhotoGridPanel(QWidget):
         if target is None:
             self.title.setText("No gallery selected" if self._signed_in else "Not signed in")
             self.subtitle.setText("")
-            self.view.set_empty_text(NO_TARGET_TEXT if self._signed_in else SIGNED_OUT_TEXT)
+            hint = NO_TARGET_TEXT if self._signed_in else SIGNED_OUT_TEXT
+            self.view.set_empty_text(f"{hint}\n\n{self._first_run_note}" if self._first_run_note else hint)
             return
         self.title.setText(target.display_name)
         self.title.setToolTip(target.display_name)

@@ -13,15 +13,19 @@ import logging
 
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
+from studio_desktop.ui.close_guard import CHOICE_KEY as CLOSE_CHOICE_KEY
+from studio_desktop.ui.close_guard import CloseGuard
 from studio_desktop.ui.gallery import install_gallery_actions
 from studio_desktop.ui.gallery_controller import GalleryController
 from studio_desktop.ui.main_window import MainWindow
+from studio_desktop.ui.orders import install_orders
 from studio_desktop.ui.people.installer import install_people
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.thumbnails import ThumbnailLoader
 from studio_desktop.ui.uploads import install_upload_ui
+from studio_desktop.ui.wheel_guard import install as install_wheel_guard
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 class GuiSession:
     def __init__(self, services: Services, *, page_size: int = DEFAULT_PAGE_SIZE):
         self.services = services
+        install_wheel_guard()
         self.tasks = TaskRunner()
         self.thumbnails = ThumbnailLoader(services.http, paths.current().thumbnail_dir)
         self.window = MainWindow(self.tasks, self.thumbnails)
@@ -40,6 +45,12 @@ class GuiSession:
         self._state_saved = False
         self.window.closing.connect(self._window_closing)
         self.people = install_people(self)
+        self.orders = install_orders(self)
+        self.close_guard = CloseGuard(
+            self.window, self.photos_uploading, has_tray=lambda: self.uploads.notifier.tray is not None,
+            load_choice=lambda: self.services.settings.window.get(CLOSE_CHOICE_KEY),
+            save_choice=lambda choice: self.services.update_window_settings({CLOSE_CHOICE_KEY: choice}),
+            notify=lambda title, message: self.uploads.notifier.notify(title, message))
 
     @classmethod
     async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,
@@ -57,6 +68,22 @@ class GuiSession:
 
     def show(self) -> None:
         self.window.show()
+
+    def photos_uploading(self) -> int:
+        """Photos the engine is sending or about to send (0 when paused, stopped or waiting for a sign-in)."""
+        engine = self.services.engine
+        if engine is None:
+            return 0
+        snapshot = engine.snapshot()
+        if snapshot.in_flight:
+            return max(snapshot.pending_files, snapshot.in_flight)
+        if snapshot.paused or snapshot.stopped_reason or snapshot.needs_sign_in:
+            return 0
+        return snapshot.pending_files
+
+    def quit_now(self) -> None:
+        """Close without asking (Ctrl+C in the terminal)."""
+        self.close_guard.quit()
 
     def save_state(self) -> None:
         """Write the window layout and grid size to the settings file."""
@@ -86,4 +113,4 @@ class GuiSession:
         await self.services.aclose()
         if self.window.isVisible():
             self.window.closing.disconnect(self._window_closing)
-            self.window.close()
+            self.close_guard.quit()

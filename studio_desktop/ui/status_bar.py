@@ -10,6 +10,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWi
 
 from studio_desktop.ui.icons import status_dot
 
+SANDBOX_CHIP_TEXT = "Practice studio: nothing here is real"
+SANDBOX_CHIP_TIP = ("This is the built-in sandbox studio on your own computer. Nothing you do here reaches "
+                    "ShootProof, Pixieset or your clients. File → Switch to My ShootProof Account… leaves it.")
+SANDBOX_CHIP_STYLE = ("QLabel#sandboxChip { background: #f5a623; color: #1d1d1f; border-radius: 8px; "
+                      "padding: 1px 8px; font-weight: 600; }")
 ERROR_TIMEOUT_MS = 12_000
 INFO_TIMEOUT_MS = 5_000
 
@@ -83,6 +88,11 @@ class StudioStatusBar(QStatusBar):
         self.plan_bar.setFixedSize(72, 8)
         self.plan_bar.setRange(0, 1000)
         self.plan_bar.hide()
+        self.sandbox_chip = QLabel(SANDBOX_CHIP_TEXT, objectName="sandboxChip")
+        self.sandbox_chip.setStyleSheet(SANDBOX_CHIP_STYLE)
+        self.sandbox_chip.setToolTip(SANDBOX_CHIP_TIP)
+        self.sandbox_chip.setAccessibleName(SANDBOX_CHIP_TEXT)
+        self.sandbox_chip.hide()
         self.connection_icon = QLabel(objectName="connectionIcon")
         self.connection_label = QLabel(objectName="connectionLabel")
 
@@ -93,6 +103,7 @@ class StudioStatusBar(QStatusBar):
         self._account_sep = _Separator()
         self._brand_sep = _Separator()
         self._plan_sep = _Separator()
+        layout.addWidget(self.sandbox_chip)
         for widget in (self.account_label, self._account_sep, self.brand_label, self._brand_sep,
                        self.plan_bar, self.plan_label, self._plan_sep, self.connection_icon,
                        self.connection_label):
@@ -104,6 +115,9 @@ class StudioStatusBar(QStatusBar):
         self.set_account(None)
         self.set_brand(None)
         self.set_plan(None, None)
+
+    def set_sandbox(self, sandbox: bool) -> None:
+        self.sandbox_chip.setVisible(sandbox)
 
     def set_account(self, studio_name: str | None, user_name: str | None = None) -> None:
         text = studio_name or ""

@@ -180,6 +180,6 @@ def test_run_gui_starts_the_sandbox_shows_the_window_and_exits_cleanly(qapp, app
         qapp.setQuitOnLastWindowClosed(True)
         logging_setup.teardown_logging()
     assert code == 0
-    assert seen["title"] == "Studio Desktop — Lumen & Grain Photography" and seen["events"] > 0
+    assert seen["title"] == "Studio Desktop — Lumen & Grain Photography — Sandbox" and seen["events"] > 0
     assert "main_geometry" in load_settings().window
     assert (app_paths.sandbox_dir).is_dir()

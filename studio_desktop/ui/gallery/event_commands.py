@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
+from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import BulkEmailResult, Category, Event
+from studio_desktop.core.contact_matching import contact_label
 from studio_desktop.ui.gallery import tree_edits
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, inform, opened
@@ -101,9 +104,10 @@ class EventCommands:
     def contact(self, node: EventNode) -> ContactDialog:
         event_id = node.id
 
-        def saved(contact_id: int | None) -> None:
+        def saved(contact_id: int | None, label: str) -> None:
             self.ctx.apply(lambda events: tree_edits.change_event(events, event_id, contact_id=contact_id))
-            self.ctx.info(f"'{node.name}' now has {'contact ' + str(contact_id) if contact_id else 'no contact'}.")
+            self.ctx.info(f"'{node.name}' now belongs to {label}." if contact_id
+                          else f"'{node.name}' has no contact now.")
         return self.ctx.remember(opened(ContactDialog(self.ctx, event=node.event, on_saved=saved)))
 
     # --- delete ------------------------------------------------------------------------------
@@ -176,7 +180,14 @@ class EventCommands:
             if event.category_id:
                 categories: list[Category] = await client.category_get_list()
                 category = next((c.name for c in categories if c.id == event.category_id), None)
-            return event_rows(event, category)
+            contact = None
+            if event.contact_id:
+                try:
+                    found = await client.contact_info(contact_id=event.contact_id)
+                except NotFoundError:
+                    found = []
+                contact = escape(contact_label(found[0])) if found else None
+            return event_rows(event, category, contact)
 
         return self.ctx.remember(opened(InfoDialog(
             self.ctx, title="Gallery Info", object_name="eventInfoDialog", heading=node.name, load=load,
@@ -201,7 +212,7 @@ class EventCommands:
         return self.ctx.remember(opened(dialog))
 
 
-def event_rows(event: Event, category: str | None) -> list[tuple[str, str]]:
+def event_rows(event: Event, category: str | None, contact: str | None = None) -> list[tuple[str, str]]:
     rows = [("Status", event.status or ("Archived" if event.is_archived else "Active"))]
     if event.event_date:
         midnight = event.event_date.endswith(" 00:00:00")
@@ -213,7 +224,7 @@ def event_rows(event: Event, category: str | None) -> list[tuple[str, str]]:
         rows.append(("Web address", link(event.view_url)))
     rows.append(("Password", "Yes" if event.password else "None"))
     rows.append(("Category", category or ("None" if not event.category_id else f"#{event.category_id}")))
-    rows.append(("Contact ID", str(event.contact_id) if event.contact_id else "None"))
+    rows.append(("Contact", contact or ("None" if not event.contact_id else "A contact this app has not met")))
     if event.gallery_expiration_date:
         rows.append(("Expires", event.gallery_expiration_date[:10]))
     rows.append(("Gallery ID", str(event.id)))

@@ -72,6 +72,11 @@ def _document_line(document: Document) -> str:
     return " · ".join(part for part in parts if part)
 
 
+#: What the count under the title calls one and several people of each type.
+COUNT_NOUNS = {"all": ("person", "people"), "client": ("client", "clients"), "lead": ("lead", "leads"),
+               "other": ("other contact", "other contacts")}
+
+
 class ClientsPanel(PersonPanel[Client]):
     #: A ShootProof contact made or found from a client ("Copy to ShootProof").
     contact_ready = Signal(object)
@@ -422,7 +427,7 @@ class ClientsPanel(PersonPanel[Client]):
             assert self._person is not None
             job = self.pixieset.update_client(self._person.id, draft, status_name=status)
         self.busy.set_busy(True)
-        self.save_button.setEnabled(False)
+        self._disable_save()
         self._run(job, on_result=lambda client: self._saved(client, then), on_error=self._save_failed,
                   name="client-save")
 
@@ -544,9 +549,10 @@ class ClientsPanel(PersonPanel[Client]):
             self.count_label.setText("Loading…")
             self.list_empty.setText("Loading your clients…")
         else:
-            noun = {"all": "people", "client": "clients", "lead": "leads", "other": "other contacts"}[self.type_value()]
+            one, many = COUNT_NOUNS[self.type_value()]
+            noun = many
             found = "found" if self.query() else ""
-            self.count_label.setText(f"{page.total:,} {noun} {found}".strip())
+            self.count_label.setText(f"{page.total:,} {one if page.total == 1 else many} {found}".strip())
             self.list_empty.setText(f"No one matches “{self.query()}”." if self.query() else f"No {noun} yet.")
         self.sign_in_button.setVisible(not signed_in)
         self.list_stack.setCurrentIndex(0 if rows else 1)

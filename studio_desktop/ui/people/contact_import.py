@@ -27,8 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio_desktop.api.models import Brand
-from studio_desktop.core.contact_csv import CsvImport, CsvRow, ImportReport, import_rows, read_contacts_csv
+from studio_desktop.api.models import Brand, Contact
+from studio_desktop.core.contact_csv import (
+    EXISTING,
+    UPDATED,
+    CsvImport,
+    CsvRow,
+    ImportReport,
+    find_existing,
+    import_rows,
+    read_contacts_csv,
+    settle_existing,
+)
 from studio_desktop.core.contact_directory import ContactDirectory
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for
@@ -37,6 +47,10 @@ from studio_desktop.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 COLUMNS = ("Line", "Status", "Name", "Email", "Notes")
+ALREADY_THERE = "Already there"
+SKIP_EXISTING, UPDATE_EXISTING = "skip", "update"
+#: Statuses that need no attention ("Show only rows with problems" hides them).
+_FINE = ("Ready", "Created", "Updated", ALREADY_THERE)
 _OK = "#1e7b3a"
 _BAD = "#b3261e"
 _WARN = "#8a5a00"
@@ -69,6 +83,9 @@ class ContactImportDialog(QDialog):
         self.path: Path | None = None
         self._task: asyncio.Task | None = None
         self._file_dialog: QFileDialog | None = None
+        #: Rows (by line) whose email is already a contact of the chosen brand; None while unknown.
+        self.existing: dict[int, Contact] | None = None
+        self._check_task: asyncio.Task | None = None
 
         self.title = Title("Import contacts from a CSV file", self, factor=1.15)
         self.intro = Hint(INTRO, self)
@@ -92,6 +109,17 @@ class ContactImportDialog(QDialog):
         single = len(self.brands) <= 1
         self._brand_label.setVisible(not single)
         self.brand.setVisible(not single)
+
+        self.existing_choice = QComboBox(self, objectName="import_existing")
+        self.existing_choice.setAccessibleName("Contacts already in ShootProof")
+        self.existing_choice.addItem("Skip them", SKIP_EXISTING)
+        self.existing_choice.addItem("Update them with the file's details", UPDATE_EXISTING)
+        self._existing_label = QLabel("Contacts already in ShootProof (same email):", self)
+        existing_row = QHBoxLayout()
+        existing_row.addWidget(self._existing_label)
+        existing_row.addWidget(self.existing_choice, 1)
+        self.existing_choice.currentIndexChanged.connect(lambda _index: self._sync())
+        self.brand.currentIndexChanged.connect(lambda _index: self._check_existing())
 
         self.banner = Banner(self, closable=False)
         self.summary = QLabel(self, objectName="import_summary")
@@ -137,6 +165,7 @@ class ContactImportDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(file_row)
         layout.addLayout(brand_row)
+        layout.addLayout(existing_row)
         layout.addWidget(self.banner)
         summary_row = QHBoxLayout()
         summary_row.addWidget(self.summary, 1)
@@ -187,15 +216,8 @@ class ContactImportDialog(QDialog):
             self.banner.show_message("\n".join(plan.problems), "warning" if plan.rows else "error")
         else:
             self.banner.hide()
-        valid, invalid = len(plan.valid_rows), len(plan.invalid_rows)
-        parts = [f"{_plural(valid, 'contact')} ready to import."]
-        if invalid:
-            parts.append(f"{_plural(invalid, 'row')} cannot be imported (see below) and will be skipped.")
-        if plan.ignored_columns:
-            parts.append(f"Columns not used: {', '.join(plan.ignored_columns)}.")
-        if plan.encoding == "cp1252":
-            parts.append("The file was read as Windows text (not UTF-8).")
-        self.summary.setText(" ".join(parts) if plan.rows else "")
+        self.existing = None
+        self.summary.setText(self._ready_text())
         self.table.setRowCount(0)
         self.table.setRowCount(len(plan.rows))
         for index, row in enumerate(plan.rows):
@@ -205,7 +227,72 @@ class ContactImportDialog(QDialog):
                 self._set_row(index, row, "Ready", row.warnings, _WARN)
             else:
                 self._set_row(index, row, "Ready", [], None)
+        self._check_existing()
+
+    # --- contacts already there -------------------------------------------------------------------
+
+    def _check_existing(self) -> None:
+        """Look up each row's email in the chosen brand, so that re-importing a file adds nothing twice."""
+        if self._check_task is not None and not self._check_task.done():
+            self._check_task.cancel()
+        self._check_task = None
+        self.existing = None
+        plan, brand_id = self.plan, self.brand_id()
+        if plan is None or not plan.valid_rows or brand_id is None or self.report is not None:
+            self._sync()
+            return
+        self.summary.setText(f"{self._ready_text()} Checking which are already in ShootProof…")
+        rows = plan.valid_rows
+        self._check_task = self._run(find_existing(self.directory.find_by_email, rows, brand_id),
+                                     on_result=lambda found: self._existing_found(plan, brand_id, found),
+                                     on_error=self._existing_failed, name="csv-existing", quiet=True)
         self._sync()
+
+    def _existing_found(self, plan: CsvImport, brand_id: int, found: dict[int, Contact]) -> None:
+        if plan is not self.plan or brand_id != self.brand_id():
+            return
+        self._check_task = None
+        self.existing = found
+        for index, row in enumerate(plan.rows):
+            contact = found.get(row.line)
+            if row.ok and contact is not None:
+                self._set_row(index, row, ALREADY_THERE, [f"Matches {contact.display_name} by email."], _WARN)
+            elif row.ok:
+                self._set_row(index, row, "Ready", row.warnings, _WARN if row.warnings else None)
+        self.summary.setText(self._ready_text())
+        self._sync()
+
+    def _existing_failed(self, error: BaseException) -> None:
+        self._check_task = None
+        self.existing = {}
+        self.banner.show_message("Could not check which contacts are already in ShootProof; any that are will be "
+                                 f"reported after the import. {plain_message(error)}", "warning")
+        self.summary.setText(self._ready_text())
+        self._sync()
+
+    def _ready_text(self) -> str:
+        plan = self.plan
+        if plan is None or not plan.rows:
+            return ""
+        existing = len(self.existing or {})
+        new = len(plan.valid_rows) - existing
+        parts = [f"{_plural(new, 'contact')} ready to import."]
+        if existing:
+            parts.append(f"{_plural(existing, 'contact')} already there (same email).")
+        if plan.invalid_rows:
+            parts.append(f"{_plural(len(plan.invalid_rows), 'row')} cannot be imported (see below) and will be "
+                         "skipped.")
+        if plan.ignored_columns:
+            parts.append(f"Columns not used: {', '.join(plan.ignored_columns)}.")
+        if plan.encoding == "cp1252":
+            parts.append("The file was read as Windows text (not UTF-8).")
+        return " ".join(parts)
+
+    def _split_rows(self) -> tuple[list[CsvRow], list[tuple[CsvRow, Contact]]]:
+        plan, existing = self.plan, self.existing or {}
+        rows = plan.valid_rows if plan is not None else []
+        return ([row for row in rows if row.line not in existing],
+                [(row, existing[row.line]) for row in rows if row.line in existing])
 
     def _set_row(self, index: int, row: CsvRow, status: str, notes: Sequence[str], color: str | None) -> None:
         values = (str(row.line), status, row.display_name, row.email, " ".join(notes))
@@ -218,14 +305,16 @@ class ContactImportDialog(QDialog):
             if color and column in (1, 4):
                 item.setForeground(QBrush(QColor(color)))
             self.table.setItem(index, column, item)
-        self.table.setRowHidden(index, self.problems_only.isChecked() and status in ("Ready", "Created") and not notes)
+        fine = status in _FINE and (not notes or status == ALREADY_THERE)
+        self.table.setRowHidden(index, self.problems_only.isChecked() and fine)
 
     def _filter_rows(self) -> None:
         only = self.problems_only.isChecked()
         for row in range(self.table.rowCount()):
             status = self.table.item(row, 1)
             notes = self.table.item(row, 4)
-            fine = status is not None and status.text() in ("Ready", "Created") and not (notes and notes.text())
+            fine = status is not None and status.text() in _FINE and (
+                not (notes and notes.text()) or status.text() == ALREADY_THERE)
             self.table.setRowHidden(row, only and fine)
 
     # --- importing ----------------------------------------------------------------------------
@@ -237,25 +326,28 @@ class ContactImportDialog(QDialog):
     def start_import(self) -> None:
         plan = self.plan
         brand_id = self.brand_id()
-        if plan is None or not plan.valid_rows or self._task is not None:
+        if plan is None or not plan.valid_rows or self._task is not None or self._check_task is not None:
             return
         if brand_id is None:
             self.banner.show_message("Choose the brand the contacts go to.", "error")
             return
-        rows = plan.valid_rows
+        rows, existing = self._split_rows()
+        update = self.existing_choice.currentData() == UPDATE_EXISTING
         self.report = ImportReport()
-        self.progress.setRange(0, len(rows))
+        self.progress.setRange(0, max(len(rows), 1))
         self.progress.setValue(0)
-        self.progress.setVisible(True)
+        self.progress.setVisible(bool(rows))
         self.summary.setText(f"Importing {_plural(len(rows), 'contact')}…")
         job = import_rows(self.directory.client.contact_bulk_create, rows, brand_id, on_progress=self._progress,
                           report=self.report)
-        self._task = self._run(self._import(job), on_result=self._finished, on_error=self._failed,
-                               name="csv-import")
+        self._task = self._run(self._import(job, existing, brand_id, update), on_result=self._finished,
+                               on_error=self._failed, name="csv-import")
         self._sync()
 
-    async def _import(self, job) -> ImportReport:
+    async def _import(self, job, existing: list[tuple[CsvRow, Contact]], brand_id: int, update: bool) -> ImportReport:
         report = await job
+        await settle_existing(self.directory.update if update else None, existing, brand_id, report,
+                              describe=plain_message)
         await self.directory.remember(report.created, "imported")
         return report
 
@@ -267,7 +359,7 @@ class ContactImportDialog(QDialog):
         self._task = None
         self.report = report
         self._show_report(report)
-        self.imported.emit(report.created)
+        self.imported.emit(report.created + report.updated)
 
     def _failed(self, error: BaseException) -> None:
         self._task = None
@@ -290,11 +382,19 @@ class ContactImportDialog(QDialog):
                     self._set_row(index, row, "Skipped", row.errors, _BAD)
                 elif outcome is None:
                     self._set_row(index, row, "Not sent", ["The import stopped before this row."], _WARN)
+                elif outcome.ok and outcome.kind == EXISTING:
+                    name = outcome.contact.display_name if outcome.contact is not None else "a contact"
+                    self._set_row(index, row, ALREADY_THERE, [f"Left as it was: {name} has this email."], _WARN)
                 elif outcome.ok:
-                    self._set_row(index, row, "Created", row.warnings, _OK)
+                    status = "Updated" if outcome.kind == UPDATED else "Created"
+                    self._set_row(index, row, status, row.warnings, _OK)
                 else:
                     self._set_row(index, row, "Failed", outcome.errors, _BAD)
         parts = [f"Imported {_plural(created, 'contact')}."]
+        if report.updated:
+            parts.append(f"Updated {_plural(len(report.updated), 'contact')} already there.")
+        if report.already_there:
+            parts.append(f"{_plural(len(report.already_there), 'contact')} already there, left as they were.")
         if failed:
             parts.append(f"{_plural(failed, 'contact')} failed.")
         if skipped:
@@ -325,10 +425,18 @@ class ContactImportDialog(QDialog):
     def _sync(self) -> None:
         running = self._task is not None and self.report is not None
         done = self.report is not None and not running
-        valid = len(self.plan.valid_rows) if self.plan else 0
+        new, existing = self._split_rows()
+        update = self.existing_choice.currentData() == UPDATE_EXISTING and bool(existing)
+        checking = self._check_task is not None
         self.import_button.setVisible(not done)
-        self.import_button.setEnabled(valid > 0 and self._task is None)
-        self.import_button.setText(f"Import {_plural(valid, 'Contact')}" if valid else "Import")
+        self.import_button.setEnabled((bool(new) or update) and self._task is None and not checking)
+        text = f"Import {_plural(len(new), 'Contact')}" if new else "Import"
+        if update:
+            text = f"{text} and Update {len(existing):,}" if new else f"Update {_plural(len(existing), 'Contact')}"
+        self.import_button.setText(text)
+        self._existing_label.setVisible(bool(existing) and not done)
+        self.existing_choice.setVisible(bool(existing) and not done)
+        self.existing_choice.setEnabled(self._task is None)
         self.close_button.setText("Stop" if running else "Close" if done else "Cancel")
         self.choose_button.setEnabled(self._task is None)
         self.brand.setEnabled(self._task is None and not done)

@@ -467,7 +467,7 @@ class ContactsPanel(PersonPanel[Contact]):
             return
         self.form.errors.clear()
         self.busy.set_busy(True)
-        self.save_button.setEnabled(False)
+        self._disable_save()
         if self._is_new:
             job = self.directory.create(fields)
         else:
@@ -587,7 +587,8 @@ class ContactsPanel(PersonPanel[Contact]):
         self.busy.set_busy(True)
         self._run(self.directory.assign(event.id, None),
                   on_result=lambda _: self._assignment_done(
-                      contact, f"Detached {contact.display_name} from “{event.name or event.id}”."),
+                      contact, f"Detached {contact.display_name} from "
+                               f"{f'“{event.name}”' if event.name else 'an untitled gallery'}."),
                   on_error=lambda error: self._assignment_failed(error), name="contact-unassign")
 
     def _assignment_done(self, contact: Contact, message: str) -> None:

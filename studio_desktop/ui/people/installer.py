@@ -28,11 +28,20 @@ from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QMess
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
 from studio_desktop.core.contacts_cache import ContactsCache
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, AuthSettings, PixiesetSession, ShootProofSession
-from studio_desktop.ui.main_window import STATE_KEY
+from studio_desktop.core.session import (
+    PIXIESET,
+    SHOOTPROOF,
+    AuthSettings,
+    PixiesetSession,
+    ShootProofSession,
+    build_client_id,
+)
+from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
+from studio_desktop.ui.people.accounts_dialog import AccountsDialog
 from studio_desktop.ui.people.clients_panel import ClientsPanel
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
+from studio_desktop.ui.people.sandbox_mode import SandboxMarks
 from studio_desktop.ui.people.sign_in_dialog import SignInDialog, UrlOpener, open_in_browser
 from studio_desktop.ui.tree_nodes import GalleryTarget
 
@@ -45,13 +54,16 @@ CONTACTS_DOCK = "contacts"
 CLIENTS_DOCK = "clients"
 CONTACTS_SHORTCUT = "Ctrl+Shift+C"
 CLIENTS_SHORTCUT = "Ctrl+Shift+L"
+#: Keys of the list/editor splitter positions in the settings file's ``window`` mapping.
+CONTACTS_SPLITTER_KEY = "contacts_splitter"
+CLIENTS_SPLITTER_KEY = "clients_splitter"
 #: Width of the people docks the first time they open; later the saved layout decides.
 FIRST_DOCK_WIDTH = 380
 #: Room around the sign-in banner (it sits above the tree and the grid).
 BANNER_STYLE = "QFrame#banner { margin: 6px 6px 2px 6px; }"
 
 
-def _layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool:
+def layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool:
     """Whether the saved window layout places this dock (Qt stores object names as UTF-16 in the state)."""
     text = window_settings.get(STATE_KEY)
     if not isinstance(text, str) or not text:
@@ -75,6 +87,7 @@ class PeopleUi(QObject):
         self.tasks = session.tasks
         self.open_url = open_url
         self.dialog: SignInDialog | None = None
+        self.accounts_dialog: AccountsDialog | None = None
         self.sign_out_box: QMessageBox | None = None
         self._lock = asyncio.Lock()
         self._closed = False
@@ -90,7 +103,7 @@ class PeopleUi(QObject):
 
         self.contacts = ContactsPanel(self.tasks, services.store)
         self.clients = ClientsPanel(self.tasks)
-        first_time = {name: not _layout_knows(services.settings.window, f"dock_{name}")
+        first_time = {name: not layout_knows(services.settings.window, f"dock_{name}")
                       for name in (CONTACTS_DOCK, CLIENTS_DOCK)}
         self.contacts_dock: QDockWidget = window.add_side_panel(
             self.contacts, "Contacts", Qt.DockWidgetArea.RightDockWidgetArea, name=CONTACTS_DOCK, visible=False)
@@ -98,6 +111,12 @@ class PeopleUi(QObject):
             self.clients, "Clients", Qt.DockWidgetArea.RightDockWidgetArea, name=CLIENTS_DOCK, visible=False)
         if first_time[CLIENTS_DOCK] and first_time[CONTACTS_DOCK]:
             window.tabifyDockWidget(self.contacts_dock, self.clients_dock)
+        # The people lists want the window's full height; the upload queue spans the rest of the bottom.
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Applied when each dock first shows at its real height: applied earlier, the stretch factors
+        # would share out the difference and move the handle.
+        self._saved_splits = {dock: _decode(services.settings.window.get(key)) for dock, key in (
+            (self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))}
         self._size_on_first_show = {dock for dock, first in ((self.contacts_dock, first_time[CONTACTS_DOCK]),
                                                              (self.clients_dock, first_time[CLIENTS_DOCK])) if first}
         self._live: set[QDockWidget] = set()
@@ -117,6 +136,7 @@ class PeopleUi(QObject):
         window.status.insertPermanentWidget(0, self.pixieset_box)
 
         self._make_actions()
+        self.sandbox_marks = SandboxMarks(window, services.endpoints.sandbox)
         self._connect()
 
     # --- building ----------------------------------------------------------------------------------
@@ -145,14 +165,19 @@ class PeopleUi(QObject):
         self.sign_out_action = QAction("Sign &Out…", self.window)
         self.sign_out_action.setStatusTip("Sign out of ShootProof (or Pixieset) on this computer")
         actions.add("sign_out", self.sign_out_action)
+        self.accounts_action = QAction("&Accounts…", self.window)
+        self.accounts_action.setStatusTip("Which studio is in use, the ShootProof client ID and API address, "
+                                          "signing in and out")
+        actions.add("accounts", self.accounts_action)
         file_menu = self.window.menu("file")
         entries = file_menu.actions()
         after = entries.index(sign_in) + 1 if sign_in in entries else len(entries)
         before = entries[after] if after < len(entries) else None
-        if before is not None:
-            file_menu.insertAction(before, self.sign_out_action)
-        else:
-            file_menu.addAction(self.sign_out_action)
+        for action in (self.sign_out_action, self.accounts_action):
+            if before is not None:
+                file_menu.insertAction(before, action)
+            else:
+                file_menu.addAction(action)
 
         for name, dock, text, shortcut, tip in (
                 ("show_contacts", self.contacts_dock, "ShootProof &Contacts", CONTACTS_SHORTCUT,
@@ -173,7 +198,9 @@ class PeopleUi(QObject):
         window, accounts, status = self.window, self.accounts, self.window.status
         window.actions.sign_in.triggered.connect(lambda _checked=False: self.open_sign_in())
         self.sign_out_action.triggered.connect(lambda _checked=False: self.confirm_sign_out())
+        self.accounts_action.triggered.connect(lambda _checked=False: self.open_accounts())
         window.current_target_changed.connect(self._target_changed)
+        self.session.controller.studio_loaded.connect(self._studio_loaded)
         self.contacts.pixieset_client_ready.connect(self.reveal_client)
         self.clients.contact_ready.connect(self.reveal_contact)
         for panel in (self.contacts, self.clients):
@@ -303,6 +330,9 @@ class PeopleUi(QObject):
         if dock in self._size_on_first_show:
             self._size_on_first_show.discard(dock)
             self.window.resizeDocks([dock], [FIRST_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        saved = self._saved_splits.pop(dock, None)
+        if saved is not None:
+            dock.widget().splitter.restoreState(saved)
         if dock in self._live:
             return
         self._live.add(dock)
@@ -357,9 +387,45 @@ class PeopleUi(QObject):
             dialog.open()
         return dialog
 
-    def confirm_sign_out(self) -> QMessageBox | None:
-        """Ask, then sign out of ShootProof (and Pixieset, if ticked); non-modal."""
+    def _studio_loaded(self, info: Any) -> None:
+        self.accounts.studio_name = info.name
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.sync()
+
+    def open_accounts(self) -> AccountsDialog:
+        """Settings → Accounts (non-modal; one at a time)."""
+        dialog = self.accounts_dialog
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = AccountsDialog(self.accounts, self.services.settings, sandbox=self.services.endpoints.sandbox,
+                                built_in_client_id=build_client_id(), parent=self.window)
+        dialog.saved.connect(self._accounts_saved)
+        dialog.sign_in_requested.connect(self.open_sign_in)
+        dialog.sign_out_requested.connect(self.confirm_sign_out)
+        dialog.switch_requested.connect(self.sandbox_marks.confirm_switch)
+        dialog.destroyed.connect(lambda _obj=None: setattr(self, "accounts_dialog", None))
+        self.accounts_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _accounts_saved(self, changed: dict[str, Any]) -> None:
+        self.services.update_settings(**changed)
+        if "shootproof_client_id" in changed and not self.services.endpoints.sandbox:
+            # Browser sign-in works at once; no restart needed for the client id.
+            auth = AuthSettings.resolve(self.services.settings, self.services.endpoints)
+            self.shootproof.client_id = auth.client_id
+            if self.dialog is not None:
+                self.dialog._sync()
+        note = " The new API address is used from the next start." if "api_url" in changed else ""
+        self.window.status.show_info(f"Accounts saved.{note}")
+
+    def confirm_sign_out(self, service: str | None = None) -> QMessageBox | None:
+        """Ask, then sign out of ``service`` (default: ShootProof, and Pixieset if ticked); non-modal."""
         sp_in, px_in = self.shootproof.signed_in, self.pixieset.signed_in
+        if service == PIXIESET:
+            sp_in = False
         if not (sp_in or px_in):
             self.window.status.show_info("You are not signed in.")
             return None
@@ -427,6 +493,11 @@ class PeopleUi(QObject):
         if self._closed:
             return
         self._closed = True
+        # A dock never shown this run keeps the split saved before.
+        self.services.update_window_settings({
+            key: _encode(dock.widget().splitter.saveState())
+            for dock, key in ((self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))
+            if dock in self._live})
         self.accounts.close()
         dialog = self.dialog
         if dialog is not None:

@@ -178,12 +178,14 @@ class PersonPanel(QWidget, Generic[P]):
     def _lay_out(self, header: QLayout, filters: QLayout, list_part: QWidget) -> None:
         """Header, filters, busy bar and banner over the list and the editor; connects what both panels connect."""
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName(f"{self.NAME}_splitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(list_part)
         self.splitter.addWidget(self.detail_stack)
-        self.splitter.setStretchFactor(0, 2)
+        # The list is what people scan (ten rows or more at 1280 x 800); the editor scrolls.
+        self.splitter.setStretchFactor(0, 7)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([280, 560])
+        self.splitter.setSizes([700, 300])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -260,6 +262,19 @@ class PersonPanel(QWidget, Generic[P]):
 
     def revert(self) -> None:
         self._show_person(None if self._is_new else self._person)
+
+    def _disable_save(self) -> None:
+        """Grey out Save while a save runs, without the list taking the focus it had and selecting a row."""
+        # Disabling the focused button hands focus on; a list view that gets focus with no current row
+        # selects its first one, which would read as the user leaving the unsaved person.
+        previous = self.list_view.currentIndex()
+        self._selecting = True
+        try:
+            self.save_button.setEnabled(False)
+        finally:
+            self._selecting = False
+        if self.list_view.currentIndex() != previous:
+            self._restore_selection(previous)
 
     def _cancel_detail_tasks(self) -> None:
         for task in self._detail_tasks:

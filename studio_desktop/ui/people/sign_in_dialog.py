@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from studio_desktop.api.errors import ApiError, TransientError
 from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, PendingSignIn
+from studio_desktop.core.session import PIXIESET, SHOOTPROOF, CredentialRefused, PendingSignIn
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
@@ -50,6 +50,16 @@ PIXIESET_HELP = (
     "Sign in at studio.pixieset.com, open the browser's developer tools (F12), and under "
     "Application (or Storage) → Cookies copy the session cookie as name=value. "
     "It is kept in your system keychain and sent only to Pixieset.")
+BROWSER_HINT = ("ShootProof's sign-in page opens in your web browser. Approve Studio Desktop there, and it "
+                "connects to your studio.")
+NO_CLIENT_ID_HINT = ("Browser sign-in needs your ShootProof app's client ID: add it in File → Accounts…, or "
+                     "paste an access token below instead.")
+NO_BROWSER_TEXT = ("No web browser could be opened on this computer. The sign-in page's address is on the "
+                   "clipboard: paste it into a browser (here or on another computer), approve Studio Desktop, and "
+                   "paste the code it shows below.")
+NO_BROWSER_LOOPBACK_TEXT = ("No web browser could be opened by itself. The sign-in page's address is on the "
+                            "clipboard: paste it into a web browser on this computer and approve Studio Desktop; "
+                            "this window notices by itself.")
 TOKEN_HELP = "For a long-lived access token made in ShootProof's developer settings."
 
 
@@ -61,7 +71,7 @@ def _message(error: BaseException) -> str:
     """A sentence for the dialog: the server's own words where it gave some."""
     if isinstance(error, (TransientError, PixiesetTransientError)):
         return plain_message(error) if isinstance(error, TransientError) else error.msg
-    if isinstance(error, ApiError):
+    if isinstance(error, (ApiError, CredentialRefused)):
         return error.msg
     return plain_message(error)
 
@@ -157,8 +167,7 @@ class SignInDialog(QDialog):
         self.sp_status.sign_out.clicked.connect(lambda: self.sign_out_shootproof())
 
         self.browser_box = QGroupBox("Sign in with your browser", page)
-        self.browser_hint = Hint("ShootProof's sign-in page opens in your web browser. Approve Studio Desktop "
-                                 "there, and it connects to your studio.", self.browser_box)
+        self.browser_hint = Hint(BROWSER_HINT, self.browser_box)
         self.loopback_choice = QRadioButton("Come back to the app automatically (recommended)", self.browser_box)
         self.paste_choice = QRadioButton("Show me a code to paste here", self.browser_box)
         self.loopback_choice.setObjectName("sp_mode_loopback")
@@ -293,6 +302,10 @@ class SignInDialog(QDialog):
     def _browser_started(self, pending: PendingSignIn) -> None:
         self.pending = pending
         self.browser_task = None
+        if not pending.browser_opened:
+            # Say so, and put the address where the user can use it, instead of waiting for a page never shown.
+            QGuiApplication.clipboard().setText(pending.url)
+            self.sp_message.setText(NO_BROWSER_LOOPBACK_TEXT if pending.uses_loopback else NO_BROWSER_TEXT)
         if pending.uses_loopback:
             self.browser_task = self._run(self.accounts.shootproof.finish_from_loopback(pending),
                                           self._shootproof_done, self._browser_failed, "sign-in-loopback")
@@ -434,9 +447,7 @@ class SignInDialog(QDialog):
         waiting = self.browser_task is not None or self.pending is not None
         loopback_wait = self.pending is not None and self.pending.uses_loopback
         self.browser_box.setEnabled(sp.can_use_browser)
-        if not sp.can_use_browser:
-            self.browser_hint.setText("Browser sign-in needs the app's ShootProof client ID in the settings. "
-                                      "Paste an access token below instead.")
+        self.browser_hint.setText(BROWSER_HINT if sp.can_use_browser else NO_CLIENT_ID_HINT)
         self.open_button.setEnabled(self.browser_task is None)
         self.open_button.setText("Open Sign-In Page Again" if self.pending is not None else "Open Sign-In Page")
         self.copy_link_button.setVisible(self.pending is not None)

@@ -268,3 +268,33 @@ def test_copy_between_services_never_duplicates(make_panel, qtbot, run_async, px
     assert clients[1].id == clients[2].id
     made = run_async(px_client.search_clients("tomas.vidal@example.es"))
     assert made.total == 1 and made.items[0].address_info.country == "Spain"
+
+
+def test_saving_a_new_client_during_a_search_leaves_nothing_unsaved(make_panel, qtbot, click):
+    panel = make_panel()
+    wait_page(qtbot, panel)
+    panel.search.setText("dvo")
+    panel.search_now()
+    wait_page(qtbot, panel)
+
+    click(panel.new_button)
+    type_into(qtbot, panel.form.editors["first_name"], "Ingrid")
+    click(panel.save_button)
+    qtbot.waitUntil(lambda: panel.current_client() is not None, timeout=10_000)
+    wait_page(qtbot, panel)
+    assert not panel._dirty and not panel.save_button.isEnabled()
+
+    click(panel.new_button)
+    assert panel.confirm_box is None, "a saved client asks nothing before the next New"
+    assert panel.detail_title.text() == "New client"
+
+
+def test_one_match_is_one_person(make_panel, qtbot, run_async, px_client):
+    run_async(px_client.create_client(ClientDraft(first_name="Quillon", last_name="Vantasse")))
+    panel = make_panel()
+    wait_page(qtbot, panel)
+    panel.search.setText("Vantasse")
+    panel.search_now()
+    wait_page(qtbot, panel)
+    assert panel.model.rowCount() == 1
+    assert panel.count_label.text() == "1 person found"

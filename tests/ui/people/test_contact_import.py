@@ -141,12 +141,14 @@ def test_import_in_two_batches_with_a_report_per_row(panel, qtbot, tmp_path, san
 
     dialog = panel.open_import(str(path))
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.plan is not None and dialog.existing is not None, timeout=10_000)
     assert dialog.isVisible()
-    assert dialog.summary.text().startswith("75 contacts ready to import. 2 rows cannot be imported")
-    assert dialog.import_button.text() == "Import 75 Contacts"
+    assert dialog.summary.text().startswith("74 contacts ready to import. 1 contact already there (same email). "
+                                            "2 rows cannot be imported")
+    assert dialog.import_button.text() == "Import 74 Contacts"
     preview = _table(dialog)
     assert preview[2] == ("Ready", "") and preview[77][0] == "Skip" and "No email" in preview[77][1]
+    assert preview[76][0] == "Already there" and "Matches" in preview[76][1]
     assert preview[78][0] == "Skip" and "columns" in preview[78][1]
 
     progress: list[int] = []
@@ -158,12 +160,13 @@ def test_import_in_two_batches_with_a_report_per_row(panel, qtbot, tmp_path, san
     qtbot.waitUntil(lambda: dialog.report is not None and dialog._task is None, timeout=20_000)
 
     assert sandbox.studio.count_requests("sp.contact.bulk_create") - before == 2
-    assert progress[-1] == 75 and 50 in progress
+    assert progress[-1] == 74 and 50 in progress
     report = _table(dialog)
     assert sum(status == "Created" for status, _ in report.values()) == 74
-    assert report[76][0] == "Failed" and "already exists" in report[76][1]
+    assert report[76][0] == "Already there" and "Left as it was" in report[76][1]
     assert report[77][0] == "Skipped" and report[78][0] == "Skipped"
-    assert dialog.summary.text().startswith("Imported 74 contacts. 1 contact failed. 2 rows skipped.")
+    assert dialog.summary.text().startswith("Imported 74 contacts. 1 contact already there, left as they were. "
+                                            "2 rows skipped.")
     assert dialog.close_button.text() == "Close" and not dialog.import_button.isVisible()
 
     assert len(imported) == 1 and len(imported[0]) == 74
@@ -190,3 +193,48 @@ def test_import_dialog_survives_a_badly_encoded_file(panel, qtbot, tmp_path, san
     qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.rows == [], timeout=10_000)
     assert "empty" in dialog.banner.text() and not dialog.import_button.isEnabled()
     assert sandbox.studio.count_requests("sp.contact.bulk_create") == 0
+
+
+def test_reimporting_a_file_skips_or_updates_the_contacts_already_there(panel, qtbot, tmp_path, sandbox, run_async,
+                                                                       sp_client, click):
+    path = tmp_path / "family.csv"
+    path.write_text("First Name,Last Name,Email,Phone\nIvo,Stern,ivo@again.example,111\n"
+                    "Mila,Stern,mila@again.example,222\nNoor,Stern,noor@again.example,333\n", encoding="utf-8")
+
+    def run_import(*, update: bool = False):
+        dialog = panel.open_import(str(path))
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.plan is not None and dialog.existing is not None, timeout=10_000)
+        if update:
+            dialog.existing_choice.setCurrentIndex(dialog.existing_choice.findData("update"))
+        return dialog
+
+    first = run_import()
+    assert first.existing == {} and not first.existing_choice.isVisible()
+    click(first.import_button)
+    qtbot.waitUntil(lambda: first.report is not None and first._task is None, timeout=20_000)
+    assert len(first.report.created) == 3
+    first.close()
+
+    path.write_text(path.read_text(encoding="utf-8").replace(",222", ",999") + "Aziz,Stern,aziz@again.example,\n",
+                    encoding="utf-8")
+    again = run_import()
+    assert len(again.existing) == 3 and again.existing_choice.isVisible()
+    assert [status for status, _ in _table(again).values()] == ["Already there"] * 3 + ["Ready"]
+    assert again.summary.text().startswith("1 contact ready to import. 3 contacts already there (same email).")
+    assert again.import_button.text() == "Import 1 Contact"
+    before = sandbox.studio.count_requests("sp.contact.bulk_create")
+    click(again.import_button)
+    qtbot.waitUntil(lambda: again.report is not None and again._task is None, timeout=20_000)
+    assert [status for status, _ in _table(again).values()] == ["Already there"] * 3 + ["Created"]
+    assert not again.report.failed and sandbox.studio.count_requests("sp.contact.bulk_create") == before + 1
+    assert "Failed" not in again.summary.text() and "failed" not in again.summary.text()
+    again.close()
+
+    updating = run_import(update=True)
+    assert updating.import_button.text() == "Update 4 Contacts"
+    click(updating.import_button)
+    qtbot.waitUntil(lambda: updating.report is not None and updating._task is None, timeout=20_000)
+    assert [status for status, _ in _table(updating).values()] == ["Updated"] * 4
+    mila = run_async(sp_client.contact_info(contact_email="mila@again.example"))
+    assert [contact.phone for contact in mila] == ["999"]

@@ -293,3 +293,21 @@ def test_browser_sign_in_needs_a_client_id(qtbot, tasks, credentials, http, sand
     assert not dialog.browser_box.isEnabled() and "client ID" in dialog.browser_hint.text()
     assert dialog.token_box.isEnabled()
     made.close()
+
+
+def test_with_no_browser_the_dialog_says_so_and_hands_over_the_address(accounts, tasks, qtbot, sandbox, click):
+    from PySide6.QtWidgets import QApplication
+
+    from studio_desktop.ui.people.sign_in_dialog import NO_BROWSER_TEXT
+
+    dialog = SignInDialog(accounts, tasks, open_url=lambda url: False)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    QApplication.clipboard().clear()
+    dialog.paste_choice.setChecked(True)
+    click(dialog.open_button)
+    qtbot.waitUntil(lambda: dialog.pending is not None, timeout=5_000)
+    assert dialog.sp_message.text() == NO_BROWSER_TEXT
+    assert QApplication.clipboard().text() == dialog.pending.url
+    assert dialog.pending.url.startswith(sandbox.oauth_url + "/new?")
+    assert dialog.code_row.isVisibleTo(dialog) and dialog.copy_link_button.isVisibleTo(dialog)

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QWidget
 
 from studio_desktop.api.models import Brand, Event, EventDefault
 from studio_desktop.ui.gallery.dialogs.base import FormDialog
 from studio_desktop.ui.gallery.failures import Subject
+from studio_desktop.ui.people.contact_picker import ContactPicker, connect_known_contacts
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext
@@ -117,11 +117,13 @@ class EventDialog(FormDialog):
         date_row.addWidget(self.no_date)
         self.add_row("Shoot &date:", row, "event_date")
 
-        self.contact_edit = QLineEdit(objectName="contactEdit")
-        self.contact_edit.setValidator(QIntValidator(1, 2_147_483_647, self.contact_edit))
-        self.contact_edit.setPlaceholderText("Optional")
-        self.add_row("&Contact ID:", self.contact_edit, "contact_id",
-                     hint="The ShootProof contact this gallery is for.")
+        self.contact_picker = ContactPicker()
+        self.contact_edit = self.contact_picker.edit
+        self.contact_edit.setPlaceholderText("Optional: type a name or email address")
+        self.add_row("&Contact:", self.contact_picker, "contact_id",
+                     hint="The client this gallery is for: one of your contacts, or a new one (New…).")
+        connect_known_contacts(self.contact_picker, ctx,
+                               brand_id if creating else (event.brand_id if event is not None else None))
 
         self.slug_edit = QLineEdit(objectName="slugEdit")
         self.slug_edit.setMaxLength(MAX_SLUG)
@@ -150,7 +152,12 @@ class EventDialog(FormDialog):
         self.no_date.setChecked(day is None)
         if day is not None:
             self.date_edit.setDate(day)
-        self.contact_edit.setText(str(event.contact_id) if event.contact_id else "")
+        if event.contact_id and self.contact_picker.chosen is None:
+            contact_id = event.contact_id
+            self.contact_edit.setText(str(contact_id))
+            self.ctx.run(lambda client: client.contact_info(contact_id=contact_id),
+                         self.guard(lambda found: self.contact_picker.set_contact(found[0]) if found else None),
+                         self.guard(lambda _error: None), name="event-contact-name")
         slug = event.url_slug if event.url_slug is not None else slug_from_view_url(event.view_url, event.id)
         self.slug_edit.setText(slug or "")
 
@@ -201,18 +208,27 @@ class EventDialog(FormDialog):
 
     def values(self) -> dict[str, object]:
         original = self._original
-        contact = self.contact_edit.text().strip()
+        contact, _candidates = self.contact_picker.resolved()
+        typed = self.contact_picker.text()
+        contact_id = contact.id if contact is not None else (int(typed) if typed.isdigit() else None)
         return {
             "event_name": " ".join(self.name_edit.text().split()),
             "event_date": None if self.no_date.isChecked() else _api_date(
                 self.date_edit.date(), original.event_date if original else None),
-            "contact_id": int(contact) if contact else None,
+            "contact_id": contact_id,
             "url_slug": self.slug_edit.text().strip(),
         }
 
     def submit(self) -> None:
         values = self.values()
         ok = True
+        typed = self.contact_picker.text()
+        if typed and values["contact_id"] is None:
+            _contact, candidates = self.contact_picker.resolved()
+            self.show_error(f"{len(candidates)} contacts match “{typed}”: pick one from the list." if candidates
+                            else f"No contact called “{typed}” is known here: pick one from the list, or add "
+                                 "them with New….", "contact_id")
+            ok = False
         if not values["event_name"]:
             self.show_error("Please enter a name for the gallery.", "event_name")
             ok = False

@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QButtonGroup, QLineEdit, QPlainTextEdit, QPushButt
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Contact, Event
+from studio_desktop.core.contact_matching import contact_label
 from studio_desktop.ui.gallery.dialogs.base import FormDialog, hint_label
 from studio_desktop.ui.gallery.failures import Refusal, Subject
+from studio_desktop.ui.people.contact_picker import ContactPicker, connect_known_contacts
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
@@ -154,9 +156,12 @@ class AccessDialog(FormDialog):
 
 
 class ContactDialog(FormDialog):
-    """The contact a gallery belongs to: by contact ID or email address, or none."""
+    """The contact a gallery belongs to: picked from the known contacts by name or email, made new, or none.
 
-    def __init__(self, ctx: GalleryContext, *, event: Event, on_saved: Callable[[int | None], None]):
+    ``on_saved(contact_id, label)``: the new contact's id (None: removed) and how to name it in messages.
+    """
+
+    def __init__(self, ctx: GalleryContext, *, event: Event, on_saved: Callable[[int | None, str], None]):
         name = event.name or f"#{event.id}"
         super().__init__(ctx, "Gallery Contact", "contactDialog", subject=Subject("gallery", name))
         self.gallery_event = event
@@ -165,57 +170,85 @@ class ContactDialog(FormDialog):
         self.current_label = hint_label("No contact yet." if not event.contact_id else "Looking up the contact…")
         self.current_label.setObjectName("currentContact")
         self.add_row("Now:", self.current_label)
-        self.contact_edit = QLineEdit(objectName="contactEdit")
-        self.contact_edit.setPlaceholderText("Contact ID or email address")
-        self.add_row("&Contact:", self.contact_edit, "contact_id", aliases=("contact_email",),
-                     hint="An email finds the contact in this gallery's brand.")
+        self.picker = ContactPicker()
+        self.contact_edit = self.picker.edit
+        self.add_row("&Contact:", self.picker, "contact_id", aliases=("contact_email",),
+                     hint="Start typing a name or an email address, or make a new contact with New….")
         self.remove_button = QPushButton("&Remove Contact", objectName="removeContactButton")
         self.remove_button.setEnabled(bool(event.contact_id))
+        self.remove_button.setAutoDefault(False)
         self.remove_button.clicked.connect(self._remove)
         self.buttons.addButton(self.remove_button, self.buttons.ButtonRole.ResetRole)
+        connect_known_contacts(self.picker, ctx, event.brand_id)
+        self.picker.setFocus()
         if event.contact_id:
             contact_id = event.contact_id
             self.ctx.run(lambda client: client.contact_info(contact_id=contact_id),
                          self.guard(self._current_arrived), self.guard(lambda error: self.current_label.setText(
-                             f"Contact {contact_id} (details could not be loaded)")), name="event-contact")
+                             "The contact's details could not be loaded.")), name="event-contact")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Typing a name is what this dialog is for; Remove must never be the key that Enter presses.
+        self.picker.setFocus()
 
     def _current_arrived(self, contacts: list[Contact]) -> None:
         contact = contacts[0] if contacts else None
         if contact is None:
-            self.current_label.setText(f"Contact {self.gallery_event.contact_id}")
+            self.current_label.setText("A contact that no longer exists.")
             return
-        name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
-        self.current_label.setText(f"{name} <{contact.email}> (ID {contact.id})" if contact.email
-                                   else f"{name} (ID {contact.id})")
+        self.current_label.setText(escape(contact_label(contact)))
 
     def submit(self) -> None:
-        text = self.contact_edit.text().strip()
+        text = self.picker.text()
         event_id, brand_id = self.gallery_event.id, self.gallery_event.brand_id
+        contact, candidates = self.picker.resolved()
+        if contact is not None:
+            label = contact_label(contact)
+            chosen_id = contact.id
+            self.save(lambda client: client.event_set_contact(event_id, chosen_id),
+                      lambda result: self._on_saved(result, label), name="event-set-contact")
+            return
+        if not text:
+            self.show_error("Type a name or an email address, and pick the contact from the list.", "contact_id")
+            return
+        if len(candidates) > 1:
+            self.show_error(f"{len(candidates)} contacts match “{text}”: pick one from the list.", "contact_id")
+            return
         if text.isdigit():
             contact_id = int(text)
-            self.save(lambda client: client.event_set_contact(event_id, contact_id), self._on_saved,
-                      name="event-set-contact")
+
+            async def by_id(client: ShootProofClient) -> tuple[int | None, str]:
+                try:
+                    found = await client.contact_info(contact_id=contact_id)
+                except NotFoundError:
+                    raise Refusal(f"No contact has the number {contact_id}.", "contact_id") from None
+                label = contact_label(found[0]) if found else "the contact"
+                return await client.event_set_contact(event_id, contact_id), label
+
+            self.save(by_id, lambda result: self._on_saved(*result), name="event-set-contact")
             return
         if "@" not in text:
-            self.show_error("Enter a contact ID (a number) or the contact's email address.", "contact_id")
+            self.show_error(f"No contact called “{text}” is known here. Type their email address, or add them "
+                            "with New….", "contact_id")
             return
 
-        async def by_email(client: ShootProofClient) -> int | None:
+        async def by_email(client: ShootProofClient) -> tuple[int | None, str]:
             try:
                 found = await client.contact_info(contact_email=text, brand_id=brand_id)
             except NotFoundError:
                 found = []
             if not found:
-                raise Refusal(f"No contact with the email address {text} was found in this gallery's brand.",
-                              "contact_id")
-            return await client.event_set_contact(event_id, found[0].id)
+                raise Refusal(f"No contact with the email address {text} was found in this gallery's brand. "
+                              "Add them with New….", "contact_id")
+            return await client.event_set_contact(event_id, found[0].id), contact_label(found[0])
 
-        self.save(by_email, self._on_saved, name="event-set-contact")
+        self.save(by_email, lambda result: self._on_saved(*result), name="event-set-contact")
 
     def _remove(self) -> None:
         event_id = self.gallery_event.id
         self.clear_errors()
-        self.save(lambda client: client.event_set_contact(event_id, None), self._on_saved,
+        self.save(lambda client: client.event_set_contact(event_id, None), lambda result: self._on_saved(result, ""),
                   name="event-remove-contact")
 
 

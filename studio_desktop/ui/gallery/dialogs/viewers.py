@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import GalleryVisitor, Photo, VisitorPhotos
+from studio_desktop.core.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
 from studio_desktop.ui.gallery.dialogs.base import error_label, hint_label
 from studio_desktop.ui.gallery.failures import describe
 from studio_desktop.ui.gallery.originals import exif_rows
@@ -369,6 +371,7 @@ class VisitorsDialog(ViewerDialog):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.favorites_title)
         lower_layout.addWidget(self.favorites)
+        lower_layout.addLayout(self._build_favorite_exports())
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
@@ -421,15 +424,65 @@ class VisitorsDialog(ViewerDialog):
         email = visitor.email_address
         self._wanted = email
         self.favorites.clear()
+        self.picked = []
+        for button in (self.copy_filter_button, self.copy_list_button, self.save_csv_button):
+            button.setEnabled(False)
         self.favorites_title.setText(f"Favorites of {email}: loading…")
         event = self.event_id
         self.ctx.run(lambda client: client.event_gallery_visitor_photos(event, email),
                      self.guard(lambda photos: self._photos_arrived(email, photos)),
                      self.guard(lambda error: self._photos_failed(email, error)), name="visitor-photos")
 
+    def _build_favorite_exports(self) -> QHBoxLayout:
+        """Hand a visitor's picks to the editor: a filter to paste, a plain list, or a CSV file."""
+        self.picked: list[PickedPhoto] = []
+        self.copy_filter_button = QPushButton("Copy for Lightroom / Capture One", objectName="copyEditorFilter")
+        self.copy_filter_button.setToolTip("Copies IMG_0001 OR IMG_0007 …: paste it into Lightroom's Library "
+                                           "filter (Text, Filename) or Capture One's search")
+        self.copy_list_button = QPushButton("Copy File Names", objectName="copyFileNames")
+        self.save_csv_button = QPushButton("Save as CSV…", objectName="saveFavoritesCsv")
+        self.copy_filter_button.clicked.connect(lambda: self._copy(editor_filter(self.picked), "filter"))
+        self.copy_list_button.clicked.connect(lambda: self._copy(plain_list(self.picked), "list"))
+        self.save_csv_button.clicked.connect(self._ask_csv_path)
+        row = QHBoxLayout()
+        for button in (self.copy_filter_button, self.copy_list_button, self.save_csv_button):
+            button.setEnabled(False)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    def _copy(self, text: str, what: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        count = len(self.picked)
+        self.status.setText(f"Copied the {what} of {count} photo{'s' if count != 1 else ''}.")
+        self.status.show()
+
+    def _ask_csv_path(self) -> None:
+        email = (self._wanted or "visitor").split("@")[0]
+        dialog = QFileDialog(self, "Save favorites as CSV")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter("CSV files (*.csv)")
+        dialog.setDefaultSuffix("csv")
+        dialog.selectFile(f"favorites-{email}.csv")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.save_favorites_csv)
+        dialog.open()
+
+    def save_favorites_csv(self, path: str) -> None:
+        try:
+            saved = save_csv(path, self.picked)
+        except OSError as exc:
+            self.status.setText(f"The CSV file was not saved: {exc.strerror or type(exc).__name__}.")
+        else:
+            self.status.setText(f"Saved {len(self.picked)} photos to {saved.name}.")
+        self.status.show()
+
     def _photos_arrived(self, email: str, photos: VisitorPhotos) -> None:
         if email != self._wanted:
             return
+        self.picked = picked_photos(photos)
+        for button in (self.copy_filter_button, self.copy_list_button, self.save_csv_button):
+            button.setEnabled(bool(self.picked))
         count = len(photos.favorites)
         self.favorites_title.setText(f"Favorites of {email}: {count} photo{'s' if count != 1 else ''}")
         for photo in photos.favorites:
