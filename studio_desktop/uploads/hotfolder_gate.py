@@ -8,7 +8,7 @@ photo, so a file is *ready* only when
   much shorter time after a close-after-write event (inotify gives one; polling does
   not), because the writer said it is done but may still reopen it to patch EXIF;
 - it is a JPEG (the only kind ShootProof takes), whole (its end-of-image marker is
-  there) and within the size limit: :func:`studio_desktop.uploads.images.validate_jpeg`.
+  there, and it is as long as its multi-picture index says) and within the size limit: :func:`studio_desktop.uploads.images.validate_jpeg`.
 
 The gate is pure bookkeeping over ``os.stat`` and a few bytes of the file: events come
 in through :meth:`StabilityGate.seen`, :meth:`closed`, :meth:`moved`, :meth:`gone`,
@@ -86,10 +86,11 @@ def _default_validate(path: Path) -> Any:
     return validate_jpeg(path)
 
 
-def _cut_short() -> str:
-    from studio_desktop.uploads.images import CUT_SHORT
+def _cut_short() -> dict[str, str]:
+    from studio_desktop.uploads.images import CUT_SHORT, CUT_SHORT_MULTI_PICTURE
 
-    return CUT_SHORT
+    return {CUT_SHORT: "the JPEG is cut short (no end marker)",
+            CUT_SHORT_MULTI_PICTURE: "the JPEG is cut short (its multi-picture index lists more images)"}
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -305,8 +306,9 @@ class StabilityGate:
             return _Outcome("ready", signature)
         if result.size == 0:
             return _Outcome("incomplete", signature, reason="the file is empty")
-        if result.kind == "jpeg" and result.reason == _cut_short():
-            return _Outcome("incomplete", signature, reason="the JPEG is cut short (no end marker)")
+        cut_short = _cut_short()
+        if result.kind == "jpeg" and result.reason in cut_short:
+            return _Outcome("incomplete", signature, reason=cut_short[result.reason])
         return _Outcome("bad", signature, reason=result.reason or "not a photo ShootProof takes")
 
     def _apply(self, c: _Candidate, outcome: _Outcome, now: float) -> Verdict | None:

@@ -34,6 +34,7 @@ from PIL import Image
 from studio_desktop.uploads import images
 from studio_desktop.uploads.images import (
     CUT_SHORT,
+    CUT_SHORT_MULTI_PICTURE,
     MAX_UPLOAD_BYTES,
     ImageFileError,
     has_jpeg_end_marker,
@@ -42,6 +43,8 @@ from studio_desktop.uploads.images import (
     sniff_kind,
     validate_jpeg,
 )
+
+from .hotfolder_harness import mpo_jpeg
 
 MB = 1024 * 1024
 
@@ -151,6 +154,23 @@ def test_embedded_preview_end_marker_does_not_make_a_cut_photo_whole(tmp_path):
     whole = tmp_path / "whole.jpg"
     whole.write_bytes(data)
     assert has_jpeg_end_marker(whole)
+
+
+def test_a_multi_picture_jpeg_is_whole_only_with_every_image_its_index_lists(tmp_path):
+    # Canon, Nikon and Sony append previews after the primary image; a file cut
+    # anywhere after the primary's own end marker still ends with an FFD9 nearby.
+    data, primary_end = mpo_jpeg(7)
+    for cut in (primary_end, primary_end + 200, len(data) - 300, len(data) - 1):
+        path = tmp_path / f"cut-{cut}.jpg"
+        path.write_bytes(data[:cut])
+        result = validate_jpeg(path)
+        assert not result.ok and result.reason == CUT_SHORT_MULTI_PICTURE, cut
+        assert not has_jpeg_end_marker(path), cut
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(data)
+    assert validate_jpeg(whole).ok and has_jpeg_end_marker(whole)
+    padded = append_bytes(tmp_path / "whole.jpg", b"\x00" * 1000)
+    assert validate_jpeg(padded).ok
 
 
 def test_end_marker_of_non_jpegs_is_false(tmp_path):
