@@ -13,12 +13,13 @@ import contextlib
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import httpx
 
-from studio_desktop.api.errors import BadResponseError, ValidationError
+from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
 from studio_desktop.api.models import (
     Address,
     Album,
@@ -237,11 +238,21 @@ class ShootProofClient:
         photo: PathOrFile,
         file_name: str | None,
         on_progress: ProgressCallback | None,
-    ) -> dict[str, Any]:
-        """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk."""
+    ) -> tuple[dict[str, Any], str | None]:
+        """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk.
+
+        Returns the answer and the sha256 hex of the bytes sent. A failure
+        carries the hash as ``content_hash`` too (``None`` unless the whole file
+        went out): a send that may have landed is then recorded with it.
+        """
         with _opened(photo, file_name) as (handle, name):
-            return await self.call(method, params,
-                                   files=[FilePart("photo", handle, name, _content_type(name), on_progress)])
+            part = FilePart("photo", handle, name, _content_type(name), on_progress)
+            try:
+                data = await self.call(method, params, files=[part])
+            except ShootProofError as exc:
+                exc.content_hash = part.content_hash()
+                raise
+            return data, part.content_hash()
 
     # --- auth & studio ------------------------------------------------------
 
@@ -462,11 +473,11 @@ class ShootProofClient:
         a failure then is ``TransientError(maybe_applied=True)`` and the caller
         checks ``event_photo_exists`` before trying again.
         """
-        data = await self._call_with_photo(
+        data, content_hash = await self._call_with_photo(
             "sp.photo.upload", {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
             path_or_fileobj, file_name, on_progress,
         )
-        return UploadResult.from_json(data)
+        return replace(UploadResult.from_json(data), content_hash=content_hash)
 
     async def photo_add_to_album(self, album_id: int, photo_id: int) -> None:
         await self.call("sp.photo.add_to_album", {"album_id": album_id, "photo_id": photo_id})
@@ -493,9 +504,9 @@ class ShootProofClient:
         on_progress: ProgressCallback | None = None,
     ) -> UploadResult:
         """Replace a photo's image, streamed from disk (same no-resend rule as :meth:`photo_upload`)."""
-        data = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj, file_name,
-                                           on_progress)
-        return UploadResult.from_json(data)
+        data, content_hash = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj,
+                                                         file_name, on_progress)
+        return replace(UploadResult.from_json(data), content_hash=content_hash)
 
     # --- watermarks & covers ------------------------------------------------
 
@@ -521,7 +532,7 @@ class ShootProofClient:
         if photo is None:
             data = await self.call("sp.cover_photo.set", params)
         else:
-            data = await self._call_with_photo("sp.cover_photo.set", params, photo, file_name, on_progress)
+            data, _ = await self._call_with_photo("sp.cover_photo.set", params, photo, file_name, on_progress)
         return parse_one(data, "cover_photo", CoverPhoto.from_json)
 
     async def cover_photo_delete(self, *, event_id: int | None = None, album_id: int | None = None) -> None:

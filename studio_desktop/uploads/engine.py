@@ -1005,7 +1005,7 @@ class UploadEngine:
         if running.has_slot:  # the slot is for talking to the server; the next file can go now
             running.has_slot = False
             self._limiter.release()
-        await self._record_uploaded(running, final, result.photo_id, None)
+        await self._record_uploaded(running, final, result.photo_id, None, content_hash=result.content_hash)
         self._plan_seen(ev.PlanUsage(result.photos_used, result.photos_allowed))
 
     def _plan_seen(self, usage: ev.PlanUsage) -> None:
@@ -1046,12 +1046,12 @@ class UploadEngine:
         await self._check_batch_finished(item.batch_id)
 
     async def _record_uploaded(self, running: _Running, final: int | None, photo_id: int | None,
-                               message: str | None) -> None:
+                               message: str | None, *, content_hash: str | None = None) -> None:
         item = running.item
         target = self._targets.get((item.event_id, final or 0))
         if target is not None and target.names is not None and photo_id is not None:
             target.names[q.nfc(item.name)] = photo_id  # now, so a same-named file waiting for the lock sees it
-        await self._conclude(running, q.DONE, _record, item, final, photo_id, message,
+        await self._conclude(running, q.DONE, _record, item, final, photo_id, message, content_hash,
                              message=message, photo_id=photo_id)
 
     async def _finish(self, running: _Running, state: str, message: str | None, *, photo_id: int | None = None) -> None:
@@ -1370,8 +1370,9 @@ def _unclaim(conn, item_ids: Sequence[int]) -> None:
                      [(q.QUEUED, i, q.CHECKING) for i in item_ids])
 
 
-def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None) -> None:
-    q.record_uploaded(conn, item, album_id, photo_id, message=message)
+def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None,
+            content_hash: str | None) -> None:
+    q.record_uploaded(conn, item, album_id, photo_id, message=message, content_hash=content_hash)
 
 
 def _set_outcome(conn, item_id: int, state: str, message: str | None, photo_id: int | None) -> None:

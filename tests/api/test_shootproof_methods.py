@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 from collections import Counter
 
@@ -333,6 +334,7 @@ async def test_upload_streams_the_file_and_reports_progress(sandbox, client, tmp
 
     size = path.stat().st_size
     assert progress and progress[-1] == size and progress == sorted(progress) and len(progress) > 1
+    assert result.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
     stored = sandbox.studio.photos(event_id=event.id)
     assert [(p.id, p.name, p.album_id) for p in stored] == [(result.photo_id, "IMG_4242.jpg", album.id)]
     assert sandbox.studio.photo_file(result.photo_id).read_bytes() == path.read_bytes()
@@ -430,6 +432,7 @@ async def test_photo_album_membership_update_and_delete(sandbox, client, tmp_pat
     progress: list[int] = []
     updated = await client.photo_update(result.photo_id, replacement, on_progress=progress.append)
     assert updated.photo_id == result.photo_id and progress[-1] == replacement.stat().st_size
+    assert updated.content_hash == hashlib.sha256(replacement.read_bytes()).hexdigest() != result.content_hash
     assert sandbox.studio.photo_file(result.photo_id).read_bytes() == replacement.read_bytes()
     assert ((await client.photo_info(result.photo_id)).width, sandbox.studio.photos(event_id=event.id)[0].version) \
         == (50, 2)
