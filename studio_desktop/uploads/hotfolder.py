@@ -49,6 +49,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
     HotFolderEvent,
     HotFolderFileFailed,
+    HotFolderFileNameTaken,
     HotFolderFileRejected,
     HotFolderFileSkipped,
     HotFolderFileUploaded,
@@ -75,7 +76,14 @@ from studio_desktop.uploads.hotfolder_gate import (
     StabilityGate,
     describe_os_error,
 )
-from studio_desktop.uploads.queue import LedgerEntry, ledger_for_paths, ledger_record
+from studio_desktop.uploads.hotfolder_history import (
+    REWRITE_GRACE,
+    Judgement,
+    file_sha256,
+    judge,
+    was_moved_away,
+)
+from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +162,8 @@ class HotFolderWatcher:
         client: Any = None,
         label: str | None = None,
         batch_options: dict[str, Any] | None = None,
-        closed_settle: float | None = None,
         incomplete_after: float = DEFAULT_INCOMPLETE_AFTER,
+        rewrite_grace: float = REWRITE_GRACE,
         batch_window: float = DEFAULT_BATCH_WINDOW,
         health_interval: float = DEFAULT_HEALTH_INTERVAL,
         rescan_interval: float | None = DEFAULT_RESCAN_INTERVAL,
@@ -172,6 +180,7 @@ class HotFolderWatcher:
             self.after = AfterUpload(Path(os.path.abspath(self.after.move_to)))
         self.polling = polling
         self.replace_changed = replace_changed
+        self.rewrite_grace = rewrite_grace
         self.label = label or f"Hot folder {self.folder.name or self.folder}"
         self.batch_options = dict(batch_options or {})
         self.batch_window = batch_window
@@ -180,12 +189,13 @@ class HotFolderWatcher:
         self.poll_interval = poll_interval if poll_interval is not None else max(0.1, min(1.0, self.settle / 2))
         self._client = client
         self._on_event = on_event
-        self.gate = StabilityGate(settle=self.settle, closed_settle=closed_settle, incomplete_after=incomplete_after,
+        self.gate = StabilityGate(settle=self.settle, incomplete_after=incomplete_after,
                                   ignore=self._ignored)
 
         self.observer_kind: str | None = None
         self.watching = False
-        self.counts = {"uploaded": 0, "skipped": 0, "failed": 0, "rejected": 0, "changed": 0, "batches": 0}
+        self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
+                       "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -619,21 +629,30 @@ class HotFolderWatcher:
         ledger = await self._ledger_entries(paths)
         new: list[Path] = []
         already: list[Path] = []
-        changed: list[tuple[Path, LedgerEntry]] = []
+        changed: list[tuple[Path, Judgement]] = []
         for path in paths:
             item = ready[path]
             entries = ledger.get(path, [])
             if any((e.size, e.mtime_ns) == (item.size, item.mtime_ns) for e in entries):
                 already.append(path)
             elif entries:
-                changed.append((path, entries[0]))
+                judgement = await self._judge(path, item, entries)
+                if judgement is None:
+                    continue  # gone or unreadable meanwhile: its next event brings it back
+                if judgement.kind == "touched":
+                    await self._remember_touched(path, item, judgement)
+                    already.append(path)
+                elif judgement.kind == "new":
+                    new.append(path)
+                else:
+                    changed.append((path, judgement))
             else:
                 new.append(path)
         if self.after.move_to is not None:
             for path in already:
                 self._spawn(self._move_known(path))
-        for path, entry in changed:
-            self._changed_after_upload(path, entry, ready[path])
+        for path, judgement in changed:
+            self._changed_after_upload(path, judgement, ready[path])
         batch_id = None
         if new:
             for path in new:
@@ -659,6 +678,34 @@ class HotFolderWatcher:
         if new or changed:
             self.counts["batches"] += 1
             self._emit(HotFolderBatch(self.folder, batch_id, len(new), len(already), len(changed)))
+
+    async def _judge(self, path: Path, item: Ready, entries: list[LedgerEntry]) -> Judgement | None:
+        """A known path with a version the ledger has not seen: touched, a new photo, rewritten or changed."""
+        content_hash = await asyncio.to_thread(file_sha256, path)
+        if content_hash is None:
+            return None
+        latest = entries[0]
+        moved_away = False
+        if latest.photo_id is not None and not any(e.content_hash == content_hash for e in entries):
+            copies = await self._store_read(ledger_by_photo, self.target.event_id, latest.photo_id)
+            moved_away = was_moved_away(latest, copies or [])
+        return judge(entries, content_hash, moved_away, time.time(), self.rewrite_grace)
+
+    async def _remember_touched(self, path: Path, item: Ready, judgement: Judgement) -> None:
+        """Same bytes, new mtime: remember this version too, so it is never hashed (or sent) again."""
+        entry = judgement.entry
+        assert entry is not None
+        await self._store_write(ledger_record, str(path), item.size, item.mtime_ns, entry.event_id, entry.album_id,
+                                entry.photo_id, entry.name or path.name, judgement.content_hash)
+
+    async def _store_read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        store = getattr(self.engine, "store", None)
+        return None if store is None else await store.read(fn, *args)
+
+    async def _store_write(self, fn: Callable[..., Any], *args: Any) -> None:
+        store = getattr(self.engine, "store", None)
+        if store is not None:
+            await store.write(fn, *args)
 
     async def _enqueue(self, paths: list[Path]) -> int:
         kwargs: dict[str, Any] = {"album_id": self.target.album_id, "mirror_folders": self.mirror_folders,
@@ -718,11 +765,39 @@ class HotFolderWatcher:
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
             if state == "duplicate":
-                self.counts["skipped"] += 1
-                self._emit(HotFolderFileSkipped(self.folder, path, message or "Already in the gallery."))
+                self._spawn(self._explain_duplicate(path, message, getattr(event, "photo_id", None)))
             else:
                 self.counts["failed"] += 1
                 self._emit(HotFolderFileFailed(self.folder, path, message or state))
+
+    async def _explain_duplicate(self, path: Path, message: str | None, photo_id: int | None) -> None:
+        """The engine found the name in the target: the same photo, or a different one under that name?"""
+        if message and message.startswith("Uploaded before from this file"):
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, message))
+            return
+        content_hash = await asyncio.to_thread(file_sha256, path)
+        sent = await self._store_read(ledger_by_photo, self.target.event_id, photo_id) if photo_id else None
+        hashes = {e.content_hash for e in sent or () if e.content_hash}
+        where = f"photo {photo_id}" if photo_id else "a photo"
+        if content_hash is not None and content_hash in hashes:
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, f"The same photo is already in the gallery ({where})."))
+        elif hashes:
+            self.counts["name_taken"] += 1
+            elsewhere = "" if self.mirror_folders else ", or put it in a subfolder and watch with mirrored folders"
+            self._emit(HotFolderFileNameTaken(
+                self.folder, path, photo_id,
+                f"a different photo named {path.name} is already there ({where}). "
+                f"Rename this file (for example {path.stem}-2{path.suffix}) and it will be uploaded{elsewhere}.",
+            ))
+        else:
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(
+                self.folder, path,
+                f"A photo named {path.name} is already in the gallery ({where}), not sent from this computer, "
+                "so it is taken to be this one. If it is a different photo, rename the file to upload it.",
+            ))
 
     def _finished(self, path: Path) -> None:
         self._in_flight.pop(path, None)
@@ -737,23 +812,43 @@ class HotFolderWatcher:
 
     async def _move(self, path: Path) -> Path | None:
         assert self.after.move_to is not None
+        signature = stat_signature(path)
         try:
-            return await asyncio.to_thread(move_keeping_subfolders, path, self.folder, self.after.move_to)
+            moved_to = await asyncio.to_thread(move_keeping_subfolders, path, self.folder, self.after.move_to)
         except FileNotFoundError:
             return None
         except OSError as exc:
             self._problem(f"Uploaded {path.name}, but could not move it to {self.after.move_to}: "
                           f"{_plain_os_error(exc)}. It stays where it is.", path)
             return None
+        if signature is not None:
+            await self._remember_move(path, signature, moved_to)
+        return moved_to
+
+    async def _remember_move(self, path: Path, signature: tuple[int, int], moved_to: Path) -> None:
+        """The ledger follows the file to where it was moved, so a new file at the old path is not taken
+        for this one changed (a new card, a camera counter that rolled over)."""
+        found = await self._ledger_entries([path])
+        entry = next((e for e in found.get(path, []) if (e.size, e.mtime_ns) == signature), None)
+        if entry is None:
+            return
+        content_hash = entry.content_hash or await asyncio.to_thread(file_sha256, moved_to)
+        rows = [moved_to] if entry.content_hash else [path, moved_to]  # the original gains a hash it lacked
+        for where in rows:
+            await self._store_write(ledger_record, str(where), entry.size, entry.mtime_ns, entry.event_id,
+                                    entry.album_id, entry.photo_id, entry.name or path.name, content_hash)
 
     # -- changed after upload ---------------------------------------------------------------
 
-    def _changed_after_upload(self, path: Path, entry: LedgerEntry, item: Ready) -> None:
+    def _changed_after_upload(self, path: Path, judgement: Judgement, item: Ready) -> None:
+        entry = judgement.entry
+        assert entry is not None
         signature = (item.size, item.mtime_ns)
-        if self.replace_changed and entry.photo_id is not None:
+        rewritten = judgement.kind == "rewritten"
+        if (rewritten or self.replace_changed) and entry.photo_id is not None:
             self.counts["changed"] += 1
             self._in_flight[path] = signature
-            self._spawn(self._replace(path, entry, item))
+            self._spawn(self._replace(path, entry, item, rewritten=rewritten))
             return
         if self._settled.get(path) == (signature, "changed"):
             return  # told once per version; a restart tells again
@@ -761,18 +856,18 @@ class HotFolderWatcher:
         self.counts["changed"] += 1
         if entry.photo_id is None:
             advice = " Its photo id is unknown, so it cannot be replaced; delete it in the gallery to upload it again."
-        elif self.replace_changed:
-            advice = ""
         else:
-            advice = " Turn on replacing changed photos to update it."
+            advice = (" To send this version, turn on replacing changed photos (--replace-changed), "
+                      "or rename the file to upload it as another photo.")
         self._emit(HotFolderChangedAfterUpload(
             self.folder, path, entry.photo_id, False,
             f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",
         ))
 
-    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready) -> None:
+    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready, *, rewritten: bool = False) -> None:
         """``sp.photo.update`` with the new version, then remember that version as uploaded."""
         client = self._client or getattr(self.engine, "client", None)
+        how = "was written again right after it was uploaded" if rewritten else "changed after it was uploaded"
         try:
             result = await client.photo_update(entry.photo_id, path)
         except asyncio.CancelledError:
@@ -781,17 +876,14 @@ class HotFolderWatcher:
         except Exception as exc:
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, False,
-                f"{path.name} changed after it was uploaded, and replacing it in the gallery failed: "
-                f"{_api_message(exc)}",
+                f"{path.name} {how}, and replacing it in the gallery failed: {_api_message(exc)}",
             ))
         else:
-            store = getattr(self.engine, "store", None)
-            if store is not None:
-                await store.write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
-                                  entry.album_id, entry.photo_id, path.name, result.content_hash)
+            await self._store_write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
+                                    entry.album_id, entry.photo_id, path.name, result.content_hash)
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, True,
-                f"{path.name} changed after it was uploaded; replaced it in the gallery (photo {entry.photo_id}).",
+                f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",
             ))
         self._finished(path)
 
