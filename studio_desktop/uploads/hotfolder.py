@@ -214,6 +214,9 @@ class HotFolderWatcher:
         self._next_rescan = float("inf")
         self._rescan_requested: list[Path] = []
         self._in_flight: dict[Path, tuple[int, int]] = {}
+        # In flight under a folder that was renamed since: old path -> new path (None: moved out).
+        self._moved_in_flight: dict[Path, Path | None] = {}
+        self._folder_moves: list[tuple[Path, Path]] = []
         self._recheck_after_upload: set[Path] = set()
         self._batches: set[int] = set()
         # What became of each version (size, mtime) of a file that did not end up uploaded:
@@ -293,7 +296,7 @@ class HotFolderWatcher:
         Files that arrive meanwhile extend the wait.
         """
         async def quiet() -> None:
-            while self.pending or self._in_flight or self._rescan_requested:
+            while self.pending or self._in_flight or self._rescan_requested or self._folder_moves:
                 await asyncio.sleep(0.05)
 
         await asyncio.wait_for(quiet(), timeout)
@@ -327,8 +330,8 @@ class HotFolderWatcher:
             self.gate.forget_below(src)
             if src == self.folder:
                 self._post(self._request_health_check)
-            elif dest is not None and self._wanted(dest):
-                self._post(self._request_rescan, dest)
+            else:
+                self._post(self._folder_moved, src, dest if dest is not None and self._wanted(dest) else None)
         elif isinstance(event, DirCreatedEvent):
             return  # watchdog reports the files already inside a new folder as created
         else:
@@ -412,6 +415,20 @@ class HotFolderWatcher:
         self._next_health = 0.0
         self._set_wake()
 
+    def _folder_moved(self, src: Path, dest: Path | None) -> None:
+        """A subfolder was renamed or moved: its files in flight and its ledger rows follow it.
+
+        Without this, an uploaded photo under its new path looks new (uploaded twice,
+        into a second album with mirrored folders) and one in flight is reported gone.
+        """
+        for path in [p for p in self._in_flight if is_inside(p, src)]:
+            self._moved_in_flight[path] = dest / path.relative_to(src) if dest is not None else None
+        for path in [p for p in self._ready if is_inside(p, src)]:
+            del self._ready[path]  # found again under its new path by the scan below
+        if dest is not None:
+            self._folder_moves.append((src, dest))
+        self._set_wake()
+
     def _request_rescan(self, folder: Path) -> None:
         self._rescan_requested.append(folder)
         self._set_wake()
@@ -431,6 +448,9 @@ class HotFolderWatcher:
                     await self._health_check()
                     now = clock()
                 if self.watching:
+                    while self._folder_moves:
+                        src, dest = self._folder_moves.pop(0)
+                        await self._follow_folder(src, dest)
                     if self._rescan_requested:
                         folders, self._rescan_requested = self._rescan_requested, []
                         for folder in folders:
@@ -453,7 +473,7 @@ class HotFolderWatcher:
                     if self._ready:
                         wake_at = min(wake_at, self._last_flush + self.batch_window)
                     wake_at = min(wake_at, self._next_rescan)
-                    if self._rescan_requested:
+                    if self._rescan_requested or self._folder_moves:
                         wake_at = now
             except asyncio.CancelledError:
                 raise
@@ -592,7 +612,7 @@ class HotFolderWatcher:
         known = await self._ledger_signatures(files)
         now = time.monotonic()
         for path, signature in files:
-            if path in self._in_flight or path in self._ready:
+            if path in self._in_flight or path in self._ready or self._followed(path):
                 continue
             if signature in known.get(path, ()):
                 if self.after.move_to is not None:  # uploaded before, but the move did not happen
@@ -602,6 +622,24 @@ class HotFolderWatcher:
                 continue  # this version was dealt with and reported already
             self.gate.found(path, now, signature)
         self._set_wake()
+
+    def _followed(self, path: Path) -> bool:
+        return bool(self._moved_in_flight) and path in self._moved_in_flight.values()
+
+    async def _follow_folder(self, src: Path, dest: Path) -> None:
+        """Copy the ledger rows of the files that moved from ``src`` to their paths below ``dest``, then scan it."""
+        files, _, _ = await asyncio.to_thread(walk_folder, dest, self.after.move_to)
+        old_paths = {src / path.relative_to(dest): (path, signature) for path, signature in files}
+        known = await self._ledger_entries(list(old_paths))
+        for old, entries in known.items():
+            new, signature = old_paths[old]
+            for entry in entries:
+                if (entry.size, entry.mtime_ns) == signature:
+                    await self._store_write(ledger_record, str(new), entry.size, entry.mtime_ns, entry.event_id,
+                                            entry.album_id, entry.photo_id, entry.name or new.name,
+                                            entry.content_hash)
+                    break
+        await self._scan(dest)
 
     # -- ready files -> batches -> engine -----------------------------------------------
 
@@ -615,6 +653,8 @@ class HotFolderWatcher:
                 self.counts["rejected"] += 1
                 self._emit(HotFolderFileRejected(self.folder, verdict.path, verdict.reason))
                 continue
+            if self._followed(verdict.path):
+                continue  # its upload under the old path is still under way
             in_flight = self._in_flight.get(verdict.path)
             if in_flight is not None:
                 if in_flight != (verdict.size, verdict.mtime_ns):
@@ -747,6 +787,10 @@ class HotFolderWatcher:
             return
         path = Path(raw_path)
         message = getattr(event, "message", None)
+        if path in self._moved_in_flight and state in ("done", "duplicate", "failed", "cancelled"):
+            path = self._arrived_after_folder_move(path, state, getattr(event, "photo_id", None))
+            if path is None:
+                return
         if state == "done":
             self._finished(path)
             self.counts["uploaded"] += 1
@@ -761,6 +805,11 @@ class HotFolderWatcher:
             self._recheck_after_upload.discard(path)
             self.gate.found(path)
             self._set_wake()
+        elif state == "failed" and not os.path.lexists(path):
+            # Gone from where it was queued: deleted, or moved (a renamed folder); events about a
+            # move may come after the engine's word. A moved file is found under its new path.
+            self._finished(path)
+            log.info("hot folder %s: %s left before it was sent (%s)", self.folder, path, message)
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
@@ -769,6 +818,43 @@ class HotFolderWatcher:
             else:
                 self.counts["failed"] += 1
                 self._emit(HotFolderFileFailed(self.folder, path, message or state))
+
+    def _arrived_after_folder_move(self, path: Path, state: str, photo_id: int | None) -> Path | None:
+        """The engine's word on a file whose folder was renamed while it was in flight.
+
+        Returns the path to go on with (its new one), or None when it is dealt with here.
+        """
+        signature = self._in_flight.pop(path, None)
+        self._recheck_after_upload.discard(path)
+        if state == "done":
+            # Stays in _moved_in_flight until the ledger knows the new path, so that
+            # the new path is not taken for a new photo meanwhile.
+            self.counts["uploaded"] += 1
+            self._spawn(self._uploaded_before_folder_move(path, signature, photo_id))
+            return None
+        moved_to = self._moved_in_flight.pop(path)
+        if moved_to is None:
+            return None  # moved out of the hot folder before it could be sent: no longer ours
+        if state == "failed":  # gone from the old path: send it from the new one
+            self.gate.found(moved_to)
+            self._set_wake()
+            return None
+        if signature is not None:
+            self._in_flight[moved_to] = signature
+        return moved_to
+
+    async def _uploaded_before_folder_move(self, path: Path, signature: tuple[int, int] | None,
+                                           photo_id: int | None) -> None:
+        moved_to = self._moved_in_flight.get(path)
+        try:
+            if moved_to is not None and signature is not None:
+                await self._remember_move(path, signature, moved_to)
+        finally:
+            self._moved_in_flight.pop(path, None)
+        if moved_to is not None and self.after.move_to is not None:
+            self._emit(HotFolderFileUploaded(self.folder, moved_to, photo_id, await self._move(moved_to)))
+        else:
+            self._emit(HotFolderFileUploaded(self.folder, moved_to or path, photo_id))
 
     async def _explain_duplicate(self, path: Path, message: str | None, photo_id: int | None) -> None:
         """The engine found the name in the target: the same photo, or a different one under that name?"""

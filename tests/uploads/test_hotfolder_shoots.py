@@ -14,6 +14,7 @@ import pytest
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
+    HotFolderFileFailed,
     HotFolderFileNameTaken,
     HotFolderFileSkipped,
     HotFolderFileUploaded,
@@ -191,5 +192,35 @@ def test_touching_an_uploaded_file_is_not_a_change(empty_sandbox, tmp_path, poll
             assert not h.of(HotFolderChangedAfterUpload)
             assert empty_sandbox.studio.count_requests("sp.photo.update") == 0
             assert len(h.photos()) == 1
+
+    run(main())
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["inotify", "polling"])
+def test_renaming_a_subfolder_mid_shoot_neither_doubles_nor_loses_photos(empty_sandbox, tmp_path, polling):
+    folder = tmp_path / "hot"
+    (folder / "sub").mkdir(parents=True)
+    photos = {f"IMG_{i:04d}.jpg": noise_jpeg(40 + i) for i in range(10)}
+    empty_sandbox.faults.configure(latency=0.3, only_methods="sp.photo.upload")
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            watcher = await h.watch(folder, mirror_folders=True, polling=polling)
+            for name, data in photos.items():
+                (folder / "sub" / name).write_bytes(data)
+            await h.wait_for(lambda: h.of(HotFolderFileUploaded), timeout=30, what="the first upload")
+            assert watcher.in_flight, "some are still on their way when the folder is renamed"
+            os.rename(folder / "sub", folder / "sub2")
+            await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) >= len(photos), timeout=30,
+                             what="every photo uploaded")
+            await watcher.wait_quiet(20)
+            await watcher.stop()
+            await h.watch(folder, mirror_folders=True, polling=polling)  # a restart sees them as uploaded
+            await h.watchers[-1].wait_quiet(20)
+
+            assert not h.of(HotFolderFileFailed), h.of(HotFolderFileFailed)
+            on_server = sorted(p.name for p in h.photos())
+            assert on_server == sorted(photos), "each photo exactly once"
+            assert len(h.of(HotFolderFileUploaded)) == len(photos)
 
     run(main())
