@@ -125,6 +125,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
     from studio_desktop.core.store import Store, StoreError
     from studio_desktop.uploads.engine import UploadEngine
     from studio_desktop.uploads.hotfolder import HotFolderWatcher
+    from studio_desktop.uploads.hotfolder_lock import FolderInUse
 
     stop = StopSignal()
     stop.install()
@@ -159,7 +160,10 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
             )
             await engine.start()
             try:
-                await watcher.start()
+                try:
+                    await watcher.start()
+                except FolderInUse as exc:
+                    raise CannotStart(str(exc)) from None
                 where = f"event {event_id}" + (f", album {args.album}" if args.album else "")
                 out.line(f"Watching {folder} -> {where}. Press Ctrl-C to stop.")
                 await stop.wait()

@@ -83,6 +83,7 @@ from studio_desktop.uploads.hotfolder_history import (
     judge,
     was_moved_away,
 )
+from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
 from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record
 
 log = logging.getLogger(__name__)
@@ -227,6 +228,9 @@ class HotFolderWatcher:
         self._early_events: list[Any] = []
         self._reported: set[str] = set()
         self._unsubscribe: Callable[[], Any] | None = None
+        store_path = getattr(getattr(engine, "store", None), "path", None)
+        self._folder_lock = FolderLock(self.folder, describe_owner(Path(store_path).parent if store_path else None))
+        self._lock_refused: str | None = None
 
     # -- lifetime ----------------------------------------------------------------------
 
@@ -238,6 +242,9 @@ class HotFolderWatcher:
         self._wake = asyncio.Event()
         self._subscribe()
         await self._health_check()
+        if self._lock_refused is not None:
+            await self.stop()
+            raise FolderInUse(self._lock_refused)
         self._task = asyncio.create_task(self._run(), name=f"hot folder {self.folder}")
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -268,6 +275,7 @@ class HotFolderWatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self._stop_observer()
+        self._folder_lock.release()
         was_watching, self.watching = self.watching, False
         self.gate.clear()
         self._ready.clear()
@@ -523,12 +531,23 @@ class HotFolderWatcher:
         self.watching = False
         self._identity = None
         await self._stop_observer()
+        self._folder_lock.release()
         self.gate.clear()
         self._ready.clear()
         self._lost_reason = message
         self._problem(message)
 
     async def _begin(self, identity: tuple[int, int] | None) -> None:
+        holder = await asyncio.to_thread(self._folder_lock.acquire)
+        if holder is not None:
+            message = (f"{self.folder} is already watched by another Studio Desktop ({holder}). "
+                       "Stop that one first: two watchers of one folder would upload every photo twice.")
+            self._lock_refused = message
+            if self._lost_reason != message and self._task is not None:  # start() raises it instead
+                self._lost_reason = message
+                self._problem(message)
+            return
+        self._lock_refused = None
         try:
             kind = await self._start_observer()
         except Exception as exc:

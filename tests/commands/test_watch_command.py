@@ -13,14 +13,15 @@ from command_support import REPO, command_env, command_line, new_event
 from imagegen import jpeg_bytes, make_jpeg
 
 from studio_desktop import cli
+from studio_desktop.core import paths
 
 
 class Watch:
     """The command in its own process; stdout read line by line on a thread."""
 
-    def __init__(self, server, *args: str):
+    def __init__(self, server, *args: str, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
-            command_line(server, "watch", *args), cwd=REPO, env=command_env(PYTHONUNBUFFERED="1"),
+            command_line(server, "watch", *args), cwd=REPO, env=command_env(PYTHONUNBUFFERED="1", **(env or {})),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.lines: list[str] = []
@@ -165,3 +166,36 @@ def test_watch_refuses_to_move_files_into_the_watched_folder(server, tmp_path, c
                      "--api-url", server.shootproof_api_url])
     assert code == 2
     assert "other than the watched one" in capsys.readouterr().err
+
+
+def test_a_second_watcher_of_the_same_folder_refuses_and_names_the_first(server, tmp_path):
+    # Separate data folders: neither ledger knows what the other sent, so two
+    # watchers would upload all 30 photos twice.
+    event_id = new_event(server, "Two laptops")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    for i in range(30):
+        make_jpeg(folder / f"IMG_{i:04d}.jpg", size=(40, 30), color=(i * 8, 100, 200 - i * 5))
+    first = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3",
+                  env={paths.DATA_DIR_ENV: str(tmp_path / "laptop-a")})
+    try:
+        first.expect("Watching")
+        second = subprocess.run(
+            command_line(server, "watch", str(folder), "--event", str(event_id), "--settle", "0.3"),
+            cwd=REPO, env=command_env(**{paths.DATA_DIR_ENV: str(tmp_path / "laptop-b")}),
+            capture_output=True, text=True, timeout=20,
+        )
+        assert second.returncode == 2, second.stdout
+        assert "already watched by another Studio Desktop" in second.stderr
+        assert f"process {first.process.pid} " in second.stderr, second.stderr
+        assert str(tmp_path / "laptop-a") in second.stderr
+        deadline = time.monotonic() + 30
+        while len(server.studio.photos(event_id=event_id)) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code = first.finish(signal.SIGINT)
+    finally:
+        first.stop_now()
+    assert code == 0
+    names = [p.name for p in server.studio.photos(event_id=event_id)]
+    assert len(names) == len(set(names)) == 30
+    assert not [line for line in first.lines if ".studio-desktop-watch.lock" in line]

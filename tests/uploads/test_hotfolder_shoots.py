@@ -20,6 +20,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderFileUploaded,
 )
 from studio_desktop.uploads.hotfolder_files import AfterUpload
+from studio_desktop.uploads.hotfolder_lock import FolderInUse
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, mpo_jpeg, noise_jpeg, sha256
 
@@ -222,5 +223,26 @@ def test_renaming_a_subfolder_mid_shoot_neither_doubles_nor_loses_photos(empty_s
             on_server = sorted(p.name for p in h.photos())
             assert on_server == sorted(photos), "each photo exactly once"
             assert len(h.of(HotFolderFileUploaded)) == len(photos)
+
+    run(main())
+
+
+def test_one_watcher_per_folder_until_it_stops(empty_sandbox, tmp_path):
+    folder = tmp_path / "hot"
+    folder.mkdir()
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            first = await h.watch(folder)
+            with pytest.raises(FolderInUse, match=f"process {os.getpid()} "):
+                await h.watch(folder)
+            (folder / "IMG_0001.jpg").write_bytes(noise_jpeg(60))
+            await h.wait_for(lambda: h.of(HotFolderFileUploaded), what="the first watcher's upload")
+            await first.wait_quiet(10)
+            await first.stop()
+            again = await h.watch(folder)  # the lock went with the first watcher
+            await again.wait_quiet(10)
+            assert len(h.photos()) == 1
+            assert not [e for e in h.events if ".studio-desktop-watch" in str(getattr(e, "path", ""))]
 
     run(main())
