@@ -55,7 +55,7 @@ PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
 ITEM_COLUMNS = (
     "id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, "
-    "attempts, last_error, photo_id, bytes_sent, updated, verify"
+    "attempts, last_error, photo_id, bytes_sent, updated, verify, prior_photo_ids"
 )
 
 
@@ -97,15 +97,19 @@ class Item:
     bytes_sent: int = 0
     updated: float = 0.0
     verify: bool = False
+    #: ids of photos with this name already in the target before the item was first sent (None: not sent yet)
+    prior_photo_ids: tuple[int, ...] | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
+        prior = _loads(row["prior_photo_ids"], None) if "prior_photo_ids" in row.keys() else None
         return cls(
             id=row["id"], batch_id=row["batch_id"], path=row["path"], name=row["name"], size=row["size"],
             mtime_ns=row["mtime_ns"], event_id=row["event_id"], album_id=row["album_id"],
             rel_album_path=tuple(_loads(row["rel_album_path"], [])), state=row["state"], attempts=row["attempts"],
             last_error=row["last_error"], photo_id=row["photo_id"], bytes_sent=row["bytes_sent"],
             updated=row["updated"], verify=bool(row["verify"]),
+            prior_photo_ids=None if prior is None else tuple(int(i) for i in prior),
         )
 
 
@@ -398,6 +402,12 @@ def set_state(
     conn.execute(f"UPDATE upload_item SET {', '.join(sets)} WHERE id = ?", (*params, item_id))
 
 
+def set_prior_photo_ids(conn: sqlite3.Connection, item_id: int, photo_ids: Sequence[int]) -> None:
+    """Remember, before an item's first send, which photos of its name its target already held."""
+    conn.execute("UPDATE upload_item SET prior_photo_ids = ? WHERE id = ? AND prior_photo_ids IS NULL",
+                 (json.dumps([int(i) for i in photo_ids]), item_id))
+
+
 def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_ns: int) -> None:
     conn.execute("UPDATE upload_item SET size = ?, mtime_ns = ?, updated = ? WHERE id = ?",
                  (size, mtime_ns, time.time(), item_id))
@@ -571,11 +581,57 @@ def album_lookup(conn: sqlite3.Connection, event_id: int, parent_id: int | None,
 
 
 def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | None, str, int]]) -> None:
-    """Remember ``(event_id, parent_id, name, album_id)``; the newest answer wins."""
+    """Remember ``(event_id, parent_id, name, album_id)`` of albums the engine resolved or created."""
     conn.executemany(
         "INSERT OR REPLACE INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
         [(e, p or 0, nfc(n), a) for e, p, n, a in rows],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumRow:
+    """One album as the server listed it (``parent_id`` None: at the top of the event)."""
+
+    parent_id: int | None
+    name: str
+    album_id: int
+    display_order: int | None = None
+
+
+def choose_albums(
+    rows: Iterable[AlbumRow], keep: dict[tuple[int, str], int] | None = None,
+) -> dict[tuple[int, str], int]:
+    """``{(parent_id or 0, NFC name): album_id}``: one album for each name under each parent.
+
+    Siblings may share a name. The choice is the same everywhere (the store and
+    the engine): an album already chosen (``keep``) that still exists stays
+    chosen, so a folder resolved to an album keeps it; otherwise the first in
+    the server's ``display_order``, then the lowest id.
+    """
+    candidates: dict[tuple[int, str], list[AlbumRow]] = {}
+    for row in rows:
+        candidates.setdefault((row.parent_id or 0, nfc(row.name)), []).append(row)
+    chosen: dict[tuple[int, str], int] = {}
+    for key, found in candidates.items():
+        ids = {row.album_id for row in found}
+        kept = (keep or {}).get(key)
+        if kept in ids:
+            chosen[key] = kept
+        else:
+            first = min(found, key=lambda r: (r.display_order is None, r.display_order or 0, r.album_id))
+            chosen[key] = first.album_id
+    return chosen
+
+
+def album_replace(conn: sqlite3.Connection, event_id: int, rows: Sequence[AlbumRow]) -> dict[tuple[int, str], int]:
+    """Replace the event's album map with the server's list (chosen by :func:`choose_albums`); returns the map."""
+    keep = {(r[0], r[1]): r[2] for r in conn.execute(
+        "SELECT parent_id, name, album_id FROM album_map WHERE event_id = ?", (event_id,))}
+    chosen = choose_albums(rows, keep)
+    conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
+    conn.executemany("INSERT INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
+                     [(event_id, parent, name, album_id) for (parent, name), album_id in chosen.items()])
+    return chosen
 
 
 def mapped_album(

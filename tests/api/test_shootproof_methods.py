@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import logging
 from collections import Counter
 
 import pytest
@@ -600,3 +601,22 @@ async def test_a_method_outside_the_granted_scope_is_refused(sandbox):
         assert (await client.studio_info()).name
         with pytest.raises(PermissionDeniedError):
             await client.event_get_list()
+
+
+async def test_a_server_refusing_pages_of_1000_is_walked_with_smaller_pages(sandbox, client, monkeypatch, caplog):
+    from studio_desktop.sandbox import registry
+
+    wedding = ids(sandbox)["event_wedding"]
+    expected = sorted(p.id for p in sandbox.studio.photos(event_id=wedding))
+    monkeypatch.setattr(registry, "MAX_LIMIT", 10)  # a server whose largest page is smaller than ours
+    with pytest.raises(ValidationError):
+        await client.event_get_photos(wedding, limit=1000)
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.api.shootproof"):
+        walked = [p.id async for p in client.iter_event_photos(wedding, limit=1000)]
+    assert len(expected) > 10 and sorted(walked) == expected and len(walked) == len(set(walked))
+    assert "refused pages of 1000" in caplog.text
+    sandbox.studio.clear_request_log()
+    again = [p.id async for p in client.iter_event_photos(wedding, limit=1000)]
+    assert sorted(again) == expected
+    assert sandbox.studio.count_requests("sp.event.get_photos") == -(-len(expected) // 10), \
+        "the page size the server took is remembered: no refused call first"
