@@ -84,7 +84,7 @@ from studio_desktop.uploads.hotfolder_history import (
     was_moved_away,
 )
 from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
-from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record
+from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record, nfc
 
 log = logging.getLogger(__name__)
 
@@ -712,6 +712,8 @@ class HotFolderWatcher:
                 self._spawn(self._move_known(path))
         for path, judgement in changed:
             self._changed_after_upload(path, judgement, ready[path])
+        if new:
+            new = await self._not_in_gallery(new, ready)
         batch_id = None
         if new:
             for path in new:
@@ -737,6 +739,33 @@ class HotFolderWatcher:
         if new or changed:
             self.counts["batches"] += 1
             self._emit(HotFolderBatch(self.folder, batch_id, len(new), len(already), len(changed)))
+
+    async def _not_in_gallery(self, paths: list[Path], ready: dict[Path, Ready]) -> list[Path]:
+        """Of files the ledger cannot vouch for, those whose name the target does not have right now.
+
+        One listing of the target per batch: another uploader (a watcher with its own
+        data folder on a share the lock does not reach, a browser) may have sent
+        them since the engine last looked. Files going to mirrored subfolders are
+        left to the engine, which knows their albums.
+        """
+        here = {p for p in paths if not self.mirror_folders or p.parent == self.folder}
+        list_names = getattr(self.engine, "_list_names", None)
+        if not here or list_names is None:
+            return paths
+        try:
+            names = await list_names(self.target.event_id, self.target.album_id)
+        except Exception as exc:  # the engine's own check still stands
+            log.warning("hot folder %s: could not list the gallery before sending: %s", self.folder, exc)
+            return paths
+        keep: list[Path] = []
+        for path in paths:
+            ids = names.get(nfc(path.name)) if path in here else None
+            if not ids:
+                keep.append(path)
+                continue
+            self._settled[path] = ((ready[path].size, ready[path].mtime_ns), "duplicate")
+            self._spawn(self._explain_duplicate(path, None, ids[0]))
+        return keep
 
     async def _judge(self, path: Path, item: Ready, entries: list[LedgerEntry]) -> Judgement | None:
         """A known path with a version the ledger has not seen: touched, a new photo, rewritten or changed."""

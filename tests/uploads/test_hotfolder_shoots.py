@@ -246,3 +246,27 @@ def test_one_watcher_per_folder_until_it_stops(empty_sandbox, tmp_path):
             assert not [e for e in h.events if ".studio-desktop-watch" in str(getattr(e, "path", ""))]
 
     run(main())
+
+
+def test_a_photo_another_uploader_sent_meanwhile_is_not_sent_again(empty_sandbox, tmp_path):
+    # A watcher with its own data folder on a share the lock does not reach, or a
+    # browser: the engine listed the gallery's names once, before that upload.
+    folder, elsewhere = tmp_path / "hot", tmp_path / "other-laptop"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "IMG_0002.jpg").write_bytes(noise_jpeg(62))
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            watcher = await h.watch(folder)
+            (folder / "IMG_0001.jpg").write_bytes(noise_jpeg(61))
+            await h.wait_for(lambda: h.of(HotFolderFileUploaded), what="the first upload")
+            await h.client.photo_upload(h.event_id, elsewhere / "IMG_0002.jpg")
+            (folder / "IMG_0002.jpg").write_bytes((elsewhere / "IMG_0002.jpg").read_bytes())
+            [skipped] = await h.wait_for(lambda: h.of(HotFolderFileSkipped), what="the verdict on IMG_0002")
+            await watcher.wait_quiet(10)
+            assert skipped.path == folder / "IMG_0002.jpg"
+            assert sorted(p.name for p in h.photos()) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+            assert len(h.of(HotFolderFileUploaded)) == 1
+
+    run(main())
