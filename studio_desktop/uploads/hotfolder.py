@@ -84,7 +84,15 @@ from studio_desktop.uploads.hotfolder_history import (
     was_moved_away,
 )
 from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
-from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record, nfc
+from studio_desktop.uploads.queue import (
+    PENDING,
+    LedgerEntry,
+    ledger_by_photo,
+    ledger_for_paths,
+    ledger_record,
+    nfc,
+)
+from studio_desktop.uploads.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +204,7 @@ class HotFolderWatcher:
         self.observer_kind: str | None = None
         self.watching = False
         self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
-                       "batches": 0}
+                       "replaced": 0, "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -297,6 +305,19 @@ class HotFolderWatcher:
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
+
+    async def still_queued(self) -> int:
+        """Files this watcher handed to the engine that the queue still holds.
+
+        Asked of the store, not of what this watcher heard: another process
+        working the same queue may have uploaded some of them meanwhile.
+        """
+        if not self._batches:
+            return 0
+        counts = await self._store_read(queue_counts, sorted(self._batches))
+        if counts is None:
+            return len(self._in_flight)
+        return sum(counts[state][0] for state in PENDING)
 
     async def wait_quiet(self, timeout: float | None = None) -> None:
         """Until nothing is waiting in the gate, nothing is batched and nothing is in the engine.
@@ -1015,6 +1036,7 @@ class HotFolderWatcher:
         else:
             await self._store_write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
                                     entry.album_id, entry.photo_id, path.name, result.content_hash)
+            self.counts["replaced"] += 1
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, True,
                 f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",

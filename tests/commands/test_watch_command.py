@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -15,6 +16,8 @@ from imagegen import jpeg_bytes, make_jpeg
 from studio_desktop import cli
 from studio_desktop.core import paths
 
+TIMESTAMP = re.compile(r"\d\d:\d\d:\d\d ")
+
 
 class Watch:
     """The command in its own process; stdout read line by line on a thread."""
@@ -25,12 +28,18 @@ class Watch:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         self.lines: list[str] = []
+        self.untimed: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
+        """Lines as the tests match them: without their leading time, which every line must have."""
         for line in self.process.stdout:
-            self._queue.put(line.rstrip("\n"))
+            line = line.rstrip("\n")
+            timed = TIMESTAMP.match(line)
+            if timed is None:
+                self.untimed.append(line)
+            self._queue.put(line[timed.end():] if timed else line)
         self._queue.put(None)
 
     def expect(self, start: str, timeout: float = 30.0) -> str:
@@ -82,16 +91,18 @@ def test_watch_uploads_a_dropped_photo_and_stops_cleanly_on_ctrl_c(server, tmp_p
         (folder / "IMG_0001.jpg").write_bytes(data)
         (folder / "notes.txt").write_text("not a photo")
         line = watch.expect("uploaded  IMG_0001.jpg")
-        skipped = watch.expect("skipped   notes.txt")
+        refused = watch.expect("refused   notes.txt")
         code = watch.finish(signal.SIGINT)
     finally:
         watch.stop_now()
     assert code == 0, watch.process.stderr.read()
-    assert any(line.startswith("Stopped. 2 uploaded, 1 skipped, 0 failed.") for line in watch.lines), watch.lines
+    assert not watch.untimed, watch.untimed
+    assert "Stopped. 2 uploaded, 1 refused: not a photo, 0 failed." in watch.lines, watch.lines
+    assert any(line.startswith("  refused: not a photo: only whole JPEGs") for line in watch.lines), watch.lines
     photos = {p.name: p for p in server.studio.photos(event_id=event_id)}
     assert sorted(photos) == ["IMG_0001.jpg", "there-before.jpg"]
     assert f"(photo {photos['IMG_0001.jpg'].id})" in line
-    assert skipped == "skipped   notes.txt: not a JPEG — it is a text file"
+    assert refused == "refused   notes.txt: not a JPEG — it is a text file"
     assert server.studio.photo_file(photos["IMG_0001.jpg"].id).read_bytes() == data
 
 
@@ -199,3 +210,37 @@ def test_a_second_watcher_of_the_same_folder_refuses_and_names_the_first(server,
     names = [p.name for p in server.studio.photos(event_id=event_id)]
     assert len(names) == len(set(names)) == 30
     assert not [line for line in first.lines if ".studio-desktop-watch.lock" in line]
+
+
+def test_the_summary_keeps_each_kind_of_unsent_file_apart_with_what_to_do(server, tmp_path):
+    event_id = new_event(server, "Careful summary")
+    folder = tmp_path / "tether"
+    (folder / "card2").mkdir(parents=True)
+    (folder / "copy").mkdir()
+    first = jpeg_bytes((64, 48), color=(200, 10, 10))
+    watch = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        watch.expect("Watching")
+        (folder / "IMG_0001.jpg").write_bytes(first)
+        (folder / "notes.txt").write_text("not a photo")
+        watch.expect("uploaded  IMG_0001.jpg")
+        watch.expect("refused   notes.txt")
+        (folder / "card2" / "IMG_0001.jpg").write_bytes(jpeg_bytes((64, 48), color=(10, 200, 10)))
+        watch.expect("not sent  card2/IMG_0001.jpg: a different photo named IMG_0001.jpg")
+        (folder / "copy" / "IMG_0001.jpg").write_bytes(first)
+        watch.expect("skipped   copy/IMG_0001.jpg: The same photo is already in the gallery")
+        (folder / "IMG_0001.jpg").write_bytes(jpeg_bytes((80, 60), color=(200, 10, 10)))  # the writer finishing
+        watch.expect("changed   IMG_0001.jpg: IMG_0001.jpg was written again right after it was uploaded; replaced")
+        code = watch.finish(signal.SIGINT)
+    finally:
+        watch.stop_now()
+    assert code == 0
+    assert not watch.untimed, watch.untimed
+    summary = next(line for line in watch.lines if line.startswith("Stopped."))
+    assert summary == ("Stopped. 1 uploaded, 1 changed after upload (1 replaced), "
+                       "1 skipped: same photo already in the gallery, 1 refused: not a photo, "
+                       "1 not uploaded: name taken by a different photo, 0 failed.")
+    advice = watch.lines[watch.lines.index(summary) + 1:]
+    assert [line.split(":")[0] for line in advice] == ["  refused", "  not uploaded"], advice
+    assert "rename those files" in advice[1]
+    assert len(server.studio.photos(event_id=event_id)) == 1

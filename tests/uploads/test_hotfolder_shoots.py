@@ -11,7 +11,9 @@ import time
 
 import pytest
 
+from studio_desktop.core.store import Store
 from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.engine import UploadEngine
 from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
     HotFolderFileFailed,
@@ -268,5 +270,35 @@ def test_a_photo_another_uploader_sent_meanwhile_is_not_sent_again(empty_sandbox
             assert skipped.path == folder / "IMG_0002.jpg"
             assert sorted(p.name for p in h.photos()) == ["IMG_0001.jpg", "IMG_0002.jpg"]
             assert len(h.of(HotFolderFileUploaded)) == 1
+
+    run(main())
+
+
+def test_files_another_process_uploaded_do_not_stay_queued(empty_sandbox, tmp_path):
+    folder = tmp_path / "hot"
+    folder.mkdir()
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            watcher = await h.watch(folder)
+            h.engine.pause()
+            (folder / "IMG_0001.jpg").write_bytes(noise_jpeg(70))
+            await h.wait_for(lambda: watcher.in_flight == 1 and not watcher.pending, what="the file queued")
+            assert await watcher.still_queued() == 1
+            await h.engine.stop()
+            # Another process working the same queue (same data folder) uploads it.
+            other_store = Store(h.store.path)
+            other = UploadEngine(h.client, other_store)
+            await other.start()
+            try:
+                deadline = time.monotonic() + 20
+                while await watcher.still_queued():
+                    assert time.monotonic() < deadline, "the other process never finished it"
+                    await asyncio.sleep(0.05)
+            finally:
+                await other.stop()
+                other_store.close()
+            assert len(h.photos()) == 1
+            assert watcher.in_flight == 1, "this watcher never heard of that upload"
 
     run(main())
