@@ -244,3 +244,23 @@ def test_the_summary_keeps_each_kind_of_unsent_file_apart_with_what_to_do(server
     assert [line.split(":")[0] for line in advice] == ["  refused", "  not uploaded"], advice
     assert "rename those files" in advice[1]
     assert len(server.studio.photos(event_id=event_id)) == 1
+
+
+def test_retries_are_shown_and_counted(server, tmp_path):
+    event_id = new_event(server, "Flaky venue wifi")
+    folder = tmp_path / "tether"
+    folder.mkdir()
+    server.faults.queue(503, method="sp.photo.upload")
+    watch = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        watch.expect("Watching")
+        make_jpeg(folder / "IMG_0001.jpg", size=(40, 30))
+        retry = watch.expect("retry     IMG_0001.jpg: Retrying in")
+        watch.expect("uploaded  IMG_0001.jpg")
+        code = watch.finish(signal.SIGINT)
+    finally:
+        watch.stop_now()
+    assert code == 0
+    assert "503" in retry or "unavailable" in retry.lower(), retry
+    assert "Stopped. 1 uploaded, 0 failed; 1 retry." in watch.lines, watch.lines
+    assert len(server.studio.photos(event_id=event_id)) == 1

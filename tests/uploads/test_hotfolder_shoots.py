@@ -302,3 +302,27 @@ def test_files_another_process_uploaded_do_not_stay_queued(empty_sandbox, tmp_pa
             assert watcher.in_flight == 1, "this watcher never heard of that upload"
 
     run(main())
+
+
+def test_a_different_photo_with_a_known_name_goes_to_its_own_album_with_mirrored_folders(empty_sandbox, tmp_path):
+    folder = tmp_path / "hot"
+    (folder / "card2").mkdir(parents=True)
+    first, other = noise_jpeg(80), noise_jpeg(81)
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            watcher = await h.watch(folder, mirror_folders=True)
+            (folder / "IMG_0001.jpg").write_bytes(first)
+            await h.wait_for(lambda: h.of(HotFolderFileUploaded), what="the first upload")
+            (folder / "card2" / "IMG_0001.jpg").write_bytes(other)
+            await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) == 2, what="the second upload")
+            await watcher.wait_quiet(10)
+            albums = {a.name: a.id for a in await h.client.album_get_list(h.event_id)}
+            photos = h.photos()
+            assert sorted((p.name, p.album_id or 0) for p in photos) == [("IMG_0001.jpg", 0),
+                                                                       ("IMG_0001.jpg", albums["card2"])]
+            by_album = {p.album_id or 0: sha256(h.server_bytes(p.id)) for p in photos}
+            assert by_album == {0: sha256(first), albums["card2"]: sha256(other)}
+            assert not h.of(HotFolderFileSkipped) and not h.of(HotFolderFileNameTaken)
+
+    run(main())
