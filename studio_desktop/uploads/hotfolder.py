@@ -675,9 +675,7 @@ class HotFolderWatcher:
             new, signature = old_paths[old]
             for entry in entries:
                 if (entry.size, entry.mtime_ns) == signature:
-                    await self._store_write(ledger_record, str(new), entry.size, entry.mtime_ns, entry.event_id,
-                                            entry.album_id, entry.photo_id, entry.name or new.name,
-                                            entry.content_hash)
+                    await self._ledger_copy(entry, new)
                     break
         await self._scan(dest)
 
@@ -804,17 +802,28 @@ class HotFolderWatcher:
         """Same bytes, new mtime: remember this version too, so it is never hashed (or sent) again."""
         entry = judgement.entry
         assert entry is not None
-        await self._store_write(ledger_record, str(path), item.size, item.mtime_ns, entry.event_id, entry.album_id,
-                                entry.photo_id, entry.name or path.name, judgement.content_hash)
+        await self._ledger_copy(entry, path, (item.size, item.mtime_ns), judgement.content_hash)
+
+    async def _ledger_copy(self, entry: LedgerEntry, path: Path, signature: tuple[int, int] | None = None,
+                           content_hash: str | None = None) -> None:
+        """Record the upload ``entry`` for another path or file version too.
+
+        It keeps the upload's time: the copy says when the photo was sent, so a later
+        edit is not taken for the writer finishing (see REWRITE_GRACE).
+        """
+        size, mtime_ns = signature or (entry.size, entry.mtime_ns)
+        await self._store_write(ledger_record, str(path), size, mtime_ns, entry.event_id, entry.album_id,
+                                entry.photo_id, entry.name or path.name, content_hash or entry.content_hash,
+                                uploaded_at=entry.uploaded_at)
 
     async def _store_read(self, fn: Callable[..., Any], *args: Any) -> Any:
         store = getattr(self.engine, "store", None)
         return None if store is None else await store.read(fn, *args)
 
-    async def _store_write(self, fn: Callable[..., Any], *args: Any) -> None:
+    async def _store_write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         store = getattr(self.engine, "store", None)
         if store is not None:
-            await store.write(fn, *args)
+            await store.write(fn, *args, **kwargs)
 
     async def _enqueue(self, paths: list[Path]) -> int:
         kwargs: dict[str, Any] = {"album_id": self.target.album_id, "mirror_folders": self.mirror_folders,
@@ -990,8 +999,7 @@ class HotFolderWatcher:
         content_hash = entry.content_hash or await asyncio.to_thread(file_sha256, moved_to)
         rows = [moved_to] if entry.content_hash else [path, moved_to]  # the original gains a hash it lacked
         for where in rows:
-            await self._store_write(ledger_record, str(where), entry.size, entry.mtime_ns, entry.event_id,
-                                    entry.album_id, entry.photo_id, entry.name or path.name, content_hash)
+            await self._ledger_copy(entry, where, content_hash=content_hash)
 
     # -- changed after upload ---------------------------------------------------------------
 
