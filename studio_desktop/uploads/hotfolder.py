@@ -76,22 +76,9 @@ from studio_desktop.uploads.hotfolder_gate import (
     StabilityGate,
     describe_os_error,
 )
-from studio_desktop.uploads.hotfolder_history import (
-    REWRITE_GRACE,
-    Judgement,
-    file_sha256,
-    judge,
-    was_moved_away,
-)
+from studio_desktop.uploads.hotfolder_history import REWRITE_GRACE, Judgement, WatchLedger
 from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
-from studio_desktop.uploads.queue import (
-    PENDING,
-    LedgerEntry,
-    ledger_by_photo,
-    ledger_for_paths,
-    ledger_record,
-    nfc,
-)
+from studio_desktop.uploads.queue import PENDING, LedgerEntry, nfc
 from studio_desktop.uploads.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
@@ -189,7 +176,8 @@ class HotFolderWatcher:
             self.after = AfterUpload(Path(os.path.abspath(self.after.move_to)))
         self.polling = polling
         self.replace_changed = replace_changed
-        self.rewrite_grace = rewrite_grace
+        self.ledger = WatchLedger(getattr(engine, "store", None), self.target.event_id, self.target.album_id,
+                                  mirror_folders, rewrite_grace)
         self.label = label or f"Hot folder {self.folder.name or self.folder}"
         self.batch_options = dict(batch_options or {})
         self.batch_window = batch_window
@@ -314,9 +302,10 @@ class HotFolderWatcher:
         """
         if not self._batches:
             return 0
-        counts = await self._store_read(queue_counts, sorted(self._batches))
-        if counts is None:
+        store = getattr(self.engine, "store", None)
+        if store is None:
             return len(self._in_flight)
+        counts = await store.read(queue_counts, sorted(self._batches))
         return sum(counts[state][0] for state in PENDING)
 
     async def wait_quiet(self, timeout: float | None = None) -> None:
@@ -649,7 +638,7 @@ class HotFolderWatcher:
             self._problem(message, once_key=f"scan:{message}")
         if not files:
             return
-        known = await self._ledger_signatures(files)
+        known = await self.ledger.signatures(files)
         now = time.monotonic()
         for path, signature in files:
             if path in self._in_flight or path in self._ready or self._followed(path):
@@ -670,12 +659,12 @@ class HotFolderWatcher:
         """Copy the ledger rows of the files that moved from ``src`` to their paths below ``dest``, then scan it."""
         files, _, _ = await asyncio.to_thread(walk_folder, dest, self.after.move_to)
         old_paths = {src / path.relative_to(dest): (path, signature) for path, signature in files}
-        known = await self._ledger_entries(list(old_paths))
+        known = await self.ledger.entries(list(old_paths))
         for old, entries in known.items():
             new, signature = old_paths[old]
             for entry in entries:
                 if (entry.size, entry.mtime_ns) == signature:
-                    await self._ledger_copy(entry, new)
+                    await self.ledger.copy(entry, new)
                     break
         await self._scan(dest)
 
@@ -704,7 +693,7 @@ class HotFolderWatcher:
         ready, self._ready = self._ready, {}
         self._last_flush = time.monotonic()
         paths = sorted(ready)
-        ledger = await self._ledger_entries(paths)
+        ledger = await self.ledger.entries(paths)
         new: list[Path] = []
         already: list[Path] = []
         changed: list[tuple[Path, Judgement]] = []
@@ -714,11 +703,12 @@ class HotFolderWatcher:
             if any((e.size, e.mtime_ns) == (item.size, item.mtime_ns) for e in entries):
                 already.append(path)
             elif entries:
-                judgement = await self._judge(path, item, entries)
+                judgement = await self.ledger.judge(path, entries)
                 if judgement is None:
                     continue  # gone or unreadable meanwhile: its next event brings it back
-                if judgement.kind == "touched":
-                    await self._remember_touched(path, item, judgement)
+                if judgement.kind == "touched":  # same bytes, new mtime: never hashed (or sent) again
+                    assert judgement.entry is not None
+                    await self.ledger.copy(judgement.entry, path, (item.size, item.mtime_ns), judgement.content_hash)
                     already.append(path)
                 elif judgement.kind == "new":
                     new.append(path)
@@ -785,45 +775,6 @@ class HotFolderWatcher:
             self._settled[path] = ((ready[path].size, ready[path].mtime_ns), "duplicate")
             self._spawn(self._explain_duplicate(path, None, ids[0]))
         return keep
-
-    async def _judge(self, path: Path, item: Ready, entries: list[LedgerEntry]) -> Judgement | None:
-        """A known path with a version the ledger has not seen: touched, a new photo, rewritten or changed."""
-        content_hash = await asyncio.to_thread(file_sha256, path)
-        if content_hash is None:
-            return None
-        latest = entries[0]
-        moved_away = False
-        if latest.photo_id is not None and not any(e.content_hash == content_hash for e in entries):
-            copies = await self._store_read(ledger_by_photo, self.target.event_id, latest.photo_id)
-            moved_away = was_moved_away(latest, copies or [])
-        return judge(entries, content_hash, moved_away, time.time(), self.rewrite_grace)
-
-    async def _remember_touched(self, path: Path, item: Ready, judgement: Judgement) -> None:
-        """Same bytes, new mtime: remember this version too, so it is never hashed (or sent) again."""
-        entry = judgement.entry
-        assert entry is not None
-        await self._ledger_copy(entry, path, (item.size, item.mtime_ns), judgement.content_hash)
-
-    async def _ledger_copy(self, entry: LedgerEntry, path: Path, signature: tuple[int, int] | None = None,
-                           content_hash: str | None = None) -> None:
-        """Record the upload ``entry`` for another path or file version too.
-
-        It keeps the upload's time: the copy says when the photo was sent, so a later
-        edit is not taken for the writer finishing (see REWRITE_GRACE).
-        """
-        size, mtime_ns = signature or (entry.size, entry.mtime_ns)
-        await self._store_write(ledger_record, str(path), size, mtime_ns, entry.event_id, entry.album_id,
-                                entry.photo_id, entry.name or path.name, content_hash or entry.content_hash,
-                                uploaded_at=entry.uploaded_at)
-
-    async def _store_read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        store = getattr(self.engine, "store", None)
-        return None if store is None else await store.read(fn, *args)
-
-    async def _store_write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        store = getattr(self.engine, "store", None)
-        if store is not None:
-            await store.write(fn, *args, **kwargs)
 
     async def _enqueue(self, paths: list[Path]) -> int:
         kwargs: dict[str, Any] = {"album_id": self.target.album_id, "mirror_folders": self.mirror_folders,
@@ -926,7 +877,7 @@ class HotFolderWatcher:
         moved_to = self._moved_in_flight.get(path)
         try:
             if moved_to is not None and signature is not None:
-                await self._remember_move(path, signature, moved_to)
+                await self.ledger.follow(path, signature, moved_to)
         finally:
             self._moved_in_flight.pop(path, None)
         if moved_to is not None and self.after.move_to is not None:
@@ -940,14 +891,12 @@ class HotFolderWatcher:
             self.counts["skipped"] += 1
             self._emit(HotFolderFileSkipped(self.folder, path, message))
             return
-        content_hash = await asyncio.to_thread(file_sha256, path)
-        sent = await self._store_read(ledger_by_photo, self.target.event_id, photo_id) if photo_id else None
-        hashes = {e.content_hash for e in sent or () if e.content_hash}
+        verdict = await self.ledger.same_name(path, photo_id)
         where = f"photo {photo_id}" if photo_id else "a photo"
-        if content_hash is not None and content_hash in hashes:
+        if verdict == "same":
             self.counts["skipped"] += 1
             self._emit(HotFolderFileSkipped(self.folder, path, f"The same photo is already in the gallery ({where})."))
-        elif hashes:
+        elif verdict == "different":
             self.counts["name_taken"] += 1
             elsewhere = "" if self.mirror_folders else ", or put it in a subfolder and watch with mirrored folders"
             self._emit(HotFolderFileNameTaken(
@@ -986,20 +935,8 @@ class HotFolderWatcher:
                           f"{_plain_os_error(exc)}. It stays where it is.", path)
             return None
         if signature is not None:
-            await self._remember_move(path, signature, moved_to)
+            await self.ledger.follow(path, signature, moved_to)
         return moved_to
-
-    async def _remember_move(self, path: Path, signature: tuple[int, int], moved_to: Path) -> None:
-        """The ledger follows the file to where it was moved, so a new file at the old path is not taken
-        for this one changed (a new card, a camera counter that rolled over)."""
-        found = await self._ledger_entries([path])
-        entry = next((e for e in found.get(path, []) if (e.size, e.mtime_ns) == signature), None)
-        if entry is None:
-            return
-        content_hash = entry.content_hash or await asyncio.to_thread(file_sha256, moved_to)
-        rows = [moved_to] if entry.content_hash else [path, moved_to]  # the original gains a hash it lacked
-        for where in rows:
-            await self._ledger_copy(entry, where, content_hash=content_hash)
 
     # -- changed after upload ---------------------------------------------------------------
 
@@ -1042,29 +979,13 @@ class HotFolderWatcher:
                 f"{path.name} {how}, and replacing it in the gallery failed: {_api_message(exc)}",
             ))
         else:
-            await self._store_write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
-                                    entry.album_id, entry.photo_id, path.name, result.content_hash)
+            await self.ledger.record_replaced(path, (item.size, item.mtime_ns), entry, result.content_hash)
             self.counts["replaced"] += 1
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, True,
                 f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",
             ))
         self._finished(path)
-
-    # -- the engine's ledger -------------------------------------------------------------
-
-    async def _ledger_entries(self, paths: list[Path]) -> dict[Path, list[LedgerEntry]]:
-        store = getattr(self.engine, "store", None)
-        if store is None or not paths:
-            return {}
-        found = await store.read(ledger_for_paths, [str(p) for p in paths], self.target.event_id,
-                                 None if self.mirror_folders else (self.target.album_id or 0))
-        return {Path(path): entries for path, entries in found.items()}
-
-    async def _ledger_signatures(self, files: list[tuple[Path, tuple[int, int]]]) -> dict[Path, set[tuple[int, int]]]:
-        entries = await self._ledger_entries([p for p, _ in files])
-        return {path: {(e.size, e.mtime_ns) for e in found} for path, found in entries.items()}
-
 
 def _api_message(exc: BaseException) -> str:
     msg = getattr(exc, "msg", None)
