@@ -264,3 +264,26 @@ def test_retries_are_shown_and_counted(server, tmp_path):
     assert "503" in retry or "unavailable" in retry.lower(), retry
     assert "Stopped. 1 uploaded, 0 failed; 1 retry." in watch.lines, watch.lines
     assert len(server.studio.photos(event_id=event_id)) == 1
+
+
+def test_the_folder_lock_dies_with_its_watcher(server, tmp_path):
+    event_id = new_event(server, "Crashed laptop")
+    folder = tmp_path / "tether"
+    folder.mkdir()
+    first = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        first.expect("Watching")
+        first.process.kill()  # SIGKILL: no clean-up runs, the lock file stays behind
+        first.process.wait(10)
+    finally:
+        first.stop_now()
+    assert (folder / ".studio-desktop-watch.lock").exists()
+    second = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3")
+    try:
+        second.expect("Watching")
+        make_jpeg(folder / "IMG_0001.jpg", size=(40, 30))
+        second.expect("uploaded  IMG_0001.jpg")
+        assert second.finish(signal.SIGINT) == 0
+    finally:
+        second.stop_now()
+    assert [p.name for p in server.studio.photos(event_id=event_id)] == ["IMG_0001.jpg"]
