@@ -957,8 +957,9 @@ class HotFolderWatcher:
         if entry.photo_id is None:
             advice = " Its photo id is unknown, so it cannot be replaced; delete it in the gallery to upload it again."
         else:
-            advice = (" To send this version, turn on replacing changed photos (--replace-changed), "
-                      "or rename the file to upload it as another photo.")
+            advice = (" If it is another photo (a new card reusing the name), rename it to upload it beside the "
+                      "first; if it is an edit of the same photo, replacing changed photos (--replace-changed) "
+                      "sends it in its place.")
         self._emit(HotFolderChangedAfterUpload(
             self.folder, path, entry.photo_id, False,
             f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",

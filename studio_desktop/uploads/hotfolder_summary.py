@@ -24,8 +24,8 @@ class Category:
 CATEGORIES = (
     Category("uploaded", "uploaded", "uploaded", None),
     Category("changed", "changed after upload", "changed",
-             "the gallery keeps the earlier version of those not replaced; replacing changed photos "
-             "(--replace-changed) sends new versions, renaming a file uploads it as another photo"),
+             "the gallery keeps the earlier version of those not replaced; rename one that is another photo "
+             "to upload it beside the first, or use --replace-changed for edits of the same photo"),
     Category("skipped", "skipped: same photo already in the gallery", "already there", None),
     Category("rejected", "refused: not a photo", "not a photo",
              "only whole JPEGs go to ShootProof: export the others as JPEG into the folder"),
