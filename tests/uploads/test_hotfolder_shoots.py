@@ -127,7 +127,7 @@ def test_a_close_then_a_rewrite_within_the_settle_time_uploads_the_final_file_on
 
     async def main():
         async with Harness(empty_sandbox) as h:
-            watcher = await h.watch(folder, settle=1.0)
+            watcher = await h.watch(folder, settle=2.0)
             (folder / "IMG_0001.jpg").write_bytes(draft)  # written and closed
             await asyncio.sleep(0.4)  # the tethering app reopens it to add its metadata
             (folder / "IMG_0001.jpg").write_bytes(final)
