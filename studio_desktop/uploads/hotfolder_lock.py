@@ -56,7 +56,7 @@ class FolderLock:
         if self._fd is not None:
             return None
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = _open(self.path)
         except OSError as exc:
             log.warning("hot folder lock %s cannot be created (%s); watching without it", self.path, exc)
             return None
@@ -93,6 +93,14 @@ def describe_owner(data_dir: Path | str | None) -> str:
     where = f", data folder {data_dir}" if data_dir else ""
     since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
     return f"process {os.getpid()} on {socket.gethostname()}{where}, since {since}"
+
+
+def _open(path: Path) -> int:
+    """Open (or create) the lock file; read-only will do when another user made it (a lock needs no write)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY)
 
 
 def _lock(fd: int) -> None:
