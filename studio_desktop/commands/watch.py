@@ -6,7 +6,9 @@ already there when the command started are picked up too (those uploaded
 before are skipped). Ctrl-C or SIGTERM stops it: uploads in flight get a few
 seconds to finish, anything left stays queued and is finished next time.
 
-Prints one line per uploaded, skipped or failed file and problems in plain words.
+Prints one line per file (uploaded, skipped, refused, not sent, changed, failed),
+per retry and per problem, in plain words, each starting with the time; the last
+lines sum it up by kind, with what to do about each.
 Exit codes: 0 stopped cleanly; 2 could not start (bad arguments, no access
 token, unknown event or album, the folder does not exist).
 """
@@ -20,6 +22,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -40,6 +43,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
     HotFolderEvent,
     HotFolderFileFailed,
+    HotFolderFileNameTaken,
     HotFolderFileRejected,
     HotFolderFileSkipped,
     HotFolderFileUploaded,
@@ -47,6 +51,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderRecovered,
     HotFolderStarted,
 )
+from studio_desktop.uploads import hotfolder_summary
 from studio_desktop.uploads.hotfolder_files import AfterUpload
 from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
 
@@ -125,6 +130,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
     from studio_desktop.core.store import Store, StoreError
     from studio_desktop.uploads.engine import UploadEngine
     from studio_desktop.uploads.hotfolder import HotFolderWatcher
+    from studio_desktop.uploads.hotfolder_lock import FolderInUse
 
     stop = StopSignal()
     stop.install()
@@ -159,7 +165,10 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
             )
             await engine.start()
             try:
-                await watcher.start()
+                try:
+                    await watcher.start()
+                except FolderInUse as exc:
+                    raise CannotStart(str(exc)) from None
                 where = f"event {event_id}" + (f", album {args.album}" if args.album else "")
                 out.line(f"Watching {folder} -> {where}. Press Ctrl-C to stop.")
                 await stop.wait()
@@ -169,8 +178,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
                 await _stop_engine(engine, stop, out)
                 await watcher.stop()
                 unsubscribe()
-            left = watcher.in_flight
-            out.line(f"Stopped. {out.summary()}" + (f" {left} file(s) stay queued for next time." if left else ""))
+            out.finish(watcher.counts, await watcher.still_queued())
             return EXIT_OK
     finally:
         stop.uninstall()
@@ -233,15 +241,16 @@ class StopSignal:
 
 
 class Lines:
-    """One plain line per file and per problem, flushed at once (the output may be a pipe)."""
+    """One plain line per file and per problem, each with the time, flushed at once (the output may be a pipe)."""
 
-    def __init__(self, out: TextIO, folder: Path):
+    def __init__(self, out: TextIO, folder: Path, clock: Any = None):
         self.out = out
         self.folder = folder
-        self.counts = {"uploaded": 0, "skipped": 0, "failed": 0}
+        self.retries = 0
+        self._clock = clock or (lambda: datetime.now())
 
     def line(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(f"{self._clock():%H:%M:%S} {text}\n")
         self.out.flush()
 
     def _name(self, path: Path | str | None) -> str:
@@ -255,17 +264,15 @@ class Lines:
 
     def on_event(self, event: HotFolderEvent) -> None:
         if isinstance(event, HotFolderFileUploaded):
-            self.counts["uploaded"] += 1
             moved = f", moved to {event.moved_to}" if event.moved_to else ""
             self.line(f"uploaded  {self._name(event.path)} (photo {event.photo_id}{moved})")
         elif isinstance(event, HotFolderFileSkipped):
-            self.counts["skipped"] += 1
             self.line(f"skipped   {self._name(event.path)}: {event.reason}")
         elif isinstance(event, HotFolderFileRejected):
-            self.counts["skipped"] += 1
-            self.line(f"skipped   {self._name(event.path)}: {event.reason}")
+            self.line(f"refused   {self._name(event.path)}: {event.reason}")
+        elif isinstance(event, HotFolderFileNameTaken):
+            self.line(f"not sent  {self._name(event.path)}: {event.reason}")
         elif isinstance(event, HotFolderFileFailed):
-            self.counts["failed"] += 1
             self.line(f"failed    {self._name(event.path)}: {event.message}")
         elif isinstance(event, HotFolderChangedAfterUpload):
             self.line(f"changed   {self._name(event.path)}: {event.message}")
@@ -279,7 +286,11 @@ class Lines:
             log.info("hot folder batch %s: %d file(s)", event.batch_id, event.files)
 
     def on_engine_event(self, event: Any) -> None:
-        if isinstance(event, ev.QueueStopped):
+        if isinstance(event, ev.ItemStateChanged):
+            if event.state == "queued" and (event.message or "").startswith("Retrying"):
+                self.retries += 1
+                self.line(f"retry     {self._name(event.path) if event.path else event.name}: {event.message}")
+        elif isinstance(event, ev.QueueStopped):
             self.line(f"problem   uploads stopped: {event.reason}")
         elif isinstance(event, ev.NeedsSignIn):
             self.line(f"problem   ShootProof refused the access token: {event.message}")
@@ -288,6 +299,11 @@ class Lines:
         elif isinstance(event, ev.NetworkUp):
             self.line("ok        network is back; continuing")
 
-    def summary(self) -> str:
-        c = self.counts
-        return f"{c['uploaded']} uploaded, {c['skipped']} skipped, {c['failed']} failed."
+    def finish(self, counts: dict[str, int], still_queued: int) -> None:
+        """The closing summary: every category apart, what to do about each, what stays queued."""
+        self.line(f"Stopped. {hotfolder_summary.summary(counts, self.retries)}")
+        for advice in hotfolder_summary.advice(counts):
+            self.line(f"  {advice}")
+        if still_queued:
+            self.line(f"  {still_queued} file(s) stay queued: they are uploaded the next time this folder is watched "
+                      "(or an upload runs).")

@@ -44,7 +44,8 @@ def jpeg_dimensions(path: Path, head: bytes | None = None) -> tuple[int, int]:
         raise NotAnImage("not a valid image: only JPEG photos can be uploaded")
     try:
         with Image.open(path) as im:
-            if im.format != "JPEG":
+            # Pillow calls a camera's Multi-Picture JPEG "MPO"; it is still a JPEG ShootProof takes.
+            if im.format not in ("JPEG", "MPO"):
                 raise NotAnImage("not a valid image: only JPEG photos can be uploaded")
             width, height = im.size
             orientation = im.getexif().get(0x0112, 1)

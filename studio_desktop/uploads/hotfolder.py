@@ -49,6 +49,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderChangedAfterUpload,
     HotFolderEvent,
     HotFolderFileFailed,
+    HotFolderFileNameTaken,
     HotFolderFileRejected,
     HotFolderFileSkipped,
     HotFolderFileUploaded,
@@ -75,7 +76,10 @@ from studio_desktop.uploads.hotfolder_gate import (
     StabilityGate,
     describe_os_error,
 )
-from studio_desktop.uploads.queue import LedgerEntry, ledger_for_paths, ledger_record
+from studio_desktop.uploads.hotfolder_history import REWRITE_GRACE, Judgement, WatchLedger
+from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
+from studio_desktop.uploads.queue import PENDING, LedgerEntry, nfc
+from studio_desktop.uploads.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +158,8 @@ class HotFolderWatcher:
         client: Any = None,
         label: str | None = None,
         batch_options: dict[str, Any] | None = None,
-        closed_settle: float | None = None,
         incomplete_after: float = DEFAULT_INCOMPLETE_AFTER,
+        rewrite_grace: float = REWRITE_GRACE,
         batch_window: float = DEFAULT_BATCH_WINDOW,
         health_interval: float = DEFAULT_HEALTH_INTERVAL,
         rescan_interval: float | None = DEFAULT_RESCAN_INTERVAL,
@@ -172,6 +176,8 @@ class HotFolderWatcher:
             self.after = AfterUpload(Path(os.path.abspath(self.after.move_to)))
         self.polling = polling
         self.replace_changed = replace_changed
+        self.ledger = WatchLedger(getattr(engine, "store", None), self.target.event_id, self.target.album_id,
+                                  mirror_folders, rewrite_grace)
         self.label = label or f"Hot folder {self.folder.name or self.folder}"
         self.batch_options = dict(batch_options or {})
         self.batch_window = batch_window
@@ -180,12 +186,13 @@ class HotFolderWatcher:
         self.poll_interval = poll_interval if poll_interval is not None else max(0.1, min(1.0, self.settle / 2))
         self._client = client
         self._on_event = on_event
-        self.gate = StabilityGate(settle=self.settle, closed_settle=closed_settle, incomplete_after=incomplete_after,
+        self.gate = StabilityGate(settle=self.settle, incomplete_after=incomplete_after,
                                   ignore=self._ignored)
 
         self.observer_kind: str | None = None
         self.watching = False
-        self.counts = {"uploaded": 0, "skipped": 0, "failed": 0, "rejected": 0, "changed": 0, "batches": 0}
+        self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
+                       "replaced": 0, "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -204,6 +211,9 @@ class HotFolderWatcher:
         self._next_rescan = float("inf")
         self._rescan_requested: list[Path] = []
         self._in_flight: dict[Path, tuple[int, int]] = {}
+        # In flight under a folder that was renamed since: old path -> new path (None: moved out).
+        self._moved_in_flight: dict[Path, Path | None] = {}
+        self._folder_moves: list[tuple[Path, Path]] = []
         self._recheck_after_upload: set[Path] = set()
         self._batches: set[int] = set()
         # What became of each version (size, mtime) of a file that did not end up uploaded:
@@ -214,6 +224,9 @@ class HotFolderWatcher:
         self._early_events: list[Any] = []
         self._reported: set[str] = set()
         self._unsubscribe: Callable[[], Any] | None = None
+        store_path = getattr(getattr(engine, "store", None), "path", None)
+        self._folder_lock = FolderLock(self.folder, describe_owner(Path(store_path).parent if store_path else None))
+        self._lock_refused: str | None = None
 
     # -- lifetime ----------------------------------------------------------------------
 
@@ -225,6 +238,9 @@ class HotFolderWatcher:
         self._wake = asyncio.Event()
         self._subscribe()
         await self._health_check()
+        if self._lock_refused is not None:
+            await self.stop()
+            raise FolderInUse(self._lock_refused)
         self._task = asyncio.create_task(self._run(), name=f"hot folder {self.folder}")
 
     async def stop(self, grace: float = 5.0) -> None:
@@ -255,6 +271,7 @@ class HotFolderWatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self._stop_observer()
+        self._folder_lock.release()
         was_watching, self.watching = self.watching, False
         self.gate.clear()
         self._ready.clear()
@@ -277,13 +294,27 @@ class HotFolderWatcher:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    async def still_queued(self) -> int:
+        """Files this watcher handed to the engine that the queue still holds.
+
+        Asked of the store, not of what this watcher heard: another process
+        working the same queue may have uploaded some of them meanwhile.
+        """
+        if not self._batches:
+            return 0
+        store = getattr(self.engine, "store", None)
+        if store is None:
+            return len(self._in_flight)
+        counts = await store.read(queue_counts, sorted(self._batches))
+        return sum(counts[state][0] for state in PENDING)
+
     async def wait_quiet(self, timeout: float | None = None) -> None:
         """Until nothing is waiting in the gate, nothing is batched and nothing is in the engine.
 
         Files that arrive meanwhile extend the wait.
         """
         async def quiet() -> None:
-            while self.pending or self._in_flight or self._rescan_requested:
+            while self.pending or self._in_flight or self._rescan_requested or self._folder_moves:
                 await asyncio.sleep(0.05)
 
         await asyncio.wait_for(quiet(), timeout)
@@ -317,8 +348,8 @@ class HotFolderWatcher:
             self.gate.forget_below(src)
             if src == self.folder:
                 self._post(self._request_health_check)
-            elif dest is not None and self._wanted(dest):
-                self._post(self._request_rescan, dest)
+            else:
+                self._post(self._folder_moved, src, dest if dest is not None and self._wanted(dest) else None)
         elif isinstance(event, DirCreatedEvent):
             return  # watchdog reports the files already inside a new folder as created
         else:
@@ -402,6 +433,20 @@ class HotFolderWatcher:
         self._next_health = 0.0
         self._set_wake()
 
+    def _folder_moved(self, src: Path, dest: Path | None) -> None:
+        """A subfolder was renamed or moved: its files in flight and its ledger rows follow it.
+
+        Without this, an uploaded photo under its new path looks new (uploaded twice,
+        into a second album with mirrored folders) and one in flight is reported gone.
+        """
+        for path in [p for p in self._in_flight if is_inside(p, src)]:
+            self._moved_in_flight[path] = dest / path.relative_to(src) if dest is not None else None
+        for path in [p for p in self._ready if is_inside(p, src)]:
+            del self._ready[path]  # found again under its new path by the scan below
+        if dest is not None:
+            self._folder_moves.append((src, dest))
+        self._set_wake()
+
     def _request_rescan(self, folder: Path) -> None:
         self._rescan_requested.append(folder)
         self._set_wake()
@@ -421,6 +466,9 @@ class HotFolderWatcher:
                     await self._health_check()
                     now = clock()
                 if self.watching:
+                    while self._folder_moves:
+                        src, dest = self._folder_moves.pop(0)
+                        await self._follow_folder(src, dest)
                     if self._rescan_requested:
                         folders, self._rescan_requested = self._rescan_requested, []
                         for folder in folders:
@@ -443,7 +491,7 @@ class HotFolderWatcher:
                     if self._ready:
                         wake_at = min(wake_at, self._last_flush + self.batch_window)
                     wake_at = min(wake_at, self._next_rescan)
-                    if self._rescan_requested:
+                    if self._rescan_requested or self._folder_moves:
                         wake_at = now
             except asyncio.CancelledError:
                 raise
@@ -493,12 +541,23 @@ class HotFolderWatcher:
         self.watching = False
         self._identity = None
         await self._stop_observer()
+        self._folder_lock.release()
         self.gate.clear()
         self._ready.clear()
         self._lost_reason = message
         self._problem(message)
 
     async def _begin(self, identity: tuple[int, int] | None) -> None:
+        holder = await asyncio.to_thread(self._folder_lock.acquire)
+        if holder is not None:
+            message = (f"{self.folder} is already watched by another Studio Desktop ({holder}). "
+                       "Stop that one first: two watchers of one folder would upload every photo twice.")
+            self._lock_refused = message
+            if self._lost_reason != message and self._task is not None:  # start() raises it instead
+                self._lost_reason = message
+                self._problem(message)
+            return
+        self._lock_refused = None
         try:
             kind = await self._start_observer()
         except Exception as exc:
@@ -579,10 +638,10 @@ class HotFolderWatcher:
             self._problem(message, once_key=f"scan:{message}")
         if not files:
             return
-        known = await self._ledger_signatures(files)
+        known = await self.ledger.signatures(files)
         now = time.monotonic()
         for path, signature in files:
-            if path in self._in_flight or path in self._ready:
+            if path in self._in_flight or path in self._ready or self._followed(path):
                 continue
             if signature in known.get(path, ()):
                 if self.after.move_to is not None:  # uploaded before, but the move did not happen
@@ -592,6 +651,22 @@ class HotFolderWatcher:
                 continue  # this version was dealt with and reported already
             self.gate.found(path, now, signature)
         self._set_wake()
+
+    def _followed(self, path: Path) -> bool:
+        return bool(self._moved_in_flight) and path in self._moved_in_flight.values()
+
+    async def _follow_folder(self, src: Path, dest: Path) -> None:
+        """Copy the ledger rows of the files that moved from ``src`` to their paths below ``dest``, then scan it."""
+        files, _, _ = await asyncio.to_thread(walk_folder, dest, self.after.move_to)
+        old_paths = {src / path.relative_to(dest): (path, signature) for path, signature in files}
+        known = await self.ledger.entries(list(old_paths))
+        for old, entries in known.items():
+            new, signature = old_paths[old]
+            for entry in entries:
+                if (entry.size, entry.mtime_ns) == signature:
+                    await self.ledger.copy(entry, new)
+                    break
+        await self._scan(dest)
 
     # -- ready files -> batches -> engine -----------------------------------------------
 
@@ -605,6 +680,8 @@ class HotFolderWatcher:
                 self.counts["rejected"] += 1
                 self._emit(HotFolderFileRejected(self.folder, verdict.path, verdict.reason))
                 continue
+            if self._followed(verdict.path):
+                continue  # its upload under the old path is still under way
             in_flight = self._in_flight.get(verdict.path)
             if in_flight is not None:
                 if in_flight != (verdict.size, verdict.mtime_ns):
@@ -616,24 +693,36 @@ class HotFolderWatcher:
         ready, self._ready = self._ready, {}
         self._last_flush = time.monotonic()
         paths = sorted(ready)
-        ledger = await self._ledger_entries(paths)
+        ledger = await self.ledger.entries(paths)
         new: list[Path] = []
         already: list[Path] = []
-        changed: list[tuple[Path, LedgerEntry]] = []
+        changed: list[tuple[Path, Judgement]] = []
         for path in paths:
             item = ready[path]
             entries = ledger.get(path, [])
             if any((e.size, e.mtime_ns) == (item.size, item.mtime_ns) for e in entries):
                 already.append(path)
             elif entries:
-                changed.append((path, entries[0]))
+                judgement = await self.ledger.judge(path, entries)
+                if judgement is None:
+                    continue  # gone or unreadable meanwhile: its next event brings it back
+                if judgement.kind == "touched":  # same bytes, new mtime: never hashed (or sent) again
+                    assert judgement.entry is not None
+                    await self.ledger.copy(judgement.entry, path, (item.size, item.mtime_ns), judgement.content_hash)
+                    already.append(path)
+                elif judgement.kind == "new":
+                    new.append(path)
+                else:
+                    changed.append((path, judgement))
             else:
                 new.append(path)
         if self.after.move_to is not None:
             for path in already:
                 self._spawn(self._move_known(path))
-        for path, entry in changed:
-            self._changed_after_upload(path, entry, ready[path])
+        for path, judgement in changed:
+            self._changed_after_upload(path, judgement, ready[path])
+        if new:
+            new = await self._not_in_gallery(new, ready)
         batch_id = None
         if new:
             for path in new:
@@ -659,6 +748,33 @@ class HotFolderWatcher:
         if new or changed:
             self.counts["batches"] += 1
             self._emit(HotFolderBatch(self.folder, batch_id, len(new), len(already), len(changed)))
+
+    async def _not_in_gallery(self, paths: list[Path], ready: dict[Path, Ready]) -> list[Path]:
+        """Of files the ledger cannot vouch for, those whose name the target does not have right now.
+
+        One listing of the target per batch: another uploader (a watcher with its own
+        data folder on a share the lock does not reach, a browser) may have sent
+        them since the engine last looked. Files going to mirrored subfolders are
+        left to the engine, which knows their albums.
+        """
+        here = {p for p in paths if not self.mirror_folders or p.parent == self.folder}
+        list_names = getattr(self.engine, "_list_names", None)
+        if not here or list_names is None:
+            return paths
+        try:
+            names = await list_names(self.target.event_id, self.target.album_id)
+        except Exception as exc:  # the engine's own check still stands
+            log.warning("hot folder %s: could not list the gallery before sending: %s", self.folder, exc)
+            return paths
+        keep: list[Path] = []
+        for path in paths:
+            ids = names.get(nfc(path.name)) if path in here else None
+            if not ids:
+                keep.append(path)
+                continue
+            self._settled[path] = ((ready[path].size, ready[path].mtime_ns), "duplicate")
+            self._spawn(self._explain_duplicate(path, None, ids[0]))
+        return keep
 
     async def _enqueue(self, paths: list[Path]) -> int:
         kwargs: dict[str, Any] = {"album_id": self.target.album_id, "mirror_folders": self.mirror_folders,
@@ -700,6 +816,10 @@ class HotFolderWatcher:
             return
         path = Path(raw_path)
         message = getattr(event, "message", None)
+        if path in self._moved_in_flight and state in ("done", "duplicate", "failed", "cancelled"):
+            path = self._arrived_after_folder_move(path, state, getattr(event, "photo_id", None))
+            if path is None:
+                return
         if state == "done":
             self._finished(path)
             self.counts["uploaded"] += 1
@@ -714,15 +834,83 @@ class HotFolderWatcher:
             self._recheck_after_upload.discard(path)
             self.gate.found(path)
             self._set_wake()
+        elif state == "failed" and not os.path.lexists(path):
+            # Gone from where it was queued: deleted, or moved (a renamed folder); events about a
+            # move may come after the engine's word. A moved file is found under its new path.
+            self._finished(path)
+            log.info("hot folder %s: %s left before it was sent (%s)", self.folder, path, message)
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
             if state == "duplicate":
-                self.counts["skipped"] += 1
-                self._emit(HotFolderFileSkipped(self.folder, path, message or "Already in the gallery."))
+                self._spawn(self._explain_duplicate(path, message, getattr(event, "photo_id", None)))
             else:
                 self.counts["failed"] += 1
                 self._emit(HotFolderFileFailed(self.folder, path, message or state))
+
+    def _arrived_after_folder_move(self, path: Path, state: str, photo_id: int | None) -> Path | None:
+        """The engine's word on a file whose folder was renamed while it was in flight.
+
+        Returns the path to go on with (its new one), or None when it is dealt with here.
+        """
+        signature = self._in_flight.pop(path, None)
+        self._recheck_after_upload.discard(path)
+        if state == "done":
+            # Stays in _moved_in_flight until the ledger knows the new path, so that
+            # the new path is not taken for a new photo meanwhile.
+            self.counts["uploaded"] += 1
+            self._spawn(self._uploaded_before_folder_move(path, signature, photo_id))
+            return None
+        moved_to = self._moved_in_flight.pop(path)
+        if moved_to is None:
+            return None  # moved out of the hot folder before it could be sent: no longer ours
+        if state == "failed":  # gone from the old path: send it from the new one
+            self.gate.found(moved_to)
+            self._set_wake()
+            return None
+        if signature is not None:
+            self._in_flight[moved_to] = signature
+        return moved_to
+
+    async def _uploaded_before_folder_move(self, path: Path, signature: tuple[int, int] | None,
+                                           photo_id: int | None) -> None:
+        moved_to = self._moved_in_flight.get(path)
+        try:
+            if moved_to is not None and signature is not None:
+                await self.ledger.follow(path, signature, moved_to)
+        finally:
+            self._moved_in_flight.pop(path, None)
+        if moved_to is not None and self.after.move_to is not None:
+            self._emit(HotFolderFileUploaded(self.folder, moved_to, photo_id, await self._move(moved_to)))
+        else:
+            self._emit(HotFolderFileUploaded(self.folder, moved_to or path, photo_id))
+
+    async def _explain_duplicate(self, path: Path, message: str | None, photo_id: int | None) -> None:
+        """The engine found the name in the target: the same photo, or a different one under that name?"""
+        if message and message.startswith("Uploaded before from this file"):
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, message))
+            return
+        verdict = await self.ledger.same_name(path, photo_id)
+        where = f"photo {photo_id}" if photo_id else "a photo"
+        if verdict == "same":
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, f"The same photo is already in the gallery ({where})."))
+        elif verdict == "different":
+            self.counts["name_taken"] += 1
+            elsewhere = "" if self.mirror_folders else ", or put it in a subfolder and watch with mirrored folders"
+            self._emit(HotFolderFileNameTaken(
+                self.folder, path, photo_id,
+                f"a different photo named {path.name} is already there ({where}). "
+                f"Rename this file (for example {path.stem}-2{path.suffix}) and it will be uploaded{elsewhere}.",
+            ))
+        else:
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(
+                self.folder, path,
+                f"A photo named {path.name} is already in the gallery ({where}), not sent from this computer, "
+                "so it is taken to be this one. If it is a different photo, rename the file to upload it.",
+            ))
 
     def _finished(self, path: Path) -> None:
         self._in_flight.pop(path, None)
@@ -737,23 +925,30 @@ class HotFolderWatcher:
 
     async def _move(self, path: Path) -> Path | None:
         assert self.after.move_to is not None
+        signature = stat_signature(path)
         try:
-            return await asyncio.to_thread(move_keeping_subfolders, path, self.folder, self.after.move_to)
+            moved_to = await asyncio.to_thread(move_keeping_subfolders, path, self.folder, self.after.move_to)
         except FileNotFoundError:
             return None
         except OSError as exc:
             self._problem(f"Uploaded {path.name}, but could not move it to {self.after.move_to}: "
                           f"{_plain_os_error(exc)}. It stays where it is.", path)
             return None
+        if signature is not None:
+            await self.ledger.follow(path, signature, moved_to)
+        return moved_to
 
     # -- changed after upload ---------------------------------------------------------------
 
-    def _changed_after_upload(self, path: Path, entry: LedgerEntry, item: Ready) -> None:
+    def _changed_after_upload(self, path: Path, judgement: Judgement, item: Ready) -> None:
+        entry = judgement.entry
+        assert entry is not None
         signature = (item.size, item.mtime_ns)
-        if self.replace_changed and entry.photo_id is not None:
+        rewritten = judgement.kind == "rewritten"
+        if (rewritten or self.replace_changed) and entry.photo_id is not None:
             self.counts["changed"] += 1
             self._in_flight[path] = signature
-            self._spawn(self._replace(path, entry, item))
+            self._spawn(self._replace(path, entry, item, rewritten=rewritten))
             return
         if self._settled.get(path) == (signature, "changed"):
             return  # told once per version; a restart tells again
@@ -761,18 +956,19 @@ class HotFolderWatcher:
         self.counts["changed"] += 1
         if entry.photo_id is None:
             advice = " Its photo id is unknown, so it cannot be replaced; delete it in the gallery to upload it again."
-        elif self.replace_changed:
-            advice = ""
         else:
-            advice = " Turn on replacing changed photos to update it."
+            advice = (" If it is another photo (a new card reusing the name), rename it to upload it beside the "
+                      "first; if it is an edit of the same photo, replacing changed photos (--replace-changed) "
+                      "sends it in its place.")
         self._emit(HotFolderChangedAfterUpload(
             self.folder, path, entry.photo_id, False,
             f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",
         ))
 
-    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready) -> None:
+    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready, *, rewritten: bool = False) -> None:
         """``sp.photo.update`` with the new version, then remember that version as uploaded."""
         client = self._client or getattr(self.engine, "client", None)
+        how = "was written again right after it was uploaded" if rewritten else "changed after it was uploaded"
         try:
             result = await client.photo_update(entry.photo_id, path)
         except asyncio.CancelledError:
@@ -781,34 +977,16 @@ class HotFolderWatcher:
         except Exception as exc:
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, False,
-                f"{path.name} changed after it was uploaded, and replacing it in the gallery failed: "
-                f"{_api_message(exc)}",
+                f"{path.name} {how}, and replacing it in the gallery failed: {_api_message(exc)}",
             ))
         else:
-            store = getattr(self.engine, "store", None)
-            if store is not None:
-                await store.write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
-                                  entry.album_id, entry.photo_id, path.name, result.content_hash)
+            await self.ledger.record_replaced(path, (item.size, item.mtime_ns), entry, result.content_hash)
+            self.counts["replaced"] += 1
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, True,
-                f"{path.name} changed after it was uploaded; replaced it in the gallery (photo {entry.photo_id}).",
+                f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",
             ))
         self._finished(path)
-
-    # -- the engine's ledger -------------------------------------------------------------
-
-    async def _ledger_entries(self, paths: list[Path]) -> dict[Path, list[LedgerEntry]]:
-        store = getattr(self.engine, "store", None)
-        if store is None or not paths:
-            return {}
-        found = await store.read(ledger_for_paths, [str(p) for p in paths], self.target.event_id,
-                                 None if self.mirror_folders else (self.target.album_id or 0))
-        return {Path(path): entries for path, entries in found.items()}
-
-    async def _ledger_signatures(self, files: list[tuple[Path, tuple[int, int]]]) -> dict[Path, set[tuple[int, int]]]:
-        entries = await self._ledger_entries([p for p, _ in files])
-        return {path: {(e.size, e.mtime_ns) for e in found} for path, found in entries.items()}
-
 
 def _api_message(exc: BaseException) -> str:
     msg = getattr(exc, "msg", None)

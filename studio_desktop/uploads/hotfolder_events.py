@@ -53,6 +53,18 @@ class HotFolderFileSkipped(HotFolderEvent):
 
 
 @dataclass(frozen=True)
+class HotFolderFileNameTaken(HotFolderEvent):
+    """Not uploaded: a *different* photo of the same name is already in the target (``photo_id``).
+
+    Never taken for "already uploaded": the ledger's hash of what was sent differs.
+    """
+
+    path: Path
+    photo_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class HotFolderFileRejected(HotFolderEvent):
     """Not uploaded because of the file itself (not a JPEG, unreadable, cut off)."""
 

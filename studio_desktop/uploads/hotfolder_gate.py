@@ -4,11 +4,12 @@ A tethered camera, a card reader or an export writes a photo in chunks, sometime
 under a temporary name that is renamed at the end. Uploading too early sends half a
 photo, so a file is *ready* only when
 
-- its size and mtime have been quiet for the settle time (1 s by default), or for a
-  much shorter time after a close-after-write event (inotify gives one; polling does
-  not), because the writer said it is done but may still reopen it to patch EXIF;
+- its size and mtime have been quiet for the settle time (1 s by default), whatever
+  events say: tethering and import software write, close, then reopen the file
+  within a second to add EXIF/XMP or a trailer, so a close-after-write event
+  (inotify gives one; polling does not) is not proof that the writer is done;
 - it is a JPEG (the only kind ShootProof takes), whole (its end-of-image marker is
-  there) and within the size limit: :func:`studio_desktop.uploads.images.validate_jpeg`.
+  there, and it is as long as its multi-picture index says) and within the size limit: :func:`studio_desktop.uploads.images.validate_jpeg`.
 
 The gate is pure bookkeeping over ``os.stat`` and a few bytes of the file: events come
 in through :meth:`StabilityGate.seen`, :meth:`closed`, :meth:`moved`, :meth:`gone`,
@@ -30,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SETTLE = 1.0
-#: After a close-after-write event the file must stay untouched this long (at most).
-DEFAULT_CLOSED_SETTLE = 0.1
+#: A file found by a scan (already old) is stat'ed again this much later, in case it is being written now.
+RESTAT_AFTER = 0.1
 #: How long a file may stay empty or a JPEG may lack its end marker before we say so.
 DEFAULT_INCOMPLETE_AFTER = 30.0
 
@@ -70,7 +71,6 @@ class _Candidate:
     signature: Signature | None
     last_change: float
     due: float
-    closed: bool = False
     generation: int = 0
 
 
@@ -86,10 +86,11 @@ def _default_validate(path: Path) -> Any:
     return validate_jpeg(path)
 
 
-def _cut_short() -> str:
-    from studio_desktop.uploads.images import CUT_SHORT
+def _cut_short() -> dict[str, str]:
+    from studio_desktop.uploads.images import CUT_SHORT, CUT_SHORT_MULTI_PICTURE
 
-    return CUT_SHORT
+    return {CUT_SHORT: "the JPEG is cut short (no end marker)",
+            CUT_SHORT_MULTI_PICTURE: "the JPEG is cut short (its multi-picture index lists more images)"}
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -110,7 +111,6 @@ class StabilityGate:
         self,
         *,
         settle: float = DEFAULT_SETTLE,
-        closed_settle: float | None = None,
         incomplete_after: float = DEFAULT_INCOMPLETE_AFTER,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -125,7 +125,7 @@ class StabilityGate:
         if settle < 0:
             raise ValueError("the settle time cannot be negative")
         self.settle = float(settle)
-        self.closed_settle = min(self.settle, DEFAULT_CLOSED_SETTLE if closed_settle is None else closed_settle)
+        self.restat_after = min(self.settle, RESTAT_AFTER)
         self.incomplete_after = max(incomplete_after, self.settle)
         self._clock = clock
         self._wall_clock = wall_clock
@@ -162,27 +162,12 @@ class StabilityGate:
             candidate.signature = signature
             candidate.last_change = last_change
             candidate.due = last_change + self.settle
-            candidate.closed = False
             candidate.generation = next(self._generations)
         return True
 
     def closed(self, path: Path | str, now: float | None = None) -> bool:
-        """The writer closed ``path`` after writing: only a short quiet time is needed now."""
-        path = Path(path)
-        if self._ignore(path):
-            return False
-        now = self._now(now)
-        signature = _signature(path)
-        with self._lock:
-            candidate = self._candidates.get(path)
-            if candidate is None:
-                candidate = self._candidates[path] = _Candidate(path, signature, now, now)
-            candidate.signature = signature
-            candidate.last_change = now
-            candidate.closed = True
-            candidate.due = now + self.closed_settle
-            candidate.generation = next(self._generations)
-        return True
+        """The writer closed ``path`` after writing: a write like any other, the settle time still applies."""
+        return self.seen(path, now)
 
     def found(self, path: Path | str, now: float | None = None, signature: Signature | None = None) -> bool:
         """A file found by a scan rather than an event: its age counts as quiet time.
@@ -205,7 +190,7 @@ class StabilityGate:
             if path in self._candidates:
                 return True
             last_change = now - age
-            due = max(now + self.closed_settle, last_change + self.settle)
+            due = max(now + self.restat_after, last_change + self.settle)
             self._candidates[path] = _Candidate(path, signature, last_change, due, generation=next(self._generations))
         return True
 
@@ -213,17 +198,14 @@ class StabilityGate:
         """A rename: the source stops being a candidate, the destination (if any) becomes one.
 
         Writers that save under a temporary name and rename when done are common; the
-        rename is the end of the write, so the destination gets the short quiet time.
+        destination is settled like any write, since some rename and then patch it.
         """
         src = Path(src)
         with self._lock:
-            previous = self._candidates.pop(src, None)
+            self._candidates.pop(src, None)
         if dest is None:
             return False
-        dest = Path(dest)
-        if previous is not None and not previous.closed:
-            return self.seen(dest, now)
-        return self.closed(dest, now)
+        return self.seen(dest, now)
 
     def gone(self, path: Path | str) -> None:
         """``path`` was deleted (or its folder was): forget it."""
@@ -305,8 +287,9 @@ class StabilityGate:
             return _Outcome("ready", signature)
         if result.size == 0:
             return _Outcome("incomplete", signature, reason="the file is empty")
-        if result.kind == "jpeg" and result.reason == _cut_short():
-            return _Outcome("incomplete", signature, reason="the JPEG is cut short (no end marker)")
+        cut_short = _cut_short()
+        if result.kind == "jpeg" and result.reason in cut_short:
+            return _Outcome("incomplete", signature, reason=cut_short[result.reason])
         return _Outcome("bad", signature, reason=result.reason or "not a photo ShootProof takes")
 
     def _apply(self, c: _Candidate, outcome: _Outcome, now: float) -> Verdict | None:
@@ -319,11 +302,9 @@ class StabilityGate:
             # It changed without telling us (polling, mmap writes, an event we missed).
             c.signature = outcome.signature
             c.last_change = now
-            c.closed = False
             c.due = now + self.settle
             return None
-        required = self.closed_settle if c.closed else self.settle
-        quiet_until = c.last_change + required
+        quiet_until = c.last_change + self.settle
         if now + _EPSILON < quiet_until:
             c.due = quiet_until
             return None

@@ -10,6 +10,8 @@ every file of a drop or a hot folder, so they read very little of each file:
   was already read) and the 5 bytes of the frame header that hold the size;
 - the last 4 KB, then only if the end marker is not there the rest of the last
   64 KB (`TAIL_BYTES`);
+- the APP2 `MPF` segment when there is one (Multi-Picture JPEGs: the index of
+  the images appended after the primary one, hence the file's full length);
 - only if there is no end marker in the last 64 KB, and the XMP packet says a
   motion-photo video was appended after the picture: that packet (at most
   64 KB) and 64 KB just before where the video starts.
@@ -48,11 +50,15 @@ _MAX_SEGMENTS = 10_000
 _EOI = b"\xff\xd9"
 _SOS = 0xDA
 _APP1 = 0xE1
+_APP2 = 0xE2
+_MPF_ID = b"MPF\x00"
+_MP_ENTRY_TAG = 0xB002
 _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD8)})
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _XMP_ID = b"http://ns.adobe.com/xap/1.0/\x00"
 
 CUT_SHORT = "the JPEG is cut short (no end marker); it may still be copying"
+CUT_SHORT_MULTI_PICTURE = "the JPEG is cut short (its multi-picture index lists more images); it may still be copying"
 
 KIND_DESCRIPTIONS = {
     "jpeg": "a JPEG image",
@@ -334,6 +340,7 @@ class _Structure:
     width: int | None = None
     height: int | None = None
     app1_offsets: tuple[int, ...] = ()
+    app2_offsets: tuple[int, ...] = ()
 
 
 def _walk_segments(reader: _Reader) -> _Structure:
@@ -341,6 +348,7 @@ def _walk_segments(reader: _Reader) -> _Structure:
     pos = 2
     width = height = None
     app1: list[int] = []
+    app2: list[int] = []
     for _ in range(_MAX_SEGMENTS):
         header = reader.read_at(pos, 4)
         if len(header) < 2:
@@ -370,8 +378,10 @@ def _walk_segments(reader: _Reader) -> _Structure:
                 width = int.from_bytes(frame[2:4], "big") or None
         elif marker == _APP1:
             app1.append(pos)
+        elif marker == _APP2:
+            app2.append(pos)
         if marker == _SOS:
-            return _Structure("ok", pos + 2 + length, width, height, tuple(app1))
+            return _Structure("ok", pos + 2 + length, width, height, tuple(app1), tuple(app2))
         pos += 2 + length
     return _Structure("damaged")
 
@@ -398,6 +408,64 @@ def _end_marker_present(reader: _Reader, structure: _Structure) -> bool:
         return False
     start = max(floor, video_start - TAIL_BYTES)
     return reader.read_at(start, video_start - start).rfind(_EOI) >= 0
+
+
+def multi_picture_length(reader: _Reader, structure: _Structure) -> int | None:
+    """The full length a Multi-Picture (MPF) JPEG declares: the end of its last image.
+
+    Cameras (Canon, Nikon, Sony) and phones write a primary JPEG followed by more
+    images (large previews, depth maps) and index them in an APP2 ``MPF``
+    segment: a TIFF-style IFD whose MP Entry tag (0xB002) lists each image's
+    size and offset, offsets counted from the start of that TIFF header. A file
+    shorter than the end of its last image is still being written, however
+    complete its primary image looks. None when there is no usable index.
+    """
+    for pos in structure.app2_offsets:
+        length = int.from_bytes(reader.read_at(pos + 2, 2), "big")
+        if reader.read_at(pos + 4, 4) != _MPF_ID:
+            continue
+        base = pos + 8
+        body = reader.read_at(base, length - 6)
+        end = _mp_entries_end(body, base)
+        if end is not None:
+            return end
+    return None
+
+
+def _mp_entries_end(tiff: bytes, base: int) -> int | None:
+    if tiff[:4] == b"II*\x00":
+        order = "little"
+    elif tiff[:4] == b"MM\x00*":
+        order = "big"
+    else:
+        return None
+
+    def number(at: int, size: int) -> int | None:
+        raw = tiff[at:at + size]
+        return int.from_bytes(raw, order) if len(raw) == size else None  # type: ignore[arg-type]
+
+    ifd = number(4, 4)
+    count = number(ifd, 2) if ifd is not None else None
+    if ifd is None or count is None:
+        return None
+    for i in range(min(count, 64)):
+        entry = ifd + 2 + 12 * i
+        if number(entry, 2) != _MP_ENTRY_TAG:
+            continue
+        entries_size, entries_at = number(entry + 4, 4), number(entry + 8, 4)
+        if entries_size is None or entries_at is None:
+            return None
+        end = 0
+        for first in range(entries_at, entries_at + entries_size - 15, 16):
+            size, offset = number(first + 4, 4), number(first + 8, 4)
+            if size is None or offset is None:
+                return None
+            # The primary image's offset is 0: it starts the file, not the TIFF header.
+            start = base + offset if offset else 0
+            end = max(end, start + size)
+        # An index pointing far past anything ShootProof takes is damaged, not a promise.
+        return end if 0 < end <= MAX_UPLOAD_BYTES else None
+    return None
 
 
 _MICRO_VIDEO_OFFSET = re.compile(rb"MicroVideoOffset(?:=\"|>)\s*(\d+)")
@@ -443,7 +511,8 @@ def has_jpeg_end_marker(path: str | os.PathLike[str]) -> bool:
                 return False
             reader = _Reader(f, st.st_size, head)
             structure = _walk_segments(reader)
-            return structure.status == "ok" and _end_marker_present(reader, structure)
+            return (structure.status == "ok" and _end_marker_present(reader, structure)
+                    and st.st_size >= (multi_picture_length(reader, structure) or 0))
     except (OSError, _NotRegular):
         return False
 
@@ -503,6 +572,8 @@ def validate_jpeg(path: str | os.PathLike[str]) -> ValidationResult:
                 reason = "the JPEG is damaged (its header cannot be read)"
             elif structure.status == "truncated" or not _end_marker_present(reader, structure):
                 reason = CUT_SHORT
+            elif size < (multi_picture_length(reader, structure) or 0):
+                reason = CUT_SHORT_MULTI_PICTURE
             else:
                 reason = None
             return ValidationResult(

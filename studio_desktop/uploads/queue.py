@@ -560,6 +560,15 @@ def ledger_by_hash(
     return [LedgerEntry.from_row(r) for r in rows]
 
 
+def ledger_by_photo(conn: sqlite3.Connection, event_id: int, photo_id: int) -> list[LedgerEntry]:
+    """Rows that recorded this server photo (every local path and version sent as it), newest first."""
+    rows = conn.execute(
+        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND photo_id = ? ORDER BY uploaded_at DESC",
+        (event_id, photo_id),
+    ).fetchall()
+    return [LedgerEntry.from_row(r) for r in rows]
+
+
 # -- album map -----------------------------------------------------------------
 
 

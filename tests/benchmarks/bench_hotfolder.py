@@ -15,9 +15,12 @@ engine against the sandbox studio, which runs in a child process of its own
   (the gate's wait, batching and queueing, dedup check);
 - on-server latency: last write -> "done" (the server answered, the ledger row is written).
 
-Target: p95 start latency <= settle + 0.5 s. "inotify" gets close-after-write
-events (the short wait); "polling" is the network-share mode and relies on the
-size/mtime quiet time alone.
+Target: p95 start latency <= settle + 0.5 s. Both modes wait the settle time
+after the last write (a close is not proof the writer is done); "inotify" learns
+of writes at once, "polling" (the network-share mode) within its interval.
+
+Also printed: this process's resident memory before the shoot and after it,
+and its CPU while the watcher idles for ``--idle`` seconds after the last upload.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,6 +52,18 @@ from studio_desktop.uploads.hotfolder_events import HotFolderBatch  # noqa: E402
 WRITER = HERE.parents[1] / "uploads" / "hotfolder_writer.py"
 
 
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux), in MB."""
+    try:
+        with open(f"/proc/{os.getpid()}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -58,7 +74,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, settle: float, pace: float) -> dict:
+async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, settle: float, pace: float,
+                   idle: float) -> dict:
     folder = root / f"hot-{mode}"
     folder.mkdir()
     started: dict[str, float] = {}
@@ -88,6 +105,7 @@ async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, s
                 on_event=lambda e: batches.append(e.files) if isinstance(e, HotFolderBatch) else None,
             )
             await watcher.start()
+            rss_before = rss_mb()
             cpu0, wall0 = sandbox.ask("cpu"), time.monotonic()
             writer = await asyncio.create_subprocess_exec(
                 sys.executable, str(WRITER), str(folder), str(files), "7", str(pace),
@@ -102,6 +120,11 @@ async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, s
                 await asyncio.sleep(0.05)
             wall = time.monotonic() - wall0
             cpu = sandbox.ask("cpu") - cpu0
+            await watcher.wait_quiet(30)
+            rss_after = rss_mb()
+            idle_cpu0, idle_wall0 = time.process_time(), time.monotonic()
+            await asyncio.sleep(idle)  # the watcher keeps watching an unchanging folder
+            idle_cpu = (time.process_time() - idle_cpu0) / (time.monotonic() - idle_wall0)
             await watcher.stop()
             await engine.stop()
             on_server = sandbox.ask("count", event_id)
@@ -114,6 +137,7 @@ async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, s
         "start": start_latency, "server": server_latency, "batches": batches,
         "wall": wall, "sandbox_cpu_share": cpu / wall if wall else 0.0,
         "mean_size": statistics.mean(m["size"] for m in manifest),
+        "rss": (rss_before, rss_after), "idle_cpu": idle_cpu, "idle": idle,
     }
 
 
@@ -130,6 +154,8 @@ def report(result: dict, settle: float) -> bool:
         print(f"  {label}:  p50 {percentile(values, 0.5):.3f} s   p95 {percentile(values, 0.95):.3f} s   "
               f"max {max(values, default=float('nan')):.3f} s")
     print(f"  sandbox CPU {result['sandbox_cpu_share']:.0%} of a core over {result['wall']:.1f} s")
+    print(f"  this process: {result['rss'][0]:.0f} -> {result['rss'][1]:.0f} MB resident; "
+          f"idle CPU {result['idle_cpu']:.2%} of a core over {result['idle']:g} s")
     print(f"  target p95 start <= {target:.2f} s: {'met' if ok else 'NOT met'} ({p95:.3f} s)")
     for path, why in list(result["failed"].items())[:5]:
         print(f"    {path}: {why}")
@@ -142,13 +168,14 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=1.0)
     parser.add_argument("--pace", type=float, default=0.05, help="mean pause between photos, seconds")
     parser.add_argument("--modes", default="inotify,polling")
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idling measured after the shoot")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-hotfolder-") as tmp:
         root = Path(tmp)
         paths.configure(root / "app").ensure()
         sandbox = SandboxProcess(root / "sandbox")
         try:
-            results = [asyncio.run(run_mode(sandbox, root, mode, args.files, args.settle, args.pace))
+            results = [asyncio.run(run_mode(sandbox, root, mode, args.files, args.settle, args.pace, args.idle))
                        for mode in args.modes.split(",")]
         finally:
             sandbox.stop()

@@ -70,6 +70,13 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     qtbot.waitUntil(lambda: bool(ui.notifier.history) and ui.notifier.history[-1][0] == "Hot folder 'Tethered'",
                     timeout=5_000)
     assert ui.notifier.history[-1][1] == f"Uploaded 1 photo to '{TEST_GALLERY}'"
+    # What was not sent is shown apart, the way the terminal counts it.
+    (hot / "notes.txt").write_text("call the bride's mother")
+    qtbot.waitUntil(lambda: "1 not a photo" in dialog.activity(hot_id), timeout=5_000)
+    make_jpeg(hot / "card2" / "tether_0001.jpg", color=(0, 200, 0))
+    qtbot.waitUntil(lambda: "1 name taken" in dialog.activity(hot_id), timeout=10_000)
+    assert dialog.activity(hot_id).endswith("1 uploaded · 1 not a photo · 1 name taken")
+    assert _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"]
 
     dialog.table.item(0, 3).setCheckState(Qt.CheckState.Unchecked)
     qtbot.waitUntil(lambda: ui.hot_folders.watcher(hot_id) is None and dialog.activity(hot_id) == "off",

@@ -39,6 +39,28 @@ def noise_jpeg(seed: int, size: tuple[int, int] = (120, 90)) -> bytes:
     return out.getvalue()
 
 
+def mpo_jpeg(seed: int, size: tuple[int, int] = (200, 150)) -> tuple[bytes, int]:
+    """A Multi-Picture JPEG as cameras write it (written by Pillow), and where its primary image ends.
+
+    The primary image is whole on its own (its end marker closes it), so a file cut
+    right after it looks complete unless its MPF index is read.
+    """
+    import random
+
+    rng = random.Random(seed)
+    primary = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    preview_size = (size[0] // 2, size[1] // 2)
+    preview = Image.frombytes("RGB", preview_size, rng.randbytes(preview_size[0] * preview_size[1] * 3))
+    out = io.BytesIO()
+    primary.save(out, format="MPO", save_all=True, append_images=[preview], quality=90)
+    data = out.getvalue()
+    opened = Image.open(io.BytesIO(data))
+    mpinfo = (getattr(opened, "mpinfo", None) or opened.info["mpinfo"])[0xB002]
+    primary_end = mpinfo[0]["Size"]
+    assert data[primary_end - 2:primary_end] == b"\xff\xd9" and primary_end < len(data)
+    return data, primary_end
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -163,7 +163,7 @@ def test_a_file_changed_after_upload_is_reported_not_uploaded_again(empty_sandbo
 
     async def main():
         async with Harness(empty_sandbox) as h:
-            watcher = await h.watch(folder)
+            watcher = await h.watch(folder, rewrite_grace=0)  # a later edit, not the writer finishing
             (folder / "edit.jpg").write_bytes(first)
             await h.wait_for(lambda: names_uploaded(h) == ["edit.jpg"], what="the upload")
             await watcher.wait_quiet(10)
@@ -188,7 +188,7 @@ def test_a_file_changed_after_upload_is_replaced_when_asked(empty_sandbox, tmp_p
 
     async def main():
         async with Harness(empty_sandbox) as h:
-            watcher = await h.watch(folder, replace_changed=True)
+            watcher = await h.watch(folder, replace_changed=True, rewrite_grace=0)
             (folder / "edit.jpg").write_bytes(first)
             await h.wait_for(lambda: names_uploaded(h) == ["edit.jpg"], what="the upload")
             await watcher.wait_quiet(10)

@@ -158,3 +158,27 @@ def test_the_manager_runs_enabled_folders_and_follows_edits(empty_sandbox, tmp_p
 def test_saved_folder_paths_are_absolute(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert SavedHotFolder(Path("relative"), event_id=1).folder == tmp_path / "relative"
+
+
+def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_path):
+    folder = tmp_path / "tether"
+    folder.mkdir()
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            await h.watch(folder)  # e.g. `studio-desktop watch` in a terminal
+            repo = HotFolderRepository(h.store)
+            saved = await repo.add(SavedHotFolder(folder, event_id=h.event_id, settle=0.3))
+            manager = HotFolderManager(h.store, h.engine, h.client)
+            seen: list[tuple[int, object]] = []
+            manager.subscribe(lambda hot_id, event: seen.append((hot_id, event)))
+            await manager.start()
+            try:
+                assert manager.running == {}
+                [(hot_id, problem)] = [(i, e) for i, e in seen if isinstance(e, HotFolderProblem)]
+                assert hot_id == saved.id
+                assert "already watched by another Studio Desktop" in problem.message
+            finally:
+                await manager.stop()
+
+    run(main())

@@ -12,8 +12,10 @@ from imagegen import (
     BLUE,
     RED,
     WHITE,
+    app_segment,
     append_bytes,
     chmod_blocks_reads,
+    insert_segments,
     jpeg_bytes,
     make_image,
     make_jpeg,
@@ -34,6 +36,7 @@ from PIL import Image
 from studio_desktop.uploads import images
 from studio_desktop.uploads.images import (
     CUT_SHORT,
+    CUT_SHORT_MULTI_PICTURE,
     MAX_UPLOAD_BYTES,
     ImageFileError,
     has_jpeg_end_marker,
@@ -42,6 +45,8 @@ from studio_desktop.uploads.images import (
     sniff_kind,
     validate_jpeg,
 )
+
+from .hotfolder_harness import mpo_jpeg
 
 MB = 1024 * 1024
 
@@ -151,6 +156,52 @@ def test_embedded_preview_end_marker_does_not_make_a_cut_photo_whole(tmp_path):
     whole = tmp_path / "whole.jpg"
     whole.write_bytes(data)
     assert has_jpeg_end_marker(whole)
+
+
+def test_a_multi_picture_jpeg_is_whole_only_with_every_image_its_index_lists(tmp_path):
+    # Canon, Nikon and Sony append previews after the primary image; a file cut
+    # anywhere after the primary's own end marker still ends with an FFD9 nearby.
+    data, primary_end = mpo_jpeg(7)
+    for cut in (primary_end, primary_end + 200, len(data) - 300, len(data) - 1):
+        path = tmp_path / f"cut-{cut}.jpg"
+        path.write_bytes(data[:cut])
+        result = validate_jpeg(path)
+        assert not result.ok and result.reason == CUT_SHORT_MULTI_PICTURE, cut
+        assert not has_jpeg_end_marker(path), cut
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(data)
+    assert validate_jpeg(whole).ok and has_jpeg_end_marker(whole)
+    padded = append_bytes(tmp_path / "whole.jpg", b"\x00" * 1000)
+    assert validate_jpeg(padded).ok
+
+
+def big_endian_mpf(primary: bytes, extra: bytes) -> bytes:
+    """A Multi-Picture JPEG with a big-endian ("MM") index, as some cameras write it, built by hand."""
+
+    def segment(primary_size: int, extra_offset: int) -> bytes:
+        entries = (0).to_bytes(4, "big") + primary_size.to_bytes(4, "big") + (0).to_bytes(8, "big")
+        entries += (0).to_bytes(4, "big") + len(extra).to_bytes(4, "big") + extra_offset.to_bytes(4, "big")
+        entries += (0).to_bytes(4, "big")
+        ifd = (2).to_bytes(2, "big")
+        ifd += (0xB000).to_bytes(2, "big") + (7).to_bytes(2, "big") + (4).to_bytes(4, "big") + b"0100"
+        entries_at = 8 + 2 + 2 * 12 + 4
+        ifd += (0xB002).to_bytes(2, "big") + (7).to_bytes(2, "big") + len(entries).to_bytes(4, "big")
+        ifd += entries_at.to_bytes(4, "big") + (0).to_bytes(4, "big")
+        return app_segment(2, b"MPF\x00" + b"MM\x00*" + (8).to_bytes(4, "big") + ifd + entries)
+
+    size = len(insert_segments(primary, [segment(0, 0)]))
+    tiff_start = 2 + 4 + 4  # after SOI: the APP2 marker and length, then "MPF\0"
+    return insert_segments(primary, [segment(size, size - tiff_start)]) + extra
+
+
+def test_a_big_endian_multi_picture_index_is_read_too(tmp_path):
+    data = big_endian_mpf(jpeg_bytes((120, 90), quality=95), jpeg_bytes((60, 45), quality=95))
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(data)
+    assert validate_jpeg(whole).ok
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[:-500])
+    assert validate_jpeg(cut).reason == CUT_SHORT_MULTI_PICTURE
 
 
 def test_end_marker_of_non_jpegs_is_false(tmp_path):

@@ -49,6 +49,7 @@ from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
 from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
+from studio_desktop.uploads import hotfolder_summary
 from studio_desktop.uploads.hotfolder_events import (
     HotFolderBatch,
     HotFolderChangedAfterUpload,
@@ -671,9 +672,9 @@ class UploadUi(QObject):
             text = "watching (polling)" if watcher.observer_kind == "polling" else "watching"
         else:
             text = "waiting for the folder"
-        uploaded = watcher.counts.get("uploaded", 0)
-        if uploaded:
-            text += f" · {uploaded:,} uploaded"
+        done = hotfolder_summary.status(watcher.counts)
+        if done:
+            text += f" · {done}"
         return text, problem
 
     def show_hot_folders(self) -> HotFoldersDialog:
