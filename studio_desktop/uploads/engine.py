@@ -669,12 +669,17 @@ class UploadEngine:
             self._count(new_state, 1, size)
         self._count(q.QUEUED, result.added, result.bytes - adopted_bytes)
         self._count(q.FAILED, result.rejected, 0)
+        moved_skips = {item_id for item_id, old_batch in result.skipped_moves
+                       if self._scope is None or old_batch in self._scope}
+        self._count(q.SKIPPED, len(result.skipped_items) - len(moved_skips), 0)
         self._count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
         added = result.added + result.adopted + len(result.duplicate_items)
         self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
                                  result.bytes + sum(i.size for i in result.duplicate_items)))
         for item in result.rejected_items:
             self._state_event(item, q.FAILED, item.last_error)
+        for item in result.skipped_items:
+            self._state_event(item, q.SKIPPED, item.last_error)
         for item in result.duplicate_items:
             self._state_event(item, q.DUPLICATE, item.last_error, item.photo_id)
         self._poke()
@@ -1677,7 +1682,8 @@ def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> It
         for entry in found:
             if isinstance(entry, scanner.Rejected):
                 path = os.path.abspath(os.fspath(entry.path))
-                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason))
+                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason),
+                                not_a_photo=entry.not_a_photo)
             elif isinstance(entry, scanner.ScanItem):
                 rel = tuple(entry.rel_album_path or ())
                 if unfolded:

@@ -48,9 +48,11 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 CANCELLED = "cancelled"
 PAUSED = "paused"
+#: Not a photo (decided by the scan): listed once, never retried, not a failure.
+SKIPPED = "skipped"
 
 STATES = UPLOAD_STATES
-FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED)
+FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED, SKIPPED)
 PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
 ITEM_COLUMNS = (
@@ -115,7 +117,10 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class NewItem:
-    """A file to add to a batch; ``error`` set means the scanner refused it (it is added as failed)."""
+    """A file to add to a batch; ``error`` set means the scanner refused it.
+
+    A refused file is added as failed, or as skipped when ``not_a_photo``.
+    """
 
     path: str
     name: str
@@ -123,6 +128,7 @@ class NewItem:
     mtime_ns: int = 0
     rel_album_path: tuple[str, ...] = ()
     error: str | None = None
+    not_a_photo: bool = False
 
 
 @dataclass
@@ -135,6 +141,9 @@ class AddResult:
     #: (id, batch it came from, state before, state now, size) of each adopted item
     adopted_moves: list[tuple[int, int, str, str, int]] = field(default_factory=list)
     rejected_items: list[Item] = field(default_factory=list)
+    skipped_items: list[Item] = field(default_factory=list)
+    #: (id, batch it came from) of each skipped item moved here from an earlier batch
+    skipped_moves: list[tuple[int, int]] = field(default_factory=list)
     duplicate_items: list[Item] = field(default_factory=list)
 
 
@@ -254,6 +263,15 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
 
     for entry in entries:
         rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
+        if entry.error is not None and entry.not_a_photo:
+            moved = _move_skipped(conn, batch, entry, rel, now)
+            if moved is not None:
+                item, old_batch = moved
+                result.skipped_moves.append((item.id, old_batch))
+                result.skipped_items.append(item)
+            else:
+                result.skipped_items.append(insert_finished(entry, rel, SKIPPED, entry.error, None))
+            continue
         if entry.error is not None:
             result.rejected += 1
             result.rejected_items.append(insert_finished(entry, rel, FAILED, entry.error, None))
@@ -301,6 +319,23 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
         new_rows,
     )
     return result
+
+
+def _move_skipped(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str,
+                  now: float) -> tuple[Item, int] | None:
+    """The same non-photo, skipped for the same target before, moves into this batch: it is listed once."""
+    row = conn.execute(
+        f"""SELECT {ITEM_COLUMNS} FROM upload_item WHERE path = ? AND event_id = ? AND album_id IS ?
+            AND rel_album_path = ? AND state = ? AND batch_id != ? ORDER BY id DESC LIMIT 1""",
+        (entry.path, batch.event_id, batch.album_id, rel, SKIPPED, batch.id),
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("UPDATE upload_item SET batch_id = ?, last_error = ?, updated = ? WHERE id = ?",
+                 (batch.id, entry.error, now, row["id"]))
+    old = Item.from_row(row)
+    return Item(old.id, batch.id, old.path, old.name, old.size, old.mtime_ns, old.event_id, old.album_id,
+                old.rel_album_path, SKIPPED, last_error=entry.error, updated=now), old.batch_id
 
 
 def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:
