@@ -39,7 +39,7 @@ from studio_desktop.ui.uploads.drop_handler import (
     MIRROR_YES,
     MirrorQuestion,
     TreeDropFilter,
-    has_folder,
+    has_subfolder,
 )
 from studio_desktop.ui.uploads.hot_folders_dialog import HotFolderEditor, HotFoldersDialog
 from studio_desktop.ui.uploads.notifier import UploadNotifier
@@ -343,7 +343,7 @@ class UploadUi(QObject):
     # --- uploading -------------------------------------------------------------------------------
 
     def upload(self, paths: Sequence[Path | str], target: GalleryTarget, mirror: bool | None = None) -> bool:
-        """Queue ``paths`` for ``target``. With folders among them and no ``mirror`` given, ask first.
+        """Queue ``paths`` for ``target``. With subfolders among them and no ``mirror`` given, ask first.
 
         Returns False when nothing was queued (no engine, nothing given, or the question is pending).
         """
@@ -354,7 +354,7 @@ class UploadUi(QObject):
         if engine is None:
             self.window.status.show_error("Sign in to ShootProof to upload photos.")
             return False
-        if mirror is None and has_folder(paths):
+        if mirror is None and has_subfolder(paths):
             choice = self.mirror_choice()
             if choice == MIRROR_ASK:
                 self._ask_mirror(paths, target)
