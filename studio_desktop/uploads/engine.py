@@ -113,6 +113,11 @@ FIRST_CHUNK = 20
 REFUSALS_TO_STOP = 3
 
 
+#: Why a paused photo's progress is gone: ShootProof takes a photo in one request, so it cannot be continued.
+STARTS_OVER = ("Paused partway: it starts again from the beginning "
+               "(ShootProof cannot continue a half-sent photo).")
+
+
 @dataclass(frozen=True)
 class EngineTiming:
     """Retry and pacing knobs; tests shrink the delays."""
@@ -505,10 +510,11 @@ class UploadEngine:
             done.set_result([])
             return done
         ids = [int(i) for i in item_ids]
-        for item_id in ids:
-            if item_id in self._running:
-                self._interrupt(self._running[item_id], q.PAUSED)
-        return self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True)
+        interrupted = [self._running[i] for i in ids if i in self._running]
+        for running in interrupted:
+            self._interrupt(running, q.PAUSED)
+        return self._counting_interrupted(self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True), interrupted,
+                                          q.PAUSED)
 
     def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
         """Resume everything (also after a full plan or signing in again), or some paused items."""
@@ -520,11 +526,37 @@ class UploadEngine:
         return self._bulk(q.QUEUED, (q.PAUSED,), item_ids)
 
     def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
-        """Cancel items (``None``: everything not finished in this engine's scope)."""
-        for running in list(self._running.values()):
-            if item_ids is None or running.item.id in item_ids:
-                self._interrupt(running, q.CANCELLED)
-        return self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True)
+        """Cancel items (``None``: everything not finished in this engine's scope).
+
+        The result lists every item cancelled, those that were being sent included.
+        """
+        interrupted = [r for r in self._running.values() if item_ids is None or r.item.id in item_ids]
+        for running in interrupted:
+            self._interrupt(running, q.CANCELLED)
+        return self._counting_interrupted(self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True),
+                                          interrupted, q.CANCELLED)
+
+    def _counting_interrupted(self, bulk: asyncio.Future, interrupted: list[_Running], intent: str) -> asyncio.Future:
+        """``bulk``'s ids plus the items in flight that, once settled, ended as ``intent``.
+
+        One whose every byte had gone out may still land (then it is done, not counted).
+        """
+        if not interrupted:
+            return bulk
+
+        async def run() -> list[int]:
+            moved = list(await bulk)
+            tasks = [r.task for r in interrupted if r.task is not None and not r.task.done()]
+            if tasks:
+                await asyncio.wait(tasks)
+            seen = set(moved)
+            moved.extend(r.item.id for r in interrupted if r.state == intent and r.item.id not in seen)
+            return moved
+
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
         """Queue failed items again (``None``: every failed one), counting attempts from zero.
@@ -922,6 +954,8 @@ class UploadEngine:
         item = running.item
         verify = item.verify or running.may_have_landed
         message = {q.CANCELLED: "Cancelled.", q.PAUSED: "Paused."}.get(intent)
+        if intent in (q.QUEUED, q.PAUSED) and running.sent > 0 and not verify:
+            message = STARTS_OVER
 
         def settle(conn) -> bool:
             cur = conn.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagegen import make_jpeg
+from imagegen import make_jpeg, make_sparse_jpeg
 
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
 from studio_desktop.uploads import queue as q
@@ -39,3 +39,65 @@ def test_a_folder_without_subfolders_is_uploaded_without_the_mirror_question(
     qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
     ui.mirror_question.reject()
     assert ui.model.counts[q.QUEUED][0] == 0
+
+
+SLOW_KBPS = 400  # 50 KB/s: a 200 KB photo takes about four seconds
+PHOTO_BYTES = 200_000
+
+
+def _row_named(ui, name):
+    row = ui.model.find_row(lambda r: r.item.name == name)
+    return (row, ui.model.row_at(row)) if row is not None else (None, None)
+
+
+def _wait_sending(qtbot, ui, name):
+    def sending():
+        _row, found = _row_named(ui, name)
+        return found is not None and found.state == q.UPLOADING and found.bytes_sent > 0
+
+    qtbot.waitUntil(sending, timeout=15_000)
+
+
+def test_pausing_and_cancelling_a_selected_photo_being_sent_counts_it(main_window, gui_session, qtbot, tmp_path):
+    ui = upload_ui(gui_session)
+    engine = gui_session.services.engine
+    engine.set_bandwidth_limit(SLOW_KBPS)
+    engine.set_concurrency(1)
+    target = find_target(main_window, TEST_GALLERY)
+    first = make_sparse_jpeg(tmp_path / "a_sending.jpg", PHOTO_BYTES)
+    second = make_sparse_jpeg(tmp_path / "b_next.jpg", PHOTO_BYTES)
+    ui.upload([first, second], target)
+
+    _wait_sending(qtbot, ui, "a_sending.jpg")
+    row, _ = _row_named(ui, "a_sending.jpg")
+    ui.panel.select_rows([row])
+    ui.panel.buttons["selected_pause"].click()
+    qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Paused:"), timeout=15_000)
+    assert main_window.status.currentMessage() == "Paused: 1 upload."
+    qtbot.waitUntil(lambda: _row_named(ui, "a_sending.jpg")[1].state == q.PAUSED)
+    assert "starts again from the beginning" in ui.model.index(row, 6).data()
+
+    _wait_sending(qtbot, ui, "b_next.jpg")
+    row, _ = _row_named(ui, "b_next.jpg")
+    ui.panel.select_rows([row])
+    ui.panel.buttons["selected_cancel"].click()
+    qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Cancelled:"), timeout=15_000)
+    assert main_window.status.currentMessage() == "Cancelled: 1 upload."
+    assert _row_named(ui, "b_next.jpg")[1].state == q.CANCELLED
+
+
+def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session, qtbot, tmp_path):
+    ui = upload_ui(gui_session)
+    engine = gui_session.services.engine
+    engine.set_bandwidth_limit(SLOW_KBPS)
+    engine.set_concurrency(1)
+    target = find_target(main_window, TEST_GALLERY)
+    ui.upload([make_sparse_jpeg(tmp_path / "half.jpg", PHOTO_BYTES)], target)
+    _wait_sending(qtbot, ui, "half.jpg")
+
+    ui.panel.buttons["all_pause"].click()
+    assert "starts again from the beginning" in main_window.status.currentMessage()
+    qtbot.waitUntil(lambda: engine.snapshot().in_flight == 0)
+    row, found = _row_named(ui, "half.jpg")
+    qtbot.waitUntil(lambda: ui.model.index(row, 2).data() == "Waiting")
+    assert ui.model.index(row, 6).data().startswith("Paused partway: it starts again from the beginning")

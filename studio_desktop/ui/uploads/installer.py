@@ -459,7 +459,11 @@ class UploadUi(QObject):
         if engine.snapshot().paused:
             self.resume_all()
         else:
+            sending = engine.snapshot().in_flight > 0
             engine.pause()
+            self.window.status.show_info(
+                "Uploads paused. A photo that was partway through starts again from the beginning when you "
+                "resume: ShootProof cannot continue a half-sent photo." if sending else "Uploads paused.")
             self.tick()
 
     def resume_all(self) -> None:
