@@ -216,15 +216,18 @@ def find_batch_option(conn: sqlite3.Connection, key: str, value: Any) -> Batch |
     return Batch.from_row(row) if row else None
 
 
+#: What Clear Finished removes: failed items stay, they still need the user (retry, or fix the file).
+CLEARABLE = (DONE, DUPLICATE, CANCELLED, SKIPPED)
+
+
 def clear_finished(conn: sqlite3.Connection) -> int:
-    """Forget batches with nothing left to do (the ledger keeps what was uploaded). Returns how many."""
-    cur = conn.execute(
-        f"""DELETE FROM upload_batch WHERE NOT EXISTS (
-                SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id
-                AND i.state IN ({', '.join('?' * len(PENDING))}))""",
-        PENDING,
-    )
-    conn.execute("DELETE FROM upload_item WHERE batch_id NOT IN (SELECT id FROM upload_batch)")
+    """Forget finished items but failed ones, and batches left empty (the ledger keeps what was uploaded).
+
+    Returns how many items went.
+    """
+    cur = conn.execute(f"DELETE FROM upload_item WHERE state IN ({', '.join('?' * len(CLEARABLE))})", CLEARABLE)
+    conn.execute("DELETE FROM upload_batch WHERE NOT EXISTS "
+                 "(SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id)")
     return cur.rowcount
 
 

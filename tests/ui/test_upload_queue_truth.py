@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imagegen import make_jpeg, make_sparse_jpeg
+from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
 from studio_desktop.uploads import queue as q
@@ -101,3 +101,20 @@ def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session,
     row, found = _row_named(ui, "half.jpg")
     qtbot.waitUntil(lambda: ui.model.index(row, 2).data() == "Waiting")
     assert ui.model.index(row, 6).data().startswith("Paused partway: it starts again from the beginning")
+
+
+def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    ui.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "cut.jpg"),
+               make_text_file(tmp_path / "notes.txt")], target)
+    _wait_counts(qtbot, ui, done=1, failed=1, skipped=1)
+    qtbot.waitUntil(lambda: ui.panel.buttons["all_clear"].isEnabled())
+
+    ui.panel.buttons["all_clear"].click()
+    _wait_counts(qtbot, ui, done=0, skipped=0, failed=1)
+    qtbot.waitUntil(lambda: ui.model.rowCount() == 1 and ui.model.row_at(0) is not None)
+    assert ui.model.row_at(0).item.name == "cut.jpg"
+    assert "1 failed upload stays for a retry" in main_window.status.currentMessage()
+    assert ui.panel.buttons["all_retry"].isEnabled()
+    qtbot.waitUntil(lambda: not ui.panel.buttons["all_clear"].isEnabled())

@@ -537,8 +537,10 @@ class UploadUi(QObject):
 
         def cleared(count: int) -> None:
             self.model.reload()
-            self.window.status.show_info("Finished uploads were cleared from the list." if count
-                                         else "Nothing finished to clear yet.")
+            failed = self.model.counts[q.FAILED][0]
+            kept = f" {plural(failed, 'failed upload')} stay{'s' if failed == 1 else ''} for a retry." if failed else ""
+            self.window.status.show_info(("Finished uploads were cleared from the list." if count
+                                          else "Nothing finished to clear yet.") + kept)
 
         self._run(store.write(q.clear_finished), cleared, name="upload-clear-finished")
 
