@@ -600,6 +600,7 @@ class UploadEngine:
                 self._count(to_state, 1, size)
             moved = [change[0] for change in changes]
             for item in still_bad:
+                _log_outcome(item, q.FAILED, item.last_error)
                 self._state_event(item, q.FAILED, item.last_error)
             batches: set[int] = set()
             # A page at a time: cancelling 100,000 items must not hold 100,000 rows in memory.
@@ -658,6 +659,8 @@ class UploadEngine:
         batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
                          **({"root": root_text} if root_text else {}), **(options or {})}
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
+        log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(paths), event_id,
+                 f", album {album_id}" if album_id is not None else "", ", folders as albums" if mirror_folders else "")
         if self._scope is not None:
             self._scope.append(batch_id)
         self._enqueuing.add(batch_id)
@@ -701,16 +704,21 @@ class UploadEngine:
             self._count(new_state, 1, size)
         self._count(q.QUEUED, result.added, result.bytes - adopted_bytes)
         self._count(q.FAILED, result.rejected, 0)
-        moved_skips = {item_id for item_id, old_batch in result.skipped_moves
-                       if self._scope is None or old_batch in self._scope}
-        self._count(q.SKIPPED, len(result.skipped_items) - len(moved_skips), 0)
+        moved_skips = 0
+        for _, old_batch, state, size in result.refused_moves:
+            moved_skips += state == q.SKIPPED
+            if self._scope is not None and old_batch not in self._scope:
+                self._count(state, 1, size)  # already counted when its batch was in scope
+        self._count(q.SKIPPED, len(result.skipped_items) - moved_skips, 0)
         self._count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
         added = result.added + result.adopted + len(result.duplicate_items)
         self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
                                  result.bytes + sum(i.size for i in result.duplicate_items)))
         for item in result.rejected_items:
+            _log_outcome(item, q.FAILED, item.last_error)
             self._state_event(item, q.FAILED, item.last_error)
         for item in result.skipped_items:
+            _log_outcome(item, q.SKIPPED, item.last_error)
             self._state_event(item, q.SKIPPED, item.last_error)
         for item in result.duplicate_items:
             self._state_event(item, q.DUPLICATE, item.last_error, item.photo_id)
@@ -1163,6 +1171,7 @@ class UploadEngine:
         item = running.item
 
         def committed() -> None:
+            _log_outcome(item, state, message, photo_id)
             self._move(item, running.state, state)
             running.state = state
             self._state_event(item, state, message, photo_id)
@@ -1315,6 +1324,8 @@ class UploadEngine:
         if batch_id in self._finished_batches:
             return
         self._finished_batches.add(batch_id)
+        log.info("upload batch %d finished: %s", batch_id,
+                 ", ".join(f"{c[0]} {s}" for s, c in counts.items() if c[0]) or "nothing to upload")
         self._emit(ev.BatchFinished(batch_id, {s: c[0] for s, c in counts.items() if c[0]}))
 
     # -- dedup -------------------------------------------------------------------
@@ -1691,6 +1702,27 @@ def _recheck_files(conn, item_ids: Sequence[int]) -> tuple[list[int], list[q.Ite
         old_sizes[item_id] = item.size
         usable.append(item_id)
     return usable, still_bad, old_sizes
+
+
+def _log_outcome(item: q.Item, state: str, message: str | None, photo_id: int | None = None) -> None:
+    """Each outcome goes to the log, so Copy Diagnostics has the upload history; failures stand out as warnings.
+
+    Uploaded, duplicate and cancelled photos are debug lines (the batch's summary counts them): a wedding of
+    5,000 would otherwise push everything else out of the log's tail.
+    """
+    where = f"event {item.event_id}" + (f", album {item.album_id}" if item.album_id is not None else "")
+    if item.rel_album_path:
+        where += " › " + " › ".join(item.rel_album_path)
+    if state == q.FAILED:
+        log.warning("upload failed: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
+    elif state == q.SKIPPED:
+        log.info("upload skipped, not a photo: %s (batch %d): %s", item.name, item.batch_id, message)
+    elif state == q.DUPLICATE:
+        log.debug("upload skipped as a duplicate: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
+    elif state == q.DONE:
+        log.debug("uploaded %s (batch %d, %s) as photo %s", item.name, item.batch_id, where, photo_id)
+    elif state == q.CANCELLED:
+        log.debug("upload cancelled: %s (batch %d)", item.name, item.batch_id)
 
 
 def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> Iterable[q.NewItem]:

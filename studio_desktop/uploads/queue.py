@@ -142,8 +142,8 @@ class AddResult:
     adopted_moves: list[tuple[int, int, str, str, int]] = field(default_factory=list)
     rejected_items: list[Item] = field(default_factory=list)
     skipped_items: list[Item] = field(default_factory=list)
-    #: (id, batch it came from) of each skipped item moved here from an earlier batch
-    skipped_moves: list[tuple[int, int]] = field(default_factory=list)
+    #: (id, batch it came from, state, size) of each refused item moved here from an earlier batch
+    refused_moves: list[tuple[int, int, str, int]] = field(default_factory=list)
     duplicate_items: list[Item] = field(default_factory=list)
 
 
@@ -266,18 +266,17 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
 
     for entry in entries:
         rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
-        if entry.error is not None and entry.not_a_photo:
-            moved = _move_skipped(conn, batch, entry, rel, now)
-            if moved is not None:
-                item, old_batch = moved
-                result.skipped_moves.append((item.id, old_batch))
-                result.skipped_items.append(item)
-            else:
-                result.skipped_items.append(insert_finished(entry, rel, SKIPPED, entry.error, None))
-            continue
         if entry.error is not None:
-            result.rejected += 1
-            result.rejected_items.append(insert_finished(entry, rel, FAILED, entry.error, None))
+            state = SKIPPED if entry.not_a_photo else FAILED
+            found = result.skipped_items if entry.not_a_photo else result.rejected_items
+            moved = _move_refused(conn, batch, entry, rel, state, now)
+            if moved is not None:
+                item, old_batch, old_size = moved
+                result.refused_moves.append((item.id, old_batch, state, old_size))
+                found.append(item)
+            else:
+                result.rejected += state == FAILED
+                found.append(insert_finished(entry, rel, state, entry.error, None))
             continue
         if dedup:
             key = tuple(entry.rel_album_path)
@@ -324,13 +323,17 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
     return result
 
 
-def _move_skipped(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str,
-                  now: float) -> tuple[Item, int] | None:
-    """The same non-photo, skipped for the same target before, moves into this batch: it is listed once."""
+def _move_refused(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str, state: str,
+                  now: float) -> tuple[Item, int, int] | None:
+    """A file refused again, already failed or skipped the same way for the same target, moves into this batch.
+
+    So it is listed (and counted) once however often the folder is dropped.
+    Returns the item as it is now, the batch it came from and its size.
+    """
     row = conn.execute(
         f"""SELECT {ITEM_COLUMNS} FROM upload_item WHERE path = ? AND event_id = ? AND album_id IS ?
             AND rel_album_path = ? AND state = ? AND batch_id != ? ORDER BY id DESC LIMIT 1""",
-        (entry.path, batch.event_id, batch.album_id, rel, SKIPPED, batch.id),
+        (entry.path, batch.event_id, batch.album_id, rel, state, batch.id),
     ).fetchone()
     if row is None:
         return None
@@ -338,7 +341,7 @@ def _move_skipped(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: s
                  (batch.id, entry.error, now, row["id"]))
     old = Item.from_row(row)
     return Item(old.id, batch.id, old.path, old.name, old.size, old.mtime_ns, old.event_id, old.album_id,
-                old.rel_album_path, SKIPPED, last_error=entry.error, updated=now), old.batch_id
+                old.rel_album_path, state, last_error=entry.error, updated=now), old.batch_id, old.size
 
 
 def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:
