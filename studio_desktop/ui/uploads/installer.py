@@ -41,6 +41,7 @@ from studio_desktop.ui.uploads.drop_handler import (
     TreeDropFilter,
     has_subfolder,
 )
+from studio_desktop.ui.uploads.gallery_follow import GalleryFollower
 from studio_desktop.ui.uploads.hot_folders_dialog import HotFolderEditor, HotFoldersDialog
 from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
@@ -125,6 +126,7 @@ class UploadUi(QObject):
         self.tree_drops = TreeDropFilter(window.tree_panel.tree, self)
         self.tree_drops.dropped.connect(self.upload)
         window.grid_view.files_dropped.connect(self._grid_dropped)
+        self.gallery_follower = GalleryFollower(window.grid_model, self._read_batch, self)
 
         self.panel.selection_action.connect(self.act_on_selection)
         self.panel.all_action.connect(self.act_on_all)
@@ -155,6 +157,11 @@ class UploadUi(QObject):
             if hasattr(coro, "close"):
                 coro.close()
             return None
+
+    def _read_batch(self, batch_id: int, on_result: Callable[[Any], None]) -> None:
+        store = self.services.store
+        if store is not None:
+            self._run_quietly(store.read(q.get_batch, batch_id), on_result, lambda _error: None)
 
     # --- actions and menus -----------------------------------------------------------------------
 
@@ -228,6 +235,7 @@ class UploadUi(QObject):
 
     def _engine_event(self, event: Any) -> None:
         self.model.note(event)
+        self.gallery_follower.note(event)
         if self._timer.interval() != BUSY_TICK_MS:
             self._timer.setInterval(BUSY_TICK_MS)
         status = getattr(self.window, "status", None)
@@ -600,19 +608,19 @@ class UploadUi(QObject):
         self.batch_announced.emit(0, counts, message)
 
     def _refresh_views_after(self, batch: q.Batch, counts: dict[str, int]) -> None:
-        """New photos show up: the tree (counts, albums made by mirroring) and the grid are loaded again.
+        """New photos show up: the tree's counts are read again, and the tree itself when mirroring made albums.
 
-        Hot folders deliver many small batches, so for them only an open grid of that gallery is reloaded.
+        The open grid already took the photos in as they landed (:class:`GalleryFollower`); one last
+        look catches the final ones. Nothing is reset, so the selection and scroll position stay.
         """
         if not counts.get(q.DONE):
             return
-        if not batch.options.get("hot_folder"):
-            self.window.actions.refresh.trigger()
-            return
+        gallery = self.services.extras.get("gallery")
+        if gallery is not None:
+            gallery.photos_landed(batch.event_id, new_albums=bool(batch.options.get("mirror_folders")))
         shown = self.window.grid_model.target
-        if shown is not None and shown.event_id == batch.event_id and (
-                shown.album_id is None or shown.album_id == batch.album_id):
-            self.window.grid_model.reload()
+        if shown is not None and shown.event_id == batch.event_id:
+            self.window.grid_model.refresh_tail()
 
     # --- hot folders ---------------------------------------------------------------------------------------
 
