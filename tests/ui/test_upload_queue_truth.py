@@ -118,3 +118,23 @@ def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_p
     assert "1 failed upload stays for a retry" in main_window.status.currentMessage()
     assert ui.panel.buttons["all_retry"].isEnabled()
     qtbot.waitUntil(lambda: not ui.panel.buttons["all_clear"].isEnabled())
+
+
+def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch(main_window, gui_session, qtbot,
+                                                                                  tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + \
+        [make_text_file(tmp_path / f"note_{n}.txt") for n in range(2)]
+    announced = []
+    ui.batch_announced.connect(lambda _batch, _counts, message: announced.append(message))
+    for run in (1, 2):
+        ui.upload(bad, target)
+        qtbot.waitUntil(lambda: len(announced) == run, timeout=15_000)
+    assert announced[0] == announced[1] == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
+                                            "2 files skipped (not photos)")
+    _wait_counts(qtbot, ui, failed=2, skipped=2)
+    qtbot.waitUntil(lambda: "2 failed" in ui.panel.totals_label.text())
+    assert "4 failed" not in ui.panel.totals_label.text()
+    assert "2 skipped (not photos)" in ui.panel.totals_label.text()
+    assert ui.model.rowCount() == 4

@@ -617,7 +617,10 @@ class UploadUi(QObject):
             return
         gallery = self.services.extras.get("gallery")
         if gallery is not None:
-            gallery.photos_landed(batch.event_id, new_albums=bool(batch.options.get("mirror_folders")))
+            # A hot folder makes a batch per burst: building the whole tree again for each is too much,
+            # so albums its mirroring made show with the next refresh (F5); counts follow at once.
+            new_albums = bool(batch.options.get("mirror_folders")) and not batch.options.get("hot_folder")
+            gallery.photos_landed(batch.event_id, new_albums=new_albums)
         shown = self.window.grid_model.target
         if shown is not None and shown.event_id == batch.event_id:
             self.window.grid_model.refresh_tail()
