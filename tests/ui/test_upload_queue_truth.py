@@ -138,3 +138,13 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
     assert "4 failed" not in ui.panel.totals_label.text()
     assert "2 skipped (not photos)" in ui.panel.totals_label.text()
     assert ui.model.rowCount() == 4
+
+
+def test_the_state_column_shows_skipped_not_a_photo_whole(main_window, gui_session, qtbot, tmp_path):
+    ui = upload_ui(gui_session)
+    ui.upload([make_text_file(tmp_path / "notes.txt")], find_target(main_window, TEST_GALLERY))
+    _wait_counts(qtbot, ui, skipped=1)
+    table = ui.panel.table
+    qtbot.waitUntil(lambda: ui.model.index(0, 2).data() == "Skipped (not a photo)")
+    needed = table.fontMetrics().horizontalAdvance("Skipped (not a photo)") + 12  # the cell's padding
+    assert table.columnWidth(2) >= needed

@@ -148,7 +148,7 @@ class QueueTable(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        widths = {Column.NAME: 210, Column.TARGET: 220, Column.STATE: 120, Column.PROGRESS: 110,
+        widths = {Column.NAME: 210, Column.TARGET: 220, Column.STATE: 160, Column.PROGRESS: 110,
                   Column.SIZE: 80, Column.RATE: 90}
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
