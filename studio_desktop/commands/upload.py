@@ -259,7 +259,7 @@ def _summarize(conn: Any, batch_id: int) -> Summary:
     summary = Summary(batch_id)
     for item in q.iter_items(conn, batch_ids=[batch_id]):
         bucket = {q.DONE: summary.uploaded, q.DUPLICATE: summary.duplicates, q.FAILED: summary.failed,
-                  q.CANCELLED: summary.cancelled}.get(item.state, summary.pending)
+                  q.SKIPPED: summary.failed, q.CANCELLED: summary.cancelled}.get(item.state, summary.pending)
         bucket.append(item)
     return summary
 

@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -68,7 +69,13 @@ class Migration:
                 conn.execute(statement)
 
 
-UPLOAD_STATES = ("queued", "checking", "uploading", "done", "duplicate", "failed", "cancelled", "paused")
+_UPLOAD_STATES_V1 = ("queued", "checking", "uploading", "done", "duplicate", "failed", "cancelled", "paused")
+#: "skipped": a file the scan found is not a photo ShootProof takes; finished, never retried (version 5).
+UPLOAD_STATES = (*_UPLOAD_STATES_V1, "skipped")
+
+
+def _state_check(states: Sequence[str]) -> str:
+    return f"CHECK (state IN ({', '.join(repr(s) for s in states)}))"
 
 _UPLOADS_V1 = (
     """
@@ -96,7 +103,7 @@ _UPLOADS_V1 = (
         event_id INTEGER NOT NULL,
         album_id INTEGER,
         rel_album_path TEXT NOT NULL DEFAULT '[]',
-        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ({", ".join(repr(s) for s in UPLOAD_STATES)})),
+        state TEXT NOT NULL DEFAULT 'queued' {_state_check(_UPLOAD_STATES_V1)},
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         photo_id INTEGER,
@@ -187,12 +194,38 @@ _LEDGER_HASH_V4 = (
     "ALTER TABLE upload_item ADD COLUMN prior_photo_ids TEXT",
 )
 
+_UPLOAD_ITEM_INDEXES = (
+    "CREATE INDEX upload_item_by_state ON upload_item(state, id)",
+    "CREATE INDEX upload_item_by_batch ON upload_item(batch_id)",
+    "CREATE INDEX upload_item_by_path ON upload_item(path)",
+)
+
+
+_STATE_CHECK = re.compile(r"CHECK\s*\(\s*state\s+IN\s*\([^)]*\)\s*\)", re.IGNORECASE)
+
+
+def _skipped_state_v5(conn: sqlite3.Connection) -> None:
+    """Let upload_item hold "skipped". SQLite cannot change a CHECK, so the table is copied into a new one."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'upload_item'").fetchone()
+    new_sql, found = _STATE_CHECK.subn(_state_check(UPLOAD_STATES), sql, count=1)
+    if not found:
+        raise sqlite3.DatabaseError("upload_item has no state check to widen")
+    new_sql = new_sql.replace("CREATE TABLE upload_item", "CREATE TABLE upload_item_v5", 1)
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO upload_item_v5 SELECT * FROM upload_item")
+    conn.execute("DROP TABLE upload_item")
+    conn.execute("ALTER TABLE upload_item_v5 RENAME TO upload_item")
+    for statement in _UPLOAD_ITEM_INDEXES:
+        conn.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "upload queue, upload ledger and album map", _UPLOADS_V1),
     Migration(2, "hot folders", _HOT_FOLDERS_V2),
     Migration(3, "contacts cache", _CONTACT_CACHE_V3),
     Migration(4, "content hash and name in the upload ledger, photo ids seen before an item's first send",
               _LEDGER_HASH_V4),
+    Migration(5, "a 'skipped' upload state for files that are not photos", _skipped_state_v5),
 ]
 
 

@@ -6,7 +6,9 @@ Custom roles give the domain objects back (``NodeRole`` → the node, ``TargetRo
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,7 +23,8 @@ from PySide6.QtGui import QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.ui import icons
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node
+from studio_desktop.api.models import Album
+from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node, album_sort_key
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -103,6 +106,49 @@ class EventTreeModel(QAbstractItemModel):
 
     def index_for(self, kind: str, node_id: int) -> QModelIndex:
         return self.index_of(self.find(kind, node_id))
+
+    def set_photo_counts(self, event_id: int, event_count: int | None = None,
+                         albums: Iterable[Album] | None = None) -> None:
+        """Newer counts for an event and its albums (from ``sp.event.get`` / ``sp.album.get_list``), in place.
+
+        ``albums`` (nested, as ``sp.album.get_list`` gives them) also brings each album's
+        ``display_order``: siblings are put in that order. Albums the tree does not hold
+        are left for the next full refresh; nothing is reset, so expansion and selection stay.
+        """
+        event = self.find(EVENT, event_id)
+        if not isinstance(event, EventNode):
+            return
+        if event_count is not None and event.event.photo_count != event_count:
+            event.event = dataclasses.replace(event.event, photo_count=event_count)
+            index = self.index_of(event, COUNT_COLUMN)
+            self.dataChanged.emit(index, index)
+        if albums is None:
+            return
+        fresh = {album.id: album for top in albums for album in top.walk()}
+        nodes = [node for node in event.walk() if isinstance(node, AlbumNode) and node.id in fresh]
+        for node in nodes:
+            album = fresh[node.id]
+            node.album = dataclasses.replace(node.album, photo_count=album.photo_count,
+                                             display_order=album.display_order)
+        self._reorder_albums(event)
+        for node in nodes:
+            self.dataChanged.emit(self.index_of(node, NAME_COLUMN), self.index_of(node, COUNT_COLUMN))
+
+    def _reorder_albums(self, event: EventNode) -> None:
+        parents = [event, *(node for node in event.walk() if node.children)]
+        wanted = {id(p): sorted(p.children, key=lambda n: album_sort_key(n.album)) for p in parents}
+        if all(wanted[id(p)] == p.children for p in parents):
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        for parent in parents:
+            parent.children = wanted[id(parent)]
+            for row, child in enumerate(parent.children):
+                child.row = row
+        after = [self.createIndex(index.internalPointer().row, index.column(), index.internalPointer())
+                 for index in before]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def event_count(self) -> int:
         return len(self._root.children)

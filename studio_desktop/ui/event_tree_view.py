@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -34,13 +35,22 @@ from studio_desktop.ui.event_tree_model import (
     NodeRole,
     TargetRole,
 )
-from studio_desktop.ui.tree_nodes import BrandNode, GalleryTarget, Node
+from studio_desktop.ui.tree_nodes import ALBUM, EVENT, BrandNode, GalleryTarget, Node
 
 FILTER_DELAY_MS = 250
 #: Expand everything the filter leaves only when that is few enough rows to stay quick.
 EXPAND_MATCHES_LIMIT = 60
 
 NodeKey = tuple[str, int | None]
+#: Expanded rows kept across restarts (a studio may open hundreds; the settings file stays small).
+MAX_EXPANDED = 300
+
+
+def _node_key(value: Any) -> NodeKey | None:
+    if isinstance(value, (list, tuple)) and len(value) == 2 and value[0] in (EVENT, ALBUM) \
+            and isinstance(value[1], int) and not isinstance(value[1], bool):
+        return (value[0], value[1])
+    return None
 
 
 class EventTreeView(QTreeView):
@@ -235,6 +245,7 @@ class EventTreePanel(QWidget):
         layout.addLayout(bottom)
 
         self._saved_expansion: set[NodeKey] | None = None
+        self._restore_view: tuple[NodeKey | None, set[NodeKey]] | None = None
         self._pending_brand_signal = True
         self.show_message("Loading galleries…")
 
@@ -274,11 +285,19 @@ class EventTreePanel(QWidget):
     # --- tree content -------------------------------------------------------------------------
 
     def set_tree(self, root: BrandNode) -> None:
-        """Show a new tree, keeping what was expanded and selected where it still exists."""
+        """Show a new tree, keeping what was expanded and selected where it still exists.
+
+        The first tree after a start also gets what was open when the app was last closed.
+        """
         expanded = self.tree.expanded_keys() if self.model.event_count() else set()
         if self._saved_expansion is not None:
             expanded |= self._saved_expansion
         previous = self.tree.current_target()
+        restored, self._restore_view = self._restore_view, None
+        if restored is not None and root.children:
+            expanded |= restored[1]
+        else:
+            self._restore_view = restored  # no galleries yet (a brand still loading): keep it for the next tree
         with self.tree.holding_target():
             self.model.set_root(root)
             if self.proxy.filter_text:
@@ -288,11 +307,35 @@ class EventTreePanel(QWidget):
                 self.tree.expand_keys(expanded)
             if previous is not None:
                 self.tree.select(*previous.key)
+            elif restored is not None and root.children and restored[0] is not None:
+                self.tree.select(*restored[0])
         self._update_summary()
         if self.model.event_count() == 0:
             self.show_message("This brand has no galleries yet.")
         else:
             self.stack.setCurrentWidget(self.tree)
+
+    # --- what was open, across restarts ----------------------------------------------------------------
+
+    def view_state(self) -> dict[str, Any]:
+        """The selected gallery and the expanded rows, as plain JSON for the settings file."""
+        state = self._restore_view  # not shown yet: keep it for the next start
+        if state is None or self.model.event_count():
+            target = self.tree.current_target()
+            selected = list(target.key) if target is not None else None
+            expanded = self.tree.expanded_keys() if not self.proxy.filter_text else (self._saved_expansion or set())
+            return {"selected": selected, "expanded": [list(k) for k in sorted(expanded, key=str)[:MAX_EXPANDED]]}
+        selected, expanded = state
+        return {"selected": list(selected) if selected else None, "expanded": [list(k) for k in expanded]}
+
+    def restore_view_state(self, state: Any) -> None:
+        """Select and expand what ``view_state`` saved, once the first tree arrives; damaged entries are skipped."""
+        if not isinstance(state, dict):
+            return
+        selected = _node_key(state.get("selected"))
+        expanded = {key for key in map(_node_key, state.get("expanded") or ()) if key is not None} \
+            if isinstance(state.get("expanded"), list) else set()
+        self._restore_view = (selected, expanded)
 
     def clear(self, message: str) -> None:
         self.model.clear()

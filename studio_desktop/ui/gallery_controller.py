@@ -22,7 +22,8 @@ from studio_desktop.ui.services import Services
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.tree_nodes import GalleryTarget, build_tree
+from studio_desktop.ui.event_tree_model import NodeRole
+from studio_desktop.ui.tree_nodes import AlbumNode, EventNode, GalleryTarget, build_tree
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,14 @@ class GalleryController(QObject):
         self.brands: list[Brand] = []
         self.tree: EventTree | None = None
         self._running: dict[str, asyncio.Task] = {}
+        #: Events whose albums' counts were read since the tree was last built (read once, on expand).
+        self._album_counts_read: set[int] = set()
+        # Found by the upload side, which tells the gallery when photos landed.
+        services.extras["gallery"] = self
 
         panel = window.tree_panel
+        panel.tree.expanded.connect(self._expanded)
+        panel.model.modelReset.connect(self._album_counts_read.clear)
         panel.brand_selected.connect(self._brand_selected)
         window.current_target_changed.connect(self._target_changed)
         window.actions.refresh.triggered.connect(self.refresh)
@@ -203,6 +210,49 @@ class GalleryController(QObject):
             def fetch(page: int):
                 return client.event_get_photos(event_id, page=page, limit=limit)
         model.set_source(target, fetch)
+
+    # --- photo counts ---------------------------------------------------------------------------------
+
+    def _expanded(self, proxy_index) -> None:
+        """Album counts (and the studio's album order) come with ``sp.album.get_list``: read when first opened."""
+        node = proxy_index.data(NodeRole)
+        if isinstance(node, AlbumNode):
+            node = node.event_node
+        if isinstance(node, EventNode) and node.id not in self._album_counts_read:
+            self._read_album_counts(node.id)
+
+    def _read_album_counts(self, event_id: int) -> None:
+        client = self.services.shootproof
+        if client is None:
+            return
+        self._album_counts_read.add(event_id)
+
+        def failed(_error: BaseException) -> None:
+            self._album_counts_read.discard(event_id)  # try again on the next expand
+
+        self._launch(f"album-counts-{event_id}", client.album_get_list(event_id),
+                     lambda albums: self.window.tree_panel.model.set_photo_counts(event_id, albums=albums),
+                     failed, quiet=True)
+
+    def photos_landed(self, event_id: int, *, new_albums: bool = False) -> None:
+        """Uploads finished in ``event_id``: counts read again; with ``new_albums`` the tree is built again.
+
+        The grid is left alone: the upload side adds the new photos to it as they land.
+        """
+        client = self.services.shootproof
+        if client is None or not self.services.signed_in:
+            return
+        self._load_studio()  # the plan's usage
+        if new_albums:
+            brand = self.current_brand()
+            if brand is not None:
+                self._load_tree(brand)
+            return
+        self._launch(f"event-count-{event_id}", client.event_info(event_id),
+                     lambda event: self.window.tree_panel.model.set_photo_counts(event_id, event.photo_count),
+                     quiet=True)
+        if event_id in self._album_counts_read:
+            self._read_album_counts(event_id)
 
     def _thumbnail_size_changed(self, size: int) -> None:
         self.services.settings = self.services.settings.replace(thumbnail_size=size)

@@ -23,7 +23,16 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabBar,
+    QToolBar,
+    QWidget,
+)
 
 from studio_desktop import __version__
 from studio_desktop.ui import icons
@@ -48,6 +57,9 @@ GEOMETRY_KEY = "main_geometry"
 STATE_KEY = "main_state"
 SPLITTER_KEY = "main_splitter"
 SHOW_ARCHIVED_KEY = "show_archived"
+#: The selected gallery and the expanded tree rows; the side panels in front where they share a tab bar.
+VIEW_KEY = "main_view"
+SIDE_TABS_KEY = "side_tabs"
 #: Bump when the layout changes so much that an old saved state should be ignored.
 STATE_VERSION = 1
 
@@ -69,6 +81,8 @@ class MainWindow(QMainWindow):
     current_target_changed = Signal(object)
     #: Emitted from ``closeEvent``, before the window hides: save state, then shut down.
     closing = Signal()
+    #: Side panels to put in front of their tab group once they are added (from the saved layout).
+    _tabs_to_front: frozenset[str] = frozenset()
 
     def __init__(self, tasks: TaskRunner, thumbnails: ThumbnailLoader, parent: QWidget | None = None):
         super().__init__(parent)
@@ -186,6 +200,8 @@ class MainWindow(QMainWindow):
             self.resizeDocks([dock], [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
                              Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
         self._docks[name] = dock
+        if self._tabs_to_front:
+            dock.visibilityChanged.connect(self._bring_saved_tabs_to_front)
         self._panels_menu.addAction(dock.toggleViewAction())
         self._panels_menu.menuAction().setVisible(True)
         return dock
@@ -226,6 +242,8 @@ class MainWindow(QMainWindow):
             STATE_KEY: _encode(self.saveState(STATE_VERSION)),
             SPLITTER_KEY: _encode(self.splitter.saveState()),
             SHOW_ARCHIVED_KEY: self.actions.show_archived.isChecked(),
+            VIEW_KEY: self.tree_panel.view_state(),
+            SIDE_TABS_KEY: self._front_side_tabs(),
         }
 
     def restore_window_state(self, saved: dict[str, Any]) -> bool:
@@ -245,7 +263,31 @@ class MainWindow(QMainWindow):
         show_archived = saved.get(SHOW_ARCHIVED_KEY)
         if isinstance(show_archived, bool):
             self.actions.show_archived.setChecked(show_archived)
+        self.tree_panel.restore_view_state(saved.get(VIEW_KEY))
+        tabs = saved.get(SIDE_TABS_KEY)
+        self._tabs_to_front = frozenset(t for t in tabs if isinstance(t, str)) if isinstance(tabs, list) else frozenset()
         return restored
+
+    def _front_side_tabs(self) -> list[str]:
+        """Names of the panels in front of their tab group (Qt's saved layout does not say which)."""
+        by_title = {dock.windowTitle(): name for name, dock in self._docks.items()}
+        front = []
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is self and bar.isVisible() and bar.currentIndex() >= 0:
+                name = by_title.get(bar.tabText(bar.currentIndex()))
+                if name is not None:
+                    front.append(name)
+        return sorted(front)
+
+    def _bring_saved_tabs_to_front(self, visible: bool = True) -> None:
+        # Docks find their tab groups only when the window first shows them: wait for that.
+        if not visible:
+            return
+        for name in sorted(self._tabs_to_front):
+            dock = self._docks.get(name)
+            if dock is not None and self.tabifiedDockWidgets(dock):
+                dock.raise_()
+                self._tabs_to_front = self._tabs_to_front - {name}
 
     def _center_default(self) -> None:
         # Not self.screen(): PySide's return-value heuristic would make the (parentless) QScreen

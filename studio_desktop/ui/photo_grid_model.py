@@ -65,6 +65,8 @@ class PhotoGridModel(QAbstractListModel):
         self._error: str | None = None
         self._generation = 0
         self.pages_loaded = 0
+        self._page_size: int | None = None
+        self._refreshing: int | None = None  # the generation a tail refresh is running for
         thumbnails.ready.connect(self._thumbnail_changed)
         thumbnails.failed.connect(self._thumbnail_changed)
 
@@ -150,6 +152,8 @@ class PhotoGridModel(QAbstractListModel):
         self._total_results = result.total_results
         self._next_page = page + 1
         self.pages_loaded += 1
+        if result.total_pages is not None and page < result.total_pages:
+            self._page_size = len(result.items)  # a full page: what the fetcher asks for
         fresh = [photo for photo in result.items if photo.id not in self._row_of]
         if fresh:
             first = len(self._photos)
@@ -230,3 +234,85 @@ class PhotoGridModel(QAbstractListModel):
         if row is not None:
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole, PhotoRole.ThumbnailStateRole])
+
+    # --- photos landing while the gallery is shown ----------------------------------------------
+
+    def refresh_tail(self) -> bool:
+        """Read the last page shown and the pages after it again; new photos join where the gallery puts them.
+
+        For uploads landing in the open gallery: the rows shown stay (and with them the
+        selection and the scroll position), new ones are inserted in the server's order.
+        While pages are still to be fetched by scrolling, new photos come with those
+        pages, so only the totals are read again. Returns False when nothing was started.
+        """
+        fetch = self._fetch
+        if fetch is None or self._loading or self._refreshing == self._generation or self._error is not None:
+            return False
+        page_size = self._page_size
+        first_page = max(1, len(self._photos) // page_size) if page_size else 1
+        if self.canFetchMore():
+            first_page = self._next_page - 1 if self._next_page > 1 else 1
+        generation = self._generation
+        more = self.canFetchMore()
+
+        async def read() -> list[Page[Photo]]:
+            pages = [await fetch(first_page)]
+            while not more and pages[-1].items and pages[-1].total_pages is not None \
+                    and first_page + len(pages) <= pages[-1].total_pages:
+                pages.append(await fetch(first_page + len(pages)))
+            return pages
+
+        self._refreshing = generation
+        try:
+            self._tasks.run(read(), on_result=lambda pages: self._tail_arrived(generation, first_page, pages, more),
+                            on_error=lambda _error: self._tail_failed(generation), name="photos-tail", quiet=True)
+        except RuntimeError:  # the app is closing
+            self._refreshing = None
+            return False
+        return True
+
+    def _tail_failed(self, generation: int) -> None:
+        if generation == self._generation:
+            self._refreshing = None
+
+    def _tail_arrived(self, generation: int, first_page: int, pages: list[Page[Photo]], more: bool) -> None:
+        if generation != self._generation:
+            return
+        self._refreshing = None
+        last = pages[-1]
+        self._total_results = last.total_results
+        if more:
+            self._total_pages = last.total_pages
+            self.page_loaded.emit(first_page)
+            return
+        start = min(len(self._photos), (first_page - 1) * (self._page_size or 0))
+        # Walk the server's order: a run of new photos goes right after the known photo before it.
+        fresh: list[Photo] = []
+        fresh_ids: set[int] = set()  # a page shifted by a photo landing meanwhile repeats one
+        position = start
+        for photo in (p for result in pages for p in result.items):
+            row = self._row_of.get(photo.id)
+            if row is None:
+                if photo.id not in fresh_ids:
+                    fresh_ids.add(photo.id)
+                    fresh.append(photo)
+                continue
+            if fresh:
+                self._insert_at(min(position, row), fresh)
+                fresh, fresh_ids = [], set()
+            position = self._row_of[photo.id] + 1
+        if fresh:
+            self._insert_at(min(position, len(self._photos)), fresh)
+        last_page = first_page + len(pages) - 1
+        self._total_pages = last.total_pages if last.items else min(last.total_pages or last_page, last_page)
+        self._next_page = last_page + 1
+        self.page_loaded.emit(last_page)
+
+    def _insert_at(self, row: int, photos: list[Photo]) -> int:
+        """Insert ``photos`` before ``row``; returns the row after them."""
+        self.beginInsertRows(QModelIndex(), row, row + len(photos) - 1)
+        self._photos[row:row] = photos
+        for offset, photo in enumerate(self._photos[row:], start=row):
+            self._row_of[photo.id] = offset
+        self.endInsertRows()
+        return row + len(photos)

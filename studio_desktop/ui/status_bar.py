@@ -15,6 +15,10 @@ SANDBOX_CHIP_TIP = ("This is the built-in sandbox studio on your own computer. N
                     "ShootProof, Pixieset or your clients. File → Switch to My ShootProof Account… leaves it.")
 SANDBOX_CHIP_STYLE = ("QLabel#sandboxChip { background: #f5a623; color: #1d1d1f; border-radius: 8px; "
                       "padding: 1px 8px; font-weight: 600; }")
+#: Space Qt leaves around a status message (its left margin, the gap before the permanent widgets, the grip).
+MESSAGE_MARGIN = 40
+#: Qt's QWIDGETSIZE_MAX (not exported by PySide6): no maximum width.
+NO_MAXIMUM = (1 << 24) - 1
 ERROR_TIMEOUT_MS = 12_000
 INFO_TIMEOUT_MS = 5_000
 
@@ -79,6 +83,7 @@ class StudioStatusBar(QStatusBar):
         super().__init__(parent)
         self.setObjectName("studioStatusBar")
         self.setSizeGripEnabled(True)
+        self.messageChanged.connect(self._make_room)
 
         self.account_label = ElidedLabel(objectName="accountLabel")
         self.brand_label = ElidedLabel(objectName="brandLabel")
@@ -156,6 +161,37 @@ class StudioStatusBar(QStatusBar):
 
     def show_info(self, message: str) -> None:
         self.showMessage(message, INFO_TIMEOUT_MS)
+
+    def _make_room(self, message: str = "") -> None:
+        """A message gets the room it needs: the studio and brand names give theirs up while it shows.
+
+        Qt paints a message only in the space left of the permanent widgets and cuts it
+        there, mid-word; the names are elided instead (full text in their tooltips).
+        """
+        squeezable = (self.account_label, self.brand_label)
+        for label in squeezable:
+            label.setMaximumWidth(NO_MAXIMUM)
+        if not message:
+            return
+        box = self.account_label.parentWidget()
+        box.layout().invalidate()
+        overflow = self.fontMetrics().horizontalAdvance(message) + MESSAGE_MARGIN \
+            - (self.width() - box.sizeHint().width())
+        for label in squeezable:
+            if overflow <= 0:
+                break
+            if label.isHidden() or not label.text():
+                continue
+            width = label.sizeHint().width()
+            cut = min(overflow, width - label.minimumSizeHint().width())
+            if cut > 0:
+                label.setMaximumWidth(width - cut)
+                overflow -= cut
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.currentMessage():
+            self._make_room(self.currentMessage())
 
     def _sync_separators(self) -> None:
         self._account_sep.setVisible(bool(self.account_label.text()))

@@ -204,14 +204,15 @@ def _event_sort_key(event: Event) -> tuple[str, str]:
     return (event.event_date or event.created or "", event.created or "")
 
 
-def _album_sort_key(album: Album) -> tuple[int, str]:
+def album_sort_key(album: Album) -> tuple[int, str]:
+    """The studio's display order, then the name (albums without an order go last)."""
     order = album.display_order if album.display_order is not None else 1 << 30
     return (order, (album.name or "").casefold())
 
 
 def _add_albums(parent: Node, albums: Iterable[Album], depth: int) -> int:
     count = 0
-    for album in sorted(albums, key=_album_sort_key):
+    for album in sorted(albums, key=album_sort_key):
         node = AlbumNode(album, depth)
         parent.append(node)
         count += 1

@@ -113,6 +113,11 @@ FIRST_CHUNK = 20
 REFUSALS_TO_STOP = 3
 
 
+#: Why a paused photo's progress is gone: ShootProof takes a photo in one request, so it cannot be continued.
+STARTS_OVER = ("Paused partway: it starts again from the beginning "
+               "(ShootProof cannot continue a half-sent photo).")
+
+
 @dataclass(frozen=True)
 class EngineTiming:
     """Retry and pacing knobs; tests shrink the delays."""
@@ -505,10 +510,11 @@ class UploadEngine:
             done.set_result([])
             return done
         ids = [int(i) for i in item_ids]
-        for item_id in ids:
-            if item_id in self._running:
-                self._interrupt(self._running[item_id], q.PAUSED)
-        return self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True)
+        interrupted = [self._running[i] for i in ids if i in self._running]
+        for running in interrupted:
+            self._interrupt(running, q.PAUSED)
+        return self._counting_interrupted(self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True), interrupted,
+                                          q.PAUSED)
 
     def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
         """Resume everything (also after a full plan or signing in again), or some paused items."""
@@ -520,11 +526,37 @@ class UploadEngine:
         return self._bulk(q.QUEUED, (q.PAUSED,), item_ids)
 
     def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
-        """Cancel items (``None``: everything not finished in this engine's scope)."""
-        for running in list(self._running.values()):
-            if item_ids is None or running.item.id in item_ids:
-                self._interrupt(running, q.CANCELLED)
-        return self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True)
+        """Cancel items (``None``: everything not finished in this engine's scope).
+
+        The result lists every item cancelled, those that were being sent included.
+        """
+        interrupted = [r for r in self._running.values() if item_ids is None or r.item.id in item_ids]
+        for running in interrupted:
+            self._interrupt(running, q.CANCELLED)
+        return self._counting_interrupted(self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True),
+                                          interrupted, q.CANCELLED)
+
+    def _counting_interrupted(self, bulk: asyncio.Future, interrupted: list[_Running], intent: str) -> asyncio.Future:
+        """``bulk``'s ids plus the items in flight that, once settled, ended as ``intent``.
+
+        One whose every byte had gone out may still land (then it is done, not counted).
+        """
+        if not interrupted:
+            return bulk
+
+        async def run() -> list[int]:
+            moved = list(await bulk)
+            tasks = [r.task for r in interrupted if r.task is not None and not r.task.done()]
+            if tasks:
+                await asyncio.wait(tasks)
+            seen = set(moved)
+            moved.extend(r.item.id for r in interrupted if r.state == intent and r.item.id not in seen)
+            return moved
+
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
         """Queue failed items again (``None``: every failed one), counting attempts from zero.
@@ -568,6 +600,7 @@ class UploadEngine:
                 self._count(to_state, 1, size)
             moved = [change[0] for change in changes]
             for item in still_bad:
+                _log_outcome(item, q.FAILED, item.last_error)
                 self._state_event(item, q.FAILED, item.last_error)
             batches: set[int] = set()
             # A page at a time: cancelling 100,000 items must not hold 100,000 rows in memory.
@@ -626,6 +659,8 @@ class UploadEngine:
         batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
                          **({"root": root_text} if root_text else {}), **(options or {})}
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
+        log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(paths), event_id,
+                 f", album {album_id}" if album_id is not None else "", ", folders as albums" if mirror_folders else "")
         if self._scope is not None:
             self._scope.append(batch_id)
         self._enqueuing.add(batch_id)
@@ -669,12 +704,22 @@ class UploadEngine:
             self._count(new_state, 1, size)
         self._count(q.QUEUED, result.added, result.bytes - adopted_bytes)
         self._count(q.FAILED, result.rejected, 0)
+        moved_skips = 0
+        for _, old_batch, state, size in result.refused_moves:
+            moved_skips += state == q.SKIPPED
+            if self._scope is not None and old_batch not in self._scope:
+                self._count(state, 1, size)  # already counted when its batch was in scope
+        self._count(q.SKIPPED, len(result.skipped_items) - moved_skips, 0)
         self._count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
         added = result.added + result.adopted + len(result.duplicate_items)
         self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
                                  result.bytes + sum(i.size for i in result.duplicate_items)))
         for item in result.rejected_items:
+            _log_outcome(item, q.FAILED, item.last_error)
             self._state_event(item, q.FAILED, item.last_error)
+        for item in result.skipped_items:
+            _log_outcome(item, q.SKIPPED, item.last_error)
+            self._state_event(item, q.SKIPPED, item.last_error)
         for item in result.duplicate_items:
             self._state_event(item, q.DUPLICATE, item.last_error, item.photo_id)
         self._poke()
@@ -917,6 +962,8 @@ class UploadEngine:
         item = running.item
         verify = item.verify or running.may_have_landed
         message = {q.CANCELLED: "Cancelled.", q.PAUSED: "Paused."}.get(intent)
+        if intent in (q.QUEUED, q.PAUSED) and running.sent > 0 and not verify:
+            message = STARTS_OVER
 
         def settle(conn) -> bool:
             cur = conn.execute(
@@ -1124,6 +1171,7 @@ class UploadEngine:
         item = running.item
 
         def committed() -> None:
+            _log_outcome(item, state, message, photo_id)
             self._move(item, running.state, state)
             running.state = state
             self._state_event(item, state, message, photo_id)
@@ -1276,6 +1324,8 @@ class UploadEngine:
         if batch_id in self._finished_batches:
             return
         self._finished_batches.add(batch_id)
+        log.info("upload batch %d finished: %s", batch_id,
+                 ", ".join(f"{c[0]} {s}" for s, c in counts.items() if c[0]) or "nothing to upload")
         self._emit(ev.BatchFinished(batch_id, {s: c[0] for s, c in counts.items() if c[0]}))
 
     # -- dedup -------------------------------------------------------------------
@@ -1654,6 +1704,27 @@ def _recheck_files(conn, item_ids: Sequence[int]) -> tuple[list[int], list[q.Ite
     return usable, still_bad, old_sizes
 
 
+def _log_outcome(item: q.Item, state: str, message: str | None, photo_id: int | None = None) -> None:
+    """Each outcome goes to the log, so Copy Diagnostics has the upload history; failures stand out as warnings.
+
+    Uploaded, duplicate and cancelled photos are debug lines (the batch's summary counts them): a wedding of
+    5,000 would otherwise push everything else out of the log's tail.
+    """
+    where = f"event {item.event_id}" + (f", album {item.album_id}" if item.album_id is not None else "")
+    if item.rel_album_path:
+        where += " › " + " › ".join(item.rel_album_path)
+    if state == q.FAILED:
+        log.warning("upload failed: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
+    elif state == q.SKIPPED:
+        log.info("upload skipped, not a photo: %s (batch %d): %s", item.name, item.batch_id, message)
+    elif state == q.DUPLICATE:
+        log.debug("upload skipped as a duplicate: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
+    elif state == q.DONE:
+        log.debug("uploaded %s (batch %d, %s) as photo %s", item.name, item.batch_id, where, photo_id)
+    elif state == q.CANCELLED:
+        log.debug("upload cancelled: %s (batch %d)", item.name, item.batch_id)
+
+
 def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> Iterable[q.NewItem]:
     """The scanner's findings as rows to add (refused files carry the scanner's reason).
 
@@ -1677,7 +1748,8 @@ def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> It
         for entry in found:
             if isinstance(entry, scanner.Rejected):
                 path = os.path.abspath(os.fspath(entry.path))
-                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason))
+                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason),
+                                not_a_photo=entry.not_a_photo)
             elif isinstance(entry, scanner.ScanItem):
                 rel = tuple(entry.rel_album_path or ())
                 if unfolded:

@@ -48,9 +48,11 @@ DUPLICATE = "duplicate"
 FAILED = "failed"
 CANCELLED = "cancelled"
 PAUSED = "paused"
+#: Not a photo (decided by the scan): listed once, never retried, not a failure.
+SKIPPED = "skipped"
 
 STATES = UPLOAD_STATES
-FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED)
+FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED, SKIPPED)
 PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
 ITEM_COLUMNS = (
@@ -115,7 +117,10 @@ class Item:
 
 @dataclass(frozen=True, slots=True)
 class NewItem:
-    """A file to add to a batch; ``error`` set means the scanner refused it (it is added as failed)."""
+    """A file to add to a batch; ``error`` set means the scanner refused it.
+
+    A refused file is added as failed, or as skipped when ``not_a_photo``.
+    """
 
     path: str
     name: str
@@ -123,6 +128,7 @@ class NewItem:
     mtime_ns: int = 0
     rel_album_path: tuple[str, ...] = ()
     error: str | None = None
+    not_a_photo: bool = False
 
 
 @dataclass
@@ -135,6 +141,9 @@ class AddResult:
     #: (id, batch it came from, state before, state now, size) of each adopted item
     adopted_moves: list[tuple[int, int, str, str, int]] = field(default_factory=list)
     rejected_items: list[Item] = field(default_factory=list)
+    skipped_items: list[Item] = field(default_factory=list)
+    #: (id, batch it came from, state, size) of each refused item moved here from an earlier batch
+    refused_moves: list[tuple[int, int, str, int]] = field(default_factory=list)
     duplicate_items: list[Item] = field(default_factory=list)
 
 
@@ -207,15 +216,18 @@ def find_batch_option(conn: sqlite3.Connection, key: str, value: Any) -> Batch |
     return Batch.from_row(row) if row else None
 
 
+#: What Clear Finished removes: failed items stay, they still need the user (retry, or fix the file).
+CLEARABLE = (DONE, DUPLICATE, CANCELLED, SKIPPED)
+
+
 def clear_finished(conn: sqlite3.Connection) -> int:
-    """Forget batches with nothing left to do (the ledger keeps what was uploaded). Returns how many."""
-    cur = conn.execute(
-        f"""DELETE FROM upload_batch WHERE NOT EXISTS (
-                SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id
-                AND i.state IN ({', '.join('?' * len(PENDING))}))""",
-        PENDING,
-    )
-    conn.execute("DELETE FROM upload_item WHERE batch_id NOT IN (SELECT id FROM upload_batch)")
+    """Forget finished items but failed ones, and batches left empty (the ledger keeps what was uploaded).
+
+    Returns how many items went.
+    """
+    cur = conn.execute(f"DELETE FROM upload_item WHERE state IN ({', '.join('?' * len(CLEARABLE))})", CLEARABLE)
+    conn.execute("DELETE FROM upload_batch WHERE NOT EXISTS "
+                 "(SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id)")
     return cur.rowcount
 
 
@@ -255,8 +267,16 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
     for entry in entries:
         rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
         if entry.error is not None:
-            result.rejected += 1
-            result.rejected_items.append(insert_finished(entry, rel, FAILED, entry.error, None))
+            state = SKIPPED if entry.not_a_photo else FAILED
+            found = result.skipped_items if entry.not_a_photo else result.rejected_items
+            moved = _move_refused(conn, batch, entry, rel, state, now)
+            if moved is not None:
+                item, old_batch, old_size = moved
+                result.refused_moves.append((item.id, old_batch, state, old_size))
+                found.append(item)
+            else:
+                result.rejected += state == FAILED
+                found.append(insert_finished(entry, rel, state, entry.error, None))
             continue
         if dedup:
             key = tuple(entry.rel_album_path)
@@ -301,6 +321,27 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
         new_rows,
     )
     return result
+
+
+def _move_refused(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str, state: str,
+                  now: float) -> tuple[Item, int, int] | None:
+    """A file refused again, already failed or skipped the same way for the same target, moves into this batch.
+
+    So it is listed (and counted) once however often the folder is dropped.
+    Returns the item as it is now, the batch it came from and its size.
+    """
+    row = conn.execute(
+        f"""SELECT {ITEM_COLUMNS} FROM upload_item WHERE path = ? AND event_id = ? AND album_id IS ?
+            AND rel_album_path = ? AND state = ? AND batch_id != ? ORDER BY id DESC LIMIT 1""",
+        (entry.path, batch.event_id, batch.album_id, rel, state, batch.id),
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("UPDATE upload_item SET batch_id = ?, last_error = ?, updated = ? WHERE id = ?",
+                 (batch.id, entry.error, now, row["id"]))
+    old = Item.from_row(row)
+    return Item(old.id, batch.id, old.path, old.name, old.size, old.mtime_ns, old.event_id, old.album_id,
+                old.rel_album_path, state, last_error=entry.error, updated=now), old.batch_id, old.size
 
 
 def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:

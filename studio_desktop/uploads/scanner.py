@@ -54,10 +54,16 @@ class ScanItem:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A file (or folder) that cannot be uploaded, and why in plain words."""
+    """A file (or folder) that cannot be uploaded, and why in plain words.
+
+    `not_a_photo`: its contents are some other kind of file (text, PNG, video...),
+    which no retry can change; a cut-short, empty or unreadable JPEG may still
+    become whole, so it is not one.
+    """
 
     path: Path
     reason: str
+    not_a_photo: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +279,9 @@ def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = (
     result = validate_jpeg(path)
     if result.ok:
         return ScanItem(path, result.size, result.mtime_ns, rel_album_path, upload_name(path.name))
-    return Rejected(path, result.reason or "cannot be uploaded")
+    # Only the content sniff sets a kind other than "jpeg" on a non-empty file.
+    not_a_photo = bool(result.size) and result.kind != "jpeg"
+    return Rejected(path, result.reason or "cannot be uploaded", not_a_photo=not_a_photo)
 
 
 def _walk(

@@ -35,7 +35,7 @@ def _wait_counts(qtbot, ui, timeout=15_000, **wanted):
     qtbot.waitUntil(reached, timeout=timeout)
 
 
-def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_fails_with_a_reason(
+def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_never_retried(
         main_window, gui_session, qtbot, run_async, tmp_path):
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
@@ -53,23 +53,35 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_fails_with_a_rea
     assert drop_on(viewport, point, file_mime(files))
     assert not ui.tree_drops.highlight.isVisible()
 
-    _wait_counts(qtbot, ui, done=2, failed=1)
+    _wait_counts(qtbot, ui, done=2, skipped=1)
+    assert ui.model.counts[q.FAILED][0] == 0
     client = gui_session.services.shootproof
     assert run_async(photo_names(client, target.event_id)) == ["IMG_0001.jpg", "IMG_0002.jpg"]
 
-    ui.panel.set_filter(QueueFilter.FAILED)
+    ui.panel.set_filter(QueueFilter.SKIPPED)
     qtbot.waitUntil(lambda: ui.model.rowCount() == 1 and ui.model.row_at(0) is not None)
-    failed = ui.model.row_at(0)
-    assert failed.item.name == "notes.txt"
-    assert failed.state == q.FAILED
+    skipped = ui.model.row_at(0)
+    assert skipped.item.name == "notes.txt"
+    assert ui.model.index(0, 2).data() == "Skipped (not a photo)"
     reason = ui.model.index(0, 6).data()
-    assert reason and "jpeg" in reason.lower()
+    assert reason and "text file" in reason.lower()
     assert ui.model.index(0, 1).data() == TEST_GALLERY
+    qtbot.waitUntil(lambda: "1 skipped (not a photo)" in ui.panel.totals_label.text())
+    assert "failed" not in ui.panel.totals_label.text()
+    assert not ui.panel.buttons["all_retry"].isEnabled()
 
     qtbot.waitUntil(lambda: ui.notifier.last_message is not None)
-    assert ui.notifier.last_message == f"Uploaded 2 photos to '{TEST_GALLERY}' \u2014 1 failed"
+    assert ui.notifier.last_message == f"Uploaded 2 photos to '{TEST_GALLERY}' \u2014 1 file skipped (not a photo)"
     assert ui.notifier.tray is None and ui.notifier.toast.isVisible()
     assert ui.notifier.toast.text() == ui.notifier.last_message
+
+    # Dropped again (with the photos): the note is still listed once, and Retry Failed has nothing to do.
+    with qtbot.waitSignal(ui.batch_announced, timeout=15_000) as announced:
+        assert ui.upload(files, target)
+    assert announced.args[2] == (f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, "
+                                        "1 file skipped (not a photo)")
+    assert ui.model.counts[q.SKIPPED][0] == 1
+    assert ui.model.counts[q.FAILED][0] == 0
 
 
 def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums(

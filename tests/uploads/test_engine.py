@@ -452,7 +452,7 @@ def test_retry_sends_a_failed_file_again(server, store, tmp_path):
     assert sorted(p.name for p in server.studio.photos(event_id)) == [good.name, late.name]
 
 
-def test_retrying_a_file_that_is_still_not_a_photo_keeps_it_failed(server, store, tmp_path):
+def test_a_file_that_is_not_a_photo_is_skipped_and_retry_leaves_it_alone(server, store, tmp_path):
     event_id = new_event(server)
     graphic = make_png(tmp_path / "logo.jpg")
 
@@ -466,8 +466,8 @@ def test_retrying_a_file_that_is_still_not_a_photo_keeps_it_failed(server, store
 
     batch, retried, seen = asyncio.run(main())
     (item,) = items_of(store, batch_ids=[batch])
-    assert retried == [] and item.state == q.FAILED and "PNG" in item.last_error
-    assert [e.state for e in seen if isinstance(e, ev.ItemStateChanged)] == [q.FAILED, q.FAILED]
+    assert retried == [] and item.state == q.SKIPPED and "PNG" in item.last_error
+    assert [e.state for e in seen if isinstance(e, ev.ItemStateChanged)] == [q.SKIPPED]
     assert server.studio.count_requests("sp.photo.upload") == 0
 
 
@@ -532,12 +532,14 @@ def test_bad_files_fail_with_plain_reasons_while_the_rest_upload(server, store, 
     assert sorted(p.name for p in server.studio.photos(event_id)) == sorted(good_names)
     assert {items[n].state for n in good_names} == {q.DONE}
     reasons = {name: item.last_error for name, item in items.items() if item.state == q.FAILED}
-    assert set(reasons) == {"empty.jpg", "truncated.jpg", "notes.jpg", "graphic.png", "huge.jpg", "locked.jpg",
-                            "dangling.jpg", "vanishing.jpg"}
+    assert set(reasons) == {"empty.jpg", "truncated.jpg", "huge.jpg", "locked.jpg", "dangling.jpg", "vanishing.jpg"}
     assert "empty" in reasons["empty.jpg"].lower()
     assert "cut short" in reasons["truncated.jpg"]
-    assert "text" in reasons["notes.jpg"].lower()
-    assert "PNG" in reasons["graphic.png"]
+    # Files that are some other kind of file are skipped, not failed: no retry can make them photos.
+    skipped = {name: item.last_error for name, item in items.items() if item.state == q.SKIPPED}
+    assert set(skipped) == {"notes.jpg", "graphic.png"}
+    assert "text" in skipped["notes.jpg"].lower()
+    assert "PNG" in skipped["graphic.png"]
     assert "50 MB" in reasons["huge.jpg"]
     assert reasons["locked.jpg"]
     assert "broken link" in reasons["dangling.jpg"]

@@ -318,11 +318,16 @@ def test_album_map_and_clear_finished(store):
 
     done = store.write_sync(q.create_batch, 1, None, {}, None)
     busy = store.write_sync(q.create_batch, 1, None, {}, None)
-    store.write_sync(q.add_items, done, [_new("/d/a.jpg", error="bad")])
+    failing = store.write_sync(q.create_batch, 1, None, {}, None)
+    store.write_sync(q.add_items, done, [_new("/d/a.jpg"), q.NewItem("/d/n.txt", "n.txt", error="text",
+                                                                      not_a_photo=True)])
+    store.write_sync(lambda c: q.set_states(c, q.DONE, (q.QUEUED,), batch_ids=[done]))
     store.write_sync(q.add_items, busy, [_new("/b/a.jpg")])
-    assert store.write_sync(q.clear_finished) == 1
-    assert [b.id for b in store.read_sync(q.list_batches)] == [busy]
-    assert len(list(q.iter_items(store))) == 1
+    store.write_sync(q.add_items, failing, [_new("/f/a.jpg", error="bad"), _new("/f/b.jpg")])
+    store.write_sync(lambda c: q.set_states(c, q.DUPLICATE, (q.QUEUED,), batch_ids=[failing]))
+    assert store.write_sync(q.clear_finished) == 3
+    assert [b.id for b in store.read_sync(q.list_batches)] == [busy, failing]
+    assert sorted((i.path, i.state) for i in q.iter_items(store)) == [("/b/a.jpg", q.QUEUED), ("/f/a.jpg", q.FAILED)]
 
 
 def test_find_batch_option(store):

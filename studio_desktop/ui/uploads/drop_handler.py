@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QMessageBox, QPushBu
 from studio_desktop.ui.event_tree_model import TargetRole
 from studio_desktop.ui.tree_nodes import GalleryTarget
 from studio_desktop.ui.uploads.texts import quoted
+from studio_desktop.uploads.scanner import is_ignored
 
 #: Mime types the app's own drags use start with this; such drags are never file uploads.
 APP_MIME_PREFIX = "application/x-studio"
@@ -45,6 +46,27 @@ def local_paths(mime: QMimeData | None) -> list[Path]:
 
 def has_folder(paths: Sequence[Path | str]) -> bool:
     return any(os.path.isdir(p) for p in paths)
+
+
+def has_subfolder(paths: Sequence[Path | str]) -> bool:
+    """Does a given folder hold a folder the scan would enter? Only then can mirroring make an album.
+
+    One listing per given folder, stopped at the first subfolder found.
+    """
+    for path in paths:
+        if not os.path.isdir(path):
+            continue
+        try:
+            with os.scandir(path) as listing:
+                for entry in listing:
+                    try:
+                        if entry.is_dir() and not is_ignored(entry.path):
+                            return True
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return False
 
 
 class DropHighlight(QWidget):

@@ -39,8 +39,9 @@ from studio_desktop.ui.uploads.drop_handler import (
     MIRROR_YES,
     MirrorQuestion,
     TreeDropFilter,
-    has_folder,
+    has_subfolder,
 )
+from studio_desktop.ui.uploads.gallery_follow import GalleryFollower
 from studio_desktop.ui.uploads.hot_folders_dialog import HotFolderEditor, HotFoldersDialog
 from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
@@ -126,6 +127,7 @@ class UploadUi(QObject):
         self.tree_drops = TreeDropFilter(window.tree_panel.tree, self)
         self.tree_drops.dropped.connect(self.upload)
         window.grid_view.files_dropped.connect(self._grid_dropped)
+        self.gallery_follower = GalleryFollower(window.grid_model, self._read_batch, self)
 
         self.panel.selection_action.connect(self.act_on_selection)
         self.panel.all_action.connect(self.act_on_all)
@@ -156,6 +158,11 @@ class UploadUi(QObject):
             if hasattr(coro, "close"):
                 coro.close()
             return None
+
+    def _read_batch(self, batch_id: int, on_result: Callable[[Any], None]) -> None:
+        store = self.services.store
+        if store is not None:
+            self._run_quietly(store.read(q.get_batch, batch_id), on_result, lambda _error: None)
 
     # --- actions and menus -----------------------------------------------------------------------
 
@@ -229,6 +236,7 @@ class UploadUi(QObject):
 
     def _engine_event(self, event: Any) -> None:
         self.model.note(event)
+        self.gallery_follower.note(event)
         if self._timer.interval() != BUSY_TICK_MS:
             self._timer.setInterval(BUSY_TICK_MS)
         status = getattr(self.window, "status", None)
@@ -344,7 +352,7 @@ class UploadUi(QObject):
     # --- uploading -------------------------------------------------------------------------------
 
     def upload(self, paths: Sequence[Path | str], target: GalleryTarget, mirror: bool | None = None) -> bool:
-        """Queue ``paths`` for ``target``. With folders among them and no ``mirror`` given, ask first.
+        """Queue ``paths`` for ``target``. With subfolders among them and no ``mirror`` given, ask first.
 
         Returns False when nothing was queued (no engine, nothing given, or the question is pending).
         """
@@ -355,7 +363,7 @@ class UploadUi(QObject):
         if engine is None:
             self.window.status.show_error("Sign in to ShootProof to upload photos.")
             return False
-        if mirror is None and has_folder(paths):
+        if mirror is None and has_subfolder(paths):
             choice = self.mirror_choice()
             if choice == MIRROR_ASK:
                 self._ask_mirror(paths, target)
@@ -460,7 +468,11 @@ class UploadUi(QObject):
         if engine.snapshot().paused:
             self.resume_all()
         else:
+            sending = engine.snapshot().in_flight > 0
             engine.pause()
+            self.window.status.show_info(
+                "Uploads paused. A photo that was partway through starts again from the beginning when you "
+                "resume: ShootProof cannot continue a half-sent photo." if sending else "Uploads paused.")
             self.tick()
 
     def resume_all(self) -> None:
@@ -534,8 +546,10 @@ class UploadUi(QObject):
 
         def cleared(count: int) -> None:
             self.model.reload()
-            self.window.status.show_info("Finished uploads were cleared from the list." if count
-                                         else "Nothing finished to clear yet.")
+            failed = self.model.counts[q.FAILED][0]
+            kept = f" {plural(failed, 'failed upload')} stay{'s' if failed == 1 else ''} for a retry." if failed else ""
+            self.window.status.show_info(("Finished uploads were cleared from the list." if count
+                                          else "Nothing finished to clear yet.") + kept)
 
         self._run(store.write(q.clear_finished), cleared, name="upload-clear-finished")
 
@@ -595,19 +609,22 @@ class UploadUi(QObject):
         self.batch_announced.emit(0, counts, message)
 
     def _refresh_views_after(self, batch: q.Batch, counts: dict[str, int]) -> None:
-        """New photos show up: the tree (counts, albums made by mirroring) and the grid are loaded again.
+        """New photos show up: the tree's counts are read again, and the tree itself when mirroring made albums.
 
-        Hot folders deliver many small batches, so for them only an open grid of that gallery is reloaded.
+        The open grid already took the photos in as they landed (:class:`GalleryFollower`); one last
+        look catches the final ones. Nothing is reset, so the selection and scroll position stay.
         """
         if not counts.get(q.DONE):
             return
-        if not batch.options.get("hot_folder"):
-            self.window.actions.refresh.trigger()
-            return
+        gallery = self.services.extras.get("gallery")
+        if gallery is not None:
+            # A hot folder makes a batch per burst: building the whole tree again for each is too much,
+            # so albums its mirroring made show with the next refresh (F5); counts follow at once.
+            new_albums = bool(batch.options.get("mirror_folders")) and not batch.options.get("hot_folder")
+            gallery.photos_landed(batch.event_id, new_albums=new_albums)
         shown = self.window.grid_model.target
-        if shown is not None and shown.event_id == batch.event_id and (
-                shown.album_id is None or shown.album_id == batch.album_id):
-            self.window.grid_model.reload()
+        if shown is not None and shown.event_id == batch.event_id:
+            self.window.grid_model.refresh_tail()
 
     # --- hot folders ---------------------------------------------------------------------------------------
 

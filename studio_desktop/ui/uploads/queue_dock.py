@@ -52,7 +52,7 @@ ALL_ACTIONS = {
     "pause": ("Pause All", "Pause every upload (Ctrl+P)"),
     "retry": ("Retry Failed", "Try every failed upload again"),
     "cancel": ("Cancel All", "Cancel every upload that has not finished"),
-    "clear": ("Clear Finished", "Remove finished uploads from the list (the gallery keeps the photos)"),
+    "clear": ("Clear Finished", "Remove finished uploads from the list (the gallery keeps the photos; failed ones stay)"),
 }
 
 BANNER_COLORS = {
@@ -148,7 +148,7 @@ class QueueTable(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        widths = {Column.NAME: 210, Column.TARGET: 220, Column.STATE: 120, Column.PROGRESS: 110,
+        widths = {Column.NAME: 210, Column.TARGET: 220, Column.STATE: 160, Column.PROGRESS: 110,
                   Column.SIZE: 80, Column.RATE: 90}
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -302,7 +302,7 @@ class UploadQueuePanel(QWidget):
         pending = sum(files.get(s, 0) for s in q.PENDING)
         self.actions["all_cancel"].setEnabled(pending > 0)
         self.actions["all_retry"].setEnabled(files.get(q.FAILED, 0) > 0)
-        self.actions["all_clear"].setEnabled(sum(files.get(s, 0) for s in q.FINISHED) > 0)
+        self.actions["all_clear"].setEnabled(sum(files.get(s, 0) for s in q.CLEARABLE) > 0)
 
     def set_concurrency_text(self, text: str) -> None:
         self.speed_label.setText(text)

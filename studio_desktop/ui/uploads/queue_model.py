@@ -87,6 +87,7 @@ class QueueFilter(enum.Enum):
     ACTIVE = ("Active", (q.QUEUED, q.CHECKING, q.UPLOADING, q.PAUSED))
     FAILED = ("Failed", (q.FAILED,))
     DUPLICATES = ("Duplicates", (q.DUPLICATE,))
+    SKIPPED = ("Skipped", (q.SKIPPED,))
     DONE = ("Done", (q.DONE,))
 
     @property
@@ -136,7 +137,7 @@ class QueueRow:
     def progress(self) -> float | None:
         if self.state in (q.DONE, q.DUPLICATE):
             return 1.0
-        if self.state in (q.FAILED, q.CANCELLED):
+        if self.state in (q.FAILED, q.CANCELLED, q.SKIPPED):
             return None
         size = self.item.size
         if size <= 0:

@@ -19,6 +19,7 @@ STATE_TEXT = {
     q.FAILED: "Failed",
     q.CANCELLED: "Cancelled",
     q.PAUSED: "Paused",
+    q.SKIPPED: "Skipped (not a photo)",
 }
 
 
@@ -70,6 +71,7 @@ def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
     duplicates = int(counts.get(q.DUPLICATE, 0))
     failed = int(counts.get(q.FAILED, 0))
     cancelled = int(counts.get(q.CANCELLED, 0))
+    skipped = int(counts.get(q.SKIPPED, 0))
     where = f" to {quoted(target_name)}" if target_name else ""
     if done:
         head = f"Uploaded {plural(done, 'photo')}{where}"
@@ -84,6 +86,8 @@ def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
         extras.append(f"{failed:,} failed")
     if cancelled:
         extras.append(f"{cancelled:,} cancelled")
+    if skipped:
+        extras.append(f"{plural(skipped, 'file')} skipped (not {'a photo' if skipped == 1 else 'photos'})")
     return head + (" \u2014 " + ", ".join(extras) if extras else "")
 
 
@@ -117,6 +121,8 @@ def totals_text(files: Mapping[str, int], bytes_done: int, bytes_to_do: int, rat
         problems.append(f"{files[q.DUPLICATE]:,} duplicate{'s' if files[q.DUPLICATE] != 1 else ''}")
     if files.get(q.CANCELLED):
         problems.append(f"{files[q.CANCELLED]:,} cancelled")
+    if files.get(q.SKIPPED):
+        problems.append(f"{files[q.SKIPPED]:,} skipped (not {'a photo' if files[q.SKIPPED] == 1 else 'photos'})")
     text = " \u00b7 ".join(parts)
     if problems:
         text += " \u2014 " + ", ".join(problems)
