@@ -41,6 +41,17 @@ class ItemsAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemFiltered:
+    """The picks filter left a photo out of a batch (not queued: neither failed nor a duplicate)."""
+
+    batch_id: int
+    path: str
+    name: str
+    size: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BatchFinished:
     batch_id: int
     counts: Mapping[str, int] = field(default_factory=dict)
@@ -84,5 +95,5 @@ class ConcurrencyChanged:
     user_limit: int
 
 
-Event = (ItemStateChanged | ItemProgress | ItemsAdded | BatchFinished | QueueStopped | PlanUsage | NeedsSignIn
+Event = (ItemStateChanged | ItemProgress | ItemsAdded | ItemFiltered | BatchFinished | QueueStopped | PlanUsage | NeedsSignIn
          | NetworkDown | NetworkUp | ConcurrencyChanged)
