@@ -177,7 +177,7 @@ class DryRunEntry:
     path: str
     name: str
     size: int
-    outcome: str  # "upload" | "duplicate" | "rejected"
+    outcome: str  # "upload" | "duplicate" | "rejected" | "filtered"
     reason: str | None = None
 
 

@@ -12,6 +12,7 @@ import os
 
 from imagegen import BLUE, RED, make_exif, make_rgb_image, make_sparse_jpeg, pixel_is
 from PIL import Image
+from xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 from studio_desktop.core import paths
 from studio_desktop.uploads import events as ev
@@ -22,7 +23,6 @@ from studio_desktop.uploads.shaping import UploadShape
 
 from .engine_support import client_for, items_of, new_event
 from .engine_support import running as engine_running
-from .xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 
 def gallery_names(server, event_id: int) -> list[str]:

@@ -10,11 +10,11 @@ import time
 import pytest
 from imagegen import BLUE, RED, make_exif, make_rgb_image, pixel_is
 from PIL import Image, ImageCms
+from xmp_samples import lightroom
 
 from studio_desktop.uploads import resize
 from studio_desktop.uploads.resize import PRESETS, CannotResize, FileChanged, ResizeSpec, parse_spec, prepare
 
-from .xmp_samples import lightroom
 
 ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 from studio_desktop.uploads.picks import FILTER_PREFIX, PickFilter
 from studio_desktop.uploads.xmp import Marks, XmpError, read_embedded_packet, read_marks
-
-from .xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 
 def test_lightroom_embedded_rating_and_label(tmp_path):
