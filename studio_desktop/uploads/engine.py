@@ -643,6 +643,8 @@ class UploadEngine:
         """
         paths = [os.fspath(p) for p in paths]
         root_text = os.fspath(root) if root is not None else None
+        if shape is None:  # a hot folder hands its shape over among the batch options
+            shape = UploadShape.from_options(options)
         batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
                          **({"root": root_text} if root_text else {}), **(shape.to_options() if shape else {}),
                          **(options or {})}

@@ -50,6 +50,15 @@ class ItemFiltered:
     size: int
     reason: str
 
+    @property
+    def state(self) -> str:
+        """Read like an item's outcome by observers that follow files (hot folders)."""
+        return "filtered"
+
+    @property
+    def message(self) -> str:
+        return self.reason
+
 
 @dataclass(frozen=True, slots=True)
 class BatchFinished:

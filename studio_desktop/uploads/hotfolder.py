@@ -714,6 +714,12 @@ class HotFolderWatcher:
             self._recheck_after_upload.discard(path)
             self.gate.found(path)
             self._set_wake()
+        elif state == "filtered":
+            # Left out by the picks filter: settled as it is now; re-rated in the file, it is seen again.
+            self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
+            self._finished(path)
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, message or "Left out by the picks filter."))
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
