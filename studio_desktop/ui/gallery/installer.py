@@ -24,6 +24,7 @@ from studio_desktop.core import paths
 from studio_desktop.ui import icons
 from studio_desktop.ui.event_tree_model import NodeRole
 from studio_desktop.ui.gallery.album_commands import AlbumCommands, move_problem
+from studio_desktop.ui.gallery.compare_dialog import FolderCompare
 from studio_desktop.ui.gallery.context import GalleryContext, UrlOpener
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payload, TreeDragSource, TreeDropTarget
@@ -93,6 +94,7 @@ class GalleryActions(QObject):
         self.albums = AlbumCommands(self.ctx, covers)
         self.photos = PhotoCommands(self.ctx, covers, originals,
                                     controller.thumbnails if controller is not None else None)
+        self.compare = FolderCompare(self.ctx)
         self.scope = TREE
         self.actions: dict[str, QAction] = {}
         self._make_actions()
@@ -226,6 +228,8 @@ class GalleryActions(QObject):
         self._action("gallery_info", "&Info…", lambda: self._dispatch("info"))
         self._action("gallery_rename", "&Rename…", lambda: self._dispatch("rename"))
         self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
+        self._action("gallery_compare", "Compare with &Folder…", self._compare,
+                     tip="List what a folder and the selected gallery or album differ in (changes nothing)")
         self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
         self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.actions["gallery_new_event"].setIcon(icons.event_icon())
@@ -277,6 +281,13 @@ class GalleryActions(QObject):
             return
         self.albums.new_album(node)
 
+    def _compare(self) -> None:
+        node = self.current_node()
+        if node is None:
+            self.ctx.problem("Select the gallery (or the album) to compare with a folder.")
+            return
+        self.compare.start(node)
+
     def _dispatch(self, verb: str) -> None:
         """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
@@ -321,6 +332,8 @@ class GalleryActions(QObject):
         menu.addAction(a["album_move"])
         menu.addMenu(self._main_album_cover)
         menu.addSeparator()
+        menu.addAction(a["gallery_compare"])
+        menu.addSeparator()
         for name in ("photo_add_to_album", "photo_remove_from_album", "photo_set_event_cover",
                      "photo_set_album_cover", "photo_replace"):
             menu.addAction(a[name])
@@ -348,12 +361,13 @@ class GalleryActions(QObject):
                          "event_access", "event_category", "event_contact"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.event_cover_menu)
-            for name in (None, "event_visitors", "event_add_emails", None, "event_delete"):
+            for name in (None, "event_visitors", "event_add_emails", "gallery_compare", None, "event_delete"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
         elif isinstance(node, AlbumNode):
             for name in ("album_open", "album_info", None, "album_new", "album_rename", "album_move"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.album_cover_menu)
+            menu.addAction(a["gallery_compare"])
             menu.addSeparator()
             menu.addAction(a["album_delete"])
         else:
@@ -432,6 +446,7 @@ class GalleryActions(QObject):
             a[name].setEnabled(event is not None)
         for name, _ in ALBUM_ACTIONS:
             a[name].setEnabled(album is not None)
+        a["gallery_compare"].setEnabled(event is not None)
         for name in ("event_cover_from_file", "event_cover_remove"):
             a[name].setEnabled(event is not None)
         for name in ("album_cover_from_file", "album_cover_remove"):
