@@ -56,6 +56,8 @@ class TargetReport:
     album_path: tuple[str, ...]
     album_id: int | None
     exists: bool = True
+    #: the album's name in the gallery (for the base album, whose path is ())
+    name: str | None = None
     same: list[tuple[LocalPhoto, int]] = field(default_factory=list)
     different: list[tuple[LocalPhoto, int]] = field(default_factory=list)
     unverified: list[tuple[LocalPhoto, int]] = field(default_factory=list)
@@ -157,6 +159,9 @@ async def compare_folder(
     for rel, final in wanted.items():
         if final is None and rel:
             report.targets.append(TargetReport(rel, None, exists=False, only_local=list(groups[rel])))
+    names = {a.id: a.name for top in tree for a in top.walk()}
+    for target in report.targets:
+        target.name = names.get(target.album_id) if target.album_id is not None else None
     report.targets.sort(key=lambda t: (t.album_path, t.album_id or 0))
     return report
 
@@ -265,7 +270,7 @@ async def _same_version(photo: LocalPhoto, rows: list[q.LedgerEntry]) -> str:
 def describe_target(target: TargetReport) -> str:
     if target.album_id is None and not target.album_path:
         return "Event (photos in no album)"
-    name = " / ".join(target.album_path) or f"album {target.album_id}"
+    name = " / ".join(target.album_path) or target.name or f"album {target.album_id}"
     if not target.exists:
         return f"Album {name} (not in the gallery yet)"
     return f"Album {name} (id {target.album_id})"

@@ -126,3 +126,19 @@ def test_unknown_event_cannot_start(server, tmp_path, capsys):
     make_jpeg(tmp_path / "a.jpg")
     assert run(server, "compare", str(tmp_path), "--event", "999999") == 2
     assert "no event 999999" in capsys.readouterr().err
+
+
+def test_compare_with_one_album_names_it(server, tmp_path, capsys):
+    event_id = new_event(server)
+    shoot = tmp_path / "shoot"
+    make_jpeg(shoot / "Ceremony" / "A.jpg", size=(40, 30))
+    assert run(server, "upload", str(shoot), "--event", str(event_id), "--mirror-folders") == 0
+
+    async def ceremony() -> int:
+        async with ShootProofClient(server.shootproof_api_url, server.access_token) as client:
+            return (await client.album_get_list(event_id))[0].id
+
+    album_id = asyncio.run(ceremony())
+    capsys.readouterr()
+    assert run(server, "compare", str(shoot / "Ceremony"), "--event", str(event_id), "--album", str(album_id)) == 0
+    assert f"Album Ceremony (id {album_id}): 1 same" in capsys.readouterr().out
