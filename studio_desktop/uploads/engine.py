@@ -95,8 +95,8 @@ from studio_desktop.uploads.concurrency import AdaptiveLimiter, clamp_concurrenc
 from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, validate_jpeg
 from studio_desktop.uploads.progress import RateMeter, eta_seconds
 from studio_desktop.uploads.ratelimit import TokenBucket, kbps_to_bytes, throttle_uploads
-from studio_desktop.uploads.shaping import FilteredFile, UploadShape, rejected_rel
 from studio_desktop.uploads.runlock import EngineLock
+from studio_desktop.uploads.shaping import FilteredFile, UploadShape, rejected_rel
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ thread pool of one worker per core resizes in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -116,10 +117,8 @@ class Prepared:
 
     def cleanup(self) -> None:
         if self.resized:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
-            except FileNotFoundError:
-                pass
 
 
 def needs_resize(width: int, height: int, spec: ResizeSpec) -> bool:

@@ -15,7 +15,6 @@ from xmp_samples import lightroom
 from studio_desktop.uploads import resize
 from studio_desktop.uploads.resize import PRESETS, CannotResize, FileChanged, ResizeSpec, parse_spec, prepare
 
-
 ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
@@ -33,8 +32,9 @@ def camera_jpeg(path, size=(4000, 3000), orientation=6, xmp: str | None = None, 
 
 
 def test_web_preset_shrinks_applies_orientation_and_keeps_metadata(tmp_path):
-    xmp = lightroom(rating=5, label="Green").replace('xmp:Rating="5"', 'xmp:Rating="5" tiff:Orientation="6"'
-                                                   ).replace('xmlns:dc=', 'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc=')
+    xmp = (lightroom(rating=5, label="Green")
+           .replace('xmp:Rating="5"', 'xmp:Rating="5" tiff:Orientation="6"')
+           .replace("xmlns:dc=", 'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc='))
     src = camera_jpeg(tmp_path / "IMG_0001.jpg", xmp=xmp)
     before = (src.read_bytes(), os.stat(src).st_mtime_ns)
     st = os.stat(src)
