@@ -32,6 +32,7 @@ from studio_desktop.ui.gallery.event_commands import EventCommands
 from studio_desktop.ui.gallery.originals import Originals
 from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
 from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
+from studio_desktop.ui.uploads.shape_dialog import UploadShapeDialog, remember_shape, remembered_shape
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery_controller import GalleryController
@@ -230,6 +231,8 @@ class GalleryActions(QObject):
         self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
         self._action("gallery_compare", "Compare with &Folder…", self._compare,
                      tip="List what a folder and the selected gallery or album differ in (changes nothing)")
+        self._action("gallery_upload_options", "Upload &Options…", self._upload_options,
+                     tip="Upload only the picks (rating, label) and resize on the way, for this gallery or album")
         self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
         self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.actions["gallery_new_event"].setIcon(icons.event_icon())
@@ -288,6 +291,17 @@ class GalleryActions(QObject):
             return
         self.compare.start(node)
 
+    def _upload_options(self) -> None:
+        target = self.window.current_target()
+        if target is None:
+            self.ctx.problem("Select the gallery (or the album) the options are for.")
+            return
+        services = self.ctx.services
+        dialog = self.ctx.remember(UploadShapeDialog(self.window, target.display_name,
+                                                     remembered_shape(services, target)))
+        dialog.chosen.connect(lambda shape: remember_shape(services, target, shape))
+        dialog.open()
+
     def _dispatch(self, verb: str) -> None:
         """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
@@ -333,6 +347,7 @@ class GalleryActions(QObject):
         menu.addMenu(self._main_album_cover)
         menu.addSeparator()
         menu.addAction(a["gallery_compare"])
+        menu.addAction(a["gallery_upload_options"])
         menu.addSeparator()
         for name in ("photo_add_to_album", "photo_remove_from_album", "photo_set_event_cover",
                      "photo_set_album_cover", "photo_replace"):
@@ -361,13 +376,15 @@ class GalleryActions(QObject):
                          "event_access", "event_category", "event_contact"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.event_cover_menu)
-            for name in (None, "event_visitors", "event_add_emails", "gallery_compare", None, "event_delete"):
+            for name in (None, "event_visitors", "event_add_emails", "gallery_compare", "gallery_upload_options", None,
+                         "event_delete"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
         elif isinstance(node, AlbumNode):
             for name in ("album_open", "album_info", None, "album_new", "album_rename", "album_move"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.album_cover_menu)
             menu.addAction(a["gallery_compare"])
+            menu.addAction(a["gallery_upload_options"])
             menu.addSeparator()
             menu.addAction(a["album_delete"])
         else:
@@ -447,6 +464,7 @@ class GalleryActions(QObject):
         for name, _ in ALBUM_ACTIONS:
             a[name].setEnabled(album is not None)
         a["gallery_compare"].setEnabled(event is not None)
+        a["gallery_upload_options"].setEnabled(event is not None)
         for name in ("event_cover_from_file", "event_cover_remove"):
             a[name].setEnabled(event is not None)
         for name in ("album_cover_from_file", "album_cover_remove"):

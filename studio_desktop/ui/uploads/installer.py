@@ -46,6 +46,7 @@ from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
 from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
+from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
@@ -366,7 +367,8 @@ class UploadUi(QObject):
         self.window.status.show_info(
             f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}…")
         self._run(engine.enqueue([os.fspath(p) for p in paths], target.event_id, target.album_id,
-                                 mirror_folders=mirror, label=target.display_name),
+                                 mirror_folders=mirror, label=target.display_name,
+                                 shape=remembered_shape(self.services, target)),
                   # Replace the "Adding…" line, which would otherwise linger after the work is done.
                   on_result=lambda _batch: self.window.status.show_info(
                       f"Queued for {quoted(target.display_name)} — progress is in Uploads below."),
