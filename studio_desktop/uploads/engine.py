@@ -1721,7 +1721,9 @@ def _recheck_files(conn, item_ids: Sequence[int]) -> tuple[list[int], list[q.Ite
         item = q.get_item(conn, item_id)
         if item is None:
             continue
-        result = validate_jpeg(item.path)
+        batch = q.get_batch(conn, item.batch_id)
+        oversize_ok = UploadShape.from_options(batch.options if batch else None).resize_oversize
+        result = validate_jpeg(item.path, max_bytes=None if oversize_ok else MAX_UPLOAD_BYTES)
         if not result.ok:
             reason = result.reason or "not a photo ShootProof takes"
             if reason == "the file is gone":

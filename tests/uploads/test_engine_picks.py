@@ -134,3 +134,26 @@ def test_a_photo_over_the_limit_goes_up_resized_only_when_allowed(server, store,
     assert landed.stat().st_size < 50 * 1024 * 1024
     with Image.open(landed) as image:
         assert image.size == (1200, 800)
+
+
+def test_retrying_a_failed_over_limit_photo_of_a_resizing_batch_sends_it(server, store, tmp_path):
+    event_id = new_event(server)
+    big = make_sparse_jpeg(tmp_path / "shoot" / "HUGE.jpg", 51 * 1024 * 1024, size=(900, 600))
+    aside = tmp_path / "aside.jpg"
+
+    async def main():
+        async with engine_running(server, store, start=False) as (engine, _):
+            batch = await engine.enqueue([big], event_id, shape=UploadShape(resize_oversize=True))
+            os.replace(big, aside)  # gone after it was queued: it fails
+            await engine.start()
+            await engine.wait_idle()
+            [failed] = items_of(store, batch_ids=[batch])
+            os.replace(aside, big)
+            retried = await engine.retry()
+            await engine.wait_idle()
+            return failed, retried, store.read_sync(q.get_item, failed.id)
+
+    failed, retried, after = asyncio.run(main())
+    assert failed.state == q.FAILED and "no longer there" in failed.last_error
+    assert retried == [failed.id]
+    assert after.state == q.DONE, after.last_error
