@@ -23,10 +23,12 @@ def test_watch_uploads_only_the_picks(server, tmp_path):
         watch.expect("uploaded  keeper.jpg")
         assert watch.expect("skipped   outtake.jpg") == \
             "skipped   outtake.jpg: Left out by filter: rated 1 star, below 3 stars."
+        jpeg_with_xmp(folder / "outtake.jpg", lightroom(rating=5))  # re-rated in Lightroom, metadata saved
+        watch.expect("uploaded  outtake.jpg")
         assert watch.finish(signal.SIGINT) == 0
     finally:
         watch.stop_now()
-    assert server.studio.count_photos(event_id) == 1
+    assert server.studio.count_photos(event_id) == 2
 
 
 def test_watch_refuses_a_bad_resize(server, tmp_path, capsys):
