@@ -64,3 +64,5 @@ def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_wi
     with Image.open(sandbox.studio.photo_file(item.photo_id)) as landed:
         assert landed.size == (2048, 1365)
     assert not any(i.name == "OUT_0002.jpg" for i in q.iter_items(services.store)), "left out, not queued"
+    qtbot.waitUntil(lambda: ui.notifier.last_message is not None, timeout=10_000)
+    assert ui.notifier.last_message == f"Uploaded 1 photo to '{TEST_GALLERY}' \u2014 1 left out by the picks filter"

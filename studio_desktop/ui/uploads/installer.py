@@ -566,10 +566,11 @@ class UploadUi(QObject):
         if hot:
             self._collect_hot_folder_batch(str(hot), counts, name)
             return
-        if not any(counts.values()):
+        left_out = len(getattr(self.engine, "left_out", {}).get(batch_id, ()))
+        if not any(counts.values()) and not left_out:
             message = f"No photos were found to upload to {quoted(name)}." if name else "No photos were found."
         else:
-            message = batch_summary(counts, name)
+            message = batch_summary(counts, name, left_out)
         failed = counts.get(q.FAILED, 0) > 0
         self.notifier.notify("Upload finished", message, warning=failed)
         self.batch_announced.emit(batch_id, counts, message)
