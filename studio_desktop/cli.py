@@ -16,7 +16,7 @@ from studio_desktop import __version__
 from studio_desktop.core import config, paths
 from studio_desktop.core.logging_setup import setup_logging
 
-COMMANDS = ("sandbox", "upload", "watch")
+COMMANDS = ("sandbox", "upload", "watch", "compare")
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
 
 

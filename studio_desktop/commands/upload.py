@@ -36,6 +36,7 @@ from studio_desktop.commands.common import (
     target_event,
     whole_number,
 )
+from studio_desktop.commands.shape_options import add_shape_arguments, left_out_json, print_left_out, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
@@ -70,6 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--dry-run", action="store_true",
                         help="only scan and check for duplicates; nothing is created or uploaded")
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    add_shape_arguments(parser)
     config.add_arguments(parser, subcommand=True)
     parser.set_defaults(run=run)
     return parser
@@ -101,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         for path in missing:
             print(f"studio-desktop upload: {path}: no such file or folder", file=sys.stderr)
+        return EXIT_CANNOT_START
+    try:
+        args.shape = shape_from_args(args)
+    except CannotStart as exc:
+        print(f"studio-desktop upload: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
     endpoints = config.resolve(args)
     try:
@@ -163,7 +170,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
         options = {"new_event": new_event} if new_event else {}
         label = new_event or f"upload to event {event_id}"
         batch_id = await engine.enqueue(args.paths, event_id, album_id=args.album,
-                                        mirror_folders=args.mirror_folders, label=label, options=options)
+                                        mirror_folders=args.mirror_folders, label=label, options=options,
+                                        shape=args.shape)
         await engine.wait_idle()
         snapshot = engine.snapshot()
     finally:
@@ -177,6 +185,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
     summary.stopped_reason = snapshot.stopped_reason or (
         "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None)
     summary.plan = engine.plan
+    summary.left_out = list(engine.left_out.get(batch_id, []))
+    summary.filtering = args.shape.picks.active
     if args.json:
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -195,6 +205,10 @@ class Summary:
     cancelled: list[q.Item] = field(default_factory=list)
     stopped_reason: str | None = None
     plan: Any = None
+    #: photos the picks filter left out (``shaping.FilteredFile``): not failures, not duplicates
+    left_out: list[Any] = field(default_factory=list)
+    #: a picks filter was asked for: the JSON then has "left_out" (count and list)
+    filtering: bool = False
 
     @property
     def complete(self) -> bool:
@@ -209,13 +223,15 @@ class Summary:
             "batch_id": self.batch_id,
             "complete": self.complete,
             "counts": {"uploaded": len(self.uploaded), "duplicates": len(self.duplicates),
-                       "failed": len(self.failed), "pending": len(self.pending), "cancelled": len(self.cancelled)},
+                       "failed": len(self.failed), "pending": len(self.pending), "cancelled": len(self.cancelled),
+                       **({"left_out": len(self.left_out)} if self.filtering else {})},
             "uploaded": [entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {}))
                          for i in self.uploaded],
             "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates],
             "failed": [entry(i, reason=i.last_error) for i in self.failed],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
+            **({"left_out": left_out_json(self.left_out)} if self.filtering else {}),
             "stopped_reason": self.stopped_reason,
             "plan": None if self.plan is None else {"photos_used": self.plan.photos_used,
                                                     "photos_allowed": self.plan.photos_allowed},
@@ -228,6 +244,7 @@ class Summary:
             why = Counter(_duplicate_kind(i.last_error) for i in self.duplicates)
             detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
             print(f"Skipped as duplicates: {len(self.duplicates)} ({detail})", file=out)
+        print_left_out(self.left_out, out)
         if self.failed:
             print(f"Failed: {len(self.failed)}", file=out)
             for item in self.failed:
@@ -269,8 +286,10 @@ def _summarize(conn: Any, batch_id: int) -> Summary:
 
 async def _dry_run(args: argparse.Namespace, engine: Any, event_id: int | None) -> int:
     entries = [entry async for entry in engine.dry_run(args.paths, event_id, album_id=args.album,
-                                                       mirror_folders=args.mirror_folders)]
+                                                       mirror_folders=args.mirror_folders,
+                                                       shape=args.shape)]
     by = {k: [e for e in entries if e.outcome == k] for k in ("upload", "duplicate", "rejected")}
+    filtered = [e for e in entries if e.outcome == "filtered"]
     if args.json:
         json.dump({
             "event_id": event_id, "dry_run": True,
@@ -278,6 +297,7 @@ async def _dry_run(args: argparse.Namespace, engine: Any, event_id: int | None) 
             "would_upload": [{"path": e.path, "name": e.name, "size": e.size} for e in by["upload"]],
             "duplicates": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["duplicate"]],
             "rejected": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["rejected"]],
+            **({"left_out": left_out_json(filtered)} if args.shape.picks.active else {}),
         }, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     out = sys.stderr if args.json else sys.stdout
@@ -286,6 +306,7 @@ async def _dry_run(args: argparse.Namespace, engine: Any, event_id: int | None) 
         why = Counter(_duplicate_kind(e.reason) for e in by["duplicate"])
         detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
         print(f"Would skip as duplicates: {len(by['duplicate'])} ({detail})", file=out)
+    print_left_out(filtered, out, verb="Would leave out by the picks filter")
     if by["rejected"]:
         print(f"Cannot be uploaded: {len(by['rejected'])}", file=out)
         for entry in by["rejected"]:

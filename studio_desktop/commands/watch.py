@@ -36,6 +36,7 @@ from studio_desktop.commands.common import (
     signed_in,
     target_event,
 )
+from studio_desktop.commands.shape_options import add_shape_arguments, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.hotfolder_events import (
@@ -80,6 +81,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="look for changes every moment instead of being told (for network shares)")
     parser.add_argument("--replace-changed", action="store_true",
                         help="when an uploaded photo changes, replace it in the gallery (default: only report it)")
+    add_shape_arguments(parser)
     config.add_arguments(parser, subcommand=True)
     parser.set_defaults(run=run)
     return parser
@@ -111,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
     if args.after.move_to is not None and os.path.abspath(args.after.move_to) == str(folder):
         print("studio-desktop watch: --after move: needs a folder other than the watched one", file=sys.stderr)
+        return EXIT_CANNOT_START
+    try:
+        args.shape = shape_from_args(args)
+    except CannotStart as exc:
+        print(f"studio-desktop watch: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
     endpoints = config.resolve(args)
     try:
@@ -161,7 +168,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
                 after=args.after, polling=args.polling, replace_changed=args.replace_changed, client=client,
                 on_event=out.on_event, label=new_event or f"Hot folder {folder.name}",
                 # lets a second `watch --new-event NAME` find the event the first one made
-                batch_options={"new_event": new_event} if new_event else None,
+                batch_options={**({"new_event": new_event} if new_event else {}), **args.shape.to_options()} or None,
             )
             await engine.start()
             try:

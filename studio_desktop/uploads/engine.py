@@ -71,7 +71,7 @@ import random
 import stat
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,10 +92,11 @@ from studio_desktop.core.store import Store
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.concurrency import AdaptiveLimiter, clamp_concurrency
-from studio_desktop.uploads.images import validate_jpeg
+from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, validate_jpeg
 from studio_desktop.uploads.progress import RateMeter, eta_seconds
 from studio_desktop.uploads.ratelimit import TokenBucket, kbps_to_bytes, throttle_uploads
 from studio_desktop.uploads.runlock import EngineLock
+from studio_desktop.uploads.shaping import FilteredFile, UploadShape, rejected_rel
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ class DryRunEntry:
     path: str
     name: str
     size: int
-    outcome: str  # "upload" | "duplicate" | "rejected"
+    outcome: str  # "upload" | "duplicate" | "rejected" | "filtered"
     reason: str | None = None
 
 
@@ -366,6 +367,10 @@ class UploadEngine:
         self._flusher: asyncio.Task | None = None
         self._prober: asyncio.Task | None = None
         self._scan_executor: ThreadPoolExecutor | None = None
+        self._resize_executor: ThreadPoolExecutor | None = None
+        self._shapes: dict[int, UploadShape] = {}
+        #: photos the picks filter left out, per batch (not in the queue: neither failed nor duplicates)
+        self.left_out: dict[int, list[FilteredFile]] = {}
         self._accepting = True
         self._lock = EngineLock(store.path)
         self._undo_throttle: Callable[[], None] | None = None
@@ -457,6 +462,19 @@ class UploadEngine:
         if self._scan_executor is not None:
             self._scan_executor.shutdown(wait=False)
             self._scan_executor = None
+        if self._resize_executor is not None:
+            self._resize_executor.shutdown(wait=False)
+            self._resize_executor = None
+
+    def _resize_pool(self) -> ThreadPoolExecutor:
+        """One resizing thread per core (Pillow decodes and encodes without the GIL)."""
+        if self._resize_executor is None:
+            from studio_desktop.uploads.resize import clean_leftovers
+
+            self._resize_executor = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1),
+                                                       thread_name_prefix="upload-resize")
+            self._resize_executor.submit(clean_leftovers, _resize_dir())
+        return self._resize_executor
 
     async def _all_settled(self) -> None:
         while self._tasks:
@@ -644,7 +662,7 @@ class UploadEngine:
     async def enqueue(
         self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
         mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
-        root: str | os.PathLike[str] | None = None,
+        root: str | os.PathLike[str] | None = None, shape: UploadShape | None = None,
     ) -> int:
         """Add files and folders (scanned in a worker thread) as a new batch; returns the batch id.
 
@@ -653,22 +671,28 @@ class UploadEngine:
         ``root``: with ``mirror_folders``, album paths are taken from the folders
         between ``root`` and each path (a hot folder hands over single files).
         ``options`` are kept with the batch (e.g. the ``--new-event`` name).
+        ``shape``: the picks filter and resizing (:mod:`shaping`), kept with the batch too;
+        photos the filter leaves out are listed in :attr:`left_out`, not queued.
         """
         paths = [os.fspath(p) for p in paths]
         root_text = os.fspath(root) if root is not None else None
+        if shape is None:  # a hot folder hands its shape over among the batch options
+            shape = UploadShape.from_options(options)
         batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
-                         **({"root": root_text} if root_text else {}), **(options or {})}
+                         **({"root": root_text} if root_text else {}), **(shape.to_options() if shape else {}),
+                         **(options or {})}
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
         log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(paths), event_id,
                  f", album {album_id}" if album_id is not None else "", ", folders as albums" if mirror_folders else "")
         if self._scope is not None:
             self._scope.append(batch_id)
+        self._shapes[batch_id] = shape or UploadShape()
         self._enqueuing.add(batch_id)
         self._idle_clear()
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(self._scan_pool(), self._scan_into, batch_id, paths, mirror_folders,
-                                       root_text, loop)
+                                       root_text, loop, shape)
         finally:
             self._enqueuing.discard(batch_id)
         await self._check_batch_finished(batch_id)
@@ -676,12 +700,16 @@ class UploadEngine:
         return batch_id
 
     def _scan_into(self, batch_id: int, paths: list[str], mirror_folders: bool, root: str | None,
-                   loop: asyncio.AbstractEventLoop) -> None:
+                   loop: asyncio.AbstractEventLoop, shape: UploadShape | None = None) -> None:
         chunk: list[q.NewItem] = []
         size = FIRST_CHUNK  # a small first chunk, so that uploading starts while the scan goes on
-        for entry in _scan(paths, mirror_folders, root):
+        for entry in _scan(paths, mirror_folders, root, shape):
             if not self._accepting:
                 return  # stopped mid-scan: what is queued stays queued for next time
+            if isinstance(entry, FilteredFile):
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._after_filter, batch_id, entry)
+                continue
             chunk.append(entry)
             if len(chunk) >= size:
                 self._add_chunk(batch_id, chunk, loop)
@@ -694,6 +722,10 @@ class UploadEngine:
         result = self.store.write_sync(q.add_items, batch_id, chunk, dedup=self.dedup)
         with contextlib.suppress(RuntimeError):  # the loop is gone: the rows are saved all the same
             loop.call_soon_threadsafe(self._after_add, batch_id, result)
+
+    def _after_filter(self, batch_id: int, entry: FilteredFile) -> None:
+        self.left_out.setdefault(batch_id, []).append(entry)
+        self._emit(ev.ItemFiltered(batch_id, entry.path, entry.name, entry.size, entry.reason))
 
     def _after_add(self, batch_id: int, result: q.AddResult) -> None:
         adopted_bytes = 0
@@ -726,13 +758,17 @@ class UploadEngine:
 
     async def dry_run(
         self, paths: Iterable[str | os.PathLike[str]], event_id: int | None, album_id: int | None = None,
-        mirror_folders: bool = False,
+        mirror_folders: bool = False, shape: UploadShape | None = None,
     ) -> AsyncIterator[DryRunEntry]:
         """What an upload would do, without sending or changing anything (albums are not created)."""
         paths = [os.fspath(p) for p in paths]
         loop = asyncio.get_running_loop()
-        entries = await loop.run_in_executor(self._scan_pool(), lambda: list(_scan(paths, mirror_folders)))
+        entries = await loop.run_in_executor(self._scan_pool(),
+                                             lambda: list(_scan(paths, mirror_folders, None, shape)))
         for entry in entries:
+            if isinstance(entry, FilteredFile):
+                yield DryRunEntry(entry.path, entry.name, entry.size, "filtered", entry.reason)
+                continue
             if entry.error is not None:
                 yield DryRunEntry(entry.path, entry.name, entry.size, "rejected", entry.error)
                 continue
@@ -1108,14 +1144,20 @@ class UploadEngine:
         self._move(item, running.state, q.UPLOADING)
         running.state = q.UPLOADING
         self._state_event(item, q.UPLOADING)
+        prepared = await self._resized(running)
+        on_progress = (lambda sent: self._on_progress(running, sent)) if prepared is None else (
+            # Counted in the original's bytes, so the totals (queued as originals) add up.
+            lambda sent: self._on_progress(running, sent * item.size // max(1, prepared.size)))
         try:
-            handle = open(item.path, "rb")  # noqa: SIM115 - closed below, after the request
+            handle = open(item.path if prepared is None else prepared.path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
+            if prepared is not None:
+                prepared.cleanup()
             await self._finish(running, q.FAILED, _sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
             raise _Stop from None
         try:
             st = os.fstat(handle.fileno())
-            if (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
+            if prepared is None and (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
                 await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
                 raise _Stop
             running.sent = 0
@@ -1123,10 +1165,12 @@ class UploadEngine:
             try:
                 result = await self.client.photo_upload(
                     item.event_id, handle, album_id=final, watermark_id=self.watermark_id,
-                    file_name=item.name, on_progress=lambda sent: self._on_progress(running, sent),
+                    file_name=item.name, on_progress=on_progress,
                 )
             except ApiError as exc:
                 running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
+                if prepared is not None and running.content_hash is not None:
+                    running.content_hash = prepared.source_sha256
                 raise
             finally:
                 running.sending = False
@@ -1138,12 +1182,50 @@ class UploadEngine:
             raise _Stop from None
         finally:
             handle.close()
+            if prepared is not None:
+                prepared.cleanup()
+        if prepared is not None:
+            result = dataclasses.replace(result, content_hash=prepared.source_sha256)
         self._limiter.succeeded()
         if running.has_slot:  # the slot is for talking to the server; the next file can go now
             running.has_slot = False
             self._limiter.release()
         await self._record_uploaded(running, final, result.photo_id, None, content_hash=result.content_hash)
         self._plan_seen(ev.PlanUsage(result.photos_used, result.photos_allowed))
+
+    async def _resized(self, running: _Running) -> Any:
+        """The smaller copy to send in place of the original (a ``resize.Prepared``), or None: send the original.
+
+        Made in the resize pool; the ledger keeps the original's identity and hash (see :mod:`shaping`).
+        """
+        from studio_desktop.uploads import resize
+
+        item = running.item
+        shape = self._shapes.get(item.batch_id)
+        if shape is None:
+            batch = await self.store.read(q.get_batch, item.batch_id)
+            shape = self._shapes[item.batch_id] = UploadShape.from_options(batch.options if batch else None)
+        spec = shape.spec_for(item.size)
+        if spec is None:
+            return None
+        job = self._resize_pool().submit(resize.prepare, item.path, spec, expected=(item.size, item.mtime_ns),
+                                         max_bytes=MAX_UPLOAD_BYTES, temp_dir=_resize_dir())
+        try:
+            prepared = await asyncio.wrap_future(job)
+        except asyncio.CancelledError:
+            # Paused or cancelled mid-resize: the worker still finishes its copy; delete it then.
+            job.add_done_callback(lambda done: done.cancelled() or done.exception() or done.result().cleanup())
+            raise
+        except resize.FileChanged:
+            await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+            raise _Stop from None
+        except resize.CannotResize as exc:
+            await self._finish(running, q.FAILED, _sentence(str(exc)))
+            raise _Stop from None
+        except OSError as exc:
+            await self._finish(running, q.FAILED, _sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
+            raise _Stop from None
+        return prepared if prepared.resized else None
 
     def _plan_seen(self, usage: ev.PlanUsage) -> None:
         # Answers to concurrent uploads arrive out of order: an older, lower count is not news.
@@ -1689,7 +1771,9 @@ def _recheck_files(conn, item_ids: Sequence[int]) -> tuple[list[int], list[q.Ite
         item = q.get_item(conn, item_id)
         if item is None:
             continue
-        result = validate_jpeg(item.path)
+        batch = q.get_batch(conn, item.batch_id)
+        oversize_ok = UploadShape.from_options(batch.options if batch else None).resize_oversize
+        result = validate_jpeg(item.path, max_bytes=None if oversize_ok else MAX_UPLOAD_BYTES)
         if not result.ok:
             reason = result.reason or "not a photo ShootProof takes"
             if reason == "the file is gone":
@@ -1725,12 +1809,23 @@ def _log_outcome(item: q.Item, state: str, message: str | None, photo_id: int | 
         log.debug("upload cancelled: %s (batch %d)", item.name, item.batch_id)
 
 
-def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> Iterable[q.NewItem]:
+def _scan(paths: list[str], mirror_folders: bool, root: str | None = None,
+          shape: UploadShape | None = None) -> Iterable[q.NewItem | FilteredFile]:
     """The scanner's findings as rows to add (refused files carry the scanner's reason).
+
+    With a ``shape``, photos over the size limit are taken when they may be resized,
+    and the picks filter leaves photos out (:class:`FilteredFile`).
 
     ``root`` (hot folders): the given paths lie below it, and with mirroring the
     folders between ``root`` and each file are the album path.
     """
+    if shape is None or not shape.active:
+        return _scan_files(paths, mirror_folders, root, None)
+    return shape.sift(_scan_files(paths, mirror_folders, root, shape if shape.resize_oversize else None))
+
+
+def _scan_files(paths: list[str], mirror_folders: bool, root: str | None,
+                shape: UploadShape | None) -> Iterator[q.NewItem]:
     from studio_desktop.uploads import scanner
 
     for given in paths:
@@ -1748,8 +1843,15 @@ def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> It
         for entry in found:
             if isinstance(entry, scanner.Rejected):
                 path = os.path.abspath(os.fspath(entry.path))
-                yield q.NewItem(path=path, name=scanner.upload_name(Path(path).name), error=_sentence(entry.reason),
-                                not_a_photo=entry.not_a_photo)
+                name = scanner.upload_name(Path(path).name)
+                taken = None
+                if shape is not None:
+                    rel = rejected_rel(path, given, mirror_folders, 10_000 if unfolded else MAX_ALBUM_DEPTH)
+                    if unfolded:
+                        rel = scanner.album_path_for((*prefix, *rel), MAX_ALBUM_DEPTH)
+                    taken = shape.accept_oversize(path, name, rel)
+                yield taken or q.NewItem(path=path, name=name, error=_sentence(entry.reason),
+                                                 not_a_photo=entry.not_a_photo)
             elif isinstance(entry, scanner.ScanItem):
                 rel = tuple(entry.rel_album_path or ())
                 if unfolded:
@@ -1758,3 +1860,9 @@ def _scan(paths: list[str], mirror_folders: bool, root: str | None = None) -> It
                     path=os.path.abspath(os.fspath(entry.path)), name=entry.name, size=entry.size,
                     mtime_ns=entry.mtime_ns, rel_album_path=rel,
                 )
+
+
+def _resize_dir() -> Path:
+    from studio_desktop.core import paths
+
+    return paths.current().cache_dir / "resized"

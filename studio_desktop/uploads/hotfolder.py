@@ -839,6 +839,12 @@ class HotFolderWatcher:
             # move may come after the engine's word. A moved file is found under its new path.
             self._finished(path)
             log.info("hot folder %s: %s left before it was sent (%s)", self.folder, path, message)
+        elif state == "filtered":
+            # Left out by the picks filter: settled as it is now; re-rated in the file, it is seen again.
+            self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
+            self._finished(path)
+            self.counts["skipped"] += 1
+            self._emit(HotFolderFileSkipped(self.folder, path, message or "Left out by the picks filter."))
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)

@@ -545,13 +545,14 @@ def _open_error_reason(path: str | os.PathLike[str], error: OSError) -> str:
     return f"cannot be read: {words}"
 
 
-def validate_jpeg(path: str | os.PathLike[str]) -> ValidationResult:
+def validate_jpeg(path: str | os.PathLike[str], *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> ValidationResult:
     """Is `path` a whole JPEG that ShootProof will take? Cheap: never decodes pixels.
 
     The checks, in order: the file can be opened and is a regular file, it is
     not empty, its first bytes are a JPEG's (whatever its name), it is within
     `MAX_UPLOAD_BYTES`, its header is well formed and its end marker is there
     (see `has_jpeg_end_marker`). Never raises for a bad file.
+    ``max_bytes`` None: any size (a photo to be resized below the limit before sending).
     """
     try:
         with _open_regular(path) as (f, st):
@@ -564,7 +565,7 @@ def validate_jpeg(path: str | os.PathLike[str]) -> ValidationResult:
             kind = sniff_bytes(head)
             if kind != "jpeg":
                 return ValidationResult(False, describe_not_jpeg(head), kind, size, st.st_mtime_ns)
-            if size > MAX_UPLOAD_BYTES:
+            if max_bytes is not None and size > max_bytes:
                 return ValidationResult(False, _too_large_reason(size), kind, size, st.st_mtime_ns)
             reader = _Reader(f, size, head)
             structure = _walk_segments(reader)

@@ -117,6 +117,8 @@ def test_batch_summary_wording():
     assert batch_summary({"done": 1}, "Day 1") == "Uploaded 1 photo to 'Day 1'"
     assert batch_summary({"duplicate": 3}, "Day 1") == "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates"
     assert batch_summary({"failed": 2, "cancelled": 1}, None) == "No photos uploaded \u2014 2 failed, 1 cancelled"
+    assert batch_summary({"done": 2, "duplicate": 1}, "Day 1", left_out=5) == (
+        "Uploaded 2 photos to 'Day 1' \u2014 1 skipped as duplicate, 5 left out by the picks filter")
     assert state_text(q.QUEUED, "Retrying in 4 s: ShootProof is busy") == "Retrying"
     assert eta_text(150) == "about 2 min left"
     assert eta_text(None) == ""

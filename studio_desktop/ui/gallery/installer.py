@@ -24,6 +24,7 @@ from studio_desktop.core import paths
 from studio_desktop.ui import icons
 from studio_desktop.ui.event_tree_model import NodeRole
 from studio_desktop.ui.gallery.album_commands import AlbumCommands, move_problem
+from studio_desktop.ui.gallery.compare_dialog import FolderCompare
 from studio_desktop.ui.gallery.context import GalleryContext, UrlOpener
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payload, TreeDragSource, TreeDropTarget
@@ -31,6 +32,7 @@ from studio_desktop.ui.gallery.event_commands import EventCommands
 from studio_desktop.ui.gallery.originals import Originals
 from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
 from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
+from studio_desktop.ui.uploads.shape_dialog import UploadShapeDialog, remember_shape, remembered_shape
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery_controller import GalleryController
@@ -93,6 +95,7 @@ class GalleryActions(QObject):
         self.albums = AlbumCommands(self.ctx, covers)
         self.photos = PhotoCommands(self.ctx, covers, originals,
                                     controller.thumbnails if controller is not None else None)
+        self.compare = FolderCompare(self.ctx)
         self.scope = TREE
         self.actions: dict[str, QAction] = {}
         self._make_actions()
@@ -226,6 +229,10 @@ class GalleryActions(QObject):
         self._action("gallery_info", "&Info…", lambda: self._dispatch("info"))
         self._action("gallery_rename", "&Rename…", lambda: self._dispatch("rename"))
         self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
+        self._action("gallery_compare", "Compare with &Folder…", self._compare,
+                     tip="List what a folder and the selected gallery or album differ in (changes nothing)")
+        self._action("gallery_upload_options", "Upload &Options…", self._upload_options,
+                     tip="Upload only the picks (rating, label) and resize on the way, for this gallery or album")
         self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
         self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.actions["gallery_new_event"].setIcon(icons.event_icon())
@@ -277,6 +284,24 @@ class GalleryActions(QObject):
             return
         self.albums.new_album(node)
 
+    def _compare(self) -> None:
+        node = self.current_node()
+        if node is None:
+            self.ctx.problem("Select the gallery (or the album) to compare with a folder.")
+            return
+        self.compare.start(node)
+
+    def _upload_options(self) -> None:
+        target = self.window.current_target()
+        if target is None:
+            self.ctx.problem("Select the gallery (or the album) the options are for.")
+            return
+        services = self.ctx.services
+        dialog = self.ctx.remember(UploadShapeDialog(self.window, target.display_name,
+                                                     remembered_shape(services, target)))
+        dialog.chosen.connect(lambda shape: remember_shape(services, target, shape))
+        dialog.open()
+
     def _dispatch(self, verb: str) -> None:
         """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
@@ -321,6 +346,9 @@ class GalleryActions(QObject):
         menu.addAction(a["album_move"])
         menu.addMenu(self._main_album_cover)
         menu.addSeparator()
+        menu.addAction(a["gallery_compare"])
+        menu.addAction(a["gallery_upload_options"])
+        menu.addSeparator()
         for name in ("photo_add_to_album", "photo_remove_from_album", "photo_set_event_cover",
                      "photo_set_album_cover", "photo_replace"):
             menu.addAction(a[name])
@@ -348,12 +376,15 @@ class GalleryActions(QObject):
                          "event_access", "event_category", "event_contact"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.event_cover_menu)
-            for name in (None, "event_visitors", "event_add_emails", None, "event_delete"):
+            for name in (None, "event_visitors", "event_add_emails", "gallery_compare", "gallery_upload_options", None,
+                         "event_delete"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
         elif isinstance(node, AlbumNode):
             for name in ("album_open", "album_info", None, "album_new", "album_rename", "album_move"):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.album_cover_menu)
+            menu.addAction(a["gallery_compare"])
+            menu.addAction(a["gallery_upload_options"])
             menu.addSeparator()
             menu.addAction(a["album_delete"])
         else:
@@ -432,6 +463,8 @@ class GalleryActions(QObject):
             a[name].setEnabled(event is not None)
         for name, _ in ALBUM_ACTIONS:
             a[name].setEnabled(album is not None)
+        a["gallery_compare"].setEnabled(event is not None)
+        a["gallery_upload_options"].setEnabled(event is not None)
         for name in ("event_cover_from_file", "event_cover_remove"):
             a[name].setEnabled(event is not None)
         for name in ("album_cover_from_file", "album_cover_remove"):

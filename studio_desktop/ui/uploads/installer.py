@@ -47,6 +47,7 @@ from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
 from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
+from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
@@ -375,7 +376,8 @@ class UploadUi(QObject):
         self.window.status.show_info(
             f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}…")
         self._run(engine.enqueue([os.fspath(p) for p in paths], target.event_id, target.album_id,
-                                 mirror_folders=mirror, label=target.display_name),
+                                 mirror_folders=mirror, label=target.display_name,
+                                 shape=remembered_shape(self.services, target)),
                   # Replace the "Adding…" line, which would otherwise linger after the work is done.
                   on_result=lambda _batch: self.window.status.show_info(
                       f"Queued for {quoted(target.display_name)} — progress is in Uploads below."),
@@ -579,10 +581,11 @@ class UploadUi(QObject):
         if hot:
             self._collect_hot_folder_batch(str(hot), counts, name)
             return
-        if not any(counts.values()):
+        left_out = len(getattr(self.engine, "left_out", {}).get(batch_id, ()))
+        if not any(counts.values()) and not left_out:
             message = f"No photos were found to upload to {quoted(name)}." if name else "No photos were found."
         else:
-            message = batch_summary(counts, name)
+            message = batch_summary(counts, name, left_out)
         failed = counts.get(q.FAILED, 0) > 0
         self.notifier.notify("Upload finished", message, warning=failed)
         self.batch_announced.emit(batch_id, counts, message)

@@ -65,8 +65,11 @@ def quoted(name: str) -> str:
     return f"\u2018{name}\u2019" if "'" in name else f"'{name}'"
 
 
-def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
-    """``Uploaded 312 photos to 'Smith Wedding' — 4 skipped as duplicates, 1 failed``."""
+def batch_summary(counts: Mapping[str, int], target_name: str | None, left_out: int = 0) -> str:
+    """``Uploaded 312 photos to 'Smith Wedding' — 4 skipped as duplicates, 1 failed``.
+
+    ``left_out``: photos the picks filter kept back (never queued), said apart from duplicates and failures.
+    """
     done = int(counts.get(q.DONE, 0))
     duplicates = int(counts.get(q.DUPLICATE, 0))
     failed = int(counts.get(q.FAILED, 0))
@@ -88,6 +91,8 @@ def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
         extras.append(f"{cancelled:,} cancelled")
     if skipped:
         extras.append(f"{plural(skipped, 'file')} skipped (not {'a photo' if skipped == 1 else 'photos'})")
+    if left_out:
+        extras.append(f"{left_out:,} left out by the picks filter")
     return head + (" \u2014 " + ", ".join(extras) if extras else "")
 
 

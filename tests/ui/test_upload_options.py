@@ -1,0 +1,68 @@
+"""Upload Options…: the picks and a size, remembered per gallery or album, used by drops on it."""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtWidgets import QDialogButtonBox
+from xmp_samples import lightroom
+
+from studio_desktop.ui.uploads.shape_dialog import remembered_shape
+from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.picks import PickFilter
+from studio_desktop.uploads.resize import ResizeSpec
+from studio_desktop.uploads.shaping import UploadShape
+
+from .gallery_support import select_node, trigger_from_menu, wait_dialog
+from .upload_support import (
+    DAY_ONE,
+    REUNION,
+    TEST_GALLERY,
+    drop_on,
+    file_mime,
+    find_target,
+    photo_names,
+    tree_point,
+    upload_ui,
+)
+
+
+def photo_with_rating(path, rating: int):
+    image = Image.new("RGB", (3000, 2000), (200, 40, 40))
+    image.save(path, "JPEG", quality=90, xmp=lightroom(rating=rating).encode())
+    return path
+
+
+def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_window, gui_session, sandbox, qtbot,
+                                                                 run_async, tmp_path):
+    ui = upload_ui(gui_session)
+    target = find_target(main_window, TEST_GALLERY)
+    other = find_target(main_window, REUNION, DAY_ONE)
+    select_node(gallery, qtbot, "event", target.event_id)
+    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "gallery_upload_options")
+    dialog = wait_dialog(qtbot, gallery, "uploadShapeDialog")
+    dialog.rating.setCurrentIndex(dialog.rating.findData(3))
+    dialog.skip_rejects.setChecked(True)
+    dialog.size.setCurrentIndex(dialog.size.findText("Web 2048 px"))
+    dialog.quality.setValue(85)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    services = gui_session.services
+    assert remembered_shape(services, target) == UploadShape(PickFilter(3, (), True), ResizeSpec(2048, 85))
+    assert remembered_shape(services, other) == UploadShape()
+
+    client = services.shootproof
+    before = run_async(photo_names(client, target.event_id))
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    files = [photo_with_rating(shoot / "KEEP_0001.jpg", 4), photo_with_rating(shoot / "OUT_0002.jpg", 1)]
+    viewport = main_window.tree_panel.tree.viewport()
+    assert drop_on(viewport, tree_point(main_window, target), file_mime(files))
+    qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1, timeout=15_000)
+
+    assert run_async(photo_names(client, target.event_id)) == sorted([*before, "KEEP_0001.jpg"])
+    [item] = [i for i in q.iter_items(services.store) if i.name == "KEEP_0001.jpg"]
+    with Image.open(sandbox.studio.photo_file(item.photo_id)) as landed:
+        assert landed.size == (2048, 1365)
+    assert not any(i.name == "OUT_0002.jpg" for i in q.iter_items(services.store)), "left out, not queued"
+    qtbot.waitUntil(lambda: ui.notifier.last_message is not None, timeout=10_000)
+    assert ui.notifier.last_message == f"Uploaded 1 photo to '{TEST_GALLERY}' \u2014 1 left out by the picks filter"
