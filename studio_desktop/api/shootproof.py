@@ -51,6 +51,7 @@ from studio_desktop.api.models import (
     parse_one,
 )
 from studio_desktop.api.transport import (
+    Deadlines,
     FilePart,
     ProgressCallback,
     RetryPolicy,
@@ -206,9 +207,10 @@ class ShootProofClient:
         *,
         http: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        deadlines: Deadlines | None = None,
     ):
         tokens = StaticToken(access_token) if isinstance(access_token, str) else access_token
-        self.transport = Transport(api_url, tokens, http=http, retry=retry)
+        self.transport = Transport(api_url, tokens, http=http, retry=retry, deadlines=deadlines)
 
     @property
     def api_url(self) -> str:
