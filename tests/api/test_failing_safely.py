@@ -165,3 +165,35 @@ async def test_a_relative_redirect_names_the_full_address(sleeps):
                 await client.studio_info()
     assert f"{server.url.rsplit('/', 1)[0]}/api/v2/" in caught.value.msg
     assert TOKEN not in str(caught.value)
+
+
+async def test_an_upload_to_a_redirecting_address_fails_each_photo_once_without_retries(tmp_path, app_paths):
+    """Defect 10: the engine took the redirect for a passing fault and tried each photo 6 times (~24 s each)."""
+    from imagegen import make_jpeg
+
+    from studio_desktop.core.store import Store
+    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.engine import EngineTiming, UploadEngine
+
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    for i in range(3):
+        make_jpeg(folder / f"IMG_{i:04d}.jpg")
+    timing = EngineTiming(max_attempts=6, base_delay=0.005, max_delay=0.02, probe_delay=0.05, probe_max_delay=0.2)
+    async with raw_server(redirect_to(b"https://api.example.test/v2")) as server:
+        with Store() as store:
+            async with ShootProofClient(server.url, TOKEN) as client:
+                engine = UploadEngine(client, store, concurrency=1, timing=timing)
+                await engine.start()
+                try:
+                    batch = await engine.enqueue([str(folder)], 7)
+                    async with asyncio.timeout(HANG_GUARD):
+                        await engine.wait_idle()
+                finally:
+                    await engine.stop()
+            items = list(q.iter_items(store, batch_ids=[batch]))
+    assert [item.state for item in items] == [q.FAILED] * 3
+    assert all("redirects to https://api.example.test/v2" in (item.last_error or "") for item in items)
+    assert all(item.attempts <= 1 for item in items)
+    # One look at the gallery and one upload per photo at most: nothing is asked twice.
+    assert len(server.requests) <= 2 * len(items)
