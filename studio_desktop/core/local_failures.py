@@ -37,20 +37,35 @@ def damaged_store_message(path: Path, detail: str, kept_as: Path | None) -> str:
             "already in the gallery are skipped, so nothing is sent twice.")
 
 
+def _sqlite_name(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
 def is_damage(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.DatabaseError) and any(w in str(exc).lower() for w in _DAMAGE_WORDS)
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    return (_sqlite_name(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+            or any(w in str(exc).lower() for w in _DAMAGE_WORDS))
 
 
 def _is_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return exc.errno in _FULL_ERRNOS
-    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc).lower() for w in _FULL_WORDS)
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    # A write SQLite could not finish: a full disk (SQLITE_FULL), or one that refused the write (an
+    # I/O error: a file-size limit, a quota, a failing disk). What to do is the same.
+    return (_sqlite_name(exc).startswith(("SQLITE_FULL", "SQLITE_IOERR"))
+            or any(w in str(exc).lower() for w in (*_FULL_WORDS, "disk i/o error")))
 
 
 def _is_denied(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return isinstance(exc, PermissionError) or exc.errno in _DENIED_ERRNOS
-    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc).lower() for w in _READ_ONLY_WORDS)
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    return (_sqlite_name(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+            or any(w in str(exc).lower() for w in _READ_ONLY_WORDS))
 
 
 def describe(exc: BaseException) -> str | None:
@@ -66,9 +81,10 @@ def describe(exc: BaseException) -> str | None:
     if is_damage(exc):
         return damaged_store_message(paths.current().store_file, str(exc), None)
     if _is_full(exc):
-        where = getattr(exc, "filename", None) or folder
-        return (f"The disk is full (writing {where}): free some space and run the same command again; "
-                "what was already sent is remembered and is not sent twice.")
+        where = getattr(exc, "filename", None) or paths.current().store_file
+        return (f"The disk is full or refused a write ({_detail(exc)}, writing {where}): free some space "
+                "(or check the disk) and run the same command again; what was already sent is remembered "
+                "and is not sent twice.")
     if _is_denied(exc):
         where = getattr(exc, "filename", None) or folder
         return (f"Studio Desktop may not write to {where} (permission denied or a read-only disk): "
@@ -83,6 +99,12 @@ def describe(exc: BaseException) -> str | None:
         return (f"The local store could not be used ({exc}); the file is {paths.current().store_file}. "
                 "Try again; if it keeps happening, move that file aside and run again.")
     return None
+
+
+def _detail(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return (exc.strerror or str(exc)).lower()
+    return str(exc)
 
 
 def unwrap(exc: BaseException) -> BaseException:

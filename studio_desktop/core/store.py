@@ -456,7 +456,7 @@ class Store:
         # from a newer app must be left exactly as it was.
         self._refuse_if_too_new(self._stored_version(), latest)
         conn = self.connection()
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn)
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         self._refuse_if_too_new(current, latest)  # a newer app may have migrated it in between
         if current == latest:
@@ -508,6 +508,24 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r}, version={getattr(self, 'version', None)})"
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """``journal_mode = WAL``, waiting out another process doing the same.
+
+    The switch needs an exclusive lock and SQLite may answer "database is locked"
+    at once, without calling the busy handler, while a second process opening the
+    same fresh store switches it too: try again until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_store(path: Path | str | None = None) -> Store:

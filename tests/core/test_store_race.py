@@ -27,7 +27,7 @@ with Store(sys.argv[1]) as store:
     print("version", store.version, flush=True)
 """
 
-ROUNDS = 8
+ROUNDS = 20
 
 
 def test_two_processes_creating_the_store_at_once_both_open_it(tmp_path):
