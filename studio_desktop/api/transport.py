@@ -30,7 +30,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
@@ -108,6 +108,17 @@ class Deadlines:
 
     def for_upload(self, size: int) -> float:
         return self.upload_fixed + max(0, size) / self.upload_floor_rate
+
+    def within_bandwidth(self, limit_kbps: float, concurrency: int) -> Deadlines:
+        """These deadlines under a bandwidth limit the user set: the floor rate stays below each upload's share.
+
+        Half the share, so uploads slowed by our own limit never run into their
+        deadline; without a limit (0) nothing changes.
+        """
+        if limit_kbps <= 0:
+            return self
+        share = limit_kbps * 1000 / 8 / max(1, concurrency)
+        return replace(self, upload_floor_rate=min(self.upload_floor_rate, share / 2))
 
 
 # When a file part's size cannot be learned (a pipe), plan for the largest photo the API accepts.

@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
 async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
     from studio_desktop.api.errors import ApiError, NotFoundError
     from studio_desktop.api.shootproof import ShootProofClient
+    from studio_desktop.api.transport import Deadlines
     from studio_desktop.core.store import Store, StoreError
     from studio_desktop.uploads.engine import UploadEngine
 
@@ -136,7 +137,8 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         raise CannotStart(str(exc)) from None
     announce_store(store, sys.stderr)
     try:
-        async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
+        deadlines = Deadlines().within_bandwidth(args.limit_kbps, args.concurrency)
+        async with ShootProofClient(endpoints.api_url, endpoints.access_token or "", deadlines=deadlines) as client:
             try:
                 try:
                     event_id, new_event = await target_event(args, client, store)

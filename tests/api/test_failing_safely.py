@@ -197,3 +197,12 @@ async def test_an_upload_to_a_redirecting_address_fails_each_photo_once_without_
     assert all(item.attempts <= 1 for item in items)
     # One look at the gallery and one upload per photo at most: nothing is asked twice.
     assert len(server.requests) <= 2 * len(items)
+
+
+def test_a_bandwidth_limit_lowers_the_floor_rate_below_each_uploads_share():
+    deadlines = Deadlines(upload_floor_rate=50_000)
+    assert deadlines.within_bandwidth(0, 5) == deadlines
+    limited = deadlines.within_bandwidth(400, 5)  # 400 kbit/s over 5 uploads: 10 kB/s each
+    assert limited.upload_floor_rate == 5_000
+    assert limited.for_upload(10_000_000) > 10_000_000 / 10_000  # a 10 MB photo at its share finishes in time
+    assert deadlines.within_bandwidth(100_000, 1) == deadlines  # a generous limit changes nothing
