@@ -30,10 +30,11 @@ class StoreDamagedError(Exception):
         super().__init__(damaged_store_message(path, detail, kept_as))
 
 
-def damaged_store_message(path: Path, detail: str, kept_as: Path | None) -> str:
+def damaged_store_message(path: Path, detail: str, kept_as: Path | None, *,
+                          again: str = "Run the same command again") -> str:
     where = f"it was kept as {kept_as} for recovery" if kept_as else f"the file is {path}"
     return (f"The local store (the upload queue and its record of what was sent) was damaged ({detail}); "
-            f"{where} and a new, empty one is used from now on. Run the same command again: photos "
+            f"{where} and a new, empty one is used from now on. {again}: photos "
             "already in the gallery are skipped, so nothing is sent twice.")
 
 

@@ -19,6 +19,7 @@ from studio_desktop.ui.main_window import MainWindow
 from studio_desktop.ui.people.installer import install_people
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
+from studio_desktop.ui.store_notice import announce_damaged_store
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.thumbnails import ThumbnailLoader
 from studio_desktop.ui.uploads import install_upload_ui
@@ -57,6 +58,7 @@ class GuiSession:
 
     def show(self) -> None:
         self.window.show()
+        announce_damaged_store(self.window, self.services.store)
 
     def save_state(self) -> None:
         """Write the window layout and grid size to the settings file."""
