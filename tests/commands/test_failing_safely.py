@@ -202,3 +202,67 @@ def test_help_lists_the_exit_codes(server):
     assert done.returncode == 0
     for line in ("exit codes:", "  0 ", "  1 ", "  2 ", "  3 ", "  130 "):
         assert line in done.stdout, line
+
+
+# -- the service refusing: one sentence, exit 2 ------------------------------------------------
+
+
+class FixedAnswer:
+    """A real HTTP server that gives every request the same answer (a redirect, a refusal, an outage)."""
+
+    def __init__(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                outer.requests += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.shootproof_api_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v2"
+        import threading
+
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("status, body, headers, says", [
+    (301, b"", {"Location": "https://api.example.test/v2"},
+     "The API address redirects to https://api.example.test/v2; check --api-url"),
+    (403, b'{"stat": "fail", "code": 403, "msg": "This app may not upload photos."}', {},
+     "This app may not upload photos."),
+    (401, b'{"stat": "fail", "code": "invalid_token", "msg": "Token expired."}', {}, "Token expired."),
+    (503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}, "a web page instead of data"),
+], ids=["redirect", "permission", "token", "outage"])
+def test_the_service_refusing_is_one_sentence_and_exit_2(tmp_path, server, status, body, headers, says):
+    folder = shoot(tmp_path / "shoot", 1)
+    refusing = FixedAnswer(status, body, headers)
+    try:
+        for target in (["--event", "7"], ["--new-event", "Refused"]):
+            done = run(refusing, str(folder), *target)
+            assert done.returncode == EXIT_CANNOT_START, done.stderr
+            no_traceback(done)
+            assert says in done.stderr
+    finally:
+        refusing.close()
+    if status == 301:
+        assert refusing.requests <= 3  # one look per run: a redirect is not retried
