@@ -56,6 +56,9 @@ class ApiError(Exception):
 class ShootProofError(ApiError):
     """A ShootProof call failed; the subclasses say how."""
 
+    #: for a photo upload: sha256 hex of the bytes sent whole before it failed (else ``None``)
+    content_hash: str | None = None
+
 
 class AuthenticationError(ShootProofError):
     """The access token is missing, invalid, expired or was revoked (401)."""

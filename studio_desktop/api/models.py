@@ -266,6 +266,8 @@ class UploadResult:
     photo_id: int
     photos_used: int | None
     photos_allowed: int | None
+    #: sha256 hex of the bytes sent (filled in by the client, not the server)
+    content_hash: str | None = None
 
     @classmethod
     def from_json(cls, d: Any) -> UploadResult:

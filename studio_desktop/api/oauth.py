@@ -230,13 +230,17 @@ class OAuthClient:
         code = code.strip()
         if not code:
             raise OAuthError("Paste the code shown after approving the app.", code="missing_code")
-        return await self._token_request({
+        tokens = await self._token_request({
             "grant_type": "authorization_code",
             "code": code,
             "client_id": self.client_id,
             "redirect_uri": redirect_uri or self.redirect_uri,
             "scope": " ".join(self.scope),
         })
+        # ShootProof's answer carries no scope: the token has the scope that was approved.
+        if not tokens.scope:
+            tokens = Tokens(tokens.access_token, tokens.refresh_token, tokens.expires_at, self.scope)
+        return tokens
 
     async def refresh(self, refresh_token: str | Tokens) -> Tokens:
         """New tokens for a refresh token; the server issues a new refresh token every time."""

@@ -10,15 +10,17 @@ clear a field that way, e.g. ``event_update(url_slug="")``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import httpx
 
-from studio_desktop.api.errors import BadResponseError, ValidationError
+from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
 from studio_desktop.api.models import (
     Address,
     Album,
@@ -61,6 +63,7 @@ from studio_desktop.api.transport import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 PathOrFile = str | os.PathLike[str] | IO[bytes]
 AddressInput = Mapping[str, Any] | Address | BrandAddress
@@ -211,6 +214,7 @@ class ShootProofClient:
     ):
         tokens = StaticToken(access_token) if isinstance(access_token, str) else access_token
         self.transport = Transport(api_url, tokens, http=http, retry=retry, deadlines=deadlines)
+        self._page_cap: int | None = None  # the largest page size the server took after refusing a larger one
 
     @property
     def api_url(self) -> str:
@@ -239,11 +243,21 @@ class ShootProofClient:
         photo: PathOrFile,
         file_name: str | None,
         on_progress: ProgressCallback | None,
-    ) -> dict[str, Any]:
-        """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk."""
+    ) -> tuple[dict[str, Any], str | None]:
+        """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk.
+
+        Returns the answer and the sha256 hex of the bytes sent. A failure
+        carries the hash as ``content_hash`` too (``None`` unless the whole file
+        went out): a send that may have landed is then recorded with it.
+        """
         with _opened(photo, file_name) as (handle, name):
-            return await self.call(method, params,
-                                   files=[FilePart("photo", handle, name, _content_type(name), on_progress)])
+            part = FilePart("photo", handle, name, _content_type(name), on_progress)
+            try:
+                data = await self.call(method, params, files=[part])
+            except ShootProofError as exc:
+                exc.content_hash = part.content_hash()
+                raise
+            return data, part.content_hash()
 
     # --- auth & studio ------------------------------------------------------
 
@@ -464,11 +478,11 @@ class ShootProofClient:
         a failure then is ``TransientError(maybe_applied=True)`` and the caller
         checks ``event_photo_exists`` before trying again.
         """
-        data = await self._call_with_photo(
+        data, content_hash = await self._call_with_photo(
             "sp.photo.upload", {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
             path_or_fileobj, file_name, on_progress,
         )
-        return UploadResult.from_json(data)
+        return replace(UploadResult.from_json(data), content_hash=content_hash)
 
     async def photo_add_to_album(self, album_id: int, photo_id: int) -> None:
         await self.call("sp.photo.add_to_album", {"album_id": album_id, "photo_id": photo_id})
@@ -495,9 +509,9 @@ class ShootProofClient:
         on_progress: ProgressCallback | None = None,
     ) -> UploadResult:
         """Replace a photo's image, streamed from disk (same no-resend rule as :meth:`photo_upload`)."""
-        data = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj, file_name,
-                                           on_progress)
-        return UploadResult.from_json(data)
+        data, content_hash = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj,
+                                                         file_name, on_progress)
+        return replace(UploadResult.from_json(data), content_hash=content_hash)
 
     # --- watermarks & covers ------------------------------------------------
 
@@ -523,7 +537,7 @@ class ShootProofClient:
         if photo is None:
             data = await self.call("sp.cover_photo.set", params)
         else:
-            data = await self._call_with_photo("sp.cover_photo.set", params, photo, file_name, on_progress)
+            data, _ = await self._call_with_photo("sp.cover_photo.set", params, photo, file_name, on_progress)
         return parse_one(data, "cover_photo", CoverPhoto.from_json)
 
     async def cover_photo_delete(self, *, event_id: int | None = None, album_id: int | None = None) -> None:
@@ -701,13 +715,35 @@ class ShootProofClient:
 
     # --- every page of the paginated lists ----------------------------------
 
-    @staticmethod
-    async def _walk(fetch: Callable[[int], Awaitable[Page[T]]]) -> AsyncIterator[T]:
-        page_number = 1
+    async def _walk(
+        self, fetch: Callable[[int, int | None], Awaitable[Page[T]]], limit: int | None,
+    ) -> AsyncIterator[T]:
+        """Every item of a paginated list, ``limit`` a page.
+
+        A server that refuses the page size (a validation error on ``limit``) is
+        asked again with smaller pages, from where the walk had got to; the size
+        it took is remembered for later walks.
+        """
+        if limit is not None and self._page_cap is not None:
+            limit = min(limit, self._page_cap)
+        page_number, skip, done = 1, 0, 0
         while True:
-            page = await fetch(page_number)
-            for item in page.items:
+            try:
+                page = await fetch(page_number, limit)
+            except ValidationError as exc:
+                smaller = _smaller_page(limit, exc)
+                if smaller is _NO_SMALLER or (smaller is None and done):
+                    raise
+                log.warning("the server refused pages of %s; asking for pages of %s", limit, smaller or "its default")
+                limit = smaller
+                if smaller is not None:
+                    self._page_cap = smaller
+                page_number, skip = (done // smaller + 1, done % smaller) if smaller else (1, 0)
+                continue
+            for item in page.items[skip:]:
+                done += 1
                 yield item
+            skip = 0
             # Stop on the last page, and on an empty one whatever the totals claim.
             if not page.items or page_number >= page.total_pages:
                 return
@@ -722,25 +758,38 @@ class ShootProofClient:
         order_by_descending: bool | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[Event]:
-        return self._walk(lambda page: self.event_get_list(
+        return self._walk(lambda page, size: self.event_get_list(
             brand_id=brand_id, include_archived=include_archived, order_by=order_by,
-            order_by_descending=order_by_descending, limit=limit, page=page,
-        ))
+            order_by_descending=order_by_descending, limit=size, page=page,
+        ), limit)
 
     def iter_event_photos(self, event_id: int, *, limit: int | None = None) -> AsyncIterator[Photo]:
-        return self._walk(lambda page: self.event_get_photos(event_id, page=page, limit=limit))
+        return self._walk(lambda page, size: self.event_get_photos(event_id, page=page, limit=size), limit)
 
     def iter_album_photos(self, album_id: int, *, limit: int | None = None) -> AsyncIterator[Photo]:
-        return self._walk(lambda page: self.album_get_photos(album_id, page=page, limit=limit))
+        return self._walk(lambda page, size: self.album_get_photos(album_id, page=page, limit=size), limit)
 
     def iter_orders(self, *, event_id: int | None = None, limit: int | None = None) -> AsyncIterator[Order]:
-        return self._walk(lambda page: self.order_get_list(event_id=event_id, limit=limit, page=page))
+        return self._walk(lambda page, size: self.order_get_list(event_id=event_id, limit=size, page=page), limit)
 
     def iter_invoices(self, *, brand_id: int | None = None, limit: int | None = None) -> AsyncIterator[Invoice]:
-        return self._walk(lambda page: self.invoice_get_list(brand_id=brand_id, limit=limit, page=page))
+        return self._walk(lambda page, size: self.invoice_get_list(brand_id=brand_id, limit=size, page=page), limit)
 
     def iter_mobile_apps(self, *, brand_id: int | None = None, limit: int | None = None) -> AsyncIterator[MobileApp]:
-        return self._walk(lambda page: self.mobile_app_get_list(brand_id=brand_id, limit=limit, page=page))
+        return self._walk(lambda page, size: self.mobile_app_get_list(brand_id=brand_id, limit=size, page=page), limit)
+
+
+# Page sizes to fall back to, largest first, when a server refuses the one asked for.
+_PAGE_SIZES = (500, 200, 100, 50, 25, 10)
+_NO_SMALLER: Any = object()
+
+
+def _smaller_page(limit: int | None, exc: ValidationError) -> int | None:
+    """The next page size to try after ``exc`` refused ``limit`` (None: the server's default), or _NO_SMALLER."""
+    about_limit = "limit" in exc.validation_errors or (not exc.validation_errors and "limit" in exc.msg.lower())
+    if limit is None or not about_limit:
+        return _NO_SMALLER
+    return next((size for size in _PAGE_SIZES if size < limit), None)
 
 
 __all__ = [

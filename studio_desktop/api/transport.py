@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import hashlib
 import json
 import logging
 import os
@@ -188,11 +189,13 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class ProgressReader:
-    """Wraps a binary file so each read reports the bytes streamed so far.
+    """Wraps a binary file so each read reports the bytes streamed so far, and hashes them.
 
     httpx's multipart encoder reads the file in 64 KiB chunks as the socket
     accepts them, so the count follows what has gone out. Rewinding to the
-    start (httpx does that before streaming) restarts the count.
+    start (httpx does that before streaming) restarts the count and the hash.
+    The sha256 is of the bytes actually sent, taken while sending: the file
+    may change on disk between a separate hashing read and the upload.
     """
 
     def __init__(self, raw: IO[bytes], on_progress: ProgressCallback | None):
@@ -200,20 +203,31 @@ class ProgressReader:
         self._on_progress = on_progress
         self.sent = 0
         self.name = getattr(raw, "name", None)
+        self._hash = hashlib.sha256()
+        self._whole = False
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._raw.read(size)
         if chunk:
             self.sent += len(chunk)
+            self._hash.update(chunk)
             if self._on_progress is not None:
                 self._on_progress(self.sent)
+        elif size != 0:
+            self._whole = True
         return chunk
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         position = self._raw.seek(offset, whence)
         if whence == os.SEEK_SET and offset == 0:
             self.sent = 0
+            self._hash = hashlib.sha256()
+            self._whole = False
         return position
+
+    def hexdigest(self) -> str | None:
+        """sha256 of everything read since the last rewind; ``None`` until the end of the file was read."""
+        return self._hash.hexdigest() if self._whole else None
 
     def tell(self) -> int:
         return self._raw.tell()
@@ -234,6 +248,12 @@ class FilePart:
     filename: str
     content_type: str = "image/jpeg"
     on_progress: ProgressCallback | None = None
+    #: the reader of the latest attempt to send this part (set when the request is built)
+    reader: ProgressReader | None = field(default=None, repr=False)
+
+    def content_hash(self) -> str | None:
+        """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
+        return self.reader.hexdigest() if self.reader is not None else None
 
     def rewindable(self) -> bool:
         try:
@@ -593,10 +613,10 @@ class Transport:
                     existing.append(value)
                 else:
                     data[key] = [existing, value]
-            multipart = {
-                part.field: (part.filename, ProgressReader(part.fileobj, part.on_progress), part.content_type)
-                for part in files
-            }
+            multipart = {}
+            for part in files:
+                part.reader = ProgressReader(part.fileobj, part.on_progress)
+                multipart[part.field] = (part.filename, part.reader, part.content_type)
             return self.http.build_request(
                 "POST", self.api_url, params=url_query, data=data, files=multipart,
                 headers={"Accept": "application/json"},

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  OAuth authorize: {server.oauth_url}/new")
         print(f"  OAuth token:     {server.oauth_url}/token")
         print(f"  Pixieset API:    {server.pixieset_api_url}")
-        print(f"  Studio home:     {server.url}/")
+        print(f"  Studio home:     {server.home_url}")
         print(f"  Demo access token:     {server.access_token}")
         print(f"  Demo Pixieset cookie:  {server.pixieset_cookie}")
         print("Point the app at it with:")

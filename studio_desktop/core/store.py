@@ -188,10 +188,24 @@ _CONTACT_CACHE_V3 = (
     "CREATE INDEX contact_cache_by_email ON contact_cache(account, email)",
 )
 
+# The ledger learns what was sent: the sha256 of the bytes as they went out and
+# the photo name as sent (NFC). Rows from before stay valid with NULLs. An item
+# remembers, in prior_photo_ids (a JSON list, NULL until its first send), the
+# ids of photos with its name already in its target before it was first sent:
+# with --no-dedup an older version must never count as the new one landing.
+_LEDGER_HASH_V4 = (
+    "ALTER TABLE upload_ledger ADD COLUMN content_hash TEXT",
+    "ALTER TABLE upload_ledger ADD COLUMN name TEXT",
+    "CREATE INDEX upload_ledger_by_hash ON upload_ledger(event_id, content_hash)",
+    "ALTER TABLE upload_item ADD COLUMN prior_photo_ids TEXT",
+)
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "upload queue, upload ledger and album map", _UPLOADS_V1),
     Migration(2, "hot folders", _HOT_FOLDERS_V2),
     Migration(3, "contacts cache", _CONTACT_CACHE_V3),
+    Migration(4, "content hash and name in the upload ledger, photo ids seen before an item's first send",
+              _LEDGER_HASH_V4),
 ]
 
 

@@ -148,9 +148,9 @@ class ShootProofApi:
             if missing:
                 raise ApiFail(400, f"Missing required parameters: {', '.join(missing)}.",
                               validation_errors={name: [f"The {name} parameter is required."] for name in missing})
-            call = Call(method=method, verb=verb, params=payload.params, state=self.state, urls=Urls(base_url),
-                        token=token, files=payload.files, json_body=payload.json_body,
-                        json_error=payload.json_error)
+            call = Call(method=method, verb=verb, params=payload.params, state=self.state,
+                        urls=Urls(base_url, self.state.signer), token=token, files=payload.files,
+                        json_body=payload.json_body, json_error=payload.json_error)
             result: dict[str, Any] = spec.handler(call)
             return 200, {"stat": "ok", **result}, {}
         except ApiFail as fail:

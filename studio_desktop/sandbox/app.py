@@ -26,6 +26,7 @@ from studio_desktop.sandbox.oauth import OAuthRoutes
 from studio_desktop.sandbox.pixieset import PixiesetSandbox
 from studio_desktop.sandbox.registry import load_handlers
 from studio_desktop.sandbox.seed import SEEDS, install
+from studio_desktop.sandbox.signing import Signer, load_secret
 from studio_desktop.sandbox.state import StudioState
 from studio_desktop.sandbox.tokens import ALL_METHODS, IssuedToken, TokenStore
 
@@ -86,7 +87,8 @@ class SandboxStudio:
         self._open_database(seed)
         self.clock = Clock()
         self.tokens = TokenStore(self.db, self.clock)
-        self.state = StudioState(self.db, self.storage, self.clock, self.tokens)
+        signer = Signer(load_secret(self.db), self.clock)
+        self.state = StudioState(self.db, self.storage, self.clock, self.tokens, signer)
         self.faults = Faults()
         self.faults.configure_from_env(os.environ)
         self.requests = RequestLog()
@@ -174,7 +176,7 @@ class SandboxStudio:
     def photos(self, event_id: int | None = None, album_id: int | None = None) -> list[PhotoRecord]:
         with self.db.read() as c:
             rows = c.execute("SELECT id, event_id, album_id, name, width, height, size, version FROM photos "
-                             "WHERE (? IS NULL OR event_id = ?) AND (? IS NULL OR album_id = ?) ORDER BY id",
+                             "WHERE (? IS NULL OR event_id = ?) AND (? IS NULL OR album_id = ?) ORDER BY seq",
                              (event_id, event_id, album_id, album_id)).fetchall()
         return [PhotoRecord(**dict(row)) for row in rows]
 

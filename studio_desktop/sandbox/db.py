@@ -7,12 +7,19 @@ lists of thousands of events never count rows.
 
 IDs come from AUTOINCREMENT sequences started at realistic, distinct values:
 deleted IDs are never reused (clients cache them), and an event ID passed as an
-album ID finds nothing instead of a wrong row.
+album ID finds nothing instead of a wrong row. Photo IDs are drawn at random
+from a wide range below 2**31 (so nobody can walk the studio's photos by
+counting; every ID ever given is remembered, so none is given twice), and
+``photos.seq`` keeps upload order.
+
+The database holds tokens and sessions in plain text: its folder is 0700 and its
+files 0600 on POSIX (see :mod:`.files`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 import sqlite3
 import threading
 import time
@@ -20,7 +27,9 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = "3"
+from studio_desktop.sandbox.files import private_database
+
+SCHEMA_VERSION = "4"
 
 ID_STARTS = {
     "brands": 48_200,
@@ -30,12 +39,12 @@ ID_STARTS = {
     "contacts": 7_340_000,
     "events": 3_141_000,
     "albums": 12_650_000,
-    "photos": 981_200_000,
     "gallery_visitors": 5_000,
     "mobile_apps": 63_000,
     "orders": 2_210_000,
     "invoices": 418_000,
 }
+PHOTO_IDS = range(981_200_000, 2**31 - 1)
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -112,11 +121,12 @@ CREATE TABLE photos (
     width INTEGER NOT NULL, height INTEGER NOT NULL, size INTEGER,
     version INTEGER NOT NULL DEFAULT 1, generated INTEGER NOT NULL DEFAULT 0,
     watermark_id INTEGER REFERENCES watermarks(id) ON DELETE SET NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL, seq INTEGER NOT NULL UNIQUE
 );
-CREATE INDEX photos_event ON photos(event_id, id);
+CREATE INDEX photos_event ON photos(event_id, seq);
 CREATE INDEX photos_event_name ON photos(event_id, name);
-CREATE INDEX photos_album ON photos(album_id, id);
+CREATE INDEX photos_album ON photos(album_id, seq);
+CREATE TABLE photo_ids_given (id INTEGER PRIMARY KEY);
 CREATE INDEX photos_album_name ON photos(album_id, name);
 CREATE TABLE event_emails (
     event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
@@ -208,6 +218,15 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
 
+def new_photo_key(c: sqlite3.Connection) -> tuple[int, int]:
+    """(id, seq) for a photo about to be inserted in this transaction: a random, never-given ID, next in order."""
+    seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM photos").fetchone()[0]
+    while True:
+        photo_id = PHOTO_IDS[secrets.randbelow(len(PHOTO_IDS))]
+        if c.execute("INSERT OR IGNORE INTO photo_ids_given (id) VALUES (?)", (photo_id,)).rowcount:
+            return photo_id, seq
+
+
 class Clock:
     """Wall time plus an offset that tests can advance (token expiry without sleeping)."""
 
@@ -234,6 +253,7 @@ class Database:
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.RLock()
+        private_database(path)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")

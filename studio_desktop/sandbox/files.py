@@ -4,15 +4,38 @@
 ``renditions/``  resized copies made on first request, per photo version
 ``covers/``      cover images uploaded with ``sp.cover_photo.set``
 ``incoming/``    uploads while they stream in; moved into ``photos/`` once recorded
+
+The databases hold tokens and session cookies in plain text and the photos are
+clients' pictures, so on POSIX the data folder and its folders are 0700 and the
+database files 0600 (created that way, not narrowed afterwards).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
 
 DB_NAME = "shootproof.sqlite3"
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+POSIX = os.name == "posix"
+
+
+def private_folder(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if POSIX:
+        os.chmod(path, 0o700)
+
+
+def private_database(path: Path) -> None:
+    """Create ``path`` 0600 if missing (SQLite gives its -wal and -shm files the same mode), and narrow
+    the mode of an existing database and its side files made by an older sandbox."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if POSIX:
+        for suffix in SQLITE_SUFFIXES:
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(f"{path}{suffix}", 0o600)
 
 
 class Storage:
@@ -26,14 +49,14 @@ class Storage:
 
     def ensure(self) -> Storage:
         for folder in (self.root, self.photos, self.renditions, self.covers, self.incoming):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         return self
 
     def wipe(self) -> None:
         """Remove everything the ShootProof side owns (the Pixieset side keeps its own files)."""
         for folder in (self.photos, self.renditions, self.covers, self.incoming):
             shutil.rmtree(folder, ignore_errors=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in SQLITE_SUFFIXES:
             self.db_path.with_name(DB_NAME + suffix).unlink(missing_ok=True)
 
     def photo_path(self, photo_id: int) -> Path:

@@ -8,12 +8,24 @@
 ``POST /oauth2/authorization/token`` ``grant_type=authorization_code`` (code, redirect_uri, client_id) or
                                      ``grant_type=refresh_token`` (refresh_token)
 
-The sandbox studio's owner is always signed in, so there is no login step.
+The sandbox studio's owner is always signed in, so there is no login step; that
+makes the approve form the thing to protect. Only registered redirect URIs are
+accepted: ``self`` and loopback addresses on any port (``http://127.0.0.1``,
+``http://localhost``, ``http://[::1]``), the ones a desktop app can listen on; any
+other is refused on the page and never redirected to. The consent page sets a
+random browser cookie and puts a CSRF token in the form, an HMAC over that cookie
+and the request; a POST without both, or with a token used before, is refused.
+
+The token endpoint answers as ShootProof's auth docs show:
+``{"stat": "ok", "access_token", "refresh_token", "token_type", "expires_in"}``
+and ``{"stat": "fail", "code": <OAuth error>, "msg": <description>}``.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
+import secrets
 import threading
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -28,6 +40,10 @@ from studio_desktop.sandbox.tokens import OAuthError
 
 SELF = "self"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+CSRF_COOKIE = "sp_oauth_browser"
+CSRF_FIELD = "csrf_token"
+CSRF_LIFETIME = 3600
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -52,9 +68,15 @@ def known_scopes() -> frozenset[str]:
 def _redirect_uri_error(redirect_uri: str) -> str | None:
     if redirect_uri == SELF:
         return None
-    parts = urlsplit(redirect_uri)
-    if not parts.scheme or not (parts.netloc or parts.path) or parts.fragment:
-        return "The redirect_uri must be an absolute URI without a fragment, or \"self\"."
+    refused = "The redirect_uri is not registered for this app: use \"self\" or a loopback address " \
+              "(http://127.0.0.1:<port>/..., http://localhost:<port>/...)."
+    try:
+        parts = urlsplit(redirect_uri)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return refused
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS or "@" in parts.netloc or parts.fragment:
+        return refused
     return None
 
 
@@ -69,6 +91,7 @@ class OAuthRoutes:
         self.state = state
         self._log: list[tuple[str, str]] = []
         self._log_lock = threading.Lock()
+        self._used_nonces: set[str] = set()
 
     def routes(self) -> list[Route]:
         return [
@@ -119,7 +142,11 @@ class OAuthRoutes:
         if unknown:
             return refuse("invalid_scope", f"Unknown scope: {', '.join(unknown)}.")
         if request.method == "GET":
-            return await self._consent_page(client_id, redirect_uri, " ".join(scopes), state, params)
+            return await self._consent_page(request, client_id, redirect_uri, " ".join(scopes), state, params)
+        if not self._csrf_ok(request, params):
+            self._note("authorize", "csrf_refused")
+            return _page("Cannot authorize", "<h1>Cannot authorize this app</h1><p>This form has expired or did not "
+                                             "come from this page. Open the app's sign-in link again.</p>", 403)
         if params.get("decision") != "approve":
             return refuse("access_denied", "The studio owner denied the request.")
         code = await anyio.to_thread.run_sync(self.state.tokens.create_code, client_id, redirect_uri, " ".join(scopes))
@@ -135,12 +162,38 @@ class OAuthRoutes:
             answer["state"] = state
         return RedirectResponse(_with_query(redirect_uri, answer), status_code=302)
 
-    async def _consent_page(self, client_id: str, redirect_uri: str, scope: str, state: str | None,
-                            params: dict[str, str]) -> Response:
+    def _csrf_mac(self, browser: str, nonce: str, expires: str, params: dict[str, str]) -> str:
+        bound = [params.get(k, "") for k in ("client_id", "redirect_uri", "scope", "state")]
+        return self.state.signer.mac("oauth-csrf", browser, nonce, expires, *bound)
+
+    def _csrf_token(self, browser: str, params: dict[str, str]) -> str:
+        nonce, expires = secrets.token_urlsafe(12), str(int(self.state.clock.now()) + CSRF_LIFETIME)
+        return f"{nonce}.{expires}.{self._csrf_mac(browser, nonce, expires, params)}"
+
+    def _csrf_ok(self, request: Request, params: dict[str, str]) -> bool:
+        """The form's token was made for this browser's cookie and these parameters, is fresh and unused."""
+        browser = request.cookies.get(CSRF_COOKIE, "")
+        nonce, _, rest = params.get(CSRF_FIELD, "").partition(".")
+        expires, _, mac = rest.partition(".")
+        if not browser or not nonce or not expires.isdigit() or int(expires) <= self.state.clock.now():
+            return False
+        if not hmac.compare_digest(self._csrf_mac(browser, nonce, expires, params), mac):
+            return False
+        with self._log_lock:
+            if nonce in self._used_nonces:
+                return False
+            self._used_nonces.add(nonce)
+        return True
+
+    async def _consent_page(self, request: Request, client_id: str, redirect_uri: str, scope: str,
+                            state: str | None, params: dict[str, str]) -> Response:
         with self.state.db.read() as c:
             studio = c.execute("SELECT name, first_name, last_name FROM studio WHERE id = 1").fetchone()
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(params[k])}">'
-                         for k in ("response_type", "client_id", "redirect_uri", "scope", "state") if k in params)
+        browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        fields = {k: params[k] for k in ("response_type", "client_id", "redirect_uri", "scope", "state") if k in params}
+        fields[CSRF_FIELD] = self._csrf_token(browser, params)
+        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                         for k, v in fields.items())
         items = "".join(f"<li>{html.escape(s)}</li>" for s in scope.split())
         where = "show you a code to paste into the app" if redirect_uri == SELF else \
             f"send you back to <code>{html.escape(redirect_uri)}</code>"
@@ -152,7 +205,9 @@ class OAuthRoutes:
                 f'<form method="post" action="new">{hidden}'
                 '<button type="submit" name="decision" value="approve" id="approve">Approve</button>'
                 '<button type="submit" name="decision" value="deny" id="deny">Deny</button></form>')
-        return _page("Authorize app", body)
+        page = _page("Authorize app", body)
+        page.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", path="/oauth2/")
+        return page
 
     async def token(self, request: Request) -> Response:
         form = await request.form()
@@ -175,7 +230,7 @@ class OAuthRoutes:
                                  'The grant_type must be "authorization_code" or "refresh_token".')
         except OAuthError as exc:
             self._note(grant or "token", exc.error)
-            return JSONResponse({"error": exc.error, "error_description": exc.description},
+            return JSONResponse({"stat": "fail", "code": exc.error, "msg": exc.description},
                                 status_code=exc.status, headers=NO_STORE)
         self._note(grant, "issued")
-        return JSONResponse(issued.as_json(), headers=NO_STORE)
+        return JSONResponse({"stat": "ok", **issued.as_json()}, headers=NO_STORE)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from studio_desktop.sandbox.files import SQLITE_SUFFIXES, private_database, private_folder
 from studio_desktop.sandbox.pixieset_demo import build_demo
 
 SCHEMA_VERSION = 1
@@ -89,12 +90,13 @@ def _like(token: str) -> str:
 class PixiesetStore:
     def __init__(self, path: Path, *, seed: str, reset: bool = False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         if reset or (self.path.exists() and self._version() != SCHEMA_VERSION):
             # Sandbox data is disposable: an older layout is replaced, not migrated.
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in SQLITE_SUFFIXES:
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         fresh = not self.path.exists()
+        private_database(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row

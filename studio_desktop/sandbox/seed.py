@@ -9,13 +9,14 @@ asks for them (see :func:`renditions.draw_demo_photo`).
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from studio_desktop.sandbox.db import create_schema
+from studio_desktop.sandbox.db import create_schema, new_photo_key
 
 SEEDS = ("demo", "empty")
 
@@ -31,7 +32,9 @@ def install(db_path: Path, seed: str) -> None:
         if seed not in _templates:
             _templates[seed] = _build(SEED_BUILDERS[seed], seed)
         data = _templates[seed]
-    db_path.write_bytes(data)
+    fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
 
 
 def _build(builder: Callable[[sqlite3.Connection], dict[str, int]], seed: str) -> bytes:
@@ -148,8 +151,9 @@ class _DemoBuilder:
     def photo(self, event: int, album: int | None, name: str, created: str) -> int:
         portrait = self.rng.random() < 0.25
         width, height = (1200, 1800) if portrait else (1800, 1200)
-        return _insert(self.c, "photos", event_id=event, album_id=album, name=name, width=width, height=height,
-                       generated=1, created=created)
+        photo_id, seq = new_photo_key(self.c)
+        return _insert(self.c, "photos", id=photo_id, seq=seq, event_id=event, album_id=album, name=name,
+                       width=width, height=height, generated=1, created=created)
 
     def photos(self, event: int, album: int | None, names: list[str], created: str) -> list[int]:
         return [self.photo(event, album, name, created) for name in names]

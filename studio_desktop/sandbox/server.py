@@ -100,6 +100,13 @@ class SandboxServer:
         return f"{self.url}/pixieset/api/v1"
 
     @property
+    def home_url(self) -> str:
+        """The studio's home page, as a signed link a browser can open for the next day."""
+        from studio_desktop.sandbox.shapes import Urls
+
+        return Urls(self.url, self.studio.state.signer).homepage()
+
+    @property
     def access_token(self) -> str:
         """A long-lived demo access token, as a user could paste one."""
         return self.studio.demo_access_token

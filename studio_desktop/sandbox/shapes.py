@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from studio_desktop.sandbox.registry import Call, not_found
 from studio_desktop.sandbox.renditions import PHOTO_URL_SIZES
+from studio_desktop.sandbox.signing import Signer
 
 EVENT_LIST_FIELDS = ("id", "brand_id", "name", "password", "category_id", "is_archived", "status", "view_url",
                      "created", "event_date", "release_date", "gallery_expiration_date", "contact_id",
@@ -39,28 +40,40 @@ CONTACT_SELECT = "SELECT ct.*, b.name AS brand_name FROM contacts ct JOIN brands
 
 
 class Urls:
-    """Absolute URLs on the sandbox itself, so every link a client gets can be followed."""
+    """Absolute, signed URLs on the sandbox itself, so every link a client gets can be followed.
 
-    def __init__(self, base: str):
+    A photo's or cover's version is part of the path, so a replaced photo gets a new URL
+    (clients cache by URL without its query string, which holds the signature).
+    """
+
+    def __init__(self, base: str, signer: Signer):
         self.base = base.rstrip("/")
+        self.signer = signer
+
+    def _signed(self, path: str) -> str:
+        return f"{self.base}{path}?{self.signer.link_query(path)}"
 
     def photo_size(self, photo_id: int, version: int, size: str) -> str:
-        return f"{self.base}/media/photos/{photo_id}/{size}.jpg?v={version}"
+        return self._signed(f"/media/photos/{photo_id}/v{version}/{size}.jpg")
 
     def photo(self, photo_id: int, version: int, sizes: tuple[str, ...] = PHOTO_URL_SIZES) -> dict[str, str]:
         return {size: self.photo_size(photo_id, version, size) for size in sizes}
 
     def cover(self, kind: str, owner_id: int, version: int, size: str) -> str:
-        return f"{self.base}/media/covers/{kind}/{owner_id}/{size}.jpg?v={version}"
+        return self._signed(f"/media/covers/{kind}/{owner_id}/v{version}/{size}.jpg")
+
+    @staticmethod
+    def gallery_path(event: sqlite3.Row) -> str:
+        return f"/gallery/{quote(event['url_slug'] or str(event['id']))}"
 
     def gallery(self, event: sqlite3.Row) -> str:
-        return f"{self.base}/gallery/{quote(event['url_slug'] or str(event['id']))}"
+        return self._signed(self.gallery_path(event))
 
     def album(self, event: sqlite3.Row, album_id: int) -> str:
-        return f"{self.gallery(event)}/albums/{album_id}"
+        return self._signed(f"{self.gallery_path(event)}/albums/{album_id}")
 
     def homepage(self, brand: sqlite3.Row | None = None) -> str:
-        return f"{self.base}/" if brand is None else f"{self.base}/brands/{brand['id']}"
+        return self._signed("/" if brand is None else f"/brands/{brand['id']}")
 
 
 def event_status(row: sqlite3.Row) -> str:
@@ -120,7 +133,7 @@ def photos_page(call: Call, owner_row: Callable[[sqlite3.Connection, int], sqlit
     paging = call.paging()
     with call.state.db.read() as c:
         owner = owner_row(c, owner_id)
-        rows = c.execute(f"SELECT * FROM photos WHERE {column} = ? ORDER BY id LIMIT ? OFFSET ?",
+        rows = c.execute(f"SELECT * FROM photos WHERE {column} = ? ORDER BY seq LIMIT ? OFFSET ?",
                          (owner_id, paging.limit, paging.offset)).fetchall()
     photos = [photo_json(row, call.urls) for row in rows]
     return {"photos": photos, **paging.fields(owner["photo_count"], len(photos))}

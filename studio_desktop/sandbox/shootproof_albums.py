@@ -54,7 +54,7 @@ def album_get_list(call: Call) -> dict:
     return {"albums": trees[event_id]}
 
 
-@api_method("sp.album.create", required=("event_id", "album_name"), post_only=True)
+@api_method("sp.album.create", required=("event_id", "album_name"))
 def album_create(call: Call) -> dict:
     event_id = call.int("event_id")
     name = call.required_name("album_name", "album name")
@@ -77,7 +77,7 @@ def album_create(call: Call) -> dict:
         return {"album": album_json(album_row(c, cur.lastrowid), call.urls)}
 
 
-@api_method("sp.album.delete", required=("album_id",), post_only=True)
+@api_method("sp.album.delete", required=("album_id",))
 def album_delete(call: Call) -> dict:
     album_id = call.int("album_id")
     with call.state.db.tx() as c:
@@ -97,7 +97,7 @@ def album_delete(call: Call) -> dict:
     return {}
 
 
-@api_method("sp.album.move", required=("album_id",), post_only=True)
+@api_method("sp.album.move", required=("album_id",))
 def album_move(call: Call) -> dict:
     album_id = call.int("album_id")
     parent_id = call.opt_int("parent_id")
@@ -119,7 +119,7 @@ def album_move(call: Call) -> dict:
         return {"album": album_json(album_row(c, album_id), call.urls)}
 
 
-@api_method("sp.album.rename", required=("album_id", "album_name"), post_only=True)
+@api_method("sp.album.rename", required=("album_id", "album_name"))
 def album_rename(call: Call) -> dict:
     album_id = call.int("album_id")
     name = call.required_name("album_name", "album name")

@@ -90,7 +90,7 @@ def event_info(call: Call) -> dict:
     return {"event": event_json(row, call.urls, EVENT_INFO_FIELDS)}
 
 
-@api_method("sp.event.create", required=("event_name",), post_only=True)
+@api_method("sp.event.create", required=("event_name",))
 def event_create(call: Call) -> dict:
     name = call.required_name("event_name", "event name")
     event_date = _check_date(call, "event_date")
@@ -137,7 +137,7 @@ def event_create(call: Call) -> dict:
         return _written(call, c, cur.lastrowid)
 
 
-@api_method("sp.event.update", required=("event_id",), post_only=True)
+@api_method("sp.event.update", required=("event_id",))
 def event_update(call: Call) -> dict:
     event_id = call.int("event_id")
     with call.state.db.tx() as c:
@@ -164,7 +164,7 @@ def event_update(call: Call) -> dict:
         return _written(call, c, event_id)
 
 
-@api_method("sp.event.delete", required=("event_id",), post_only=True)
+@api_method("sp.event.delete", required=("event_id",))
 def event_delete(call: Call) -> dict:
     event_id = call.int("event_id")
     with call.state.db.tx() as c:
@@ -184,7 +184,7 @@ def event_delete(call: Call) -> dict:
     return {"event": {"id": event_id}}
 
 
-@api_method("sp.event.rename", required=("event_id", "event_name"), post_only=True)
+@api_method("sp.event.rename", required=("event_id", "event_name"))
 def event_rename(call: Call) -> dict:
     event_id = call.int("event_id")
     name = call.required_name("event_name", "event name")
@@ -195,7 +195,7 @@ def event_rename(call: Call) -> dict:
         return _written(call, c, event_id)
 
 
-@api_method("sp.event.set_access_level", required=("event_id", "access_level"), post_only=True)
+@api_method("sp.event.set_access_level", required=("event_id", "access_level"))
 def event_set_access_level(call: Call) -> dict:
     event_id = call.int("event_id")
     level = call.required_text("access_level")
@@ -249,7 +249,7 @@ def event_get_photos(call: Call) -> dict:
     return photos_page(call, event_row, "event_id", call.int("event_id"))
 
 
-@api_method("sp.event.set_category", required=("event_id", "category_id"), post_only=True)
+@api_method("sp.event.set_category", required=("event_id", "category_id"))
 def event_set_category(call: Call) -> dict:
     event_id = call.int("event_id")
     category_id = call.int("category_id")
@@ -262,7 +262,7 @@ def event_set_category(call: Call) -> dict:
         return _written(call, c, event_id)
 
 
-@api_method("sp.event.set_contact", required=("event_id",), post_only=True)
+@api_method("sp.event.set_contact", required=("event_id",))
 def event_set_contact(call: Call) -> dict:
     event_id = call.int("event_id")
     contact_id = call.opt_int("contact_id")
@@ -322,9 +322,9 @@ def event_gallery_visitor_photos(call: Call) -> dict:
         if visitor is None:
             raise ApiFail(404, f"No gallery visitor with the email address {email} has visited this event.")
         favorites = c.execute("SELECT p.* FROM visitor_favorites f JOIN photos p ON p.id = f.photo_id "
-                              "WHERE f.visitor_id = ? ORDER BY p.id", (visitor["id"],)).fetchall()
+                              "WHERE f.visitor_id = ? ORDER BY p.seq", (visitor["id"],)).fetchall()
         labeled_rows = c.execute("SELECT l.label, p.* FROM visitor_labels l JOIN photos p ON p.id = l.photo_id "
-                                 "WHERE l.visitor_id = ? ORDER BY l.label, p.id", (visitor["id"],)).fetchall()
+                                 "WHERE l.visitor_id = ? ORDER BY l.label, p.seq", (visitor["id"],)).fetchall()
     labels: dict[str, list[dict]] = {}
     for row in labeled_rows:
         labels.setdefault(row["label"], []).append(photo_json(row, call.urls))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from studio_desktop.sandbox.db import new_photo_key
 from studio_desktop.sandbox.params import IncomingFile
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid, invalid_fields
 from studio_desktop.sandbox.renditions import NotAnImage, jpeg_dimensions
@@ -103,10 +104,10 @@ def photo_upload(call: Call) -> dict:
         watermark_id = _watermark(c, call, event["brand_id"])
         _take_plan_slot(c, call)
         now = call.state.clock.stamp()
-        cur = c.execute("INSERT INTO photos (event_id, album_id, name, width, height, size, watermark_id, created) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (event_id, album_id, name, width, height, incoming.size, watermark_id, now))
-        photo_id = cur.lastrowid
+        photo_id, seq = new_photo_key(c)
+        c.execute("INSERT INTO photos (id, seq, event_id, album_id, name, width, height, size, watermark_id, created) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (photo_id, seq, event_id, album_id, name, width, height, incoming.size, watermark_id, now))
         storage.keep_photo(photo_id, incoming.path)
         touch_event(c, event_id, now)
         return {"photo_id": photo_id, **_usage(c)}
@@ -129,7 +130,7 @@ def photo_update(call: Call) -> dict:
     return result
 
 
-@api_method("sp.photo.add_to_album", required=("album_id", "photo_id"), post_only=True)
+@api_method("sp.photo.add_to_album", required=("album_id", "photo_id"))
 def photo_add_to_album(call: Call) -> dict:
     album_id = call.int("album_id")
     photo_id = call.int("photo_id")
@@ -143,7 +144,7 @@ def photo_add_to_album(call: Call) -> dict:
     return {}
 
 
-@api_method("sp.photo.remove_from_album", required=("album_id", "photo_id"), post_only=True)
+@api_method("sp.photo.remove_from_album", required=("album_id", "photo_id"))
 def photo_remove_from_album(call: Call) -> dict:
     album_id = call.int("album_id")
     photo_id = call.int("photo_id")
@@ -164,7 +165,7 @@ def photo_info(call: Call) -> dict:
     return photo_json(row, call.urls)
 
 
-@api_method("sp.photo.delete", required=("photo_id",), post_only=True)
+@api_method("sp.photo.delete", required=("photo_id",))
 def photo_delete(call: Call) -> dict:
     photo_id = call.int("photo_id")
     with call.state.db.tx() as c:

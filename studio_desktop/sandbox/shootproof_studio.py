@@ -21,7 +21,7 @@ READABLE_SETTINGS = ("event_postback_url", "order_postback_url", "sales_tax_rate
 WRITABLE_SETTINGS = ("event_postback_url", "order_postback_url")
 
 
-@api_method("sp.auth.deauthorize", post_only=True)
+@api_method("sp.auth.deauthorize")
 def auth_deauthorize(call: Call) -> dict:
     call.state.tokens.revoke(call.params["access_token"])
     return {"msg": "The access token has been deauthorized."}
@@ -49,7 +49,7 @@ def studio_get_setting(call: Call) -> dict:
     return {"setting_value": row[0] if row else ""}
 
 
-@api_method("sp.studio.set_setting", required=("setting_key",), post_only=True)
+@api_method("sp.studio.set_setting", required=("setting_key",))
 def studio_set_setting(call: Call) -> dict:
     key = call.required_text("setting_key")
     if key not in WRITABLE_SETTINGS:
@@ -81,7 +81,7 @@ def category_get_list(call: Call) -> dict:
         return {"category": [_category_json(row, c, call.urls) for row in rows]}
 
 
-@api_method("sp.category.create", required=("name",), post_only=True)
+@api_method("sp.category.create", required=("name",))
 def category_create(call: Call) -> dict:
     name = call.required_name("name", "category name")
     with call.state.db.tx() as c:
@@ -91,7 +91,7 @@ def category_create(call: Call) -> dict:
         return {"category": _category_json(row, c, call.urls)}
 
 
-@api_method("sp.category.rename", required=("category_id", "name"), post_only=True)
+@api_method("sp.category.rename", required=("category_id", "name"))
 def category_rename(call: Call) -> dict:
     category_id = call.int("category_id")
     name = call.required_name("name", "category name")

@@ -1,4 +1,4 @@
-"""What every part of the ShootProof side shares: the store, the files, the clock, the tokens."""
+"""What every part of the ShootProof side shares: the store, the files, the clock, the tokens, the link signer."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from studio_desktop.sandbox.db import Clock, Database
 from studio_desktop.sandbox.files import Storage
+from studio_desktop.sandbox.signing import Signer
 from studio_desktop.sandbox.tokens import TokenStore
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -21,4 +22,5 @@ class StudioState:
     storage: Storage
     clock: Clock
     tokens: TokenStore
+    signer: Signer
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES

@@ -44,17 +44,17 @@ class IssuedToken:
         return f"IssuedToken(expires_in={self.expires_in}, scope={self.scope!r})"
 
     def as_json(self) -> dict:
+        """The token endpoint's fields, as ShootProof's auth docs list them (no ``scope``)."""
         return {
             "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
             "token_type": "bearer",
             "expires_in": self.expires_in,
-            "refresh_token": self.refresh_token,
-            "scope": self.scope,
         }
 
 
 class OAuthError(Exception):
-    """An RFC 6749 error answer from the token endpoint."""
+    """A refusal from the token endpoint: ``error`` is the OAuth error code (``invalid_grant``...)."""
 
     def __init__(self, error: str, description: str, status: int = 400):
         super().__init__(description)

@@ -4,24 +4,50 @@ One engine serves the terminal (``studio-desktop upload``), the GUI and hot
 folders. It owns no Qt; observers subscribe to small event objects
 (:mod:`studio_desktop.uploads.events`).
 
-How "exactly once" holds up:
+What "the same photo" means (the exactly-once contract):
+
+- A local file is a duplicate only when its name is already in **the same
+  target**: the album it goes to, or the event's root, meaning the photos in
+  no album (``sp.event.get_photos`` lists the whole event, so the photos of
+  every album are taken out of it) -- or when the ledger says this very file
+  (path, size, modification time; the sha256 of the bytes sent is kept too)
+  already went to that target. A same-named photo elsewhere in the event is
+  not a duplicate.
+- A folder resolved to an album id keeps that id. Siblings may share a name:
+  a name look-up chooses one deterministically (the server's
+  ``display_order``, then the lowest id; :func:`queue.choose_albums`) in the
+  store and the engine alike. The album is resolved, and created if need be,
+  before any check, so the checks and the upload are about one target. An
+  album is never created while one of that name exists under that parent.
+- After any failure that may have taken effect, the engine looks before it
+  writes again. An album create that failed reloads the album list before
+  anyone creates that album again (the item's retry or another item waiting
+  for the lock). An upload that may have landed sets the item's ``verify``
+  flag; the next attempt asks ``sp.event.photo_exists`` (album-scoped for an
+  album; for the root it is event-wide, so a yes is checked by listing the
+  root) and counts it as landed only on a photo of that name whose id was not
+  in the target before the item was first sent (``prior_photo_ids``, written
+  before the first send). So with ``--no-dedup`` an older version never
+  counts as the new one landing.
+- Nothing is counted as uploaded without a photo id from the server: the
+  upload's answer, or the id the re-check found.
+
+How it holds up in the store and on the wire:
 
 - The queue and the ledger live in the local store. An item is claimed
   (``checking``) in the store before anything about it is sent, and marked
   ``done`` with its photo id and a ledger row (one transaction) before anyone
   is told.
-- An upload that may have reached the server (a crash after its last byte
-  left, or a ``TransientError(maybe_applied=True)``) sets the item's
-  ``verify`` flag; the next attempt first asks ``sp.event.photo_exists``
-  (album-scoped when the target is an album) and only sends if the photo is
-  not there. Until the last byte of the file has left, the server cannot
-  have the photo, so an upload stopped earlier is simply sent again; and an
-  upload whose every byte has left is not abandoned by pause or cancel: its
-  answer is awaited, because the server may store it whatever we do.
+- Until the last byte of the file has left, the server cannot have the
+  photo, so an upload stopped earlier is simply sent again; and an upload
+  whose every byte has left is not abandoned by pause or cancel: its answer
+  is awaited, because the server may store it whatever we do.
 - Two items with the same target and name never run at the same time (a lock
   per name), so the second always sees what the first did.
 - Every running engine holds a lock beside the store; one that starts alone
   knows items left ``checking``/``uploading`` are a crash's leftovers.
+- The same permanent refusal for several photos in a row stops the queue
+  with the server's message (:data:`REFUSALS_TO_STOP`), as a full plan does.
 
 Dedup without a flood of requests: a ledger hit (same path, size, modification
 time and target) is a duplicate without any HTTP (found while the folder is
@@ -78,6 +104,13 @@ CHANGED_SINCE_QUEUED = "The file changed after it was queued; add it again to up
 NAMES_PAGE = 1000
 ADD_CHUNK = 500
 FIRST_CHUNK = 20
+# The same permanent refusal of an upload (code and message) for this many different
+# photos in a row stops the queue with the server's message, as a full plan does: it
+# is about the account or the settings, not the photos (an unfamiliar "plan full"
+# code, a watermark that no longer exists). Two could be two bad photos; a third in a
+# row rarely is, and stopping there spares the rest of a wedding being marked failed
+# one by one. Refusals of other calls (an album name) are about one folder: not counted.
+REFUSALS_TO_STOP = 3
 
 
 @dataclass(frozen=True)
@@ -181,6 +214,26 @@ class _NameLock:
             del self._locks[self._key]
 
 
+class _RefusalRun:
+    """The server's latest permanent refusals, while they are all the same answer for different photos."""
+
+    def __init__(self) -> None:
+        self._answer: tuple[str, str, str] | None = None
+        self._items: set[int] = set()
+
+    def add(self, answer: tuple[str, str, str], item_id: int) -> int:
+        """Count one refusal; returns how many different photos got this same answer in a row."""
+        if answer != self._answer:
+            self._answer = answer
+            self._items = set()
+        self._items.add(item_id)
+        return len(self._items)
+
+    def clear(self) -> None:
+        self._answer = None
+        self._items = set()
+
+
 class _Stop(Exception):
     """Ends one item's processing; the state has already been written."""
 
@@ -199,6 +252,7 @@ class _Running:
     last_event: float = 0.0
     sending: bool = False
     refreshed_albums: bool = False
+    content_hash: str | None = None  # of the bytes sent whole by the latest attempt
     claim: Any = None
     concluding: Any = None  # (future of the final write, what to do once it is committed)
     started: bool = False
@@ -216,7 +270,7 @@ class _Running:
 
 @dataclass
 class _Target:
-    names: dict[str, int] | None = None
+    names: dict[str, list[int]] | None = None  # NFC name -> ids of the photos of that name, in server order
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -289,6 +343,8 @@ class UploadEngine:
         self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
         self._albums: dict[tuple[int, int, str], int] = {}
         self._album_lists_loaded: set[int] = set()
+        self._refusals = _RefusalRun()
+        self._album_parents: dict[int, dict[int, int]] = {}  # event -> album id -> parent id (0: the event)
         self._album_locks: dict[int, asyncio.Lock] = {}
         self._enqueuing: set[int] = set()
         self._finished_batches: set[int] = set()
@@ -908,12 +964,19 @@ class UploadEngine:
                 return True
             await self._finish(running, q.FAILED,
                                f"The gallery or album it was going to no longer exists ({_plain(exc)}).")
-        elif isinstance(exc, ValidationError):
-            await self._finish(running, q.FAILED, f"ShootProof refused this photo: {_plain(exc)}")
         elif isinstance(exc, BadResponseError):
             await self._after_transient(running, TransientError(
                 _plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed))
             return True
+        elif exc.method in (None, "sp.photo.upload") and self._refusals.add(
+                (type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP:
+            # Kept after the stop: items still in flight, and the first after a resume,
+            # that get the same answer go back to the queue instead of failing.
+            await self._requeue(running, None)
+            self._stop_queue(f"ShootProof refused {REFUSALS_TO_STOP} photos in a row with the same answer, "
+                             f"so the others would be refused too: {exc.msg}")
+        elif isinstance(exc, ValidationError):
+            await self._finish(running, q.FAILED, f"ShootProof refused this photo: {_plain(exc)}")
         else:
             await self._finish(running, q.FAILED, _plain(exc))
         return False
@@ -930,44 +993,68 @@ class UploadEngine:
         if facts != (item.size, item.mtime_ns):
             await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
             raise _Stop
-        if item.rel_album_path:
-            final, exists = await self._album_for(item, create=False)
-        else:
-            final, exists = item.album_id, True
-        async with self._name_lock((item.event_id, item.album_id, item.rel_album_path, q.nfc(item.name))):
-            if exists and self.dedup:
-                if claim is not None:
-                    entry = claim.ledger
-                else:
+        # The album is resolved (created if need be) before any check, so that the
+        # checks and the upload are about one and the same target.
+        final, _ = await self._album_for(item, create=True)
+        async with self._name_lock((item.event_id, final or 0, q.nfc(item.name))):
+            if self.dedup:
+                entry = claim.ledger if claim is not None else None
+                if entry is None or entry.album_id != (final or 0):
                     entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
                                                   item.event_id, final)
                 if entry is not None:
                     await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
                     return
-            if item.verify and exists:
-                if await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
-                    if self.dedup:
-                        await self._remote_names(item.event_id, final)  # (once per target) to learn the id
-                    await self._record_uploaded(running, final, self._known_photo_id(item, final),
-                                                "An earlier attempt had already reached the gallery.")
+            if item.verify:
+                if await self._verify_landed(running, final):
                     return
                 await self.store.write(_clear_verify, item.id)
                 running.item = item = _replace(item, verify=False)
-            if exists and self.dedup:
+            if self.dedup:
                 reason = await self._duplicate_reason(item, final, ledger=False)
                 if reason is not None:
                     await self._finish(running, q.DUPLICATE, reason, photo_id=self._known_photo_id(item, final))
                     return
-            await self._send(running, final, exists)
+            if item.prior_photo_ids is None:
+                names = await self._remote_names(item.event_id, final)
+                prior = tuple(names.get(q.nfc(item.name), ()))
+                await self.store.write(q.set_prior_photo_ids, item.id, prior)
+                running.item = item = _replace(item, prior_photo_ids=prior)
+            await self._send(running, final)
+
+    async def _verify_landed(self, running: _Running, final: int | None) -> bool:
+        """An earlier attempt may have reached the gallery: did it? If so, record it (with its photo id).
+
+        It landed if the target now holds a photo of this name that was not there
+        before the item was first sent. An item never sent by this version (no
+        such list) is taken as landed on any photo of its name, as before, but
+        only with dedup on: without it that would count an older version.
+        """
+        item = running.item
+        prior = item.prior_photo_ids
+        if prior is None and not self.dedup:
+            return False
+        if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
+            return False  # not even in the event (or the album): certainly not landed
+        fresh = await self._list_names(item.event_id, final)
+        target = self._targets.get((item.event_id, final or 0))
+        if target is not None and target.names is not None:
+            target.names = fresh
+        before = set(prior or ())
+        landed = [pid for pid in fresh.get(q.nfc(item.name), ()) if pid not in before]
+        if not landed:
+            return False
+        await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",
+                                    content_hash=running.content_hash)
+        return True
 
     def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
         target = self._targets.get((item.event_id, final or 0))
-        return target.names.get(q.nfc(item.name)) if target is not None and target.names else None
+        ids = target.names.get(q.nfc(item.name)) if target is not None and target.names else None
+        return ids[0] if ids else None
 
-    async def _send(self, running: _Running, final: int | None, exists: bool) -> None:
+    async def _send(self, running: _Running, final: int | None) -> None:
         item = running.item
-        if not exists:
-            final, _ = await self._album_for(item, create=True)
         # The store hears "uploading" with the first progress save (at most 0.5 s
         # later; a small photo goes from "checking" straight to "done"): a crash
         # in between finds the item "checking", recovered just as carefully.
@@ -991,6 +1078,9 @@ class UploadEngine:
                     item.event_id, handle, album_id=final, watermark_id=self.watermark_id,
                     file_name=item.name, on_progress=lambda sent: self._on_progress(running, sent),
                 )
+            except ApiError as exc:
+                running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
+                raise
             finally:
                 running.sending = False
         except BadResponseError as exc:
@@ -1005,7 +1095,7 @@ class UploadEngine:
         if running.has_slot:  # the slot is for talking to the server; the next file can go now
             running.has_slot = False
             self._limiter.release()
-        await self._record_uploaded(running, final, result.photo_id, None)
+        await self._record_uploaded(running, final, result.photo_id, None, content_hash=result.content_hash)
         self._plan_seen(ev.PlanUsage(result.photos_used, result.photos_allowed))
 
     def _plan_seen(self, usage: ev.PlanUsage) -> None:
@@ -1046,12 +1136,15 @@ class UploadEngine:
         await self._check_batch_finished(item.batch_id)
 
     async def _record_uploaded(self, running: _Running, final: int | None, photo_id: int | None,
-                               message: str | None) -> None:
+                               message: str | None, *, content_hash: str | None = None) -> None:
         item = running.item
+        self._refusals.clear()
         target = self._targets.get((item.event_id, final or 0))
         if target is not None and target.names is not None and photo_id is not None:
-            target.names[q.nfc(item.name)] = photo_id  # now, so a same-named file waiting for the lock sees it
-        await self._conclude(running, q.DONE, _record, item, final, photo_id, message,
+            ids = target.names.setdefault(q.nfc(item.name), [])
+            if photo_id not in ids:
+                ids.append(photo_id)  # now, so a same-named file waiting for the lock sees it
+        await self._conclude(running, q.DONE, _record, item, final, photo_id, message, content_hash,
                              message=message, photo_id=photo_id)
 
     async def _finish(self, running: _Running, state: str, message: str | None, *, photo_id: int | None = None) -> None:
@@ -1193,27 +1286,47 @@ class UploadEngine:
             if entry is not None:
                 return _ledger_reason(entry)
         names = await self._remote_names(item.event_id, final)
-        photo_id = names.get(q.nfc(item.name))
-        if photo_id is None:
+        ids = names.get(q.nfc(item.name))
+        if not ids:
             return None
         where = "album" if final else "gallery"
-        return f"Already in the {where} as photo {photo_id}."
+        return f"Already in the {where} as photo {ids[0]}."
 
-    async def _remote_names(self, event_id: int, album_id: int | None) -> dict[str, int]:
+    async def _remote_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
         """The names of the photos already in the target, fetched once per engine run."""
         target = self._targets.setdefault((event_id, album_id or 0), _Target())
         if target.names is not None:
             return target.names
         async with target.lock:
             if target.names is None:
-                pages = (self.client.iter_album_photos(album_id, limit=NAMES_PAGE) if album_id
-                         else self.client.iter_event_photos(event_id, limit=NAMES_PAGE))
-                names: dict[str, int] = {}
-                async for photo in pages:
-                    if photo.name:
-                        names.setdefault(q.nfc(photo.name), photo.id)
-                target.names = names
+                target.names = await self._list_names(event_id, album_id)
         return target.names
+
+    async def _list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
+        """Name -> photo ids of the target as the server has it now: an album's photos, or the event's root.
+
+        The root is the photos in no album. ``sp.event.get_photos`` lists the whole
+        event and says nothing of albums, so the photos of every album are taken
+        out. The event is listed first: a photo uploaded into an album meanwhile is
+        then in neither list, never mistaken for one at the root.
+        """
+        names: dict[str, list[int]] = {}
+        if album_id:
+            async for photo in self.client.iter_album_photos(album_id, limit=NAMES_PAGE):
+                if photo.name:
+                    names.setdefault(q.nfc(photo.name), []).append(photo.id)
+            return names
+        in_event = [(p.id, p.name) async for p in self.client.iter_event_photos(event_id, limit=NAMES_PAGE)]
+        if not in_event:
+            return names
+        in_albums: set[int] = set()
+        for album in (a for top in await self.client.album_get_list(event_id) for a in top.walk()):
+            if album.photo_count != 0:
+                in_albums.update([p.id async for p in self.client.iter_album_photos(album.id, limit=NAMES_PAGE)])
+        for photo_id, name in in_event:
+            if name and photo_id not in in_albums:
+                names.setdefault(q.nfc(name), []).append(photo_id)
+        return names
 
     def _name_lock(self, key: tuple) -> _NameLock:
         """Held while one file for this target and name is being checked and sent."""
@@ -1247,7 +1360,7 @@ class UploadEngine:
             return 0
         await self._load_albums(event_id)
         depth = 1
-        by_id = {aid: parent for (e, parent, _), aid in self._albums.items() if e == event_id}
+        by_id = self._album_parents.get(event_id, {})
         current = by_id.get(album_id, 0)
         while current:
             depth += 1
@@ -1270,26 +1383,33 @@ class UploadEngine:
         return None
 
     async def _load_albums(self, event_id: int, *, force: bool = False) -> None:
-        lock = self._album_locks.setdefault(event_id, asyncio.Lock())
-        async with lock:
+        async with self._album_lock(event_id):
             if event_id in self._album_lists_loaded and not force:
                 return
-            albums = await self.client.album_get_list(event_id)
-            rows: list[tuple[int, int | None, str, int]] = []
+            await self._reload_albums(event_id)
 
-            def walk(nodes: Iterable[Any], parent: int | None) -> None:
-                for album in nodes:
-                    if album.name:
-                        rows.append((event_id, album.parent_id or parent, album.name, album.id))
-                    walk(album.sub_albums, album.id)
+    async def _reload_albums(self, event_id: int) -> None:
+        """Read the event's albums from the server into memory and the store (the album lock is held)."""
+        albums = await self.client.album_get_list(event_id)
+        rows: list[q.AlbumRow] = []
 
-            walk(albums, None)
-            for key in [k for k in self._albums if k[0] == event_id]:
-                del self._albums[key]
-            for e, parent, name, album_id in rows:
-                self._albums.setdefault((e, parent or 0, q.nfc(name)), album_id)
-            await self.store.write(lambda conn: (q.album_forget(conn, event_id), q.album_remember(conn, rows)))
-            self._album_lists_loaded.add(event_id)
+        def walk(nodes: Iterable[Any], parent: int | None) -> None:
+            for album in nodes:
+                if album.name:
+                    rows.append(q.AlbumRow(album.parent_id or parent, album.name, album.id, album.display_order))
+                walk(album.sub_albums, album.id)
+
+        walk(albums, None)
+        chosen = await self.store.write(q.album_replace, event_id, rows)
+        self._album_parents[event_id] = {row.album_id: row.parent_id or 0 for row in rows}
+        for key in [k for k in self._albums if k[0] == event_id]:
+            del self._albums[key]
+        for (parent, name), album_id in chosen.items():
+            self._albums[(event_id, parent, name)] = album_id
+        self._album_lists_loaded.add(event_id)
+
+    def _album_lock(self, event_id: int) -> asyncio.Lock:
+        return self._album_locks.setdefault(event_id, asyncio.Lock())
 
     async def _forget_albums(self, event_id: int) -> None:
         self._album_lists_loaded.discard(event_id)
@@ -1300,20 +1420,27 @@ class UploadEngine:
         await self.store.write(q.album_forget, event_id)
 
     async def _create_album(self, event_id: int, parent: int | None, name: str) -> int:
-        """Create one album; serialised per event so two workers never make the same one twice."""
-        lock = self._album_locks.setdefault(event_id, asyncio.Lock())
+        """Create one album, unless the server already has one of that name under that parent.
+
+        Serialised per event. A create that failed may still have taken effect,
+        so after any failure the album list is read again before anyone (this
+        item's retry, or another item waiting for the lock) creates that album.
+        """
         key = (event_id, parent or 0, q.nfc(name))
-        async with lock:
+        async with self._album_lock(event_id):
             if key in self._albums:
                 return self._albums[key]
+            if event_id not in self._album_lists_loaded:
+                await self._reload_albums(event_id)
+                if key in self._albums:
+                    return self._albums[key]
             try:
                 album = await self.client.album_create(event_id, name, parent_id=parent)
-            except TransientError as exc:
-                if exc.maybe_applied:
-                    # It may exist now: look again before the retry creates it a second time.
-                    self._album_lists_loaded.discard(event_id)
+            except Exception:
+                self._album_lists_loaded.discard(event_id)
                 raise
             self._albums[key] = album.id
+            self._album_parents.setdefault(event_id, {})[album.id] = parent or 0
             await self.store.write(q.album_remember, [(event_id, parent, name, album.id)])
             self._targets[(event_id, album.id)] = _Target(names={})
             return album.id
@@ -1370,8 +1497,9 @@ def _unclaim(conn, item_ids: Sequence[int]) -> None:
                      [(q.QUEUED, i, q.CHECKING) for i in item_ids])
 
 
-def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None) -> None:
-    q.record_uploaded(conn, item, album_id, photo_id, message=message)
+def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None,
+            content_hash: str | None) -> None:
+    q.record_uploaded(conn, item, album_id, photo_id, message=message, content_hash=content_hash)
 
 
 def _set_outcome(conn, item_id: int, state: str, message: str | None, photo_id: int | None) -> None:

@@ -26,7 +26,7 @@ import stat
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ from studio_desktop.uploads.hotfolder_gate import (
     StabilityGate,
     describe_os_error,
 )
+from studio_desktop.uploads.queue import LedgerEntry, ledger_for_paths, ledger_record
 
 log = logging.getLogger(__name__)
 
@@ -773,7 +774,7 @@ class HotFolderWatcher:
         """``sp.photo.update`` with the new version, then remember that version as uploaded."""
         client = self._client or getattr(self.engine, "client", None)
         try:
-            await client.photo_update(entry.photo_id, path)
+            result = await client.photo_update(entry.photo_id, path)
         except asyncio.CancelledError:
             self._in_flight.pop(path, None)
             raise
@@ -786,8 +787,8 @@ class HotFolderWatcher:
         else:
             store = getattr(self.engine, "store", None)
             if store is not None:
-                await store.write(_write_ledger, str(path), item.size, item.mtime_ns, self.target.event_id,
-                                  entry.album_id, entry.photo_id)
+                await store.write(ledger_record, str(path), item.size, item.mtime_ns, self.target.event_id,
+                                  entry.album_id, entry.photo_id, path.name, result.content_hash)
             self._emit(HotFolderChangedAfterUpload(
                 self.folder, path, entry.photo_id, True,
                 f"{path.name} changed after it was uploaded; replaced it in the gallery (photo {entry.photo_id}).",
@@ -800,45 +801,13 @@ class HotFolderWatcher:
         store = getattr(self.engine, "store", None)
         if store is None or not paths:
             return {}
-        return await store.read(_read_ledger, [str(p) for p in paths], self.target.event_id,
-                                None if self.mirror_folders else (self.target.album_id or 0))
+        found = await store.read(ledger_for_paths, [str(p) for p in paths], self.target.event_id,
+                                 None if self.mirror_folders else (self.target.album_id or 0))
+        return {Path(path): entries for path, entries in found.items()}
 
     async def _ledger_signatures(self, files: list[tuple[Path, tuple[int, int]]]) -> dict[Path, set[tuple[int, int]]]:
         entries = await self._ledger_entries([p for p, _ in files])
         return {path: {(e.size, e.mtime_ns) for e in found} for path, found in entries.items()}
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    size: int
-    mtime_ns: int
-    album_id: int
-    photo_id: int | None
-    uploaded_at: float = field(default=0.0, compare=False)
-
-
-def _read_ledger(conn: Any, paths: list[str], event_id: int, album_id: int | None) -> dict[Path, list[LedgerEntry]]:
-    found: dict[Path, list[LedgerEntry]] = {}
-    for start in range(0, len(paths), 500):
-        chunk = paths[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        sql = (f"SELECT path, size, mtime_ns, album_id, photo_id, uploaded_at FROM upload_ledger "
-               f"WHERE event_id = ? AND path IN ({marks})")
-        params: list[Any] = [event_id, *chunk]
-        if album_id is not None:
-            sql += " AND album_id = ?"
-            params.append(album_id)
-        for row in conn.execute(sql + " ORDER BY uploaded_at DESC", params):
-            found.setdefault(Path(row[0]), []).append(LedgerEntry(row[1], row[2], row[3], row[4], row[5]))
-    return found
-
-
-def _write_ledger(conn: Any, path: str, size: int, mtime_ns: int, event_id: int, album_id: int, photo_id: int | None) -> None:
-    conn.execute(
-        "INSERT OR REPLACE INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (path, size, mtime_ns, event_id, album_id, photo_id, time.time()),
-    )
 
 
 def _api_message(exc: BaseException) -> str:

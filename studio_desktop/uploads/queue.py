@@ -7,6 +7,25 @@ paged, never loaded whole: a wedding queue of 100,000 files stays on disk.
 An item's ``album_id`` is the batch's target album (``None``: the event itself).
 With folder mirroring, ``rel_album_path`` names the albums below that target the
 photo really goes to; :data:`album_map` remembers which album id each name got.
+
+The upload ledger (table ``upload_ledger``) is the memory of what reached the
+gallery, one row per file version and target; this module is its one writer
+(:func:`ledger_record`) and owns its reads:
+
+- ``path``, ``size``, ``mtime_ns``: the local file version (the key with the target);
+- ``event_id``, ``album_id``: the target; album 0 is the event's root (photos in
+  no album), since NULLs never collide in a UNIQUE key;
+- ``photo_id``: the server's id for the photo (NULL only in rows from old versions);
+- ``uploaded_at``: when it was recorded (seconds since the epoch);
+- ``name``: the photo name as sent, NFC (NULL in rows from before store version 4);
+- ``content_hash``: sha256 hex of the bytes actually sent, taken while they were
+  read for sending (NULL in older rows, or when the send could not be hashed whole).
+
+"The same photo": a ledger row says *this very file* (same path, size and
+mtime) already went to *that target*; the engine then skips it without asking the
+server. A same-named photo in another target is never the same photo. Rows are
+never trusted across targets, and the hash lets a moved or renamed copy of the
+same bytes be recognised (:func:`ledger_by_hash`).
 """
 
 from __future__ import annotations
@@ -36,7 +55,7 @@ PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
 ITEM_COLUMNS = (
     "id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, "
-    "attempts, last_error, photo_id, bytes_sent, updated, verify"
+    "attempts, last_error, photo_id, bytes_sent, updated, verify, prior_photo_ids"
 )
 
 
@@ -78,15 +97,19 @@ class Item:
     bytes_sent: int = 0
     updated: float = 0.0
     verify: bool = False
+    #: ids of photos with this name already in the target before the item was first sent (None: not sent yet)
+    prior_photo_ids: tuple[int, ...] | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
+        prior = _loads(row["prior_photo_ids"], None) if "prior_photo_ids" in row.keys() else None
         return cls(
             id=row["id"], batch_id=row["batch_id"], path=row["path"], name=row["name"], size=row["size"],
             mtime_ns=row["mtime_ns"], event_id=row["event_id"], album_id=row["album_id"],
             rel_album_path=tuple(_loads(row["rel_album_path"], [])), state=row["state"], attempts=row["attempts"],
             last_error=row["last_error"], photo_id=row["photo_id"], bytes_sent=row["bytes_sent"],
             updated=row["updated"], verify=bool(row["verify"]),
+            prior_photo_ids=None if prior is None else tuple(int(i) for i in prior),
         )
 
 
@@ -117,8 +140,21 @@ class AddResult:
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
+    """One ledger row (see the module docstring); ``album_id`` 0 is the event's root."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    event_id: int
+    album_id: int
     photo_id: int | None
-    uploaded_at: float
+    uploaded_at: float = field(default=0.0, compare=False)
+    name: str | None = None
+    content_hash: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> LedgerEntry:
+        return cls(*row)
 
 
 def _loads(text: str | None, default: Any) -> Any:
@@ -366,6 +402,12 @@ def set_state(
     conn.execute(f"UPDATE upload_item SET {', '.join(sets)} WHERE id = ?", (*params, item_id))
 
 
+def set_prior_photo_ids(conn: sqlite3.Connection, item_id: int, photo_ids: Sequence[int]) -> None:
+    """Remember, before an item's first send, which photos of its name its target already held."""
+    conn.execute("UPDATE upload_item SET prior_photo_ids = ? WHERE id = ? AND prior_photo_ids IS NULL",
+                 (json.dumps([int(i) for i in photo_ids]), item_id))
+
+
 def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_ns: int) -> None:
     conn.execute("UPDATE upload_item SET size = ?, mtime_ns = ?, updated = ? WHERE id = ?",
                  (size, mtime_ns, time.time(), item_id))
@@ -381,7 +423,7 @@ def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]])
 
 def record_uploaded(
     conn: sqlite3.Connection, item: Item, album_id: int | None, photo_id: int | None, *, state: str = DONE,
-    message: str | None = None,
+    message: str | None = None, content_hash: str | None = None,
 ) -> None:
     """The item is in the gallery: mark it and remember the file in the ledger, in one transaction."""
     now = time.time()
@@ -390,12 +432,8 @@ def record_uploaded(
         "WHERE id = ?",
         (state, photo_id, message, now, item.id),
     )
-    conn.execute(
-        "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path, size, mtime_ns, event_id, album_id) "
-        "DO UPDATE SET photo_id = COALESCE(excluded.photo_id, photo_id), uploaded_at = excluded.uploaded_at",
-        (item.path, item.size, item.mtime_ns, item.event_id, album_id or 0, photo_id, now),
-    )
+    ledger_record(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id, photo_id, item.name,
+                  content_hash, uploaded_at=now)
 
 
 def recover_in_flight(conn: sqlite3.Connection) -> int:
@@ -454,15 +492,72 @@ def ledger_reason(entry: LedgerEntry) -> str:
     return "Uploaded before from this file."
 
 
+_LEDGER_COLUMNS = "path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at, name, content_hash"
+
+
+def ledger_record(
+    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
+    photo_id: int | None, name: str | None, content_hash: str | None, *, uploaded_at: float | None = None,
+) -> None:
+    """Remember that this file version reached the target (``album_id`` None or 0: the event's root).
+
+    Recording the same file version and target again keeps the newest facts;
+    a fact not known this time (``None``) never erases one known before.
+    """
+    conn.execute(
+        f"INSERT INTO upload_ledger ({_LEDGER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (path, size, mtime_ns, event_id, album_id) DO UPDATE SET "
+        "photo_id = COALESCE(excluded.photo_id, photo_id), uploaded_at = excluded.uploaded_at, "
+        "name = COALESCE(excluded.name, name), content_hash = COALESCE(excluded.content_hash, content_hash)",
+        (path, size, mtime_ns, event_id, album_id or 0, photo_id, time.time() if uploaded_at is None else uploaded_at,
+         None if name is None else nfc(name), content_hash),
+    )
+
+
 def ledger_lookup(
     conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
 ) -> LedgerEntry | None:
+    """The ledger row of this file version in this target (``album_id`` None or 0: the event's root)."""
     row = conn.execute(
-        "SELECT photo_id, uploaded_at FROM upload_ledger WHERE path = ? AND size = ? AND mtime_ns = ? "
+        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE path = ? AND size = ? AND mtime_ns = ? "
         "AND event_id = ? AND album_id = ?",
         (path, size, mtime_ns, event_id, album_id or 0),
     ).fetchone()
-    return LedgerEntry(row[0], row[1]) if row else None
+    return LedgerEntry.from_row(row) if row else None
+
+
+def ledger_for_paths(
+    conn: sqlite3.Connection, paths: Sequence[str], event_id: int, album_id: int | None,
+) -> dict[str, list[LedgerEntry]]:
+    """Every ledger row of these paths in the event, newest first per path.
+
+    ``album_id`` narrows to one target (0: the event's root); ``None`` means
+    every target in the event (a hot folder mirroring its subfolders).
+    """
+    found: dict[str, list[LedgerEntry]] = {}
+    for start in range(0, len(paths), 500):
+        chunk = list(paths[start:start + 500])
+        sql = (f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
+               f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})")
+        params: list[Any] = [event_id, *chunk]
+        if album_id is not None:
+            sql += " AND album_id = ?"
+            params.append(album_id)
+        for row in conn.execute(sql + " ORDER BY uploaded_at DESC", params):
+            found.setdefault(row[0], []).append(LedgerEntry.from_row(row))
+    return found
+
+
+def ledger_by_hash(
+    conn: sqlite3.Connection, event_id: int, album_id: int | None, content_hash: str,
+) -> list[LedgerEntry]:
+    """Rows of files whose sent bytes had this sha256, in this target (None or 0: the root), newest first."""
+    rows = conn.execute(
+        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND content_hash = ? AND album_id = ? "
+        "ORDER BY uploaded_at DESC",
+        (event_id, content_hash, album_id or 0),
+    ).fetchall()
+    return [LedgerEntry.from_row(r) for r in rows]
 
 
 # -- album map -----------------------------------------------------------------
@@ -477,11 +572,57 @@ def album_lookup(conn: sqlite3.Connection, event_id: int, parent_id: int | None,
 
 
 def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | None, str, int]]) -> None:
-    """Remember ``(event_id, parent_id, name, album_id)``; the newest answer wins."""
+    """Remember ``(event_id, parent_id, name, album_id)`` of albums the engine resolved or created."""
     conn.executemany(
         "INSERT OR REPLACE INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
         [(e, p or 0, nfc(n), a) for e, p, n, a in rows],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumRow:
+    """One album as the server listed it (``parent_id`` None: at the top of the event)."""
+
+    parent_id: int | None
+    name: str
+    album_id: int
+    display_order: int | None = None
+
+
+def choose_albums(
+    rows: Iterable[AlbumRow], keep: dict[tuple[int, str], int] | None = None,
+) -> dict[tuple[int, str], int]:
+    """``{(parent_id or 0, NFC name): album_id}``: one album for each name under each parent.
+
+    Siblings may share a name. The choice is the same everywhere (the store and
+    the engine): an album already chosen (``keep``) that still exists stays
+    chosen, so a folder resolved to an album keeps it; otherwise the first in
+    the server's ``display_order``, then the lowest id.
+    """
+    candidates: dict[tuple[int, str], list[AlbumRow]] = {}
+    for row in rows:
+        candidates.setdefault((row.parent_id or 0, nfc(row.name)), []).append(row)
+    chosen: dict[tuple[int, str], int] = {}
+    for key, found in candidates.items():
+        ids = {row.album_id for row in found}
+        kept = (keep or {}).get(key)
+        if kept in ids:
+            chosen[key] = kept
+        else:
+            first = min(found, key=lambda r: (r.display_order is None, r.display_order or 0, r.album_id))
+            chosen[key] = first.album_id
+    return chosen
+
+
+def album_replace(conn: sqlite3.Connection, event_id: int, rows: Sequence[AlbumRow]) -> dict[tuple[int, str], int]:
+    """Replace the event's album map with the server's list (chosen by :func:`choose_albums`); returns the map."""
+    keep = {(r[0], r[1]): r[2] for r in conn.execute(
+        "SELECT parent_id, name, album_id FROM album_map WHERE event_id = ?", (event_id,))}
+    chosen = choose_albums(rows, keep)
+    conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
+    conn.executemany("INSERT INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
+                     [(event_id, parent, name, album_id) for (parent, name), album_id in chosen.items()])
+    return chosen
 
 
 def mapped_album(

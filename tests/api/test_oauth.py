@@ -95,6 +95,38 @@ async def test_token_endpoint_errors_are_typed_and_redacted():
     await oauth.http.aclose()
 
 
+@pytest.mark.parametrize("answer", [
+    pytest.param({"stat": "ok", "access_token": "a-1", "refresh_token": "r-1", "token_type": "bearer",
+                  "expires_in": 1209600}, id="shootproof"),
+    pytest.param({"access_token": "a-1", "refresh_token": "r-1", "token_type": "bearer", "expires_in": 1209600},
+                 id="rfc6749"),
+])
+async def test_token_answers_in_either_shape_are_read(answer):
+    reply = httpx.MockTransport(lambda _: httpx.Response(200, json=answer))
+    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/o", scope=SCOPE, clock=lambda: 1000.0,
+                        http=httpx.AsyncClient(transport=reply))
+    tokens = await oauth.exchange_code("a-code")
+    assert (tokens.access_token, tokens.refresh_token, tokens.expires_at) == ("a-1", "r-1", 1000.0 + 1209600)
+    assert tokens.scope == SCOPE  # neither answer names a scope: the approved one is kept
+    await oauth.http.aclose()
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param({"stat": "fail", "code": "invalid_grant", "msg": "The authorization code has expired."},
+                 id="shootproof"),
+    pytest.param({"error": "invalid_grant", "error_description": "The authorization code has expired."},
+                 id="rfc6749"),
+])
+async def test_token_refusals_in_either_shape_are_read(answer):
+    reply = httpx.MockTransport(lambda _: httpx.Response(400, json=answer))
+    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/o", scope=SCOPE,
+                        http=httpx.AsyncClient(transport=reply))
+    with pytest.raises(OAuthInvalidGrantError, match="has expired") as refused:
+        await oauth.exchange_code("a-code")
+    assert refused.value.code == "invalid_grant"
+    await oauth.http.aclose()
+
+
 # --- against the sandbox ----------------------------------------------------
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
+import logging
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 from imagegen import BLUE, make_jpeg, make_text_file
@@ -223,14 +226,14 @@ async def test_event_lifecycle(sandbox, client):
     event = await client.event_create("Okafor Family Session", brand_id=d["brand_second"], url_slug="okafor-2025",
                                       event_date="2025-05-03 15:00:00")
     assert event.name == "Okafor Family Session" and event.brand_id == d["brand_second"]
-    assert event.url_slug == "okafor-2025" and event.view_url.endswith("okafor-2025")
+    assert event.url_slug == "okafor-2025" and urlsplit(event.view_url).path.endswith("/okafor-2025")
     info = await client.event_info(event.id)
     assert info.event_date.startswith("2025-05-03") and info.photo_count == 0
 
     renamed = await client.event_rename(event.id, "Okafor Family — Fall")
     assert renamed.name == "Okafor Family — Fall"
     updated = await client.event_update(event.id, url_slug="")
-    assert updated.url_slug is None and updated.view_url.endswith(str(event.id))
+    assert updated.url_slug is None and urlsplit(updated.view_url).path.endswith(f"/{event.id}")
     private = await client.event_set_access_level(event.id, "private_password", password="leaves")
     assert private.password == "leaves"
     with pytest.raises(ValidationError):
@@ -333,6 +336,7 @@ async def test_upload_streams_the_file_and_reports_progress(sandbox, client, tmp
 
     size = path.stat().st_size
     assert progress and progress[-1] == size and progress == sorted(progress) and len(progress) > 1
+    assert result.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
     stored = sandbox.studio.photos(event_id=event.id)
     assert [(p.id, p.name, p.album_id) for p in stored] == [(result.photo_id, "IMG_4242.jpg", album.id)]
     assert sandbox.studio.photo_file(result.photo_id).read_bytes() == path.read_bytes()
@@ -430,6 +434,7 @@ async def test_photo_album_membership_update_and_delete(sandbox, client, tmp_pat
     progress: list[int] = []
     updated = await client.photo_update(result.photo_id, replacement, on_progress=progress.append)
     assert updated.photo_id == result.photo_id and progress[-1] == replacement.stat().st_size
+    assert updated.content_hash == hashlib.sha256(replacement.read_bytes()).hexdigest() != result.content_hash
     assert sandbox.studio.photo_file(result.photo_id).read_bytes() == replacement.read_bytes()
     assert ((await client.photo_info(result.photo_id)).width, sandbox.studio.photos(event_id=event.id)[0].version) \
         == (50, 2)
@@ -597,3 +602,22 @@ async def test_a_method_outside_the_granted_scope_is_refused(sandbox):
         assert (await client.studio_info()).name
         with pytest.raises(PermissionDeniedError):
             await client.event_get_list()
+
+
+async def test_a_server_refusing_pages_of_1000_is_walked_with_smaller_pages(sandbox, client, monkeypatch, caplog):
+    from studio_desktop.sandbox import registry
+
+    wedding = ids(sandbox)["event_wedding"]
+    expected = sorted(p.id for p in sandbox.studio.photos(event_id=wedding))
+    monkeypatch.setattr(registry, "MAX_LIMIT", 10)  # a server whose largest page is smaller than ours
+    with pytest.raises(ValidationError):
+        await client.event_get_photos(wedding, limit=1000)
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.api.shootproof"):
+        walked = [p.id async for p in client.iter_event_photos(wedding, limit=1000)]
+    assert len(expected) > 10 and sorted(walked) == expected and len(walked) == len(set(walked))
+    assert "refused pages of 1000" in caplog.text
+    sandbox.studio.clear_request_log()
+    again = [p.id async for p in client.iter_event_photos(wedding, limit=1000)]
+    assert sorted(again) == expected
+    assert sandbox.studio.count_requests("sp.event.get_photos") == -(-len(expected) // 10), \
+        "the page size the server took is remembered: no refused call first"

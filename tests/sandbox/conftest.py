@@ -41,6 +41,10 @@ class Api:
         assert body["stat"] == "fail" and body["msg"], body
         return body
 
+    def photo(self, n: int) -> int:
+        """The id of the demo studio's ``n``-th photo in upload order (0 is ``photo_first``)."""
+        return self.studio.photos()[n].id
+
     def upload(self, event_id: int, content: bytes, name: str = "IMG_0001.jpg", **params) -> httpx.Response:
         files = {"photo": (name, io.BytesIO(content), "image/jpeg")}
         return self.post("sp.photo.upload", files=files, event_id=event_id, **params)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 
@@ -11,7 +13,7 @@ def test_event_create_uses_the_default_brand_and_its_defaults(sp):
     assert event["name"] == "Patel Wedding"
     assert event["brand_id"] == sp.ids["brand_default"]
     assert event["url_slug"] == "patel-wedding"
-    assert event["view_url"].endswith("/gallery/patel-wedding")
+    assert urlsplit(event["view_url"]).path == "/gallery/patel-wedding"
     assert event["event_date"] == "2025-06-02 00:00:00"
     assert event["photo_count"] == 0 and event["status"] == "Active" and event["cover_photo"] is None
     assert event["id"] > sp.ids["event_b3"]
@@ -62,7 +64,7 @@ def test_duplicate_url_slug_is_409_on_create_and_update(sp):
 def test_update_with_empty_slug_removes_it(sp):
     event = sp.ok("sp.event.update", verb="POST", event_id=sp.ids["event_wedding"], url_slug="")["event"]
     assert event["url_slug"] is None
-    assert event["view_url"].endswith(f"/gallery/{sp.ids['event_wedding']}")
+    assert urlsplit(event["view_url"]).path == f"/gallery/{sp.ids['event_wedding']}"
     assert event["name"] == "Harper & Liam Wedding"
     again = sp.ok("sp.event.create", verb="POST", event_name="Reuse", url_slug="harper-liam-wedding")
     assert again["event"]["url_slug"] == "harper-liam-wedding"
@@ -156,7 +158,7 @@ def test_photo_exists_by_name_album_and_id(shared_sp):
     assert exists(photo_name="IMG_0001.jpg", album_id=sp.ids["album_level2"]) is True
     assert exists(photo_name="IMG_0001.jpg", album_id=sp.ids["album_ceremony"]) is False
     assert exists(photo_id=sp.ids["photo_first"]) is True
-    assert exists(photo_id=sp.ids["photo_first"] + 100_000) is False
+    assert exists(photo_id=1) is False
     body = sp.fail("sp.event.photo_exists", 400, event_id=event_id)
     assert {"photo_name", "photo_id"} <= set(body["validation_errors"])
     other_album = sp.ok("sp.album.get_list", event_id=sp.ids["event_family"])["albums"][0]["id"]
@@ -172,7 +174,7 @@ def test_event_photos_paginate_in_upload_order(shared_sp):
     assert [p["results_returned"] for p in pages] == [25, 25, 25, 13]
     assert all(p["total_pages"] == 4 for p in pages)
     ids = [photo["id"] for p in pages for photo in p["photos"]]
-    assert ids == sorted(ids) == [photo["id"] for photo in first["photos"]]
+    assert ids == [photo["id"] for photo in first["photos"]] == [p.id for p in sp.studio.photos(event_id)]
 
 
 def test_event_delete_only_empty(sp):
@@ -251,7 +253,7 @@ def test_album_rename_info_and_photos(sp):
     album_id = sp.ids["album_ceremony"]
     assert sp.ok("sp.album.rename", verb="POST", album_id=album_id, album_name="Vows")["album"]["name"] == "Vows"
     info = sp.ok("sp.album.info", album_id=album_id)["album"]
-    assert info["photo_count"] == 20 and info["view_url"].endswith(f"/albums/{album_id}")
+    assert info["photo_count"] == 20 and urlsplit(info["view_url"]).path.endswith(f"/albums/{album_id}")
     page = sp.ok("sp.album.get_photos", album_id=album_id, limit=15, page=2)
     assert page["results_returned"] == 5 and page["total_pages"] == 2 and page["total_results"] == 20
     assert all(p["name"].startswith("DSC_") for p in page["photos"])

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 
-from studio_desktop.sandbox.registry import REGISTRY, load_handlers
+from studio_desktop.sandbox.registry import REGISTRY, UPGRADE_SCOPE, load_handlers
+
+# A copy of the API reference, so the tables below are checked against its text.
+REFERENCE = (Path(__file__).parent / "reference" / "shootproof-api-v2.txt").read_text(encoding="utf-8")
 
 REFERENCE_METHODS = """
 sp.auth.deauthorize sp.studio.info sp.studio.get_setting sp.studio.set_setting sp.event.get_list sp.event.info
@@ -22,6 +27,12 @@ sp.order.get_list sp.order.get_details sp.brand.get_list sp.brand.create sp.bran
 sp.brand.get_event_tree sp.contact.info sp.contact.create sp.contact.update sp.contact.delete sp.contact.bulk_create
 sp.contact.get_event_list sp.invoice.get_list sp.invoice.info
 """.split()
+
+# What the reference says may only be sent over HTTP POST; every other method also takes GET.
+POST_ONLY = frozenset({
+    "sp.photo.upload", "sp.photo.update", "sp.cover_photo.set", "sp.cover_photo.delete", "sp.brand.create",
+    "sp.contact.create", "sp.contact.update", "sp.contact.bulk_create", "sp.event.bulk_email_add",
+})
 
 PAGING = {"page", "results_returned", "total_pages", "total_results"}
 EVENT_LIST = {"id", "brand_id", "name", "password", "category_id", "is_archived", "status", "view_url", "created",
@@ -93,14 +104,14 @@ def calls(sp, jpeg):
         "sp.photo.upload": ("POST", {"event_id": i["event_kim"]}, _jpeg_file(jpeg, "a.jpg"),
                             {"photo_id", "photos_allowed", "photos_used"}),
         "sp.photo.add_to_album": ("POST", {"album_id": i["album_ceremony"], "photo_id": photo}, None, set()),
-        "sp.photo.remove_from_album": ("POST", {"album_id": i["album_level1"], "photo_id": photo + 6}, None, set()),
+        "sp.photo.remove_from_album": ("POST", {"album_id": i["album_level1"], "photo_id": sp.photo(6)}, None, set()),
         "sp.photo.info": ("GET", {"photo_id": photo}, None, PHOTO),
         "sp.photo.delete": ("POST", {"photo_id": photo}, None, {"deleted", "photo_id"}),
-        "sp.photo.update": ("POST", {"photo_id": photo + 1}, _jpeg_file(jpeg, "b.jpg"),
+        "sp.photo.update": ("POST", {"photo_id": sp.photo(1)}, _jpeg_file(jpeg, "b.jpg"),
                             {"photo_id", "photos_allowed", "photos_used"}),
         "sp.watermark.get_list": ("GET", {"brand_id": i["brand_default"]}, None,
                                   {"apply_default_to_new_uploads", "watermarks"}),
-        "sp.cover_photo.set": ("POST", {"event_id": i["event_wedding"], "photo_id": photo + 2}, None,
+        "sp.cover_photo.set": ("POST", {"event_id": i["event_wedding"], "photo_id": sp.photo(2)}, None,
                                {"cover_photo"}),
         "sp.cover_photo.delete": ("POST", {"event_id": i["event_wedding"]}, None, set()),
         "sp.mobile_app.get_list": ("GET", {}, None, {"mobile_apps"} | PAGING),
@@ -129,10 +140,26 @@ def calls(sp, jpeg):
     }
 
 
+def _reference_sections() -> dict[str, str]:
+    parts = re.split(r"^(sp\.[a-z_]+\.[a-z_]+)[ \t]*$", REFERENCE, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
 def test_the_registry_holds_exactly_the_reference_methods():
     load_handlers()
+    sections = _reference_sections()
+    assert "NOT a directly callable method" in sections.pop(UPGRADE_SCOPE)
     assert len(REFERENCE_METHODS) == 54
-    assert set(REGISTRY) == set(REFERENCE_METHODS)
+    assert set(REGISTRY) == set(REFERENCE_METHODS) == set(sections)
+
+
+def test_post_only_methods_are_the_ones_the_reference_names():
+    sections = _reference_sections()
+    named = {method for method, text in sections.items()
+             if "can only be used over HTTP POST" in text or "HTTP POST request body must be" in text}
+    assert named == POST_ONLY and len(POST_ONLY) == 9
+    load_handlers()
+    assert {method for method, spec in REGISTRY.items() if spec.post_only} == POST_ONLY
 
 
 @pytest.mark.parametrize("method", [m for m in REFERENCE_METHODS if m != "sp.event.bulk_email_add"])
@@ -222,18 +249,44 @@ def test_unknown_or_missing_method_is_400(shared_sp):
     assert response.status_code == 400 and "method" in response.json()["validation_errors"]
 
 
-@pytest.mark.parametrize("method", ["sp.photo.upload", "sp.photo.update", "sp.cover_photo.set",
-                                    "sp.cover_photo.delete", "sp.brand.create", "sp.contact.create",
-                                    "sp.contact.update", "sp.contact.bulk_create", "sp.event.create",
-                                    "sp.event.delete", "sp.album.create", "sp.photo.delete", "sp.studio.set_setting"])
-def test_writing_methods_refuse_get_with_405(shared_sp, method):
+@pytest.mark.parametrize("method", sorted(POST_ONLY))
+def test_post_only_methods_refuse_get_with_405(shared_sp, method):
     sp = shared_sp
     photos = sp.studio.count_photos()
-    events = sp.ok("sp.event.get_list", include_archived=1)["total_results"]
-    body = sp.fail(method, 405, event_id=sp.ids["event_wedding"], event_name="x", photo_id=sp.ids["photo_first"] + 3)
+    contacts = sp.ok("sp.contact.info", contact_id=sp.ids["harper"])["contact"]
+    body = sp.fail(method, 405, event_id=sp.ids["event_wedding"], photo_id=sp.photo(3), name="x",
+                   contact_id=sp.ids["harper"], first_name="x", email="x@example.com")
     assert body["code"] == 405 and "POST" in body["msg"]
     assert sp.studio.count_photos() == photos
-    assert sp.ok("sp.event.get_list", include_archived=1)["total_results"] == events
+    assert sp.ok("sp.contact.info", contact_id=sp.ids["harper"])["contact"] == contacts
+
+
+def test_every_other_method_is_allowed_over_get(sp):
+    """Methods the reference does not mark POST-only may be sent over GET; none answers 405."""
+    for method in sorted(set(REFERENCE_METHODS) - POST_ONLY):
+        response = sp.get(method)
+        assert response.status_code != 405 and response.json()["stat"] in ("ok", "fail"), (method, response.text)
+
+
+def test_writing_methods_take_effect_over_get(sp):
+    event = sp.ok("sp.event.create", event_name="Over GET")["event"]
+    album = sp.ok("sp.album.create", event_id=event["id"], album_name="Also GET")["album"]
+    assert [a["id"] for a in sp.ok("sp.album.get_list", event_id=event["id"])["albums"]] == [album["id"]]
+    photo = sp.photo(3)
+    sp.ok("sp.photo.delete", photo_id=photo)
+    assert photo not in {p.id for p in sp.studio.photos()}
+    sp.ok("sp.contact.delete", contact_id=sp.ids["sam"])
+    assert sp.fail("sp.contact.info", 404, contact_id=sp.ids["sam"])
+    assert sp.studio.request_log[-1] == ("sp.contact.info", "GET")
+    assert ("sp.event.create", "GET") in sp.studio.request_log
+
+
+def test_contact_delete_without_contact_id_deletes_nothing(sp):
+    """The reference marks ``contact_id`` optional: the call is valid and removes no contact."""
+    before = sp.ok("sp.contact.info", contact_id=sp.ids["sam"])["contact"]
+    body = sp.ok("sp.contact.delete", verb="POST")
+    assert body["contact_id"] is None and body["msg"]
+    assert sp.ok("sp.contact.info", contact_id=sp.ids["sam"])["contact"] == before
 
 
 def test_other_http_verbs_are_refused(shared_sp):
@@ -287,7 +340,7 @@ def test_request_log_counts_calls(shared_sp):
     sp.studio.clear_request_log()
     sp.ok("sp.studio.info")
     sp.ok("sp.studio.info")
-    sp.fail("sp.event.create", 405)
-    assert sp.studio.request_log == [("sp.studio.info", "GET")] * 2 + [("sp.event.create", "GET")]
+    sp.fail("sp.contact.create", 405)
+    assert sp.studio.request_log == [("sp.studio.info", "GET")] * 2 + [("sp.contact.create", "GET")]
     assert sp.studio.count_requests("sp.studio.info") == 2
     assert [c.status for c in sp.studio.calls] == [200, 200, 405]

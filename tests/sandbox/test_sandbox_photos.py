@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures
+import html
 import io
 import os
+import re
 
 import httpx
 from PIL import Image
@@ -197,7 +199,7 @@ def test_photo_delete_add_and_remove_album(sp):
 
 def test_renditions_are_jpegs_of_the_right_size(shared_sp):
     sp = shared_sp
-    info = sp.ok("sp.photo.info", photo_id=sp.ids["photo_first"] + 1)
+    info = sp.ok("sp.photo.info", photo_id=sp.photo(1))
     assert (info["width"], info["height"]) == (1800, 1200)
     for size, edge in [("small", 240), ("medium", 480), ("large", 1024), ("2x_large", 1800), ("original", 1800)]:
         response = sp.http.get(info["url"][size])
@@ -206,9 +208,9 @@ def test_renditions_are_jpegs_of_the_right_size(shared_sp):
         assert image.format == "JPEG" and max(image.size) == edge, size
     again = sp.http.get(info["url"]["small"])
     assert again.content == sp.http.get(info["url"]["small"]).content
-    base = sp.server.url
-    assert sp.http.get(f"{base}/media/photos/{info['id']}/huge.jpg").status_code == 404
-    assert sp.http.get(f"{base}/media/photos/1/small.jpg").status_code == 404
+    base, token = sp.server.url, {"access_token": sp.token}
+    assert sp.http.get(f"{base}/media/photos/{info['id']}/v1/huge.jpg", params=token).status_code == 404
+    assert sp.http.get(f"{base}/media/photos/1/v1/small.jpg", params=token).status_code == 404
 
 
 def test_demo_photos_are_drawn_deterministically_on_first_use(sp, sandbox_factory):
@@ -244,12 +246,15 @@ def test_cover_photo_from_the_gallery_or_uploaded(sp, jpeg):
 
 
 def test_gallery_pages_and_home_are_served(sp):
-    event = sp.ok("sp.event.info", event_id=sp.ids["event_wedding"])["event"]
+    event = sp.ok("sp.event.info", event_id=sp.ids["event_family"])["event"]
     page = sp.http.get(event["view_url"])
-    assert page.status_code == 200 and "Harper &amp; Liam Wedding" in page.text and "<img" in page.text
+    assert page.status_code == 200 and html.escape(event["name"]) in page.text and "<img" in page.text
+    tile = re.search(r'<img src="([^"]+)"', page.text).group(1)
+    assert sp.http.get(html.unescape(tile)).headers["content-type"] == "image/jpeg"
     home = sp.http.get(sp.ok("sp.studio.info")["homepage_url"])
     assert home.status_code == 200 and "Lumen &amp; Grain" in home.text
-    assert sp.http.get(f"{sp.server.url}/gallery/no-such-gallery").status_code == 404
+    token = {"access_token": sp.token}
+    assert sp.http.get(f"{sp.server.url}/gallery/no-such-gallery", params=token).status_code == 404
 
 
 def test_concurrent_uploads_all_land(sp, jpeg):

@@ -99,6 +99,8 @@ def test_sandbox_command_serves_until_stopped(tmp_path, stop_signal):
         assert re.search(r"OAuth authorize:\s+http://127\.0\.0\.1:\d+/oauth2/authorization/new", banner)
         assert re.search(r"Pixieset API:\s+http://127\.0\.0\.1:\d+/pixieset/api/v1", banner)
         assert re.search(r"Demo Pixieset cookie:\s+\S+=\S+", banner)
+        home = re.search(r"Studio home:\s+(\S+)", banner).group(1)
+        assert httpx.get(home).status_code == 200
         info = httpx.get(api, params={"method": "sp.studio.info", "access_token": token})
         assert info.status_code == 200 and info.json()["plan"]["used"] == 0
         assert httpx.get(api, params={"method": "sp.event.get_list", "access_token": token}).status_code == 503

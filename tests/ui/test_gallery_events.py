@@ -6,6 +6,8 @@ server holds through a second API client or the sandbox's own database.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -62,7 +64,7 @@ def test_new_gallery_dialog_creates_the_event_and_selects_it(gallery, sp, run_as
     assert event.name == "Nguyen Wedding"
     assert event.brand_id == ids["brand_default"]
     assert event.event_date == "2025-06-21 00:00:00"
-    assert event.view_url.endswith("/gallery/nguyen-wedding")
+    assert urlsplit(event.view_url).path == "/gallery/nguyen-wedding"
 
 
 def test_a_web_address_already_taken_is_shown_beside_the_field(gallery, sp, run_async, qtbot):
@@ -83,7 +85,7 @@ def test_a_web_address_already_taken_is_shown_beside_the_field(gallery, sp, run_
     qtbot.waitUntil(lambda: "Second Harper Wedding" in tree_names(gallery), timeout=WAIT_MS)
     created = [e for e in run_async(sp.event_get_list(limit=100)).items if e.name == "Second Harper Wedding"]
     assert len(created) == 1 and created[0].event_date is None
-    assert created[0].view_url.endswith("/gallery/harper-second")
+    assert urlsplit(created[0].view_url).path == "/gallery/harper-second"
 
 
 def test_bad_input_is_refused_in_the_dialog_before_any_call(gallery, sandbox, qtbot):
@@ -137,7 +139,7 @@ def test_f2_renames_and_edit_details_changes_date_and_address(gallery, sp, run_a
     wait_closed(qtbot, dialog)
     event = run_async(sp.event_info(ids["event_engagement"]))
     assert event.event_date == "2025-02-15 17:00:00"  # the time of day is kept
-    assert event.view_url.endswith("/gallery/zoe-and-mateo")
+    assert urlsplit(event.view_url).path == "/gallery/zoe-and-mateo"
 
 
 def test_access_level_and_password(gallery, sandbox, qtbot, ids):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from imagegen import make_jpeg
 from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
+from studio_desktop.ui.gallery.originals import Originals
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT
 
 from .gallery_support import (
@@ -30,6 +31,19 @@ def _grid_ids(gallery) -> list[int]:
 
 def _rows_of(gallery, photo_ids) -> list[int]:
     return [gallery.window.grid_model.row_of(photo_id) for photo_id in photo_ids]
+
+
+def test_a_downloaded_original_is_found_again_under_a_newly_signed_link(sandbox, sp, run_async, tmp_path, ids):
+    """The sandbox signs media links and the signature changes over time; the cached original stays found."""
+    photo_id = sandbox.studio.photos(event_id=ids["event_engagement"])[0].id
+    photo = run_async(sp.photo_info(photo_id))
+    originals = Originals(tmp_path / "originals", sp.transport.http, None)
+    downloaded = run_async(originals.download(photo))
+    assert downloaded.read_bytes() == sandbox.studio.photo_file(photo_id).read_bytes()
+    sandbox.studio.advance_clock(2 * 3600)
+    later = run_async(sp.photo_info(photo_id))
+    assert later.url.original != photo.url.original
+    assert run_async(originals.find(later)) == downloaded
 
 
 def test_info_steps_through_the_selection_and_reads_camera_details_from_the_original(gallery, sandbox, qtbot, ids):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import threading
 import unicodedata
+from pathlib import Path
 
 import pytest
 from imagegen import (
@@ -51,8 +53,10 @@ def test_uploads_folders_and_files_once_each_and_records_them(server, store, tmp
     by_name = {p.name: p for p in on_server}
     for item in items:
         assert item.photo_id == by_name[item.name].id
-        assert store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None).photo_id \
-            == item.photo_id
+        entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
+        assert (entry.photo_id, entry.name) == (item.photo_id, item.name)
+        assert entry.content_hash == hashlib.sha256(Path(item.path).read_bytes()).hexdigest(), \
+            "the ledger keeps the sha256 of the bytes sent"
     cover = next(i for i in items if i.name == "cover.jpg")
     assert server.studio.photo_file(cover.photo_id).read_bytes() == single.read_bytes()
     assert states(seen, cover.id) == [q.CHECKING, q.UPLOADING, q.DONE]

@@ -255,6 +255,35 @@ def test_record_uploaded_writes_the_ledger_in_the_same_transaction(store):
     assert store.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, 12).photo_id == 9001
 
 
+def test_ledger_records_name_and_hash_and_reads_them_back_every_way(store):
+    store.write_sync(q.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, 501, "Cafe\u0301.jpg", None)
+    store.write_sync(q.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, None, None, "ab" * 32)
+    store.write_sync(q.ledger_record, "/p/b.jpg", 20, 88, 3, 12, 502, "b.jpg", "cd" * 32)
+    root = store.read_sync(q.ledger_lookup, "/p/Cafe\u0301.jpg", 10, 77, 3, None)
+    assert (root.album_id, root.photo_id, root.name, root.content_hash) == (0, 501, "Caf\u00e9.jpg", "ab" * 32), \
+        "a re-record keeps the newest facts and never erases known ones; names are kept in NFC"
+    assert store.read_sync(q.ledger_by_hash, 3, None, "ab" * 32) == [root]
+    assert store.read_sync(q.ledger_by_hash, 3, 12, "ab" * 32) == [], "another target"
+    assert [e.photo_id for e in store.read_sync(q.ledger_by_hash, 3, 12, "cd" * 32)] == [502]
+    paths = ["/p/Cafe\u0301.jpg", "/p/b.jpg", "/p/none.jpg"]
+    everywhere = store.read_sync(q.ledger_for_paths, paths, 3, None)
+    assert {p: [e.photo_id for e in found] for p, found in everywhere.items()} == {
+        "/p/Cafe\u0301.jpg": [501], "/p/b.jpg": [502]}
+    assert list(store.read_sync(q.ledger_for_paths, paths, 3, 0)) == ["/p/Cafe\u0301.jpg"], "the root only"
+    assert store.read_sync(q.ledger_for_paths, paths, 4, None) == {}, "another event"
+
+
+def test_ledger_rows_from_before_version_4_stay_readable(tmp_path):
+    path = tmp_path / "studio.sqlite3"
+    with Store(path, migrations=MIGRATIONS[:3]) as old:
+        old.write_sync(lambda conn: conn.execute(
+            "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
+            "VALUES ('/p/a.jpg', 10, 77, 3, 0, 9, 1.0)"))
+    with Store(path) as new:
+        entry = new.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, None)
+        assert (entry.photo_id, entry.name, entry.content_hash) == (9, None, None)
+
+
 def test_recover_in_flight_requeues_with_verify(store):
     batch = store.write_sync(q.create_batch, 1, None, {}, None)
     store.write_sync(q.add_items, batch, [_new("/p/a.jpg"), _new("/p/b.jpg"), _new("/p/c.jpg")])

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -29,7 +30,10 @@ def cache_file(cache_dir: Path, photo: Photo) -> Path | None:
     url = photo.url.original
     if not url:
         return None
-    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+    # Named by the link without its query string: hosting services sign links there and the
+    # signature changes from one answer to the next, while a replaced photo gets a new path.
+    parts = urlsplit(url)
+    digest = hashlib.sha1(f"{parts.netloc}{parts.path}".encode()).hexdigest()[:12]
     return cache_dir / f"{photo.id}-{digest}.jpg"
 
 
