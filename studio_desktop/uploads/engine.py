@@ -827,7 +827,10 @@ class UploadEngine:
                 claims = await asyncio.shield(claiming)
             except asyncio.CancelledError:
                 # The claims are made in the store whatever happens here: keep them, so they are released.
-                self._leased.extend(await claiming)
+                # A claim that failed (a full disk) made none, and must not turn the cancel into that error:
+                # the dispatcher would log it, loop, and never stop.
+                with contextlib.suppress(Exception):
+                    self._leased.extend(await claiming)
                 raise
             self._leased.extend(claims)
         if claims and not self._gate_open():
