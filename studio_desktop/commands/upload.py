@@ -197,6 +197,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     summary.print(sys.stderr if args.json else sys.stdout)
+    if engine.local_failure is not None:
+        raise engine.local_failure  # worded by the CLI (exit 3): the store or the disk failed mid-run
     return EXIT_OK if summary.complete else EXIT_INCOMPLETE
 
 

@@ -143,15 +143,18 @@ def small_disk(limit: int):
     return limit_files
 
 
-def test_a_disk_filling_up_mid_run_is_one_sentence(server, tmp_path, app_paths):
+# 1500 photos fill the disk while they are queued; 300 fit, and the disk fills while they upload (the engine
+# then retried the store every second for ever).
+@pytest.mark.parametrize("photos", [1500, 300], ids=["while-queueing", "while-uploading"])
+def test_a_disk_filling_up_mid_run_is_one_sentence(server, tmp_path, app_paths, photos):
     from command_support import new_event
 
     event_id = new_event(server)
-    folder = shoot(tmp_path / "shoot", 1500)
+    folder = shoot(tmp_path / "shoot", photos)
     with Store():
         pass
     done = run(server, str(folder), "--event", str(event_id), "--concurrency", "1",
-               preexec_fn=small_disk(256 * 1024), timeout=300)
+               preexec_fn=small_disk(256 * 1024), timeout=150)
     assert done.returncode == EXIT_LOCAL_PROBLEM, done.stderr[-3000:]
     no_traceback(done)
     assert "The disk is full or refused a write" in done.stderr and "free some space" in done.stderr
