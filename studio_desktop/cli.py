@@ -2,6 +2,11 @@
 
 Each headless command lives in ``studio_desktop/commands/<name>.py`` and exposes
 ``add_parser(subparsers)`` and ``run(args) -> int``.
+
+An expected failure never ends in a traceback: the service's errors are worded
+by the commands (exit 2), and failures of this computer (a damaged store, a full
+disk, a folder that cannot be written) are worded here (exit 3). A store found
+damaged mid-run is set aside, kept for recovery, so the next run starts afresh.
 """
 
 from __future__ import annotations
@@ -13,11 +18,19 @@ import os
 import sys
 
 from studio_desktop import __version__
-from studio_desktop.core import config, paths
+from studio_desktop.commands.common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_CANNOT_START,
+    EXIT_CODES_HELP,
+    EXIT_INTERRUPTED,
+    EXIT_LOCAL_PROBLEM,
+)
+from studio_desktop.core import config, local_failures, paths
 from studio_desktop.core.logging_setup import setup_logging
 
-COMMANDS = ("sandbox", "upload", "watch", "compare")
-EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
+COMMANDS = ("sandbox", "upload", "watch", "compare", "doctor")
+
+log = logging.getLogger(__name__)
 
 
 def _load_commands():
@@ -35,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studio-desktop",
         description="Manage ShootProof galleries, upload shoots and watch hot folders.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"studio-desktop {__version__}")
     parser.add_argument("--selftest", action="store_true",
@@ -54,20 +69,63 @@ def main(argv: list[str] | None = None) -> int:
         from studio_desktop.selftest import run_selftest
 
         return run_selftest(args)
-    paths.configure(getattr(args, "data_dir", None)).ensure()
-    if args.command:
-        if not logging.getLogger().handlers:
-            setup_logging(args.log_level, console=False)
-        try:
+    name = f"studio-desktop {args.command}" if args.command else "Studio Desktop"
+    try:
+        paths.configure(getattr(args, "data_dir", None)).ensure()
+        if args.command:
+            if not logging.getLogger().handlers:
+                setup_logging(args.log_level, console=False)
             return int(args.run(args) or 0)
-        except BrokenPipeError:
-            # `studio-desktop upload --json | head` closed our stdout: the reader has what it wanted.
-            # Point stdout at devnull so the interpreter's final flush does not raise again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return EXIT_BROKEN_PIPE
+    except BrokenPipeError:
+        # `studio-desktop upload --json | head` closed our stdout: the reader has what it wanted.
+        # Point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - expected failures are worded; anything else is re-raised
+        return _expected_failure(name, exc)
     from studio_desktop.ui.app import run_gui
 
     return run_gui(args)
+
+
+def _expected_failure(name: str, exc: Exception) -> int:
+    """One sentence and an exit code for a failure the user can act on; re-raise anything else."""
+    from studio_desktop.api.errors import ApiError
+
+    if isinstance(exc, ApiError):
+        print(f"{name}: {exc.msg}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    local = local_failures.unwrap(exc)
+    message = local_failures.describe(local)
+    if message is None:
+        raise exc
+    if local_failures.is_damage(local):
+        from studio_desktop.core.store import set_aside_damaged
+
+        try:
+            kept = set_aside_damaged()
+        except OSError:
+            kept = None
+        message = local_failures.damaged_store_message(paths.current().store_file, str(local), kept)
+    if logging.getLogger().handlers:  # else Python's last-resort handler would print the traceback
+        with _quiet_logging():
+            log.error("%s: %s", name, message, exc_info=(type(exc), exc, exc.__traceback__))
+    print(f"{name}: {message}", file=sys.stderr)
+    return EXIT_LOCAL_PROBLEM
+
+
+class _quiet_logging:
+    """Logging the failure must not fail in turn when the log file is what cannot be written."""
+
+    def __enter__(self) -> None:
+        self._raise, logging.raiseExceptions = logging.raiseExceptions, False
+
+    def __exit__(self, *exc: object) -> bool:
+        logging.raiseExceptions = self._raise
+        return True
 
 
 if __name__ == "__main__":

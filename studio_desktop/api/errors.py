@@ -110,3 +110,11 @@ class TransientError(TransientApiError, ShootProofError):
 
 class BadResponseError(ShootProofError):
     """The server answered with something that is not the data we asked for."""
+
+
+class ConfigurationError(ShootProofError):
+    """The API address itself is wrong (it redirects elsewhere): no retry can help, the settings must change."""
+
+
+class AnswerTooLargeError(ShootProofError):
+    """The server's answer was bigger than any answer the API sends; it was not read to the end."""

@@ -53,6 +53,7 @@ from studio_desktop.api.models import (
     parse_one,
 )
 from studio_desktop.api.transport import (
+    Deadlines,
     FilePart,
     ProgressCallback,
     RetryPolicy,
@@ -209,9 +210,10 @@ class ShootProofClient:
         *,
         http: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        deadlines: Deadlines | None = None,
     ):
         tokens = StaticToken(access_token) if isinstance(access_token, str) else access_token
-        self.transport = Transport(api_url, tokens, http=http, retry=retry)
+        self.transport = Transport(api_url, tokens, http=http, retry=retry, deadlines=deadlines)
         self._page_cap: int | None = None  # the largest page size the server took after refusing a larger one
 
     @property

@@ -9,6 +9,13 @@ can have been applied (the connection never opened, or the server said 429);
 a file upload is never sent twice once its body may have reached the server.
 A 401 asks the token provider for a fresh token once and repeats the call.
 
+Against a server no test here has met, every attempt has an overall deadline
+(:class:`Deadlines`: a fixed bound for ordinary calls, one scaled by the file's
+size for uploads) covering connect, send and the whole answer, so a server that
+answers one byte at a time cannot hang a command; an answer is read in chunks and
+refused once it passes a size no API answer reaches; a redirect from the API
+address is a configuration error, raised at once and never retried.
+
 The token is kept out of URLs where the API allows it (POST bodies), and out
 of every log line and error message always.
 """
@@ -24,7 +31,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
@@ -32,8 +39,10 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from studio_desktop.api.errors import (
+    AnswerTooLargeError,
     AuthenticationError,
     BadResponseError,
+    ConfigurationError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -79,6 +88,56 @@ class StaticToken:
 
     def __repr__(self) -> str:
         return "StaticToken(<set>)" if self._token else "StaticToken(None)"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long one attempt of a call may take in all, and how big its answer may be.
+
+    The per-read timeout of httpx restarts with every byte, so on its own a
+    trickling server keeps a call alive for ever; these bound the whole attempt.
+    An upload gets ``upload_fixed`` plus its size at ``upload_floor_rate``
+    (bytes per second): slower than that, the link is not worth waiting on.
+    ``max_answer_bytes`` is far above any real answer (a 100,000-photo page of
+    JSON is ~60 MB at most at the API's largest page size).
+    """
+
+    call: float = 120.0
+    upload_fixed: float = 120.0
+    upload_floor_rate: float = 50_000.0
+    max_answer_bytes: int = 64 * 1024 * 1024
+
+    def for_upload(self, size: int) -> float:
+        return self.upload_fixed + max(0, size) / self.upload_floor_rate
+
+    def within_bandwidth(self, limit_kbps: float, concurrency: int) -> Deadlines:
+        """These deadlines under a bandwidth limit the user set: the floor rate stays below each upload's share.
+
+        Half the share, so uploads slowed by our own limit never run into their
+        deadline; without a limit (0) nothing changes.
+        """
+        if limit_kbps <= 0:
+            return self
+        share = limit_kbps * 1000 / 8 / max(1, concurrency)
+        return replace(self, upload_floor_rate=min(self.upload_floor_rate, share / 2))
+
+
+# When a file part's size cannot be learned (a pipe), plan for the largest photo the API accepts.
+_UNKNOWN_PART_SIZE = 50 * 1024 * 1024
+
+
+def _part_size(part: FilePart) -> int:
+    try:
+        return max(0, os.fstat(part.fileobj.fileno()).st_size - part.fileobj.tell())
+    except (AttributeError, OSError, ValueError):
+        pass
+    getbuffer = getattr(part.fileobj, "getbuffer", None)
+    if getbuffer is not None:
+        try:
+            return getbuffer().nbytes
+        except (TypeError, ValueError):
+            pass
+    return _UNKNOWN_PART_SIZE
 
 
 @dataclass(frozen=True)
@@ -343,10 +402,12 @@ class Transport:
         *,
         http: httpx.AsyncClient | None = None,
         retry: RetryPolicy | None = None,
+        deadlines: Deadlines | None = None,
     ):
         self.api_url = api_url
         self.tokens = tokens
         self.retry = retry or RetryPolicy()
+        self.deadlines = deadlines or Deadlines()
         self._owns_http = http is None
         self.http = http or new_http_client()
         self._host = urlsplit(api_url).netloc or api_url
@@ -380,12 +441,25 @@ class Transport:
         token = await self.tokens.token()
         auth_retried = False
         attempt = 0
+        deadline = (self.deadlines.for_upload(sum(_part_size(part) for part in files)) if files
+                    else self.deadlines.call)
         while True:
             attempt += 1
             request = self._build(method, token, params, write=write, files=files, json_body=json_body, query=query)
             sent_at = time.monotonic()
             try:
-                response = await self.http.send(request)
+                async with asyncio.timeout(deadline):
+                    response, text = await self._exchange(method, request)
+            except TimeoutError:
+                error = TransientError(
+                    f"The server at {self._host} did not finish answering within {deadline:.0f} s.",
+                    method=method, maybe_applied=write,
+                )
+                delay = None if write else self._retry_delay(error, attempt, budget)
+                if delay is None:
+                    raise error from None
+                await self._wait(method, error, delay, attempt, budget)
+                continue
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 raise ShootProofError(
                     f"The API address {self.api_url!r} is not a valid http(s) address; check the settings.",
@@ -412,7 +486,7 @@ class Transport:
             elapsed_ms = (time.monotonic() - sent_at) * 1000
             log.debug("%s -> %s in %d ms", method, response.status_code, elapsed_ms)
             try:
-                return self._parse(method, response, token)
+                return self._parse(method, response, text, token)
             except AuthenticationError:
                 if auth_retried or (files and not all(part.rewindable() for part in files)):
                     raise
@@ -435,6 +509,43 @@ class Transport:
                 if delay is None:
                     raise
                 await self._wait(method, error, delay, attempt, budget)
+
+    async def _exchange(self, method: str, request: httpx.Request) -> tuple[httpx.Response, str]:
+        """Send, then read the answer in chunks up to the size limit; a redirect is refused before its body."""
+        response = await self.http.send(request, stream=True)
+        try:
+            if response.is_redirect or 300 <= response.status_code < 400:
+                where = response.headers.get("Location")
+                target = redact(str(response.url.join(where))) if where else "another address"
+                raise ConfigurationError(
+                    f"The API address redirects to {target}; check --api-url (or the API address in the settings).",
+                    method=method, http_status=response.status_code,
+                )
+            limit = self.deadlines.max_answer_bytes
+            declared = response.headers.get("Content-Length", "")
+            if declared.strip().isdigit() and int(declared) > limit:
+                raise self._too_large(method, response.status_code)
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise self._too_large(method, response.status_code)
+        finally:
+            await response.aclose()
+        encoding = response.charset_encoding or "utf-8"
+        try:
+            text = body.decode(encoding, errors="replace")
+        except LookupError:
+            text = body.decode("utf-8", errors="replace")
+        return response, text
+
+    def _too_large(self, method: str, status: int) -> AnswerTooLargeError:
+        limit_mb = self.deadlines.max_answer_bytes / (1024 * 1024)
+        return AnswerTooLargeError(
+            f"The server at {self._host} sent an answer larger than {limit_mb:g} MB; it was not read. "
+            "No ShootProof answer is that big: check the API address.",
+            method=method, http_status=status,
+        )
 
     def _retry_delay(self, error: TransientError, attempt: int, budget: _Budget) -> float | None:
         """How long to wait before the next attempt, or None to give up now."""
@@ -518,10 +629,9 @@ class Transport:
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
         )
 
-    def _parse(self, method: str, response: httpx.Response, token: str) -> dict[str, Any]:
+    def _parse(self, method: str, response: httpx.Response, text: str, token: str) -> dict[str, Any]:
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        text = response.text
         content_type = response.headers.get("Content-Type", "")
         try:
             data = json.loads(text) if text.strip() else None
@@ -562,8 +672,6 @@ class Transport:
             raise TransientError(msg, retry_after=retry_after, method=method, http_status=status)
         if status == 401:
             raise AuthenticationError(_DEFAULT_MESSAGES[401], method=method, http_status=status)
-        if 300 <= status < 400:
-            msg += " Check the API address in the settings."
-        elif status == 404:
+        if status == 404:
             msg += " Check the API address in the settings."
         raise BadResponseError(msg, method=method, http_status=status)

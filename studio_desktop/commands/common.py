@@ -6,16 +6,45 @@ import argparse
 import contextlib
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any, TextIO
 
 from studio_desktop.core import config
 from studio_desktop.uploads import queue as q
 
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INCOMPLETE = 1
 EXIT_CANNOT_START = 2
+EXIT_LOCAL_PROBLEM = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
+
+#: The exit codes every command shares, for ``--help`` (the README has the same table).
+EXIT_CODES_HELP = """exit codes:
+  0    done: everything asked for is in place
+  1    finished, but not everything: some files failed or are still waiting
+       (running the same command again retries them)
+  2    could not start: bad arguments, no access token, unknown event or album,
+       or ShootProof refused or could not be reached (the message says which)
+  3    a problem on this computer: the local store is damaged (it is kept aside
+       for recovery), the disk is full, or the data folder or log file cannot be
+       written
+  130  stopped with Ctrl-C (run the same command again to finish)
+  141  the program reading the output closed it (e.g. `| head`)"""
 
 
 class CannotStart(Exception):
     """Something to tell the user before any upload began (exit code 2)."""
+
+
+def announce_store(store: Any, out: TextIO) -> None:
+    """Say so on the terminal when the store was found damaged on opening and a new one started."""
+    if getattr(store, "damaged_copy", None) is not None:
+        from studio_desktop.core.local_failures import damaged_store_message
+
+        print(damaged_store_message(store.path, store.damage_detail, store.damaged_copy), file=out, flush=True)
 
 
 def whole_number(text: str) -> int:
@@ -92,7 +121,75 @@ async def check_album(client: Any, album_id: int, event_id: int | None) -> None:
         raise CannotStart(f"album {album_id} belongs to event {album.event_id}, not {event_id}")
 
 
+#: How far back a --new-event name counts as "the event an earlier try already made".
+NEW_EVENT_LOOKBACK = timedelta(minutes=30)
+_LOOKUP_PAGES = 5
+_CREATE_TRIES = 3
+
+
+def _when(text: str | None) -> datetime | None:
+    """An API time (``YYYY-MM-DD HH:MM:SS``, UTC, or ISO 8601) as an aware datetime; None if unreadable."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+async def find_new_event(client: Any, name: str, *, since: datetime) -> int | None:
+    """A live event called ``name`` created since ``since``: the lowest id if several (the first one made).
+
+    Events are listed most recently updated first; the look stops at the first
+    page that reaches back past ``since`` (or after a few pages).
+    """
+    matches: list[int] = []
+    for page in range(1, _LOOKUP_PAGES + 1):
+        listing = await client.event_get_list(order_by="last_updated", order_by_descending=True,
+                                              limit=100, page=page)
+        stamps = [_when(event.last_updated or event.created) for event in listing.items]
+        for event in listing.items:
+            if (event.name or "").strip() != name or (event.status or "").lower() == "deleted":
+                continue
+            created = _when(event.created)
+            if created is None or created >= since:
+                matches.append(event.id)
+        known = [stamp for stamp in stamps if stamp is not None]
+        newest_first = known == sorted(known, reverse=True)
+        if not listing.has_next or (newest_first and known and known[-1] < since):
+            break
+    return min(matches) if matches else None
+
+
 async def create_event(client: Any, name: str, out: TextIO) -> int:
-    event = await client.event_create(name)
-    print(f"Created the event {name!r} (id {event.id}).", file=out, flush=True)
-    return event.id
+    """Create the --new-event event, exactly once.
+
+    An earlier run (or an earlier try of this one) may have created it and then
+    lost the answer: a recent live event of that name is used instead. After a
+    failure that may have taken effect, look before creating again.
+    """
+    from studio_desktop.api.errors import TransientApiError
+
+    since = datetime.now(timezone.utc) - NEW_EVENT_LOOKBACK
+    existing = await find_new_event(client, name, since=since)
+    if existing is not None:
+        print(f"Using the event {name!r} (id {existing}) that an earlier run created.", file=out, flush=True)
+        return existing
+    for attempt in range(1, _CREATE_TRIES + 1):
+        try:
+            event = await client.event_create(name)
+        except TransientApiError as exc:
+            if not exc.maybe_applied:
+                raise
+            log.info("creating the event %r may have worked before it failed (%s); looking for it", name, exc.msg)
+            found = await find_new_event(client, name, since=since)
+            if found is not None:
+                print(f"Created the event {name!r} (id {found}).", file=out, flush=True)
+                return found
+            if attempt == _CREATE_TRIES:
+                raise
+            continue
+        print(f"Created the event {name!r} (id {event.id}).", file=out, flush=True)
+        return event.id
+    raise AssertionError("unreachable")

@@ -18,7 +18,9 @@ from typing import Any, TextIO
 
 from studio_desktop.commands.common import (
     EXIT_CANNOT_START,
+    EXIT_CODES_HELP,
     CannotStart,
+    announce_store,
     check_album,
     log_to_file,
     positive_int,
@@ -44,6 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="compare a folder with an event's gallery (read-only)",
         description="List, per album, the photos only in the folder, only in the gallery, and in both but "
                     "changed since they were uploaded. Nothing is uploaded or deleted unless --upload-missing.",
+        epilog=EXIT_CODES_HELP.replace(
+            "  0    done: everything asked for is in place\n  1    finished, but not everything: some files failed or are still waiting\n       (running the same command again retries them)",
+            "  0    the folder and the gallery agree (with --upload-missing: every\n       missing photo is now uploaded)\n  1    they differ (with --upload-missing: some uploads did not finish)"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder of photos")
     parser.add_argument("--event", type=positive_int, required=True, metavar="ID", help="the event (gallery)")
@@ -80,6 +86,7 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         store = Store()
     except StoreError as exc:
         raise CannotStart(str(exc)) from None
+    announce_store(store, sys.stderr)
     try:
         async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
             try:

@@ -5,9 +5,11 @@ network, or filled the plan) is finished by running the same command again:
 files already uploaded are skipped without being sent, interrupted ones are
 checked on the server before being sent again.
 
-Exit codes: 0 everything is in the gallery (uploaded or already there);
-1 some files failed or are still waiting; 2 the upload could not start
-(bad arguments, no access token, unknown event); 130 interrupted.
+Exit codes (``common.EXIT_CODES_HELP``): 0 everything is in the gallery
+(uploaded or already there); 1 some files failed or are still waiting; 2 the
+upload could not start (bad arguments, no access token, unknown event, ShootProof
+refused or unreachable); 3 a problem on this computer (damaged store, full disk,
+unwritable folder); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,8 +28,13 @@ from typing import Any, TextIO
 
 from studio_desktop.commands.common import (
     EXIT_CANNOT_START,
+    EXIT_CODES_HELP,
+    EXIT_INCOMPLETE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
     CannotStart,
     add_target_arguments,
+    announce_store,
     check_album,
     create_event,
     log_to_file,
@@ -45,10 +52,6 @@ from studio_desktop.uploads.progress import human_bytes, human_duration
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_INCOMPLETE = 1
-EXIT_INTERRUPTED = 130
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -57,6 +60,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Upload JPEGs (files or whole folders) to a ShootProof event or album. "
                     "Photos already in the gallery are skipped; run the same command again to finish "
                     "an interrupted upload.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
     add_target_arguments(parser)
@@ -115,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
             return asyncio.run(_main(args, connected))
     except CannotStart as exc:
         print(f"studio-desktop upload: {exc}", file=sys.stderr)
+        if args.json:
+            json.dump({"complete": False, "error": str(exc), "exit_code": EXIT_CANNOT_START}, sys.stdout, indent=2)
+            sys.stdout.write("\n")
         return EXIT_CANNOT_START
     except KeyboardInterrupt:
         print("\nStopped. Run the same command again to finish the upload.", file=sys.stderr)
@@ -124,15 +132,20 @@ def run(args: argparse.Namespace) -> int:
 async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
     from studio_desktop.api.errors import ApiError, NotFoundError
     from studio_desktop.api.shootproof import ShootProofClient
+    from studio_desktop.api.transport import Deadlines
     from studio_desktop.core.store import Store, StoreError
     from studio_desktop.uploads.engine import UploadEngine
 
     try:
         store = Store()
     except StoreError as exc:
+        if exc.__cause__ is not None:
+            raise  # a local failure (disk full, read-only folder): worded by the CLI, exit 3
         raise CannotStart(str(exc)) from None
+    announce_store(store, sys.stderr)
     try:
-        async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
+        deadlines = Deadlines().within_bandwidth(args.limit_kbps, args.concurrency)
+        async with ShootProofClient(endpoints.api_url, endpoints.access_token or "", deadlines=deadlines) as client:
             try:
                 try:
                     event_id, new_event = await target_event(args, client, store)
@@ -152,7 +165,10 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
             if args.dry_run:
                 return await _dry_run(args, engine, event_id)
             if event_id is None:
-                event_id = await create_event(client, new_event, sys.stderr)
+                try:
+                    event_id = await create_event(client, new_event, sys.stderr)
+                except ApiError as exc:
+                    raise CannotStart(f"the event {new_event!r} could not be created: {exc.msg}") from None
             return await _upload(args, engine, event_id, new_event)
     finally:
         store.close()
@@ -191,6 +207,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     summary.print(sys.stderr if args.json else sys.stdout)
+    if engine.local_failure is not None:
+        raise engine.local_failure  # worded by the CLI (exit 3): the store or the disk failed mid-run
     return EXIT_OK if summary.complete else EXIT_INCOMPLETE
 
 

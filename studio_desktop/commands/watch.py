@@ -10,7 +10,8 @@ Prints one line per file (uploaded, skipped, refused, not sent, changed, failed)
 per retry and per problem, in plain words, each starting with the time; the last
 lines sum it up by kind, with what to do about each.
 Exit codes: 0 stopped cleanly; 2 could not start (bad arguments, no access
-token, unknown event or album, the folder does not exist).
+token, unknown event or album, the folder does not exist); 3 a problem on this
+computer (damaged store, full disk, unwritable folder); see ``EXIT_CODES_HELP``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from typing import Any, TextIO
 
 from studio_desktop.commands.common import (
     EXIT_CANNOT_START,
+    EXIT_CODES_HELP,
     CannotStart,
     add_target_arguments,
+    announce_store,
     check_album,
     create_event,
     log_to_file,
@@ -70,6 +73,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="Watch FOLDER (and its subfolders) and upload each JPEG to a ShootProof event as soon as "
                     "it is completely written: for tethered shooting, card readers and export folders. "
                     "Runs until Ctrl-C.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder to watch")
     add_target_arguments(parser)
@@ -145,7 +150,10 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
         store = Store()
     except StoreError as exc:
         stop.uninstall()
+        if exc.__cause__ is not None:
+            raise  # a local failure (disk full, read-only folder): worded by the CLI, exit 3
         raise CannotStart(str(exc)) from None
+    announce_store(store, sys.stderr)
     try:
         async with ShootProofClient(endpoints.api_url, endpoints.access_token or "") as client:
             try:

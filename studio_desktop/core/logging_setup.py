@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 import traceback
@@ -86,6 +87,24 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files hold paths, names and e-mail addresses: 0600 on POSIX, on creation and after each rollover.
+
+    Files from earlier versions (0644) and their rotated copies are put right when opened.
+    """
+
+    def _open(self):  # type: ignore[override]
+        if os.name == "posix":
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.close(fd)
+            folder = Path(self.baseFilename).parent
+            for existing in folder.glob(Path(self.baseFilename).name + "*"):
+                with contextlib.suppress(OSError):
+                    if existing.stat().st_mode & 0o077:
+                        os.chmod(existing, 0o600)
+        return super()._open()
+
+
 def _parse_level(level: str | int) -> int | None:
     if isinstance(level, int) and not isinstance(level, bool):
         return level
@@ -109,12 +128,12 @@ def setup_logging(level: str | int = "INFO", *, console: bool = True, log_file: 
     ``--data-dir`` changed the folders), so it is safe to call more than once.
     """
     path = Path(log_file) if log_file is not None else paths.current().log_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     root = logging.getLogger()
     teardown_logging()
 
     handlers: list[logging.Handler] = []
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = PrivateRotatingFileHandler(
         path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8")
     file_handler.setFormatter(RedactingFormatter(FILE_FORMAT))
     handlers.append(file_handler)

@@ -70,9 +70,21 @@ class AppPaths:
         return self.log_dir / "studio-desktop.log"
 
     def ensure(self) -> AppPaths:
+        """Create the folders, private to this user on POSIX (0700; existing ones are put right).
+
+        They hold file paths, contacts, logs and possibly the fallback secrets file:
+        nothing other accounts on the machine should read. Only our own folders
+        are changed, never the ``--data-dir`` root the user chose.
+        """
         for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_folder_private(folder)
         return self
+
+
+def make_folder_private(folder: Path) -> None:
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        os.chmod(folder, 0o700)
 
 
 _current: AppPaths | None = None

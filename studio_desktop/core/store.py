@@ -14,10 +14,22 @@ To add tables for a new feature, append one::
 (or pass a function ``apply(conn)`` instead of statements). Never edit a
 migration that has shipped; add another. Each migration runs in its own
 transaction together with the version bump, so a crash leaves the store at the
-old version or the new one. Before migrating a store that already holds data,
+old version or the new one. The version is read again inside each migration's
+``BEGIN IMMEDIATE``, so two processes opening a fresh store at the same moment
+take turns instead of creating the same tables twice. Before migrating a store that already holds data,
 it is copied to ``studio.sqlite3.bak-v<old version>``. A store written by a
 newer version of the app refuses to open (:class:`StoreTooNewError`) rather than
 being misread, and is left byte for byte as it was.
+
+**Damage.** A store that SQLite calls damaged ("database disk image is
+malformed") is never deleted: it is moved aside as ``studio.sqlite3.damaged-<time>``
+for recovery and a new one started; :attr:`Store.damaged_copy` says so, and the
+CLI and the window tell the user. A damaged page found mid-run is set aside the
+same way by :func:`set_aside_damaged`.
+
+**Privacy.** The store holds file paths and the contacts cache: on POSIX it (and
+its WAL, shared-memory and backup files) is 0600 in a 0700 folder, and existing
+files are put right on open.
 
 **Threads.** SQLite calls block, so they stay off the event loop. Writes go to
 one dedicated writer thread (SQLite serialises writers anyway; one thread means
@@ -45,6 +57,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from studio_desktop.core import paths
+from studio_desktop.core.local_failures import is_damage
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +264,42 @@ def _check_order(migrations: Sequence[Migration]) -> None:
             )
 
 
+_COMPANIONS = ("", "-wal", "-shm")
+
+
+def make_private(path: Path) -> None:
+    """0600 for the store and its companion files (POSIX only; Windows keeps per-user ACLs)."""
+    if os.name != "posix":
+        return
+    for suffix in _COMPANIONS:
+        companion = Path(str(path) + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            if companion.stat().st_mode & 0o077:
+                os.chmod(companion, 0o600)
+
+
+def _create_private(path: Path) -> None:
+    """Create the store file 0600 before SQLite does (SQLite gives its WAL and SHM the file's own mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def set_aside_damaged(path: Path | str | None = None) -> Path:
+    """Move a damaged store (and its WAL and SHM) aside, kept for recovery; the next open starts a new one."""
+    path = Path(path) if path is not None else paths.current().store_file
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in _COMPANIONS:
+        source = Path(str(path) + suffix)
+        if source.exists():
+            os.replace(source, Path(str(aside) + suffix))
+    log.warning("the local store %s was damaged; kept it as %s for recovery", path, aside)
+    return aside
+
+
 def _backup_path(path: Path, old_version: int) -> Path:
     target = path.with_name(f"{path.name}.bak-v{old_version}")
     if target.exists():
@@ -275,7 +324,11 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        #: Where a damaged store found on opening was kept (a new one is in use), else None.
+        self.damaged_copy: Path | None = None
+        self.damage_detail = ""
+        _create_private(self.path)
+        make_private(self.path)
         try:
             self.version = self._open(recover_damaged)
         except BaseException:
@@ -421,14 +474,11 @@ class Store:
             return self._migrate()
         except sqlite3.DatabaseError as exc:
             self._close_connections()
-            if not recover_damaged or not _looks_damaged(exc):
+            if not recover_damaged or not is_damage(exc):
                 raise StoreError(f"The local store {self.path} cannot be opened: {exc}") from exc
-            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            for suffix in ("", "-wal", "-shm"):
-                source = Path(str(self.path) + suffix)
-                if source.exists():
-                    os.replace(source, Path(str(aside) + suffix))
-            log.warning("the local store was damaged (%s); moved it to %s and started a new one", exc, aside)
+            self.damaged_copy = set_aside_damaged(self.path)
+            self.damage_detail = str(exc)
+            _create_private(self.path)
             return self._migrate()
 
     def _stored_version(self) -> int:
@@ -453,13 +503,14 @@ class Store:
         # from a newer app must be left exactly as it was.
         self._refuse_if_too_new(self._stored_version(), latest)
         conn = self.connection()
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn)
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         self._refuse_if_too_new(current, latest)  # a newer app may have migrated it in between
         if current == latest:
             return current
         if current > 0:
             backup = _backup_path(self.path, current)
+            _create_private(backup)
             target = sqlite3.connect(backup)
             try:
                 conn.backup(target)
@@ -468,6 +519,9 @@ class Store:
             log.info("backed up the local store (version %d) to %s before migrating", current, backup)
         for migration in self._migrations[current:]:
             with self.transaction(conn):
+                # Another process may have opened the same fresh store at the same moment and migrated first.
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= migration.version:
+                    continue
                 migration.apply(conn)
                 conn.execute(f"PRAGMA user_version = {int(migration.version)}")
             log.info("local store migrated to version %d: %s", migration.version, migration.description)
@@ -503,9 +557,22 @@ class Store:
         return f"Store({str(self.path)!r}, version={getattr(self, 'version', None)})"
 
 
-def _looks_damaged(exc: sqlite3.DatabaseError) -> bool:
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """``journal_mode = WAL``, waiting out another process doing the same.
+
+    The switch needs an exclusive lock and SQLite may answer "database is locked"
+    at once, without calling the busy handler, while a second process opening the
+    same fresh store switches it too: try again until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def open_store(path: Path | str | None = None) -> Store:

@@ -22,6 +22,7 @@ from studio_desktop.ui.orders import install_orders
 from studio_desktop.ui.people.installer import install_people
 from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
+from studio_desktop.ui.store_notice import announce_damaged_store
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.thumbnails import ThumbnailLoader
 from studio_desktop.ui.uploads import install_upload_ui
@@ -68,6 +69,7 @@ class GuiSession:
 
     def show(self) -> None:
         self.window.show()
+        announce_damaged_store(self.window, self.services.store)
 
     def photos_uploading(self) -> int:
         """Photos the engine is sending or about to send (0 when paused, stopped or waiting for a sign-in)."""

@@ -221,11 +221,21 @@ def _add_albums(parent: Node, albums: Iterable[Album], depth: int) -> int:
     return count
 
 
+def is_deleted(event: Event) -> bool:
+    return (event.status or "").strip().lower() == "deleted"
+
+
 def build_tree(tree: EventTree | Iterable[Event], brand: Brand | None = None) -> BrandNode:
-    """One pass over the server's answer: events newest first, albums in the studio's display order."""
+    """One pass over the server's answer: events newest first, albums in the studio's display order.
+
+    An event whose status is ``Deleted`` is not a live gallery (the real service may
+    still list one for a while): it is left out, so nothing can be uploaded into it.
+    """
     events = tree.events if isinstance(tree, EventTree) else tuple(tree)
     root = BrandNode(brand)
     for event in sorted(events, key=_event_sort_key, reverse=True):
+        if is_deleted(event):
+            continue
         node = EventNode(event)
         root.append(node)
         _add_albums(node, event.albums, 1)

@@ -88,6 +88,7 @@ from studio_desktop.api.errors import (
     TransientError,
     ValidationError,
 )
+from studio_desktop.core import local_failures
 from studio_desktop.core.store import Store
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
@@ -373,6 +374,8 @@ class UploadEngine:
         self.left_out: dict[int, list[FilteredFile]] = {}
         self._accepting = True
         self._lock = EngineLock(store.path)
+        #: The store failure (full disk, damaged file, read-only folder) that stopped the queue, if one did.
+        self.local_failure: BaseException | None = None
         self._undo_throttle: Callable[[], None] | None = None
 
     # -- observers -----------------------------------------------------------
@@ -860,8 +863,10 @@ class UploadEngine:
                 continue
             try:
                 claim = await self._next_claim()
-            except Exception:
+            except Exception as exc:
                 self._limiter.release()
+                if self._store_failed(exc):
+                    continue
                 log.exception("could not read the upload queue")
                 await asyncio.sleep(1)
                 continue
@@ -908,7 +913,10 @@ class UploadEngine:
                 claims = await asyncio.shield(claiming)
             except asyncio.CancelledError:
                 # The claims are made in the store whatever happens here: keep them, so they are released.
-                self._leased.extend(await claiming)
+                # A claim that failed (a full disk) made none, and must not turn the cancel into that error:
+                # the dispatcher would log it, loop, and never stop.
+                with contextlib.suppress(Exception):
+                    self._leased.extend(await claiming)
                 raise
             self._leased.extend(claims)
         if claims and not self._gate_open():
@@ -973,6 +981,8 @@ class UploadEngine:
         except asyncio.CancelledError:
             await self._settle_interrupted(running)
         except Exception as exc:
+            if self._store_failed(exc):
+                return  # the item keeps its state in the store and is checked again on the next run
             log.exception("upload of %s failed unexpectedly", item.path)
             with contextlib.suppress(Exception):
                 await self._finish(running, q.FAILED, f"Unexpected error: {_plain(exc)}")
@@ -1345,6 +1355,22 @@ class UploadEngine:
             self._emit(ev.QueueStopped(reason))
         self._release_leases_soon()
         self._update_idle()
+
+    def _store_failed(self, exc: BaseException) -> bool:
+        """A failure of this computer (full disk, damaged store, read-only folder) stops the queue: no retry helps.
+
+        Without this the dispatcher retried the claim every second for ever and
+        the run never ended. The first such failure is kept in ``local_failure``.
+        """
+        failure = local_failures.unwrap(exc)
+        message = local_failures.describe(failure)
+        if message is None:
+            return False
+        if self.local_failure is None:
+            self.local_failure = failure
+            log.error("the local store failed: %s", failure)
+        self._stop_queue(message)
+        return True
 
     def _sign_in_needed(self, exc: AuthenticationError) -> None:
         if not self._needs_sign_in:

@@ -1,0 +1,54 @@
+"""The engine stops when asked even while the store is failing (a full disk under a claim being made).
+
+Found by the CLI's disk-full test (tests/commands/test_expected_failures.py): a
+claim that failed while the dispatcher was being cancelled turned the cancel
+into the store's error; the dispatcher logged it, looped and waited for work
+for ever, so `engine.stop()` (and the command) never returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+
+from .engine_support import new_event, photos, running
+
+from studio_desktop.uploads import engine as engine_module
+
+HANG_GUARD = 30  # stop() takes milliseconds; the old code never returned
+
+
+def test_stop_returns_when_a_claim_fails_while_the_dispatcher_is_cancelled(server, store, tmp_path, monkeypatch):
+
+    event_id = new_event(server)
+    photos(tmp_path / "shoot", 2)
+    entered, fail_now = threading.Event(), threading.Event()
+    real_claim = engine_module._claim_next
+
+    def claim_on_a_full_disk(conn, *args, **kwargs):
+        if not entered.is_set():
+            entered.set()
+            fail_now.wait(HANG_GUARD)
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_claim(conn, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "_claim_next", claim_on_a_full_disk)
+
+    async def main() -> bool:
+        async with running(server, store) as (engine, _seen):
+            enqueue = asyncio.create_task(engine.enqueue([str(tmp_path / "shoot")], event_id))
+            assert await asyncio.to_thread(entered.wait, HANG_GUARD)
+            stopping = asyncio.create_task(engine.stop())
+            for _ in range(5):  # let stop() cancel the dispatcher, which then waits for the claim in the store
+                await asyncio.sleep(0)
+            fail_now.set()
+            try:
+                async with asyncio.timeout(HANG_GUARD):
+                    await stopping
+            finally:
+                fail_now.set()
+                await asyncio.gather(enqueue, return_exceptions=True)
+            return engine._dispatcher.done()
+
+    assert asyncio.run(main())
