@@ -21,9 +21,19 @@ import binascii
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
 
 from studio_desktop import __version__
 from studio_desktop.ui import icons
@@ -43,6 +53,8 @@ APP_TITLE = "Studio Desktop"
 DEFAULT_SIZE = QSize(1240, 800)
 DEFAULT_DOCK_HEIGHT = 190
 DEFAULT_DOCK_WIDTH = 320
+#: Narrower than this, a side panel's editor fields would be unreadably small; it scrolls instead.
+SIDE_PANEL_MIN_WIDTH = 300
 #: Keys of this window's entries in the settings file's ``window`` mapping.
 GEOMETRY_KEY = "main_geometry"
 STATE_KEY = "main_state"
@@ -54,6 +66,23 @@ STATE_VERSION = 1
 
 def _encode(data: QByteArray) -> str:
     return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a short screen scrolls a side panel instead of growing the window."""
+    scroller = QScrollArea()
+    scroller.setObjectName(f"{widget.objectName() or 'panel'}_scroller")
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scroller.setWidget(widget)
+    scroller.setMinimumWidth(min(widget.minimumSizeHint().width(), SIDE_PANEL_MIN_WIDTH))
+    return scroller
+
+
+def _overlap(a: QRect, b: QRect) -> int:
+    both = a.intersected(b)
+    return both.width() * both.height() if both.isValid() else 0
 
 
 def _decode(text: Any) -> QByteArray | None:
@@ -76,9 +105,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
-        # The bottom area (upload queue) spans the full width under both side areas.
+        # The queue spans under the tree and the grid; the people panels keep the full height on the
+        # right, so that on a 720-pixel screen their lists still show about ten people.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tasks = tasks
         self.actions = Actions(self)
         self._menus: dict[str, QMenu] = {}
@@ -172,7 +202,8 @@ class MainWindow(QMainWindow):
             raise ValueError(f"a panel called {name!r} already exists")
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
+        vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock.setWidget(widget if vertical else _scrolling(widget))
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -181,7 +212,6 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             dock.setVisible(visible)
             # First time: a modest size, so the photos keep most of the window.
-            vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
             self.resizeDocks([dock], [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
                              Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
         self._docks[name] = dock
@@ -227,7 +257,9 @@ class MainWindow(QMainWindow):
         geometry = _decode(saved.get(GEOMETRY_KEY))
         if geometry is not None:
             restored = self.restoreGeometry(geometry)
-        if not restored:
+        if restored:
+            self.clamp_to_screen()
+        else:
             self._center_default()
         state = _decode(saved.get(STATE_KEY))
         if state is not None and not self.restoreState(state, STATE_VERSION):
@@ -252,6 +284,32 @@ class MainWindow(QMainWindow):
         frame = self.frameGeometry()
         frame.moveCenter(available.center())
         self.move(frame.topLeft())
+
+    def clamp_to_screen(self) -> None:
+        """Pull the window onto the screen it is mostly on (or the primary one), no bigger than that screen.
+
+        A layout saved on a bigger monitor, or on one that is gone, would otherwise open partly or wholly
+        out of reach.
+        """
+        if self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        screens = QGuiApplication.screens()
+        if not screens:
+            return
+        screen = max(screens, key=lambda s: _overlap(s.availableGeometry(), frame))
+        if not _overlap(screen.availableGeometry(), frame):
+            screen = QGuiApplication.primaryScreen() or screens[0]
+        available = screen.availableGeometry()
+        margins = QSize(frame.width() - self.width(), frame.height() - self.height())
+        size = self.size().boundedTo(available.size() - margins).expandedTo(self.minimumSize())
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = max(available.left(), min(frame.left(), available.right() + 1 - frame.width()))
+        y = max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()
