@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.models import Brand
 from studio_desktop.ui import icons
+from studio_desktop.ui.focus import paint_focus_frame
 from studio_desktop.ui.event_tree_model import (
     COUNT_COLUMN,
     NAME_COLUMN,
@@ -63,6 +65,10 @@ class EventTreeView(QTreeView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._last_target: GalleryTarget | None = None
         self._hold = 0
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        paint_focus_frame(self)
 
     def setModel(self, model) -> None:  # noqa: N802 - Qt's name
         super().setModel(model)
@@ -235,6 +241,7 @@ class EventTreePanel(QWidget):
         layout.addLayout(bottom)
 
         self._saved_expansion: set[NodeKey] | None = None
+        self._focus_tree_when_shown = False
         self._pending_brand_signal = True
         self.show_message("Loading galleries…")
 
@@ -292,7 +299,7 @@ class EventTreePanel(QWidget):
         if self.model.event_count() == 0:
             self.show_message("This brand has no galleries yet.")
         else:
-            self.stack.setCurrentWidget(self.tree)
+            self._show_tree()
 
     def clear(self, message: str) -> None:
         self.model.clear()
@@ -304,6 +311,21 @@ class EventTreePanel(QWidget):
         """Put ``text`` where the tree goes (loading, signed out, an error)."""
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+
+    def take_focus(self) -> None:
+        """Focus the tree; while it is still loading, the filter box holds the focus until the tree appears."""
+        if self.stack.currentWidget() is self.tree:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self._focus_tree_when_shown = True
+        self.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_tree(self) -> None:
+        had_focus = self.stack.currentWidget() is not self.tree and self.filter_edit.hasFocus()
+        self.stack.setCurrentWidget(self.tree)
+        if self._focus_tree_when_shown and had_focus:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_tree_when_shown = False
 
     @property
     def message_text(self) -> str:

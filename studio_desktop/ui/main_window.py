@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabBar,
     QToolBar,
     QWidget,
 )
@@ -39,6 +40,7 @@ from studio_desktop import __version__
 from studio_desktop.ui import icons
 from studio_desktop.ui.actions import Actions
 from studio_desktop.ui.event_tree_view import EventTreePanel
+from studio_desktop.ui.focus import PaneCycler
 from studio_desktop.ui.photo_grid_model import PhotoGridModel
 from studio_desktop.ui.photo_grid_panel import PhotoGridPanel
 from studio_desktop.ui.photo_grid_view import PhotoGridView
@@ -137,6 +139,10 @@ class MainWindow(QMainWindow):
         self.tree_panel.target_changed.connect(self.current_target_changed)
         self.actions.quit.triggered.connect(self.close)
         self.actions.about.triggered.connect(self.show_about)
+        self.panes = PaneCycler(self._panes_in_order, self)
+        self.actions.next_pane.triggered.connect(lambda: self.panes.step(True))
+        self.actions.previous_pane.triggered.connect(lambda: self.panes.step(False))
+        self._shown_once = False
         self.actions.show_archived.toggled.connect(self.tree_panel.set_show_archived)
         self.tasks.error_reported.connect(self.status.show_error)
         self.set_studio_name(None)
@@ -153,6 +159,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.actions.refresh)
         view_menu.addSeparator()
         view_menu.addAction(self.actions.show_archived)
+        view_menu.addSeparator()
+        view_menu.addAction(self.actions.next_pane)
+        view_menu.addAction(self.actions.previous_pane)
         self._panels_menu = view_menu.addMenu("&Panels")
         self._panels_menu.menuAction().setVisible(False)
         help_menu = self.menu("help", "&Help")
@@ -221,6 +230,27 @@ class MainWindow(QMainWindow):
 
     def side_panel(self, name: str) -> QDockWidget | None:
         return self._docks.get(name)
+
+    def _panes_in_order(self) -> list[QWidget]:
+        """Tree, grid, then the open panels as they sit: the bottom one (queue) before those on the right."""
+        order = [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea,
+                 Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea]
+        docks = sorted(self._docks.values(), key=lambda dock: (
+            order.index(self.dockWidgetArea(dock)) if self.dockWidgetArea(dock) in order else len(order),
+            dock.y(), dock.x()))
+        return [self.tree_panel, self.grid_panel, *(dock for dock in docks if self._in_front(dock))]
+
+    def _in_front(self, dock: QDockWidget) -> bool:
+        """False for a panel hidden behind another one's tab (Qt still calls it visible)."""
+        group = self.tabifiedDockWidgets(dock)
+        if not dock.isVisible() or not group:
+            return dock.isVisible()
+        titles = {d.windowTitle() for d in (dock, *group)}
+        for bar in self.findChildren(QTabBar):
+            shown = {bar.tabText(i) for i in range(bar.count())}
+            if bar.isVisible() and titles <= shown:
+                return bar.tabText(bar.currentIndex()) == dock.windowTitle()
+        return True
 
     # --- state shown -----------------------------------------------------------------------------
 
@@ -310,6 +340,12 @@ class MainWindow(QMainWindow):
         y = max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height()))
         if (x, y) != (frame.left(), frame.top()):
             self.move(x, y)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.tree_panel.take_focus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

@@ -21,12 +21,14 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPaintEvent,
+    QPen,
     QPixmap,
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from studio_desktop.api.models import Photo
 from studio_desktop.ui import icons
+from studio_desktop.ui.focus import paint_focus_frame
 from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
 
 DEFAULT_THUMBNAIL_SIZE = 160
@@ -80,6 +82,12 @@ class PhotoGridDelegate(QStyledItemDelegate):
             if selected:
                 painter.setPen(palette.color(QPalette.ColorRole.Highlight))
                 painter.drawPath(path)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            # The keyboard's place in the grid, selected or not: a dashed ring in the text colour.
+            pen = QPen(palette.color(QPalette.ColorRole.Text), 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(cell.adjusted(1, 1, -1, -1), _RADIUS + 2, _RADIUS + 2)
 
         size = self.thumbnail_size
         box = QRect(option.rect.x() + (option.rect.width() - size) // 2, option.rect.y() + _PADDING, size, size)
@@ -210,6 +218,7 @@ class PhotoGridView(QListView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        paint_focus_frame(self)
         model = self.model()
         empty = model is None or model.rowCount() == 0
         if not (empty and self._empty_text) and not self._drag_over:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QPainter
+from PySide6.QtGui import QAction, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.uploads import queue as q
 from studio_desktop.ui import icons
+from studio_desktop.ui.focus import paint_focus_frame, single_tab_stop
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, QueueRole, QueueRow, UploadQueueModel
 from studio_desktop.ui.uploads.texts import totals_text
 
@@ -143,6 +144,11 @@ class QueueTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        single_tab_stop(self)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        paint_focus_frame(self)
 
     def configure_columns(self) -> None:
         header = self.horizontalHeader()

@@ -1,0 +1,98 @@
+"""Keyboard only: one Tab stop per table or grid, F6 through the panes, focus starting in the tree."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from imagegen import make_jpeg
+
+from .gallery_support import activate, open_in_grid
+from .test_small_screens import _open_every_panel
+from .upload_support import TEST_GALLERY, find_target
+
+
+def _focused():
+    return QApplication.focusWidget()
+
+
+def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(_focused(), key, modifier)
+
+
+def test_focus_starts_in_the_tree(main_window, qtbot):
+    activate_window(main_window, qtbot)
+    qtbot.waitUntil(lambda: _focused() is main_window.tree_panel.tree)
+
+
+def activate_window(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def test_tables_and_the_grid_take_one_tab_stop(gallery, gui_session, ids, qtbot, tmp_path):
+    window = gallery.window
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=5)
+    activate(gallery, qtbot)
+    queue = gui_session.uploads.panel.table
+    gui_session.services.engine.set_bandwidth_limit(8)
+    photos = [make_jpeg(tmp_path / f"queued_{n}.jpg") for n in range(3)]
+    assert gui_session.uploads.upload(photos, find_target(window, TEST_GALLERY))
+    qtbot.waitUntil(lambda: queue.model().rowCount() == 3)
+    for view in (window.grid_view, queue, window.tree_panel.tree):
+        view.setFocus()
+        qtbot.waitUntil(lambda view=view: _focused() is view)
+        _key(qtbot, Qt.Key.Key_Tab)
+        assert _focused() is not view, f"Tab stayed in {view.objectName()}"
+        _key(qtbot, Qt.Key.Key_Backtab)
+        assert _focused() is view, f"Shift+Tab did not come back to {view.objectName()}"
+    # Inside the grid the arrows move.
+    grid = window.grid_view
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(0, 0))
+    _key(qtbot, Qt.Key.Key_Right)
+    assert grid.currentIndex().row() == 1
+
+
+def test_f6_cycles_tree_grid_queue_and_side_panel(gallery, gui_session, ids, qtbot):
+    window = gallery.window
+    _open_every_panel(window, qtbot)
+    window.side_panel("contacts").raise_()
+    qtbot.waitUntil(lambda: window._in_front(window.side_panel("contacts")))
+    assert not window._in_front(window.side_panel("clients"))
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"])
+    activate(gallery, qtbot)
+    window.tree_panel.tree.setFocus()
+    qtbot.waitUntil(lambda: _focused() is window.tree_panel.tree)
+    contacts = gui_session.people.contacts
+    expected = [window.grid_view, gui_session.uploads.panel.table, contacts, window.tree_panel.tree]
+    for pane in expected:
+        _key(qtbot, Qt.Key.Key_F6)
+        assert _focused() is pane or pane.isAncestorOf(_focused()), (pane, _focused())
+    for pane in reversed(expected[:-1]):
+        _key(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+        assert _focused() is pane or pane.isAncestorOf(_focused()), (pane, _focused())
+
+
+def _looks(widget):
+    return widget.grab().toImage()
+
+
+def test_an_empty_queue_and_the_grid_show_where_the_focus_is(gallery, gui_session, ids, qtbot):
+    window = gallery.window
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=3)
+    activate(gallery, qtbot)
+    queue = gui_session.uploads.panel.table
+    assert queue.model().rowCount() == 0
+    grid = window.grid_view
+    grid.clearSelection()
+    window.tree_panel.tree.setFocus()
+    qtbot.waitUntil(lambda: _focused() is window.tree_panel.tree)
+    before = {"queue": _looks(queue.viewport()), "grid": _looks(grid.viewport())}
+    # By keyboard, as a person would: F6 to the grid, then to the (empty) queue.
+    _key(qtbot, Qt.Key.Key_F6)
+    assert _focused() is grid and not grid.selectionModel().hasSelection()
+    assert _looks(grid.viewport()) != before["grid"], "the grid's current photo shows no focus"
+    _key(qtbot, Qt.Key.Key_F6)
+    assert _focused() is queue
+    assert _looks(queue.viewport()) != before["queue"], "the empty queue shows no focus"
