@@ -53,6 +53,8 @@ class EventTreeView(QTreeView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("eventTree")
+        self.setAccessibleName("Galleries and albums")
+        self.setAccessibleDescription("Arrow keys move, right and left open and close; the menu key shows commands")
         self.setUniformRowHeights(True)  # essential for 10,000+ rows
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

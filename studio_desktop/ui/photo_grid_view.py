@@ -138,6 +138,8 @@ class PhotoGridView(QListView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("photoGrid")
+        self.setAccessibleName("Photos")
+        self.setAccessibleDescription("Arrow keys move, Enter or Space shows the photo; the menu key shows commands")
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)

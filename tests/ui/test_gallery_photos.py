@@ -220,7 +220,7 @@ def test_grid_context_menu_follows_the_selection(gallery, qtbot, ids):
                      "action_photo_remove_from_album", "action_photo_set_event_cover",
                      "action_photo_set_album_cover", "action_photo_replace", "action_photo_delete"]
     assert gallery.actions["photo_delete"].text().startswith("&Delete 2 photos…")
-    assert gallery.actions["photo_remove_from_album"].text() == "&Take Out of 'Ceremony'"
+    assert gallery.actions["photo_remove_from_album"].text() == "Take O&ut of 'Ceremony'"
     assert not gallery.actions["photo_replace"].isEnabled()  # one photo at a time
     assert gallery.actions["gallery_delete"].text() == "&Delete 2 photos…"
     pos = gallery.grid.visualRect(gallery.grid.model().index(0, 0)).center()

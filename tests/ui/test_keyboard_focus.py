@@ -96,3 +96,13 @@ def test_an_empty_queue_and_the_grid_show_where_the_focus_is(gallery, gui_sessio
     _key(qtbot, Qt.Key.Key_F6)
     assert _focused() is queue
     assert _looks(queue.viewport()) != before["queue"], "the empty queue shows no focus"
+
+
+def test_ctrl_j_shows_and_hides_the_upload_queue(main_window, gui_session, qtbot):
+    activate_window(main_window, qtbot)
+    dock = main_window.side_panel("uploads")
+    shown = dock.isVisible()
+    _key(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dock.isVisible() != shown)
+    _key(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dock.isVisible() == shown)

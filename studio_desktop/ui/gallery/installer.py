@@ -47,10 +47,10 @@ EVENT_ACTIONS = (
     ("event_new_album", "New &Album…\tCtrl+Shift+N"),
     ("event_rename", "&Rename Gallery…\tF2"),
     ("event_edit", "&Edit Details…"),
-    ("event_access", "Access and &Password…"),
+    ("event_access", "Access and Pass&word…"),
     ("event_category", "Ca&tegory…"),
     ("event_contact", "&Contact…"),
-    ("event_visitors", "&Visitors and Favorites…"),
+    ("event_visitors", "Vi&sitors and Favorites…"),
     ("event_add_emails", "Add E&mails…"),
     ("event_delete", "&Delete Gallery…\tDel"),
 )
@@ -59,7 +59,7 @@ ALBUM_ACTIONS = (
     ("album_info", "Album &Info…\tCtrl+I"),
     ("album_new", "New &Album Inside…\tCtrl+Shift+N"),
     ("album_rename", "&Rename Album…\tF2"),
-    ("album_move", "&Move Album…"),
+    ("album_move", "Move A&lbum…"),
     ("album_delete", "&Delete Album…\tDel"),
 )
 COVER_ACTIONS = (
@@ -71,10 +71,10 @@ PHOTO_ACTIONS = (
     ("photo_open", "&Open Original in Browser\tEnter"),
     ("photo_info", "Photo &Info…\tCtrl+I"),
     ("photo_add_to_album", "&Put in Album…"),
-    ("photo_remove_from_album", "&Take Out of This Album"),
+    ("photo_remove_from_album", "Take O&ut of This Album"),
     ("photo_set_event_cover", "Use as &Gallery Cover"),
     ("photo_set_album_cover", "Use as Al&bum Cover"),
-    ("photo_replace", "&Replace with Another File…"),
+    ("photo_replace", "Replace with Another &File…"),
     ("photo_delete", "&Delete Photo…\tDel"),
 )
 
@@ -303,7 +303,7 @@ class GalleryActions(QObject):
         self.event_cover_menu = self._cover_menu("event")
         self.album_cover_menu = self._cover_menu("album")
         self._main_event_cover = self._cover_menu("event")
-        self._main_album_cover = self._cover_menu("album", "Album Co&ver Photo")
+        self._main_album_cover = self._cover_menu("album", "Album Cover P&hoto")
         menu = self.window.menu("gallery", "&Gallery")
         a = self.actions
         for name in ("gallery_new_event", "gallery_new_album"):
@@ -443,8 +443,8 @@ class GalleryActions(QObject):
             a[name].setEnabled(bool(photos))
         in_album = target is not None and target.album_id is not None
         a["photo_remove_from_album"].setEnabled(bool(photos) and in_album)
-        a["photo_remove_from_album"].setText(f"&Take Out of '{target.album_name}'" if in_album
-                                             else "&Take Out of This Album")
+        a["photo_remove_from_album"].setText(f"Take O&ut of '{target.album_name.replace('&', '&&')}'" if in_album
+                                             else "Take O&ut of This Album")
         a["photo_set_event_cover"].setEnabled(one)
         a["photo_set_album_cover"].setEnabled(one and in_album)
         a["photo_replace"].setEnabled(one)

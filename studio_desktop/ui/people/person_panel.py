@@ -137,6 +137,8 @@ class PersonPanel(QWidget, Generic[P]):
         form_scroll = QScrollArea(self)
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The fields inside take the focus; the scroll area would only be an unnamed extra Tab stop.
+        form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(2, 8, 8, 8)
@@ -148,6 +150,7 @@ class PersonPanel(QWidget, Generic[P]):
         """The editor's ``tabs`` (``pages`` as ``(page, label)``) under the person's name and a subtitle."""
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName(f"{self.NOUN.capitalize()} details")
         for page, label in pages:
             self.tabs.addTab(page, label)
         self.detail_title = Title("", self, factor=1.1)

@@ -96,6 +96,7 @@ class HotFoldersDialog(QDialog):
 
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setObjectName("hotFolderTable")
+        self.table.setAccessibleName("Hot folders")
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

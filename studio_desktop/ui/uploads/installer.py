@@ -69,6 +69,8 @@ HOT_FOLDER_QUIET_MS = 4000
 #: The remembered answer to "Mirror subfolders as albums?" (a UI preference, kept with the window's).
 MIRROR_KEY = "upload_mirror_folders"
 DOCK_NAME = "uploads"
+#: Like a browser's downloads list: shows or hides the upload queue.
+UPLOADS_PANEL_SHORTCUT = "Ctrl+J"
 FIRST_DOCK_HEIGHT = 210
 NO_ENGINE_TEXT = "Sign in to ShootProof to upload. The queue below is kept and continues after signing in."
 
@@ -196,7 +198,14 @@ class UploadUi(QObject):
         menu.addAction(self.upload_folder_action)
         menu.addSeparator()
         menu.addAction(self.pause_action)
-        menu.addAction(self.dock.toggleViewAction())
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("Upload &Queue")
+        toggle.setShortcut(QKeySequence(UPLOADS_PANEL_SHORTCUT))
+        toggle.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        toggle.setStatusTip("Show or hide the upload queue")
+        toggle.setToolTip(f"Show or hide the upload queue ({UPLOADS_PANEL_SHORTCUT})")
+        self.window.actions.add("show_uploads", toggle)
+        menu.addAction(toggle)
         menu.addSeparator()
         menu.addAction(self.hot_folders_action)
         menu.addAction(self.settings_action)

@@ -131,6 +131,8 @@ class QueueTable(QTableView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("uploadQueueTable")
+        self.setAccessibleName("Upload queue")
+        self.setAccessibleDescription("Arrow keys move between uploads; the menu key shows what you can do")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

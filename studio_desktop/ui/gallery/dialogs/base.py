@@ -126,6 +126,10 @@ class FormDialog(QDialog):
         if field is None and hint is None:
             self.form.addRow(label, widget)
             return widget
+        field_widget = widget.focusProxy() or widget
+        if not field_widget.accessibleName():
+            # The row's label names the box around the field, which a screen reader never reaches.
+            field_widget.setAccessibleName(label.replace("&", "").rstrip(": "))
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)

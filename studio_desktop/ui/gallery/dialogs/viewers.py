@@ -352,6 +352,8 @@ class VisitorsDialog(ViewerDialog):
         self._on_gone = on_gone
         self.heading.setText(f"Visitors of {event_name}")
         self.table = QTableWidget(0, len(self.COLUMNS), objectName="visitorsTable")
+        self.table.setAccessibleName("Visitors")
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -364,6 +366,7 @@ class VisitorsDialog(ViewerDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.favorites_title = _section("Favorites")
         self.favorites = QListWidget(objectName="favoritesList")
+        self.favorites.setAccessibleName("Favorites of the selected visitor")
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
