@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop import __version__
-from studio_desktop.ui import icons
+from studio_desktop.ui import icons, theme
 from studio_desktop.ui.actions import Actions
 from studio_desktop.ui.event_tree_view import EventTreePanel
 from studio_desktop.ui.focus import PaneCycler
@@ -55,8 +55,6 @@ APP_TITLE = "Studio Desktop"
 DEFAULT_SIZE = QSize(1240, 800)
 DEFAULT_DOCK_HEIGHT = 190
 DEFAULT_DOCK_WIDTH = 320
-#: Narrower than this, a side panel's editor fields would be unreadably small; it scrolls instead.
-SIDE_PANEL_MIN_WIDTH = 300
 #: Keys of this window's entries in the settings file's ``window`` mapping.
 GEOMETRY_KEY = "main_geometry"
 STATE_KEY = "main_state"
@@ -78,7 +76,9 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     scroller.setFrameShape(QFrame.Shape.NoFrame)
     scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     scroller.setWidget(widget)
-    scroller.setMinimumWidth(min(widget.minimumSizeHint().width(), SIDE_PANEL_MIN_WIDTH))
+    # Only up and down: a panel scrolled sideways hides its buttons at the right edge.
+    scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroller.setMinimumWidth(widget.minimumSizeHint().width())
     return scroller
 
 
@@ -98,6 +98,8 @@ def _decode(text: Any) -> QByteArray | None:
 
 class MainWindow(QMainWindow):
     current_target_changed = Signal(object)
+    #: The user picked a colour scheme (``theme.SYSTEM``, ``LIGHT`` or ``DARK``) in View → Theme.
+    color_scheme_chosen = Signal(str)
     #: Emitted from ``closeEvent``, before the window hides: save state, then shut down.
     closing = Signal()
 
@@ -162,6 +164,19 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.actions.next_pane)
         view_menu.addAction(self.actions.previous_pane)
+        self._theme_menu = view_menu.addMenu("&Theme")
+        self._theme_menu.setObjectName("menu_theme")
+        self._scheme_group = QActionGroup(self)
+        self._scheme_actions: dict[str, QAction] = {}
+        for scheme, text in ((theme.SYSTEM, "Same as the &System"), (theme.LIGHT, "&Light"), (theme.DARK, "&Dark")):
+            action = self._theme_menu.addAction(text)
+            action.setObjectName(f"action_scheme_{scheme}")
+            action.setCheckable(True)
+            action.setStatusTip("Colours of the window: light, dark, or whatever the desktop uses")
+            self._scheme_group.addAction(action)
+            action.triggered.connect(lambda _checked=False, s=scheme: self.color_scheme_chosen.emit(s))
+            self._scheme_actions[scheme] = action
+        self._scheme_actions[theme.SYSTEM].setChecked(True)
         self._panels_menu = view_menu.addMenu("&Panels")
         self._panels_menu.menuAction().setVisible(False)
         help_menu = self.menu("help", "&Help")
@@ -257,6 +272,11 @@ class MainWindow(QMainWindow):
     def set_studio_name(self, name: str | None) -> None:
         self._studio_name = name
         self.setWindowTitle(f"{APP_TITLE} — {name}" if name else APP_TITLE)
+
+    def set_color_scheme_shown(self, scheme: str) -> None:
+        """Tick ``scheme`` in View → Theme (the app applies it; see ``theme.apply_scheme``)."""
+        action = self._scheme_actions.get(scheme, self._scheme_actions[theme.SYSTEM])
+        action.setChecked(True)
 
     def show_about(self) -> None:
         box = QMessageBox(self)

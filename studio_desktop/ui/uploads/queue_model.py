@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
+from studio_desktop.ui import theme
 from studio_desktop.ui.uploads.texts import rate_text, size_text, state_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -594,13 +595,13 @@ def _reason_text(row: QueueRow) -> str:
     return row.message or ""
 
 
-_COLORS = {q.FAILED: "#c0392b", q.DUPLICATE: "#8a6d00", q.DONE: "#2e7d4f", q.CANCELLED: None, q.PAUSED: None}
+_TONES = {q.FAILED: "error", q.DUPLICATE: "warning", q.DONE: "success"}
 
 
 def _state_brush(state: str) -> QBrush | None:
-    color = _COLORS.get(state)
-    if color is None:
+    name = _TONES.get(state)
+    if name is None:
         if state in (q.CANCELLED, q.PAUSED):
             return QBrush(QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
-    return QBrush(QColor(color))
+    return QBrush(theme.tone(name))

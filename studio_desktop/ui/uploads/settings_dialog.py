@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.core.settings import MAX_CONCURRENCY, MIN_CONCURRENCY, Settings
+from studio_desktop.ui import theme
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK, MIRROR_NO, MIRROR_YES
 from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
 
@@ -112,7 +113,8 @@ class UploadSettingsDialog(QDialog):
         form.addRow("Dropped folders:", self.mirror)
 
         self.error_label = QLabel(objectName="settingsError")
-        self.error_label.setStyleSheet("color: #c0392b;")
+        theme.follow_palette(self.error_label,
+                             lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
