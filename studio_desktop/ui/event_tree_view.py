@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.models import Brand
 from studio_desktop.ui import icons
-from studio_desktop.ui.focus import paint_focus_frame
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
 from studio_desktop.ui.event_tree_model import (
     COUNT_COLUMN,
     NAME_COLUMN,
@@ -67,6 +67,7 @@ class EventTreeView(QTreeView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._last_target: GalleryTarget | None = None
         self._hold = 0
+        context_menu_keys(self)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
@@ -34,6 +34,25 @@ def paint_focus_frame(view: QAbstractItemView) -> None:
     painter.setPen(QPen(view.palette().color(QPalette.ColorRole.Highlight), 2))
     painter.drawRect(view.viewport().rect().adjusted(1, 1, -1, -1))
     painter.end()
+
+
+class _ContextMenuKeys(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        key, modifiers = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier):
+            view = self.parent()
+            current = view.currentIndex()
+            rect = view.visualRect(current) if current.isValid() else view.viewport().rect()
+            view.customContextMenuRequested.emit(rect.center())
+            return True
+        return False
+
+
+def context_menu_keys(view: QAbstractItemView) -> None:
+    """Shift+F10 and the Menu key open ``view``'s context menu at its current item, as a right-click would."""
+    view.installEventFilter(_ContextMenuKeys(view))
 
 
 def focus_target(pane: QWidget) -> QWidget | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QFontMetrics,
+    QKeyEvent,
     QPainter,
     QPainterPath,
     QPalette,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemD
 
 from studio_desktop.api.models import Photo
 from studio_desktop.ui import icons
-from studio_desktop.ui.focus import paint_focus_frame
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
 from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
 
 DEFAULT_THUMBNAIL_SIZE = 160
@@ -134,6 +135,8 @@ class PhotoGridView(QListView):
 
     files_dropped = Signal(list)
     photos_selected = Signal(list)
+    #: Space on a photo: show it in the app.
+    preview_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -164,6 +167,8 @@ class PhotoGridView(QListView):
         self._delegate = PhotoGridDelegate(self)
         self.setItemDelegate(self._delegate)
         self._empty_text = ""
+        self._end_wanted: Qt.KeyboardModifier | None = None
+        context_menu_keys(self)
         self._accept_drops_now = False
         self._drag_over = False
         self.set_thumbnail_size(DEFAULT_THUMBNAIL_SIZE)
@@ -212,6 +217,39 @@ class PhotoGridView(QListView):
         super().setModel(model)
         if self.selectionModel() is not None:
             self.selectionModel().selectionChanged.connect(self._emit_selection)
+        if hasattr(model, "page_loaded"):
+            model.page_loaded.connect(self._page_loaded)
+            model.modelReset.connect(self._forget_end)
+
+    # --- keys --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        model = self.model()
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
+            self.preview_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_End and model is not None and hasattr(model, "load_to_the_end") \
+                and model.has_more():
+            # The real end: every page still to come is fetched, then the last photo becomes current.
+            self._end_wanted = event.modifiers()
+            model.load_to_the_end()
+        super().keyPressEvent(event)
+
+    def _page_loaded(self, *_args) -> None:
+        model = self.model()
+        if self._end_wanted is None or model is None or not model.rowCount():
+            return
+        last = model.index(model.rowCount() - 1, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        if self._end_wanted & Qt.KeyboardModifier.ShiftModifier:
+            flags = QItemSelectionModel.SelectionFlag.Select
+        self.selectionModel().setCurrentIndex(last, flags)
+        self.scrollTo(last)
+        if not model.has_more():
+            self._end_wanted = None
+
+    def _forget_end(self) -> None:
+        self._end_wanted = None
 
     def _emit_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self.photos_selected.emit(self.selected_photos())

@@ -35,7 +35,7 @@ def test_tables_and_the_grid_take_one_tab_stop(gallery, gui_session, ids, qtbot,
     open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=5)
     activate(gallery, qtbot)
     queue = gui_session.uploads.panel.table
-    gui_session.services.engine.set_bandwidth_limit(8)
+    gui_session.services.engine.pause()  # rows that stay put while the keys are tried
     photos = [make_jpeg(tmp_path / f"queued_{n}.jpg") for n in range(3)]
     assert gui_session.uploads.upload(photos, find_target(window, TEST_GALLERY))
     qtbot.waitUntil(lambda: queue.model().rowCount() == 3)
@@ -106,3 +106,101 @@ def test_ctrl_j_shows_and_hides_the_upload_queue(main_window, gui_session, qtbot
     qtbot.waitUntil(lambda: dock.isVisible() != shown)
     _key(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: dock.isVisible() == shown)
+
+
+def test_deleting_an_album_by_keyboard_leaves_you_on_the_album_that_held_it(gallery, ids, qtbot):
+    from .gallery_support import confirm_box, select_node
+
+    select_node(gallery, qtbot, "album", ids["album_level4"])
+    qtbot.keyClick(gallery.tree, Qt.Key.Key_Delete)
+    confirm_box(qtbot, gallery, "confirmDeleteAlbum", option=False)
+    qtbot.waitUntil(lambda: gallery.window.tree_panel.model.find("album", ids["album_level4"]) is None,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: gallery.current_node() is not None
+                    and gallery.current_node().id == ids["album_level3"], timeout=10_000)
+    assert gallery.window.current_target().album_id == ids["album_level3"]
+
+
+def _preview(qtbot):
+    qtbot.waitUntil(lambda: any(w.objectName() == "photoPreviewDialog" and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    return next(w for w in QApplication.topLevelWidgets()
+                if w.objectName() == "photoPreviewDialog" and w.isVisible())
+
+
+def test_enter_and_space_on_a_photo_show_it_in_the_app_with_next_and_previous(gallery, ids, qtbot):
+    window = gallery.window
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=3)
+    activate(gallery, qtbot)
+    grid = window.grid_view
+    grid.setFocus()
+    grid.setCurrentIndex(grid.model().index(1, 0))
+    second = grid.model().index(1, 0).data(Qt.ItemDataRole.DisplayRole)
+    _key(qtbot, Qt.Key.Key_Return)
+    dialog = _preview(qtbot)
+    assert second in dialog.name_label.text() and "pixels" in dialog.details_label.text()
+    assert gallery.opened == []  # not the browser
+    qtbot.keyClick(dialog, Qt.Key.Key_Right)
+    assert dialog.position == 2 and grid.currentIndex().row() == 2
+    dialog.close()
+    qtbot.waitUntil(lambda: not dialog.isVisible() if _alive(dialog) else True)
+    activate(gallery, qtbot)
+    grid.setFocus()
+    _key(qtbot, Qt.Key.Key_Space)
+    assert _preview(qtbot).position == 2
+    _preview(qtbot).close()
+
+
+def _alive(widget) -> bool:
+    import shiboken6
+    return shiboken6.isValid(widget)
+
+
+def test_open_in_browser_says_so_when_no_browser_opens(gallery, ids, qtbot):
+    from .gallery_support import select_rows
+
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=1)
+    select_rows(gallery, [0])
+    gallery.open_url = lambda url: False
+    gallery.actions["photo_open"].trigger()
+    qtbot.waitUntil(lambda: "No web browser" in gallery.window.status.currentMessage())
+    assert QApplication.clipboard().text().startswith("http")
+
+
+def test_end_reaches_the_last_photo_of_a_gallery_many_pages_long(gui_session_factory, sandbox, wait_for_tree, ids,
+                                                               qtbot):
+    from studio_desktop.ui.gallery import install_gallery_actions
+
+    session = gui_session_factory(sandbox, page_size=5)
+    wait_for_tree(session)
+    gallery = getattr(session, "gallery", None) or install_gallery_actions(session.window, session.services,
+                                                                            session.controller)
+    open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=5)
+    model = session.window.grid_model
+    total = model.total_results
+    assert total > 3 * 5, "the demo wedding should span several pages"
+    activate(gallery, qtbot)
+    grid = session.window.grid_view
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(0, 0))
+    _key(qtbot, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: grid.currentIndex().row() == total - 1, timeout=20_000)
+    assert model.rowCount() == total
+
+
+def test_shift_f10_and_the_menu_key_open_the_context_menu(gallery, gui_session, ids, qtbot):
+    from .gallery_support import select_node
+
+    select_node(gallery, qtbot, "event", ids["event_wedding"])
+    _key(qtbot, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(gallery.tree_menu.isVisible)
+    assert gallery.current_node().id == ids["event_wedding"]
+    gallery.tree_menu.hide()
+    queue = gui_session.uploads.panel.table
+    queue.setFocus()
+    qtbot.waitUntil(queue.hasFocus)
+    _key(qtbot, Qt.Key.Key_Menu)
+    qtbot.waitUntil(lambda: any(w.objectName() == "uploadQueueMenu" and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    for menu in [w for w in QApplication.topLevelWidgets() if w.objectName() == "uploadQueueMenu"]:
+        menu.close()

@@ -30,6 +30,7 @@ from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payloa
 from studio_desktop.ui.gallery.event_commands import EventCommands
 from studio_desktop.ui.gallery.originals import Originals
 from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
+from studio_desktop.ui.photo_grid_model import PhotoRole
 from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
 
 if TYPE_CHECKING:
@@ -270,6 +271,17 @@ class GalleryActions(QObject):
             return
         command(photo)
 
+    def preview_current(self) -> None:
+        """Enter or Space in the grid: the photo with the keyboard focus, in the app, not the browser."""
+        grid = self.grid
+        model = grid.model()
+        photos = [model.index(row, 0).data(PhotoRole.PhotoRole) for row in range(model.rowCount())]
+        current = grid.currentIndex()
+        start = current.row() if current.isValid() else 0
+        dialog = self.photos.preview(photos, start)
+        if dialog is not None:
+            dialog.navigated.connect(lambda row: grid.setCurrentIndex(model.index(row, 0)))
+
     def _new_album(self) -> None:
         node = self.current_node()
         if node is None:
@@ -280,6 +292,9 @@ class GalleryActions(QObject):
     def _dispatch(self, verb: str) -> None:
         """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
+        if verb == "open" and self.scope == GRID and self.selected_photos():
+            self.preview_current()
+            return
         if self.scope == GRID and self.selected_photos():
             name = {"open": "photo_open", "info": "photo_info", "delete": "photo_delete"}.get(verb)
         else:
@@ -397,6 +412,7 @@ class GalleryActions(QObject):
         self.tree.customContextMenuRequested.connect(self._tree_menu_requested)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu_requested)
+        self.grid.preview_requested.connect(self.preview_current)
         window.current_target_changed.connect(lambda *_: self.update_actions())
         self.grid.photos_selected.connect(lambda *_: self.update_actions())
         window.grid_model.modelReset.connect(self.update_actions)

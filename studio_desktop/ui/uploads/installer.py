@@ -28,7 +28,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStyle
 
 from studio_desktop.core.settings import SettingsError
-from studio_desktop.ui import icons
+from studio_desktop.ui import bidi, icons
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.main_window import STATE_KEY
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
@@ -342,9 +342,9 @@ class UploadUi(QObject):
             if isinstance(node, AlbumNode):
                 return node.target().display_name
             event = model.find(EVENT, event_id)
-            return f"{event.name} › album {album_id}" if event is not None else None
+            return bidi.path((event.name, f"album {album_id}")) if event is not None else None
         event = model.find(EVENT, event_id)
-        return event.name if event is not None else None
+        return bidi.isolate(event.name) if event is not None else None
 
     def current_target(self) -> GalleryTarget | None:
         return self.window.current_target() or self.window.grid_model.target

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.uploads import queue as q
 from studio_desktop.ui import icons, theme
-from studio_desktop.ui.focus import paint_focus_frame, single_tab_stop
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame, single_tab_stop
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, QueueRole, QueueRow, UploadQueueModel
 from studio_desktop.ui.uploads.texts import totals_text
 
@@ -146,6 +146,7 @@ class QueueTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setFrameShape(QFrame.Shape.NoFrame)
         single_tab_stop(self)
+        context_menu_keys(self)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
-from studio_desktop.ui import theme
+from studio_desktop.ui import bidi, theme
 from studio_desktop.ui.uploads.texts import rate_text, size_text, state_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -485,8 +485,10 @@ class UploadQueueModel(QAbstractTableModel):
     def target_text(self, row: QueueRow) -> str:
         item = row.item
         base = self._names(item.event_id, item.album_id) or row.label \
-            or (f"Gallery {item.event_id}" + (f" › album {item.album_id}" if item.album_id else ""))
-        return " › ".join((base, *item.rel_album_path))
+            or bidi.path((f"Gallery {item.event_id}", *((f"album {item.album_id}",) if item.album_id else ())))
+        if not base.startswith(bidi.FSI):
+            base = bidi.isolate(base)
+        return bidi.PATH_SEPARATOR.join((base, *(bidi.isolate(name) for name in item.rel_album_path)))
 
     async def ids_in_rows(self, ranges: Sequence[tuple[int, int]]) -> list[int]:
         """The item ids in row ranges (inclusive); rows not loaded are read from the store."""

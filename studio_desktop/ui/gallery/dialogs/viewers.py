@@ -119,6 +119,15 @@ class ViewerDialog(QDialog):
             else:
                 shown.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(f"{label}:", shown)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to the height the rows need at this width: a long name wraps, and must not be cut off."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def clear_rows(self, form: QFormLayout | None = None) -> None:
         form = form or self.form
@@ -260,8 +269,12 @@ class PhotoInfoDialog(ViewerDialog):
             self.preview.clear()
             self.preview.setText("…")
             return
-        self.preview.setPixmap(pixmap.scaled(PREVIEW_EDGE, PREVIEW_EDGE, Qt.AspectRatioMode.KeepAspectRatio,
-                                             Qt.TransformationMode.SmoothTransformation))
+        # Scaled to device pixels and tagged with the ratio, so a 2× screen shows it sharp, not upscaled.
+        ratio = self.preview.devicePixelRatioF()
+        edge = round(PREVIEW_EDGE * ratio)
+        scaled = pixmap.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scaled.setDevicePixelRatio(ratio)
+        self.preview.setPixmap(scaled)
 
     def _thumbnail_ready(self, photo_id: int) -> None:
         if shiboken6.isValid(self) and self.isVisible() and photo_id == self.photo.id:
