@@ -83,3 +83,29 @@ def test_a_long_title_is_shortened_in_the_middle_with_the_whole_path_in_its_tool
     assert "…" in shown and _plain(shown).endswith("Ceremony")
     assert title.fontMetrics().horizontalAdvance(shown) <= title.contentsRect().width()
     assert _plain(title.toolTip()) == f"{long_name.strip()[:120]} › Ceremony"
+
+
+def test_gallery_info_shows_a_long_wrapped_name_whole(gallery, sp, run_async, ids, qtbot):
+    from .gallery_support import select_node, wait_dialog
+
+    long_name = ("Harper and Liam — a long weekend wedding at the lake house, with the rehearsal dinner, "
+                 "ceremony and brunch")
+    run_async(sp.event_rename(ids["event_wedding"], long_name))
+    tree = gallery.window.tree_panel
+    old = tree.model.root
+    gallery.window.actions.refresh.trigger()
+    qtbot.waitUntil(lambda: tree.model.root is not old, timeout=10_000)
+    select_node(gallery, qtbot, "event", ids["event_wedding"])
+    gallery.actions["event_info"].trigger()
+    dialog = wait_dialog(qtbot, gallery, "eventInfoDialog")
+    qtbot.waitUntil(lambda: "Photos" in dialog.values, timeout=10_000)
+    values = [w for w in dialog.findChildren(QLabel) if w.wordWrap() and w.isVisible() and w.text()]
+    assert any(w.heightForWidth(w.width()) > w.fontMetrics().height() * 1.5 for w in values), "nothing wrapped"
+
+    def cut_off():
+        return [w.objectName() for w in values if w.height() < w.heightForWidth(w.width())]
+    try:
+        qtbot.waitUntil(lambda: not cut_off(), timeout=2000)
+    except AssertionError:
+        raise AssertionError(f"cut off: {cut_off()}") from None
+    dialog.close()

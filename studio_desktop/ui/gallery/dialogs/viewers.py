@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -120,12 +120,17 @@ class ViewerDialog(QDialog):
                 shown.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(f"{label}:", shown)
         self._fit_height()
+        # Once more when the new rows have their real widths (the first pass guesses them).
+        QTimer.singleShot(0, self.guard(self._fit_height))
 
     def _fit_height(self) -> None:
         """Grow to the height the rows need at this width: a long name wraps, and must not be cut off."""
         layout = self.layout()
         layout.activate()
         needed = layout.totalHeightForWidth(self.width())
+        # A top-level layout's minimum ignores word wrap; without this the window shrinks back over the rows.
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
         if needed > self.height():
             self.resize(self.width(), needed)
 
