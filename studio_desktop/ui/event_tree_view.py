@@ -324,7 +324,8 @@ class EventTreePanel(QWidget):
         self.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_tree(self) -> None:
-        had_focus = self.stack.currentWidget() is not self.tree and self.filter_edit.hasFocus()
+        # The window's focus widget, not hasFocus(): the window may not be active yet when the tree arrives.
+        had_focus = self.stack.currentWidget() is not self.tree and self.window().focusWidget() is self.filter_edit
         self.stack.setCurrentWidget(self.tree)
         if self._focus_tree_when_shown and had_focus:
             self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
