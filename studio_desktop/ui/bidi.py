@@ -13,8 +13,6 @@ from collections.abc import Iterable
 FSI = "\u2068"  # first strong isolate: the name's own first letter decides its direction
 PDI = "\u2069"  # pop directional isolate
 PATH_SEPARATOR = " › "
-LRM = "\u200e"  # left-to-right mark
-RLM = "\u200f"  # right-to-left mark
 
 
 def isolate(name: str) -> str:
@@ -27,16 +25,5 @@ def path(names: Iterable[str]) -> str:
 
 
 def plain(text: str) -> str:
-    """``text`` without the isolates and marks (for copying, comparing and logs)."""
-    for mark in (FSI, PDI, LRM, RLM):
-        text = text.replace(mark, "")
-    return text
-
-
-def in_direction(text: str, right_to_left: bool) -> str:
-    """``text`` laid out in the window's direction even when it starts with a name in another script.
-
-    A plain-text label takes its direction from the first letter it finds, isolates or not; a leading mark
-    of the window's direction settles it.
-    """
-    return (RLM if right_to_left else LRM) + text if text else text
+    """``text`` without the isolates (for copying, comparing and logs)."""
+    return text.replace(FSI, "").replace(PDI, "")

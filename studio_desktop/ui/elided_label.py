@@ -6,8 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from studio_desktop.ui import bidi
-
 
 class ElidedLabel(QLabel):
     """``text()`` is the whole text; what shows is elided in the middle, the whole text in the tooltip.
@@ -42,13 +40,12 @@ class ElidedLabel(QLabel):
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(event)
-        if event.type() in (event.Type.FontChange, event.Type.LayoutDirectionChange):
+        if event.type() == event.Type.FontChange:
             self._elide()
 
     def _elide(self) -> None:
         room = self.contentsRect().width()
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, room) if room > 0 \
             else self._full
-        shown = bidi.in_direction(shown, self.layoutDirection() == Qt.LayoutDirection.RightToLeft)
         if shown != super().text():
             super().setText(shown)
