@@ -140,7 +140,8 @@ def test_enter_and_space_on_a_photo_show_it_in_the_app_with_next_and_previous(ga
     dialog = _preview(qtbot)
     assert second in dialog.name_label.text() and "pixels" in dialog.details_label.text()
     assert gallery.opened == []  # not the browser
-    qtbot.keyClick(dialog, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: dialog.isAncestorOf(_focused()))
+    _key(qtbot, Qt.Key.Key_Right)  # to whatever has the focus in the dialog, as a keyboard does
     assert dialog.position == 2 and grid.currentIndex().row() == 2
     dialog.close()
     qtbot.waitUntil(lambda: not dialog.isVisible() if _alive(dialog) else True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPixmap
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio_desktop.api.models import Photo
@@ -61,6 +61,10 @@ class PhotoPreviewDialog(QDialog):
         self.next_button.clicked.connect(lambda: self.show_photo(self.position + 1))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # Space opened it and Space closes it (as in a file manager's quick look); the arrows step.
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
 
         row = QHBoxLayout()
         row.addWidget(self.previous_button)
@@ -72,6 +76,12 @@ class PhotoPreviewDialog(QDialog):
         layout.addWidget(self.details_label)
         layout.addLayout(row)
         layout.addWidget(buttons)
+        # Shortcuts, not keyPressEvent: a focused push button takes the arrow keys for itself.
+        for keys, step in (((Qt.Key.Key_Left, Qt.Key.Key_PageUp), -1), ((Qt.Key.Key_Right, Qt.Key.Key_PageDown), 1)):
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.triggered.connect(lambda _checked=False, step=step: self.show_photo(self.position + step))
+            self.addAction(action)
         self.resize(PREVIEW_WIDTH, PREVIEW_HEIGHT + 120)
         self.show_photo(self.position)
 
@@ -108,11 +118,3 @@ class PhotoPreviewDialog(QDialog):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self.refresh_image()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_PageUp):
-            self.show_photo(self.position - 1)
-        elif event.key() in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
-            self.show_photo(self.position + 1)
-        else:
-            super().keyPressEvent(event)
