@@ -25,7 +25,14 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from studio_desktop.api.models import Photo
 from studio_desktop.ui import icons
@@ -174,12 +181,11 @@ class PhotoGridView(QListView):
         self.set_thumbnail_size(DEFAULT_THUMBNAIL_SIZE)
 
     def _use_neutral_background(self) -> None:
-        """A slightly toned, neutral backdrop: photos are judged better off pure white."""
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        toned = base.darker(106) if base.lightness() > 128 else base.lighter(125)
-        palette.setColor(QPalette.ColorRole.Base, toned)
-        self.setPalette(palette)
+        """A slightly toned, neutral backdrop (photos are judged better off pure white), light or dark.
+
+        A palette role, not a colour copied now, so it follows a switch between light and dark.
+        """
+        self.viewport().setBackgroundRole(QPalette.ColorRole.AlternateBase)
 
     # --- setters -------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def dark_palette() -> QPalette:
     roles = QPalette.ColorRole
     colors = {
         roles.Window: "#2b2d30", roles.WindowText: "#e6e6e6", roles.Base: "#1f2023", roles.AlternateBase: "#27292c",
-        roles.ToolTipBase: "#3a3d41", roles.ToolTipText: "#f0f0f0", roles.PlaceholderText: "#9a9ea5",
+        roles.ToolTipBase: "#3a3d41", roles.ToolTipText: "#f0f0f0", roles.PlaceholderText: "#b0b4ba",
         roles.Text: "#e6e6e6", roles.Button: "#35373b", roles.ButtonText: "#e6e6e6", roles.BrightText: "#ff6b6b",
         roles.Light: "#4a4d52", roles.Midlight: "#3e4145", roles.Mid: "#2f3134", roles.Dark: "#1a1b1d",
         roles.Shadow: "#000000", roles.Highlight: "#3d7bd9", roles.HighlightedText: "#ffffff",
@@ -78,8 +78,9 @@ def dark_palette() -> QPalette:
     for role, value in colors.items():
         palette.setColor(role, QColor(value))
     disabled = QPalette.ColorGroup.Disabled
-    for role in (roles.WindowText, roles.Text, roles.ButtonText):
-        palette.setColor(disabled, role, QColor("#8a8d92"))
+    # The app greys out secondary text (counts, subtitles) by disabling the label: it must stay readable.
+    for role in (roles.WindowText, roles.Text, roles.ButtonText, roles.PlaceholderText):
+        palette.setColor(disabled, role, QColor("#a3a7ad"))
     palette.setColor(disabled, roles.Highlight, QColor("#4a4d52"))
     return palette
 
@@ -104,11 +105,28 @@ def apply_scheme(app: QApplication, scheme: str) -> None:
             app.setStyle(original)
         # An empty palette gives the desktop's own back.
         app.setPalette(QPalette())
+        _repolish_style_sheets(app)
         return
     if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():
         # Fusion draws every control from the palette, so a dark one takes on every desktop.
         app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    _repolish_style_sheets(app)
+
+
+def _repolish_style_sheets(app: QApplication) -> None:
+    """Hand the new palette to every window and re-apply style sheets.
+
+    Measured here: windows that exist when the app palette changes keep the old one (a dark switch left
+    the docks light), and widgets under a style sheet keep the palette they were polished with.
+    """
+    palette = app.palette()
+    for window in app.topLevelWidgets():
+        window.setPalette(palette)
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
 
 
 def _follow_system(app: QApplication) -> None:

@@ -42,6 +42,12 @@ def _ratio(a: int, b: int) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def _backdrop(widget: QWidget) -> QColor:
+    image = widget.window().grab(QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())).toImage()
+    pixels = Counter(image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3))
+    return QColor.fromRgb(pixels.most_common(1)[0][0])
+
+
 def rendered_contrast(widget: QWidget, rect: QRect | None = None) -> float:
     """Contrast of the text as drawn: the commonest colour is the background, the farthest from it the ink."""
     window = widget.window()
@@ -122,6 +128,20 @@ def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_sessi
         assert theme.is_dark(qapp.palette())
         assert load_settings().window["color_scheme"] == "dark"
         assert rendered_contrast(main_window.status) >= AA
+        # Every part turns dark, the ones under a style sheet or with a toned backdrop too.
+        for view in (main_window.tree_panel.tree, main_window.grid_view):
+            assert _backdrop(view.viewport()).lightness() < 100, view.objectName()
+        people = gui_session.people
+        main_window.side_panel("contacts").show()
+        main_window.side_panel("contacts").raise_()
+        qtbot.waitUntil(people.contacts.count_label.isVisible)
+        people.contacts.count_label.setText("8 contacts known")
+        assert rendered_contrast(people.contacts.count_label) >= AA
+        # The toolbar's Pause icon is drawn light on the dark toolbar.
+        pause = main_window.toolbar.widgetForAction(main_window.actions["pause_uploads"])
+        icon = pause.icon().pixmap(16, 16).toImage()
+        inked = [QColor(icon.pixel(x, y)) for x in range(16) for y in range(16) if QColor(icon.pixelColor(x, y)).alpha() > 200]
+        assert inked and min(c.lightness() for c in inked) > 128, "the Pause icon stays dark on a dark toolbar"
         main_window.findChild(object, "action_scheme_light").trigger()
         assert not theme.is_dark(qapp.palette())
         assert load_settings().window["color_scheme"] == "light"

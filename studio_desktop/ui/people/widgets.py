@@ -57,9 +57,8 @@ class Hint(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setWordWrap(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
-        self.setPalette(palette)
+        # A role, not a colour copied now: it follows the palette from light to dark.
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.setFont(scaled_font(self, 0.92))
 
 

@@ -64,7 +64,6 @@ class PhotoPreviewDialog(QDialog):
         # Space opened it and Space closes it (as in a file manager's quick look); the arrows step.
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         self.close_button.setDefault(True)
-        self.close_button.setFocus()
 
         row = QHBoxLayout()
         row.addWidget(self.previous_button)
@@ -114,6 +113,10 @@ class PhotoPreviewDialog(QDialog):
             if pixmap.width() > room.width() or pixmap.height() > room.height() else QPixmap(pixmap)
         scaled.setDevicePixelRatio(ratio)
         self.image.setPixmap(scaled)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.close_button.setFocus()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
