@@ -79,8 +79,11 @@ def dark_palette() -> QPalette:
         palette.setColor(role, QColor(value))
     disabled = QPalette.ColorGroup.Disabled
     # The app greys out secondary text (counts, subtitles) by disabling the label: it must stay readable.
-    for role in (roles.WindowText, roles.Text, roles.ButtonText, roles.PlaceholderText):
+    for role in (roles.WindowText, roles.PlaceholderText):
         palette.setColor(disabled, role, QColor("#a3a7ad"))
+    # Buttons and fields that cannot be used now stay visibly dimmer than those that can.
+    for role in (roles.Text, roles.ButtonText):
+        palette.setColor(disabled, role, QColor("#7d8187"))
     palette.setColor(disabled, roles.Highlight, QColor("#4a4d52"))
     return palette
 
