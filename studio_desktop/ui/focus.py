@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLayout, QWidget
 
 
 def single_tab_stop(view: QAbstractItemView) -> None:
@@ -53,6 +53,31 @@ class _ContextMenuKeys(QObject):
 def context_menu_keys(view: QAbstractItemView) -> None:
     """Shift+F10 and the Menu key open ``view``'s context menu at its current item, as a right-click would."""
     view.installEventFilter(_ContextMenuKeys(view))
+
+
+def _in_layout_order(layout: QLayout) -> list[QWidget]:
+    found: list[QWidget] = []
+    for position in range(layout.count()):
+        item = layout.itemAt(position)
+        widget, inner = item.widget(), item.layout()
+        if widget is not None:
+            if widget.layout() is not None and not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                found.extend(_in_layout_order(widget.layout()))
+            else:
+                found.append(widget)
+        elif inner is not None:
+            found.extend(_in_layout_order(inner))
+    return found
+
+
+def tab_order_as_laid_out(container: QWidget) -> None:
+    """Tab through ``container``'s fields in the order its layouts show them, not the order they were made."""
+    layout = container.layout()
+    if layout is None:
+        return
+    fields = [widget for widget in _in_layout_order(layout) if widget.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    for first, second in zip(fields, fields[1:]):
+        QWidget.setTabOrder(first, second)
 
 
 def focus_target(pane: QWidget) -> QWidget | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from imagegen import make_jpeg
 
@@ -205,3 +205,34 @@ def test_shift_f10_and_the_menu_key_open_the_context_menu(gallery, gui_session, 
                                 for w in QApplication.topLevelWidgets()))
     for menu in [w for w in QApplication.topLevelWidgets() if w.objectName() == "uploadQueueMenu"]:
         menu.close()
+
+
+def test_the_contact_form_tabs_in_the_order_it_is_shown(main_window, gui_session, qtbot):
+    from PySide6.QtCore import QPoint
+
+    main_window.resize(1280, 900)
+    dock = main_window.side_panel("contacts")
+    dock.show()
+    dock.raise_()
+    contacts = gui_session.people.contacts
+    qtbot.waitUntil(lambda: contacts.list_view.model().rowCount() > 0, timeout=10_000)
+    contacts.list_view.setCurrentIndex(contacts.list_view.model().index(0, 0))
+    qtbot.waitUntil(lambda: contacts.detail_stack.currentIndex() == 1, timeout=10_000)
+    activate_window(main_window, qtbot)
+    form = contacts.form
+    fields = [w for w in form.findChildren(QWidget) if w.isVisibleTo(form) and w.isEnabled()
+              and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+
+    def place(widget):
+        point = widget.mapTo(form, QPoint(0, 0))
+        return (point.y(), point.x())
+
+    on_screen = [w.objectName() for w in sorted(fields, key=place)]
+    contacts.tabs.tabBar().setFocus()
+    qtbot.waitUntil(lambda: _focused() is contacts.tabs.tabBar())
+    visited = []
+    for _ in range(len(on_screen)):
+        _key(qtbot, Qt.Key.Key_Tab)
+        visited.append(_focused().objectName() or type(_focused()).__name__)
+    # From the Details tab straight into the first field, then down the form as it is shown.
+    assert visited == on_screen
