@@ -140,7 +140,7 @@ def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_sessi
         # The toolbar's Pause icon is drawn light on the dark toolbar.
         pause = main_window.toolbar.widgetForAction(main_window.actions["pause_uploads"])
         icon = pause.icon().pixmap(16, 16).toImage()
-        inked = [QColor(icon.pixel(x, y)) for x in range(16) for y in range(16) if QColor(icon.pixelColor(x, y)).alpha() > 200]
+        inked = [icon.pixelColor(x, y) for x in range(16) for y in range(16) if icon.pixelColor(x, y).alpha() > 200]
         assert inked and min(c.lightness() for c in inked) > 128, "the Pause icon stays dark on a dark toolbar"
         main_window.findChild(object, "action_scheme_light").trigger()
         assert not theme.is_dark(qapp.palette())

@@ -116,7 +116,8 @@ def test_batch_summary_wording():
     assert plain(batch_summary({"done": 312, "duplicate": 4, "failed": 1}, "Smith Wedding")) == (
         "Uploaded 312 photos to 'Smith Wedding' \u2014 4 skipped as duplicates, 1 failed")
     assert plain(batch_summary({"done": 1}, "Day 1")) == "Uploaded 1 photo to 'Day 1'"
-    assert plain(batch_summary({"duplicate": 3}, "Day 1")) == "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates"
+    assert plain(batch_summary({"duplicate": 3}, "Day 1")) == (
+        "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates")
     assert plain(batch_summary({"failed": 2, "cancelled": 1}, None)) == "No photos uploaded \u2014 2 failed, 1 cancelled"
     assert state_text(q.QUEUED, "Retrying in 4 s: ShootProof is busy") == "Retrying"
     assert eta_text(150) == "about 2 min left"

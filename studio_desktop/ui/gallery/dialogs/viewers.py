@@ -277,7 +277,8 @@ class PhotoInfoDialog(ViewerDialog):
         # Scaled to device pixels and tagged with the ratio, so a 2× screen shows it sharp, not upscaled.
         ratio = self.preview.devicePixelRatioF()
         edge = round(PREVIEW_EDGE * ratio)
-        scaled = pixmap.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scaled = pixmap.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
         scaled.setDevicePixelRatio(ratio)
         self.preview.setPixmap(scaled)
 
