@@ -253,9 +253,9 @@ class MainWindow(QMainWindow):
         docks = sorted(self._docks.values(), key=lambda dock: (
             order.index(self.dockWidgetArea(dock)) if self.dockWidgetArea(dock) in order else len(order),
             dock.y(), dock.x()))
-        return [self.tree_panel, self.grid_panel, *(dock for dock in docks if self._in_front(dock))]
+        return [self.tree_panel, self.grid_panel, *(dock for dock in docks if self.panel_in_front(dock))]
 
-    def _in_front(self, dock: QDockWidget) -> bool:
+    def panel_in_front(self, dock: QDockWidget) -> bool:
         """False for a panel hidden behind another one's tab (Qt still calls it visible)."""
         group = self.tabifiedDockWidgets(dock)
         if not dock.isVisible() or not group:

@@ -58,8 +58,8 @@ def test_f6_cycles_tree_grid_queue_and_side_panel(gallery, gui_session, ids, qtb
     window = gallery.window
     _open_every_panel(window, qtbot)
     window.side_panel("contacts").raise_()
-    qtbot.waitUntil(lambda: window._in_front(window.side_panel("contacts")))
-    assert not window._in_front(window.side_panel("clients"))
+    qtbot.waitUntil(lambda: window.panel_in_front(window.side_panel("contacts")))
+    assert not window.panel_in_front(window.side_panel("clients"))
     open_in_grid(gallery, qtbot, "event", ids["event_wedding"])
     activate(gallery, qtbot)
     window.tree_panel.tree.setFocus()
