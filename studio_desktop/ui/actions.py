@@ -35,6 +35,11 @@ class Actions:
         self.show_archived.setCheckable(True)
         self.show_archived.setChecked(True)
 
+        self.next_pane = self._make("next_pane", "&Next Pane", shortcut=QKeySequence("F6"),
+                                    tip="Move the keyboard focus to the next part of the window (F6)")
+        self.previous_pane = self._make("previous_pane", "Pre&vious Pane", shortcut=QKeySequence("Shift+F6"),
+                                        tip="Move the keyboard focus to the previous part of the window (Shift+F6)")
+
         self.about = self._make("about", "&About Studio Desktop", tip="Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.models import Brand
 from studio_desktop.ui import icons
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
 from studio_desktop.ui.event_tree_model import (
     COUNT_COLUMN,
     NAME_COLUMN,
@@ -61,6 +63,8 @@ class EventTreeView(QTreeView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("eventTree")
+        self.setAccessibleName("Galleries and albums")
+        self.setAccessibleDescription("Arrow keys move, right and left open and close; the menu key shows commands")
         self.setUniformRowHeights(True)  # essential for 10,000+ rows
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -73,6 +77,11 @@ class EventTreeView(QTreeView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self._last_target: GalleryTarget | None = None
         self._hold = 0
+        context_menu_keys(self)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        paint_focus_frame(self)
 
     def setModel(self, model) -> None:  # noqa: N802 - Qt's name
         super().setModel(model)
@@ -246,6 +255,7 @@ class EventTreePanel(QWidget):
 
         self._saved_expansion: set[NodeKey] | None = None
         self._restore_view: tuple[NodeKey | None, set[NodeKey]] | None = None
+        self._focus_tree_when_shown = False
         self._pending_brand_signal = True
         self.show_message("Loading galleries…")
 
@@ -313,7 +323,7 @@ class EventTreePanel(QWidget):
         if self.model.event_count() == 0:
             self.show_message("This brand has no galleries yet.")
         else:
-            self.stack.setCurrentWidget(self.tree)
+            self._show_tree()
 
     # --- what was open, across restarts ----------------------------------------------------------------
 
@@ -347,6 +357,22 @@ class EventTreePanel(QWidget):
         """Put ``text`` where the tree goes (loading, signed out, an error)."""
         self.message.setText(text)
         self.stack.setCurrentWidget(self.message)
+
+    def take_focus(self) -> None:
+        """Focus the tree; while it is still loading, the filter box holds the focus until the tree appears."""
+        if self.stack.currentWidget() is self.tree:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self._focus_tree_when_shown = True
+        self.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_tree(self) -> None:
+        # The window's focus widget, not hasFocus(): the window may not be active yet when the tree arrives.
+        had_focus = self.stack.currentWidget() is not self.tree and self.window().focusWidget() is self.filter_edit
+        self.stack.setCurrentWidget(self.tree)
+        if self._focus_tree_when_shown and had_focus:
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_tree_when_shown = False
 
     @property
     def message_text(self) -> str:

@@ -6,8 +6,8 @@ import functools
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -58,8 +58,42 @@ def status_dot(color: str, size: int = 10) -> QPixmap:
     return pixmap
 
 
+class _PaletteTintedEngine(QIconEngine):
+    """A style's standard icon, redrawn in the text colour while the palette is dark.
+
+    Fusion draws its media icons (Pause, Play) black whatever the palette; drawn at paint time, the icon
+    follows a switch between light and dark without anyone setting it again.
+    """
+
+    def __init__(self, which: QStyle.StandardPixmap):
+        super().__init__()
+        self._which = which
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: N802 - Qt's name
+        base = QApplication.style().standardIcon(self._which).pixmap(size, mode, state)
+        palette = QApplication.palette()
+        if base.isNull() or palette.color(QPalette.ColorRole.Window).lightness() >= 128:
+            return base
+        tinted = QPixmap(base.size())
+        tinted.setDevicePixelRatio(base.devicePixelRatio())
+        tinted.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(tinted)
+        painter.drawPixmap(0, 0, base)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        group = QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled else QPalette.ColorGroup.Active
+        painter.fillRect(tinted.rect(), palette.color(group, QPalette.ColorRole.ButtonText))
+        painter.end()
+        return tinted
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        painter.drawPixmap(rect, self.pixmap(rect.size() * painter.device().devicePixelRatioF(), mode, state))
+
+    def clone(self) -> QIconEngine:
+        return _PaletteTintedEngine(self._which)
+
+
 def standard(pixmap: QStyle.StandardPixmap) -> QIcon:
-    return QApplication.style().standardIcon(pixmap)
+    return QIcon(_PaletteTintedEngine(pixmap))
 
 
 def app_icon() -> QIcon:

@@ -21,13 +21,15 @@ import binascii
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabBar,
     QToolBar,
@@ -35,9 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop import __version__
-from studio_desktop.ui import icons
+from studio_desktop.ui import icons, theme
 from studio_desktop.ui.actions import Actions
 from studio_desktop.ui.event_tree_view import EventTreePanel
+from studio_desktop.ui.focus import PaneCycler
 from studio_desktop.ui.photo_grid_model import PhotoGridModel
 from studio_desktop.ui.photo_grid_panel import PhotoGridPanel
 from studio_desktop.ui.photo_grid_view import PhotoGridView
@@ -68,6 +71,25 @@ def _encode(data: QByteArray) -> str:
     return base64.b64encode(bytes(data.data())).decode("ascii")
 
 
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a short screen scrolls a side panel instead of growing the window."""
+    scroller = QScrollArea()
+    scroller.setObjectName(f"{widget.objectName() or 'panel'}_scroller")
+    scroller.setWidgetResizable(True)
+    scroller.setFrameShape(QFrame.Shape.NoFrame)
+    scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    scroller.setWidget(widget)
+    # Only up and down: a panel scrolled sideways hides its buttons at the right edge.
+    scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroller.setMinimumWidth(widget.minimumSizeHint().width())
+    return scroller
+
+
+def _overlap(a: QRect, b: QRect) -> int:
+    both = a.intersected(b)
+    return both.width() * both.height() if both.isValid() else 0
+
+
 def _decode(text: Any) -> QByteArray | None:
     if not isinstance(text, str) or not text:
         return None
@@ -79,6 +101,8 @@ def _decode(text: Any) -> QByteArray | None:
 
 class MainWindow(QMainWindow):
     current_target_changed = Signal(object)
+    #: The user picked a colour scheme (``theme.SYSTEM``, ``LIGHT`` or ``DARK``) in View → Theme.
+    color_scheme_chosen = Signal(str)
     #: Emitted from ``closeEvent``, before the window hides: save state, then shut down.
     closing = Signal()
     #: Side panels to put in front of their tab group once they are added (from the saved layout).
@@ -90,9 +114,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icons.app_icon())
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
                             | QMainWindow.DockOption.AllowNestedDocks)
-        # The bottom area (upload queue) spans the full width under both side areas.
+        # The queue spans under the tree and the grid; the people panels keep the full height on the
+        # right, so that on a 720-pixel screen their lists still show about ten people.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tasks = tasks
         self.actions = Actions(self)
         self._menus: dict[str, QMenu] = {}
@@ -122,6 +147,10 @@ class MainWindow(QMainWindow):
         self.tree_panel.target_changed.connect(self.current_target_changed)
         self.actions.quit.triggered.connect(self.close)
         self.actions.about.triggered.connect(self.show_about)
+        self.panes = PaneCycler(self._panes_in_order, self)
+        self.actions.next_pane.triggered.connect(lambda: self.panes.step(True))
+        self.actions.previous_pane.triggered.connect(lambda: self.panes.step(False))
+        self._shown_once = False
         self.actions.show_archived.toggled.connect(self.tree_panel.set_show_archived)
         self.tasks.error_reported.connect(self.status.show_error)
         self.set_studio_name(None)
@@ -138,6 +167,22 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.actions.refresh)
         view_menu.addSeparator()
         view_menu.addAction(self.actions.show_archived)
+        view_menu.addSeparator()
+        view_menu.addAction(self.actions.next_pane)
+        view_menu.addAction(self.actions.previous_pane)
+        self._theme_menu = view_menu.addMenu("&Theme")
+        self._theme_menu.setObjectName("menu_theme")
+        self._scheme_group = QActionGroup(self)
+        self._scheme_actions: dict[str, QAction] = {}
+        for scheme, text in ((theme.SYSTEM, "Same as the &System"), (theme.LIGHT, "&Light"), (theme.DARK, "&Dark")):
+            action = self._theme_menu.addAction(text)
+            action.setObjectName(f"action_scheme_{scheme}")
+            action.setCheckable(True)
+            action.setStatusTip("Colours of the window: light, dark, or whatever the desktop uses")
+            self._scheme_group.addAction(action)
+            action.triggered.connect(lambda _checked=False, s=scheme: self.color_scheme_chosen.emit(s))
+            self._scheme_actions[scheme] = action
+        self._scheme_actions[theme.SYSTEM].setChecked(True)
         self._panels_menu = view_menu.addMenu("&Panels")
         self._panels_menu.menuAction().setVisible(False)
         help_menu = self.menu("help", "&Help")
@@ -187,7 +232,8 @@ class MainWindow(QMainWindow):
             raise ValueError(f"a panel called {name!r} already exists")
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
+        vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock.setWidget(widget if vertical else _scrolling(widget))
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -196,7 +242,6 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             dock.setVisible(visible)
             # First time: a modest size, so the photos keep most of the window.
-            vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
             self.resizeDocks([dock], [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
                              Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
         self._docks[name] = dock
@@ -209,6 +254,27 @@ class MainWindow(QMainWindow):
     def side_panel(self, name: str) -> QDockWidget | None:
         return self._docks.get(name)
 
+    def _panes_in_order(self) -> list[QWidget]:
+        """Tree, grid, then the open panels as they sit: the bottom one (queue) before those on the right."""
+        order = [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea,
+                 Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea]
+        docks = sorted(self._docks.values(), key=lambda dock: (
+            order.index(self.dockWidgetArea(dock)) if self.dockWidgetArea(dock) in order else len(order),
+            dock.y(), dock.x()))
+        return [self.tree_panel, self.grid_panel, *(dock for dock in docks if self.panel_in_front(dock))]
+
+    def panel_in_front(self, dock: QDockWidget) -> bool:
+        """False for a panel hidden behind another one's tab (Qt still calls it visible)."""
+        group = self.tabifiedDockWidgets(dock)
+        if not dock.isVisible() or not group:
+            return dock.isVisible()
+        titles = {d.windowTitle() for d in (dock, *group)}
+        for bar in self.findChildren(QTabBar):
+            shown = {bar.tabText(i) for i in range(bar.count())}
+            if bar.isVisible() and titles <= shown:
+                return bar.tabText(bar.currentIndex()) == dock.windowTitle()
+        return True
+
     # --- state shown -----------------------------------------------------------------------------
 
     def set_studio_name(self, name: str | None) -> None:
@@ -220,6 +286,11 @@ class MainWindow(QMainWindow):
         """Mark the title: the practice studio must never pass for a real one."""
         self._sandbox = sandbox
         self.set_studio_name(self._studio_name)
+
+    def set_color_scheme_shown(self, scheme: str) -> None:
+        """Tick ``scheme`` in View → Theme (the app applies it; see ``theme.apply_scheme``)."""
+        action = self._scheme_actions.get(scheme, self._scheme_actions[theme.SYSTEM])
+        action.setChecked(True)
 
     def show_about(self) -> None:
         box = QMessageBox(self)
@@ -252,7 +323,9 @@ class MainWindow(QMainWindow):
         geometry = _decode(saved.get(GEOMETRY_KEY))
         if geometry is not None:
             restored = self.restoreGeometry(geometry)
-        if not restored:
+        if restored:
+            self.clamp_to_screen()
+        else:
             self._center_default()
         state = _decode(saved.get(STATE_KEY))
         if state is not None and not self.restoreState(state, STATE_VERSION):
@@ -301,6 +374,38 @@ class MainWindow(QMainWindow):
         frame = self.frameGeometry()
         frame.moveCenter(available.center())
         self.move(frame.topLeft())
+
+    def clamp_to_screen(self) -> None:
+        """Pull the window onto the screen it is mostly on (or the primary one), no bigger than that screen.
+
+        A layout saved on a bigger monitor, or on one that is gone, would otherwise open partly or wholly
+        out of reach.
+        """
+        if self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        screens = QGuiApplication.screens()
+        if not screens:
+            return
+        screen = max(screens, key=lambda s: _overlap(s.availableGeometry(), frame))
+        if not _overlap(screen.availableGeometry(), frame):
+            screen = QGuiApplication.primaryScreen() or screens[0]
+        available = screen.availableGeometry()
+        margins = QSize(frame.width() - self.width(), frame.height() - self.height())
+        size = self.size().boundedTo(available.size() - margins).expandedTo(self.minimumSize())
+        if size != self.size():
+            self.resize(size)
+        frame = self.frameGeometry()
+        x = max(available.left(), min(frame.left(), available.right() + 1 - frame.width()))
+        y = max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.tree_panel.take_focus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

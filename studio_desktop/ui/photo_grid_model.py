@@ -62,6 +62,7 @@ class PhotoGridModel(QAbstractListModel):
         self._total_pages: int | None = None
         self._total_results: int | None = None
         self._loading = False
+        self._to_the_end = False
         self._error: str | None = None
         self._generation = 0
         self.pages_loaded = 0
@@ -106,6 +107,7 @@ class PhotoGridModel(QAbstractListModel):
         self._total_pages = None
         self._total_results = None
         self._error = None
+        self._to_the_end = False
         self.pages_loaded = 0
         self.endResetModel()
         self._set_loading(False)
@@ -126,6 +128,17 @@ class PhotoGridModel(QAbstractListModel):
         if parent.isValid() or self._fetch is None or self._loading or self._error is not None:
             return False
         return self._total_pages is None or self._next_page <= self._total_pages
+
+    def has_more(self) -> bool:
+        """Pages not fetched yet (whether or not one is on its way)."""
+        return self._fetch is not None and self._error is None and (
+            self._total_pages is None or self._next_page <= self._total_pages)
+
+    def load_to_the_end(self) -> None:
+        """Fetch page after page until the last one (End in the grid), however many that takes."""
+        self._to_the_end = True
+        if self.canFetchMore():
+            self.fetchMore()
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:
         if not self.canFetchMore(parent):
@@ -166,11 +179,17 @@ class PhotoGridModel(QAbstractListModel):
             self._total_pages = min(self._total_pages or page, page)  # an empty page ends the list
         self._set_loading(False)
         self.page_loaded.emit(page)
+        if self._to_the_end:
+            if self.canFetchMore():
+                self.fetchMore()
+            else:
+                self._to_the_end = False
 
     def _page_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
             return
         self._error = plain_message(error)
+        self._to_the_end = False
         self._set_loading(False)
         log.warning("Could not load photos of %s: %s",
                     self._target.display_name if self._target else "?", error)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from studio_desktop.ui import icons
+from studio_desktop.ui.elided_label import ElidedLabel
 from studio_desktop.ui.photo_grid_model import PhotoGridModel
 from studio_desktop.ui.photo_grid_view import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, PhotoGridView
 from studio_desktop.ui.tree_nodes import GalleryTarget
@@ -34,13 +35,11 @@ class PhotoGridPanel(QWidget):
         self._signed_in = True
         self._first_run_note = ""
 
-        self.title = QLabel(objectName="galleryTitle")
+        self.title = ElidedLabel(objectName="galleryTitle")
         title_font = QFont(self.title.font())
         title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
         title_font.setWeight(QFont.Weight.DemiBold)
         self.title.setFont(title_font)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.subtitle = QLabel(objectName="gallerySubtitle")
         self.subtitle.setEnabled(False)
 
@@ -110,7 +109,6 @@ class PhotoGridPanel(QWidget):
             self.view.set_empty_text(f"{hint}\n\n{self._first_run_note}" if self._first_run_note else hint)
             return
         self.title.setText(target.display_name)
-        self.title.setToolTip(target.display_name)
         shown = model.rowCount()
         total = model.total_results
         if model.error:

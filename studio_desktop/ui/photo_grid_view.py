@@ -10,23 +10,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QFontMetrics,
+    QKeyEvent,
     QPainter,
     QPainterPath,
     QPalette,
     QPaintEvent,
+    QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from studio_desktop.api.models import Photo
 from studio_desktop.ui import icons
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
 from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
 
 DEFAULT_THUMBNAIL_SIZE = 160
@@ -80,6 +100,12 @@ class PhotoGridDelegate(QStyledItemDelegate):
             if selected:
                 painter.setPen(palette.color(QPalette.ColorRole.Highlight))
                 painter.drawPath(path)
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            # The keyboard's place in the grid, selected or not: a dashed ring in the text colour.
+            pen = QPen(palette.color(QPalette.ColorRole.Text), 1.5, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(cell.adjusted(1, 1, -1, -1), _RADIUS + 2, _RADIUS + 2)
 
         size = self.thumbnail_size
         box = QRect(option.rect.x() + (option.rect.width() - size) // 2, option.rect.y() + _PADDING, size, size)
@@ -126,10 +152,14 @@ class PhotoGridView(QListView):
 
     files_dropped = Signal(list)
     photos_selected = Signal(list)
+    #: Space on a photo: show it in the app.
+    preview_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("photoGrid")
+        self.setAccessibleName("Photos")
+        self.setAccessibleDescription("Arrow keys move, Enter or Space shows the photo; the menu key shows commands")
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
@@ -154,17 +184,18 @@ class PhotoGridView(QListView):
         self._delegate = PhotoGridDelegate(self)
         self.setItemDelegate(self._delegate)
         self._empty_text = ""
+        self._end_wanted: Qt.KeyboardModifier | None = None
+        context_menu_keys(self)
         self._accept_drops_now = False
         self._drag_over = False
         self.set_thumbnail_size(DEFAULT_THUMBNAIL_SIZE)
 
     def _use_neutral_background(self) -> None:
-        """A slightly toned, neutral backdrop: photos are judged better off pure white."""
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        toned = base.darker(106) if base.lightness() > 128 else base.lighter(125)
-        palette.setColor(QPalette.ColorRole.Base, toned)
-        self.setPalette(palette)
+        """A slightly toned, neutral backdrop (photos are judged better off pure white), light or dark.
+
+        A palette role, not a colour copied now, so it follows a switch between light and dark.
+        """
+        self.viewport().setBackgroundRole(QPalette.ColorRole.AlternateBase)
 
     # --- setters -------------------------------------------------------------------------
 
@@ -202,6 +233,39 @@ class PhotoGridView(QListView):
         super().setModel(model)
         if self.selectionModel() is not None:
             self.selectionModel().selectionChanged.connect(self._emit_selection)
+        if hasattr(model, "page_loaded"):
+            model.page_loaded.connect(self._page_loaded)
+            model.modelReset.connect(self._forget_end)
+
+    # --- keys --------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        model = self.model()
+        if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
+            self.preview_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_End and model is not None and hasattr(model, "load_to_the_end") \
+                and model.has_more():
+            # The real end: every page still to come is fetched, then the last photo becomes current.
+            self._end_wanted = event.modifiers()
+            model.load_to_the_end()
+        super().keyPressEvent(event)
+
+    def _page_loaded(self, *_args) -> None:
+        model = self.model()
+        if self._end_wanted is None or model is None or not model.rowCount():
+            return
+        last = model.index(model.rowCount() - 1, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        if self._end_wanted & Qt.KeyboardModifier.ShiftModifier:
+            flags = QItemSelectionModel.SelectionFlag.Select
+        self.selectionModel().setCurrentIndex(last, flags)
+        self.scrollTo(last)
+        if not model.has_more():
+            self._end_wanted = None
+
+    def _forget_end(self) -> None:
+        self._end_wanted = None
 
     def _emit_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self.photos_selected.emit(self.selected_photos())
@@ -210,6 +274,7 @@ class PhotoGridView(QListView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        paint_focus_frame(self)
         model = self.model()
         empty = model is None or model.rowCount() == 0
         if not (empty and self._empty_text) and not self._drag_over:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from PySide6.QtWidgets import QApplication
+
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
+from studio_desktop.ui import theme
 from studio_desktop.ui.close_guard import CHOICE_KEY as CLOSE_CHOICE_KEY
 from studio_desktop.ui.close_guard import CloseGuard
 from studio_desktop.ui.gallery import install_gallery_actions
@@ -30,6 +33,9 @@ from studio_desktop.ui.wheel_guard import install as install_wheel_guard
 
 log = logging.getLogger(__name__)
 
+#: Key of the chosen colour scheme in the settings file's ``window`` mapping.
+COLOR_SCHEME_KEY = "color_scheme"
+
 
 class GuiSession:
     def __init__(self, services: Services, *, page_size: int = DEFAULT_PAGE_SIZE):
@@ -37,7 +43,11 @@ class GuiSession:
         install_wheel_guard()
         self.tasks = TaskRunner()
         self.thumbnails = ThumbnailLoader(services.http, paths.current().thumbnail_dir)
+        scheme = services.settings.window.get(COLOR_SCHEME_KEY, theme.SYSTEM)
+        theme.apply_scheme(QApplication.instance(), scheme)
         self.window = MainWindow(self.tasks, self.thumbnails)
+        self.window.set_color_scheme_shown(scheme)
+        self.window.color_scheme_chosen.connect(self.set_color_scheme)
         self.window.restore_window_state(services.settings.window)
         self.controller = GalleryController(services, self.window, self.tasks, self.thumbnails, page_size=page_size)
         self.uploads = install_upload_ui(self.window, services)
@@ -66,6 +76,12 @@ class GuiSession:
         session.controller.start()
         session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
         return session
+
+    def set_color_scheme(self, scheme: str) -> None:
+        """Use and remember ``scheme`` (kept with the window's layout: it is how the window looks)."""
+        theme.apply_scheme(QApplication.instance(), scheme)
+        self.window.set_color_scheme_shown(scheme)
+        self.services.update_window_settings({COLOR_SCHEME_KEY: scheme})
 
     def show(self) -> None:
         self.window.show()

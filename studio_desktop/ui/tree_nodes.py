@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from studio_desktop.api.models import Album, Brand, Event, EventTree
+from studio_desktop.ui import bidi
 
 EVENT = "event"
 ALBUM = "album"
@@ -36,8 +37,8 @@ class GalleryTarget:
 
     @property
     def display_name(self) -> str:
-        """``Smith Wedding`` or ``Smith Wedding › Ceremony › Family``."""
-        return " › ".join((self.event_name, *self.album_path))
+        """``Smith Wedding`` or ``Smith Wedding › Ceremony › Family``, each name isolated (see ``bidi``)."""
+        return bidi.path((self.event_name, *self.album_path))
 
     @property
     def short_name(self) -> str:

@@ -6,6 +6,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from studio_desktop.api.models import Album
+from studio_desktop.ui import bidi
 from studio_desktop.ui.gallery import tree_edits
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, opened
@@ -13,7 +14,7 @@ from studio_desktop.ui.gallery.dialogs.forms import AlbumDialog, NameDialog
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
 from studio_desktop.ui.gallery.dialogs.viewers import InfoDialog, link
 from studio_desktop.ui.gallery.failures import Subject
-from studio_desktop.ui.tree_nodes import ALBUM, MAX_ALBUM_DEPTH, AlbumNode, EventNode, Node
+from studio_desktop.ui.tree_nodes import ALBUM, EVENT, MAX_ALBUM_DEPTH, AlbumNode, EventNode, Node
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext
@@ -78,7 +79,8 @@ class AlbumCommands:
         event = parent if isinstance(parent, EventNode) else parent.event_node
         event_id = event.id
         parent_id = parent.id if isinstance(parent, AlbumNode) else None
-        inside = " › ".join((event.name, *parent.album_path())) if isinstance(parent, AlbumNode) else event.name
+        inside = bidi.path((event.name, *parent.album_path())) if isinstance(parent, AlbumNode) \
+            else bidi.isolate(event.name)
         subject = subject_of(parent) if isinstance(parent, AlbumNode) else Subject("gallery", event.name)
 
         def action(name: str, password: str | None):
@@ -159,6 +161,9 @@ class AlbumCommands:
         ctx = self.ctx
         album_id, event_id, name = node.id, node.event_node.id, node.name
         subs = sum(1 for _ in node.walk())
+        # Afterwards the keyboard stays where it was: on the album or gallery that held this one.
+        parent = node.parent
+        parent_key = (ALBUM, parent.id) if isinstance(parent, AlbumNode) else (EVENT, event_id)
 
         def ask(album: Album) -> None:
             count = album.photo_count
@@ -173,20 +178,22 @@ class AlbumCommands:
                 ctx.window, object_name="confirmDeleteAlbum", title="Delete Album", text=text,
                 informative=" ".join(line for line in lines if line), confirm_text="Delete Album",
                 checkbox="Only delete it if it holds no photos", checked=False,
-                on_confirm=lambda only_empty: self._delete(event_id, album_id, name, only_empty, bool(count or subs))))
+                on_confirm=lambda only_empty: self._delete(event_id, album_id, name, only_empty, bool(count or subs),
+                                                          parent_key)))
 
         ctx.run(lambda client: client.album_info(album_id), ask,
                 lambda error: ctx.failed(error, subject_of(node), doing="Deleting the album"),
                 name="album-delete-check")
 
-    def _delete(self, event_id: int, album_id: int, name: str, only_empty: bool, had_content: bool) -> None:
+    def _delete(self, event_id: int, album_id: int, name: str, only_empty: bool, had_content: bool,
+                parent_key: tuple[str, int]) -> None:
         ctx = self.ctx
 
         def deleted(_) -> None:
-            ctx.apply(lambda events: tree_edits.remove_album(events, event_id, album_id))
+            ctx.apply(lambda events: tree_edits.remove_album(events, event_id, album_id), select=parent_key)
             ctx.info(f"Deleted the album '{name}'.")
             if had_content:
-                ctx.reload_tree()
+                ctx.reload_tree(select=parent_key)
                 if ctx.grid_shows(event_id=event_id):
                     ctx.reload_grid()
 
@@ -228,10 +235,10 @@ class AlbumCommands:
     def open_in_browser(self, node: AlbumNode) -> None:
         album_id = node.id
         if node.album.view_url:
-            self.ctx.open_url(node.album.view_url)
+            self.ctx.open_link(node.album.view_url)
             return
         self.ctx.run(lambda client: client.album_info(album_id),
-                     lambda album: self.ctx.open_url(album.view_url) if album.view_url
+                     lambda album: self.ctx.open_link(album.view_url) if album.view_url
                      else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'."),
                      lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the album"),
                      name="album-open")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from studio_desktop.api.models import Brand, Event, EventTree
@@ -92,6 +92,13 @@ class GalleryContext(QObject):
         return dialog
 
     # --- messages -------------------------------------------------------------------------------
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in the browser; when no browser opens, say so and put the link on the clipboard."""
+        if self.open_url(url) is not False:
+            return
+        QGuiApplication.clipboard().setText(url)
+        self.problem("No web browser could be opened. The link is on the clipboard: paste it into a browser.")
 
     def info(self, text: str) -> None:
         self.window.status.show_info(text)

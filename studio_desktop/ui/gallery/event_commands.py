@@ -162,11 +162,11 @@ class EventCommands:
     def open_in_browser(self, node: EventNode) -> None:
         url = node.event.view_url
         if url:
-            self.ctx.open_url(url)
+            self.ctx.open_link(url)
             return
         event_id = node.id
         self.ctx.run(lambda client: client.event_info(event_id),
-                     lambda event: self.ctx.open_url(event.view_url) if event.view_url
+                     lambda event: self.ctx.open_link(event.view_url) if event.view_url
                      else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'."),
                      lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the gallery"),
                      name="event-open")

@@ -31,6 +31,7 @@ from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payloa
 from studio_desktop.ui.gallery.event_commands import EventCommands
 from studio_desktop.ui.gallery.originals import Originals
 from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
+from studio_desktop.ui.photo_grid_model import PhotoRole
 from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
 from studio_desktop.ui.uploads.shape_dialog import UploadShapeDialog, remember_shape, remembered_shape
 
@@ -49,10 +50,10 @@ EVENT_ACTIONS = (
     ("event_new_album", "New &Album…\tCtrl+Shift+N"),
     ("event_rename", "&Rename Gallery…\tF2"),
     ("event_edit", "&Edit Details…"),
-    ("event_access", "Access and &Password…"),
+    ("event_access", "Access and Pass&word…"),
     ("event_category", "Ca&tegory…"),
     ("event_contact", "&Contact…"),
-    ("event_visitors", "&Visitors and Favorites…"),
+    ("event_visitors", "Vi&sitors and Favorites…"),
     ("event_add_emails", "Add E&mails…"),
     ("event_delete", "&Delete Gallery…\tDel"),
 )
@@ -61,7 +62,7 @@ ALBUM_ACTIONS = (
     ("album_info", "Album &Info…\tCtrl+I"),
     ("album_new", "New &Album Inside…\tCtrl+Shift+N"),
     ("album_rename", "&Rename Album…\tF2"),
-    ("album_move", "&Move Album…"),
+    ("album_move", "Move A&lbum…"),
     ("album_delete", "&Delete Album…\tDel"),
 )
 COVER_ACTIONS = (
@@ -73,10 +74,10 @@ PHOTO_ACTIONS = (
     ("photo_open", "&Open Original in Browser\tEnter"),
     ("photo_info", "Photo &Info…\tCtrl+I"),
     ("photo_add_to_album", "&Put in Album…"),
-    ("photo_remove_from_album", "&Take Out of This Album"),
+    ("photo_remove_from_album", "Take O&ut of This Album"),
     ("photo_set_event_cover", "Use as &Gallery Cover"),
     ("photo_set_album_cover", "Use as Al&bum Cover"),
-    ("photo_replace", "&Replace with Another File…"),
+    ("photo_replace", "Replace with Another &File…"),
     ("photo_delete", "&Delete Photo…\tDel"),
 )
 
@@ -277,6 +278,17 @@ class GalleryActions(QObject):
             return
         command(photo)
 
+    def preview_current(self) -> None:
+        """Enter or Space in the grid: the photo with the keyboard focus, in the app, not the browser."""
+        grid = self.grid
+        model = grid.model()
+        photos = [model.index(row, 0).data(PhotoRole.PhotoRole) for row in range(model.rowCount())]
+        current = grid.currentIndex()
+        start = current.row() if current.isValid() else 0
+        dialog = self.photos.preview(photos, start)
+        if dialog is not None:
+            dialog.navigated.connect(lambda row: grid.setCurrentIndex(model.index(row, 0)))
+
     def _new_album(self) -> None:
         node = self.current_node()
         if node is None:
@@ -305,6 +317,9 @@ class GalleryActions(QObject):
     def _dispatch(self, verb: str) -> None:
         """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
+        if verb == "open" and self.scope == GRID and self.selected_photos():
+            self.preview_current()
+            return
         if self.scope == GRID and self.selected_photos():
             name = {"open": "photo_open", "info": "photo_info", "delete": "photo_delete"}.get(verb)
         else:
@@ -328,7 +343,7 @@ class GalleryActions(QObject):
         self.event_cover_menu = self._cover_menu("event")
         self.album_cover_menu = self._cover_menu("album")
         self._main_event_cover = self._cover_menu("event")
-        self._main_album_cover = self._cover_menu("album", "Album Co&ver Photo")
+        self._main_album_cover = self._cover_menu("album", "Album Cover P&hoto")
         menu = self.window.menu("gallery", "&Gallery")
         a = self.actions
         for name in ("gallery_new_event", "gallery_new_album"):
@@ -428,6 +443,7 @@ class GalleryActions(QObject):
         self.tree.customContextMenuRequested.connect(self._tree_menu_requested)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._grid_menu_requested)
+        self.grid.preview_requested.connect(self.preview_current)
         window.current_target_changed.connect(lambda *_: self.update_actions())
         self.grid.photos_selected.connect(lambda *_: self.update_actions())
         window.grid_model.modelReset.connect(self.update_actions)
@@ -476,8 +492,8 @@ class GalleryActions(QObject):
             a[name].setEnabled(bool(photos))
         in_album = target is not None and target.album_id is not None
         a["photo_remove_from_album"].setEnabled(bool(photos) and in_album)
-        a["photo_remove_from_album"].setText(f"&Take Out of '{target.album_name}'" if in_album
-                                             else "&Take Out of This Album")
+        a["photo_remove_from_album"].setText(f"Take O&ut of '{target.album_name.replace('&', '&&')}'" if in_album
+                                             else "Take O&ut of This Album")
         a["photo_set_event_cover"].setEnabled(one)
         a["photo_set_album_cover"].setEnabled(one and in_album)
         a["photo_replace"].setEnabled(one)

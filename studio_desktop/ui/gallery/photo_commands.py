@@ -13,6 +13,7 @@ from studio_desktop.api.models import Album, Photo
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import choose_jpeg, confirm, opened
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
+from studio_desktop.ui.gallery.dialogs.preview import PhotoPreviewDialog
 from studio_desktop.ui.gallery.dialogs.viewers import PhotoInfoDialog
 from studio_desktop.ui.gallery.failures import Refusal, Subject, describe
 from studio_desktop.ui.gallery.originals import Originals
@@ -105,6 +106,20 @@ class PhotoCommands:
         return self.ctx.remember(opened(PhotoInfoDialog(self.ctx, photos=list(photos), originals=self.originals,
                                                         where=target.display_name, thumbnails=self.thumbnails)))
 
+    def preview(self, photos: list[Photo], start: int = 0) -> PhotoPreviewDialog | None:
+        """The in-app preview (Enter or Space on a photo), stepping through ``photos`` from ``start``."""
+        if not photos:
+            return None
+        thumbnails = self.thumbnails
+
+        def pixmap_for(photo: Photo):
+            return thumbnails.pixmap(photo) if thumbnails is not None else None
+
+        dialog = PhotoPreviewDialog(list(photos), start, pixmap_for, self.ctx.window)
+        if thumbnails is not None:
+            thumbnails.ready.connect(dialog.refresh_image)  # dropped by Qt when the dialog is deleted
+        return self.ctx.remember(opened(dialog))
+
     def open_in_browser(self, photos: list[Photo]) -> None:
         if len(photos) > MAX_OPEN_AT_ONCE:
             self.ctx.problem(f"Select at most {MAX_OPEN_AT_ONCE} photos to open in the browser at once.")
@@ -112,7 +127,7 @@ class PhotoCommands:
         for photo in photos:
             url = photo.url.original or photo.url.best(prefer_large=True)
             if url:
-                self.ctx.open_url(url)
+                self.ctx.open_link(url)
 
     # --- delete ----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,6 +40,7 @@ from studio_desktop.core.contact_csv import (
     settle_existing,
 )
 from studio_desktop.core.contact_directory import ContactDirectory
+from studio_desktop.ui import theme
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner
@@ -51,9 +52,9 @@ ALREADY_THERE = "Already there"
 SKIP_EXISTING, UPDATE_EXISTING = "skip", "update"
 #: Statuses that need no attention ("Show only rows with problems" hides them).
 _FINE = ("Ready", "Created", "Updated", ALREADY_THERE)
-_OK = "#1e7b3a"
-_BAD = "#b3261e"
-_WARN = "#8a5a00"
+_OK = "success"
+_BAD = "error"
+_WARN = "warning"
 
 INTRO = ("Choose a CSV file with a line of column names at the top: First Name, Last Name and Email are "
          "needed; Phone, Business, Notes, Tags, Address, City, State, Zip and Country are used when present. "
@@ -303,7 +304,7 @@ class ContactImportDialog(QDialog):
             if column == 4 and notes:
                 item.setToolTip("\n".join(notes))
             if color and column in (1, 4):
-                item.setForeground(QBrush(QColor(color)))
+                item.setForeground(QBrush(theme.tone(color)))
             self.table.setItem(index, column, item)
         fine = status in _FINE and (not notes or status == ALREADY_THERE)
         self.table.setRowHidden(index, self.problems_only.isChecked() and fine)

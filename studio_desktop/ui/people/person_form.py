@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from studio_desktop.ui.focus import tab_order_as_laid_out
 from studio_desktop.ui.people.widgets import Banner, FieldErrors, field_block
 
 
@@ -84,6 +85,7 @@ class PersonForm(QWidget):
         layout.addLayout(main)
         layout.addWidget(address_box)
         layout.addStretch(1)
+        tab_order_as_laid_out(self)
 
     def _changed(self, *args) -> None:
         if not self._loading:

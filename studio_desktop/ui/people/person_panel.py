@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
+    QStyleOptionViewItem,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -39,6 +40,8 @@ from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, TwoLineD
 from studio_desktop.ui.tasks import TaskRunner
 
 P = TypeVar("P")
+#: How many people the list shows before the editor gets the rest of the panel.
+LIST_ROWS = 10
 
 
 class PersonPanel(QWidget, Generic[P]):
@@ -134,6 +137,8 @@ class PersonPanel(QWidget, Generic[P]):
         form_scroll = QScrollArea(self)
         form_scroll.setWidgetResizable(True)
         form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The fields inside take the focus; the scroll area would only be an unnamed extra Tab stop.
+        form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         holder = QWidget()
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(2, 8, 8, 8)
@@ -145,6 +150,7 @@ class PersonPanel(QWidget, Generic[P]):
         """The editor's ``tabs`` (``pages`` as ``(page, label)``) under the person's name and a subtitle."""
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName(f"{self.NOUN.capitalize()} details")
         for page, label in pages:
             self.tabs.addTab(page, label)
         self.detail_title = Title("", self, factor=1.1)
@@ -185,7 +191,10 @@ class PersonPanel(QWidget, Generic[P]):
         # The list is what people scan (ten rows or more at 1280 x 800); the editor scrolls.
         self.splitter.setStretchFactor(0, 7)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([700, 300])
+        self.splitter.setSizes([280, 560])
+        self._list_sized_by_user = False
+        self.splitter.splitterMoved.connect(self._splitter_moved)
+        self.detail_stack.currentChanged.connect(lambda _page: self._fit_list())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
@@ -201,6 +210,29 @@ class PersonPanel(QWidget, Generic[P]):
         self.save_button.clicked.connect(lambda: self.save())
         self.revert_button.clicked.connect(lambda: self.revert())
         self.banner.action_clicked.connect(self._banner_action)
+
+    def _splitter_moved(self, *args) -> None:
+        self._list_sized_by_user = True
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """Room for about ten people in the list, the rest for the editor, until the user drags the divider."""
+        if self._list_sized_by_user:
+            return
+        total = sum(self.splitter.sizes())
+        option = QStyleOptionViewItem()
+        option.font = self.list_view.font()
+        row = self.list_view.itemDelegate().sizeHint(option, QModelIndex()).height()
+        wanted = LIST_ROWS * row + 2 * self.list_view.frameWidth()
+        # Browsing, the list takes the room; editing someone, the editor gets at least its minimum.
+        editor = self.detail_stack.currentWidget().minimumSizeHint().height()
+        self.detail_stack.setMinimumHeight(editor)
+        list_height = max(0, min(wanted, total - editor))
+        if total > 0 and list_height:
+            self.splitter.setSizes([list_height, total - list_height])
 
     # --- selection ---------------------------------------------------------------------------
 

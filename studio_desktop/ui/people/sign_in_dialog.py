@@ -139,6 +139,7 @@ class SignInDialog(QDialog):
         self._cookie_running = False
 
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Services")
         self.tabs.addTab(self._build_shootproof(), "ShootProof")
         self.tabs.addTab(self._build_pixieset(), "Pixieset")
         self.tabs.setCurrentIndex(1 if service == PIXIESET else 0)

@@ -22,18 +22,15 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-ERROR_COLOR = "#c0392b"
+from studio_desktop.ui import theme
+
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 100
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 101
 
-_BANNER_STYLES = {
-    "info": ("#eaf2fb", "#9cc1e6", "#1f4e79"),
-    "success": ("#eaf6ee", "#9fd0ad", "#1e5b31"),
-    "warning": ("#fdf5e3", "#e8c979", "#6b4e00"),
-    "error": ("#fbecea", "#e3a39b", "#7f1d12"),
-}
 
-_INVALID_STYLE = f"border: 1px solid {ERROR_COLOR}; border-radius: 3px; padding: 2px;"
+
+def _invalid_style() -> str:
+    return f"border: 1px solid {theme.tone('error').name()}; border-radius: 3px; padding: 2px;"
 
 
 def scaled_font(widget: QWidget, factor: float = 1.0, *, bold: bool = False) -> QFont:
@@ -60,9 +57,8 @@ class Hint(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setWordWrap(True)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
-        self.setPalette(palette)
+        # A role, not a colour copied now: it follows the palette from light to dark.
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.setFont(scaled_font(self, 0.92))
 
 
@@ -72,7 +68,7 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet(f"color: {ERROR_COLOR};")
+        theme.follow_palette(self, lambda: self.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.setFont(scaled_font(self, 0.9))
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
@@ -128,14 +124,20 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        theme.follow_palette(self, self._restyle)
         self.hide()
 
-    def show_message(self, text: str, kind: str = "info", action: str | None = None) -> None:
-        self.kind = kind if kind in _BANNER_STYLES else "info"
-        background, border, foreground = _BANNER_STYLES[self.kind]
+    def _restyle(self) -> None:
+        background, foreground, border = theme.banner_colors(self.kind)
+        # The close button too: on a dark desktop its light text would vanish on a light banner.
         self.setStyleSheet(
             f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 5px; }}"
-            f"QFrame#banner QLabel {{ color: {foreground}; background: transparent; border: none; }}")
+            f"QFrame#banner QLabel, QFrame#banner QToolButton {{ color: {foreground}; background: transparent; "
+            f"border: none; }}")
+
+    def show_message(self, text: str, kind: str = "info", action: str | None = None) -> None:
+        self.kind = kind if kind in theme.BANNERS else "info"
+        self._restyle()
         self.label.setText(text)
         self.action.setVisible(bool(action))
         if action:
@@ -185,7 +187,7 @@ class FieldErrors:
             if target in self._fields:
                 editor, label = self._fields[target]
                 label.set_messages(list(messages))
-                editor.setStyleSheet(_INVALID_STYLE)
+                editor.setStyleSheet(_invalid_style())
                 editor.setProperty("invalid", True)
                 if first is None:
                     first = editor

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio_desktop.ui import theme
 from studio_desktop.ui.event_tree_model import NAME_COLUMN, TargetRole
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui.uploads.texts import quoted
@@ -96,6 +96,7 @@ class HotFoldersDialog(QDialog):
 
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setObjectName("hotFolderTable")
+        self.table.setAccessibleName("Hot folders")
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -136,7 +137,8 @@ class HotFoldersDialog(QDialog):
 
         self.problem_label = QLabel(objectName="hotFolderProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #c0392b;")
+        theme.follow_palette(self.problem_label,
+                             lambda: self.problem_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.problem_label.hide()
 
         layout = QVBoxLayout(self)
@@ -212,7 +214,7 @@ class HotFoldersDialog(QDialog):
         if item.text() != shown:
             item.setText(shown)
             item.setToolTip(problem or text)
-            item.setForeground(QColor("#a4281b") if problem else self.palette().text())
+            item.setForeground(theme.tone("error") if problem else self.palette().text())
 
     def activity(self, hot_id: int) -> str:
         row = self.row_for(hot_id)
@@ -387,7 +389,8 @@ class HotFolderEditor(QDialog):
         form.addRow("", self.replace)
 
         self.error_label = QLabel(objectName="hotFolderError")
-        self.error_label.setStyleSheet("color: #c0392b;")
+        theme.follow_palette(self.error_label,
+                             lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -28,7 +28,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStyle
 
 from studio_desktop.core.settings import SettingsError
-from studio_desktop.ui import icons
+from studio_desktop.ui import bidi, icons
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.main_window import STATE_KEY
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
@@ -72,6 +72,8 @@ HOT_FOLDER_QUIET_MS = 4000
 #: The remembered answer to "Mirror subfolders as albums?" (a UI preference, kept with the window's).
 MIRROR_KEY = "upload_mirror_folders"
 DOCK_NAME = "uploads"
+#: Like a browser's downloads list: shows or hides the upload queue.
+UPLOADS_PANEL_SHORTCUT = "Ctrl+J"
 FIRST_DOCK_HEIGHT = 210
 NO_ENGINE_TEXT = "Sign in to ShootProof to upload. The queue below is kept and continues after signing in."
 
@@ -205,7 +207,14 @@ class UploadUi(QObject):
         menu.addAction(self.upload_folder_action)
         menu.addSeparator()
         menu.addAction(self.pause_action)
-        menu.addAction(self.dock.toggleViewAction())
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("Upload &Queue")
+        toggle.setShortcut(QKeySequence(UPLOADS_PANEL_SHORTCUT))
+        toggle.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        toggle.setStatusTip("Show or hide the upload queue")
+        toggle.setToolTip(f"Show or hide the upload queue ({UPLOADS_PANEL_SHORTCUT})")
+        self.window.actions.add("show_uploads", toggle)
+        menu.addAction(toggle)
         menu.addSeparator()
         menu.addAction(self.hot_folders_action)
         menu.addAction(self.settings_action)
@@ -343,9 +352,9 @@ class UploadUi(QObject):
             if isinstance(node, AlbumNode):
                 return node.target().display_name
             event = model.find(EVENT, event_id)
-            return f"{event.name} › album {album_id}" if event is not None else None
+            return bidi.path((event.name, f"album {album_id}")) if event is not None else None
         event = model.find(EVENT, event_id)
-        return event.name if event is not None else None
+        return bidi.isolate(event.name) if event is not None else None
 
     def current_target(self) -> GalleryTarget | None:
         return self.window.current_target() or self.window.grid_model.target

@@ -49,6 +49,7 @@ class Toast(QFrame):
         close = QToolButton(self)
         close.setText("\u00d7")
         close.setToolTip("Dismiss")
+        close.setAccessibleName("Dismiss notification")
         close.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 8, 10)

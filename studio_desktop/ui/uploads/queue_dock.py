@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QPainter
+from PySide6.QtGui import QAction, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.uploads import queue as q
-from studio_desktop.ui import icons
+from studio_desktop.ui import icons, theme
+from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame, single_tab_stop
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, QueueRole, QueueRow, UploadQueueModel
 from studio_desktop.ui.uploads.texts import totals_text
 
@@ -54,13 +55,6 @@ ALL_ACTIONS = {
     "cancel": ("Cancel All", "Cancel every upload that has not finished"),
     "clear": ("Clear Finished", "Remove finished uploads from the list (the gallery keeps the photos; failed ones stay)"),
 }
-
-BANNER_COLORS = {
-    "error": ("#fdecea", "#8a1f11", "#e6b3ab"),
-    "warning": ("#fff4d6", "#6b4e00", "#ecd58c"),
-    "info": ("#e8f1fb", "#1c4a78", "#b4cde8"),
-}
-
 
 class ProgressDelegate(QStyledItemDelegate):
     """A slim progress bar in the Progress column; finished and failed rows show no bar."""
@@ -102,17 +96,23 @@ class Banner(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton(objectName="bannerButton")
         self.button.hide()
+        self._kind = "info"
         self._callback: Callable[[], None] | None = None
         self.button.clicked.connect(self._clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button)
+        theme.follow_palette(self, self._restyle)
 
-    def set_content(self, text: str, kind: str, action: str | None, callback: Callable[[], None] | None) -> None:
-        background, foreground, border = BANNER_COLORS.get(kind, BANNER_COLORS["info"])
+    def _restyle(self) -> None:
+        background, foreground, border = theme.banner_colors(self._kind)
         self.setStyleSheet(f"#{self.objectName()} {{ background: {background}; border: 1px solid {border}; "
                            f"border-radius: 4px; }} #{self.objectName()} QLabel {{ color: {foreground}; }}")
+
+    def set_content(self, text: str, kind: str, action: str | None, callback: Callable[[], None] | None) -> None:
+        self._kind = kind
+        self._restyle()
         self.label.setText(text)
         self._callback = callback
         self.button.setText(action or "")
@@ -130,6 +130,8 @@ class QueueTable(QTableView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("uploadQueueTable")
+        self.setAccessibleName("Upload queue")
+        self.setAccessibleDescription("Arrow keys move between uploads; the menu key shows what you can do")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -143,6 +145,12 @@ class QueueTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        single_tab_stop(self)
+        context_menu_keys(self)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        paint_focus_frame(self)
 
     def configure_columns(self) -> None:
         header = self.horizontalHeader()

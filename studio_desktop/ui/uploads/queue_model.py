@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
+from studio_desktop.ui import bidi, theme
 from studio_desktop.ui.uploads.texts import rate_text, size_text, state_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -485,8 +486,10 @@ class UploadQueueModel(QAbstractTableModel):
     def target_text(self, row: QueueRow) -> str:
         item = row.item
         base = self._names(item.event_id, item.album_id) or row.label \
-            or (f"Gallery {item.event_id}" + (f" › album {item.album_id}" if item.album_id else ""))
-        return " › ".join((base, *item.rel_album_path))
+            or bidi.path((f"Gallery {item.event_id}", *((f"album {item.album_id}",) if item.album_id else ())))
+        if not base.startswith(bidi.FSI):
+            base = bidi.isolate(base)
+        return bidi.PATH_SEPARATOR.join((base, *(bidi.isolate(name) for name in item.rel_album_path)))
 
     async def ids_in_rows(self, ranges: Sequence[tuple[int, int]]) -> list[int]:
         """The item ids in row ranges (inclusive); rows not loaded are read from the store."""
@@ -595,13 +598,13 @@ def _reason_text(row: QueueRow) -> str:
     return row.message or ""
 
 
-_COLORS = {q.FAILED: "#c0392b", q.DUPLICATE: "#8a6d00", q.DONE: "#2e7d4f", q.CANCELLED: None, q.PAUSED: None}
+_TONES = {q.FAILED: "error", q.DUPLICATE: "warning", q.DONE: "success"}
 
 
 def _state_brush(state: str) -> QBrush | None:
-    color = _COLORS.get(state)
-    if color is None:
+    name = _TONES.get(state)
+    if name is None:
         if state in (q.CANCELLED, q.PAUSED):
             return QBrush(QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         return None
-    return QBrush(QColor(color))
+    return QBrush(theme.tone(name))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.core.settings import MAX_CONCURRENCY, MIN_CONCURRENCY, Settings
+from studio_desktop.ui import theme
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK, MIRROR_NO, MIRROR_YES
 from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
 
@@ -51,6 +52,7 @@ class UploadSettingsDialog(QDialog):
         self.concurrency.setRange(MIN_CONCURRENCY, MAX_CONCURRENCY)
         self.concurrency.setValue(settings.upload_concurrency)
         self.concurrency.setSuffix(" at a time")
+        self.concurrency.setAccessibleName("Uploads at a time")
         self.concurrency.setToolTip("How many photos are sent at the same time (1–16). "
                                     "ShootProof's own uploader sends 5.")
 
@@ -60,6 +62,7 @@ class UploadSettingsDialog(QDialog):
         self.bandwidth.setDecimals(1)
         self.bandwidth.setSingleStep(1.0)
         self.bandwidth.setSuffix(" Mbit/s")
+        self.bandwidth.setAccessibleName("Upload speed limit in megabits per second")
         limited = settings.bandwidth_limit_kbps > 0
         self.limit_bandwidth.setChecked(limited)
         self.bandwidth.setValue(settings.bandwidth_limit_kbps / 1000 if limited else 10.0)
@@ -86,6 +89,7 @@ class UploadSettingsDialog(QDialog):
         self.settle.setRange(MIN_SETTLE, MAX_SETTLE)
         self.settle.setDecimals(1)
         self.settle.setSingleStep(0.5)
+        self.settle.setAccessibleName("Seconds a hot folder photo must stay unchanged")
         self.settle.setSuffix(" s")
         self.settle.setValue(max(MIN_SETTLE, settings.hot_folder_settle_seconds))
         self.settle.setToolTip("A file in a hot folder is uploaded once it has not changed for this long. "
@@ -109,7 +113,8 @@ class UploadSettingsDialog(QDialog):
         form.addRow("Dropped folders:", self.mirror)
 
         self.error_label = QLabel(objectName="settingsError")
-        self.error_label.setStyleSheet("color: #c0392b;")
+        theme.follow_palette(self.error_label,
+                             lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from studio_desktop.ui import bidi
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.progress import human_bytes
 
@@ -62,6 +63,8 @@ def eta_text(seconds: float | None) -> str:
 
 
 def quoted(name: str) -> str:
+    # Isolated inside the quotes: a right-to-left name must not pull the quotes or the sentence around.
+    name = name if name.startswith(bidi.FSI) else bidi.isolate(name)
     return f"\u2018{name}\u2019" if "'" in name else f"'{name}'"
 
 

@@ -28,20 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio_desktop.ui import theme
 from studio_desktop.ui.gallery.failures import Failure, Subject, describe
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
     from studio_desktop.ui.gallery.context import GalleryContext
 
-ERROR_COLOR = "#c0392b"
 JPEG_FILTER = "JPEG photos (*.jpg *.jpeg *.JPG *.JPEG *.jpe)"
 
 
 def error_label(object_name: str) -> QLabel:
     label = QLabel(objectName=object_name)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    theme.follow_palette(label, lambda: label.setStyleSheet(f"color: {theme.tone('error').name()};"))
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.hide()
     return label
@@ -126,6 +126,10 @@ class FormDialog(QDialog):
         if field is None and hint is None:
             self.form.addRow(label, widget)
             return widget
+        field_widget = widget.focusProxy() or widget
+        if not field_widget.accessibleName():
+            # The row's label names the box around the field, which a screen reader never reaches.
+            field_widget.setAccessibleName(label.replace("&", "").rstrip(": "))
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)

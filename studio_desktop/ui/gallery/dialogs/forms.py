@@ -275,6 +275,7 @@ class EmailsDialog(FormDialog):
         self._on_added = on_added
         self.set_heading(f"Email addresses to add to <b>{escape(name)}</b>:")
         self.text_edit = QPlainTextEdit(objectName="emailsEdit")
+        self.text_edit.setAccessibleName("Email addresses, one per line")
         self.text_edit.setPlaceholderText("alice@example.org\nbob@example.com, carol@example.net")
         self.text_edit.setMinimumHeight(140)
         self.body.addWidget(self.text_edit)

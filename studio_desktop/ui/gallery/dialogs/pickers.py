@@ -32,6 +32,7 @@ class CategoryDialog(FormDialog):
         self._on_saved = on_saved
         self.set_heading(f"Category of <b>{escape(name)}</b>:")
         self.list = QListWidget(objectName="categoryList")
+        self.list.setAccessibleName("Categories")
         self.list.setMinimumHeight(180)
         self.list.itemDoubleClicked.connect(lambda *_: self._submit_clicked())
         self.body.addWidget(self.list)
@@ -133,6 +134,7 @@ class AlbumPickerDialog(FormDialog):
         self._current = current
         self.set_heading(heading)
         self.tree = QTreeWidget(objectName="albumPicker")
+        self.tree.setAccessibleName("Albums")
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumHeight(240)
         self.tree.itemDoubleClicked.connect(lambda *_: self._submit_clicked())

@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -121,6 +121,20 @@ class ViewerDialog(QDialog):
             else:
                 shown.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(f"{label}:", shown)
+        self._fit_height()
+        # Once more when the new rows have their real widths (the first pass guesses them).
+        QTimer.singleShot(0, self.guard(self._fit_height))
+
+    def _fit_height(self) -> None:
+        """Grow to the height the rows need at this width: a long name wraps, and must not be cut off."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        # A top-level layout's minimum ignores word wrap; without this the window shrinks back over the rows.
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def clear_rows(self, form: QFormLayout | None = None) -> None:
         form = form or self.form
@@ -262,8 +276,13 @@ class PhotoInfoDialog(ViewerDialog):
             self.preview.clear()
             self.preview.setText("…")
             return
-        self.preview.setPixmap(pixmap.scaled(PREVIEW_EDGE, PREVIEW_EDGE, Qt.AspectRatioMode.KeepAspectRatio,
-                                             Qt.TransformationMode.SmoothTransformation))
+        # Scaled to device pixels and tagged with the ratio, so a 2× screen shows it sharp, not upscaled.
+        ratio = self.preview.devicePixelRatioF()
+        edge = round(PREVIEW_EDGE * ratio)
+        scaled = pixmap.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        scaled.setDevicePixelRatio(ratio)
+        self.preview.setPixmap(scaled)
 
     def _thumbnail_ready(self, photo_id: int) -> None:
         if shiboken6.isValid(self) and self.isVisible() and photo_id == self.photo.id:
@@ -354,6 +373,8 @@ class VisitorsDialog(ViewerDialog):
         self._on_gone = on_gone
         self.heading.setText(f"Visitors of {event_name}")
         self.table = QTableWidget(0, len(self.COLUMNS), objectName="visitorsTable")
+        self.table.setAccessibleName("Visitors")
+        self.table.setTabKeyNavigation(False)
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -366,6 +387,7 @@ class VisitorsDialog(ViewerDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.favorites_title = _section("Favorites")
         self.favorites = QListWidget(objectName="favoritesList")
+        self.favorites.setAccessibleName("Favorites of the selected visitor")
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
