@@ -30,8 +30,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import paths
 from studio_desktop.sandbox.server import SandboxServer

@@ -50,7 +50,7 @@ RETOUCH_AFTER = 0.15
 QUIET_TIMEOUT = 20.0
 
 SHRINK_SECONDS = 30
-CI = settings(max_examples=10, stateful_step_count=10, derandomize=True, database=None, deadline=None,
+CI = settings(max_examples=12, stateful_step_count=10, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=[Phase.explicit, Phase.generate, Phase.shrink])
 
