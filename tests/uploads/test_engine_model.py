@@ -112,6 +112,15 @@ class EngineModel(RuleBasedStateMachine):
         super().__init__()
         self.world = World(self.server, "engine-model-")
         self.uploads = 0
+        self.plan: list[str] = []  # the steps so far, for failures Hypothesis cannot replay
+
+    def _step(self, rule_name: str, /, **args) -> None:
+        STATS[rule_name] += 1
+        self.plan.append(f"{rule_name}({', '.join(f'{k}={v!r}' for k, v in args.items())})")
+
+    def _note(self, text: str) -> None:
+        note(text)
+        self.plan.append(f"  # {text}")
 
     def teardown(self):
         self.world.close()
@@ -135,6 +144,7 @@ class EngineModel(RuleBasedStateMachine):
     @initialize(changes=CHANGES.filter(bool))
     def shoot(self, changes):
         """The first photos of the tree."""
+        self._step("shoot", changes=changes)
         self._apply_all(changes)
 
     def _apply_all(self, changes: list[Change]) -> None:
@@ -147,7 +157,7 @@ class EngineModel(RuleBasedStateMachine):
     def album_elsewhere(self, path, duplicate):
         """Another app makes the albums of ``path``; with ``duplicate``, a second album of the last
         name even where one exists under that parent."""
-        STATS["album_elsewhere"] += 1
+        self._step("album_elsewhere", path=path, duplicate=duplicate)
 
         async def act():
             client = self.world.client()
@@ -159,7 +169,7 @@ class EngineModel(RuleBasedStateMachine):
     @rule(into=st.sampled_from(ALBUM_PATHS), name=st.sampled_from(NAMES))
     def photo_elsewhere(self, into, name):
         """Another app puts a photo of its own named ``name`` into ``into`` (() is the event's root)."""
-        STATS["photo_elsewhere"] += 1
+        self._step("photo_elsewhere", into=into, name=name)
 
         async def act():
             client = self.world.client()
@@ -177,7 +187,7 @@ class EngineModel(RuleBasedStateMachine):
     @rule(changes=CHANGES, mirror=st.booleans(), dedup=st.booleans())
     def upload(self, changes, mirror, dedup):
         """Files changed (``changes``), then the root folder uploaded."""
-        STATS["upload"] += 1
+        self._step("upload", changes=changes, mirror=mirror, dedup=dedup)
         self._apply_all(changes)
         self._upload(mirror, dedup, None)
 
@@ -185,7 +195,7 @@ class EngineModel(RuleBasedStateMachine):
     @rule(changes=CHANGES, mirror=st.booleans(), dedup=st.booleans(), faults=FAULT_PLANS)
     def upload_under_faults(self, changes, mirror, dedup, faults):
         """The same, while the sandbox fails some writes, before or after they took effect."""
-        STATS["upload_under_faults"] += 1
+        self._step("upload_under_faults", changes=changes, mirror=mirror, dedup=dedup, faults=faults)
         self._apply_all(changes)
         self._upload(mirror, dedup, faults)
 
@@ -211,14 +221,14 @@ class EngineModel(RuleBasedStateMachine):
             injected = world.server.faults.counts
             world.server.faults.clear()
         if faults is not None:
-            note(f"upload #{self.uploads + 1}: faults injected {injected}")
+            self._note(f"upload #{self.uploads + 1}: faults injected {injected}")
         self._check(before, files, mirror, dedup, items)
 
     @precondition(lambda self: self.WITH_KILLS)
     @rule(changes=CHANGES, mirror=st.booleans(), dedup=st.booleans(), kill_after=st.integers(1, 4))
     def upload_killed_then_resumed(self, changes, mirror, dedup, kill_after):
         """``studio-desktop upload`` SIGKILLed once ``kill_after`` photos landed; a new engine finishes the queue."""
-        STATS["upload_killed_then_resumed"] += 1
+        self._step("upload_killed_then_resumed", changes=changes, mirror=mirror, dedup=dedup, kill_after=kill_after)
         self._apply_all(changes)
         world = self.world
         before = world.gallery()
@@ -247,7 +257,7 @@ class EngineModel(RuleBasedStateMachine):
             process.wait()
             world.server.faults.clear()
         landed = world.server.studio.count_photos(world.event_id) - start
-        note(f"upload #{self.uploads + 1}: killed after {landed} new photo(s) (exit {process.returncode})")
+        self._note(f"upload #{self.uploads + 1}: killed after {landed} new photo(s) (exit {process.returncode})")
 
         async def resume():
             with Store() as store:
@@ -268,7 +278,8 @@ class EngineModel(RuleBasedStateMachine):
             raise AssertionError(
                 f"upload #{self.uploads} (mirror={mirror}, dedup={dedup}) broke the contract:\n  "
                 + "\n  ".join(problems)
-                + f"\nlocal files:\n{local}\ngallery before:\n{before.describe()}\ngallery after:\n{after.describe()}")
+                + f"\nlocal files:\n{local}\ngallery before:\n{before.describe()}\ngallery after:\n{after.describe()}"
+                + "\nsteps of this example:\n  " + "\n  ".join(self.plan))
 
 
 class EngineModelUnderFaults(EngineModel):

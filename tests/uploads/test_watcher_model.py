@@ -3,19 +3,20 @@
 A Hypothesis state machine over a real watcher (inotify), a real engine and the
 sandbox. Steps: a photo appears (written in chunks; sometimes reopened and
 rewritten within a fraction of a second, as tethering software adds XMP), a
-file is renamed or moved into a subfolder, a subfolder is renamed, the watcher
-is stopped and started again, a second watcher (its own data folder) starts or
-stops on the same folder. With ``after=move`` uploaded files leave the folder,
-so a later photo can reuse a name (a new card, the counter rolled over).
+file is renamed or moved into a subfolder, a subfolder is renamed, a file is
+touched (only its time changes), the watcher is stopped and started again, a
+second watcher (its own data folder) starts or stops on the same folder. With
+``after=move`` uploaded files leave the folder, so a later photo can reuse a
+name (a new card, the counter rolled over).
 
 At each quiet point, and at the end: every distinct photo written (identified
 by its bytes; a rewrite within the settle time is the same photo) is in the
 gallery exactly once, with its final bytes, in the album of one of the
 folders it lived in (folders are mirrored); nothing in the gallery is bytes no
 photo had (a half-written upload); and no photo that was in the gallery was
-replaced by a different one. A photo whose album already had its name from an
-earlier photo need not land (the contract calls it a duplicate), but must not
-land twice or replace the other.
+replaced by a different one, or sent again with the same bytes. A photo whose
+album already had its name from an earlier photo need not land (the contract
+calls it a duplicate), but must not land twice or replace the other.
 """
 
 from __future__ import annotations
@@ -137,6 +138,15 @@ class WatcherModel(RuleBasedStateMachine):
         self.seen: dict[int, str] = {}  # photo id -> sha, from earlier checks
         self.sides: list[Side] = []
         self.second: Side | None = None
+        self.plan: list[str] = []  # the steps so far, for failures Hypothesis cannot replay
+
+    def _step(self, rule_name: str, /, **args) -> None:
+        STATS[rule_name] += 1
+        self.plan.append(f"{rule_name}({', '.join(f'{k}={v!r}' for k, v in args.items())})")
+
+    def _note(self, text: str) -> None:
+        note(text)
+        self.plan.append(f"  # {text}")
 
     def teardown(self):
         try:
@@ -154,6 +164,7 @@ class WatcherModel(RuleBasedStateMachine):
     @initialize(move_after=st.booleans(), replace_changed=st.booleans())
     def start_watching(self, move_after, replace_changed):
         """``watch F --mirror-folders [--after move:D] [--replace-changed]``."""
+        self._step("start_watching", move_after=move_after, replace_changed=replace_changed)
         self.options = {"replace_changed": replace_changed,
                         "after": f"move:{self.world.base / 'done'}" if move_after else "leave"}
         first = Side(self.world, self.world.data / "data" / "studio.sqlite3", self.options)
@@ -169,7 +180,7 @@ class WatcherModel(RuleBasedStateMachine):
     def _watchers(self, change: str) -> None:
         """``restart``: the first watcher (and its engine) stopped and started again on the same store.
         ``second``: a second watcher with its own data folder starts on the same folder (or stops, if running)."""
-        STATS[f"watchers {change}"] += 1
+        self._step(f"watchers {change}", change=change)
         if change == "restart":
             side = self.sides[0]
             self.world.run(side.stop())
@@ -207,13 +218,13 @@ class WatcherModel(RuleBasedStateMachine):
     def camera_writes(self, shot):
         """A new photo written in ``chunks`` (the first free name from ``name`` on); with ``retouch``,
         reopened and rewritten with its final bytes soon after it was first closed."""
-        STATS["camera_writes"] += 1
+        self._step("camera_writes", shot=shot)
         folder, name, chunks, retouch = shot.folder, shot.name, shot.chunks, shot.retouch
         on_disk = self._on_disk()
         free = [n for n in NAMES[NAMES.index(name):] + NAMES[:NAMES.index(name)]
                 if os.path.join(folder, n) not in on_disk and not (self.world.root / folder / n).exists()]
         if not free:
-            note("no free name there: nothing shot")
+            self._note("no free name there: nothing shot")
             return
         name = free[0]
         album = album_path_of(folder)
@@ -243,7 +254,7 @@ class WatcherModel(RuleBasedStateMachine):
                     out.write(final)
 
         self.world.run(write())
-        note(f"{photo.label} = {os.path.join(folder, name)} {[short(v) for v in versions]}"
+        self._note(f"{photo.label} = {os.path.join(folder, name)} {[short(v) for v in versions]}"
              f"{' (name taken in its album)' if photo.name_taken else ''}")
 
     def _pick(self, data) -> tuple[str, Photo] | None:
@@ -267,7 +278,7 @@ class WatcherModel(RuleBasedStateMachine):
     @precondition(_has_files)
     @rule(data=st.data(), new_name=st.sampled_from(RENAMES))
     def rename_file(self, data, new_name):
-        STATS["rename_file"] += 1
+        self._step("rename_file", new_name=new_name)
         picked = self._pick(data)
         if picked is None:
             return
@@ -277,12 +288,12 @@ class WatcherModel(RuleBasedStateMachine):
             return
         os.rename(self.world.root / rel, self.world.root / dest)
         self._moved(photo, dest)
-        note(f"{photo.label}: {rel} -> {dest}")
+        self._note(f"{photo.label}: {rel} -> {dest}")
 
     @precondition(_has_files)
     @rule(data=st.data(), sub=st.sampled_from(SUBFOLDERS))
     def move_into_subfolder(self, data, sub):
-        STATS["move_into_subfolder"] += 1
+        self._step("move_into_subfolder", sub=sub)
         picked = self._pick(data)
         if picked is None:
             return
@@ -293,12 +304,24 @@ class WatcherModel(RuleBasedStateMachine):
         (self.world.root / sub).mkdir(parents=True, exist_ok=True)
         os.rename(self.world.root / rel, self.world.root / dest)
         self._moved(photo, dest)
-        note(f"{photo.label}: {rel} -> {dest}")
+        self._note(f"{photo.label}: {rel} -> {dest}")
+
+    @precondition(lambda self: bool(self._on_disk()))
+    @rule(data=st.data())
+    def touch_file(self, data):
+        """Only the modification time changes (a backup tool, ``touch``): the same photo, the same bytes."""
+        self._step("touch_file")
+        on_disk = self._on_disk()
+        rel = data.draw(st.sampled_from(sorted(on_disk)), label="file")
+        path = self.world.root / rel
+        stamp = path.stat().st_mtime_ns + 5_000_000_000
+        os.utime(path, ns=(stamp, stamp))
+        self._note(f"{on_disk[rel].label}: {rel} touched")
 
     @precondition(lambda self: self.WITH_MOVES and any((self.world.root / f).is_dir() for f in SUBFOLDERS[:2]))
     @rule(folder=st.sampled_from(SUBFOLDERS[:2]), new=st.sampled_from(FOLDER_RENAMES))
     def rename_folder(self, folder, new):
-        STATS["rename_folder"] += 1
+        self._step("rename_folder", folder=folder, new=new)
         source, dest = self.world.root / folder, self.world.root / new
         if not source.is_dir() or dest.exists():
             return
@@ -307,14 +330,14 @@ class WatcherModel(RuleBasedStateMachine):
         for rel, photo in self._on_disk().items():
             if rel.startswith(new + os.sep) and photo in before.values():
                 self._moved(photo, rel)
-        note(f"folder {folder} -> {new}")
+        self._note(f"folder {folder} -> {new}")
 
     # -- quiet points ---------------------------------------------------------------------------------
 
     @precondition(lambda self: bool(self.photos))
     @rule()
     def check_when_quiet(self):
-        STATS["check_when_quiet"] += 1
+        self._step("check_when_quiet")
         self._check()
 
     def _album_names(self, gallery: Gallery, album: int) -> AlbumPath:
@@ -330,7 +353,11 @@ class WatcherModel(RuleBasedStateMachine):
             for side in self.sides:
                 await side.quiet()
 
-        self.world.run(quiet())
+        try:
+            self.world.run(quiet())
+        except TimeoutError:
+            raise AssertionError(f"the watchers were not quiet after {QUIET_TIMEOUT} s\nsteps of this example:\n  "
+                                 + "\n  ".join(self.plan)) from None
         must_land = [p for p in self.photos if not p.name_taken]
 
         async def landed() -> Gallery:
@@ -371,6 +398,11 @@ class WatcherModel(RuleBasedStateMachine):
             now = gallery.photos.get(photo_id)
             if now is not None and now.sha == sha:
                 continue
+            again = [r for r in gallery.photos.values() if r.sha == sha and r.id not in self.seen]
+            if again:
+                problems.append(f"#{photo_id} ({self.by_sha[sha].label if sha in self.by_sha else short(sha)}) was "
+                                f"sent again with the same bytes as #{again[0].id}")
+                continue
             was = self.by_sha.get(sha)
             if was is None or not any(self.by_sha.get(r.sha) is was for r in gallery.photos.values()):
                 problems.append(f"#{photo_id} ({was.label if was else short(sha)}) was in the gallery and is gone: "
@@ -381,7 +413,8 @@ class WatcherModel(RuleBasedStateMachine):
                                f"{sorted('/'.join(a) or '(root)' for a in p.albums)} names {sorted(p.names)}"
                                f"{' (name taken)' if p.name_taken else ''}" for p in self.photos)
             raise AssertionError("the hot folder broke the contract:\n  " + "\n  ".join(problems)
-                                 + f"\nphotos written:\n{photos}\ngallery:\n{gallery.describe()}")
+                                 + f"\nphotos written:\n{photos}\ngallery:\n{gallery.describe()}"
+                                 + "\nsteps of this example:\n  " + "\n  ".join(self.plan))
 
 
 @pytest.fixture
