@@ -85,6 +85,12 @@ def _scrolling(widget: QWidget) -> QScrollArea:
     return scroller
 
 
+def panel_of(dock: QDockWidget) -> QWidget | None:
+    """The panel a dock shows (side panels sit inside a scroll area, see ``_scrolling``)."""
+    widget = dock.widget()
+    return widget.widget() if isinstance(widget, QScrollArea) else widget
+
+
 def _overlap(a: QRect, b: QRect) -> int:
     both = a.intersected(b)
     return both.width() * both.height() if both.isValid() else 0

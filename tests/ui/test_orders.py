@@ -7,6 +7,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 
 from studio_desktop.core.orders import list_orders, money
+from studio_desktop.ui.main_window import panel_of
 from studio_desktop.ui.tree_nodes import EVENT
 
 from .gallery_support import select_node
@@ -18,7 +19,7 @@ def show_orders(qtbot, window):
     window.actions["show_orders"].trigger()
     dock = window.side_panel("orders")
     qtbot.waitUntil(lambda: dock.isVisible() and not dock.visibleRegion().isEmpty(), timeout=WAIT_MS)
-    return dock.widget()
+    return panel_of(dock)
 
 
 def wait_orders(qtbot, panel):
@@ -89,8 +90,13 @@ def test_invoices_follow_the_contact_selected_in_contacts(gallery, gui_session, 
     qtbot.waitUntil(lambda: panel.invoices_task is None and panel.invoices_model.rowCount() > 1, timeout=WAIT_MS)
     everyone = panel.invoices_model.rowCount()
 
-    harper = next(r for r in range(contacts.proxy.rowCount())
-                  if contacts.proxy.index(r, 0).data(Qt.ItemDataRole.DisplayRole).startswith("Harper"))
+    def harper_row():
+        return next((r for r in range(contacts.proxy.rowCount())
+                     if contacts.proxy.index(r, 0).data(Qt.ItemDataRole.DisplayRole).startswith("Harper")), None)
+
+    # The known contacts arrive in more than one step: wait for hers.
+    qtbot.waitUntil(lambda: harper_row() is not None, timeout=WAIT_MS)
+    harper = harper_row()
     contacts.list_view.setCurrentIndex(contacts.proxy.index(harper, 0))
     qtbot.waitUntil(lambda: panel.contact is not None and panel.invoices_task is None, timeout=WAIT_MS)
     model = panel.invoices_model

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
+from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
 from studio_desktop.uploads import queue as q
 
@@ -131,7 +132,7 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
     for run in (1, 2):
         ui.upload(bad, target)
         qtbot.waitUntil(lambda: len(announced) == run, timeout=15_000)
-    assert announced[0] == announced[1] == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
+    assert plain(announced[0]) == plain(announced[1]) == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
                                             "2 files skipped (not photos)")
     _wait_counts(qtbot, ui, failed=2, skipped=2)
     qtbot.waitUntil(lambda: "2 failed" in ui.panel.totals_label.text())

@@ -77,7 +77,7 @@ PHOTO_ACTIONS = (
     ("photo_remove_from_album", "Take O&ut of This Album"),
     ("photo_set_event_cover", "Use as &Gallery Cover"),
     ("photo_set_album_cover", "Use as Al&bum Cover"),
-    ("photo_replace", "Replace with Another &File…"),
+    ("photo_replace", "Replace with Another &JPEG…"),
     ("photo_delete", "&Delete Photo…\tDel"),
 )
 
@@ -232,7 +232,7 @@ class GalleryActions(QObject):
         self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
         self._action("gallery_compare", "Compare with &Folder…", self._compare,
                      tip="List what a folder and the selected gallery or album differ in (changes nothing)")
-        self._action("gallery_upload_options", "Upload &Options…", self._upload_options,
+        self._action("gallery_upload_options", "Upload Options (Picks, Si&ze)…", self._upload_options,
                      tip="Upload only the picks (rating, label) and resize on the way, for this gallery or album")
         self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
         self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))

@@ -67,6 +67,7 @@ def _table(model, name: str, stretch: int) -> QTreeView:
 
 def _details_view(name: str) -> QTextBrowser:
     browser = QTextBrowser(objectName=name)
+    browser.setAccessibleName("Invoice details" if name.startswith("invoice") else "Order details")
     browser.setOpenLinks(False)
     browser.setPlaceholderText("Select a row to see what was bought.")
     return browser
@@ -140,6 +141,7 @@ class OrdersPanel(QWidget):
         invoices_layout.addWidget(self._split(self.invoices_view, self.invoice_details), 1)
 
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Orders and invoices")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(orders_page, "Orders")
         self.tabs.addTab(invoices_page, "Invoices")
@@ -232,17 +234,24 @@ class OrdersPanel(QWidget):
             self._sync()
             return
         client = self.client
+        # A factory, not a coroutine: a task cancelled before it starts must leave nothing un-awaited.
         if self.scope_kind() == GALLERY and self.gallery is not None:
-            job = list_orders(client, event_id=self.gallery[0])
+            event_id = self.gallery[0]
+
+            def job():
+                return list_orders(client, event_id=event_id)
         else:
-            job = list_orders(client, event_ids=self.event_ids)
+            event_ids = self.event_ids
+
+            def job():
+                return list_orders(client, event_ids=event_ids)
         self.orders_task = self._run(self._orders_with_details(client, job, generation),
                                      lambda _count: self._orders_done(generation),
                                      lambda error: self._failed("orders", generation, error), name="orders-load")
         self._sync()
 
     async def _orders_with_details(self, client: Any, job, generation: int) -> int:
-        orders = await job
+        orders = await job()
         self._orders_listed(generation, orders)
         return await fetch_details(client, orders, lambda details: self._details_arrived(generation, details))
 

@@ -26,6 +26,7 @@ from shiboken6 import isValid
 
 from studio_desktop.api.models import Contact
 from studio_desktop.core.contact_matching import contact_label, matches, resolve
+from studio_desktop.ui import theme
 from studio_desktop.ui.errors import plain_message
 
 PLACEHOLDER = "Type a name or email address"
@@ -67,14 +68,18 @@ class ContactPicker(QWidget):
         self.new_box = QWidget(self, objectName="contactPickerNewBox")
         self.first_name = QLineEdit(self.new_box, objectName="newContactFirst")
         self.first_name.setPlaceholderText("First name")
+        self.first_name.setAccessibleName("New contact's first name")
         self.last_name = QLineEdit(self.new_box, objectName="newContactLast")
         self.last_name.setPlaceholderText("Last name")
+        self.last_name.setAccessibleName("New contact's last name")
         self.email = QLineEdit(self.new_box, objectName="newContactEmail")
         self.email.setPlaceholderText("Email address")
+        self.email.setAccessibleName("New contact's email address")
         self.create_button = QPushButton("Add Contact", self.new_box, objectName="newContactCreate")
         self.new_error = QLabel(self.new_box, objectName="newContactError")
         self.new_error.setWordWrap(True)
-        self.new_error.setStyleSheet("color: #b3261e;")
+        theme.follow_palette(self.new_error,
+                             lambda: self.new_error.setStyleSheet(f"color: {theme.tone('error').name()};"))
         self.new_error.hide()
         grid = QGridLayout(self.new_box)
         grid.setContentsMargins(0, 4, 0, 0)

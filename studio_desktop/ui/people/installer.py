@@ -36,7 +36,7 @@ from studio_desktop.core.session import (
     ShootProofSession,
     build_client_id,
 )
-from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode
+from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode, panel_of
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.accounts_dialog import AccountsDialog
 from studio_desktop.ui.people.clients_panel import ClientsPanel
@@ -332,7 +332,7 @@ class PeopleUi(QObject):
             self.window.resizeDocks([dock], [FIRST_DOCK_WIDTH], Qt.Orientation.Horizontal)
         saved = self._saved_splits.pop(dock, None)
         if saved is not None:
-            dock.widget().splitter.restoreState(saved)
+            panel_of(dock).restore_split(saved)
         if dock in self._live:
             return
         self._live.add(dock)
@@ -495,7 +495,7 @@ class PeopleUi(QObject):
         self._closed = True
         # A dock never shown this run keeps the split saved before.
         self.services.update_window_settings({
-            key: _encode(dock.widget().splitter.saveState())
+            key: _encode(panel_of(dock).splitter.saveState())
             for dock, key in ((self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))
             if dock in self._live})
         self.accounts.close()

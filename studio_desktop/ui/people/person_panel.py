@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -214,6 +214,11 @@ class PersonPanel(QWidget, Generic[P]):
     def _splitter_moved(self, *args) -> None:
         self._list_sized_by_user = True
 
+    def restore_split(self, state: QByteArray) -> None:
+        """Put the divider back where the user left it; from then on it is theirs, not ``_fit_list``'s."""
+        if self.splitter.restoreState(state):
+            self._list_sized_by_user = True
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._fit_list()
@@ -223,10 +228,15 @@ class PersonPanel(QWidget, Generic[P]):
         if self._list_sized_by_user:
             return
         total = sum(self.splitter.sizes())
-        option = QStyleOptionViewItem()
-        option.font = self.list_view.font()
-        row = self.list_view.itemDelegate().sizeHint(option, QModelIndex()).height()
-        wanted = LIST_ROWS * row + 2 * self.list_view.frameWidth()
+        row = self.list_view.sizeHintForRow(0) if self.list_view.model().rowCount() else -1
+        if row <= 0:  # nobody listed yet: what an empty row of this font needs
+            option = QStyleOptionViewItem()
+            option.font = self.list_view.font()
+            row = self.list_view.itemDelegate().sizeHint(option, QModelIndex()).height()
+        wanted = LIST_ROWS * row + row // 2 + 2 * self.list_view.frameWidth()  # half a row: plainly more below
+        # The list shares its pane with the search box and the count: give the pane room for those too.
+        pane = self.splitter.widget(0)
+        wanted += max(0, pane.minimumSizeHint().height() - self.list_view.minimumSizeHint().height())
         # Browsing, the list takes the room; editing someone, the editor gets at least its minimum.
         editor = self.detail_stack.currentWidget().minimumSizeHint().height()
         self.detail_stack.setMinimumHeight(editor)
