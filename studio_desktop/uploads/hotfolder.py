@@ -193,7 +193,7 @@ class HotFolderWatcher:
         self.observer_kind: str | None = None
         self.watching = False
         self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
-                       "replaced": 0, "batches": 0}
+                       "replaced": 0, "left_out": 0, "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -871,7 +871,7 @@ class HotFolderWatcher:
             # Left out by the picks filter: settled as it is now; re-rated in the file, it is seen again.
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
-            self.counts["skipped"] += 1
+            self.counts["left_out"] += 1
             self._emit(HotFolderFileSkipped(self.folder, path, message or "Left out by the picks filter."))
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)

@@ -79,7 +79,7 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_
     # Dropped again (with the photos): the note is still listed once, and Retry Failed has nothing to do.
     with qtbot.waitSignal(ui.batch_announced, timeout=15_000) as announced:
         assert ui.upload(files, target)
-    assert announced.args[2] == (f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, "
+    assert plain(announced.args[2]) == (f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, "
                                         "1 file skipped (not a photo)")
     assert ui.model.counts[q.SKIPPED][0] == 1
     assert ui.model.counts[q.FAILED][0] == 0

@@ -7,6 +7,7 @@ import asyncio
 from xmp_samples import jpeg_with_xmp, lightroom
 
 from studio_desktop.uploads.hotfolder_events import HotFolderFileSkipped, HotFolderFileUploaded
+from studio_desktop.uploads.hotfolder_summary import summary
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.shaping import UploadShape
 
@@ -36,6 +37,10 @@ def test_a_photo_re_rated_in_its_sidecar_goes_up(empty_sandbox, tmp_path):
             skipped = {e.path.name: e.reason for e in h.of(HotFolderFileSkipped)}
             assert skipped == {"IMG_1.JPG": "Left out by filter: rated 2 stars, below 3 stars.",
                                "IMG_2.jpg": "Left out by filter: not rated, below 3 stars."}
+            # Counted apart from photos skipped for being in the gallery already.
+            counts = h.watchers[0].counts
+            assert (counts["left_out"], counts["skipped"]) == (2, 0)
+            assert summary(counts) == "1 uploaded, 2 left out by the picks filter, 0 failed."
 
             # Re-rated in Lightroom, which saves the rating beside the photo, not in it.
             (folder / "IMG_1.xmp").write_text(lightroom(rating=5), encoding="utf-8")
