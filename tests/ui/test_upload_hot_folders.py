@@ -147,6 +147,8 @@ def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_sessi
     editor.settle.setValue(0.2)
     form = editor.shape_form
     assert form.shape() == UploadShape(), "a new hot folder sends every photo as it is"
+    editor.tabs.setCurrentWidget(editor.tabs.widget(1))
+    assert form.isVisible() and editor.minimumSizeHint().height() < 600, "fits a 720-pixel-high screen"
     form.rating.setCurrentIndex(form.rating.findData(3))
     form.skip_rejects.setChecked(True)
     form.size.setCurrentIndex(form.size.findText("Web 2048 px"))

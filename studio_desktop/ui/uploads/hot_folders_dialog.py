@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -373,12 +374,14 @@ class HotFolderEditor(QDialog):
 
         self.shape_form = ShapeForm(hot.shape if hot is not None else UploadShape(), self)
         self.shape_form.setObjectName("hotFolderShape")
-        shape_box = QGroupBox("Which photos, at what size")
-        shape_layout = QVBoxLayout(shape_box)
+        shape_page = QWidget()
+        shape_layout = QVBoxLayout(shape_page)
+        shape_layout.addWidget(QLabel("Which photos are uploaded from this folder, and at what size:"))
         shape_layout.addWidget(self.shape_form)
         shape_note = QLabel(SOURCE_NOTE + " A photo re-rated later is looked at again.")
         shape_note.setWordWrap(True)
         shape_layout.addWidget(shape_note)
+        shape_layout.addStretch(1)
 
         self.settle = QDoubleSpinBox(objectName="hotFolderSettle")
         self.settle.setRange(MIN_SETTLE, MAX_SETTLE)
@@ -410,13 +413,19 @@ class HotFolderEditor(QDialog):
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
 
+        # A page of its own: on one page the editor would not fit a 720-pixel-high screen.
+        folder_page = QWidget()
+        folder_layout = QVBoxLayout(folder_page)
+        folder_layout.addLayout(form)
+        folder_layout.addWidget(after_box)
+        self.tabs = QTabWidget(objectName="hotFolderTabs")
+        self.tabs.addTab(folder_page, "Folder")
+        self.tabs.addTab(shape_page, "Picks and Size")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(after_box)
-        layout.addWidget(shape_box)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(560, 760)
+        self.resize(560, 560)
 
         if hot is not None:
             self.folder_edit.setText(str(hot.folder))
