@@ -6,6 +6,7 @@ import asyncio
 
 from xmp_samples import jpeg_with_xmp, lightroom
 
+from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.hotfolder_events import HotFolderFileSkipped, HotFolderFileUploaded
 from studio_desktop.uploads.hotfolder_summary import summary
 from studio_desktop.uploads.picks import PickFilter
@@ -40,6 +41,7 @@ def test_a_photo_re_rated_in_its_sidecar_goes_up(empty_sandbox, tmp_path):
             # Counted apart from photos skipped for being in the gallery already.
             counts = h.watchers[0].counts
             assert (counts["left_out"], counts["skipped"]) == (2, 0)
+            assert h.store.read_sync(q.counts)[q.FILTERED][0] == 2, "listed in the queue, with why"
             assert summary(counts) == "1 uploaded, 2 left out by the picks filter, 0 failed."
 
             # Re-rated in Lightroom, which saves the rating beside the photo, not in it.
@@ -47,6 +49,7 @@ def test_a_photo_re_rated_in_its_sidecar_goes_up(empty_sandbox, tmp_path):
             (folder / "IMG_2.jpg.xmp").write_text(lightroom(rating=3), encoding="utf-8")
             await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) == 3, what="the re-rated photos")
             assert names(h.of(HotFolderFileUploaded)) == ["IMG_1.JPG", "IMG_2.jpg", "IMG_3.jpg"]
+            assert h.store.read_sync(q.counts)[q.FILTERED][0] == 0, "no longer listed as left out"
 
             # A sidecar rewritten for a photo already up sends nothing again; the photo
             # landing after it shows its turn has come and gone.
