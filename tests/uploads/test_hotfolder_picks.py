@@ -60,6 +60,8 @@ def test_a_photo_re_rated_in_its_sidecar_goes_up(empty_sandbox, tmp_path):
             await h.watchers[0].wait_quiet(10)
             assert names(h.of(HotFolderFileUploaded)) == ["IMG_1.JPG", "IMG_2.jpg", "IMG_3.jpg", "IMG_4.jpg"]
             assert sorted(p.name for p in h.photos()) == ["IMG_1.JPG", "IMG_2.jpg", "IMG_3.jpg", "IMG_4.jpg"]
+            # Judging a photo reads its sidecar; a read is no change, so each was left out once only.
+            assert names(h.of(HotFolderFileSkipped)) == ["IMG_1.JPG", "IMG_2.jpg"]
 
     asyncio.run(scenario())
 
