@@ -49,6 +49,7 @@ from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.concurrency import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.uploads.progress import human_bytes, human_duration
+from studio_desktop.uploads.shaping import FilteredFile
 
 log = logging.getLogger(__name__)
 
@@ -201,8 +202,7 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
     summary.stopped_reason = snapshot.stopped_reason or (
         "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None)
     summary.plan = engine.plan
-    summary.left_out = list(engine.left_out.get(batch_id, []))
-    summary.filtering = args.shape.picks.active
+    summary.filtering = args.shape.picks.active or bool(summary.left_out)
     if args.json:
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -223,7 +223,8 @@ class Summary:
     cancelled: list[q.Item] = field(default_factory=list)
     stopped_reason: str | None = None
     plan: Any = None
-    #: photos the picks filter left out (``shaping.FilteredFile``): not failures, not duplicates
+    #: photos the picks filter left out (``filtered`` items, as ``shaping.FilteredFile``): not failures,
+    #: not duplicates
     left_out: list[Any] = field(default_factory=list)
     #: a picks filter was asked for: the JSON then has "left_out" (count and list)
     filtering: bool = False
@@ -293,6 +294,9 @@ def _duplicate_kind(reason: str | None) -> str:
 def _summarize(conn: Any, batch_id: int) -> Summary:
     summary = Summary(batch_id)
     for item in q.iter_items(conn, batch_ids=[batch_id]):
+        if item.state == q.FILTERED:
+            summary.left_out.append(FilteredFile(item.path, item.name, item.size, item.last_error or ""))
+            continue
         bucket = {q.DONE: summary.uploaded, q.DUPLICATE: summary.duplicates, q.FAILED: summary.failed,
                   q.SKIPPED: summary.failed, q.CANCELLED: summary.cancelled}.get(item.state, summary.pending)
         bucket.append(item)

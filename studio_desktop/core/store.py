@@ -84,7 +84,9 @@ class Migration:
 
 _UPLOAD_STATES_V1 = ("queued", "checking", "uploading", "done", "duplicate", "failed", "cancelled", "paused")
 #: "skipped": a file the scan found is not a photo ShootProof takes; finished, never retried (version 5).
-UPLOAD_STATES = (*_UPLOAD_STATES_V1, "skipped")
+_UPLOAD_STATES_V5 = (*_UPLOAD_STATES_V1, "skipped")
+#: "filtered": a photo the picks filter left out (its reason in last_error); finished, never retried (version 6).
+UPLOAD_STATES = (*_UPLOAD_STATES_V5, "filtered")
 
 
 def _state_check(states: Sequence[str]) -> str:
@@ -207,6 +209,11 @@ _LEDGER_HASH_V4 = (
     "ALTER TABLE upload_item ADD COLUMN prior_photo_ids TEXT",
 )
 
+# A hot folder's picks filter and resizing (shaping.UploadShape.to_options(), JSON); '{}' is none.
+_HOT_FOLDER_SHAPE_V7 = (
+    "ALTER TABLE hot_folder ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",
+)
+
 _UPLOAD_ITEM_INDEXES = (
     "CREATE INDEX upload_item_by_state ON upload_item(state, id)",
     "CREATE INDEX upload_item_by_batch ON upload_item(batch_id)",
@@ -214,22 +221,29 @@ _UPLOAD_ITEM_INDEXES = (
 )
 
 
+_TABLE_NAME = re.compile(r"""CREATE\s+TABLE\s+(["'`]?)upload_item\1""", re.IGNORECASE)
 _STATE_CHECK = re.compile(r"CHECK\s*\(\s*state\s+IN\s*\([^)]*\)\s*\)", re.IGNORECASE)
 
 
-def _skipped_state_v5(conn: sqlite3.Connection) -> None:
-    """Let upload_item hold "skipped". SQLite cannot change a CHECK, so the table is copied into a new one."""
-    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'upload_item'").fetchone()
-    new_sql, found = _STATE_CHECK.subn(_state_check(UPLOAD_STATES), sql, count=1)
-    if not found:
-        raise sqlite3.DatabaseError("upload_item has no state check to widen")
-    new_sql = new_sql.replace("CREATE TABLE upload_item", "CREATE TABLE upload_item_v5", 1)
-    conn.execute(new_sql)
-    conn.execute("INSERT INTO upload_item_v5 SELECT * FROM upload_item")
-    conn.execute("DROP TABLE upload_item")
-    conn.execute("ALTER TABLE upload_item_v5 RENAME TO upload_item")
-    for statement in _UPLOAD_ITEM_INDEXES:
-        conn.execute(statement)
+def _widen_states(states: Sequence[str], version: int) -> Callable[[sqlite3.Connection], None]:
+    """Let upload_item hold ``states``. SQLite cannot change a CHECK, so the table is copied into a new one."""
+
+    def widen(conn: sqlite3.Connection) -> None:
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'upload_item'").fetchone()
+        new_sql, found = _STATE_CHECK.subn(_state_check(states), sql, count=1)
+        if not found:
+            raise sqlite3.DatabaseError("upload_item has no state check to widen")
+        copy = f"upload_item_v{version}"
+        # After a rename SQLite keeps the name quoted: CREATE TABLE "upload_item".
+        new_sql = _TABLE_NAME.sub(f"CREATE TABLE {copy}", new_sql, count=1)
+        conn.execute(new_sql)
+        conn.execute(f"INSERT INTO {copy} SELECT * FROM upload_item")
+        conn.execute("DROP TABLE upload_item")
+        conn.execute(f"ALTER TABLE {copy} RENAME TO upload_item")
+        for statement in _UPLOAD_ITEM_INDEXES:
+            conn.execute(statement)
+
+    return widen
 
 
 MIGRATIONS: list[Migration] = [
@@ -238,7 +252,10 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "contacts cache", _CONTACT_CACHE_V3),
     Migration(4, "content hash and name in the upload ledger, photo ids seen before an item's first send",
               _LEDGER_HASH_V4),
-    Migration(5, "a 'skipped' upload state for files that are not photos", _skipped_state_v5),
+    Migration(5, "a 'skipped' upload state for files that are not photos", _widen_states(_UPLOAD_STATES_V5, 5)),
+    Migration(6, "a 'filtered' upload state for photos the picks filter left out",
+              _widen_states(UPLOAD_STATES, 6)),
+    Migration(7, "picks filter and resizing per hot folder", _HOT_FOLDER_SHAPE_V7),
 ]
 
 

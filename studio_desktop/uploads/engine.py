@@ -370,8 +370,6 @@ class UploadEngine:
         self._scan_executor: ThreadPoolExecutor | None = None
         self._resize_executor: ThreadPoolExecutor | None = None
         self._shapes: dict[int, UploadShape] = {}
-        #: photos the picks filter left out, per batch (not in the queue: neither failed nor duplicates)
-        self.left_out: dict[int, list[FilteredFile]] = {}
         self._accepting = True
         self._lock = EngineLock(store.path)
         #: The store failure (full disk, damaged file, read-only folder) that stopped the queue, if one did.
@@ -675,7 +673,7 @@ class UploadEngine:
         between ``root`` and each path (a hot folder hands over single files).
         ``options`` are kept with the batch (e.g. the ``--new-event`` name).
         ``shape``: the picks filter and resizing (:mod:`shaping`), kept with the batch too;
-        photos the filter leaves out are listed in :attr:`left_out`, not queued.
+        photos the filter leaves out are added as ``filtered`` items with the reason, never sent.
         """
         paths = [os.fspath(p) for p in paths]
         root_text = os.fspath(root) if root is not None else None
@@ -710,9 +708,8 @@ class UploadEngine:
             if not self._accepting:
                 return  # stopped mid-scan: what is queued stays queued for next time
             if isinstance(entry, FilteredFile):
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(self._after_filter, batch_id, entry)
-                continue
+                entry = q.NewItem(entry.path, entry.name, entry.size, entry.mtime_ns, entry.rel_album_path,
+                                  error=entry.reason, left_out=True)
             chunk.append(entry)
             if len(chunk) >= size:
                 self._add_chunk(batch_id, chunk, loop)
@@ -726,10 +723,6 @@ class UploadEngine:
         with contextlib.suppress(RuntimeError):  # the loop is gone: the rows are saved all the same
             loop.call_soon_threadsafe(self._after_add, batch_id, result)
 
-    def _after_filter(self, batch_id: int, entry: FilteredFile) -> None:
-        self.left_out.setdefault(batch_id, []).append(entry)
-        self._emit(ev.ItemFiltered(batch_id, entry.path, entry.name, entry.size, entry.reason))
-
     def _after_add(self, batch_id: int, result: q.AddResult) -> None:
         adopted_bytes = 0
         for _, old_batch, old_state, new_state, size in result.adopted_moves:
@@ -739,12 +732,16 @@ class UploadEngine:
             self._count(new_state, 1, size)
         self._count(q.QUEUED, result.added, result.bytes - adopted_bytes)
         self._count(q.FAILED, result.rejected, 0)
-        moved_skips = 0
+        moved = {q.SKIPPED: [0, 0], q.FILTERED: [0, 0]}
         for _, old_batch, state, size in result.refused_moves:
-            moved_skips += state == q.SKIPPED
+            if state in moved:
+                moved[state][0] += 1
+                moved[state][1] += size
             if self._scope is not None and old_batch not in self._scope:
                 self._count(state, 1, size)  # already counted when its batch was in scope
-        self._count(q.SKIPPED, len(result.skipped_items) - moved_skips, 0)
+        self._count(q.SKIPPED, len(result.skipped_items) - moved[q.SKIPPED][0], 0)
+        self._count(q.FILTERED, len(result.filtered_items) - moved[q.FILTERED][0],
+                    sum(i.size for i in result.filtered_items) - moved[q.FILTERED][1])
         self._count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
         added = result.added + result.adopted + len(result.duplicate_items)
         self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
@@ -755,6 +752,9 @@ class UploadEngine:
         for item in result.skipped_items:
             _log_outcome(item, q.SKIPPED, item.last_error)
             self._state_event(item, q.SKIPPED, item.last_error)
+        for item in result.filtered_items:
+            _log_outcome(item, q.FILTERED, item.last_error)
+            self._state_event(item, q.FILTERED, item.last_error)
         for item in result.duplicate_items:
             self._state_event(item, q.DUPLICATE, item.last_error, item.photo_id)
         self._poke()
@@ -1827,6 +1827,8 @@ def _log_outcome(item: q.Item, state: str, message: str | None, photo_id: int | 
         log.warning("upload failed: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
     elif state == q.SKIPPED:
         log.info("upload skipped, not a photo: %s (batch %d): %s", item.name, item.batch_id, message)
+    elif state == q.FILTERED:
+        log.debug("upload left out: %s (batch %d): %s", item.name, item.batch_id, message)
     elif state == q.DUPLICATE:
         log.debug("upload skipped as a duplicate: %s (batch %d, %s): %s", item.name, item.batch_id, where, message)
     elif state == q.DONE:

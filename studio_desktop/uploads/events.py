@@ -41,26 +41,6 @@ class ItemsAdded:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemFiltered:
-    """The picks filter left a photo out of a batch (not queued: neither failed nor a duplicate)."""
-
-    batch_id: int
-    path: str
-    name: str
-    size: int
-    reason: str
-
-    @property
-    def state(self) -> str:
-        """Read like an item's outcome by observers that follow files (hot folders)."""
-        return "filtered"
-
-    @property
-    def message(self) -> str:
-        return self.reason
-
-
-@dataclass(frozen=True, slots=True)
 class BatchFinished:
     batch_id: int
     counts: Mapping[str, int] = field(default_factory=dict)
@@ -104,5 +84,5 @@ class ConcurrencyChanged:
     user_limit: int
 
 
-Event = (ItemStateChanged | ItemProgress | ItemsAdded | ItemFiltered | BatchFinished | QueueStopped | PlanUsage | NeedsSignIn
+Event = (ItemStateChanged | ItemProgress | ItemsAdded | BatchFinished | QueueStopped | PlanUsage | NeedsSignIn
          | NetworkDown | NetworkUp | ConcurrencyChanged)

@@ -79,6 +79,7 @@ from studio_desktop.uploads.hotfolder_gate import (
 from studio_desktop.uploads.hotfolder_history import REWRITE_GRACE, Judgement, WatchLedger
 from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
 from studio_desktop.uploads.queue import PENDING, LedgerEntry, nfc
+from studio_desktop.uploads.xmp import is_sidecar, photos_of_sidecar
 from studio_desktop.uploads.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ class HotFolderWatcher:
         self.observer_kind: str | None = None
         self.watching = False
         self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
-                       "replaced": 0, "batches": 0}
+                       "replaced": 0, "left_out": 0, "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
@@ -327,6 +328,8 @@ class HotFolderWatcher:
         src = self._from_watched(event.src_path)
         dest_raw = getattr(event, "dest_path", "") or ""
         dest = self._from_watched(dest_raw) if dest_raw else None
+        if self._sidecar_event(event, src, dest):
+            return
         if isinstance(event, FileClosedEvent):
             if self._wanted(src):
                 self.gate.closed(src)
@@ -355,6 +358,31 @@ class HotFolderWatcher:
         else:
             return  # opened, closed without writing: readers (ourselves included)
         self._post_wake()
+
+    def _sidecar_event(self, event: FileSystemEvent, src: Path, dest: Path | None) -> bool:
+        """An XMP sidecar written, renamed into place or deleted: the photos beside it are judged again.
+
+        A photo left out by the picks filter and re-rated in Lightroom changes only its
+        sidecar. Reads (ours included: the filter reads the sidecar) and attribute
+        changes are not writes, or judging a photo would set off judging it again.
+        """
+        if not isinstance(event, (FileCreatedEvent, FileModifiedEvent, FileClosedEvent,
+                                  FileMovedEvent, FileDeletedEvent)):
+            return False
+        sidecars = [p for p in (src, dest) if p is not None and is_sidecar(p) and self._wanted(p)]
+        if not sidecars:
+            return False
+        for sidecar in sidecars:
+            for photo in photos_of_sidecar(sidecar):
+                self._post(self._sidecar_changed, photo)
+        return not isinstance(event, FileMovedEvent)  # a rename still leaves its source path
+
+    def _sidecar_changed(self, photo: Path) -> None:
+        if photo in self._in_flight:
+            self._recheck_after_upload.add(photo)  # judged again once the engine is done with it
+            return
+        if self.gate.seen(photo):
+            self._set_wake()
 
     def _from_watched(self, raw: str | bytes) -> Path:
         """An event's path, under the folder as the user named it (not the real path a link leads to)."""
@@ -843,7 +871,7 @@ class HotFolderWatcher:
             # Left out by the picks filter: settled as it is now; re-rated in the file, it is seen again.
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)
             self._finished(path)
-            self.counts["skipped"] += 1
+            self.counts["left_out"] += 1
             self._emit(HotFolderFileSkipped(self.folder, path, message or "Left out by the picks filter."))
         elif state in ("duplicate", "failed", "cancelled"):
             self._settled[path] = (self._in_flight.get(path) or stat_signature(path), state)

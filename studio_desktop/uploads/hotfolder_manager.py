@@ -109,7 +109,10 @@ class HotFolderManager:
     # -- watchers ----------------------------------------------------------------------
 
     def make_watcher(self, hot: SavedHotFolder) -> HotFolderWatcher:
-        options = {**self._watcher_options, **hot.watcher_options()}
+        own = hot.watcher_options()
+        options = {**self._watcher_options, **own}
+        if "batch_options" in own:  # the app's batch options stay, the hot folder's shape joins them
+            options["batch_options"] = {**(self._watcher_options.get("batch_options") or {}), **own["batch_options"]}
         return HotFolderWatcher(
             hot.folder, HotFolderTarget(hot.event_id, hot.album_id), self.engine,
             client=self.client, on_event=self._relay(hot.id or 0), **options,

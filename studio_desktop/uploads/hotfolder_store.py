@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sqlite3
@@ -13,13 +14,14 @@ from typing import Any
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.hotfolder_files import AfterUpload
 from studio_desktop.uploads.hotfolder_gate import DEFAULT_SETTLE
+from studio_desktop.uploads.shaping import UploadShape
 
 #: Settle times outside this range are mistakes (0 would upload half-written files).
 MIN_SETTLE = 0.2
 MAX_SETTLE = 600.0
 
 _COLUMNS = ("id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
-            "enabled, created")
+            "enabled, created, options")
 
 
 class HotFolderConfigError(ValueError):
@@ -39,6 +41,8 @@ class SavedHotFolder:
     enabled: bool = True
     id: int | None = None
     created: float = 0.0
+    #: which photos go up (the picks filter) and at what size; given to each batch the watcher makes
+    shape: UploadShape = field(default_factory=UploadShape)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folder", Path(os.path.abspath(os.path.expanduser(self.folder))))
@@ -67,21 +71,33 @@ class SavedHotFolder:
             "after": self.after,
             "polling": self.polling,
             "replace_changed": self.replace_changed,
+            **({"batch_options": self.shape.to_options()} if self.shape.active else {}),
         }
 
 
 def _from_row(row: sqlite3.Row | tuple) -> SavedHotFolder:
-    (id_, folder, event_id, album_id, mirror, after, settle, polling, replace_changed, enabled, created) = tuple(row)
+    (id_, folder, event_id, album_id, mirror, after, settle, polling, replace_changed, enabled, created,
+     options) = tuple(row)
     return SavedHotFolder(
         folder=Path(folder), event_id=int(event_id), album_id=None if album_id is None else int(album_id),
         mirror_folders=bool(mirror), after=AfterUpload.parse(after), settle=float(settle), polling=bool(polling),
         replace_changed=bool(replace_changed), enabled=bool(enabled), id=int(id_), created=float(created),
+        shape=_shape(options),
     )
+
+
+def _shape(options: str | None) -> UploadShape:
+    """A damaged options value (edited by hand) means none rather than a hot folder that cannot be listed."""
+    try:
+        loaded = json.loads(options or "{}")
+        return UploadShape.from_options(loaded if isinstance(loaded, dict) else None)
+    except (TypeError, ValueError):
+        return UploadShape()
 
 
 def _params(hot: SavedHotFolder) -> tuple:
     return (str(hot.folder), hot.event_id, hot.album_id, int(hot.mirror_folders), str(hot.after), float(hot.settle),
-            int(hot.polling), int(hot.replace_changed), int(hot.enabled))
+            int(hot.polling), int(hot.replace_changed), int(hot.enabled), json.dumps(hot.shape.to_options()))
 
 
 def _list(conn: sqlite3.Connection, enabled_only: bool) -> list[SavedHotFolder]:
@@ -105,7 +121,7 @@ def _add(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
     created = time.time()
     cur = conn.execute(
         "INSERT INTO hot_folder (folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
-        "enabled, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "enabled, options, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*_params(hot), created),
     )
     return replace(hot, id=int(cur.lastrowid), created=created)
@@ -115,7 +131,7 @@ def _update(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
     _check_unique(conn, hot)
     cur = conn.execute(
         "UPDATE hot_folder SET folder = ?, event_id = ?, album_id = ?, mirror_folders = ?, after = ?, settle = ?, "
-        "polling = ?, replace_changed = ?, enabled = ? WHERE id = ?",
+        "polling = ?, replace_changed = ?, enabled = ?, options = ? WHERE id = ?",
         (*_params(hot), hot.id),
     )
     if cur.rowcount == 0:

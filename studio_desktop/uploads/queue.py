@@ -50,9 +50,11 @@ CANCELLED = "cancelled"
 PAUSED = "paused"
 #: Not a photo (decided by the scan): listed once, never retried, not a failure.
 SKIPPED = "skipped"
+#: Left out by the picks filter (its reason in last_error): listed, never retried, not a failure.
+FILTERED = "filtered"
 
 STATES = UPLOAD_STATES
-FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED, SKIPPED)
+FINISHED = (DONE, DUPLICATE, FAILED, CANCELLED, SKIPPED, FILTERED)
 PENDING = (QUEUED, CHECKING, UPLOADING, PAUSED)
 
 ITEM_COLUMNS = (
@@ -119,7 +121,8 @@ class Item:
 class NewItem:
     """A file to add to a batch; ``error`` set means the scanner refused it.
 
-    A refused file is added as failed, or as skipped when ``not_a_photo``.
+    A refused file is added as failed, as skipped when ``not_a_photo``, or as
+    filtered when ``left_out`` (by the picks filter; ``error`` says why).
     """
 
     path: str
@@ -129,6 +132,7 @@ class NewItem:
     rel_album_path: tuple[str, ...] = ()
     error: str | None = None
     not_a_photo: bool = False
+    left_out: bool = False
 
 
 @dataclass
@@ -142,6 +146,7 @@ class AddResult:
     adopted_moves: list[tuple[int, int, str, str, int]] = field(default_factory=list)
     rejected_items: list[Item] = field(default_factory=list)
     skipped_items: list[Item] = field(default_factory=list)
+    filtered_items: list[Item] = field(default_factory=list)
     #: (id, batch it came from, state, size) of each refused item moved here from an earlier batch
     refused_moves: list[tuple[int, int, str, int]] = field(default_factory=list)
     duplicate_items: list[Item] = field(default_factory=list)
@@ -217,7 +222,7 @@ def find_batch_option(conn: sqlite3.Connection, key: str, value: Any) -> Batch |
 
 
 #: What Clear Finished removes: failed items stay, they still need the user (retry, or fix the file).
-CLEARABLE = (DONE, DUPLICATE, CANCELLED, SKIPPED)
+CLEARABLE = (DONE, DUPLICATE, CANCELLED, SKIPPED, FILTERED)
 
 
 def clear_finished(conn: sqlite3.Connection) -> int:
@@ -267,8 +272,8 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
     for entry in entries:
         rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
         if entry.error is not None:
-            state = SKIPPED if entry.not_a_photo else FAILED
-            found = result.skipped_items if entry.not_a_photo else result.rejected_items
+            state = FILTERED if entry.left_out else SKIPPED if entry.not_a_photo else FAILED
+            found = {FILTERED: result.filtered_items, SKIPPED: result.skipped_items}.get(state, result.rejected_items)
             moved = _move_refused(conn, batch, entry, rel, state, now)
             if moved is not None:
                 item, old_batch, old_size = moved
@@ -296,11 +301,14 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
             (entry.path, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel, batch_id,
              QUEUED, CHECKING, UPLOADING, PAUSED, FAILED, CANCELLED),
         ).fetchone()
+        if old is None:
+            old = _left_out_before(conn, batch, entry, rel)
         if old is not None:
-            if old["state"] in (FAILED, CANCELLED, PAUSED):
+            if old["state"] in (FAILED, CANCELLED, PAUSED, FILTERED):
                 conn.execute(
-                    "UPDATE upload_item SET batch_id = ?, state = ?, attempts = 0, last_error = NULL, updated = ? "
-                    "WHERE id = ?", (batch_id, QUEUED, now, old["id"]),
+                    "UPDATE upload_item SET batch_id = ?, state = ?, attempts = 0, last_error = NULL, size = ?, "
+                    "mtime_ns = ?, updated = ? WHERE id = ?",
+                    (batch_id, QUEUED, entry.size, entry.mtime_ns, now, old["id"]),
                 )
                 new_state = QUEUED
             else:
@@ -321,6 +329,19 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
         new_rows,
     )
     return result
+
+
+def _left_out_before(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str) -> sqlite3.Row | None:
+    """The row of a photo the filter left out of this target before, now taken (re-rated): it becomes queued.
+
+    Whatever its size and time then: re-rating in the JPEG rewrites the file.
+    So the queue never lists a photo both as left out and as uploaded.
+    """
+    return conn.execute(
+        """SELECT id, batch_id, state FROM upload_item WHERE path = ? AND event_id = ? AND album_id IS ?
+           AND rel_album_path = ? AND state = ? AND batch_id != ? ORDER BY id DESC LIMIT 1""",
+        (entry.path, batch.event_id, batch.album_id, rel, FILTERED, batch.id),
+    ).fetchone()
 
 
 def _move_refused(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str, state: str,

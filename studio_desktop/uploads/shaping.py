@@ -34,6 +34,8 @@ class FilteredFile:
     name: str
     size: int
     reason: str
+    mtime_ns: int = 0
+    rel_album_path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,8 @@ class UploadShape:
                 continue
             outcome, reason = self.picks.check(entry.path)
             if outcome == "filtered":
-                yield FilteredFile(entry.path, entry.name, entry.size, reason or "")
+                yield FilteredFile(entry.path, entry.name, entry.size, reason or "", entry.mtime_ns,
+                                   entry.rel_album_path)
             elif outcome == "unreadable":
                 # Like the scan's own refusals: no size, so the totals count only what may go up.
                 yield q.NewItem(path=entry.path, name=entry.name, rel_album_path=entry.rel_album_path, error=reason)

@@ -112,6 +112,35 @@ def find_sidecar(path: str | os.PathLike[str]) -> Path | None:
     return None
 
 
+_PHOTO_SUFFIXES = (".jpg", ".jpeg")
+
+
+def is_sidecar(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).casefold().endswith(".xmp")
+
+
+def photos_of_sidecar(sidecar: str | os.PathLike[str]) -> list[Path]:
+    """The photos beside ``sidecar`` whose marks it holds (the reverse of :func:`find_sidecar`).
+
+    Found by name in a listing of the folder, so a deleted sidecar still finds its
+    photos and the names come spelt as on disk (``IMG_1.JPG`` for ``IMG_1.xmp``
+    on a case-insensitive disk too).
+    """
+    side = Path(sidecar)
+    if not is_sidecar(side):
+        return []
+    stem = side.name[:-len(".xmp")]
+    if stem.casefold().endswith(_PHOTO_SUFFIXES):
+        wanted = {stem.casefold()}  # IMG_1.jpg.xmp (darktable)
+    else:
+        wanted = {(stem + suffix).casefold() for suffix in _PHOTO_SUFFIXES}
+    try:
+        names = os.listdir(side.parent)
+    except OSError:
+        return []
+    return sorted(side.parent / name for name in names if name.casefold() in wanted)
+
+
 def read_embedded_packet(path: str | os.PathLike[str]) -> bytes | None:
     """The XMP packet from the JPEG's APP1 segment, or None; stops at the image data."""
     with open(path, "rb") as f:

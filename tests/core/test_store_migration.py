@@ -188,3 +188,26 @@ def test_a_failing_migration_leaves_the_old_version_and_the_backup(tmp_path):
     finally:
         conn.close()
     assert (tmp_path / "studio.sqlite3.bak-v1").is_file()
+
+
+def test_a_version_5_store_keeps_its_skipped_rows_and_takes_left_out_ones(tmp_path):
+    path = tmp_path / "studio.sqlite3"
+    with Store(path, migrations=MIGRATIONS[:5]) as old:
+        def fill(conn):
+            batch = q.create_batch(conn, 42)
+            q.add_items(conn, batch, [q.NewItem("/shoot/notes.txt", "notes.txt", error="A text file.",
+                                                not_a_photo=True)])
+        old.write_sync(fill)
+    with Store(path) as store:
+        assert store.version == latest_version()
+
+        def left_out(conn):
+            q.add_items(conn, 1, [q.NewItem("/shoot/a.jpg", "a.jpg", 10, 1, error="Left out by filter: rejected.",
+                                            left_out=True)])
+        store.write_sync(left_out)
+        rows = {i.name: (i.state, i.last_error) for i in q.iter_items(store)}
+        assert rows == {"notes.txt": (q.SKIPPED, "A text file."),
+                        "a.jpg": (q.FILTERED, "Left out by filter: rejected.")}
+        indexes = store.read_sync(lambda conn: {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'upload_item'")})
+        assert {"upload_item_by_state", "upload_item_by_batch", "upload_item_by_path"} <= indexes

@@ -122,3 +122,57 @@ def test_saved_hot_folders_start_with_the_window(gui_session_factory, sandbox, w
     qtbot.waitUntil(lambda: ui.hot_folders is not None and len(ui.hot_folders.running) == 1, timeout=5_000)
     qtbot.waitUntil(lambda: [p.name for p in sandbox.studio.photos(event_id=event_id)] == ["from_card.jpg"],
                     timeout=15_000)
+
+
+def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_session, qtbot, run_async, tmp_path,
+                                                         sandbox):
+    from PIL import Image
+    from xmp_samples import lightroom
+
+    from studio_desktop.uploads.picks import PickFilter
+    from studio_desktop.uploads.resize import ResizeSpec
+    from studio_desktop.uploads.shaping import UploadShape
+
+    ui = upload_ui(gui_session)
+    ui.hot_folder_quiet_ms = 50
+    target = find_target(main_window, TEST_GALLERY)
+    hot = tmp_path / "Picks"
+    hot.mkdir()
+    main_window.actions["hot_folders"].trigger()
+    dialog = ui.hot_folders_dialog
+    dialog.add_button.click()
+    editor = ui.hot_folder_editor
+    editor.folder_edit.setText(str(hot))
+    assert editor.target_picker.select_target(target.event_id, None)
+    editor.settle.setValue(0.2)
+    form = editor.shape_form
+    assert form.shape() == UploadShape(), "a new hot folder sends every photo as it is"
+    editor.tabs.setCurrentWidget(editor.tabs.widget(1))
+    assert form.isVisible() and editor.minimumSizeHint().height() < 600, "fits a 720-pixel-high screen"
+    form.rating.setCurrentIndex(form.rating.findData(3))
+    form.skip_rejects.setChecked(True)
+    form.size.setCurrentIndex(form.size.findText("Web 2048 px"))
+    form.quality.setValue(85)
+    editor.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and ui.hot_folder_editor is None, timeout=5_000)
+    hot_id = dialog.hot_id_at(0)
+    options = dialog.table.item(0, 2).text()
+    assert "picks: at least 3★, no rejects" in options and "resize 2048 px" in options
+    wanted = UploadShape(PickFilter(3, (), True), ResizeSpec(2048, 85))
+    [saved] = run_async(HotFolderRepository(gui_session.services.store).list())
+    assert saved.shape == wanted
+    qtbot.waitUntil(lambda: dialog.activity(hot_id).startswith("watching"), timeout=5_000)
+
+    for name, rating in (("KEEP_0001.jpg", 4), ("OUT_0002.jpg", 1)):
+        Image.new("RGB", (3000, 2000), (200, 40, 40)).save(hot / name, "JPEG", quality=90,
+                                                           xmp=lightroom(rating=rating).encode())
+    qtbot.waitUntil(lambda: "1 left out" in dialog.activity(hot_id) and "1 uploaded" in dialog.activity(hot_id),
+                    timeout=15_000)
+    [photo] = [p for p in sandbox.studio.photos(event_id=target.event_id) if p.name.startswith(("KEEP", "OUT"))]
+    assert photo.name == "KEEP_0001.jpg" and (photo.width, photo.height) == (2048, 1365)
+
+    dialog.select(hot_id)
+    dialog.edit_button.click()
+    assert ui.hot_folder_editor.shape_form.shape() == wanted, "the editor shows what was saved"
+    ui.hot_folder_editor.reject()

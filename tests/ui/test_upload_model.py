@@ -119,7 +119,7 @@ def test_batch_summary_wording():
     assert plain(batch_summary({"duplicate": 3}, "Day 1")) == (
         "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates")
     assert plain(batch_summary({"failed": 2, "cancelled": 1}, None)) == "No photos uploaded \u2014 2 failed, 1 cancelled"
-    assert plain(batch_summary({"done": 2, "duplicate": 1}, "Day 1", left_out=5)) == (
+    assert plain(batch_summary({"done": 2, "duplicate": 1, "filtered": 5}, "Day 1")) == (
         "Uploaded 2 photos to 'Day 1' \u2014 1 skipped as duplicate, 5 left out by the picks filter")
     assert state_text(q.QUEUED, "Retrying in 4 s: ShootProof is busy") == "Retrying"
     assert eta_text(150) == "about 2 min left"

@@ -128,7 +128,7 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
     bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + \
         [make_text_file(tmp_path / f"note_{n}.txt") for n in range(2)]
     announced = []
-    ui.batch_announced.connect(lambda _batch, _counts, message: announced.append(message))
+    ui.batch_announced.connect(lambda _batch, _counts, message: announced.append(plain(message)))
     for run in (1, 2):
         ui.upload(bad, target)
         qtbot.waitUntil(lambda: len(announced) == run, timeout=15_000)

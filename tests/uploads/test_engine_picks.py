@@ -38,7 +38,8 @@ def upload(server, store, paths_, event_id, shape, **enqueue):
         async with engine_running(server, store) as (engine, seen):
             batch = await engine.enqueue(paths_, event_id, shape=shape, **enqueue)
             await engine.wait_idle()
-            return batch, list(engine.left_out.get(batch, [])), seen
+            left_out = [i for i in items_of(store, batch_ids=[batch]) if i.state == q.FILTERED]
+            return batch, left_out, seen
 
     return asyncio.run(main())
 
@@ -59,13 +60,14 @@ def test_only_the_picks_go_up_and_the_rest_are_counted_apart(server, store, tmp_
     batch, left_out, seen = upload(server, store, [shoot], event_id, shape)
 
     assert gallery_names(server, event_id) == ["A_five.jpg", "D_winner.jpg", "F_capture_one.jpg"]
-    assert sorted((f.name, f.reason) for f in left_out) == [
+    assert sorted((f.name, f.last_error) for f in left_out) == [
         ("B_two.jpg", "Left out by filter: rated 2 stars, below 3 stars."),
         ("C_rejected.jpg", "Left out by filter: rejected (rated -1)."),
     ]
-    assert sorted(e.name for e in seen if isinstance(e, ev.ItemFiltered)) == ["B_two.jpg", "C_rejected.jpg"]
+    assert sorted(e.name for e in seen if isinstance(e, ev.ItemStateChanged) and e.state == q.FILTERED) == \
+        ["B_two.jpg", "C_rejected.jpg"]
     by_name = {i.name: i for i in items_of(store, batch_ids=[batch])}
-    assert "B_two.jpg" not in by_name and "C_rejected.jpg" not in by_name, "left out, not queued"
+    assert by_name["B_two.jpg"].attempts == 0 and by_name["B_two.jpg"].bytes_sent == 0, "left out, never sent"
     assert by_name["E_broken.jpg"].state == q.FAILED
     assert "Cannot apply the picks filter: its embedded XMP is not well-formed" in by_name["E_broken.jpg"].last_error
     assert store.read_sync(q.get_batch, batch).options["picks"] == shape.picks.to_options()
@@ -157,3 +159,34 @@ def test_retrying_a_failed_over_limit_photo_of_a_resizing_batch_sends_it(server,
     assert failed.state == q.FAILED and "no longer there" in failed.last_error
     assert retried == [failed.id]
     assert after.state == q.DONE, after.last_error
+
+
+def test_left_out_photos_are_queue_rows_listed_once_and_taken_when_re_rated(server, store, tmp_path):
+    event_id = new_event(server)
+    tmp_path = tmp_path / "shoot"
+    jpeg_with_xmp(tmp_path / "keep.jpg", lightroom(rating=4))
+    jpeg_with_xmp(tmp_path / "maybe.jpg", lightroom(rating=1))
+    shape = UploadShape(PickFilter(min_rating=3))
+    first, _, _ = upload(server, store, [tmp_path], event_id, shape)
+
+    async def retry_all():
+        async with engine_running(server, store) as (engine, _):
+            await engine.retry()
+            await engine.wait_idle()
+            return engine.snapshot()
+
+    asyncio.run(retry_all())
+    assert [i.state for i in items_of(store, batch_ids=[first]) if i.name == "maybe.jpg"] == [q.FILTERED], \
+        "never retried"
+    # Dropped again: the left-out photo moves into the new batch rather than being listed twice.
+    second, left_out, _ = upload(server, store, [tmp_path], event_id, shape)
+    assert [(i.name, i.batch_id) for i in left_out] == [("maybe.jpg", second)]
+    assert [i.name for i in items_of(store, states=[q.FILTERED])] == ["maybe.jpg"]
+    assert store.read_sync(q.counts, [first, second])[q.FILTERED] == (1, left_out[0].size)
+
+    (tmp_path / "maybe.xmp").write_text(lightroom(rating=5), encoding="utf-8")  # re-rated: the sidecar wins
+    third, left_out, _ = upload(server, store, [tmp_path], event_id, shape)
+    assert left_out == []
+    assert gallery_names(server, event_id) == ["keep.jpg", "maybe.jpg"]
+    assert items_of(store, states=[q.FILTERED]) == [], "uploaded now: no longer listed as left out"
+    assert [i.name for i in items_of(store, batch_ids=[third], states=[q.DONE])] == ["maybe.jpg"]

@@ -31,7 +31,7 @@ def test_the_migration_creates_the_table_on_an_existing_version_1_store(tmp_path
         assert store.version >= 2
         columns = {row[1] for row in store.read_sync(lambda c: c.execute("PRAGMA table_info(hot_folder)").fetchall())}
     assert columns == {"id", "folder", "event_id", "album_id", "mirror_folders", "after", "settle", "polling",
-                       "replace_changed", "enabled", "created"}
+                       "replace_changed", "enabled", "created", "options"}
     assert list(tmp_path.glob("old.sqlite3.bak-v1")), "the old store was backed up before migrating"
 
 
@@ -182,3 +182,50 @@ def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_p
                 await manager.stop()
 
     run(main())
+
+
+def test_a_saved_hot_folder_keeps_its_picks_and_size_and_its_watcher_uses_them(empty_sandbox, tmp_path):
+    from xmp_samples import jpeg_with_xmp, lightroom
+
+    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.picks import PickFilter
+    from studio_desktop.uploads.resize import ResizeSpec
+    from studio_desktop.uploads.shaping import UploadShape
+
+    folder = tmp_path / "picks"
+    folder.mkdir()
+    shape = UploadShape(PickFilter(3, ("Green",), True), ResizeSpec(2048, 80), resize_oversize=True)
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            repo = HotFolderRepository(h.store)
+            saved = await repo.add(SavedHotFolder(folder, event_id=h.event_id, settle=0.3, shape=shape))
+            assert (await repo.get(saved.id)).shape == shape
+            plain = await repo.add(SavedHotFolder(tmp_path, event_id=h.event_id))
+            assert (await repo.get(plain.id)).shape == UploadShape()
+            await repo.remove(plain.id)
+
+            manager = HotFolderManager(h.store, h.engine, h.client,
+                                       watcher_options={"health_interval": 0.2, "batch_options": {"app": 1}})
+            seen: list[object] = []
+            manager.subscribe(lambda _hot_id, event: seen.append(event))
+            await manager.start()
+            jpeg_with_xmp(folder / "green.jpg", lightroom(rating=4, label="Green"))
+            jpeg_with_xmp(folder / "red.jpg", lightroom(rating=5, label="Red"))
+            await h.wait_for(lambda: [e for e in seen if isinstance(e, HotFolderFileUploaded)], what="green.jpg")
+            await h.wait_for(lambda: h.store.read_sync(q.counts)[q.FILTERED][0] == 1, what="red.jpg left out")
+            await manager.stop()
+            assert [p.name for p in h.photos()] == ["green.jpg"]
+            batches = [b for b in h.store.read_sync(q.list_batches) if b.options.get("hot_folder")]
+            assert batches and all(b.options["app"] == 1 for b in batches), "the app's batch options stay"
+            assert {UploadShape.from_options(b.options) for b in batches} == {shape}
+
+    run(main())
+
+
+def test_a_damaged_options_value_reads_as_no_options(tmp_path):
+    with Store(tmp_path / "s.sqlite3") as store:
+        repo = HotFolderRepository(store)
+        saved = asyncio.run(repo.add(SavedHotFolder(tmp_path, event_id=7)))
+        store.write_sync(lambda conn: conn.execute("UPDATE hot_folder SET options = '{\"picks\": 3'"))
+        assert asyncio.run(repo.get(saved.id)).shape.active is False

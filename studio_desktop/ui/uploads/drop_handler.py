@@ -179,7 +179,10 @@ class MirrorQuestion(QMessageBox):
     answered = Signal(bool, bool)
     cancelled = Signal()
 
-    def __init__(self, target: GalleryTarget, folders: Sequence[Path], parent: QWidget | None = None):
+    def __init__(self, target: GalleryTarget, folders: Sequence[Path], parent: QWidget | None = None,
+                 options: Sequence[str] = ()):
+        """``options``: the Upload Options remembered for ``target`` (shaping words), said so the user
+        knows which photos go and at what size before answering."""
         super().__init__(parent)
         self.setObjectName("mirrorQuestion")
         self.setWindowTitle("Upload folders")
@@ -191,7 +194,8 @@ class MirrorQuestion(QMessageBox):
         self.setInformativeText(
             f"You are uploading {names} to {quoted(target.display_name)}.\n\n"
             "Mirror: each subfolder becomes an album (created when missing) and its photos go there.\n"
-            f"Don't mirror: every photo goes straight into {quoted(target.short_name)}.")
+            f"Don't mirror: every photo goes straight into {quoted(target.short_name)}."
+            + (f"\n\nUpload Options for {quoted(target.short_name)}: {'; '.join(options)}." if options else ""))
         self.mirror_button: QPushButton = self.addButton("Mirror as Albums", QMessageBox.ButtonRole.YesRole)
         self.mirror_button.setObjectName("mirrorYes")
         self.flat_button: QPushButton = self.addButton("Don't Mirror", QMessageBox.ButtonRole.NoRole)

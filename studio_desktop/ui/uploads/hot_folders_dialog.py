@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -39,9 +40,11 @@ from PySide6.QtWidgets import (
 from studio_desktop.ui import theme
 from studio_desktop.ui.event_tree_model import NAME_COLUMN, TargetRole
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
-from studio_desktop.ui.uploads.texts import quoted
+from studio_desktop.ui.uploads.shape_dialog import SOURCE_NOTE, ShapeForm
+from studio_desktop.ui.uploads.texts import quoted, shape_words
 from studio_desktop.uploads.hotfolder_files import AfterUpload
 from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE, SavedHotFolder
+from studio_desktop.uploads.shaping import UploadShape
 
 #: ``names(event_id, album_id)``: "Smith Wedding › Day 1", or None if the tree does not show it.
 NameLookup = Callable[[int, int | None], str | None]
@@ -69,6 +72,7 @@ def options_text(hot: SavedHotFolder) -> str:
         parts.append("polling")
     if hot.replace_changed:
         parts.append("replace changed photos")
+    parts.extend(shape_words(hot.shape))
     parts.append(f"settle {hot.settle:g} s")
     return ", ".join(parts)
 
@@ -368,6 +372,17 @@ class HotFolderEditor(QDialog):
         after_layout.addWidget(self.leave)
         after_layout.addLayout(move_row)
 
+        self.shape_form = ShapeForm(hot.shape if hot is not None else UploadShape(), self)
+        self.shape_form.setObjectName("hotFolderShape")
+        shape_page = QWidget()
+        shape_layout = QVBoxLayout(shape_page)
+        shape_layout.addWidget(QLabel("Which photos are uploaded from this folder, and at what size:"))
+        shape_layout.addWidget(self.shape_form)
+        shape_note = QLabel(SOURCE_NOTE + " A photo re-rated later is looked at again.")
+        shape_note.setWordWrap(True)
+        shape_layout.addWidget(shape_note)
+        shape_layout.addStretch(1)
+
         self.settle = QDoubleSpinBox(objectName="hotFolderSettle")
         self.settle.setRange(MIN_SETTLE, MAX_SETTLE)
         self.settle.setDecimals(1)
@@ -398,9 +413,16 @@ class HotFolderEditor(QDialog):
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
 
+        # A page of its own: on one page the editor would not fit a 720-pixel-high screen.
+        folder_page = QWidget()
+        folder_layout = QVBoxLayout(folder_page)
+        folder_layout.addLayout(form)
+        folder_layout.addWidget(after_box)
+        self.tabs = QTabWidget(objectName="hotFolderTabs")
+        self.tabs.addTab(folder_page, "Folder")
+        self.tabs.addTab(shape_page, "Picks and Size")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(after_box)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.resize(560, 560)
@@ -461,7 +483,7 @@ class HotFolderEditor(QDialog):
             mirror_folders=self.mirror.isChecked(), after=after, settle=self.settle.value(),
             polling=self.polling.isChecked(), replace_changed=self.replace.isChecked(),
             enabled=original.enabled if original else True, id=original.id if original else None,
-            created=original.created if original else 0.0,
+            created=original.created if original else 0.0, shape=self.shape_form.shape(),
         )
 
     def show_error(self, message: str) -> None:

@@ -48,7 +48,7 @@ from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
 from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
-from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted
+from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted, shape_words
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads import hotfolder_summary
@@ -382,14 +382,16 @@ class UploadUi(QObject):
         mirror = bool(mirror)
         self.dock.show()
         self.dock.raise_()
+        shape = remembered_shape(self.services, target)
+        # The target's Upload Options apply to every drop on it: said, so a left-out photo is no surprise.
+        applied = f" ({'; '.join(shape_words(shape))})" if shape.active else ""
         self.window.status.show_info(
-            f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}…")
+            f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}{applied}…")
         self._run(engine.enqueue([os.fspath(p) for p in paths], target.event_id, target.album_id,
-                                 mirror_folders=mirror, label=target.display_name,
-                                 shape=remembered_shape(self.services, target)),
+                                 mirror_folders=mirror, label=target.display_name, shape=shape),
                   # Replace the "Adding…" line, which would otherwise linger after the work is done.
                   on_result=lambda _batch: self.window.status.show_info(
-                      f"Queued for {quoted(target.display_name)} — progress is in Uploads below."),
+                      f"Queued for {quoted(target.display_name)}{applied} — progress is in Uploads below."),
                   on_error=lambda exc: self.window.status.show_error(
                       f"Could not queue the upload: {plain_message(exc)}"),
                   name="upload-enqueue")
@@ -410,7 +412,7 @@ class UploadUi(QObject):
 
     def _ask_mirror(self, paths: list[Path], target: GalleryTarget) -> None:
         folders = [p for p in paths if p.is_dir()]
-        box = MirrorQuestion(target, folders, self.window)
+        box = MirrorQuestion(target, folders, self.window, shape_words(remembered_shape(self.services, target)))
         self.mirror_question = box
 
         def answered(mirror: bool, remember: bool) -> None:
@@ -590,11 +592,10 @@ class UploadUi(QObject):
         if hot:
             self._collect_hot_folder_batch(str(hot), counts, name)
             return
-        left_out = len(getattr(self.engine, "left_out", {}).get(batch_id, ()))
-        if not any(counts.values()) and not left_out:
+        if not any(counts.values()):
             message = f"No photos were found to upload to {quoted(name)}." if name else "No photos were found."
         else:
-            message = batch_summary(counts, name, left_out)
+            message = batch_summary(counts, name)
         failed = counts.get(q.FAILED, 0) > 0
         self.notifier.notify("Upload finished", message, warning=failed)
         self.batch_announced.emit(batch_id, counts, message)

@@ -89,6 +89,7 @@ class QueueFilter(enum.Enum):
     FAILED = ("Failed", (q.FAILED,))
     DUPLICATES = ("Duplicates", (q.DUPLICATE,))
     SKIPPED = ("Skipped", (q.SKIPPED,))
+    LEFT_OUT = ("Left out", (q.FILTERED,))
     DONE = ("Done", (q.DONE,))
 
     @property
@@ -138,7 +139,7 @@ class QueueRow:
     def progress(self) -> float | None:
         if self.state in (q.DONE, q.DUPLICATE):
             return 1.0
-        if self.state in (q.FAILED, q.CANCELLED, q.SKIPPED):
+        if self.state in (q.FAILED, q.CANCELLED, q.SKIPPED, q.FILTERED):
             return None
         size = self.item.size
         if size <= 0:

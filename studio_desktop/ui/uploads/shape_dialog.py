@@ -55,17 +55,11 @@ def remember_shape(services: Any, target: Any, shape: UploadShape) -> None:
     services.update_window_settings({SHAPES_KEY: saved})
 
 
-class UploadShapeDialog(QDialog):
-    """Non-modal; ``chosen`` carries the new options when the user presses OK."""
+class ShapeForm(QWidget):
+    """The picks filter and size fields, shared by Upload Options… and the hot folder editor."""
 
-    chosen = Signal(object)
-
-    def __init__(self, parent: QWidget, target_name: str, shape: UploadShape):
+    def __init__(self, shape: UploadShape, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setObjectName("uploadShapeDialog")
-        self.setWindowTitle("Upload Options")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        heading = QLabel(f"Photos uploaded to <b>{_escape(target_name)}</b>:")
         self.rating = QComboBox(objectName="shapeMinRating")
         self.rating.addItem("Any rating", None)
         for stars in range(1, 6):
@@ -92,24 +86,14 @@ class UploadShapeDialog(QDialog):
         self.oversize = QCheckBox("Upload photos over 50 MB resized instead of refusing them",
                                   objectName="shapeOversize")
         self.oversize.setChecked(shape.resize_oversize)
-        form = QFormLayout()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Rating:", self.rating)
         form.addRow("Colour labels:", self.labels)
         form.addRow("", self.skip_rejects)
         form.addRow("Size:", self.size)
         form.addRow("JPEG quality:", self.quality)
         form.addRow("", self.oversize)
-        note = QLabel("Ratings and labels come from the photo's XMP or its .xmp sidecar (Lightroom, Photo "
-                      "Mechanic, Capture One, Bridge). Your files are never changed.")
-        note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.buttons)
 
     def shape(self) -> UploadShape:
         labels = tuple(part.strip() for part in self.labels.text().split(",") if part.strip())
@@ -118,6 +102,40 @@ class UploadShapeDialog(QDialog):
         resize = ResizeSpec(int(edge), self.quality.value()) if edge is not None else None
         return UploadShape(PickFilter(self.rating.currentData(), labels, self.skip_rejects.isChecked()), resize,
                            self.oversize.isChecked())
+
+
+#: Where ratings come from, said under the fields.
+SOURCE_NOTE = ("Ratings and labels come from the photo's XMP or its .xmp sidecar (Lightroom, Photo "
+               "Mechanic, Capture One, Bridge). Your files are never changed.")
+
+
+class UploadShapeDialog(QDialog):
+    """Non-modal; ``chosen`` carries the new options when the user presses OK."""
+
+    chosen = Signal(object)
+
+    def __init__(self, parent: QWidget, target_name: str, shape: UploadShape):
+        super().__init__(parent)
+        self.setObjectName("uploadShapeDialog")
+        self.setWindowTitle("Upload Options")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        heading = QLabel(f"Photos uploaded to <b>{_escape(target_name)}</b>:")
+        self.form = ShapeForm(shape, self)
+        self.rating, self.labels, self.skip_rejects = self.form.rating, self.form.labels, self.form.skip_rejects
+        self.size, self.quality, self.oversize = self.form.size, self.form.quality, self.form.oversize
+        note = QLabel(SOURCE_NOTE)
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.form)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+
+    def shape(self) -> UploadShape:
+        return self.form.shape()
 
     def _accept(self) -> None:
         self.chosen.emit(self.shape())

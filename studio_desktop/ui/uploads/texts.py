@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from studio_desktop.ui import bidi
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.progress import human_bytes
+from studio_desktop.uploads.shaping import UploadShape
 
 STATE_TEXT = {
     q.QUEUED: "Waiting",
@@ -21,6 +22,7 @@ STATE_TEXT = {
     q.CANCELLED: "Cancelled",
     q.PAUSED: "Paused",
     q.SKIPPED: "Skipped (not a photo)",
+    q.FILTERED: "Left out (filter)",
 }
 
 
@@ -68,16 +70,17 @@ def quoted(name: str) -> str:
     return f"\u2018{name}\u2019" if "'" in name else f"'{name}'"
 
 
-def batch_summary(counts: Mapping[str, int], target_name: str | None, left_out: int = 0) -> str:
+def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
     """``Uploaded 312 photos to 'Smith Wedding' — 4 skipped as duplicates, 1 failed``.
 
-    ``left_out``: photos the picks filter kept back (never queued), said apart from duplicates and failures.
+    Photos the picks filter left out (never sent) are said apart from duplicates and failures.
     """
     done = int(counts.get(q.DONE, 0))
     duplicates = int(counts.get(q.DUPLICATE, 0))
     failed = int(counts.get(q.FAILED, 0))
     cancelled = int(counts.get(q.CANCELLED, 0))
     skipped = int(counts.get(q.SKIPPED, 0))
+    left_out = int(counts.get(q.FILTERED, 0))
     where = f" to {quoted(target_name)}" if target_name else ""
     if done:
         head = f"Uploaded {plural(done, 'photo')}{where}"
@@ -131,7 +134,26 @@ def totals_text(files: Mapping[str, int], bytes_done: int, bytes_to_do: int, rat
         problems.append(f"{files[q.CANCELLED]:,} cancelled")
     if files.get(q.SKIPPED):
         problems.append(f"{files[q.SKIPPED]:,} skipped (not {'a photo' if files[q.SKIPPED] == 1 else 'photos'})")
+    if files.get(q.FILTERED):
+        problems.append(f"{files[q.FILTERED]:,} left out by the picks filter")
     text = " \u00b7 ".join(parts)
     if problems:
         text += " \u2014 " + ", ".join(problems)
     return text
+
+
+def shape_words(shape: UploadShape) -> list[str]:
+    """``["picks: at least 3★, no rejects", "resize 2048 px"]``: the options a hot folder or a target has."""
+    picks = []
+    if shape.picks.min_rating is not None:
+        picks.append(f"at least {shape.picks.min_rating}★")
+    if shape.picks.labels:
+        picks.append("labels " + "/".join(shape.picks.labels))
+    if shape.picks.skip_rejects:
+        picks.append("no rejects")
+    words = [f"picks: {', '.join(picks)}"] if picks else []
+    if shape.resize is not None and shape.resize.long_edge is not None:
+        words.append(f"resize {shape.resize.long_edge} px")
+    if shape.resize_oversize:
+        words.append("over 50 MB resized")
+    return words
