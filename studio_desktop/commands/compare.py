@@ -27,7 +27,7 @@ from studio_desktop.commands.common import (
     signed_in,
 )
 from studio_desktop.core import config
-from studio_desktop.uploads.compare import CompareReport, as_path, compare_folder, describe_target
+from studio_desktop.uploads.compare import CompareReport, as_path, compare_folder, describe_entry, describe_target
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1
@@ -167,7 +167,7 @@ def print_report(report: CompareReport, out: TextIO) -> None:
                 continue
             print(f"  {heading}:", file=out)
             for entry in entries:
-                print(f"    {_line(key, entry, report.folder)}", file=out)
+                print(f"    {describe_entry(key, entry, report.folder)}", file=out)
     if report.unusable:
         print(f"Not photos ShootProof takes: {len(report.unusable)}", file=out)
         for path, reason in report.unusable:
@@ -176,13 +176,3 @@ def print_report(report: CompareReport, out: TextIO) -> None:
           file=out)
 
 
-def _line(key: str, entry: Any, folder: str) -> str:
-    if key == "only_local":
-        return as_path(entry.path, folder)
-    if key == "only_gallery":
-        return f"{entry.name} (photo {entry.photo_id})"
-    if key == "renamed":
-        photo, twin = entry
-        return f"{as_path(photo.path, folder)}: same photo as {twin.name} (photo {twin.photo_id})"
-    photo, photo_id = entry
-    return f"{as_path(photo.path, folder)} (photo {photo_id})"

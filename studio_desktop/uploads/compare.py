@@ -276,6 +276,19 @@ def describe_target(target: TargetReport) -> str:
     return f"Album {name} (id {target.album_id})"
 
 
+def describe_entry(key: str, entry: Any, folder: str) -> str:
+    """One line of a report section (``key`` as in ``CompareReport``), for the terminal and the window alike."""
+    if key == "only_local":
+        return as_path(entry.path, folder)
+    if key == "only_gallery":
+        return f"{entry.name} (photo {entry.photo_id})"
+    if key == "renamed":
+        photo, twin = entry
+        return f"{as_path(photo.path, folder)}: same photo as {twin.name} (photo {twin.photo_id})"
+    photo, photo_id = entry
+    return f"{as_path(photo.path, folder)} (photo {photo_id})"
+
+
 def as_path(path: str, folder: str) -> str:
     try:
         return str(Path(path).relative_to(folder))

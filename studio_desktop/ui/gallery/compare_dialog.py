@@ -8,7 +8,7 @@ so they show in the upload queue like any drop. Nothing in the gallery is delete
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.ui.gallery.dialogs.base import error_label
 from studio_desktop.ui.tree_nodes import AlbumNode, EventNode
-from studio_desktop.uploads.compare import CompareReport, as_path, compare_folder, describe_target
+from studio_desktop.uploads.compare import CompareReport, compare_folder, describe_entry, describe_target
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext
@@ -107,7 +107,7 @@ class CompareDialog(QDialog):
                 section = QTreeWidgetItem([f"{label} ({len(entries)})"])
                 top.addChild(section)
                 for entry in entries:
-                    section.addChild(QTreeWidgetItem([_line(key, entry, report.folder)]))
+                    section.addChild(QTreeWidgetItem([describe_entry(key, entry, report.folder)]))
             top.setExpanded(not target.in_order)
         missing = len(report.missing_paths())
         totals = report.counts
@@ -195,16 +195,6 @@ def _target(node: EventNode | AlbumNode) -> tuple[int, int | None]:
     return node.id, None
 
 
-def _line(key: str, entry: Any, folder: str) -> str:
-    if key == "only_local":
-        return as_path(entry.path, folder)
-    if key == "only_gallery":
-        return f"{entry.name} (photo {entry.photo_id})"
-    if key == "renamed":
-        photo, twin = entry
-        return f"{as_path(photo.path, folder)}: same photo as {twin.name}"
-    photo, photo_id = entry
-    return f"{as_path(photo.path, folder)} (photo {photo_id})"
 
 
 def _escape(text: str) -> str:
