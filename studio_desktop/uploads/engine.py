@@ -83,6 +83,7 @@ from studio_desktop.api.errors import (
     ApiError,
     AuthenticationError,
     BadResponseError,
+    ConfigurationError,
     NotFoundError,
     PlanLimitError,
     TransientError,
@@ -263,6 +264,7 @@ class _Running:
     claim: Any = None
     concluding: Any = None  # (future of the final write, what to do once it is committed)
     started: bool = False
+    name_key: tuple | None = None  # (event, target, name) of the latest attempt
 
     @property
     def body_sent(self) -> bool:
@@ -348,6 +350,11 @@ class UploadEngine:
         self._writes = _WriteBatcher(store, self.timing.write_batch_delay)
         self._targets: dict[tuple[int, int], _Target] = {}
         self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
+        # (event, target, name) -> ids of the items whose failed upload of that name may
+        # have landed there: until they have looked, the names cache cannot be trusted for it.
+        self._uncertain: dict[tuple, set[int]] = {}
+        # photo id -> the item recorded with it in this run: another item's verify must not take it.
+        self._photo_owner: dict[int, int] = {}
         self._albums: dict[tuple[int, int, str], int] = {}
         self._album_lists_loaded: set[int] = set()
         self._refusals = _RefusalRun()
@@ -1007,6 +1014,7 @@ class UploadEngine:
         intent = running.intent or q.QUEUED
         item = running.item
         verify = item.verify or running.may_have_landed
+        self._maybe_landed(running, verify)
         message = {q.CANCELLED: "Cancelled.", q.PAUSED: "Paused."}.get(intent)
         if intent in (q.QUEUED, q.PAUSED) and running.sent > 0 and not verify:
             message = STARTS_OVER
@@ -1049,6 +1057,10 @@ class UploadEngine:
         elif isinstance(exc, AuthenticationError):
             await self._requeue(running, None)
             self._sign_in_needed(exc)
+        elif isinstance(exc, ConfigurationError):
+            # About the settings, not the photo: every other photo would fail the same way.
+            await self._requeue(running, None)
+            self._stop_queue(_plain(exc))
         elif isinstance(exc, NotFoundError):
             if running.item.rel_album_path and not running.refreshed_albums:
                 # An album we remembered was deleted on the server: look again, once.
@@ -1089,7 +1101,8 @@ class UploadEngine:
         # The album is resolved (created if need be) before any check, so that the
         # checks and the upload are about one and the same target.
         final, _ = await self._album_for(item, create=True)
-        async with self._name_lock((item.event_id, final or 0, q.nfc(item.name))):
+        key = running.name_key = (item.event_id, final or 0, q.nfc(item.name))
+        async with self._name_lock(key):
             if self.dedup:
                 entry = claim.ledger if claim is not None else None
                 if entry is None or entry.album_id != (final or 0):
@@ -1099,10 +1112,16 @@ class UploadEngine:
                     await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
                     return
             if item.verify:
-                if await self._verify_landed(running, final):
+                landed = await self._verify_landed(running, final)
+                self._settled(key, item.id)
+                if landed:
                     return
                 await self.store.write(_clear_verify, item.id)
                 running.item = item = _replace(item, verify=False)
+            if self._uncertain.get(key):
+                # Another item's upload of this name may have landed here without our
+                # knowing: look on the server before deciding, or it would go twice.
+                await self._refresh_names(item.event_id, final)
             if self.dedup:
                 reason = await self._duplicate_reason(item, final, ledger=False)
                 if reason is not None:
@@ -1129,17 +1148,34 @@ class UploadEngine:
             return False
         if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
             return False  # not even in the event (or the album): certainly not landed
-        fresh = await self._list_names(item.event_id, final)
-        target = self._targets.get((item.event_id, final or 0))
-        if target is not None and target.names is not None:
-            target.names = fresh
+        fresh = await self._refresh_names(item.event_id, final)
         before = set(prior or ())
-        landed = [pid for pid in fresh.get(q.nfc(item.name), ()) if pid not in before]
+        landed = [pid for pid in fresh.get(q.nfc(item.name), ())
+                  if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
         if not landed:
             return False
         await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",
                                     content_hash=running.content_hash)
         return True
+
+    async def _refresh_names(self, event_id: int, final: int | None) -> dict[str, list[int]]:
+        fresh = await self._list_names(event_id, final)
+        target = self._targets.get((event_id, final or 0))
+        if target is not None and target.names is not None:
+            target.names = fresh
+        return fresh
+
+    def _maybe_landed(self, running: _Running, verify: bool) -> None:
+        """Note that this item's name in its target is uncertain until it has looked (see ``_uncertain``)."""
+        if verify and running.name_key is not None:
+            self._uncertain.setdefault(running.name_key, set()).add(running.item.id)
+
+    def _settled(self, key: tuple, item_id: int) -> None:
+        holders = self._uncertain.get(key)
+        if holders is not None:
+            holders.discard(item_id)
+            if not holders:
+                del self._uncertain[key]
 
     def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
         target = self._targets.get((item.event_id, final or 0))
@@ -1181,6 +1217,14 @@ class UploadEngine:
                 running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
                 if prepared is not None and running.content_hash is not None:
                     running.content_hash = prepared.source_sha256
+                raise
+            except Exception:
+                # A file rewritten while it is read breaks the request it is streamed
+                # into (more bytes than its declared length): that is the file changing.
+                if prepared is None and await asyncio.to_thread(_file_facts, item.path) != (item.size, item.mtime_ns):
+                    self._maybe_landed(running, running.may_have_landed)
+                    await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+                    raise _Stop from None
                 raise
             finally:
                 running.sending = False
@@ -1280,6 +1324,8 @@ class UploadEngine:
         item = running.item
         self._refusals.clear()
         target = self._targets.get((item.event_id, final or 0))
+        if photo_id is not None:
+            self._photo_owner.setdefault(photo_id, item.id)
         if target is not None and target.names is not None and photo_id is not None:
             ids = target.names.setdefault(q.nfc(item.name), [])
             if photo_id not in ids:
@@ -1295,6 +1341,7 @@ class UploadEngine:
                        verify: bool | None = None) -> None:
         item = running.item
         verify = verify if verify is not None else (item.verify or running.may_have_landed)
+        self._maybe_landed(running, verify)
         await self.store.write(lambda conn: q.set_state(conn, item.id, q.QUEUED, last_error=message,
                                                         attempts=attempts, verify=verify))
         self._move(item, running.state, q.QUEUED)
@@ -1318,6 +1365,7 @@ class UploadEngine:
         attempts = item.attempts + 1
         if attempts >= self.timing.max_attempts:
             message = f"Gave up after {attempts} attempts: {_plain(exc)}"
+            self._maybe_landed(running, verify)
             await self.store.write(lambda conn: q.set_state(conn, item.id, q.FAILED, attempts=attempts,
                                                             verify=verify, last_error=message))
             self._move(item, running.state, q.FAILED)

@@ -1,0 +1,87 @@
+"""Exactly once when the engine cannot be sure: a name an earlier failure may have put in the target,
+and a file rewritten while it is on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+
+from imagegen import make_jpeg
+
+from studio_desktop.uploads import events as ev
+from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.engine import CHANGED_SINCE_QUEUED
+
+from .engine_support import items_of, new_event, running
+
+
+def test_a_same_named_file_looks_on_the_server_after_an_upload_that_may_have_landed(server, store, tmp_path):
+    """Two local files of one name for the event's root (folders not mirrored): the first upload lands but
+    its answer is a 500; the second must see that landing, not trust the names fetched before it."""
+    event_id = new_event(server)
+    root = tmp_path / "shoot"
+    make_jpeg(root / "IMG_0001.jpg", size=(40, 30))
+    make_jpeg(root / "One" / "IMG_0001.jpg", size=(44, 30))
+    server.faults.queue(500, after=True, method="sp.photo.upload")
+
+    async def main():
+        async with running(server, store, concurrency=1) as (engine, _):
+            batch = await engine.enqueue([root], event_id)
+            await engine.wait_idle()
+            return batch
+
+    items = items_of(store, batch_ids=[asyncio.run(main())])
+    in_gallery = [p for p in server.studio.photos(event_id) if p.name == "IMG_0001.jpg"]
+    assert len(in_gallery) == 1
+    assert sorted(i.state for i in items) == [q.DONE, q.DUPLICATE]
+    assert {i.photo_id for i in items} == {in_gallery[0].id}
+    assert server.studio.count_requests("sp.photo.upload") == 1
+
+
+def test_without_dedup_a_same_named_file_is_not_taken_for_the_first_ones_landing(server, store, tmp_path):
+    """With --no-dedup both files of one name go; the first's look after its lost answer must find
+    its own photo, not the second's (that would leave one of them out and call it uploaded)."""
+    event_id = new_event(server)
+    root = tmp_path / "shoot"
+    make_jpeg(root / "IMG_0001.jpg", size=(40, 30))
+    make_jpeg(root / "One" / "IMG_0001.jpg", size=(44, 30))
+    server.faults.queue(500, after=False, method="sp.photo.upload")
+
+    async def main():
+        async with running(server, store, concurrency=1, dedup=False) as (engine, _):
+            batch = await engine.enqueue([root], event_id)
+            await engine.wait_idle()
+            return batch
+
+    items = items_of(store, batch_ids=[asyncio.run(main())])
+    in_gallery = [p for p in server.studio.photos(event_id) if p.name == "IMG_0001.jpg"]
+    assert [i.state for i in items] == [q.DONE, q.DONE]
+    assert len(in_gallery) == 2
+    assert {i.photo_id for i in items} == {p.id for p in in_gallery}
+
+
+def test_a_file_rewritten_while_it_is_sent_is_reported_changed_not_a_traceback(server, store, tmp_path, caplog):
+    """The file grows while it streams: the request breaks ("Too much data for declared Content-Length")."""
+    event_id = new_event(server)
+    photo = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg", size=(64, 48), min_bytes=1_000_000)
+    grown: list[int] = []
+
+    def grow_once(event) -> None:
+        if isinstance(event, ev.ItemProgress) and not grown and event.bytes_sent < event.size:
+            with open(photo, "ab") as handle:
+                handle.write(b"\0" * 300_000)
+            grown.append(event.bytes_sent)
+
+    async def main():
+        async with running(server, store, concurrency=1) as (engine, _):
+            engine.subscribe(grow_once)
+            batch = await engine.enqueue([photo.parent], event_id)
+            await engine.wait_idle()
+            return batch
+
+    (item,) = items_of(store, batch_ids=[asyncio.run(main())])
+    assert grown
+    assert item.state == q.FAILED
+    assert item.last_error == CHANGED_SINCE_QUEUED
+    assert server.studio.photos(event_id) == []
+    assert not [r for r in caplog.records if r.exc_info]
+
