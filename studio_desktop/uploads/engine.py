@@ -136,6 +136,10 @@ class EngineTiming:
     progress_save_interval: float = 0.5
     write_batch_delay: float = 0.005
     grow_after: int = 8
+    # A killed run's last upload may still be landing: the server goes on with a request
+    # it has whole after the client is gone. A crash leftover not found in its target is
+    # looked for again once this long after the crashed run last saved it.
+    landing_grace: float = 15.0
 
     def backoff(self, attempt: int) -> float:
         """Exponential, with jitter between half and all of it so retries do not arrive together."""
@@ -355,6 +359,8 @@ class UploadEngine:
         self._uncertain: dict[tuple, set[int]] = {}
         # photo id -> the item recorded with it in this run: another item's verify must not take it.
         self._photo_owner: dict[int, int] = {}
+        # item id -> when the crashed run last saved it (wall clock): see EngineTiming.landing_grace
+        self._crash_leftovers: dict[int, float] = {}
         self._albums: dict[tuple[int, int, str], int] = {}
         self._album_lists_loaded: set[int] = set()
         self._refusals = _RefusalRun()
@@ -414,9 +420,11 @@ class UploadEngine:
         self._idle = asyncio.Event()
         alone = await asyncio.to_thread(self._lock.acquire)
         if alone:
-            recovered = await self.store.write(q.recover_in_flight)
+            recovered = await self.store.write(_recover_in_flight)
             if recovered:
-                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again", recovered)
+                self._crash_leftovers.update(recovered)
+                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again",
+                         len(recovered))
             await asyncio.to_thread(self._lock.share)
         await self._recount()
         http = getattr(getattr(self.client, "transport", None), "http", None)
@@ -1146,17 +1154,29 @@ class UploadEngine:
         prior = item.prior_photo_ids
         if prior is None and not self.dedup:
             return False
-        if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
-            return False  # not even in the event (or the album): certainly not landed
-        fresh = await self._refresh_names(item.event_id, final)
-        before = set(prior or ())
-        landed = [pid for pid in fresh.get(q.nfc(item.name), ())
-                  if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
+        landed = await self._landed_ids(item, final)
+        saved = self._crash_leftovers.pop(item.id, None)
+        if not landed and saved is not None:
+            wait = saved + self.timing.landing_grace - time.time()
+            if wait > 0:
+                log.info("%s was being sent when the last run was killed; looking again in %.0f s before "
+                         "sending it again", item.name, wait)
+                await asyncio.sleep(wait)
+                landed = await self._landed_ids(item, final)
         if not landed:
             return False
         await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",
                                     content_hash=running.content_hash)
         return True
+
+    async def _landed_ids(self, item: q.Item, final: int | None) -> list[int]:
+        """Photos of the item's name in its target that were not there before it was first sent, nor another's."""
+        if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
+            return []  # not even in the event (or the album): certainly not landed
+        fresh = await self._refresh_names(item.event_id, final)
+        before = set(item.prior_photo_ids or ())
+        return [pid for pid in fresh.get(q.nfc(item.name), ())
+                if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
 
     async def _refresh_names(self, event_id: int, final: int | None) -> dict[str, list[int]]:
         fresh = await self._list_names(event_id, final)
@@ -1815,6 +1835,14 @@ def _file_facts(path: str) -> tuple[int, int] | str:
 
 def _replace(item: q.Item, **changes: Any) -> q.Item:
     return dataclasses.replace(item, **changes)
+
+
+def _recover_in_flight(conn) -> dict[int, float]:
+    """Crash leftovers back to the queue (see :func:`queue.recover_in_flight`): id -> when last saved."""
+    saved = {row[0]: row[1] for row in conn.execute(
+        "SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (q.CHECKING, q.UPLOADING))}
+    q.recover_in_flight(conn)
+    return saved
 
 
 def _clear_verify(conn, item_id: int) -> None:

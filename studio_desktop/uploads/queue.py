@@ -455,10 +455,14 @@ def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_n
 
 
 def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]]) -> None:
-    """Write ``(item_id, bytes_sent)`` pairs of items being sent (batched by the engine, not once per chunk)."""
+    """Write ``(item_id, bytes_sent)`` pairs of items being sent (batched by the engine, not once per chunk).
+
+    ``updated`` follows, so a crash's leftover tells how recently its bytes were going out.
+    """
+    now = time.time()
     conn.executemany(
-        "UPDATE upload_item SET state = ?, bytes_sent = ? WHERE id = ? AND state IN (?, ?)",
-        [(UPLOADING, sent, item_id, CHECKING, UPLOADING) for item_id, sent in progress],
+        "UPDATE upload_item SET state = ?, bytes_sent = ?, updated = ? WHERE id = ? AND state IN (?, ?)",
+        [(UPLOADING, sent, now, item_id, CHECKING, UPLOADING) for item_id, sent in progress],
     )
 
 

@@ -4,6 +4,7 @@ and a file rewritten while it is on the wire."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from imagegen import make_jpeg
 
@@ -11,7 +12,7 @@ from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.engine import CHANGED_SINCE_QUEUED
 
-from .engine_support import items_of, new_event, running
+from .engine_support import FAST, client_for, items_of, new_event, running
 
 
 def test_a_same_named_file_looks_on_the_server_after_an_upload_that_may_have_landed(server, store, tmp_path):
@@ -85,3 +86,38 @@ def test_a_file_rewritten_while_it_is_sent_is_reported_changed_not_a_traceback(s
     assert server.studio.photos(event_id) == []
     assert not [r for r in caplog.records if r.exc_info]
 
+
+
+def test_a_killed_runs_upload_that_lands_after_the_restart_looked_is_not_sent_again(server, store, tmp_path):
+    """SIGKILL mid-upload: the server still has the whole request and stores it a moment later. The
+    restarted engine's first look finds nothing; sending at once made two (model test, kill steps)."""
+    event_id = new_event(server)
+    photo = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg")
+    batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
+    store.write_sync(q.add_items, batch, [q.NewItem(str(photo), photo.name, photo.stat().st_size,
+                                                    photo.stat().st_mtime_ns)], dedup=False)
+    (item,) = items_of(store, batch_ids=[batch])
+    store.write_sync(q.set_prior_photo_ids, item.id, ())
+    store.write_sync(q.set_state, item.id, q.UPLOADING)  # as the killed run left it, a moment ago
+    late: list[int] = []
+
+    async def main():
+        async with running(server, store, dedup=False,
+                           timing=dataclasses.replace(FAST, landing_grace=3.0)) as (engine, _):
+            first_look = engine.client.event_photo_exists
+
+            async def look_then_the_killed_upload_lands(*args, **kwargs):
+                found = await first_look(*args, **kwargs)
+                if not late:
+                    async with client_for(server) as other:
+                        late.append((await other.photo_upload(event_id, photo)).photo_id)
+                return found
+
+            engine.client.event_photo_exists = look_then_the_killed_upload_lands
+            await engine.wait_idle()
+
+    asyncio.run(main())
+    (item,) = items_of(store, batch_ids=[batch])
+    assert [p.id for p in server.studio.photos(event_id)] == late
+    assert item.state == q.DONE
+    assert item.photo_id == late[0]
