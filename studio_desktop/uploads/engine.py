@@ -139,7 +139,7 @@ class EngineTiming:
     # A killed run's last upload may still be landing: the server goes on with a request
     # it has whole after the client is gone. A crash leftover not found in its target is
     # looked for again once this long after the crashed run last saved it.
-    landing_grace: float = 15.0
+    landing_grace: float = 5.0
 
     def backoff(self, attempt: int) -> float:
         """Exponential, with jitter between half and all of it so retries do not arrive together."""
