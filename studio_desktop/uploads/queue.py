@@ -605,6 +605,18 @@ def ledger_by_hash(
     return [LedgerEntry.from_row(r) for r in rows]
 
 
+def ledger_by_signature(
+    conn: sqlite3.Connection, event_id: int, album_id: int | None, size: int, mtime_ns: int,
+) -> list[LedgerEntry]:
+    """Rows of files of this size and modification time in the event (``album_id`` None: every target)."""
+    sql = f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND size = ? AND mtime_ns = ?"
+    params: list[Any] = [event_id, size, mtime_ns]
+    if album_id is not None:
+        sql += " AND album_id = ?"
+        params.append(album_id)
+    return [LedgerEntry.from_row(r) for r in conn.execute(sql + " ORDER BY uploaded_at DESC", params)]
+
+
 def ledger_by_photo(conn: sqlite3.Connection, event_id: int, photo_id: int) -> list[LedgerEntry]:
     """Rows that recorded this server photo (every local path and version sent as it), newest first."""
     rows = conn.execute(
