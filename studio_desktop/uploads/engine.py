@@ -28,7 +28,17 @@ What "the same photo" means (the exactly-once contract):
   root) and counts it as landed only on a photo of that name whose id was not
   in the target before the item was first sent (``prior_photo_ids``, written
   before the first send). So with ``--no-dedup`` an older version never
-  counts as the new one landing.
+  counts as the new one landing, nor does a photo another item of this run
+  was recorded with.
+- Until that look is done, the name is uncertain in its target: another item
+  of the same name and target looks on the server before it decides (the
+  names fetched earlier do not know the first may have landed).
+- A crash's leftover (an item a killed run left checking or uploading) that is
+  not found is looked for once more when the killed run's last upload could
+  have landed (:attr:`EngineTiming.landing_grace` after the run last saved
+  it): the server goes on with a request it has whole after the client died.
+- A file rewritten while it is sent fails with :data:`CHANGED_SINCE_QUEUED`
+  (a hot folder queues the new version), never with a protocol error.
 - Nothing is counted as uploaded without a photo id from the server: the
   upload's answer, or the id the re-check found.
 
@@ -48,6 +58,8 @@ How it holds up in the store and on the wire:
   knows items left ``checking``/``uploading`` are a crash's leftovers.
 - The same permanent refusal for several photos in a row stops the queue
   with the server's message (:data:`REFUSALS_TO_STOP`), as a full plan does.
+  So does an API address that redirects (``ConfigurationError``): it is
+  about the settings, and every photo would get the same answer.
 
 Dedup without a flood of requests: a ledger hit (same path, size, modification
 time and target) is a duplicate without any HTTP (found while the folder is
