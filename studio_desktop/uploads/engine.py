@@ -1187,8 +1187,12 @@ class UploadEngine:
             return []  # not even in the event (or the album): certainly not landed
         fresh = await self._refresh_names(item.event_id, final)
         before = set(item.prior_photo_ids or ())
-        return [pid for pid in fresh.get(q.nfc(item.name), ())
-                if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
+        new = [pid for pid in fresh.get(q.nfc(item.name), ())
+               if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
+        if new:  # recorded for another item by an earlier run: that one's, not this one's
+            taken = await self.store.read(_photos_of_others, new, item.id)
+            new = [pid for pid in new if pid not in taken]
+        return new
 
     async def _refresh_names(self, event_id: int, final: int | None) -> dict[str, list[int]]:
         fresh = await self._list_names(event_id, final)
@@ -1847,6 +1851,13 @@ def _file_facts(path: str) -> tuple[int, int] | str:
 
 def _replace(item: q.Item, **changes: Any) -> q.Item:
     return dataclasses.replace(item, **changes)
+
+
+def _photos_of_others(conn, photo_ids: Sequence[int], item_id: int) -> set[int]:
+    marks = ", ".join("?" * len(photo_ids))
+    return {row[0] for row in conn.execute(
+        f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
+        (*photo_ids, item_id, q.DONE))}
 
 
 def _recover_in_flight(conn) -> dict[int, float]:

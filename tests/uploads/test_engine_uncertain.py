@@ -121,3 +121,36 @@ def test_a_killed_runs_upload_that_lands_after_the_restart_looked_is_not_sent_ag
     assert [p.id for p in server.studio.photos(event_id)] == late
     assert item.state == q.DONE
     assert item.photo_id == late[0]
+
+
+def test_a_look_after_a_crash_never_takes_the_photo_an_earlier_run_recorded_for_another_file(server, store, tmp_path):
+    """A's upload failed before it landed and the run was killed; B (same name, same target) was sent after
+    A's first try and recorded. The next run's look for A must not take B's photo for A's."""
+    event_id = new_event(server)
+    a = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg", size=(40, 30))
+    b = make_jpeg(tmp_path / "shoot" / "One" / "IMG_0001.jpg", size=(44, 30))
+    batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
+    store.write_sync(q.add_items, batch, [q.NewItem(str(p), p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                                          for p in (a, b)], dedup=False)
+    item_a, item_b = sorted(items_of(store, batch_ids=[batch]), key=lambda i: len(i.path))
+    store.write_sync(q.set_prior_photo_ids, item_a.id, ())
+
+    async def b_was_sent():
+        async with client_for(server) as client:
+            return (await client.photo_upload(event_id, b)).photo_id
+
+    b_id = asyncio.run(b_was_sent())
+    store.write_sync(q.set_prior_photo_ids, item_b.id, ())
+    store.write_sync(q.set_state, item_b.id, q.CHECKING)
+    store.write_sync(q.record_uploaded, item_b, None, b_id)
+    store.write_sync(q.set_state, item_a.id, q.QUEUED, verify=True)
+
+    async def main():
+        async with running(server, store, dedup=False) as (engine, _):
+            await engine.wait_idle()
+
+    asyncio.run(main())
+    after = {i.id: i for i in items_of(store, batch_ids=[batch])}
+    assert after[item_b.id].photo_id == b_id
+    assert after[item_a.id].state == q.DONE and after[item_a.id].photo_id != b_id
+    assert len(server.studio.photos(event_id)) == 2
