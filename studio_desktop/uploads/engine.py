@@ -369,6 +369,7 @@ class UploadEngine:
         # (event, target, name) -> ids of the items whose failed upload of that name may
         # have landed there: until they have looked, the names cache cannot be trusted for it.
         self._uncertain: dict[tuple, set[int]] = {}
+        self._settle_events: dict[tuple, asyncio.Event] = {}
         # photo id -> the item recorded with it in this run: another item's verify must not take it.
         self._photo_owner: dict[int, int] = {}
         # item id -> when the crashed run last saved it (wall clock): see EngineTiming.landing_grace
@@ -1014,6 +1015,8 @@ class UploadEngine:
             with contextlib.suppress(Exception):
                 await self._finish(running, q.FAILED, f"Unexpected error: {_plain(exc)}")
         finally:
+            if running.name_key is not None:
+                self._settled(running.name_key, item.id)
             if running.has_slot:
                 running.has_slot = False
                 self._limiter.release()
@@ -1034,7 +1037,6 @@ class UploadEngine:
         intent = running.intent or q.QUEUED
         item = running.item
         verify = item.verify or running.may_have_landed
-        self._maybe_landed(running, verify)
         message = {q.CANCELLED: "Cancelled.", q.PAUSED: "Paused."}.get(intent)
         if intent in (q.QUEUED, q.PAUSED) and running.sent > 0 and not verify:
             message = STARTS_OVER
@@ -1122,37 +1124,49 @@ class UploadEngine:
         # checks and the upload are about one and the same target.
         final, _ = await self._album_for(item, create=True)
         key = running.name_key = (item.event_id, final or 0, q.nfc(item.name))
-        async with self._name_lock(key):
-            if self.dedup:
-                entry = claim.ledger if claim is not None else None
-                if entry is None or entry.album_id != (final or 0):
-                    entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
-                                                  item.event_id, final)
-                if entry is not None:
-                    await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
+        waited = False
+        while True:
+            async with self._name_lock(key):
+                if self.dedup:
+                    entry = claim.ledger if claim is not None else None
+                    if entry is None or entry.album_id != (final or 0):
+                        entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
+                                                      item.event_id, final)
+                    if entry is not None:
+                        await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
+                        return
+                if item.verify:
+                    landed = await self._verify_landed(running, final)
+                    self._settled(key, item.id)
+                    if landed:
+                        return
+                    await self.store.write(_clear_verify, item.id)
+                    running.item = item = _replace(item, verify=False)
+                # Without dedup it would be sent all the same, and then two landings of one name in
+                # one target, neither known, could not be told apart: wait for the other's look.
+                blocked = not self.dedup and self._blocked(key, item.id)
+                if not blocked:
+                    if self._uncertain.get(key) or waited:
+                        # Another item's upload of this name may have landed here without our
+                        # knowing: look on the server before deciding, or it would go twice.
+                        await self._refresh_names(item.event_id, final)
+                    if self.dedup:
+                        reason = await self._duplicate_reason(item, final, ledger=False)
+                        if reason is not None:
+                            await self._finish(running, q.DUPLICATE, reason,
+                                               photo_id=self._known_photo_id(item, final))
+                            return
+                    if item.prior_photo_ids is None or waited:
+                        # After a wait the other's photo may be there: it is not this item's (whose
+                        # earlier attempts, if any, did not land: it is not flagged to verify).
+                        names = await self._remote_names(item.event_id, final)
+                        prior = tuple(names.get(q.nfc(item.name), ()))
+                        await self.store.write(q.set_prior_photo_ids, item.id, prior)
+                        running.item = item = _replace(item, prior_photo_ids=prior)
+                    await self._send(running, final)
                     return
-            if item.verify:
-                landed = await self._verify_landed(running, final)
-                self._settled(key, item.id)
-                if landed:
-                    return
-                await self.store.write(_clear_verify, item.id)
-                running.item = item = _replace(item, verify=False)
-            if self._uncertain.get(key):
-                # Another item's upload of this name may have landed here without our
-                # knowing: look on the server before deciding, or it would go twice.
-                await self._refresh_names(item.event_id, final)
-            if self.dedup:
-                reason = await self._duplicate_reason(item, final, ledger=False)
-                if reason is not None:
-                    await self._finish(running, q.DUPLICATE, reason, photo_id=self._known_photo_id(item, final))
-                    return
-            if item.prior_photo_ids is None:
-                names = await self._remote_names(item.event_id, final)
-                prior = tuple(names.get(q.nfc(item.name), ()))
-                await self.store.write(q.set_prior_photo_ids, item.id, prior)
-                running.item = item = _replace(item, prior_photo_ids=prior)
-            await self._send(running, final)
+            await self._wait_settled(running, key)
+            waited = True
 
     async def _verify_landed(self, running: _Running, final: int | None) -> bool:
         """An earlier attempt may have reached the gallery: did it? If so, record it (with its photo id).
@@ -1212,6 +1226,24 @@ class UploadEngine:
             holders.discard(item_id)
             if not holders:
                 del self._uncertain[key]
+                settled = self._settle_events.pop(key, None)
+                if settled is not None:
+                    settled.set()
+
+    def _blocked(self, key: tuple, item_id: int) -> bool:
+        return bool(self._uncertain.get(key, set()) - {item_id})
+
+    async def _wait_settled(self, running: _Running, key: tuple) -> None:
+        """Until no other item's landing of this name here is uncertain; without a slot, which the other needs."""
+        if running.has_slot:
+            running.has_slot = False
+            self._limiter.release()
+        while self._blocked(key, running.item.id):
+            await self._settle_events.setdefault(key, asyncio.Event()).wait()
+        while not self._gate_open():
+            await asyncio.sleep(0.2)
+        await self._limiter.acquire()
+        running.has_slot = True
 
     def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
         target = self._targets.get((item.event_id, final or 0))
@@ -1258,7 +1290,6 @@ class UploadEngine:
                 # A file rewritten while it is read breaks the request it is streamed
                 # into (more bytes than its declared length): that is the file changing.
                 if prepared is None and await asyncio.to_thread(_file_facts, item.path) != (item.size, item.mtime_ns):
-                    self._maybe_landed(running, running.may_have_landed)
                     await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
                     raise _Stop from None
                 raise
@@ -1377,7 +1408,6 @@ class UploadEngine:
                        verify: bool | None = None) -> None:
         item = running.item
         verify = verify if verify is not None else (item.verify or running.may_have_landed)
-        self._maybe_landed(running, verify)
         await self.store.write(lambda conn: q.set_state(conn, item.id, q.QUEUED, last_error=message,
                                                         attempts=attempts, verify=verify))
         self._move(item, running.state, q.QUEUED)
@@ -1401,7 +1431,6 @@ class UploadEngine:
         attempts = item.attempts + 1
         if attempts >= self.timing.max_attempts:
             message = f"Gave up after {attempts} attempts: {_plain(exc)}"
-            self._maybe_landed(running, verify)
             await self.store.write(lambda conn: q.set_state(conn, item.id, q.FAILED, attempts=attempts,
                                                             verify=verify, last_error=message))
             self._move(item, running.state, q.FAILED)
@@ -1412,6 +1441,7 @@ class UploadEngine:
         delay = self.timing.backoff(attempts)
         if exc.retry_after is not None:
             delay = max(delay, min(exc.retry_after, self.timing.max_retry_after))
+        self._maybe_landed(running, verify)  # until this task looks (or ends): see _uncertain
         await self._requeue(running, f"Retrying in {delay:.0f} s: {_plain(exc)}", attempts=attempts, verify=verify)
         if running.has_slot:
             running.has_slot = False

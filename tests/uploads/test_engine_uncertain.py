@@ -154,3 +154,27 @@ def test_a_look_after_a_crash_never_takes_the_photo_an_earlier_run_recorded_for_
     assert after[item_b.id].photo_id == b_id
     assert after[item_a.id].state == q.DONE and after[item_a.id].photo_id != b_id
     assert len(server.studio.photos(event_id)) == 2
+
+
+def test_without_dedup_one_names_uncertain_landings_are_looked_at_one_at_a_time(server, store, tmp_path):
+    """Found by the model (bench, faults): the first file's upload fails (a 500: it did not land, but the
+    engine cannot know); the second, same name and target, is sent meanwhile and lands, but its answer is a
+    503 (retry in 1 s). The first looked first and took the second's photo for its own; the second then sent
+    itself again: one photo twice, the other missing, and both "uploaded"."""
+    event_id = new_event(server)
+    root = tmp_path / "shoot"
+    files = [make_jpeg(root / "IMG_0001.jpg", size=(40, 30)), make_jpeg(root / "One" / "IMG_0001.jpg", size=(44, 30))]
+    server.faults.queue(500, after=False, method="sp.photo.upload")
+    server.faults.queue(503, after=True, method="sp.photo.upload")
+
+    async def main():
+        async with running(server, store, concurrency=1, dedup=False) as (engine, _):
+            batch = await engine.enqueue([root], event_id)
+            await engine.wait_idle()
+            return batch
+
+    items = items_of(store, batch_ids=[asyncio.run(main())])
+    assert [i.state for i in items] == [q.DONE, q.DONE]
+    landed = {p.id: server.studio.photo_file(p.id).read_bytes() for p in server.studio.photos(event_id)}
+    assert sorted(landed.values()) == sorted(f.read_bytes() for f in files), "each file once"
+    assert all(landed[i.photo_id] == open(i.path, "rb").read() for i in items), "each counted as its own photo"
