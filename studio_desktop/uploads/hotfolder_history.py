@@ -34,7 +34,7 @@ from typing import Any
 from studio_desktop.uploads.queue import (
     LedgerEntry,
     ledger_by_photo,
-    ledger_by_signature,
+    ledger_by_size,
     ledger_for_paths,
     ledger_record,
 )
@@ -146,14 +146,15 @@ class WatchLedger:
         """The upload of this very file under another path it has since left (renamed or moved within the
         folder, perhaps while no watcher ran), recorded for ``path`` too; None if there is none.
 
-        Same size and modification time (a rename keeps both), the old path no longer holding
-        that file (a copy is another photo the user means to upload), and the same bytes.
+        The same size and bytes (the time may differ: touched, perhaps before any watcher saw
+        it), and the old path no longer holding a file of that size (else this is a copy: another
+        photo the user means to upload, in another album).
         """
         if self.store is None:
             return None
-        candidates = [e for e in await self.store.read(ledger_by_signature, self.event_id, self.scope, *signature)
+        candidates = [e for e in await self.store.read(ledger_by_size, self.event_id, self.scope, signature[0])
                       if e.path != str(path) and e.photo_id is not None and e.content_hash
-                      and _signature_at(e.path) != signature]
+                      and _size_at(e.path) != signature[0]]
         if not candidates:
             return None
         content_hash = await asyncio.to_thread(file_sha256, path)
@@ -195,9 +196,8 @@ class WatchLedger:
         return await self.store.read(ledger_by_photo, self.event_id, photo_id)
 
 
-def _signature_at(path: str) -> Signature | None:
+def _size_at(path: str) -> int | None:
     try:
-        st = os.stat(path)
+        return os.stat(path).st_size
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns

@@ -605,12 +605,10 @@ def ledger_by_hash(
     return [LedgerEntry.from_row(r) for r in rows]
 
 
-def ledger_by_signature(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None, size: int, mtime_ns: int,
-) -> list[LedgerEntry]:
-    """Rows of files of this size and modification time in the event (``album_id`` None: every target)."""
-    sql = f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND size = ? AND mtime_ns = ?"
-    params: list[Any] = [event_id, size, mtime_ns]
+def ledger_by_size(conn: sqlite3.Connection, event_id: int, album_id: int | None, size: int) -> list[LedgerEntry]:
+    """Rows of files of this size in the event (``album_id`` None: every target), newest first."""
+    sql = f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND size = ?"
+    params: list[Any] = [event_id, size]
     if album_id is not None:
         sql += " AND album_id = ?"
         params.append(album_id)

@@ -328,8 +328,10 @@ def test_a_different_photo_with_a_known_name_goes_to_its_own_album_with_mirrored
     run(main())
 
 
-@pytest.mark.parametrize("restart", [False, True], ids=["running", "while-stopped"])
-def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(empty_sandbox, tmp_path, restart):
+@pytest.mark.parametrize("restart, touch", [(False, False), (True, False), (True, True)],
+                         ids=["running", "while-stopped", "touched-while-stopped"])
+def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(empty_sandbox, tmp_path, restart,
+                                                                               touch):
     """Found by the watcher model: a file renamed (same folder) or moved into a mirrored subfolder after
     its upload was taken for a new photo and sent again under its new name or album."""
     folder = tmp_path / "hot"
@@ -345,6 +347,10 @@ def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(e
             await watcher.wait_quiet(10)
             if restart:
                 await watcher.stop()
+            if touch:  # a new time too, that no watcher saw
+                for name in ("IMG_0001.jpg", "IMG_0002.jpg"):
+                    later = time.time() + 5
+                    os.utime(folder / name, (later, later))
             os.rename(folder / "IMG_0001.jpg", folder / "IMG_0102.jpg")
             (folder / "sub").mkdir()
             os.rename(folder / "IMG_0002.jpg", folder / "sub" / "IMG_0002.jpg")
