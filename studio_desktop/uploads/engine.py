@@ -32,7 +32,9 @@ What "the same photo" means (the exactly-once contract):
   was recorded with.
 - Until that look is done, the name is uncertain in its target: another item
   of the same name and target looks on the server before it decides (the
-  names fetched earlier do not know the first may have landed).
+  names fetched earlier do not know the first may have landed). Without
+  dedup it would send all the same, so it waits for that look first: two
+  uncertain landings of one name in one target could not be told apart.
 - A crash's leftover (an item a killed run left checking or uploading) that is
   not found is looked for once more when the killed run's last upload could
   have landed (:attr:`EngineTiming.landing_grace` after the run last saved
