@@ -1174,13 +1174,15 @@ class UploadEngine:
         """An earlier attempt may have reached the gallery: did it? If so, record it (with its photo id).
 
         It landed if the target now holds a photo of this name that was not there
-        before the item was first sent. An item never sent by this version (no
-        such list) is taken as landed on any photo of its name, as before, but
-        only with dedup on: without it that would count an older version.
+        before the item was first sent. An item without that list was never sent
+        (it is written before the first send; a run killed between its claim and
+        its send leaves such items): nothing of it can have landed, and a photo of
+        its name is another's (with dedup on, the check that follows makes the
+        item a duplicate of it, never "uploaded" as it).
         """
         item = running.item
-        prior = item.prior_photo_ids
-        if prior is None and not self.dedup:
+        if item.prior_photo_ids is None:
+            self._crash_leftovers.pop(item.id, None)
             return False
         landed = await self._landed_ids(item, final)
         saved = self._crash_leftovers.pop(item.id, None)

@@ -178,3 +178,34 @@ def test_without_dedup_one_names_uncertain_landings_are_looked_at_one_at_a_time(
     landed = {p.id: server.studio.photo_file(p.id).read_bytes() for p in server.studio.photos(event_id)}
     assert sorted(landed.values()) == sorted(f.read_bytes() for f in files), "each file once"
     assert all(landed[i.photo_id] == open(i.path, "rb").read() for i in items), "each counted as its own photo"
+
+
+def test_a_crash_leftover_never_sent_is_a_duplicate_of_another_photo_of_its_name_not_uploaded_as_it(
+        server, store, tmp_path):
+    """Found by the model (bench, kills): a run killed after claiming a file but before sending it (no list
+    of the photos there before its first send). The restart took another app's photo of that name in the
+    album for this file having landed, and called it uploaded."""
+    event_id = new_event(server)
+    photo = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg", size=(40, 30))
+    other = make_jpeg(tmp_path / "elsewhere" / "IMG_0001.jpg", size=(52, 30))
+
+    async def another_app_uploads():
+        async with client_for(server) as client:
+            return (await client.photo_upload(event_id, other)).photo_id
+
+    other_id = asyncio.run(another_app_uploads())
+    batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
+    store.write_sync(q.add_items, batch, [q.NewItem(str(photo), photo.name, photo.stat().st_size,
+                                                    photo.stat().st_mtime_ns)], dedup=False)
+    (item,) = items_of(store, batch_ids=[batch])
+    store.write_sync(q.set_state, item.id, q.CHECKING)  # claimed; killed before its send
+
+    async def main():
+        async with running(server, store) as (engine, _):
+            await engine.wait_idle()
+
+    asyncio.run(main())
+    (item,) = items_of(store, batch_ids=[batch])
+    assert item.state == q.DUPLICATE
+    assert item.photo_id == other_id
+    assert [p.id for p in server.studio.photos(event_id)] == [other_id]
