@@ -178,6 +178,12 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
                 # lets a second `watch --new-event NAME` find the event the first one made
                 batch_options={**({"new_event": new_event} if new_event else {}), **args.shape.to_options()} or None,
             )
+            # A failure of this computer (damaged store, full disk) stops the queue for good: watching on
+            # would only pile up files that cannot be queued, so the command stops too (exit 3).
+            local_failure = asyncio.Event()
+            stop_on_failure = engine.subscribe(
+                lambda event: isinstance(event, ev.QueueStopped) and engine.local_failure is not None
+                and local_failure.set())
             await engine.start()
             try:
                 try:
@@ -186,18 +192,35 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
                     raise CannotStart(str(exc)) from None
                 where = f"event {event_id}" + (f", album {args.album}" if args.album else "")
                 out.line(f"Watching {folder} -> {where}. Press Ctrl-C to stop.")
-                await stop.wait()
-                out.line("Stopping: finishing the uploads in progress (Ctrl-C again to stop at once)...")
+                await _first(stop.wait(), local_failure.wait())
+                if engine.local_failure is None:
+                    out.line("Stopping: finishing the uploads in progress (Ctrl-C again to stop at once)...")
+                else:
+                    out.line("Stopping: uploads cannot go on because of a problem on this computer.")
             finally:
                 await watcher.stop_watching()  # no new files; the ones in flight are still reported
                 await _stop_engine(engine, stop, out)
                 await watcher.stop()
                 unsubscribe()
+                stop_on_failure()
+            if engine.local_failure is not None:
+                out.finish(watcher.counts, 0)  # the store cannot say what stays queued now
+                raise engine.local_failure  # worded by the CLI (exit 3)
             out.finish(watcher.counts, await watcher.still_queued())
             return EXIT_OK
     finally:
         stop.uninstall()
         store.close()
+
+
+async def _first(*waits: Any) -> None:
+    """Wait until the first of these coroutines is done; cancel the others."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def _stop_engine(engine: Any, stop: StopSignal, out: Lines) -> None:

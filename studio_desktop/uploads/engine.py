@@ -28,7 +28,19 @@ What "the same photo" means (the exactly-once contract):
   root) and counts it as landed only on a photo of that name whose id was not
   in the target before the item was first sent (``prior_photo_ids``, written
   before the first send). So with ``--no-dedup`` an older version never
-  counts as the new one landing.
+  counts as the new one landing, nor does a photo another item of this run
+  was recorded with.
+- Until that look is done, the name is uncertain in its target: another item
+  of the same name and target looks on the server before it decides (the
+  names fetched earlier do not know the first may have landed). Without
+  dedup it would send all the same, so it waits for that look first: two
+  uncertain landings of one name in one target could not be told apart.
+- A crash's leftover (an item a killed run left checking or uploading) that is
+  not found is looked for once more when the killed run's last upload could
+  have landed (:attr:`EngineTiming.landing_grace` after the run last saved
+  it): the server goes on with a request it has whole after the client died.
+- A file rewritten while it is sent fails with :data:`CHANGED_SINCE_QUEUED`
+  (a hot folder queues the new version), never with a protocol error.
 - Nothing is counted as uploaded without a photo id from the server: the
   upload's answer, or the id the re-check found.
 
@@ -48,6 +60,8 @@ How it holds up in the store and on the wire:
   knows items left ``checking``/``uploading`` are a crash's leftovers.
 - The same permanent refusal for several photos in a row stops the queue
   with the server's message (:data:`REFUSALS_TO_STOP`), as a full plan does.
+  So does an API address that redirects (``ConfigurationError``): it is
+  about the settings, and every photo would get the same answer.
 
 Dedup without a flood of requests: a ledger hit (same path, size, modification
 time and target) is a duplicate without any HTTP (found while the folder is
@@ -83,6 +97,7 @@ from studio_desktop.api.errors import (
     ApiError,
     AuthenticationError,
     BadResponseError,
+    ConfigurationError,
     NotFoundError,
     PlanLimitError,
     TransientError,
@@ -135,6 +150,10 @@ class EngineTiming:
     progress_save_interval: float = 0.5
     write_batch_delay: float = 0.005
     grow_after: int = 8
+    # A killed run's last upload may still be landing: the server goes on with a request
+    # it has whole after the client is gone. A crash leftover not found in its target is
+    # looked for again once this long after the crashed run last saved it.
+    landing_grace: float = 5.0
 
     def backoff(self, attempt: int) -> float:
         """Exponential, with jitter between half and all of it so retries do not arrive together."""
@@ -263,6 +282,7 @@ class _Running:
     claim: Any = None
     concluding: Any = None  # (future of the final write, what to do once it is committed)
     started: bool = False
+    name_key: tuple | None = None  # (event, target, name) of the latest attempt
 
     @property
     def body_sent(self) -> bool:
@@ -348,6 +368,14 @@ class UploadEngine:
         self._writes = _WriteBatcher(store, self.timing.write_batch_delay)
         self._targets: dict[tuple[int, int], _Target] = {}
         self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
+        # (event, target, name) -> ids of the items whose failed upload of that name may
+        # have landed there: until they have looked, the names cache cannot be trusted for it.
+        self._uncertain: dict[tuple, set[int]] = {}
+        self._settle_events: dict[tuple, asyncio.Event] = {}
+        # photo id -> the item recorded with it in this run: another item's verify must not take it.
+        self._photo_owner: dict[int, int] = {}
+        # item id -> when the crashed run last saved it (wall clock): see EngineTiming.landing_grace
+        self._crash_leftovers: dict[int, float] = {}
         self._albums: dict[tuple[int, int, str], int] = {}
         self._album_lists_loaded: set[int] = set()
         self._refusals = _RefusalRun()
@@ -405,9 +433,11 @@ class UploadEngine:
         self._idle = asyncio.Event()
         alone = await asyncio.to_thread(self._lock.acquire)
         if alone:
-            recovered = await self.store.write(q.recover_in_flight)
+            recovered = await self.store.write(_recover_in_flight)
             if recovered:
-                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again", recovered)
+                self._crash_leftovers.update(recovered)
+                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again",
+                         len(recovered))
             await asyncio.to_thread(self._lock.share)
         await self._recount()
         http = getattr(getattr(self.client, "transport", None), "http", None)
@@ -987,6 +1017,8 @@ class UploadEngine:
             with contextlib.suppress(Exception):
                 await self._finish(running, q.FAILED, f"Unexpected error: {_plain(exc)}")
         finally:
+            if running.name_key is not None:
+                self._settled(running.name_key, item.id)
             if running.has_slot:
                 running.has_slot = False
                 self._limiter.release()
@@ -1049,6 +1081,10 @@ class UploadEngine:
         elif isinstance(exc, AuthenticationError):
             await self._requeue(running, None)
             self._sign_in_needed(exc)
+        elif isinstance(exc, ConfigurationError):
+            # About the settings, not the photo: every other photo would fail the same way.
+            await self._requeue(running, None)
+            self._stop_queue(_plain(exc))
         elif isinstance(exc, NotFoundError):
             if running.item.rel_album_path and not running.refreshed_albums:
                 # An album we remembered was deleted on the server: look again, once.
@@ -1089,57 +1125,129 @@ class UploadEngine:
         # The album is resolved (created if need be) before any check, so that the
         # checks and the upload are about one and the same target.
         final, _ = await self._album_for(item, create=True)
-        async with self._name_lock((item.event_id, final or 0, q.nfc(item.name))):
-            if self.dedup:
-                entry = claim.ledger if claim is not None else None
-                if entry is None or entry.album_id != (final or 0):
-                    entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
-                                                  item.event_id, final)
-                if entry is not None:
-                    await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
+        key = running.name_key = (item.event_id, final or 0, q.nfc(item.name))
+        waited = False
+        while True:
+            async with self._name_lock(key):
+                if self.dedup:
+                    entry = claim.ledger if claim is not None else None
+                    if entry is None or entry.album_id != (final or 0):
+                        entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
+                                                      item.event_id, final)
+                    if entry is not None:
+                        await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
+                        return
+                if item.verify:
+                    landed = await self._verify_landed(running, final)
+                    self._settled(key, item.id)
+                    if landed:
+                        return
+                    await self.store.write(_clear_verify, item.id)
+                    running.item = item = _replace(item, verify=False)
+                # Without dedup it would be sent all the same, and then two landings of one name in
+                # one target, neither known, could not be told apart: wait for the other's look.
+                blocked = not self.dedup and self._blocked(key, item.id)
+                if not blocked:
+                    if self._uncertain.get(key) or waited:
+                        # Another item's upload of this name may have landed here without our
+                        # knowing: look on the server before deciding, or it would go twice.
+                        await self._refresh_names(item.event_id, final)
+                    if self.dedup:
+                        reason = await self._duplicate_reason(item, final, ledger=False)
+                        if reason is not None:
+                            await self._finish(running, q.DUPLICATE, reason,
+                                               photo_id=self._known_photo_id(item, final))
+                            return
+                    if item.prior_photo_ids is None or waited:
+                        # After a wait the other's photo may be there: it is not this item's (whose
+                        # earlier attempts, if any, did not land: it is not flagged to verify).
+                        names = await self._remote_names(item.event_id, final)
+                        prior = tuple(names.get(q.nfc(item.name), ()))
+                        await self.store.write(q.set_prior_photo_ids, item.id, prior)
+                        running.item = item = _replace(item, prior_photo_ids=prior)
+                    await self._send(running, final)
                     return
-            if item.verify:
-                if await self._verify_landed(running, final):
-                    return
-                await self.store.write(_clear_verify, item.id)
-                running.item = item = _replace(item, verify=False)
-            if self.dedup:
-                reason = await self._duplicate_reason(item, final, ledger=False)
-                if reason is not None:
-                    await self._finish(running, q.DUPLICATE, reason, photo_id=self._known_photo_id(item, final))
-                    return
-            if item.prior_photo_ids is None:
-                names = await self._remote_names(item.event_id, final)
-                prior = tuple(names.get(q.nfc(item.name), ()))
-                await self.store.write(q.set_prior_photo_ids, item.id, prior)
-                running.item = item = _replace(item, prior_photo_ids=prior)
-            await self._send(running, final)
+            await self._wait_settled(running, key)
+            waited = True
 
     async def _verify_landed(self, running: _Running, final: int | None) -> bool:
         """An earlier attempt may have reached the gallery: did it? If so, record it (with its photo id).
 
         It landed if the target now holds a photo of this name that was not there
-        before the item was first sent. An item never sent by this version (no
-        such list) is taken as landed on any photo of its name, as before, but
-        only with dedup on: without it that would count an older version.
+        before the item was first sent. An item without that list was never sent
+        (it is written before the first send; a run killed between its claim and
+        its send leaves such items): nothing of it can have landed, and a photo of
+        its name is another's (with dedup on, the check that follows makes the
+        item a duplicate of it, never "uploaded" as it).
         """
         item = running.item
-        prior = item.prior_photo_ids
-        if prior is None and not self.dedup:
+        if item.prior_photo_ids is None:
+            self._crash_leftovers.pop(item.id, None)
             return False
-        if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
-            return False  # not even in the event (or the album): certainly not landed
-        fresh = await self._list_names(item.event_id, final)
-        target = self._targets.get((item.event_id, final or 0))
-        if target is not None and target.names is not None:
-            target.names = fresh
-        before = set(prior or ())
-        landed = [pid for pid in fresh.get(q.nfc(item.name), ()) if pid not in before]
+        landed = await self._landed_ids(item, final)
+        saved = self._crash_leftovers.pop(item.id, None)
+        if not landed and saved is not None:
+            wait = saved + self.timing.landing_grace - time.time()
+            if wait > 0:
+                log.info("%s was being sent when the last run was killed; looking again in %.0f s before "
+                         "sending it again", item.name, wait)
+                await asyncio.sleep(wait)
+                landed = await self._landed_ids(item, final)
         if not landed:
             return False
         await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",
                                     content_hash=running.content_hash)
         return True
+
+    async def _landed_ids(self, item: q.Item, final: int | None) -> list[int]:
+        """Photos of the item's name in its target that were not there before it was first sent, nor another's."""
+        if not await self.client.event_photo_exists(item.event_id, photo_name=item.name, album_id=final):
+            return []  # not even in the event (or the album): certainly not landed
+        fresh = await self._refresh_names(item.event_id, final)
+        before = set(item.prior_photo_ids or ())
+        new = [pid for pid in fresh.get(q.nfc(item.name), ())
+               if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
+        if new:  # recorded for another item by an earlier run: that one's, not this one's
+            taken = await self.store.read(_photos_of_others, new, item.id)
+            new = [pid for pid in new if pid not in taken]
+        return new
+
+    async def _refresh_names(self, event_id: int, final: int | None) -> dict[str, list[int]]:
+        fresh = await self._list_names(event_id, final)
+        target = self._targets.get((event_id, final or 0))
+        if target is not None and target.names is not None:
+            target.names = fresh
+        return fresh
+
+    def _maybe_landed(self, running: _Running, verify: bool) -> None:
+        """Note that this item's name in its target is uncertain until it has looked (see ``_uncertain``)."""
+        if verify and running.name_key is not None:
+            self._uncertain.setdefault(running.name_key, set()).add(running.item.id)
+
+    def _settled(self, key: tuple, item_id: int) -> None:
+        holders = self._uncertain.get(key)
+        if holders is not None:
+            holders.discard(item_id)
+            if not holders:
+                del self._uncertain[key]
+                settled = self._settle_events.pop(key, None)
+                if settled is not None:
+                    settled.set()
+
+    def _blocked(self, key: tuple, item_id: int) -> bool:
+        return bool(self._uncertain.get(key, set()) - {item_id})
+
+    async def _wait_settled(self, running: _Running, key: tuple) -> None:
+        """Until no other item's landing of this name here is uncertain; without a slot, which the other needs."""
+        if running.has_slot:
+            running.has_slot = False
+            self._limiter.release()
+        while self._blocked(key, running.item.id):
+            await self._settle_events.setdefault(key, asyncio.Event()).wait()
+        while not self._gate_open():
+            await asyncio.sleep(0.2)
+        await self._limiter.acquire()
+        running.has_slot = True
 
     def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
         target = self._targets.get((item.event_id, final or 0))
@@ -1181,6 +1289,13 @@ class UploadEngine:
                 running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
                 if prepared is not None and running.content_hash is not None:
                     running.content_hash = prepared.source_sha256
+                raise
+            except Exception:
+                # A file rewritten while it is read breaks the request it is streamed
+                # into (more bytes than its declared length): that is the file changing.
+                if prepared is None and await asyncio.to_thread(_file_facts, item.path) != (item.size, item.mtime_ns):
+                    await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+                    raise _Stop from None
                 raise
             finally:
                 running.sending = False
@@ -1280,6 +1395,8 @@ class UploadEngine:
         item = running.item
         self._refusals.clear()
         target = self._targets.get((item.event_id, final or 0))
+        if photo_id is not None:
+            self._photo_owner.setdefault(photo_id, item.id)
         if target is not None and target.names is not None and photo_id is not None:
             ids = target.names.setdefault(q.nfc(item.name), [])
             if photo_id not in ids:
@@ -1328,6 +1445,7 @@ class UploadEngine:
         delay = self.timing.backoff(attempts)
         if exc.retry_after is not None:
             delay = max(delay, min(exc.retry_after, self.timing.max_retry_after))
+        self._maybe_landed(running, verify)  # until this task looks (or ends): see _uncertain
         await self._requeue(running, f"Retrying in {delay:.0f} s: {_plain(exc)}", attempts=attempts, verify=verify)
         if running.has_slot:
             running.has_slot = False
@@ -1767,6 +1885,21 @@ def _file_facts(path: str) -> tuple[int, int] | str:
 
 def _replace(item: q.Item, **changes: Any) -> q.Item:
     return dataclasses.replace(item, **changes)
+
+
+def _photos_of_others(conn, photo_ids: Sequence[int], item_id: int) -> set[int]:
+    marks = ", ".join("?" * len(photo_ids))
+    return {row[0] for row in conn.execute(
+        f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
+        (*photo_ids, item_id, q.DONE))}
+
+
+def _recover_in_flight(conn) -> dict[int, float]:
+    """Crash leftovers back to the queue (see :func:`queue.recover_in_flight`): id -> when last saved."""
+    saved = {row[0]: row[1] for row in conn.execute(
+        "SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (q.CHECKING, q.UPLOADING))}
+    q.recover_in_flight(conn)
+    return saved
 
 
 def _clear_verify(conn, item_id: int) -> None:

@@ -742,6 +742,8 @@ class HotFolderWatcher:
                     new.append(path)
                 else:
                     changed.append((path, judgement))
+            elif await self.ledger.moved_here(path, (item.size, item.mtime_ns)) is not None:
+                already.append(path)  # sent under the name or folder it had before
             else:
                 new.append(path)
         if self.after.move_to is not None:

@@ -25,12 +25,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio_desktop.uploads.queue import LedgerEntry, ledger_by_photo, ledger_for_paths, ledger_record
+from studio_desktop.uploads.queue import (
+    LedgerEntry,
+    ledger_by_photo,
+    ledger_by_size,
+    ledger_for_paths,
+    ledger_record,
+)
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 
@@ -135,6 +142,27 @@ class WatchLedger:
                                entry.photo_id, entry.name or path.name, content_hash or entry.content_hash,
                                uploaded_at=entry.uploaded_at)
 
+    async def moved_here(self, path: Path, signature: Signature) -> LedgerEntry | None:
+        """The upload of this very file under another path it has since left (renamed or moved within the
+        folder, perhaps while no watcher ran), recorded for ``path`` too; None if there is none.
+
+        The same size and bytes (the time may differ: touched, perhaps before any watcher saw
+        it), and the old path no longer holding a file of that size (else this is a copy: another
+        photo the user means to upload, in another album).
+        """
+        if self.store is None:
+            return None
+        candidates = [e for e in await self.store.read(ledger_by_size, self.event_id, self.scope, signature[0])
+                      if e.path != str(path) and e.photo_id is not None and e.content_hash
+                      and _size_at(e.path) != signature[0]]
+        if not candidates:
+            return None
+        content_hash = await asyncio.to_thread(file_sha256, path)
+        entry = next((e for e in candidates if e.content_hash == content_hash), None)
+        if entry is not None:
+            await self.copy(entry, path, signature, content_hash)
+        return entry
+
     async def follow(self, path: Path, signature: Signature, moved_to: Path) -> None:
         """The ledger follows a file moved away (after upload, or with its folder), so that a new file at
         the old path is not taken for this one changed (a new card, a camera counter that rolled over)."""
@@ -166,3 +194,10 @@ class WatchLedger:
         if self.store is None:
             return []
         return await self.store.read(ledger_by_photo, self.event_id, photo_id)
+
+
+def _size_at(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None

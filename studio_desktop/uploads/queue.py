@@ -476,10 +476,14 @@ def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_n
 
 
 def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]]) -> None:
-    """Write ``(item_id, bytes_sent)`` pairs of items being sent (batched by the engine, not once per chunk)."""
+    """Write ``(item_id, bytes_sent)`` pairs of items being sent (batched by the engine, not once per chunk).
+
+    ``updated`` follows, so a crash's leftover tells how recently its bytes were going out.
+    """
+    now = time.time()
     conn.executemany(
-        "UPDATE upload_item SET state = ?, bytes_sent = ? WHERE id = ? AND state IN (?, ?)",
-        [(UPLOADING, sent, item_id, CHECKING, UPLOADING) for item_id, sent in progress],
+        "UPDATE upload_item SET state = ?, bytes_sent = ?, updated = ? WHERE id = ? AND state IN (?, ?)",
+        [(UPLOADING, sent, now, item_id, CHECKING, UPLOADING) for item_id, sent in progress],
     )
 
 
@@ -620,6 +624,16 @@ def ledger_by_hash(
         (event_id, content_hash, album_id or 0),
     ).fetchall()
     return [LedgerEntry.from_row(r) for r in rows]
+
+
+def ledger_by_size(conn: sqlite3.Connection, event_id: int, album_id: int | None, size: int) -> list[LedgerEntry]:
+    """Rows of files of this size in the event (``album_id`` None: every target), newest first."""
+    sql = f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND size = ?"
+    params: list[Any] = [event_id, size]
+    if album_id is not None:
+        sql += " AND album_id = ?"
+        params.append(album_id)
+    return [LedgerEntry.from_row(r) for r in conn.execute(sql + " ORDER BY uploaded_at DESC", params)]
 
 
 def ledger_by_photo(conn: sqlite3.Connection, event_id: int, photo_id: int) -> list[LedgerEntry]:

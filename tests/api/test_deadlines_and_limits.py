@@ -167,13 +167,15 @@ async def test_a_relative_redirect_names_the_full_address(sleeps):
     assert TOKEN not in str(caught.value)
 
 
-async def test_an_upload_to_a_redirecting_address_fails_each_photo_once_without_retries(tmp_path, app_paths):
-    """Defect 10: the engine took the redirect for a passing fault and tried each photo 6 times (~24 s each)."""
+async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_message(tmp_path, app_paths):
+    """Defect 10: the engine took the redirect for a passing fault and tried each photo 6 times (~24 s each);
+    then it failed each photo once. It is about the settings: the queue stops, as for a full plan."""
     from imagegen import make_jpeg
 
     from studio_desktop.core.store import Store
     from studio_desktop.uploads import queue as q
     from studio_desktop.uploads.engine import EngineTiming, UploadEngine
+    from studio_desktop.uploads.events import QueueStopped
 
     folder = tmp_path / "shoot"
     folder.mkdir()
@@ -184,6 +186,8 @@ async def test_an_upload_to_a_redirecting_address_fails_each_photo_once_without_
         with Store() as store:
             async with ShootProofClient(server.url, TOKEN) as client:
                 engine = UploadEngine(client, store, concurrency=1, timing=timing)
+                stops: list = []
+                engine.subscribe(lambda event: isinstance(event, QueueStopped) and stops.append(event.reason))
                 await engine.start()
                 try:
                     batch = await engine.enqueue([str(folder)], 7)
@@ -192,11 +196,11 @@ async def test_an_upload_to_a_redirecting_address_fails_each_photo_once_without_
                 finally:
                     await engine.stop()
             items = list(q.iter_items(store, batch_ids=[batch]))
-    assert [item.state for item in items] == [q.FAILED] * 3
-    assert all("redirects to https://api.example.test/v2" in (item.last_error or "") for item in items)
-    assert all(item.attempts <= 1 for item in items)
-    # One look at the gallery and one upload per photo at most: nothing is asked twice.
-    assert len(server.requests) <= 2 * len(items)
+    assert len(stops) == 1
+    assert stops[0].startswith("The API address redirects to https://api.example.test/v2; check --api-url")
+    assert [item.state for item in items] == [q.QUEUED] * 3  # nothing failed: they go once the address is right
+    assert all(item.attempts == 0 for item in items)
+    assert len(server.requests) == 1  # the first answer stopped it
 
 
 def test_a_bandwidth_limit_lowers_the_floor_rate_below_each_uploads_share():

@@ -160,6 +160,24 @@ def test_a_disk_filling_up_mid_run_is_one_sentence(server, tmp_path, app_paths, 
     assert "The disk is full or refused a write" in done.stderr and "free some space" in done.stderr
 
 
+def test_watch_stops_with_exit_3_when_the_disk_fills_up(server, tmp_path, app_paths):
+    """It stopped the queue, printed a line and went on watching (exit 0 once stopped): the files that
+    came next could not be queued, and whatever runs it could not tell that anything was wrong."""
+    from command_support import new_event
+
+    event_id = new_event(server)
+    folder = shoot(tmp_path / "shoot", 300)
+    with Store():
+        pass
+    done = subprocess.run(command_line(server, "watch", str(folder), "--event", str(event_id), "--settle", "0.2"),
+                          env=command_env(), capture_output=True, text=True, timeout=60,
+                          preexec_fn=small_disk(256 * 1024))
+    assert done.returncode == EXIT_LOCAL_PROBLEM, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr + done.stdout, done.stderr
+    assert "The disk is full or refused a write" in done.stderr and "free some space" in done.stderr
+    assert "problem on this computer" in done.stdout
+
+
 # -- folders the command may not write --------------------------------------------------------
 
 

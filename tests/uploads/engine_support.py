@@ -15,7 +15,7 @@ from studio_desktop.uploads.engine import EngineTiming, UploadEngine
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.02, total_time=20)
 FAST = EngineTiming(max_attempts=6, base_delay=0.005, max_delay=0.02, probe_delay=0.05, probe_max_delay=0.2,
-                    probe_timeout=2.0)
+                    probe_timeout=2.0, landing_grace=0.2)
 
 
 def client_for(server, token=None) -> ShootProofClient:

@@ -326,3 +326,47 @@ def test_a_different_photo_with_a_known_name_goes_to_its_own_album_with_mirrored
             assert not h.of(HotFolderFileSkipped) and not h.of(HotFolderFileNameTaken)
 
     run(main())
+
+
+@pytest.mark.parametrize("restart, touch", [(False, False), (True, False), (True, True)],
+                         ids=["running", "while-stopped", "touched-while-stopped"])
+def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(empty_sandbox, tmp_path, restart,
+                                                                               touch):
+    """Found by the watcher model: a file renamed (same folder) or moved into a mirrored subfolder after
+    its upload was taken for a new photo and sent again under its new name or album."""
+    folder = tmp_path / "hot"
+    folder.mkdir()
+    renamed, moved = noise_jpeg(60), noise_jpeg(61)
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            watcher = await h.watch(folder, mirror_folders=True)
+            (folder / "IMG_0001.jpg").write_bytes(renamed)
+            (folder / "IMG_0002.jpg").write_bytes(moved)
+            await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) == 2, what="both uploads")
+            await watcher.wait_quiet(10)
+            if restart:
+                await watcher.stop()
+            if touch:  # a new time too, that no watcher saw
+                for name in ("IMG_0001.jpg", "IMG_0002.jpg"):
+                    later = time.time() + 5
+                    os.utime(folder / name, (later, later))
+            os.rename(folder / "IMG_0001.jpg", folder / "IMG_0102.jpg")
+            (folder / "sub").mkdir()
+            os.rename(folder / "IMG_0002.jpg", folder / "sub" / "IMG_0002.jpg")
+            if restart:
+                watcher = await h.watch(folder, mirror_folders=True)
+            new_paths = [str(folder / "IMG_0102.jpg"), str(folder / "sub" / "IMG_0002.jpg")]
+            deadline = time.monotonic() + 20
+            # Judged either way (sent again, or known), the ledger gains a row for each new path.
+            while len(await h.store.read(q.ledger_for_paths, new_paths, h.event_id, None)) < 2:
+                assert time.monotonic() < deadline, f"the moved files were never judged; {h.events[-5:]}"
+                await asyncio.sleep(0.05)
+            await watcher.wait_quiet(10)
+            await asyncio.wait_for(h.engine.wait_idle(), 10)
+            await watcher.wait_quiet(10)
+            in_gallery = sorted(sha256(h.server_bytes(p.id)) for p in h.photos())
+            assert in_gallery == sorted([sha256(renamed), sha256(moved)]), "each photo once"
+            assert len(h.of(HotFolderFileUploaded)) == 2
+
+    run(main())

@@ -5,7 +5,8 @@ sandbox. Steps: a photo appears (written in chunks; sometimes reopened and
 rewritten within a fraction of a second, as tethering software adds XMP), a
 file is renamed or moved into a subfolder, a subfolder is renamed, a file is
 touched (only its time changes), the watcher is stopped and started again, a
-second watcher (its own data folder) starts or stops on the same folder. With
+second watcher (its own data folder) tries to start on the same folder and must
+be refused (``FolderInUse``: two would upload every photo twice). With
 ``after=move`` uploaded files leave the folder, so a later photo can reuse a
 name (a new card, the counter rolled over).
 
@@ -33,6 +34,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine import UploadEngine
 from studio_desktop.uploads.hotfolder import HotFolderWatcher
+from studio_desktop.uploads.hotfolder_lock import FolderInUse
 
 from .engine_support import FAST, client_for
 from .hotfolder_harness import WATCHDOG_RACE
@@ -102,7 +104,11 @@ class Side:
         await self.engine.start()
         self.watcher = HotFolderWatcher(self.world.root, self.world.event_id, self.engine, settle=SETTLE,
                                         health_interval=0.2, mirror_folders=True, **self.options)
-        await self.watcher.start()
+        try:
+            await self.watcher.start()
+        except FolderInUse:
+            await self.stop()
+            raise
 
     async def quiet(self) -> None:
         await self.watcher.wait_quiet(QUIET_TIMEOUT)
@@ -137,7 +143,6 @@ class WatcherModel(RuleBasedStateMachine):
         self.by_sha: dict[str, Photo] = {}
         self.seen: dict[int, str] = {}  # photo id -> sha, from earlier checks
         self.sides: list[Side] = []
-        self.second: Side | None = None
         self.plan: list[str] = []  # the steps so far, for failures Hypothesis cannot replay
 
     def _step(self, rule_name: str, /, **args) -> None:
@@ -179,20 +184,23 @@ class WatcherModel(RuleBasedStateMachine):
 
     def _watchers(self, change: str) -> None:
         """``restart``: the first watcher (and its engine) stopped and started again on the same store.
-        ``second``: a second watcher with its own data folder starts on the same folder (or stops, if running)."""
+        ``second``: a second watcher with its own data folder tries to start on the same folder: it must be
+        refused (it would not know what the first sent, and upload it again), and the first goes on."""
         self._step(f"watchers {change}", change=change)
         if change == "restart":
             side = self.sides[0]
             self.world.run(side.stop())
             self.world.run(side.start())
-        elif self.second is None:
-            self.second = Side(self.world, self.world.base / "data2" / "studio.sqlite3", self.options)
-            self.sides.append(self.second)
-            self.world.run(self.second.start())
-        else:
-            self.world.run(self.second.stop())
-            self.sides.remove(self.second)
-            self.second = None
+            return
+        second = Side(self.world, self.world.base / "data2" / "studio.sqlite3", self.options)
+        try:
+            self.world.run(second.start())
+        except FolderInUse:
+            self._note("the second watcher was refused: the folder is watched")
+            return
+        self.sides.append(second)  # stopped at teardown
+        raise AssertionError("a second watcher (its own data folder) started on a watched folder\n"
+                             "steps of this example:\n  " + "\n  ".join(self.plan))
 
     # -- the camera and the photographer -------------------------------------------------------------
 
