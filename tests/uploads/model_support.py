@@ -30,6 +30,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hypothesis import HealthCheck, Phase, settings
+
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import paths
 from studio_desktop.sandbox.server import SandboxServer
@@ -347,3 +349,14 @@ def _item_outcome(item, after: Gallery, local: LocalFile | None, mirror: bool) -
             problems.append(f"{label}: counted as uploaded as #{photo.id} in {after.path_of(photo.album)}, "
                             f"not in its target")
     return problems
+
+
+#: Hypothesis stops shrinking after this long in CI (its own limit is 300 s).
+SHRINK_SECONDS = 30
+
+
+def ci_settings(max_examples: int) -> settings:
+    """The CI size of a model test: fixed seeds, short runs, no example database."""
+    return settings(max_examples=max_examples, stateful_step_count=10, derandomize=True, database=None,
+                    deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                    phases=[Phase.explicit, Phase.generate, Phase.shrink])

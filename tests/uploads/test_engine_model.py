@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, note, settings
+from hypothesis import note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
@@ -44,7 +44,7 @@ from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
 from .engine_support import running
-from .model_support import STATS, Gallery, World, ensure_album, local_files, read_gallery, upload_outcome
+from .model_support import STATS, Gallery, World, ci_settings, ensure_album, local_files, read_gallery, upload_outcome
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,11 +57,7 @@ WRITE_METHODS = ("sp.photo.upload", "sp.album.create")
 TIMING = EngineTiming(max_attempts=25, base_delay=0.002, max_delay=0.01, probe_delay=0.05, probe_max_delay=0.2,
                       probe_timeout=2.0, landing_grace=1.0)
 
-#: Hypothesis stops shrinking after this long in CI (its own limit is 300 s).
-SHRINK_SECONDS = 30
-CI = settings(max_examples=25, stateful_step_count=10, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-              phases=[Phase.explicit, Phase.generate, Phase.shrink])
+CI = ci_settings(25)
 
 
 @dataclass(frozen=True)
@@ -290,15 +286,6 @@ class EngineModelUnderFaults(EngineModel):
 class EngineModelKilled(EngineModel):
     WITH_KILLS = True
 
-
-@pytest.fixture
-def bounded_shrinking(monkeypatch):
-    """Hypothesis shrinks for up to 5 minutes; a step here costs up to a few seconds, so CI stops
-    sooner (the plan printed is then short, if not always the shortest). Hypothesis still says
-    "more than five minutes" when it stops: the text is fixed, the limit is this one."""
-    from hypothesis.internal.conjecture import engine
-
-    monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
 
 
 def _run(machine: type[EngineModel], server, chosen: settings = CI) -> None:

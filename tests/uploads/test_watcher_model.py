@@ -27,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, Phase, note, settings
+from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
@@ -38,7 +38,7 @@ from studio_desktop.uploads.hotfolder_lock import FolderInUse
 
 from .engine_support import FAST, client_for
 from .hotfolder_harness import WATCHDOG_RACE
-from .model_support import STATS, AlbumPath, Gallery, World, album_path_of, read_gallery, sha256, short
+from .model_support import STATS, AlbumPath, Gallery, World, album_path_of, ci_settings, read_gallery, sha256, short
 
 pytestmark = WATCHDOG_RACE
 
@@ -52,10 +52,7 @@ SETTLE = 0.3
 RETOUCH_AFTER = 0.15
 QUIET_TIMEOUT = 20.0
 
-SHRINK_SECONDS = 30
-CI = settings(max_examples=12, stateful_step_count=10, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-              phases=[Phase.explicit, Phase.generate, Phase.shrink])
+CI = ci_settings(12)
 
 
 @dataclass(frozen=True)
@@ -424,13 +421,6 @@ class WatcherModel(RuleBasedStateMachine):
                                  + f"\nphotos written:\n{photos}\ngallery:\n{gallery.describe()}"
                                  + "\nsteps of this example:\n  " + "\n  ".join(self.plan))
 
-
-@pytest.fixture
-def bounded_shrinking(monkeypatch):
-    """Hypothesis shrinks for up to 5 minutes; CI stops sooner (see test_engine_model)."""
-    from hypothesis.internal.conjecture import engine
-
-    monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_SECONDS)
 
 
 class MovingWatcherModel(WatcherModel):
