@@ -1,0 +1,1 @@
+"""Signing in to ShootProof and Pixieset and keeping the studio's accounts (Qt-free)."""

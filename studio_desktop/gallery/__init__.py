@@ -1,0 +1,1 @@
+"""Qt-free gallery domain: tree nodes and edits, orders, favourites export, originals."""
