@@ -42,7 +42,10 @@ from studio_desktop.commands.common import (
 from studio_desktop.commands.shape_options import add_shape_arguments, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders import (
+    MAX_SETTLE,
+    MIN_SETTLE,
+    AfterUpload,
     HotFolderBatch,
     HotFolderChangedAfterUpload,
     HotFolderEvent,
@@ -55,9 +58,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderRecovered,
     HotFolderStarted,
 )
-from studio_desktop.uploads import hotfolder_summary
-from studio_desktop.uploads.hotfolder_files import AfterUpload
-from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
+from studio_desktop.uploads.hotfolders import summary as hotfolder_summary
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +142,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
     from studio_desktop.api.shootproof import ShootProofClient
     from studio_desktop.core.store import Store, StoreError
     from studio_desktop.uploads.engine import UploadEngine
-    from studio_desktop.uploads.hotfolder import HotFolderWatcher
-    from studio_desktop.uploads.hotfolder_lock import FolderInUse
+    from studio_desktop.uploads.hotfolders import FolderInUse, HotFolderWatcher
 
     stop = StopSignal()
     stop.install()

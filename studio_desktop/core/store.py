@@ -156,7 +156,7 @@ _UPLOADS_V1 = (
     """,
 )
 
-# Saved hot folders (studio_desktop/uploads/hotfolder_store.py). ``after`` is
+# Saved hot folders (studio_desktop/uploads/hotfolders/store.py). ``after`` is
 # "leave" or "move:<folder>"; booleans are 0/1.
 _HOT_FOLDERS_V2 = (
     """

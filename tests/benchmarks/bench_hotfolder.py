@@ -46,8 +46,8 @@ from studio_desktop.core import paths  # noqa: E402
 from studio_desktop.core.store import Store  # noqa: E402
 from studio_desktop.uploads import events as ev  # noqa: E402
 from studio_desktop.uploads.engine import UploadEngine  # noqa: E402
-from studio_desktop.uploads.hotfolder import HotFolderWatcher  # noqa: E402
-from studio_desktop.uploads.hotfolder_events import HotFolderBatch  # noqa: E402
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher  # noqa: E402
+from studio_desktop.uploads.hotfolders.events import HotFolderBatch  # noqa: E402
 
 WRITER = HERE.parents[1] / "uploads" / "hotfolder_writer.py"
 

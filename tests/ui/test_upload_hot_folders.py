@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from imagegen import make_jpeg
 from studio_desktop.ui.bidi import plain
-from studio_desktop.uploads.hotfolder_store import HotFolderRepository
+from studio_desktop.uploads.hotfolders.store import HotFolderRepository
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 
@@ -106,7 +106,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
 def test_saved_hot_folders_start_with_the_window(gui_session_factory, sandbox, wait_for_tree, qtbot, run_async,
                                                  tmp_path):
     from studio_desktop.core.store import open_store
-    from studio_desktop.uploads.hotfolder_store import SavedHotFolder
+    from studio_desktop.uploads.hotfolders.store import SavedHotFolder
 
     hot = tmp_path / "Card"
     hot.mkdir()

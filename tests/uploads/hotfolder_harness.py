@@ -17,8 +17,8 @@ from PIL import Image
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine import UploadEngine
-from studio_desktop.uploads.hotfolder import HotFolderWatcher
-from studio_desktop.uploads.hotfolder_events import HotFolderEvent
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
+from studio_desktop.uploads.hotfolders.events import HotFolderEvent
 
 #: Fast enough for tests, still well above the time a small write takes.
 TEST_SETTLE = 0.3

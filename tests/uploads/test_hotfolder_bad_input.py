@@ -6,7 +6,7 @@ import asyncio
 import os
 import shutil
 
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders.events import (
     HotFolderChangedAfterUpload,
     HotFolderFileRejected,
     HotFolderFileUploaded,

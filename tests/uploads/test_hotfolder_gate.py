@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from studio_desktop.uploads.hotfolder_gate import Ready, Rejected, StabilityGate
+from studio_desktop.uploads.hotfolders.gate import Ready, Rejected, StabilityGate
 
 from .hotfolder_harness import deny_unreadable_files_even_for_root
 

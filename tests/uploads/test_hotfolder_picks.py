@@ -7,8 +7,8 @@ import asyncio
 from xmp_samples import jpeg_with_xmp, lightroom
 
 from studio_desktop.uploads import queue as q
-from studio_desktop.uploads.hotfolder_events import HotFolderFileSkipped, HotFolderFileUploaded
-from studio_desktop.uploads.hotfolder_summary import summary
+from studio_desktop.uploads.hotfolders.events import HotFolderFileSkipped, HotFolderFileUploaded
+from studio_desktop.uploads.hotfolders.summary import summary
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.shaping import UploadShape
 

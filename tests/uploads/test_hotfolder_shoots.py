@@ -14,15 +14,15 @@ import pytest
 from studio_desktop.core.store import Store
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads.engine import UploadEngine
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders.events import (
     HotFolderChangedAfterUpload,
     HotFolderFileFailed,
     HotFolderFileNameTaken,
     HotFolderFileSkipped,
     HotFolderFileUploaded,
 )
-from studio_desktop.uploads.hotfolder_files import AfterUpload
-from studio_desktop.uploads.hotfolder_lock import FolderInUse
+from studio_desktop.uploads.hotfolders.files import AfterUpload
+from studio_desktop.uploads.hotfolders.lock import FolderInUse
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, mpo_jpeg, noise_jpeg, sha256
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.hotfolder_events import HotFolderFileUploaded, HotFolderProblem
-from studio_desktop.uploads.hotfolder_files import AfterUpload
-from studio_desktop.uploads.hotfolder_manager import HotFolderManager
-from studio_desktop.uploads.hotfolder_store import HotFolderConfigError, HotFolderRepository, SavedHotFolder
+from studio_desktop.uploads.hotfolders.events import HotFolderFileUploaded, HotFolderProblem
+from studio_desktop.uploads.hotfolders.files import AfterUpload
+from studio_desktop.uploads.hotfolders.manager import HotFolderManager
+from studio_desktop.uploads.hotfolders.store import HotFolderConfigError, HotFolderRepository, SavedHotFolder
 
 from .hotfolder_harness import Harness, noise_jpeg
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
     HotFolderFileFailed,
     HotFolderFileRejected,

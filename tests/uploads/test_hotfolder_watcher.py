@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from studio_desktop.uploads import queue as q
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
     HotFolderFileFailed,
     HotFolderFileUploaded,
     HotFolderProblem,
     HotFolderStarted,
 )
-from studio_desktop.uploads.hotfolder_files import AfterUpload, move_keeping_subfolders
+from studio_desktop.uploads.hotfolders.files import AfterUpload, move_keeping_subfolders
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, noise_jpeg, sha256
 

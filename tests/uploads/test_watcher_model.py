@@ -33,8 +33,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine import UploadEngine
-from studio_desktop.uploads.hotfolder import HotFolderWatcher
-from studio_desktop.uploads.hotfolder_lock import FolderInUse
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
+from studio_desktop.uploads.hotfolders.lock import FolderInUse
 
 from .engine_support import FAST, client_for
 from .hotfolder_harness import WATCHDOG_RACE

@@ -1,7 +1,7 @@
 """Hot folders: the list (with what each one is doing right now) and the editor for adding or changing one.
 
 Both dialogs only show and collect; the upload controller saves through the
-:class:`~studio_desktop.uploads.hotfolder_manager.HotFolderManager` (so the
+:class:`~studio_desktop.uploads.hotfolders.HotFolderManager` (so the
 saved rows and the running watchers agree) and feeds activity back with
 :meth:`HotFoldersDialog.set_activity`.
 """
@@ -42,8 +42,7 @@ from studio_desktop.ui.event_tree_model import NAME_COLUMN, TargetRole
 from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui.uploads.shape_dialog import SOURCE_NOTE, ShapeForm
 from studio_desktop.ui.uploads.texts import quoted, shape_words
-from studio_desktop.uploads.hotfolder_files import AfterUpload
-from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE, SavedHotFolder
+from studio_desktop.uploads.hotfolders import MAX_SETTLE, MIN_SETTLE, AfterUpload, SavedHotFolder
 from studio_desktop.uploads.shaping import UploadShape
 
 #: ``names(event_id, album_id)``: "Smith Wedding › Day 1", or None if the tree does not show it.

@@ -51,16 +51,18 @@ from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted, shape_words
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
-from studio_desktop.uploads import hotfolder_summary
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders import summary as hotfolder_summary
+from studio_desktop.uploads.hotfolders import (
     HotFolderBatch,
     HotFolderChangedAfterUpload,
+    HotFolderConfigError,
+    HotFolderManager,
     HotFolderProblem,
     HotFolderRecovered,
+    HotFolderRepository,
     HotFolderStarted,
+    SavedHotFolder,
 )
-from studio_desktop.uploads.hotfolder_manager import HotFolderManager
-from studio_desktop.uploads.hotfolder_store import HotFolderConfigError, HotFolderRepository, SavedHotFolder
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from studio_desktop.core.settings import MAX_CONCURRENCY, MIN_CONCURRENCY, Settings
 from studio_desktop.ui import theme
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK, MIRROR_NO, MIRROR_YES
-from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE
+from studio_desktop.uploads.hotfolders import MAX_SETTLE, MIN_SETTLE
 
 WATERMARK_BRAND_DEFAULT = ""
 WATERMARK_NONE = "no"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio_desktop.uploads.hotfolder_gate import describe_os_error
+from studio_desktop.uploads.hotfolders.gate import describe_os_error
 
 #: Filesystems where the kernel does not see other machines' writes: poll them instead.
 NETWORK_FILESYSTEMS = frozenset({

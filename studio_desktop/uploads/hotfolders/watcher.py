@@ -44,7 +44,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 
-from studio_desktop.uploads.hotfolder_events import (
+from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
     HotFolderChangedAfterUpload,
     HotFolderEvent,
@@ -58,7 +58,7 @@ from studio_desktop.uploads.hotfolder_events import (
     HotFolderStarted,
     HotFolderStopped,
 )
-from studio_desktop.uploads.hotfolder_files import (
+from studio_desktop.uploads.hotfolders.files import (
     NETWORK_FILESYSTEMS,
     AfterUpload,
     filesystem_type,
@@ -68,7 +68,7 @@ from studio_desktop.uploads.hotfolder_files import (
     stat_signature,
     walk_folder,
 )
-from studio_desktop.uploads.hotfolder_gate import (
+from studio_desktop.uploads.hotfolders.gate import (
     DEFAULT_INCOMPLETE_AFTER,
     DEFAULT_SETTLE,
     Ready,
@@ -76,8 +76,8 @@ from studio_desktop.uploads.hotfolder_gate import (
     StabilityGate,
     describe_os_error,
 )
-from studio_desktop.uploads.hotfolder_history import REWRITE_GRACE, Judgement, WatchLedger
-from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
+from studio_desktop.uploads.hotfolders.history import REWRITE_GRACE, Judgement, WatchLedger
+from studio_desktop.uploads.hotfolders.lock import FolderInUse, FolderLock, describe_owner
 from studio_desktop.uploads.queue import PENDING, LedgerEntry, nfc
 from studio_desktop.uploads.xmp import is_sidecar, photos_of_sidecar
 from studio_desktop.uploads.queue import counts as queue_counts
@@ -141,7 +141,7 @@ class HotFolderWatcher:
 
     ``engine`` is an :class:`~studio_desktop.uploads.engine.UploadEngine` that is
     already started; the watcher never starts or stops it. ``on_event`` is called on
-    the event loop's thread with the events of :mod:`studio_desktop.uploads.hotfolder_events`.
+    the event loop's thread with the events of :mod:`studio_desktop.uploads.hotfolders.events`.
     """
 
     def __init__(

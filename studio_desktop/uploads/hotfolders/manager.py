@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.hotfolder import HotFolderTarget, HotFolderWatcher
-from studio_desktop.uploads.hotfolder_events import HotFolderEvent, HotFolderProblem
-from studio_desktop.uploads.hotfolder_store import HotFolderRepository, SavedHotFolder
+from studio_desktop.uploads.hotfolders.watcher import HotFolderTarget, HotFolderWatcher
+from studio_desktop.uploads.hotfolders.events import HotFolderEvent, HotFolderProblem
+from studio_desktop.uploads.hotfolders.store import HotFolderRepository, SavedHotFolder
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.hotfolder_files import AfterUpload
-from studio_desktop.uploads.hotfolder_gate import DEFAULT_SETTLE
+from studio_desktop.uploads.hotfolders.files import AfterUpload
+from studio_desktop.uploads.hotfolders.gate import DEFAULT_SETTLE
 from studio_desktop.uploads.shaping import UploadShape
 
 #: Settle times outside this range are mistakes (0 would upload half-written files).
@@ -64,7 +64,7 @@ class SavedHotFolder:
         return self
 
     def watcher_options(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~studio_desktop.uploads.hotfolder.HotFolderWatcher`."""
+        """Keyword arguments for :class:`~studio_desktop.uploads.hotfolders.watcher.HotFolderWatcher`."""
         return {
             "settle": self.settle,
             "mirror_folders": self.mirror_folders,
