@@ -1,4 +1,5 @@
-"""Saved hot folders: the ``hot_folder`` table of the local store, and a small repository over it."""
+"""Saved hot folders: what one is, and a small repository over the ``hot_folder`` table (its SQL is in
+:mod:`studio_desktop.uploads.records.hot_folders`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from studio_desktop.core.store import Store
+from studio_desktop.uploads.records import hot_folders as rows
+from studio_desktop.uploads.records.hot_folders import HotFolderRow, HotFolderValues
 from studio_desktop.uploads.hotfolders.files import AfterUpload
 from studio_desktop.uploads.hotfolders.gate import DEFAULT_SETTLE
 from studio_desktop.uploads.shaping import UploadShape
@@ -19,9 +22,6 @@ from studio_desktop.uploads.shaping import UploadShape
 #: Settle times outside this range are mistakes (0 would upload half-written files).
 MIN_SETTLE = 0.2
 MAX_SETTLE = 600.0
-
-_COLUMNS = ("id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
-            "enabled, created, options")
 
 
 class HotFolderConfigError(ValueError):
@@ -64,7 +64,7 @@ class SavedHotFolder:
         return self
 
     def watcher_options(self) -> dict[str, Any]:
-        """Keyword arguments for :class:`~studio_desktop.uploads.hotfolders.watcher.HotFolderWatcher`."""
+        """Keyword arguments for :class:`~studio_desktop.uploads.hotfolders.HotFolderWatcher`."""
         return {
             "settle": self.settle,
             "mirror_folders": self.mirror_folders,
@@ -75,14 +75,13 @@ class SavedHotFolder:
         }
 
 
-def _from_row(row: sqlite3.Row | tuple) -> SavedHotFolder:
-    (id_, folder, event_id, album_id, mirror, after, settle, polling, replace_changed, enabled, created,
-     options) = tuple(row)
+def _from_row(row: HotFolderRow) -> SavedHotFolder:
     return SavedHotFolder(
-        folder=Path(folder), event_id=int(event_id), album_id=None if album_id is None else int(album_id),
-        mirror_folders=bool(mirror), after=AfterUpload.parse(after), settle=float(settle), polling=bool(polling),
-        replace_changed=bool(replace_changed), enabled=bool(enabled), id=int(id_), created=float(created),
-        shape=_shape(options),
+        folder=Path(row.folder), event_id=int(row.event_id),
+        album_id=None if row.album_id is None else int(row.album_id), mirror_folders=bool(row.mirror_folders),
+        after=AfterUpload.parse(row.after), settle=float(row.settle), polling=bool(row.polling),
+        replace_changed=bool(row.replace_changed), enabled=bool(row.enabled), id=int(row.id),
+        created=float(row.created), shape=_shape(row.options),
     )
 
 
@@ -95,56 +94,45 @@ def _shape(options: str | None) -> UploadShape:
         return UploadShape()
 
 
-def _params(hot: SavedHotFolder) -> tuple:
-    return (str(hot.folder), hot.event_id, hot.album_id, int(hot.mirror_folders), str(hot.after), float(hot.settle),
-            int(hot.polling), int(hot.replace_changed), int(hot.enabled), json.dumps(hot.shape.to_options()))
+def _values(hot: SavedHotFolder) -> HotFolderValues:
+    return HotFolderValues(
+        str(hot.folder), hot.event_id, hot.album_id, int(hot.mirror_folders), str(hot.after), float(hot.settle),
+        int(hot.polling), int(hot.replace_changed), int(hot.enabled), json.dumps(hot.shape.to_options()),
+    )
 
+
+# Run inside one store transaction each, so the uniqueness check and the write agree.
 
 def _list(conn: sqlite3.Connection, enabled_only: bool) -> list[SavedHotFolder]:
-    where = " WHERE enabled = 1" if enabled_only else ""
-    return [_from_row(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM hot_folder{where} ORDER BY id")]
+    return [_from_row(row) for row in rows.list_rows(conn, enabled_only)]
 
 
 def _get(conn: sqlite3.Connection, hot_id: int) -> SavedHotFolder | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM hot_folder WHERE id = ?", (hot_id,)).fetchone()
+    row = rows.get_row(conn, hot_id)
     return _from_row(row) if row else None
 
 
 def _check_unique(conn: sqlite3.Connection, hot: SavedHotFolder) -> None:
-    row = conn.execute("SELECT id FROM hot_folder WHERE folder = ? AND id IS NOT ?", (str(hot.folder), hot.id)).fetchone()
-    if row:
+    if rows.folder_taken(conn, str(hot.folder), hot.id):
         raise HotFolderConfigError(f"{hot.folder} is already a hot folder.")
 
 
 def _add(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
     _check_unique(conn, hot)
     created = time.time()
-    cur = conn.execute(
-        "INSERT INTO hot_folder (folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
-        "enabled, options, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (*_params(hot), created),
-    )
-    return replace(hot, id=int(cur.lastrowid), created=created)
+    return replace(hot, id=rows.insert(conn, _values(hot), created), created=created)
 
 
 def _update(conn: sqlite3.Connection, hot: SavedHotFolder) -> SavedHotFolder:
     _check_unique(conn, hot)
-    cur = conn.execute(
-        "UPDATE hot_folder SET folder = ?, event_id = ?, album_id = ?, mirror_folders = ?, after = ?, settle = ?, "
-        "polling = ?, replace_changed = ?, enabled = ?, options = ? WHERE id = ?",
-        (*_params(hot), hot.id),
-    )
-    if cur.rowcount == 0:
+    assert hot.id is not None
+    if not rows.update(conn, hot.id, _values(hot)):
         raise HotFolderConfigError("That hot folder no longer exists.")
-    return _get(conn, hot.id)  # type: ignore[arg-type, return-value]
-
-
-def _remove(conn: sqlite3.Connection, hot_id: int) -> bool:
-    return conn.execute("DELETE FROM hot_folder WHERE id = ?", (hot_id,)).rowcount > 0
+    return _get(conn, hot.id)  # type: ignore[return-value]
 
 
 def _set_enabled(conn: sqlite3.Connection, hot_id: int, enabled: bool) -> SavedHotFolder | None:
-    conn.execute("UPDATE hot_folder SET enabled = ? WHERE id = ?", (int(enabled), hot_id))
+    rows.set_enabled(conn, hot_id, enabled)
     return _get(conn, hot_id)
 
 
@@ -170,7 +158,7 @@ class HotFolderRepository:
         return await self.store.write(_update, hot.validated())
 
     async def remove(self, hot_id: int) -> bool:
-        return await self.store.write(_remove, int(hot_id))
+        return await self.store.write(rows.delete, int(hot_id))
 
     async def set_enabled(self, hot_id: int, enabled: bool) -> SavedHotFolder | None:
         return await self.store.write(_set_enabled, int(hot_id), bool(enabled))
