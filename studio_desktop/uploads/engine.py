@@ -1578,6 +1578,10 @@ class UploadEngine:
                 target.names = await self._list_names(event_id, album_id)
         return target.names
 
+    async def list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
+        """For hot folders' look before each batch (``hotfolders.engine_seam.HotFolderEngine``)."""
+        return await self._list_names(event_id, album_id)
+
     async def _list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
         """Name -> photo ids of the target as the server has it now: an album's photos, or the event's root.
 

@@ -165,6 +165,15 @@ def walk_folder(top: Path, exclude: Path | None) -> tuple[list[tuple[Path, tuple
     return files, links, errors
 
 
+def plain_os_error(exc: BaseException) -> str:
+    """Why a folder cannot be watched, read or moved into, in the user's words."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EMFILE):
+            return "the system's limit on watched folders is reached"
+        return describe_os_error(exc)
+    return str(exc) or type(exc).__name__
+
+
 def folder_link_message(path: Path) -> str:
     try:
         target = path.resolve(strict=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.hotfolders.watcher import HotFolderTarget, HotFolderWatcher
+from studio_desktop.uploads.hotfolders.engine_seam import HotFolderEngine, PhotoReplacer
 from studio_desktop.uploads.hotfolders.events import HotFolderEvent, HotFolderProblem
 from studio_desktop.uploads.hotfolders.store import HotFolderRepository, SavedHotFolder
 
@@ -23,7 +24,8 @@ Listener = Callable[[int, HotFolderEvent], Any]
 
 
 class HotFolderManager:
-    def __init__(self, store: Store, engine: Any, client: Any = None, *, watcher_options: dict[str, Any] | None = None):
+    def __init__(self, store: Store, engine: HotFolderEngine, client: PhotoReplacer | None = None, *,
+                 watcher_options: dict[str, Any] | None = None):
         self.repository = HotFolderRepository(store)
         self.engine = engine
         self.client = client
