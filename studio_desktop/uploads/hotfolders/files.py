@@ -1,23 +1,27 @@
-"""The file side of hot folders: where uploaded files go, walking a watched tree, what kind of disk it is."""
+"""The file side of hot folders: where uploaded files go, walking a watched tree, whether it is a network share."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import shutil
 import stat
-import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from studio_desktop.uploads.hotfolders.gate import describe_os_error
 
+log = logging.getLogger(__name__)
+
 #: Filesystems where the kernel does not see other machines' writes: poll them instead.
 NETWORK_FILESYSTEMS = frozenset({
     "nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "ncpfs", "9p", "fuse.sshfs",
     "sshfs", "davfs", "fuse.davfs2", "fuse.rclone", "fuse.gvfsd-fuse", "glusterfs", "ceph", "lustre",
+    "afpfs", "webdav",  # macOS: AFP and WebDAV shares (it names SMB and NFS ones smbfs and nfs)
 })
 
 
@@ -103,24 +107,45 @@ def _copy_exclusive(src: Path, dest: Path) -> None:
         raise
 
 
-def filesystem_type(path: Path) -> str | None:
-    """The filesystem type of the mount holding ``path`` (Linux only; None elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return None
+def network_share(path: Path) -> str | None:
+    """The kind of network share holding ``path`` (its filesystem, or ``"network drive"``); None on a local disk.
+
+    Blocking (the real path, the system's mount table): run it in a worker thread. None
+    too when the system cannot say: the folder is then watched natively, and the
+    periodic rescan still finds what other machines write.
+    """
     try:
-        real = os.path.realpath(path)
-        best, best_type = "", None
-        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as mounts:
-            for line in mounts:
-                parts = line.split()
-                if len(parts) < 3:
-                    continue
-                mount_point = parts[1].replace("\\040", " ")
-                if (real == mount_point or real.startswith(mount_point.rstrip("/") + "/")) and len(mount_point) >= len(best):
-                    best, best_type = mount_point, parts[2]
-        return best_type
-    except OSError:
+        import psutil
+
+        return share_of(os.path.realpath(path), psutil.disk_partitions(all=True))
+    except Exception as exc:  # an unreadable mount table must not stop the watching
+        log.debug("hot folder: no filesystem type for %s: %s", path, exc)
         return None
+
+
+def share_of(real: str, partitions: Iterable[Any], pathmod: Any = os.path) -> str | None:
+    """Of psutil's ``disk_partitions``, the mount holding ``real`` (the deepest): is it a network share?
+
+    Linux and macOS name the filesystem (nfs, cifs, smbfs, afpfs, fuse.sshfs...). On Windows a
+    mapped drive reports the server's filesystem (often NTFS) and ``remote`` in its options.
+    ``pathmod`` is the path flavour of the mount points (``ntpath`` for Windows ones).
+    """
+    target = pathmod.normcase(real)
+    best, best_len = None, -1
+    for part in partitions:
+        mount = pathmod.normcase(part.mountpoint)
+        if not mount:
+            continue
+        inside = target == mount or target.startswith(mount.rstrip(pathmod.sep) + pathmod.sep)
+        if inside and len(mount) > best_len:
+            best, best_len = part, len(mount)
+    if best is None:
+        return None
+    if best.fstype.lower() in NETWORK_FILESYSTEMS:
+        return best.fstype
+    if "remote" in best.opts.split(","):
+        return "network drive"
+    return None
 
 
 def walk_folder(top: Path, exclude: Path | None) -> tuple[list[tuple[Path, tuple[int, int]]], list[Path], list[str]]:

@@ -35,13 +35,7 @@ from watchdog.events import (
 )
 
 from studio_desktop.uploads.hotfolders.events import HotFolderRecovered, HotFolderStarted
-from studio_desktop.uploads.hotfolders.files import (
-    NETWORK_FILESYSTEMS,
-    filesystem_type,
-    folder_link_message,
-    is_inside,
-    plain_os_error,
-)
+from studio_desktop.uploads.hotfolders.files import folder_link_message, is_inside, network_share, plain_os_error
 from studio_desktop.uploads.xmp import is_sidecar, photos_of_sidecar
 
 if TYPE_CHECKING:
@@ -271,13 +265,14 @@ class FolderObserving:
 
         self._observer_generation += 1
         handler = _Handler(self, self._observer_generation)
-        self._watched_root = Path(os.path.realpath(self.folder))
+        # Both may block for seconds on a share that stalls or a disk that spins up.
+        real, share = await asyncio.to_thread(_where, self.folder)
+        self._watched_root = real
         use_polling = self.polling
-        fs_type = filesystem_type(self.folder)
-        if not use_polling and fs_type in NETWORK_FILESYSTEMS:
+        if not use_polling and share is not None:
             use_polling = True
             self._problem(
-                f"{self.folder} is on a network share ({fs_type}); checking it for new files "
+                f"{self.folder} is on a network share ({share}); checking it for new files "
                 f"every {self.poll_interval:g} s instead of being told about them.",
                 once_key="network-share",
             )
@@ -315,6 +310,11 @@ class FolderObserving:
         self._observer_generation += 1
         if observer is not None:
             await asyncio.to_thread(_stop_quietly, observer)
+
+def _where(folder: Path) -> tuple[Path, str | None]:
+    """The real folder a link leads to (inotify does not follow a link given as the root), and its share."""
+    return Path(os.path.realpath(folder)), network_share(folder)
+
 
 def _native_name(observer: Any) -> str:
     name = type(observer).__name__.lower()
