@@ -11,6 +11,8 @@ The parts:
   choosing and starting the observer (native or polling, network shares), folder health;
 - ``outcomes.py``: the engine's side: what became of each file handed over (uploaded
   and moved, a duplicate, failed, changed after upload and replaced);
+- ``shared.py``: :class:`~.shared.WatcherCore`, the state both sides share (declared once) and
+  the helpers all three use (events out, tasks, posting from other threads to the loop);
 - ``engine_seam.py``: :class:`HotFolderEngine`, exactly what hot folders use of the upload engine;
 - ``gate.py``: the stability gate; ``files.py``: moves, walks, network-share detection;
   ``history.py``: what the upload ledger says of a file seen again; ``lock.py``: one watcher per folder;

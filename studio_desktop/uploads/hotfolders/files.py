@@ -141,8 +141,9 @@ def share_of(real: str, partitions: Iterable[Any], pathmod: Any = os.path) -> st
             best, best_len = part, len(mount)
     if best is None:
         return None
-    if best.fstype.lower() in NETWORK_FILESYSTEMS:
-        return best.fstype
+    fstype = str(best.fstype)
+    if fstype.lower() in NETWORK_FILESYSTEMS:
+        return fstype
     if "remote" in best.opts.split(","):
         return "network drive"
     return None

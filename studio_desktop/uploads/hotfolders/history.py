@@ -29,7 +29,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from studio_desktop.uploads.queue import (
     LedgerEntry,
@@ -38,6 +38,9 @@ from studio_desktop.uploads.queue import (
     ledger_for_paths,
     ledger_record,
 )
+
+if TYPE_CHECKING:
+    from studio_desktop.core.store import Store
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 
@@ -99,7 +102,7 @@ class WatchLedger:
     ``album_id`` None with ``mirror_folders`` means every target in the event.
     """
 
-    def __init__(self, store: Any, event_id: int, album_id: int | None, mirror_folders: bool,
+    def __init__(self, store: Store | None, event_id: int, album_id: int | None, mirror_folders: bool,
                  rewrite_grace: float = REWRITE_GRACE):
         self.store = store
         self.event_id = event_id

@@ -16,9 +16,8 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -36,18 +35,16 @@ from watchdog.events import (
 
 from studio_desktop.uploads.hotfolders.events import HotFolderRecovered, HotFolderStarted
 from studio_desktop.uploads.hotfolders.files import folder_link_message, is_inside, network_share, plain_os_error
+from studio_desktop.uploads.hotfolders.shared import WatcherCore
 from studio_desktop.uploads.xmp import is_sidecar, photos_of_sidecar
 
-if TYPE_CHECKING:
-    from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
-
-log = logging.getLogger(__name__)
+log = logging.getLogger("studio_desktop.uploads.hotfolders.watcher")
 
 
 class _Handler(FileSystemEventHandler):
     """Runs on the observer thread: feeds the gate, then wakes the loop (coalesced)."""
 
-    def __init__(self, watcher: HotFolderWatcher, generation: int):
+    def __init__(self, watcher: FolderObserving, generation: int):
         self._watcher = watcher
         self._generation = generation
 
@@ -58,12 +55,12 @@ class _Handler(FileSystemEventHandler):
             log.exception("hot folder: could not handle %r", event)
 
 
-class FolderObserving:
+class FolderObserving(WatcherCore):
     """The folder's half of :class:`~.watcher.HotFolderWatcher`, whose state it shares."""
 
     # -- the observer thread's side ----------------------------------------------------
 
-    def _on_fs_event(self: HotFolderWatcher, event: FileSystemEvent, generation: int) -> None:
+    def _on_fs_event(self, event: FileSystemEvent, generation: int) -> None:
         if generation != self._observer_generation:
             return  # a stale observer still draining after a restart
         src = self._from_watched(event.src_path)
@@ -100,7 +97,7 @@ class FolderObserving:
             return  # opened, closed without writing: readers (ourselves included)
         self._post_wake()
 
-    def _sidecar_event(self: HotFolderWatcher, event: FileSystemEvent, src: Path, dest: Path | None) -> bool:
+    def _sidecar_event(self, event: FileSystemEvent, src: Path, dest: Path | None) -> bool:
         """An XMP sidecar written, renamed into place or deleted: the photos beside it are judged again.
 
         A photo left out by the picks filter and re-rated in Lightroom changes only its
@@ -118,14 +115,14 @@ class FolderObserving:
                 self._post(self._sidecar_changed, photo)
         return not isinstance(event, FileMovedEvent)  # a rename still leaves its source path
 
-    def _sidecar_changed(self: HotFolderWatcher, photo: Path) -> None:
+    def _sidecar_changed(self, photo: Path) -> None:
         if photo in self._in_flight:
             self._recheck_after_upload.add(photo)  # judged again once the engine is done with it
             return
         if self.gate.seen(photo):
             self._set_wake()
 
-    def _from_watched(self: HotFolderWatcher, raw: str | bytes) -> Path:
+    def _from_watched(self, raw: str | bytes) -> Path:
         """An event's path, under the folder as the user named it (not the real path a link leads to)."""
         path = Path(os.fsdecode(raw))
         real = self._watched_root
@@ -133,42 +130,23 @@ class FolderObserving:
             return self.folder / path.relative_to(real)
         return path
 
-    def _ignored(self: HotFolderWatcher, path: Path) -> str | None:
+    def _ignored(self, path: Path) -> str | None:
         """Hidden, temporary and system files, also inside hidden or system subfolders (but not above the root)."""
         from studio_desktop.uploads.scanner import is_ignored
 
         return is_ignored(path, root=self.folder)
 
-    def _wanted(self: HotFolderWatcher, path: Path) -> bool:
+    def _wanted(self, path: Path) -> bool:
         if not is_inside(path, self.folder) or path == self.folder:
             return False
         move_to = self.after.move_to
         return move_to is None or not is_inside(path, move_to)
 
-    def _post(self: HotFolderWatcher, fn: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):  # the loop is closing
-            loop.call_soon_threadsafe(fn, *args)
-
-    def _post_wake(self: HotFolderWatcher) -> None:
-        # The gate was updated before we read the flag and the loop clears the flag
-        # before it reads the gate, so a skipped post never loses a wake-up.
-        if self._wake_posted:
-            return
-        self._wake_posted = True
-        self._post(self._set_wake)
-
-    def _set_wake(self: HotFolderWatcher) -> None:
-        if self._wake is not None:
-            self._wake.set()
-
-    def _request_health_check(self: HotFolderWatcher) -> None:
+    def _request_health_check(self) -> None:
         self._next_health = 0.0
         self._set_wake()
 
-    def _folder_moved(self: HotFolderWatcher, src: Path, dest: Path | None) -> None:
+    def _folder_moved(self, src: Path, dest: Path | None) -> None:
         """A subfolder was renamed or moved: its files in flight and its ledger rows follow it.
 
         Without this, an uploaded photo under its new path looks new (uploaded twice,
@@ -182,16 +160,16 @@ class FolderObserving:
             self._folder_moves.append((src, dest))
         self._set_wake()
 
-    def _request_rescan(self: HotFolderWatcher, folder: Path) -> None:
+    def _request_rescan(self, folder: Path) -> None:
         self._rescan_requested.append(folder)
         self._set_wake()
 
-    def _report_folder_link(self: HotFolderWatcher, path: Path) -> None:
+    def _report_folder_link(self, path: Path) -> None:
         self._problem(folder_link_message(path), path, once_key=f"link:{path}")
 
     # -- folder health: vanished, replaced, unreadable, observer died ---------------------
 
-    async def _health_check(self: HotFolderWatcher) -> None:
+    async def _health_check(self) -> None:
         self._next_health = time.monotonic() + self.health_interval
         problem, identity = await asyncio.to_thread(self._folder_state)
         if problem is not None:
@@ -205,7 +183,7 @@ class FolderObserving:
         if not self.watching:
             await self._begin(identity)
 
-    def _folder_state(self: HotFolderWatcher) -> tuple[str | None, tuple[int, int] | None]:
+    def _folder_state(self) -> tuple[str | None, tuple[int, int] | None]:
         try:
             st = self.folder.stat()
         except FileNotFoundError:
@@ -219,7 +197,7 @@ class FolderObserving:
             return f"The hot folder {self.folder} cannot be read: permission denied. Waiting.", None
         return None, (st.st_dev, st.st_ino)
 
-    async def _lose(self: HotFolderWatcher, message: str) -> None:
+    async def _lose(self, message: str) -> None:
         self.watching = False
         self._identity = None
         await self._stop_observer()
@@ -229,7 +207,7 @@ class FolderObserving:
         self._lost_reason = message
         self._problem(message)
 
-    async def _begin(self: HotFolderWatcher, identity: tuple[int, int] | None) -> None:
+    async def _begin(self, identity: tuple[int, int] | None) -> None:
         holder = await asyncio.to_thread(self._folder_lock.acquire)
         if holder is not None:
             message = (f"{self.folder} is already watched by another Studio Desktop ({holder}). "
@@ -259,7 +237,7 @@ class FolderObserving:
         self._next_rescan = time.monotonic() + (self.rescan_interval or float("inf"))
         await self._scan(self.folder)
 
-    async def _start_observer(self: HotFolderWatcher) -> str:
+    async def _start_observer(self) -> str:
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
 
@@ -305,7 +283,7 @@ class FolderObserving:
         self.gate.event_delay = self.poll_interval
         return "polling"
 
-    async def _stop_observer(self: HotFolderWatcher) -> None:
+    async def _stop_observer(self) -> None:
         observer, self._observer = self._observer, None
         self._observer_generation += 1
         if observer is not None:

@@ -14,7 +14,6 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from studio_desktop.uploads.events import ItemStateChanged
 from studio_desktop.uploads.hotfolders.events import (
@@ -27,18 +26,16 @@ from studio_desktop.uploads.hotfolders.events import (
 from studio_desktop.uploads.hotfolders.files import is_inside, move_keeping_subfolders, plain_os_error, stat_signature
 from studio_desktop.uploads.hotfolders.gate import Ready
 from studio_desktop.uploads.hotfolders.history import Judgement
+from studio_desktop.uploads.hotfolders.shared import WatcherCore
 from studio_desktop.uploads.queue import LedgerEntry
 
-if TYPE_CHECKING:
-    from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
-
-log = logging.getLogger(__name__)
+log = logging.getLogger("studio_desktop.uploads.hotfolders.watcher")
 
 
-class EngineOutcomes:
+class EngineOutcomes(WatcherCore):
     """The engine's half of :class:`~.watcher.HotFolderWatcher`, whose state it shares."""
 
-    async def _move_known(self: HotFolderWatcher, path: Path) -> None:
+    async def _move_known(self, path: Path) -> None:
         """A file the ledger says was uploaded before, still here: an earlier run could not move it."""
         moved_to = await self._move(path)
         if moved_to is not None:
@@ -46,11 +43,11 @@ class EngineOutcomes:
 
     # -- engine events --------------------------------------------------------------------
 
-    def _subscribe(self: HotFolderWatcher) -> None:
+    def _subscribe(self) -> None:
         if self._unsubscribe is None:
             self._unsubscribe = self.engine.subscribe(self._on_engine_event)
 
-    def _on_engine_event(self: HotFolderWatcher, event: object) -> None:
+    def _on_engine_event(self, event: object) -> None:
         if self._loop is not None and _running_loop() is not self._loop:
             self._post(self._on_engine_event, event)
             return
@@ -61,12 +58,13 @@ class EngineOutcomes:
                 self._early_events.append(event)
             return
         state = event.state
-        path: Path | None = Path(event.path)
+        path = Path(event.path)
         message = event.message
         if path in self._moved_in_flight and state in ("done", "duplicate", "failed", "cancelled"):
-            path = self._arrived_after_folder_move(path, state, event.photo_id)
-            if path is None:
+            moved_to = self._arrived_after_folder_move(path, state, event.photo_id)
+            if moved_to is None:
                 return
+            path = moved_to
         if state == "done":
             self._finished(path)
             self.counts["uploaded"] += 1
@@ -101,7 +99,7 @@ class EngineOutcomes:
                 self.counts["failed"] += 1
                 self._emit(HotFolderFileFailed(self.folder, path, message or state))
 
-    def _arrived_after_folder_move(self: HotFolderWatcher, path: Path, state: str, photo_id: int | None) -> Path | None:
+    def _arrived_after_folder_move(self, path: Path, state: str, photo_id: int | None) -> Path | None:
         """The engine's word on a file whose folder was renamed while it was in flight.
 
         Returns the path to go on with (its new one), or None when it is dealt with here.
@@ -125,7 +123,7 @@ class EngineOutcomes:
             self._in_flight[moved_to] = signature
         return moved_to
 
-    async def _uploaded_before_folder_move(self: HotFolderWatcher, path: Path, signature: tuple[int, int] | None,
+    async def _uploaded_before_folder_move(self, path: Path, signature: tuple[int, int] | None,
                                            photo_id: int | None) -> None:
         moved_to = self._moved_in_flight.get(path)
         try:
@@ -138,7 +136,7 @@ class EngineOutcomes:
         else:
             self._emit(HotFolderFileUploaded(self.folder, moved_to or path, photo_id))
 
-    async def _explain_duplicate(self: HotFolderWatcher, path: Path, message: str | None, photo_id: int | None) -> None:
+    async def _explain_duplicate(self, path: Path, message: str | None, photo_id: int | None) -> None:
         """The engine found the name in the target: the same photo, or a different one under that name?"""
         if message and message.startswith("Uploaded before from this file"):
             self.counts["skipped"] += 1
@@ -165,18 +163,18 @@ class EngineOutcomes:
                 "so it is taken to be this one. If it is a different photo, rename the file to upload it.",
             ))
 
-    def _finished(self: HotFolderWatcher, path: Path) -> None:
+    def _finished(self, path: Path) -> None:
         self._in_flight.pop(path, None)
         if path in self._recheck_after_upload:
             self._recheck_after_upload.discard(path)
             self.gate.found(path)
             self._set_wake()
 
-    async def _move_and_report(self: HotFolderWatcher, path: Path, photo_id: int | None) -> None:
+    async def _move_and_report(self, path: Path, photo_id: int | None) -> None:
         moved_to = await self._move(path)
         self._emit(HotFolderFileUploaded(self.folder, path, photo_id, moved_to))
 
-    async def _move(self: HotFolderWatcher, path: Path) -> Path | None:
+    async def _move(self, path: Path) -> Path | None:
         assert self.after.move_to is not None
         signature = stat_signature(path)
         try:
@@ -193,7 +191,7 @@ class EngineOutcomes:
 
     # -- changed after upload ---------------------------------------------------------------
 
-    def _changed_after_upload(self: HotFolderWatcher, path: Path, judgement: Judgement, item: Ready) -> None:
+    def _changed_after_upload(self, path: Path, judgement: Judgement, item: Ready) -> None:
         entry = judgement.entry
         assert entry is not None
         signature = (item.size, item.mtime_ns)
@@ -218,9 +216,10 @@ class EngineOutcomes:
             f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",
         ))
 
-    async def _replace(self: HotFolderWatcher, path: Path, entry: LedgerEntry, item: Ready, *,
+    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready, *,
                        rewritten: bool = False) -> None:
         """``sp.photo.update`` with the new version, then remember that version as uploaded."""
+        assert entry.photo_id is not None  # only photos with an id are replaced
         client = self._client or self.engine.client
         how = "was written again right after it was uploaded" if rewritten else "changed after it was uploaded"
         try:

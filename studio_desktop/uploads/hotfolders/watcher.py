@@ -11,9 +11,9 @@ non-JPEG, a link loop each become a :class:`HotFolderProblem` (or a rejected
 file) in plain words, and the watcher carries on or waits for the folder to
 come back.
 
-:class:`HotFolderWatcher` is one object in three modules: the folder's side
-(:mod:`.observing`) and the engine's side (:mod:`.outcomes`) are its bases and
-share its state, which ``__init__`` here declares.
+:class:`HotFolderWatcher` is one object from four modules: the folder's side
+(:mod:`.observing`) and the engine's side (:mod:`.outcomes`) are its bases, and
+both are :class:`~.shared.WatcherCore`, which declares the state ``__init__`` here sets.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from studio_desktop.uploads.hotfolders.events import (
     HotFolderEvent,
     HotFolderFileFailed,
     HotFolderFileRejected,
-    HotFolderProblem,
     HotFolderStopped,
 )
 from studio_desktop.uploads.hotfolders.files import AfterUpload, stat_signature, walk_folder
@@ -148,8 +147,8 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
                        "replaced": 0, "left_out": 0, "batches": 0}
 
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._wake: asyncio.Event | None = None
         self._wake_posted = False
         self._observer: Any = None
@@ -176,7 +175,7 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
         self._enqueuing = False
         self._early_events: list[ItemStateChanged] = []
         self._reported: set[str] = set()
-        self._unsubscribe: Callable[[], Any] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._folder_lock = FolderLock(self.folder, describe_owner(Path(engine.store.path).parent))
         self._lock_refused: str | None = None
 
@@ -268,39 +267,7 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
 
         await asyncio.wait_for(quiet(), timeout)
 
-    # -- the loop's side -------------------------------------------------------------------
-
-    def _emit(self, event: HotFolderEvent) -> None:
-        if isinstance(event, HotFolderProblem):
-            log.warning("hot folder %s: %s", self.folder, event.message)
-        if self._on_event is None:
-            return
-        try:
-            result = self._on_event(event)
-            if asyncio.iscoroutine(result):
-                self._spawn(result)
-        except Exception:
-            log.exception("hot folder: an event listener failed on %r", event)
-
-    def _problem(self, message: str, path: Path | None = None, *, once_key: str | None = None) -> None:
-        if once_key is not None:
-            if once_key in self._reported:
-                return
-            self._reported.add(once_key)
-        self._emit(HotFolderProblem(self.folder, message, path))
-
-    @staticmethod
-    def _current_task() -> asyncio.Task | None:
-        try:
-            return asyncio.current_task()
-        except RuntimeError:
-            return None
-
-    def _spawn(self, coro: Any) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+    # -- the loop's task -------------------------------------------------------------------
 
     async def _run(self) -> None:
         assert self._wake is not None and self._loop is not None
