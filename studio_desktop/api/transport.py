@@ -175,10 +175,12 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, seconds) if seconds == seconds else None  # NaN check
 
 
-#: Bytes read per chunk of a file part: big enough that the per-chunk cost of the HTTP stack and of
-#: the hop to the reader thread is small (64 KiB chunks cost ~20 % of throughput, see
-#: tests/benchmarks/bench_whole_process.py), small enough that a pause or a bandwidth limit acts at once.
-UPLOAD_CHUNK = 256 * 1024
+#: Bytes read per chunk of a file part. Each chunk costs several trips through the loop (the reader
+#: thread's hand-over, httpcore/h11's event, anyio's checkpoint and drain): whole-process throughput
+#: went 44 -> 54 -> 66 -> 90 MB/s with 64 KiB, 256 KiB, 1 MiB and 4 MiB chunks (bench_whole_process.py
+#: --chunks, a loaded machine). 1 MiB: progress still moves several times a second on a 20 Mbit/s
+#: uplink, and 5 uploads hold ~10 MB of chunks. A bandwidth limit asks for 64 KiB (ratelimit.py).
+UPLOAD_CHUNK = 1024 * 1024
 
 _readers: ThreadPoolExecutor | None = None
 
@@ -218,9 +220,9 @@ class FileBody:
     separate hashing read and the upload.
     """
 
-    def __init__(self, part: FilePart, chunk_size: int = UPLOAD_CHUNK):
+    def __init__(self, part: FilePart, chunk_size: int | None = None):
         self._part = part
-        self._chunk = chunk_size
+        self.chunk_size = chunk_size or UPLOAD_CHUNK
         self.sent = 0
         self.name = part.filename
         self._hash = hashlib.sha256()
@@ -248,13 +250,14 @@ class FileBody:
         def ask() -> int:
             # One byte past the expected end, so a file that grew shows without another read.
             if remaining is None:
-                return self._chunk
-            return remaining + 1 if remaining < self._chunk else self._chunk
+                return self.chunk_size
+            return remaining + 1 if remaining < self.chunk_size else self.chunk_size
 
         asked = ask()
         pending = _reader_pool().submit(self._read, asked, rewind)
         while True:
-            chunk = await asyncio.wrap_future(pending)
+            # Read ahead, the chunk is mostly there already: taking it directly spares a trip through the loop.
+            chunk = pending.result() if pending.done() else await asyncio.wrap_future(pending)
             got = len(chunk)
             if remaining is not None:
                 if got > remaining:
@@ -306,6 +309,7 @@ class MultipartBody(httpx.AsyncByteStream):
         sizes = [part.size for part in files]
         self.length = (None if None in sizes else
                        sum(len(h) for h, _ in self._parts) + sum(sizes) + len(self._tail))  # type: ignore[arg-type]
+        self.chunk_size: int | None = None  # None: UPLOAD_CHUNK; a bandwidth limit asks for smaller ones
         for part in files:
             part.reader = FileBody(part)
 
@@ -316,6 +320,8 @@ class MultipartBody(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for head, part in self._parts:
             yield head
+            if self.chunk_size:
+                part.reader.chunk_size = self.chunk_size  # type: ignore[union-attr]
             async for chunk in part.reader.chunks():  # type: ignore[union-attr]
                 yield chunk
         yield self._tail

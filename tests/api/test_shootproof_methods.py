@@ -330,7 +330,7 @@ async def test_album_photos_page_and_iterate(sandbox, client):
 async def test_upload_streams_the_file_and_reports_progress(sandbox, client, tmp_path):
     event = await client.event_create("Upload Test")
     album = await client.album_create(event.id, "Picks")
-    path = make_jpeg(tmp_path / "IMG_4242.jpg", size=(300, 200), min_bytes=400_000)
+    path = make_jpeg(tmp_path / "IMG_4242.jpg", size=(300, 200), min_bytes=UPLOAD_CHUNK * 2 + 400_000)
     progress: list[int] = []
     result = await client.photo_upload(event.id, path, album_id=album.id, watermark_id="no", on_progress=progress.append)
 

@@ -72,6 +72,16 @@ asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
 '''
 
 
+# `studio-desktop upload` with another upload chunk size (for --chunks).
+CHUNK_RUNNER = """
+import sys
+from studio_desktop.api import transport
+transport.UPLOAD_CHUNK = int(sys.argv[1])
+from studio_desktop.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
 def build_folder(folder: Path, big: int, small: int, seed: int = 11) -> tuple[int, int]:
     """``big`` photos of 3-6 MB and ``small`` of 10-50 kB, made once and kept (a marker file says done)."""
     marker = folder / ".complete"
@@ -116,12 +126,14 @@ class Contenders:
         self.event += 1
         return self.event
 
-    def engine(self, folder: Path, data_dir: Path | None = None) -> float:
+    def engine(self, folder: Path, data_dir: Path | None = None, chunk: int | None = None) -> float:
         data_dir = data_dir or Path(tempfile.mkdtemp(prefix="store-", dir=self.work))
         env = {**os.environ, "STUDIO_DESKTOP_DATA_DIR": str(data_dir), "STUDIO_DESKTOP_ACCESS_TOKEN": TOKEN}
-        command = [str(self.cli), "upload", str(folder), "--event", str(self._event()),
-                   "--concurrency", str(CONCURRENCY), "--api-url", self.server.url]
-        return _timed(command, env)
+        arguments = ["upload", str(folder), "--event", str(self._event()),
+                     "--concurrency", str(CONCURRENCY), "--api-url", self.server.url]
+        if chunk is None:
+            return _timed([str(self.cli), *arguments], env)
+        return _timed([sys.executable, "-c", CHUNK_RUNNER, str(chunk), *arguments], env)
 
     def plain(self, folder: Path) -> float:
         return _timed([sys.executable, str(self.script), self.server.url, str(folder), str(self._event()),
@@ -172,6 +184,19 @@ def compare(contenders: Contenders, name: str, folder: Path, count: int, size: i
     return {"medians": medians, "ratios": ratios}
 
 
+def chunk_sizes(contenders: Contenders, name: str, folder: Path, size: int, chunks: list[int], rounds: int) -> None:
+    """The engine alone with each upload chunk size, alternating A B C C B A."""
+    times: dict[int, list[float]] = {chunk: [] for chunk in chunks}
+    for _ in range(rounds):
+        for chunk in chunks + chunks[::-1]:
+            times[chunk].append(contenders.engine(folder, chunk=chunk))
+    print(f"\n{name}: engine by upload chunk size ({2 * rounds} runs each)")
+    for chunk, value in times.items():
+        median = statistics.median(value)
+        print(f"  {chunk // 1024:6d} KiB  median {median:6.2f} s ({size / MB / median:6.1f} MB/s)  "
+              f"runs: {' '.join(f'{t:.2f}' for t in value)}")
+
+
 def rerun(contenders: Contenders, folder: Path, count: int) -> float:
     """The share of the first run's time a second run of the finished folder takes, on the same store."""
     data_dir = Path(tempfile.mkdtemp(prefix="store-", dir=contenders.work))
@@ -196,6 +221,8 @@ def main() -> int:
     parser.add_argument("--folders", type=Path, default=Path(tempfile.gettempdir()) / "studio-bench-folders",
                         help="where the photo folders are made once and kept")
     parser.add_argument("--only", choices=sorted(FOLDERS), help="one folder only")
+    parser.add_argument("--chunks", help="instead: time the engine alone with these upload chunk sizes "
+                                         "(bytes, comma-separated)")
     args = parser.parse_args()
     names = [args.only] if args.only else (["60+400"] if args.quick else list(FOLDERS))
     server = MinimalServer()
@@ -205,7 +232,12 @@ def main() -> int:
         for name in names:
             folder = args.folders / f"{name}-v2"
             count, size = build_folder(folder, *FOLDERS[name])
+            if args.chunks:
+                chunk_sizes(contenders, name, folder, size, [int(c) for c in args.chunks.split(",")], args.rounds)
+                continue
             compare(contenders, name, folder, count, size, args.rounds)
+        if args.chunks:
+            return 0
         big = names[-1]
         rerun(contenders, args.folders / f"{big}-v2", FOLDERS[big][0] + FOLDERS[big][1])
     finally:
