@@ -10,7 +10,8 @@ An upload's body is read and hashed (sha256, as a server that stores it
 would), the event id and file name are picked from the head of the multipart
 body, and nothing is written anywhere: so the client, not the server, is what
 a benchmark against it measures. ``GET /__stats`` gives the requests per
-method and the hashes of every upload body (to check the bytes on the wire).
+method and the hashes of every upload body; ``--keep-bodies DIR`` also writes
+each upload body (and its Content-Type) there, for tests of the bytes on the wire.
 
 Raw asyncio (one protocol object per connection, HTTP/1.1 keep-alive,
 Content-Length bodies only): h11 or an ASGI server would cost more CPU per
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -33,7 +35,8 @@ _HEAD_KEEP = 8192  # enough of a multipart body to hold the fields before the ph
 
 
 class Studio:
-    def __init__(self) -> None:
+    def __init__(self, keep: str | None = None) -> None:
+        self.keep = keep
         self.requests: Counter[str] = Counter()
         self.next_photo = 1000
         self.next_event = 500
@@ -93,6 +96,7 @@ class Connection(asyncio.Protocol):
         self.head: tuple[str, str, dict[str, str]] | None = None
         self.remaining = 0
         self.body_head = bytearray()
+        self.kept: bytearray | None = bytearray() if self.studio.keep else None
         self.body_bytes = 0
         self.hash = hashlib.sha256()
 
@@ -135,6 +139,8 @@ class Connection(asyncio.Protocol):
         self.remaining -= len(take)
         self.body_bytes += len(take)
         self.hash.update(take)
+        if self.kept is not None:
+            self.kept += take
         if len(self.body_head) < _HEAD_KEEP:
             self.body_head += take[: _HEAD_KEEP - len(self.body_head)]
         if self.remaining == 0:
@@ -154,6 +160,12 @@ class Connection(asyncio.Protocol):
             fields, filename = _multipart_head(bytes(self.body_head))
             if params.get("method", fields.get("method")) == "sp.photo.upload":
                 answer = self.studio.uploaded(fields, filename, self.hash.hexdigest(), self.body_bytes)
+                if self.kept is not None:
+                    stem = os.path.join(self.studio.keep, str(answer["photo_id"]))
+                    with open(stem + ".type", "w") as out:
+                        out.write(content_type)
+                    with open(stem + ".body", "wb") as out:
+                        out.write(self.kept)
             else:
                 answer = self.studio.answer(params.get("method", fields.get("method", "")), {**fields, **params})
         else:
@@ -180,8 +192,8 @@ def _multipart_head(head: bytes) -> tuple[dict[str, str], str]:
     return fields, "photo.jpg"
 
 
-async def serve(port: int) -> None:
-    studio = Studio()
+async def serve(port: int, keep: str | None = None) -> None:
+    studio = Studio(keep)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: Connection(studio), "127.0.0.1", port, backlog=256)
     print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v2", flush=True)
@@ -192,9 +204,10 @@ async def serve(port: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--keep-bodies", metavar="DIR", help="write every upload body to DIR/<photo id>.body")
     args = parser.parse_args()
     try:
-        asyncio.run(serve(args.port))
+        asyncio.run(serve(args.port, args.keep_bodies))
     except KeyboardInterrupt:
         pass
 
