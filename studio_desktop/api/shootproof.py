@@ -185,21 +185,33 @@ def _address(address: AddressInput | None) -> dict[str, Any] | None:
 
 
 @contextlib.asynccontextmanager
-async def _opened(source: PathOrFile, file_name: str | None) -> AsyncIterator[tuple[IO[bytes], str]]:
-    """An open binary file and the name to upload it under; files we open we also close.
+async def _opened(source: PathOrFile, file_name: str | None, on_progress: ProgressCallback | None,
+                  ) -> AsyncIterator[FilePart]:
+    """The photo as the multipart part ``photo``; files we open we also close.
 
-    Opened and closed in an upload reader thread: on a slow disk either may take long.
+    A path is opened, measured and closed in an upload reader thread: on a slow disk either may take long.
     """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        handle = await in_reader_thread(path.open, "rb")
+        name = file_name or path.name
+        part = await in_reader_thread(_open_part, path, name, on_progress)
         try:
-            yield handle, file_name or path.name
+            yield part
         finally:
-            await in_reader_thread(handle.close)
+            await in_reader_thread(part.fileobj.close)
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
-    yield source, name
+    yield FilePart("photo", source, name, _content_type(name), on_progress)
+
+
+def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> FilePart:
+    part = FilePart("photo", path.open("rb"), name, _content_type(name), on_progress)
+    try:
+        part.measure()
+    except BaseException:
+        part.fileobj.close()
+        raise
+    return part
 
 
 def _content_type(name: str) -> str:
@@ -257,8 +269,7 @@ class ShootProofClient:
         carries the hash as ``content_hash`` too (``None`` unless the whole file
         went out): a send that may have landed is then recorded with it.
         """
-        async with _opened(photo, file_name) as (handle, name):
-            part = FilePart("photo", handle, name, _content_type(name), on_progress)
+        async with _opened(photo, file_name, on_progress) as part:
             try:
                 data = await self.call(method, params, files=[part])
             except ShootProofError as exc:

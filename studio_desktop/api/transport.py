@@ -342,6 +342,7 @@ class FilePart:
     #: learned in a reader thread by :meth:`measure` before the first attempt
     start: int = 0
     size: int | None = None
+    measured: bool = False
 
     def content_hash(self) -> str | None:
         """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
@@ -355,6 +356,7 @@ class FilePart:
 
     def measure(self) -> None:
         """Learn ``start`` and ``size`` (blocking: call it in a reader thread)."""
+        self.measured = True
         raw = self.fileobj
         try:
             self.start = raw.tell() if self.rewindable() else 0
@@ -524,6 +526,7 @@ class Transport:
         self._owns_http = http is None
         self.http = http or new_http_client()
         self._host = urlsplit(api_url).netloc or api_url
+        self._upload_requests: dict[tuple, httpx.Request] = {}  # the head of a multipart POST, by query
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -555,7 +558,8 @@ class Transport:
         auth_retried = False
         attempt = 0
         if files:
-            await in_reader_thread(lambda: [part.measure() for part in files])
+            if not all(part.measured for part in files):
+                await in_reader_thread(lambda: [part.measure() for part in files])
             deadline = self.deadlines.for_upload(sum(_UNKNOWN_PART_SIZE if part.size is None else part.size
                                                      for part in files))
         else:
@@ -722,9 +726,12 @@ class Transport:
         body_pairs = [("method", method), ("access_token", token), *pairs]
         if files:
             body = MultipartBody(body_pairs, files)
-            # The client's defaults (headers, timeouts) come from build_request; the body is ours.
-            plain = self.http.build_request("POST", self.api_url, params=url_query,
-                                            headers={"Accept": "application/json"})
+            # The client's defaults (headers, timeouts) come from build_request, once per method; the body is ours.
+            key = tuple(url_query)
+            plain = self._upload_requests.get(key)
+            if plain is None:
+                plain = self._upload_requests[key] = self.http.build_request(
+                    "POST", self.api_url, params=url_query, headers={"Accept": "application/json"})
             headers = plain.headers.copy()
             headers["Content-Type"] = body.content_type
             if body.length is None:
