@@ -1,8 +1,9 @@
 """The one request path every ShootProof call takes.
 
 Each call carries ``method`` and ``access_token``. Reads go out as GET;
-writes as POST (form-encoded, or multipart when a file is attached, with the
-file streamed from disk). The JSON answer is checked (``stat``) and failures
+writes as POST (form-encoded, or multipart when a file is attached: the file is
+streamed from disk by :class:`MultipartBody`, read in reader threads so a slow
+disk never holds the event loop, and counted as the socket takes it). The JSON answer is checked (``stat``) and failures
 become typed errors. Reads are retried on transient failures with exponential
 backoff and full jitter, honouring ``Retry-After``; writes only when nothing
 can have been applied (the connection never opened, or the server said 429);
