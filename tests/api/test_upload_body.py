@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import hashlib
+import io
 import os
 import socket
 import subprocess
@@ -83,8 +84,6 @@ async def test_uploads_from_open_files_and_memory_send_from_where_they_stand(min
     async with ShootProofClient(url, "tok") as client:
         with path.open("rb") as handle:
             from_file = await client.photo_upload(1, handle, file_name="b.jpg")
-        import io
-
         from_memory = await client.photo_upload(1, io.BytesIO(data), file_name="c.jpg")
     assert photo_part(kept, from_file.photo_id)[:2] == (data, "b.jpg")
     assert photo_part(kept, from_memory.photo_id)[:2] == (data, "c.jpg")
@@ -130,8 +129,8 @@ def mock_client(received: list[bytes]) -> ShootProofClient:
         received.append(request.read())
         return httpx.Response(200, json={"stat": "ok", "photo_id": 5, "photos_used": 1, "photos_allowed": 9})
 
-    return ShootProofClient("https://api.test/v2", "tok", http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-                            retry=RetryPolicy.no_retries())
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return ShootProofClient("https://api.test/v2", "tok", http=http, retry=RetryPolicy.no_retries())
 
 
 async def test_the_event_loop_thread_opens_measures_and_reads_no_file(tmp_path, monkeypatch):

@@ -58,7 +58,8 @@ class Studio:
             page = int(params.get("page") or 1)
             chunk = photos[(page - 1) * limit: page * limit]
             pages = max(1, -(-len(photos) // limit))
-            return {"stat": "ok", "photos": [{"id": pid, "name": name, "mime_type": "image/jpeg"} for pid, name in chunk],
+            listed = [{"id": pid, "name": name, "mime_type": "image/jpeg"} for pid, name in chunk]
+            return {"stat": "ok", "photos": listed,
                     "page": page, "results_returned": len(chunk), "total_pages": pages, "total_results": len(photos)}
         if method == "sp.event.photo_exists":
             name = params.get("photo_name")
