@@ -13,7 +13,7 @@ import contextlib
 import logging
 import mimetypes
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -60,6 +60,7 @@ from studio_desktop.api.transport import (
     StaticToken,
     TokenProvider,
     Transport,
+    in_reader_thread,
 )
 
 T = TypeVar("T")
@@ -183,16 +184,34 @@ def _address(address: AddressInput | None) -> dict[str, Any] | None:
     return {key: value for key, value in address.items() if value is not None}
 
 
-@contextlib.contextmanager
-def _opened(source: PathOrFile, file_name: str | None) -> Iterator[tuple[IO[bytes], str]]:
-    """An open binary file and the name to upload it under; files we open we also close."""
+@contextlib.asynccontextmanager
+async def _opened(source: PathOrFile, file_name: str | None, on_progress: ProgressCallback | None,
+                  ) -> AsyncIterator[FilePart]:
+    """The photo as the multipart part ``photo``; files we open we also close.
+
+    A path is opened, measured and closed in an upload reader thread: on a slow disk either may take long.
+    """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        with path.open("rb") as handle:
-            yield handle, file_name or path.name
+        name = file_name or path.name
+        part = await in_reader_thread(_open_part, path, name, on_progress)
+        try:
+            yield part
+        finally:
+            await in_reader_thread(part.fileobj.close)
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
-    yield source, name
+    yield FilePart("photo", source, name, _content_type(name), on_progress)
+
+
+def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> FilePart:
+    part = FilePart("photo", path.open("rb"), name, _content_type(name), on_progress)
+    try:
+        part.measure()
+    except BaseException:
+        part.fileobj.close()
+        raise
+    return part
 
 
 def _content_type(name: str) -> str:
@@ -250,8 +269,7 @@ class ShootProofClient:
         carries the hash as ``content_hash`` too (``None`` unless the whole file
         went out): a send that may have landed is then recorded with it.
         """
-        with _opened(photo, file_name) as (handle, name):
-            part = FilePart("photo", handle, name, _content_type(name), on_progress)
+        async with _opened(photo, file_name, on_progress) as part:
             try:
                 data = await self.call(method, params, files=[part])
             except ShootProofError as exc:

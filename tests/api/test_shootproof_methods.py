@@ -22,7 +22,7 @@ from studio_desktop.api.errors import (
 )
 from studio_desktop.api.models import Address, EventTree, Page
 from studio_desktop.api.shootproof import METHODS, WRITE_METHODS, ShootProofClient
-from studio_desktop.api.transport import RetryPolicy
+from studio_desktop.api.transport import UPLOAD_CHUNK, RetryPolicy
 from studio_desktop.sandbox.registry import REGISTRY, load_handlers
 
 pytestmark = pytest.mark.anyio
@@ -330,7 +330,7 @@ async def test_album_photos_page_and_iterate(sandbox, client):
 async def test_upload_streams_the_file_and_reports_progress(sandbox, client, tmp_path):
     event = await client.event_create("Upload Test")
     album = await client.album_create(event.id, "Picks")
-    path = make_jpeg(tmp_path / "IMG_4242.jpg", size=(300, 200), min_bytes=400_000)
+    path = make_jpeg(tmp_path / "IMG_4242.jpg", size=(300, 200), min_bytes=UPLOAD_CHUNK * 2 + 400_000)
     progress: list[int] = []
     result = await client.photo_upload(event.id, path, album_id=album.id, watermark_id="no", on_progress=progress.append)
 
@@ -393,7 +393,7 @@ async def test_uploads_stream_in_chunks_and_run_sixteen_at_once(sandbox, client,
     with big.open("rb") as handle:
         recorder = ReadRecorder(handle)
         await client.photo_upload(event.id, recorder)
-    assert all(0 < asked <= 64 * 1024 for asked, _ in recorder.sizes)
+    assert all(0 < asked <= UPLOAD_CHUNK + 1 for asked, _ in recorder.sizes)
     assert sum(got for _, got in recorder.sizes) == big.stat().st_size
 
     paths = [make_jpeg(tmp_path / f"IMG_{n:04d}.jpg", size=(40 + n, 30)) for n in range(16)]

@@ -1,6 +1,6 @@
 """Is the window responsive during a big upload? The longest event-loop stall while 500 photos upload.
 
-    .venv/bin/python tests/benchmarks/bench_ui_stall.py [--photos 500] [--quick]
+    .venv/bin/python tests/benchmarks/bench_ui_stall.py [--photos 500] [--quick] [--slow-disk MS]
 
 The app runs offscreen exactly as a user starts it (``GuiSession.open`` with the
 upload engine on), against the demo sandbox studio served from a separate
@@ -27,12 +27,18 @@ made with Pillow once, in child processes, into ``/tmp/studio-bench-photos/``
 and reused. Before measuring, the script waits (up to a few minutes) for the
 1-minute load average to drop below 1.5; ``--quick`` (100 photos) does not wait. ``--debug-slow`` also logs every asyncio callback that ran longer than
 20 ms (qasync's debug mode; it slows the loop a little, so not for the figures).
+
+``--slow-disk MS`` serves the photo folder through ``slow_disk.py`` (a FUSE
+passthrough that waits MS milliseconds on every open and every read), so the
+loop's stalls from file I/O show: 10 ms is a NAS over Wi-Fi or a USB 2 card
+reader, 100 ms a disk spinning up. Target there too: worst gap under 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import logging
 import multiprocessing
@@ -48,6 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
 
@@ -404,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="give up on the upload after this many seconds")
     parser.add_argument("--debug-slow", action="store_true",
                         help="log asyncio callbacks over 20 ms (investigation only; not for the figures)")
+    parser.add_argument("--slow-disk", type=float, default=0.0, metavar="MS",
+                        help="serve the photos through a FUSE passthrough that waits MS ms on every open and read")
     args = parser.parse_args(argv)
     count = args.photos or (100 if args.quick else 500)
     if count < 1:
@@ -419,7 +428,14 @@ def main(argv: list[str] | None = None) -> int:
     server_parent = shm if shm.is_dir() and shutil.disk_usage(shm).free > 3 * sum(
         p.stat().st_size for p in files) else None
     with tempfile.TemporaryDirectory(prefix="bench-ui-stall-") as tmp, \
-            tempfile.TemporaryDirectory(prefix="bench-ui-stall-sandbox-", dir=server_parent) as server_dir:
+            tempfile.TemporaryDirectory(prefix="bench-ui-stall-sandbox-", dir=server_parent) as server_dir, \
+            contextlib.ExitStack() as stack:
+        if args.slow_disk > 0:
+            from slow_disk import mounted
+
+            slow = stack.enter_context(mounted(CACHE_DIR, args.slow_disk))
+            files = [slow / path.name for path in files]
+            print(f"photos served through a slow disk: {args.slow_disk:g} ms per open and per read", flush=True)
         from studio_desktop.core import paths
 
         paths.configure(Path(tmp) / "app").ensure()
