@@ -21,6 +21,7 @@ from typing import IO, Any, TypeVar
 import httpx
 
 from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
+from studio_desktop.api.limits import MAX_BULK_CONTACTS
 from studio_desktop.api.models import (
     Address,
     Album,
@@ -158,7 +159,6 @@ WRITE_METHODS: frozenset[str] = frozenset({
     "sp.contact.bulk_create",
 })
 
-MAX_BULK_CONTACTS = 50
 ACCESS_LEVELS = ("public_no_password", "public_password", "private_no_password", "private_password")
 
 

@@ -176,7 +176,7 @@ _HOT_FOLDERS_V2 = (
     """,
 )
 
-# ShootProof contacts the app has met (studio_desktop/core/contacts_cache.py): the
+# ShootProof contacts the app has met (studio_desktop/people/cache.py): the
 # API cannot list contacts, so the contacts panel shows these. ``account`` keeps
 # two studios (or the sandbox and the real one) apart; ``data`` is the contact as
 # the API returns it (JSON).

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QButtonGroup, QLineEdit, QPlainTextEdit, QPushButt
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Contact, Event
-from studio_desktop.core.contact_matching import contact_label
+from studio_desktop.people.matching import contact_label
 from studio_desktop.ui.gallery.dialogs.base import FormDialog, hint_label
 from studio_desktop.ui.gallery.failures import Refusal, Subject
 from studio_desktop.ui.people.contact_picker import ContactPicker, connect_known_contacts
