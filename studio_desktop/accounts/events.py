@@ -1,4 +1,4 @@
-"""What the sign-in sessions tell their listeners, and the listener list both keep."""
+"""What the sign-in sessions tell their listeners, the listener list both keep, and their off-loop helper."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ class SessionEvent:
 Listener = Callable[[SessionEvent], None]
 
 
-
 class Listeners:
+    """The listeners of one session: both sessions tell them of every change."""
+
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
 
