@@ -29,8 +29,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from studio_desktop.api.errors import ApiError, AuthenticationError, BadResponseError, TransientError
-from studio_desktop.api.redact import redact
 from studio_desktop.api.transport import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from studio_desktop.core.redaction import redact_known_places
 
 log = logging.getLogger("studio_desktop.api.oauth")
 
@@ -270,10 +270,11 @@ class OAuthClient:
                 if attempt == 1:
                     await asyncio.sleep(0.5)
                     continue
-                raise TransientError(redact(f"Could not reach the sign-in server ({exc}).", hide),
+                raise TransientError(redact_known_places(f"Could not reach the sign-in server ({exc}).", hide),
                                      method="oauth.token") from None
             except httpx.HTTPError as exc:
-                raise TransientError(redact(f"The connection to the sign-in server was interrupted ({exc}).", hide),
+                message = f"The connection to the sign-in server was interrupted ({exc})."
+                raise TransientError(redact_known_places(message, hide),
                                      method="oauth.token", maybe_applied=True) from None
             log.debug("oauth token (%s) -> %s in %d ms", fields.get("grant_type"), response.status_code,
                       (time.monotonic() - started) * 1000)
@@ -297,7 +298,7 @@ class OAuthClient:
         if error or status >= 400:
             code = str(error or status)
             text = data.get("error_description") or data.get("msg") or data.get("message") or ""
-            text = redact(str(text), hide) if text else ""
+            text = redact_known_places(str(text), hide) if text else ""
             if code in ("invalid_grant", "invalid_token", "401") or status == 401:
                 raise OAuthInvalidGrantError(text or "The sign-in has expired or was revoked; please sign in again.",
                                              code=code, method="oauth.token", http_status=status)

@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
+from studio_desktop.api.limits import PIXIESET_MAX_PAGE_SIZE
 from studio_desktop.api.pixieset_errors import (
     PixiesetAuthError,
     PixiesetBadResponseError,
@@ -57,7 +58,6 @@ T = TypeVar("T")
 CookieProvider = Callable[[], "str | None | Awaitable[str | None]"]
 """Returns the current session cookie (``name=value``), e.g. read from the keyring on each call."""
 
-MAX_PAGE_SIZE = 100
 _RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -141,8 +141,8 @@ def _types_value(types: str | Iterable[str] | None, *, allow_all: bool) -> str |
 def _check_page(page: int, size: int | None = None, size_name: str = "page size") -> None:
     if page < 1:
         raise ValueError("page numbers start at 1")
-    if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValueError(f"{size_name} must be between 1 and {MAX_PAGE_SIZE}")
+    if size is not None and not 1 <= size <= PIXIESET_MAX_PAGE_SIZE:
+        raise ValueError(f"{size_name} must be between 1 and {PIXIESET_MAX_PAGE_SIZE}")
 
 
 class PixiesetClient:
@@ -188,7 +188,7 @@ class PixiesetClient:
         return self._client_page(body, "GET /clients/", page=page, per_page=per_page)
 
     async def iter_clients(self, types: str | Iterable[str] | None = None,
-                           per_page: int = MAX_PAGE_SIZE) -> AsyncIterator[Client]:
+                           per_page: int = PIXIESET_MAX_PAGE_SIZE) -> AsyncIterator[Client]:
         """Every person on every page, each once even if the list shifts while paging."""
         seen: set[str] = set()
         page = 1

@@ -3,7 +3,9 @@
 Pixieset stores an address's country as a number (``country_id``; 223 is the
 United States) and answers with the name beside it. The numbering follows the
 OpenCart-style table Pixieset's own forms use; the client needs it to offer a
-country picker, the sandbox to check ids and name them.
+country picker and to name an id Pixieset sent without its name. The sandbox
+keeps its own copy (``sandbox/pixieset_countries.py``), written from the contract,
+so a wrong id here is caught by a test rather than agreed with.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ COUNTRIES: dict[int, str] = {
     168: "Philippines",
     170: "Poland",
     171: "Portugal",
-    176: "Romania",
+    175: "Romania",
     188: "Singapore",
     193: "South Africa",
     195: "Spain",

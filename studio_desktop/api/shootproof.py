@@ -21,6 +21,7 @@ from typing import IO, Any, TypeVar
 import httpx
 
 from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
+from studio_desktop.api.limits import MAX_BULK_CONTACTS, SHOOTPROOF_PAGE_SIZES
 from studio_desktop.api.models import (
     Address,
     Album,
@@ -159,7 +160,6 @@ WRITE_METHODS: frozenset[str] = frozenset({
     "sp.contact.bulk_create",
 })
 
-MAX_BULK_CONTACTS = 50
 ACCESS_LEVELS = ("public_no_password", "public_password", "private_no_password", "private_password")
 
 
@@ -797,8 +797,6 @@ class ShootProofClient:
         return self._walk(lambda page, size: self.mobile_app_get_list(brand_id=brand_id, limit=size, page=page), limit)
 
 
-# Page sizes to fall back to, largest first, when a server refuses the one asked for.
-_PAGE_SIZES = (500, 200, 100, 50, 25, 10)
 _NO_SMALLER: Any = object()
 
 
@@ -807,7 +805,7 @@ def _smaller_page(limit: int | None, exc: ValidationError) -> int | None:
     about_limit = "limit" in exc.validation_errors or (not exc.validation_errors and "limit" in exc.msg.lower())
     if limit is None or not about_limit:
         return _NO_SMALLER
-    return next((size for size in _PAGE_SIZES if size < limit), None)
+    return next((size for size in SHOOTPROOF_PAGE_SIZES if size < limit), None)
 
 
 __all__ = [

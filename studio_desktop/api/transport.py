@@ -54,7 +54,7 @@ from studio_desktop.api.errors import (
     ValidationError,
 )
 from studio_desktop.api.models import field_errors
-from studio_desktop.api.redact import redact
+from studio_desktop.core.redaction import redact_known_places
 
 log = logging.getLogger("studio_desktop.api.shootproof")
 
@@ -482,7 +482,7 @@ class _RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if "access_token" in record.getMessage() or "refresh_token" in record.getMessage():
-            record.msg = redact(record.getMessage())
+            record.msg = redact_known_places(record.getMessage())
             record.args = None
         return True
 
@@ -592,7 +592,7 @@ class Transport:
                 log.debug("%s -> %s after %d ms", method, type(exc).__name__, elapsed_ms)
                 nothing_sent = isinstance(exc, _NOTHING_SENT)
                 error = TransientError(
-                    redact(_plain_transport_message(exc, self._host), [token]),
+                    redact_known_places(_plain_transport_message(exc, self._host), [token]),
                     method=method,
                     maybe_applied=write and not nothing_sent,
                 )
@@ -638,7 +638,7 @@ class Transport:
         try:
             if response.is_redirect or 300 <= response.status_code < 400:
                 where = response.headers.get("Location")
-                target = redact(str(response.url.join(where))) if where else "another address"
+                target = redact_known_places(str(response.url.join(where))) if where else "another address"
                 raise ConfigurationError(
                     f"The API address redirects to {target}; check --api-url (or the API address in the settings).",
                     method=method, http_status=response.status_code,
@@ -769,11 +769,11 @@ class Transport:
                 msg = _DEFAULT_MESSAGES.get(_code_number(code) or status, f"The request failed (HTTP {status}).")
             kwargs: dict[str, Any] = dict(
                 code=code, method=method, http_status=status,
-                validation_errors={k: [redact(m, [token]) for m in v] for k, v in errors.items()},
+                validation_errors={k: [redact_known_places(m, [token]) for m in v] for k, v in errors.items()},
             )
             if cls is TransientError:
-                raise TransientError(redact(msg, [token]), retry_after=retry_after, **kwargs)
-            raise cls(redact(msg, [token]), **kwargs)
+                raise TransientError(redact_known_places(msg, [token]), retry_after=retry_after, **kwargs)
+            raise cls(redact_known_places(msg, [token]), **kwargs)
 
         # Not a ShootProof answer. Judge by the HTTP status first: a proxy's
         # 502 page or a bare 503 is still worth another try.

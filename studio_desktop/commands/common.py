@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, TextIO
 
+from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.uploads import queue as q
 
@@ -83,11 +84,11 @@ def log_to_file(args: argparse.Namespace) -> None:
 @contextlib.contextmanager
 def signed_in(endpoints: config.Endpoints) -> Iterator[config.Endpoints]:
     """The endpoints to talk to (with ``--sandbox``, the sandbox studio runs meanwhile); refused without a token."""
-    with config.connected(endpoints) as connected:
-        if not connected.access_token:
+    with connected(endpoints) as live:
+        if not live.access_token:
             raise CannotStart(
                 f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)")
-        yield connected
+        yield live
 
 
 async def target_event(args: argparse.Namespace, client: Any, store: Any) -> tuple[int | None, str | None]:

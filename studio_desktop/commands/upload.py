@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from studio_desktop.api.limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.commands.common import (
     EXIT_CANNOT_START,
     EXIT_CODES_HELP,
@@ -47,7 +48,6 @@ from studio_desktop.commands.shape_options import add_shape_arguments, left_out_
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
-from studio_desktop.uploads.concurrency import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.uploads.progress import human_bytes, human_duration
 from studio_desktop.uploads.shaping import FilteredFile
 

@@ -1,16 +1,15 @@
 """Where the app talks to: service URLs and the access token, from flags, environment or defaults.
 
 Flags win over environment variables, which win over the real services' defaults.
-``--sandbox`` starts the embedded sandbox studio and points everything at it.
+``--sandbox`` asks for the embedded sandbox studio; :mod:`studio_desktop.commands.connection`
+starts it and points everything at it.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from studio_desktop.core import paths
 
@@ -80,23 +79,3 @@ def resolve(args: argparse.Namespace | None = None, env: dict[str, str] | None =
         client_id=env.get(ENV_CLIENT_ID) or None,
         sandbox=bool(sandbox) if sandbox is not None else _truthy(env.get(ENV_SANDBOX)),
     )
-
-
-@contextlib.contextmanager
-def connected(endpoints: Endpoints) -> Iterator[Endpoints]:
-    """Yield usable endpoints; for sandbox mode, run the sandbox studio meanwhile."""
-    if not endpoints.sandbox:
-        yield endpoints
-        return
-    from studio_desktop.sandbox.server import SandboxServer
-
-    with SandboxServer(paths.current().sandbox_dir) as server:
-        yield replace(
-            endpoints,
-            api_url=server.shootproof_api_url,
-            oauth_url=server.oauth_url,
-            pixieset_url=server.pixieset_api_url,
-            access_token=endpoints.access_token or server.access_token,
-            pixieset_cookie=server.pixieset_cookie,
-            client_id=endpoints.client_id or "studio-desktop-sandbox",
-        )

@@ -3,8 +3,9 @@
 Two nets, both applied by :func:`redact`:
 
 * patterns for the places secrets travel. The URL, form, JSON and header patterns
-  are :func:`studio_desktop.api.redact.redact`'s (one set of patterns for the whole
-  app); this module adds what log lines also carry: Python reprs such as
+  are :func:`redact_known_places`'s, which the HTTP clients also use on the messages
+  they raise, with the secrets of that call (one set of patterns for the whole app);
+  :func:`redact` adds what log lines also carry: Python reprs such as
   ``{'Authorization': 'Bearer ...'}`` or ``access_token='...'``, keys that merely
   contain ``token``/``session``/``cookie``/``secret``/``password``, stray ``Bearer``
   values and httpx's ``<Cookie name=value ...>``;
@@ -17,10 +18,50 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-from studio_desktop.api.redact import MASK
-from studio_desktop.api.redact import redact as _redact_known_places
+MASK = "***"
+
+# --- the places secrets travel: URLs, forms, JSON bodies, headers -----------------------------
+
+SECRET_PARAMS = (
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code",
+    "password",
+    "token",
+)
+
+_PARAM_RE = re.compile(
+    r"(?P<key>(?<![\w-])(?:" + "|".join(SECRET_PARAMS) + r"))(?P<sep>=|%3D)(?P<value>[^&\s#\"']+)",
+    re.IGNORECASE,
+)
+_JSON_RE = re.compile(
+    r"(?P<key>[\"'](?:" + "|".join(SECRET_PARAMS) + r")[\"']\s*:\s*)(?P<quote>[\"'])(?P<value>[^\"']*)(?P=quote)",
+    re.IGNORECASE,
+)
+_HEADER_RE = re.compile(
+    r"(?P<key>\b(?:authorization|cookie|set-cookie|x-xsrf-token|x-csrf-token)\b\s*[:=]\s*)(?P<value>[^\r\n]+)",
+    re.IGNORECASE,
+)
+
+
+def redact_known_places(text: object, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` as a string with ``secrets`` and every secret in a URL, form, JSON body or header masked."""
+    result = str(text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            result = result.replace(secret, MASK)
+    result = _PARAM_RE.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", result)
+    result = _JSON_RE.sub(lambda m: f"{m['key']}{m['quote']}{MASK}{m['quote']}", result)
+    result = _HEADER_RE.sub(lambda m: f"{m['key']}{MASK}", result)
+    return result
+
+
+# --- what log lines also carry, and the values the app registered ----------------------------
 
 #: Shorter values are not registered: replacing them everywhere would mangle ordinary words.
 MIN_SECRET_LENGTH = 8
@@ -100,7 +141,7 @@ def redact(text: str) -> str:
     """``text`` with every secret it holds replaced by the mask."""
     if not text:
         return text
-    text = _redact_known_places(str(text), _ordered)
+    text = redact_known_places(str(text), _ordered)
     for regex, replacement in _PATTERNS:
         text = regex.sub(replacement, text)
     return text

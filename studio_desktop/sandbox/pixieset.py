@@ -36,7 +36,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from studio_desktop.api.pixieset_countries import COUNTRIES
+from studio_desktop.sandbox.pixieset_countries import COUNTRIES
 from studio_desktop.sandbox.pixieset_demo import random_id, timestamp
 from studio_desktop.sandbox.pixieset_store import PixiesetStore
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio_desktop import APP_ID
+from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.core.store import StoreError
 from studio_desktop.ui import gc_guard, icons, wheel_guard
@@ -116,7 +117,7 @@ def run_gui(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        with config.connected(endpoints) as live:
+        with connected(endpoints) as live:
             return loop.run_until_complete(_main(live, args))
     except KeyboardInterrupt:
         return 130

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-MIN_CONCURRENCY = 1
-MAX_CONCURRENCY = 16
+from studio_desktop.api.limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 
 
 def clamp_concurrency(value: int) -> int:

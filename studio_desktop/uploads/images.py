@@ -38,8 +38,7 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""ShootProof's documented limit for one photo (the official uploader's "50 MB")."""
+from studio_desktop.api.limits import MAX_UPLOAD_BYTES
 
 HEAD_BYTES = 4096
 TAIL_BYTES = 64 * 1024

@@ -27,9 +27,9 @@ from studio_desktop.api.errors import (
     TransientError,
     ValidationError,
 )
-from studio_desktop.api.redact import redact
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.api.transport import RetryPolicy, flatten_params, parse_retry_after
+from studio_desktop.core.redaction import redact_known_places
 
 pytestmark = pytest.mark.anyio
 
@@ -463,7 +463,7 @@ def test_redact_hides_tokens_in_urls_json_headers_and_known_values():
         "Authorization: Bearer zzz999\n"
         "my secret is s3cr3t-value and postcode=12345"
     )
-    clean = redact(text, ["s3cr3t-value"])
+    clean = redact_known_places(text, ["s3cr3t-value"])
     for secret in (TOKEN, "r-123456", "c-abcdef", "abcdef123", "zzz999", "s3cr3t-value"):
         assert secret not in clean
     assert "method=sp.studio.info" in clean and "x=1" in clean and "postcode=12345" in clean

@@ -9,8 +9,8 @@ import pytest
 
 from studio_desktop import cli
 from studio_desktop.core import logging_setup
-from studio_desktop.core import store as store_module
 from studio_desktop.core.store import Store, StoreError, StoreTooNewError, latest_version
+from studio_desktop.core.store import connection as store_connection
 
 NEWER = latest_version() + 5
 
@@ -41,7 +41,7 @@ def opened_connections(monkeypatch):
         opened.append(conn)
         return conn
 
-    monkeypatch.setattr(store_module.sqlite3, "connect", connect)
+    monkeypatch.setattr(store_connection.sqlite3, "connect", connect)
     return opened
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 
-from studio_desktop.core.orders import list_orders, money
+from studio_desktop.gallery.orders import list_orders, money
 from studio_desktop.ui.main_window import panel_of
 from studio_desktop.ui.tree_nodes import EVENT
 

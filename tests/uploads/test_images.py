@@ -33,11 +33,11 @@ from imagegen import (
 )
 from PIL import Image
 
+from studio_desktop.api.limits import MAX_UPLOAD_BYTES
 from studio_desktop.uploads import images
 from studio_desktop.uploads.images import (
     CUT_SHORT,
     CUT_SHORT_MULTI_PICTURE,
-    MAX_UPLOAD_BYTES,
     ImageFileError,
     has_jpeg_end_marker,
     make_thumbnail,

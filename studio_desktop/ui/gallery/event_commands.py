@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import BulkEmailResult, Category, Event
-from studio_desktop.core.contact_matching import contact_label
+from studio_desktop.people.matching import contact_label
 from studio_desktop.ui.gallery import tree_edits
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, inform, opened

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from studio_desktop.api.models import Invoice, Order, OrderDetails
-from studio_desktop.core.orders import OrderSummary, day, invoice_total, money
+from studio_desktop.gallery.orders import OrderSummary, day, invoice_total, money
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import Contact, Invoice, Order, OrderDetails
-from studio_desktop.core.orders import (
+from studio_desktop.gallery.orders import (
     OrderSummary,
     day,
     fetch_details,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, PixiesetSession, SessionEvent, ShootProofSession
+from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF, SessionEvent
+from studio_desktop.accounts.pixieset_sign_in import PixiesetSession
+from studio_desktop.accounts.shootproof_sign_in import ShootProofSession
 from studio_desktop.ui.people.widgets import Banner
 
 SERVICE_NAMES = {SHOOTPROOF: "ShootProof", PIXIESET: "Pixieset"}

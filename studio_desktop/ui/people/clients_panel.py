@@ -33,8 +33,8 @@ from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset import PixiesetClient
 from studio_desktop.api.pixieset_errors import PixiesetNotFoundError, PixiesetValidationError
 from studio_desktop.api.pixieset_models import Client, ClientPage, Collection, Document, Page
-from studio_desktop.core.contact_directory import ContactDirectory
-from studio_desktop.core.people_links import LinkError, LinkResult, contact_from_client
+from studio_desktop.people.directory import ContactDirectory
+from studio_desktop.people.links import LinkError, LinkResult, contact_from_client
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.client_form import ClientForm
 from studio_desktop.ui.people.people_models import ClientListModel

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from studio_desktop.api.models import Address, Brand, Contact
-from studio_desktop.core.contact_directory import ContactFields, split_tags
+from studio_desktop.people.directory import ContactFields, split_tags
 from studio_desktop.ui.people.person_form import PersonForm
 
 # (field name, label, placeholder)

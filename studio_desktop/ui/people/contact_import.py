@@ -28,18 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import Brand, Contact
-from studio_desktop.core.contact_csv import (
+from studio_desktop.people.csv_import import (
     EXISTING,
     UPDATED,
-    CsvImport,
-    CsvRow,
     ImportReport,
     find_existing,
     import_rows,
-    read_contacts_csv,
     settle_existing,
 )
-from studio_desktop.core.contact_directory import ContactDirectory
+from studio_desktop.people.csv_reading import CsvImport, CsvRow, read_contacts_csv
+from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.ui import theme
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for

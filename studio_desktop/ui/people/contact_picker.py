@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from studio_desktop.api.models import Contact
-from studio_desktop.core.contact_matching import contact_label, matches, resolve
+from studio_desktop.people.matching import contact_label, matches, resolve
 from studio_desktop.ui import theme
 from studio_desktop.ui.errors import plain_message
 
@@ -189,7 +189,7 @@ def connect_known_contacts(picker: ContactPicker, ctx, brand_id: int | None) -> 
 
     ``ctx`` is the gallery context: its services hold the store, and ``ctx.run`` talks to ShootProof.
     """
-    from studio_desktop.core.contacts_cache import ContactsCache
+    from studio_desktop.people.cache import ContactsCache
 
     services = ctx.services
     if services.store is None:

@@ -1,7 +1,7 @@
 """The ShootProof contacts side panel: the contacts the app knows, lookup by email, edit, delete, galleries.
 
 ShootProof cannot list contacts, so the list holds the contacts the app has met
-(see :mod:`studio_desktop.core.contacts_cache`): those attached to galleries,
+(see :mod:`studio_desktop.people.cache`): those attached to galleries,
 found by email, created here or imported. Typing filters the list; an email
 address plus Enter looks the contact up on ShootProof.
 """
@@ -31,10 +31,10 @@ from studio_desktop.api.errors import ApiError, NotFoundError, ValidationError
 from studio_desktop.api.models import Brand, Contact, Event
 from studio_desktop.api.pixieset import PixiesetClient
 from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.core.contact_directory import EMAIL_RE, ContactDirectory, normalize_errors
-from studio_desktop.core.contacts_cache import ContactsCache
-from studio_desktop.core.people_links import LinkError, LinkResult, client_from_contact
 from studio_desktop.core.store import Store
+from studio_desktop.people.cache import ContactsCache
+from studio_desktop.people.directory import EMAIL_RE, ContactDirectory, normalize_errors
+from studio_desktop.people.links import LinkError, LinkResult, client_from_contact
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.people.contact_form import ContactForm
 from studio_desktop.ui.people.people_models import ContactListModel, FilterProxy

@@ -25,17 +25,13 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox, QDockWidget, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
+from studio_desktop.accounts.auth_settings import AuthSettings, build_client_id
+from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF
+from studio_desktop.accounts.pixieset_sign_in import PixiesetSession
+from studio_desktop.accounts.shootproof_sign_in import ShootProofSession
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
-from studio_desktop.core.contacts_cache import ContactsCache
-from studio_desktop.core.session import (
-    PIXIESET,
-    SHOOTPROOF,
-    AuthSettings,
-    PixiesetSession,
-    ShootProofSession,
-    build_client_id,
-)
+from studio_desktop.people.cache import ContactsCache
 from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode, panel_of
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.accounts_dialog import AccountsDialog
@@ -306,7 +302,7 @@ class PeopleUi(QObject):
         """"Copy to ShootProof" works while the contacts panel has not been opened yet (nothing is loaded)."""
         if client is None or self.services.store is None:
             return None
-        from studio_desktop.core.contact_directory import ContactDirectory
+        from studio_desktop.people.directory import ContactDirectory
 
         return ContactDirectory(client, ContactsCache(self.services.store, self._account()))
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
-from studio_desktop.core.contacts_cache import sort_key
+from studio_desktop.people.cache import sort_key
 from studio_desktop.ui.people.widgets import BADGE_ROLE, SUBTITLE_ROLE
 
 T = TypeVar("T")

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF
+from studio_desktop.accounts.shootproof_sign_in import CredentialRefused, PendingSignIn
 from studio_desktop.api.errors import ApiError, TransientError
 from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
-from studio_desktop.core.session import PIXIESET, SHOOTPROOF, CredentialRefused, PendingSignIn
 from studio_desktop.ui.errors import plain_message
 from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio_desktop.core.settings import MAX_CONCURRENCY, MIN_CONCURRENCY, Settings
+from studio_desktop.api.limits import MAX_CONCURRENCY, MIN_CONCURRENCY
+from studio_desktop.core.settings import Settings
 from studio_desktop.ui import theme
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK, MIRROR_NO, MIRROR_YES
 from studio_desktop.uploads.hotfolders import MAX_SETTLE, MIN_SETTLE

@@ -11,10 +11,10 @@ import pytest
 
 from studio_desktop.api.pixieset import FAST_RETRY, PixiesetClient
 from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.core.contact_directory import ContactDirectory
-from studio_desktop.core.contacts_cache import ContactsCache
 from studio_desktop.core.credentials import CredentialStore
 from studio_desktop.core.store import Store
+from studio_desktop.people.cache import ContactsCache
+from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.ui.tasks import TaskRunner
 
 

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
+from studio_desktop.accounts.auth_settings import BUILD_INFO_MODULE, AuthSettings, build_client_id
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
-from studio_desktop.core.session import BUILD_INFO_MODULE, AuthSettings, build_client_id
 from studio_desktop.core.settings import Settings
 from tests.ui.conftest import endpoints_for
 

@@ -6,7 +6,8 @@ import codecs
 
 import pytest
 
-from studio_desktop.core.contact_csv import batches, read_contacts_csv
+from studio_desktop.people.csv_import import batches
+from studio_desktop.people.csv_reading import read_contacts_csv
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
 
 HEADER = "First Name,Last Name,E-mail Address,Phone,Company,Tags,Street,City,State,Zip,Country\r\n"

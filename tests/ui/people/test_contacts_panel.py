@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Address
-from studio_desktop.core.contact_directory import normalize_errors
-from studio_desktop.core.contacts_cache import ContactsCache
+from studio_desktop.people.cache import ContactsCache
+from studio_desktop.people.directory import normalize_errors
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
 from studio_desktop.ui.people.people_models import ITEM_ROLE, SEARCH_ROLE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from studio_desktop.core.contacts_cache import account_key
+from studio_desktop.people.cache import account_key
 from tests.ui.conftest import endpoints_for
 
 WAIT_MS = 20_000

@@ -8,12 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from studio_desktop.accounts.pixieset_sign_in import PixiesetSession
+from studio_desktop.accounts.shootproof_sign_in import ShootProofSession
 from studio_desktop.api.errors import AuthenticationError
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import credentials as cred
 from studio_desktop.core.logging_setup import setup_logging, teardown_logging
-from studio_desktop.core.session import PixiesetSession, ShootProofSession
 from studio_desktop.core.settings import SettingsError, load_settings, save_settings
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.clients_panel import ClientsPanel

@@ -7,19 +7,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from studio_desktop.accounts.auth_settings import AuthSettings
+from studio_desktop.accounts.events import SessionEvent
+from studio_desktop.accounts.pixieset_sign_in import PixiesetSession, normalize_cookie
+from studio_desktop.accounts.shootproof_sign_in import ShootProofSession
 from studio_desktop.api.errors import AuthenticationError
 from studio_desktop.api.oauth import OAuthStateError
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import credentials as cred
 from studio_desktop.core.config import Endpoints
-from studio_desktop.core.session import (
-    AuthSettings,
-    PixiesetSession,
-    SessionEvent,
-    ShootProofSession,
-    normalize_cookie,
-)
 from studio_desktop.core.settings import Settings
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.sign_in_dialog import SignInDialog

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QWidget
 
+from studio_desktop.api.limits import MAX_NAME_CHARS, MAX_SLUG_CHARS
 from studio_desktop.api.models import Brand, Event, EventDefault
 from studio_desktop.ui.gallery.dialogs.base import FormDialog
 from studio_desktop.ui.gallery.failures import Subject
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_SLUG = 100
-MAX_NAME = 255
 BAD_SLUG = "Use only lowercase letters, digits and single hyphens between them (for example smith-wedding)."
 
 
@@ -36,14 +35,14 @@ def normalize_slug(text: str) -> str:
 
 
 def suggest_slug(name: str) -> str:
-    return normalize_slug(re.sub(r"[^A-Za-z0-9]+", "-", _ascii(name))).strip("-")[:MAX_SLUG]
+    return normalize_slug(re.sub(r"[^A-Za-z0-9]+", "-", _ascii(name))).strip("-")[:MAX_SLUG_CHARS]
 
 
 def slug_problem(slug: str) -> str | None:
     if not slug:
         return None
-    if len(slug) > MAX_SLUG:
-        return f"The web address can be at most {MAX_SLUG} characters long."
+    if len(slug) > MAX_SLUG_CHARS:
+        return f"The web address can be at most {MAX_SLUG_CHARS} characters long."
     return None if SLUG_RE.match(slug) else BAD_SLUG
 
 
@@ -86,7 +85,7 @@ class EventDialog(FormDialog):
         self._defaults_brand: int | None = None
 
         self.name_edit = QLineEdit(objectName="nameEdit")
-        self.name_edit.setMaxLength(MAX_NAME)
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.setPlaceholderText("e.g. Smith Wedding")
         self.add_row("&Name:", self.name_edit, "event_name")
 
@@ -128,7 +127,7 @@ class EventDialog(FormDialog):
                                brand_id if creating else (event.brand_id if event is not None else None))
 
         self.slug_edit = QLineEdit(objectName="slugEdit")
-        self.slug_edit.setMaxLength(MAX_SLUG)
+        self.slug_edit.setMaxLength(MAX_SLUG_CHARS)
         self.slug_edit.textEdited.connect(self._slug_typed)
         self.name_edit.textChanged.connect(self._name_changed)
         self.add_row("&Web address:", self.slug_edit, "url_slug",

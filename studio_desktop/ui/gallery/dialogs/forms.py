@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QButtonGroup, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget
 
 from studio_desktop.api.errors import NotFoundError
+from studio_desktop.api.limits import MAX_NAME_CHARS, MAX_PASSWORD_CHARS
 from studio_desktop.api.models import Contact, Event
-from studio_desktop.core.contact_matching import contact_label
+from studio_desktop.people.matching import contact_label
 from studio_desktop.ui.gallery.dialogs.base import FormDialog, hint_label
 from studio_desktop.ui.gallery.failures import Refusal, Subject
 from studio_desktop.ui.people.contact_picker import ContactPicker, connect_known_contacts
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
     from studio_desktop.ui.gallery.context import GalleryContext
 
-MAX_NAME = 255
-MAX_PASSWORD = 64
 
 Make = Callable[["ShootProofClient"], Coroutine[Any, Any, Any]]
 
@@ -39,7 +38,7 @@ class NameDialog(FormDialog):
         self._what = what
         self.set_heading(heading)
         self.name_edit = QLineEdit(initial, objectName="nameEdit")
-        self.name_edit.setMaxLength(MAX_NAME)
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.selectAll()
         self.add_row(label, self.name_edit, field, aliases=("name", "event_name", "album_name"))
         self._field = field
@@ -66,11 +65,11 @@ class AlbumDialog(FormDialog):
         self._action = action
         self.set_heading(f"The album goes into <b>{escape(inside)}</b>.")
         self.name_edit = QLineEdit(objectName="nameEdit")
-        self.name_edit.setMaxLength(MAX_NAME)
+        self.name_edit.setMaxLength(MAX_NAME_CHARS)
         self.name_edit.setPlaceholderText("e.g. Ceremony")
         self.add_row("&Name:", self.name_edit, "album_name", aliases=("name",))
         self.password_edit = QLineEdit(objectName="passwordEdit")
-        self.password_edit.setMaxLength(MAX_PASSWORD)
+        self.password_edit.setMaxLength(MAX_PASSWORD_CHARS)
         self.password_edit.setPlaceholderText("Optional")
         self.add_row("&Password:", self.password_edit, "password",
                      hint="Visitors must enter it to open this album. Leave empty for none.",
@@ -129,7 +128,7 @@ class AccessDialog(FormDialog):
         self.add_row("Access:", choices, "access_level",
                      hint="ShootProof does not tell apps the current setting, so choose it here.")
         self.password_edit = QLineEdit(event.password or "", objectName="passwordEdit")
-        self.password_edit.setMaxLength(MAX_PASSWORD)
+        self.password_edit.setMaxLength(MAX_PASSWORD_CHARS)
         self.add_row("&Password:", self.password_edit, "password")
         self.group.buttonToggled.connect(self._level_changed)
         self._level_changed()

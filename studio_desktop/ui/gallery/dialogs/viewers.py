@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import GalleryVisitor, Photo, VisitorPhotos
-from studio_desktop.core.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
+from studio_desktop.gallery.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
 from studio_desktop.ui.gallery.dialogs.base import error_label, hint_label
 from studio_desktop.ui.gallery.failures import describe
 from studio_desktop.ui.gallery.originals import exif_rows

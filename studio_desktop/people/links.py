@@ -18,7 +18,7 @@ from studio_desktop.api.pixieset import PixiesetClient
 from studio_desktop.api.pixieset_countries import COUNTRIES, country_name
 from studio_desktop.api.pixieset_errors import PixiesetValidationError
 from studio_desktop.api.pixieset_models import AddressInfo, Client, ClientDraft
-from studio_desktop.core.contact_directory import ContactDirectory, ContactFields
+from studio_desktop.people.directory import ContactDirectory, ContactFields
 
 log = logging.getLogger(__name__)
 

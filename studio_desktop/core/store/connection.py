@@ -1,42 +1,6 @@
-"""The local SQLite store: the upload queue, the upload ledger, the album map, and whatever later features keep.
+"""Opening the store: the file, its privacy, WAL mode, damage, migrating on open, and the reader and writer threads.
 
-One file (``paths.current().store_file``) in WAL mode, so readers never wait for
-the writer and a killed process loses nothing it had committed.
-
-**Schema versions.** ``PRAGMA user_version`` is the schema version. Every change
-is a :class:`Migration` in :data:`MIGRATIONS`, in order, numbered 1, 2, 3...
-To add tables for a new feature, append one::
-
-    MIGRATIONS.append(Migration(2, "hot folders", (
-        "CREATE TABLE hot_folder (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, ...)",
-    )))
-
-(or pass a function ``apply(conn)`` instead of statements). Never edit a
-migration that has shipped; add another. Each migration runs in its own
-transaction together with the version bump, so a crash leaves the store at the
-old version or the new one. The version is read again inside each migration's
-``BEGIN IMMEDIATE``, so two processes opening a fresh store at the same moment
-take turns instead of creating the same tables twice. Before migrating a store that already holds data,
-it is copied to ``studio.sqlite3.bak-v<old version>``. A store written by a
-newer version of the app refuses to open (:class:`StoreTooNewError`) rather than
-being misread, and is left byte for byte as it was.
-
-**Damage.** A store that SQLite calls damaged ("database disk image is
-malformed") is never deleted: it is moved aside as ``studio.sqlite3.damaged-<time>``
-for recovery and a new one started; :attr:`Store.damaged_copy` says so, and the
-CLI and the window tell the user. A damaged page found mid-run is set aside the
-same way by :func:`set_aside_damaged`.
-
-**Privacy.** The store holds file paths and the contacts cache: on POSIX it (and
-its WAL, shared-memory and backup files) is 0600 in a 0700 folder, and existing
-files are put right on open.
-
-**Threads.** SQLite calls block, so they stay off the event loop. Writes go to
-one dedicated writer thread (SQLite serialises writers anyway; one thread means
-no "database is locked" between our own writers); reads go to a small pool.
-Every thread has its own connection. From async code use :meth:`Store.write` /
-:meth:`Store.read`; from worker threads use :meth:`Store.write_sync` (it hands
-the work to the writer thread and waits).
+See the package's docstring (:mod:`studio_desktop.core.store`) for the whole picture.
 """
 
 from __future__ import annotations
@@ -45,19 +9,18 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from studio_desktop.core import paths
 from studio_desktop.core.local_failures import is_damage
+from studio_desktop.core.store.migrations import MIGRATIONS, Migration, check_order, latest_version
 
 log = logging.getLogger(__name__)
 
@@ -66,219 +29,12 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 15_000
 
 
-@dataclass(frozen=True)
-class Migration:
-    """One step of the schema: ``statements`` (SQL, run in order) or a function given the connection."""
-
-    version: int
-    description: str
-    steps: Sequence[str] | Callable[[sqlite3.Connection], None]
-
-    def apply(self, conn: sqlite3.Connection) -> None:
-        if callable(self.steps):
-            self.steps(conn)
-        else:
-            for statement in self.steps:
-                conn.execute(statement)
-
-
-_UPLOAD_STATES_V1 = ("queued", "checking", "uploading", "done", "duplicate", "failed", "cancelled", "paused")
-#: "skipped": a file the scan found is not a photo ShootProof takes; finished, never retried (version 5).
-_UPLOAD_STATES_V5 = (*_UPLOAD_STATES_V1, "skipped")
-#: "filtered": a photo the picks filter left out (its reason in last_error); finished, never retried (version 6).
-UPLOAD_STATES = (*_UPLOAD_STATES_V5, "filtered")
-
-
-def _state_check(states: Sequence[str]) -> str:
-    return f"CHECK (state IN ({', '.join(repr(s) for s in states)}))"
-
-_UPLOADS_V1 = (
-    """
-    CREATE TABLE upload_batch (
-        id INTEGER PRIMARY KEY,
-        created REAL NOT NULL,
-        event_id INTEGER NOT NULL,
-        album_id INTEGER,
-        options TEXT NOT NULL DEFAULT '{}',
-        label TEXT
-    )
-    """,
-    # album_id is the batch's target album (NULL: the event itself); with folder
-    # mirroring, rel_album_path (a JSON list of names) leads from there to the
-    # album the photo really goes to. verify=1 means an earlier attempt may have
-    # reached the server, so photo_exists is asked before sending again.
-    f"""
-    CREATE TABLE upload_item (
-        id INTEGER PRIMARY KEY,
-        batch_id INTEGER NOT NULL REFERENCES upload_batch(id) ON DELETE CASCADE,
-        path TEXT NOT NULL,
-        name TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        event_id INTEGER NOT NULL,
-        album_id INTEGER,
-        rel_album_path TEXT NOT NULL DEFAULT '[]',
-        state TEXT NOT NULL DEFAULT 'queued' {_state_check(_UPLOAD_STATES_V1)},
-        attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        photo_id INTEGER,
-        bytes_sent INTEGER NOT NULL DEFAULT 0,
-        updated REAL NOT NULL,
-        verify INTEGER NOT NULL DEFAULT 0
-    )
-    """,
-    "CREATE INDEX upload_item_by_state ON upload_item(state, id)",
-    # Not (batch_id, state): every state change would then rewrite two indexes.
-    "CREATE INDEX upload_item_by_batch ON upload_item(batch_id)",
-    "CREATE INDEX upload_item_by_path ON upload_item(path)",
-    # album_id 0 stands for "the event itself": NULLs never collide in a UNIQUE constraint.
-    """
-    CREATE TABLE upload_ledger (
-        path TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        event_id INTEGER NOT NULL,
-        album_id INTEGER NOT NULL DEFAULT 0,
-        photo_id INTEGER,
-        uploaded_at REAL NOT NULL,
-        UNIQUE (path, size, mtime_ns, event_id, album_id)
-    )
-    """,
-    # parent_id 0: an album at the top of the event.
-    """
-    CREATE TABLE album_map (
-        event_id INTEGER NOT NULL,
-        parent_id INTEGER NOT NULL DEFAULT 0,
-        name TEXT NOT NULL,
-        album_id INTEGER NOT NULL,
-        PRIMARY KEY (event_id, parent_id, name)
-    )
-    """,
-)
-
-# Saved hot folders (studio_desktop/uploads/hotfolders/store.py). ``after`` is
-# "leave" or "move:<folder>"; booleans are 0/1.
-_HOT_FOLDERS_V2 = (
-    """
-    CREATE TABLE hot_folder (
-        id INTEGER PRIMARY KEY,
-        folder TEXT NOT NULL UNIQUE,
-        event_id INTEGER NOT NULL,
-        album_id INTEGER,
-        mirror_folders INTEGER NOT NULL DEFAULT 0,
-        after TEXT NOT NULL DEFAULT 'leave',
-        settle REAL NOT NULL DEFAULT 1.0,
-        polling INTEGER NOT NULL DEFAULT 0,
-        replace_changed INTEGER NOT NULL DEFAULT 0,
-        enabled INTEGER NOT NULL DEFAULT 1,
-        created REAL NOT NULL
-    )
-    """,
-)
-
-# ShootProof contacts the app has met (studio_desktop/core/contacts_cache.py): the
-# API cannot list contacts, so the contacts panel shows these. ``account`` keeps
-# two studios (or the sandbox and the real one) apart; ``data`` is the contact as
-# the API returns it (JSON).
-_CONTACT_CACHE_V3 = (
-    """
-    CREATE TABLE contact_cache (
-        account TEXT NOT NULL,
-        contact_id INTEGER NOT NULL,
-        brand_id INTEGER,
-        email TEXT COLLATE NOCASE,
-        sort_name TEXT NOT NULL COLLATE NOCASE,
-        data TEXT NOT NULL,
-        source TEXT NOT NULL,
-        updated REAL NOT NULL,
-        PRIMARY KEY (account, contact_id)
-    )
-    """,
-    "CREATE INDEX contact_cache_by_email ON contact_cache(account, email)",
-)
-
-# The ledger learns what was sent: the sha256 of the bytes as they went out and
-# the photo name as sent (NFC). Rows from before stay valid with NULLs. An item
-# remembers, in prior_photo_ids (a JSON list, NULL until its first send), the
-# ids of photos with its name already in its target before it was first sent:
-# with --no-dedup an older version must never count as the new one landing.
-_LEDGER_HASH_V4 = (
-    "ALTER TABLE upload_ledger ADD COLUMN content_hash TEXT",
-    "ALTER TABLE upload_ledger ADD COLUMN name TEXT",
-    "CREATE INDEX upload_ledger_by_hash ON upload_ledger(event_id, content_hash)",
-    "ALTER TABLE upload_item ADD COLUMN prior_photo_ids TEXT",
-)
-
-# A hot folder's picks filter and resizing (shaping.UploadShape.to_options(), JSON); '{}' is none.
-_HOT_FOLDER_SHAPE_V7 = (
-    "ALTER TABLE hot_folder ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",
-)
-
-_UPLOAD_ITEM_INDEXES = (
-    "CREATE INDEX upload_item_by_state ON upload_item(state, id)",
-    "CREATE INDEX upload_item_by_batch ON upload_item(batch_id)",
-    "CREATE INDEX upload_item_by_path ON upload_item(path)",
-)
-
-
-_TABLE_NAME = re.compile(r"""CREATE\s+TABLE\s+(["'`]?)upload_item\1""", re.IGNORECASE)
-_STATE_CHECK = re.compile(r"CHECK\s*\(\s*state\s+IN\s*\([^)]*\)\s*\)", re.IGNORECASE)
-
-
-def _widen_states(states: Sequence[str], version: int) -> Callable[[sqlite3.Connection], None]:
-    """Let upload_item hold ``states``. SQLite cannot change a CHECK, so the table is copied into a new one."""
-
-    def widen(conn: sqlite3.Connection) -> None:
-        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'upload_item'").fetchone()
-        new_sql, found = _STATE_CHECK.subn(_state_check(states), sql, count=1)
-        if not found:
-            raise sqlite3.DatabaseError("upload_item has no state check to widen")
-        copy = f"upload_item_v{version}"
-        # After a rename SQLite keeps the name quoted: CREATE TABLE "upload_item".
-        new_sql = _TABLE_NAME.sub(f"CREATE TABLE {copy}", new_sql, count=1)
-        conn.execute(new_sql)
-        conn.execute(f"INSERT INTO {copy} SELECT * FROM upload_item")
-        conn.execute("DROP TABLE upload_item")
-        conn.execute(f"ALTER TABLE {copy} RENAME TO upload_item")
-        for statement in _UPLOAD_ITEM_INDEXES:
-            conn.execute(statement)
-
-    return widen
-
-
-MIGRATIONS: list[Migration] = [
-    Migration(1, "upload queue, upload ledger and album map", _UPLOADS_V1),
-    Migration(2, "hot folders", _HOT_FOLDERS_V2),
-    Migration(3, "contacts cache", _CONTACT_CACHE_V3),
-    Migration(4, "content hash and name in the upload ledger, photo ids seen before an item's first send",
-              _LEDGER_HASH_V4),
-    Migration(5, "a 'skipped' upload state for files that are not photos", _widen_states(_UPLOAD_STATES_V5, 5)),
-    Migration(6, "a 'filtered' upload state for photos the picks filter left out",
-              _widen_states(UPLOAD_STATES, 6)),
-    Migration(7, "picks filter and resizing per hot folder", _HOT_FOLDER_SHAPE_V7),
-]
-
-
 class StoreError(Exception):
     """The local store cannot be used; the message says why in plain words."""
 
 
 class StoreTooNewError(StoreError):
     """The store was written by a newer version of the app."""
-
-
-def latest_version(migrations: Sequence[Migration] | None = None) -> int:
-    migrations = MIGRATIONS if migrations is None else migrations
-    return migrations[-1].version if migrations else 0
-
-
-def _check_order(migrations: Sequence[Migration]) -> None:
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise RuntimeError(
-                "store migrations must be numbered 1, 2, 3... in order; "
-                f"found {migration.version} at position {expected}"
-            )
 
 
 _COMPANIONS = ("", "-wal", "-shm")
@@ -336,7 +92,7 @@ class Store:
     ):
         self.path = Path(path) if path is not None else paths.current().store_file
         self._migrations = list(MIGRATIONS if migrations is None else migrations)
-        _check_order(self._migrations)
+        check_order(self._migrations)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()

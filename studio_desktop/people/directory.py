@@ -1,6 +1,6 @@
 """ShootProof contacts as the contacts panel sees them: the API calls plus the local cache.
 
-The API cannot list contacts (see :mod:`studio_desktop.core.contacts_cache`), so
+The API cannot list contacts (see :mod:`studio_desktop.people.cache`), so
 the directory finds them where they show: in events (``contact_id``), by email,
 and whenever the user creates or imports one. Every contact it meets is cached.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from studio_desktop.api.errors import NotFoundError, ValidationError
 from studio_desktop.api.models import Address, Brand, Contact, Event
 from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.core.contacts_cache import ContactsCache
+from studio_desktop.people.cache import ContactsCache
 
 log = logging.getLogger(__name__)
 
