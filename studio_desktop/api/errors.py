@@ -10,6 +10,7 @@ here, and tokens are never passed in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class ApiError(Exception):
@@ -92,7 +93,8 @@ class TransientApiError(ApiError):
     it failed, so sending it again could duplicate it.
     """
 
-    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False, **kwargs):
+    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(msg, **kwargs)
         self.retry_after = retry_after
         self.maybe_applied = maybe_applied

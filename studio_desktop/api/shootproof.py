@@ -10,13 +10,14 @@ clear a field that way, e.g. ``event_update(url_slug="")``).
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Literal, TypeVar
 
 import httpx
 
@@ -732,7 +733,7 @@ class ShootProofClient:
                 page = await fetch(page_number, limit)
             except ValidationError as exc:
                 smaller = _smaller_page(limit, exc)
-                if smaller is _NO_SMALLER or (smaller is None and done):
+                if smaller is _Smaller.NONE or (smaller is None and done):
                     raise
                 log.warning("the server refused pages of %s; asking for pages of %s", limit, smaller or "its default")
                 limit = smaller
@@ -781,14 +782,17 @@ class ShootProofClient:
 
 # Page sizes to fall back to, largest first, when a server refuses the one asked for.
 _PAGE_SIZES = (500, 200, 100, 50, 25, 10)
-_NO_SMALLER: Any = object()
 
 
-def _smaller_page(limit: int | None, exc: ValidationError) -> int | None:
-    """The next page size to try after ``exc`` refused ``limit`` (None: the server's default), or _NO_SMALLER."""
+class _Smaller(enum.Enum):
+    NONE = enum.auto()  # no smaller page size to try
+
+
+def _smaller_page(limit: int | None, exc: ValidationError) -> int | Literal[_Smaller.NONE] | None:
+    """The next page size to try after ``exc`` refused ``limit`` (None: the server's default), or _Smaller.NONE."""
     about_limit = "limit" in exc.validation_errors or (not exc.validation_errors and "limit" in exc.msg.lower())
     if limit is None or not about_limit:
-        return _NO_SMALLER
+        return _Smaller.NONE
     return next((size for size in _PAGE_SIZES if size < limit), None)
 
 

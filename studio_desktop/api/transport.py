@@ -134,7 +134,7 @@ def _part_size(part: FilePart) -> int:
     getbuffer = getattr(part.fileobj, "getbuffer", None)
     if getbuffer is not None:
         try:
-            return getbuffer().nbytes
+            return int(getbuffer().nbytes)
         except (TypeError, ValueError):
             pass
     return _UNKNOWN_PART_SIZE
@@ -160,7 +160,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number - 1))]."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry_number - 1)))
         return self.random() * ceiling
 
     @classmethod
@@ -249,7 +249,8 @@ class FilePart:
     content_type: str = "image/jpeg"
     on_progress: ProgressCallback | None = None
     #: the reader of the latest attempt to send this part (set when the request is built)
-    reader: ProgressReader | None = field(default=None, repr=False)
+    # `field` is dataclasses.field at run time (the `field` above is only annotated, never bound).
+    reader: ProgressReader | None = field(default=None, repr=False)  # type: ignore[operator]
 
     def content_hash(self) -> str | None:
         """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
@@ -584,7 +585,8 @@ class Transport:
         pairs = flatten_params(params)
         extra_query = flatten_params(query or {})
         if json_body is not None:
-            url_pairs = [("method", method), ("access_token", token), *pairs, *extra_query]
+            url_pairs: list[tuple[str, str | int | float | bool | None]] = [
+                ("method", method), ("access_token", token), *pairs, *extra_query]
             return self.http.build_request(
                 "POST",
                 self.api_url,
@@ -601,7 +603,7 @@ class Transport:
             )
         # POST: `method` on the query string (as the API's own curl sample does), the
         # token only in the body so it never shows in a URL.
-        url_query = [("method", method), *extra_query]
+        url_query: list[tuple[str, str | int | float | bool | None]] = [("method", method), *extra_query]
         body_pairs = [("method", method), ("access_token", token), *pairs]
         if files:
             data: dict[str, str | list[str]] = {}
@@ -618,7 +620,8 @@ class Transport:
                 part.reader = ProgressReader(part.fileobj, part.on_progress)
                 multipart[part.field] = (part.filename, part.reader, part.content_type)
             return self.http.build_request(
-                "POST", self.api_url, params=url_query, data=data, files=multipart,
+                # httpx only reads, seeks and names a file part: ProgressReader is not a whole IO[bytes].
+                "POST", self.api_url, params=url_query, data=data, files=multipart,  # type: ignore[arg-type]
                 headers={"Accept": "application/json"},
             )
         return self.http.build_request(

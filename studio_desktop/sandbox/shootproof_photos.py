@@ -217,6 +217,7 @@ def cover_photo_set(call: Call) -> dict[str, Any]:
                 raise invalid("photo_id", f"Photo {photo_id} is not in this gallery.")
             c.execute(f"UPDATE {table} SET cover_photo_id = ?, cover_version = NULL WHERE id = ?",
                       (photo_id, target["id"]))
+            version = None
             sizes = {"l": call.urls.photo_size(photo_id, photo["version"], "large"),
                      "xl": call.urls.photo_size(photo_id, photo["version"], "x_large")}
         else:
