@@ -51,7 +51,8 @@ class ApiError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, http_status={self.http_status!r})"
+        return (f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, "
+                f"http_status={self.http_status!r})")
 
 
 class ShootProofError(ApiError):

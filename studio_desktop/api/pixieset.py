@@ -54,7 +54,7 @@ from studio_desktop.api.pixieset_models import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-CookieProvider = Callable[[], "str | None | Awaitable[str | None]"]
+CookieProvider = Callable[[], "str | Awaitable[str | None] | None"]
 """Returns the current session cookie (``name=value``), e.g. read from the keyring on each call."""
 
 MAX_PAGE_SIZE = 100

@@ -312,7 +312,8 @@ class ShootProofClient:
         url_slug: str | None = None,
         archive: bool | None = None,
     ) -> Event:
-        """Create a (private) event. ``event_date`` is UTC ``"YYYY-MM-DD HH:MM:SS"``; a taken ``url_slug`` raises ConflictError."""
+        """Create a (private) event. ``event_date`` is UTC ``"YYYY-MM-DD HH:MM:SS"``; a taken ``url_slug``
+        raises ConflictError."""
         data = await self.call("sp.event.create", {
             "event_name": event_name,
             "brand_id": brand_id,

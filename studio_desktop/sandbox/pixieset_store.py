@@ -216,8 +216,8 @@ class PixiesetStore:
             search, sort_name, email_key = _derived(merged)
             assignments = ", ".join(f"{column} = ?" for column in columns)
             self._db.execute(
-                f"UPDATE people SET {assignments + ', ' if assignments else ''}search = ?, sort_name = ?, email_key = ? "
-                "WHERE id = ?",
+                f"UPDATE people SET {assignments + ', ' if assignments else ''}"
+                "search = ?, sort_name = ?, email_key = ? WHERE id = ?",
                 [*(changes[column] for column in columns), search, sort_name, email_key, person_id])
             return dict(self._db.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone())
 

@@ -326,8 +326,8 @@ def seed_demo(c: sqlite3.Connection) -> dict[str, int]:
                       contact="chloe", event_date="2024-07-06 15:00:00", slug="chloe-antoine-mariage")
     eglise = d.album(mariage, None, "Église", 1, created)
     vin = d.album(mariage, None, "Vin d'honneur", 2, created)
-    mariage_photos = (d.photos(mariage, eglise, ["Église - entrée.jpg", "Église - vitraux.jpg"]
-                               + _names("ceremonie", 8), created)
+    mariage_photos = (d.photos(mariage, eglise,
+                               ["Église - entrée.jpg", "Église - vitraux.jpg", *_names("ceremonie", 8)], created)
                       + d.photos(mariage, vin, [f"Vin d'honneur {n:02d}.jpg" for n in range(1, 11)], created))
     d.cover("events", mariage, mariage_photos[0])
     c.execute("UPDATE categories SET cover_photo_id = ? WHERE id = ?", (loose[1], d.ids["cat_weddings"]))
