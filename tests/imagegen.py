@@ -276,7 +276,7 @@ def read_bytes_so_far() -> int | None:
 def pixel_is(image: Image.Image, xy: tuple[int, int], color: Color, tolerance: int = 40) -> bool:
     """Is the pixel at `xy` within `tolerance` of `color` on every channel (JPEG is lossy)?"""
     actual = image.convert("RGB").getpixel(xy)
-    return all(abs(a - b) <= tolerance for a, b in zip(actual, color))
+    return all(abs(a - b) <= tolerance for a, b in zip(actual, color, strict=False))
 
 
 def chmod_blocks_reads() -> bool:

@@ -133,7 +133,7 @@ def compare(answer: Any, shape: Shape) -> list[tuple[Difference, int]]:
     return sorted(found.items(), key=lambda pair: (pair[0].path, pair[0].problem))
 
 
-def _walk(value: Any, shape: Shape, path: str, found: Counter, *, top: bool = False) -> None:
+def _walk(value: Any, shape: Shape, path: str, found: Counter[Difference], *, top: bool = False) -> None:
     if value is None:
         return
     if shape == ALBUM_TREE:

@@ -10,6 +10,7 @@ here, and tokens are never passed in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 class ApiError(Exception):
@@ -50,7 +51,8 @@ class ApiError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, http_status={self.http_status!r})"
+        return (f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, "
+                f"http_status={self.http_status!r})")
 
 
 class ShootProofError(ApiError):
@@ -92,7 +94,8 @@ class TransientApiError(ApiError):
     it failed, so sending it again could duplicate it.
     """
 
-    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False, **kwargs):
+    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(msg, **kwargs)
         self.retry_after = retry_after
         self.maybe_applied = maybe_applied

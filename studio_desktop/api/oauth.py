@@ -244,8 +244,11 @@ class OAuthClient:
 
     async def refresh(self, refresh_token: str | Tokens) -> Tokens:
         """New tokens for a refresh token; the server issues a new refresh token every time."""
-        previous = refresh_token if isinstance(refresh_token, Tokens) else None
-        token = previous.refresh_token if previous is not None else refresh_token
+        if isinstance(refresh_token, Tokens):
+            previous: Tokens | None = refresh_token
+            token = refresh_token.refresh_token
+        else:
+            previous, token = None, refresh_token
         if not token:
             raise OAuthInvalidGrantError("There is no refresh token; please sign in again.", code="invalid_grant")
         fields = {"grant_type": "refresh_token", "refresh_token": token, "client_id": self.client_id}

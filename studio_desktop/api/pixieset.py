@@ -55,7 +55,7 @@ from studio_desktop.api.pixieset_models import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-CookieProvider = Callable[[], "str | None | Awaitable[str | None]"]
+CookieProvider = Callable[[], "str | Awaitable[str | None] | None"]
 """Returns the current session cookie (``name=value``), e.g. read from the keyring on each call."""
 
 _RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
@@ -84,7 +84,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``retry`` (0-based), or None to give up waiting."""
         if retry_after is not None and retry_after > self.max_retry_after:
             return None
-        backoff = min(self.max_delay, self.base_delay * (2 ** retry))
+        backoff = min(self.max_delay, self.base_delay * (2.0 ** retry))
         backoff *= 1 + self.jitter * (2 * self.rng() - 1)
         return max(0.0, backoff, retry_after or 0.0)
 
@@ -282,7 +282,8 @@ class PixiesetClient:
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
         except httpx.TransportError:
-            failure = PixiesetTransientError("The connection to Pixieset broke during the CSV export.", method=label)
+            failure: PixiesetTransientError | None = PixiesetTransientError(
+                "The connection to Pixieset broke during the CSV export.", method=label)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -413,7 +414,7 @@ class PixiesetClient:
             except ValueError:
                 body = None
         server_message = body.get("message") if isinstance(body, Mapping) and isinstance(body.get("message"), str) else None
-        context = {"method": label, "http_status": status}
+        context: dict[str, Any] = {"method": label, "http_status": status}
         if status in (401, 419):
             return PixiesetAuthError(**context)
         if 300 <= status < 400:
@@ -477,7 +478,8 @@ class PixiesetClient:
     def _client_page(self, body: Mapping[str, Any], label: str, *, page: int, per_page: int) -> ClientPage:
         data = self._items(body, label)
         items = self._parse(lambda: tuple(Client.from_json(item) for item in data), label)
-        meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
+        raw_meta = body.get("meta")
+        meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
         csv_url = meta.get("csv_url") if isinstance(meta.get("csv_url"), str) else None
         return ClientPage(items=items, **page_numbers(body, items, page=page, per_page=per_page),
                           csv_url=csv_url, statuses=parse_statuses(meta.get("client_statuses")))

@@ -7,6 +7,7 @@ The session cookie is never passed to an error, so no error text can hold it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from studio_desktop.api.errors import ApiError, TransientApiError
 
@@ -20,7 +21,7 @@ class PixiesetError(ApiError):
 class PixiesetAuthError(PixiesetError):
     """Signed out: no session cookie, or Pixieset no longer accepts it (401, 419, login redirect)."""
 
-    def __init__(self, msg: str = SIGNED_OUT_MESSAGE, **kwargs):
+    def __init__(self, msg: str = SIGNED_OUT_MESSAGE, **kwargs: Any) -> None:
         super().__init__(msg, **kwargs)
 
 
@@ -31,7 +32,7 @@ class PixiesetNotFoundError(PixiesetError):
 class PixiesetValidationError(PixiesetError):
     """Pixieset rejected the values sent (422); ``field_errors`` says which and why."""
 
-    def __init__(self, msg: str, *, field_errors: Mapping[str, list[str]] | None = None, **kwargs):
+    def __init__(self, msg: str, *, field_errors: Mapping[str, list[str]] | None = None, **kwargs: Any) -> None:
         super().__init__(msg, validation_errors=field_errors, **kwargs)
 
     @property

@@ -10,13 +10,14 @@ clear a field that way, e.g. ``event_update(url_slug="")``).
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Literal, TypeVar
 
 import httpx
 
@@ -329,7 +330,8 @@ class ShootProofClient:
         url_slug: str | None = None,
         archive: bool | None = None,
     ) -> Event:
-        """Create a (private) event. ``event_date`` is UTC ``"YYYY-MM-DD HH:MM:SS"``; a taken ``url_slug`` raises ConflictError."""
+        """Create a (private) event. ``event_date`` is UTC ``"YYYY-MM-DD HH:MM:SS"``; a taken ``url_slug``
+        raises ConflictError."""
         data = await self.call("sp.event.create", {
             "event_name": event_name,
             "brand_id": brand_id,
@@ -750,7 +752,7 @@ class ShootProofClient:
                 page = await fetch(page_number, limit)
             except ValidationError as exc:
                 smaller = _smaller_page(limit, exc)
-                if smaller is _NO_SMALLER or (smaller is None and done):
+                if smaller is _Smaller.NONE or (smaller is None and done):
                     raise
                 log.warning("the server refused pages of %s; asking for pages of %s", limit, smaller or "its default")
                 limit = smaller
@@ -797,14 +799,17 @@ class ShootProofClient:
         return self._walk(lambda page, size: self.mobile_app_get_list(brand_id=brand_id, limit=size, page=page), limit)
 
 
-_NO_SMALLER: Any = object()
 
 
-def _smaller_page(limit: int | None, exc: ValidationError) -> int | None:
-    """The next page size to try after ``exc`` refused ``limit`` (None: the server's default), or _NO_SMALLER."""
+class _Smaller(enum.Enum):
+    NONE = enum.auto()  # no smaller page size to try
+
+
+def _smaller_page(limit: int | None, exc: ValidationError) -> int | Literal[_Smaller.NONE] | None:
+    """The next page size to try after ``exc`` refused ``limit`` (None: the server's default), or _Smaller.NONE."""
     about_limit = "limit" in exc.validation_errors or (not exc.validation_errors and "limit" in exc.msg.lower())
     if limit is None or not about_limit:
-        return _NO_SMALLER
+        return _Smaller.NONE
     return next((size for size in SHOOTPROOF_PAGE_SIZES if size < limit), None)
 
 

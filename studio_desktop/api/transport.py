@@ -148,7 +148,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number - 1))]."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry_number - 1)))
         return self.random() * ceiling
 
     @classmethod
@@ -338,7 +338,8 @@ class FilePart:
     content_type: str = "image/jpeg"
     on_progress: ProgressCallback | None = None
     #: the body of the latest attempt to send this part (set when the request is built)
-    reader: FileBody | None = field(default=None, repr=False)
+    # `field` is dataclasses.field at run time (the `field` above is only annotated, never bound).
+    reader: FileBody | None = field(default=None, repr=False)  # type: ignore[operator]
     #: where the part starts in ``fileobj`` and how many bytes it has (None: unknown, sent chunked);
     #: learned in a reader thread by :meth:`measure` before the first attempt
     start: int = 0
@@ -706,7 +707,8 @@ class Transport:
         pairs = flatten_params(params)
         extra_query = flatten_params(query or {})
         if json_body is not None:
-            url_pairs = [("method", method), ("access_token", token), *pairs, *extra_query]
+            url_pairs: list[tuple[str, str | int | float | bool | None]] = [
+                ("method", method), ("access_token", token), *pairs, *extra_query]
             return self.http.build_request(
                 "POST",
                 self.api_url,
@@ -723,7 +725,7 @@ class Transport:
             )
         # POST: `method` on the query string (as the API's own curl sample does), the
         # token only in the body so it never shows in a URL.
-        url_query = [("method", method), *extra_query]
+        url_query: list[tuple[str, str | int | float | bool | None]] = [("method", method), *extra_query]
         body_pairs = [("method", method), ("access_token", token), *pairs]
         if files:
             body = MultipartBody(body_pairs, files)

@@ -21,6 +21,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from io import TextIOWrapper
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     Files from earlier versions (0644) and their rotated copies are put right when opened.
     """
 
-    def _open(self):  # type: ignore[override]
+    def _open(self) -> TextIOWrapper:
         if os.name == "posix":
             fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             os.close(fd)

@@ -189,7 +189,8 @@ def _window(value: Any) -> dict[str, Any]:
     copied = {str(key): item for key, item in value.items()}
     guard_no_secrets(copied, "window")
     try:
-        return json.loads(json.dumps(copied, allow_nan=False))
+        plain: dict[str, Any] = json.loads(json.dumps(copied, allow_nan=False))
+        return plain
     except (TypeError, ValueError):
         raise SettingsError("window may only hold text, numbers, true/false, lists and mappings.") from None
 
@@ -442,7 +443,7 @@ def load_settings(path: Path | None = None) -> Settings:
                 _try_save(Settings(), path)
             return Settings()
         changed = backup is not None
-        if changed:
+        if backup is not None:
             log.info("Settings migrated from version %d to %d; the old file is kept as %s.",
                      version, SCHEMA_VERSION, backup.name)
 

@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from studio_desktop.sandbox.faults import Fault, Faults
 from studio_desktop.sandbox.params import BodyStream, ClientGone, Payload, PayloadError, read_payload
@@ -92,7 +93,7 @@ class ShootProofApi:
         self.faults = faults
         self.requests = requests
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         body = BodyStream(receive)
         verb = request.method
@@ -136,7 +137,8 @@ class ShootProofApi:
             if payload is not None:
                 payload.cleanup()  # for a client that left mid-way; normally already done
 
-    def _execute(self, method: str, verb: str, payload: Payload, base_url: str) -> tuple[int, dict, dict]:
+    def _execute(self, method: str, verb: str, payload: Payload,
+                 base_url: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         try:
             spec = self._spec(method)
             token = self.state.tokens.check(payload.params.get("access_token"))
@@ -172,13 +174,13 @@ class ShootProofApi:
             raise ApiFail(400, f"Unknown method: {method[:100]}.")
         return spec
 
-    async def _inject(self, fault: Fault, scope, receive, send) -> None:
-        if fault.reset:
+    async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        status = fault.status
+        if status is None:  # a connection reset
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")]})
             await send({"type": "http.response.body", "body": b'{"stat":"ok",', "more_body": True})
             raise InjectedReset()
-        status = fault.status
         retry = {"Retry-After": str(self.faults.retry_after)}
         if status == 429:
             response: Response = JSONResponse({"stat": "fail", "code": 429, "msg": "Too many requests: slow down."},

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from studio_desktop.sandbox.api import CallRecord, RequestLog, ShootProofApi, quiet_injected_resets
-from studio_desktop.sandbox.db import SCHEMA_VERSION, Clock, Database
+from studio_desktop.sandbox.db import SCHEMA_VERSION, Clock, Database, inserted_id
 from studio_desktop.sandbox.faults import Faults
 from studio_desktop.sandbox.files import Storage
 from studio_desktop.sandbox.media import MediaRoutes
@@ -158,20 +158,23 @@ class SandboxStudio:
         with self.db.tx() as c:
             if brand_id is None:
                 brand_id = c.execute("SELECT id FROM brands WHERE is_default = 1").fetchone()[0]
-            return c.execute("INSERT INTO events (brand_id, name, created, last_updated) VALUES (?, ?, ?, ?)",
-                             (brand_id, name, now, now)).lastrowid
+            return inserted_id(c.execute("INSERT INTO events (brand_id, name, created, last_updated) "
+                                         "VALUES (?, ?, ?, ?)", (brand_id, name, now, now)))
 
     def create_album(self, event_id: int, name: str, parent_id: int | None = None) -> int:
         with self.db.tx() as c:
             order = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums "
                               "WHERE event_id = ? AND parent_id IS ?", (event_id, parent_id)).fetchone()[0]
-            return c.execute("INSERT INTO albums (event_id, parent_id, name, display_order, created) "
-                             "VALUES (?, ?, ?, ?, ?)", (event_id, parent_id, name, order, self.clock.stamp())).lastrowid
+            return inserted_id(c.execute("INSERT INTO albums (event_id, parent_id, name, display_order, created) "
+                                         "VALUES (?, ?, ?, ?, ?)",
+                                         (event_id, parent_id, name, order, self.clock.stamp())))
 
     def count_photos(self, event_id: int | None = None, album_id: int | None = None) -> int:
         with self.db.read() as c:
-            return c.execute("SELECT COUNT(*) FROM photos WHERE (? IS NULL OR event_id = ?) "
-                             "AND (? IS NULL OR album_id = ?)", (event_id, event_id, album_id, album_id)).fetchone()[0]
+            count: int = c.execute("SELECT COUNT(*) FROM photos WHERE (? IS NULL OR event_id = ?) "
+                                   "AND (? IS NULL OR album_id = ?)",
+                                   (event_id, event_id, album_id, album_id)).fetchone()[0]
+            return count
 
     def photos(self, event_id: int | None = None, album_id: int | None = None) -> list[PhotoRecord]:
         with self.db.read() as c:

@@ -218,6 +218,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row ID an INSERT just made (``lastrowid`` is typed optional for other statements)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError("the statement inserted no row")
+    return row_id
+
+
 def new_photo_key(c: sqlite3.Connection) -> tuple[int, int]:
     """(id, seq) for a photo about to be inserted in this transaction: a random, never-given ID, next in order."""
     seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM photos").fetchone()[0]

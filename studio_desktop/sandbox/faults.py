@@ -17,8 +17,9 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_STATUSES = (500, 502, 503, 429)
 ALLOWED_STATUSES = frozenset({408, 429, *range(500, 600)})
@@ -225,9 +226,9 @@ class Faults:
                     f"injected={sum(self._counts.values())})")
 
 
-def settings_from_env(env: Mapping[str, str]) -> dict:
+def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:
     """``configure()`` keyword arguments from ``STUDIO_DESKTOP_SANDBOX_FAULT_*`` variables."""
-    parsers = {
+    parsers: dict[str, tuple[str, Callable[[str], object]]] = {
         "RATE": ("rate", float),
         "STATUSES": ("statuses", lambda v: [int(s) for s in v.replace(" ", "").split(",") if s]),
         "RESET_SHARE": ("reset_share", float),
@@ -237,7 +238,7 @@ def settings_from_env(env: Mapping[str, str]) -> dict:
         "METHODS": ("only_methods", lambda v: [m for m in v.replace(" ", "").split(",") if m] or None),
         "SEED": ("seed", int),
     }
-    settings = {}
+    settings: dict[str, Any] = {}
     for suffix, (name, parse) in parsers.items():
         raw = env.get(ENV_PREFIX + suffix)
         if raw is None or not raw.strip():

@@ -120,7 +120,7 @@ class OAuthRoutes:
             return _page("Cannot authorize", "<h1>Cannot authorize this app</h1><p>The request has no client_id.</p>",
                          400)
         if not redirect_uri or (problem := _redirect_uri_error(redirect_uri)):
-            message = "The request has no redirect_uri." if not redirect_uri else problem
+            message = problem if redirect_uri and problem else "The request has no redirect_uri."
             return _page("Cannot authorize", f"<h1>Cannot authorize this app</h1><p>{html.escape(message)}</p>", 400)
 
         def refuse(error: str, description: str) -> Response:
@@ -190,7 +190,8 @@ class OAuthRoutes:
         with self.state.db.read() as c:
             studio = c.execute("SELECT name, first_name, last_name FROM studio WHERE id = 1").fetchone()
         browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        fields = {k: params[k] for k in ("response_type", "client_id", "redirect_uri", "scope", "state") if k in params}
+        fields: dict[str, str] = {k: params[k] for k in ("response_type", "client_id", "redirect_uri", "scope", "state")
+                                  if k in params}
         fields[CSRF_FIELD] = self._csrf_token(browser, params)
         hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
                          for k, v in fields.items())

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
 import python_multipart
 from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
+from starlette.types import Receive
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 FILE_FIELDS = frozenset({"photo"})
 MAX_FIELD_BYTES = 1024 * 1024
@@ -72,11 +77,11 @@ class BodyStream:
     see a broken connection instead of the answer, so errors drain the rest.
     """
 
-    def __init__(self, receive):
+    def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self.done = False
 
-    async def chunks(self):
+    async def chunks(self) -> AsyncIterator[bytes]:
         while not self.done:
             message = await self._receive()
             if message["type"] == "http.disconnect":
@@ -222,7 +227,7 @@ class _MultipartReader:
             self.pending = bytearray()
 
     async def read(self, body: BodyStream, boundary: bytes) -> None:
-        callbacks = {
+        callbacks: MultipartCallbacks = {
             "on_part_begin": self.on_part_begin,
             "on_part_data": self.on_part_data,
             "on_part_end": self.on_part_end,
@@ -280,7 +285,8 @@ def nest(params: dict[str, str]) -> dict[str, Any]:
                 node[part] = child
             node = child
         node[parts[-1]] = value
-    return _listify(root)
+    # Top-level keys are parameter names: only nested levels may become lists.
+    return {key: _listify(value) for key, value in root.items()}
 
 
 def _listify(node: Any) -> Any:

@@ -197,7 +197,7 @@ def _types_param(request: Request, errors: dict[str, list[str]], *, allow_all: b
     return wanted
 
 
-def _page(request: Request, items: list[dict], total: int, page: int, per_page: int,
+def _page(request: Request, items: list[dict[str, Any]], total: int, page: int, per_page: int,
           page_param: str = "page", **extra_meta: Any) -> JSONResponse:
     """A Laravel resource collection page: ``data``, ``links`` and ``meta``."""
     last_page = max(1, math.ceil(total / per_page))
@@ -235,12 +235,12 @@ def _clean_string(value: Any, field: str, limit: int, errors: dict[str, list[str
     if not isinstance(value, str):
         errors[field] = [f"The {_label(field)} field must be a string."]
         return None
-    value = value.strip()
-    if not value:
+    text: str = value.strip()
+    if not text:
         return None
-    if len(value) > limit:
+    if len(text) > limit:
         errors[field] = [f"The {_label(field)} field must not be greater than {limit} characters."]
-    return value
+    return text
 
 
 def _clean_person(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -357,7 +357,7 @@ class PixiesetSandbox:
         self.store.set_meta("session_token", token)
         self._token = token
 
-    def inject(self, status: int = 503, body: bytes | str | dict | None = None, *,
+    def inject(self, status: int = 503, body: bytes | str | dict[str, Any] | None = None, *,
                content_type: str = "application/json", headers: Mapping[str, str] | None = None,
                times: int = 1, method: str | None = None) -> None:
         """Answer the next ``times`` requests (of ``method``, if given) with this canned response."""

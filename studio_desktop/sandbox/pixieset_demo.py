@@ -14,6 +14,7 @@ import string
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 DEMO_SIZE = 126
 _ALNUM = string.ascii_letters + string.digits
@@ -21,7 +22,7 @@ _ALNUM = string.ascii_letters + string.digits
 _SEED = 20250806
 _NOW = datetime(2025, 9, 15, 17, 30, tzinfo=timezone.utc)
 
-_PLACES = [
+_PLACES: list[tuple[int, str, str, list[tuple[str, str | None, list[str]]]]] = [
     # country_id, postal code pattern, phone prefix, [(city, state, streets)]
     (223, "#####", "+1 ",
      [("New York", "NY", ["Bleecker Street", "West 14th Street", "Atlantic Avenue"]),
@@ -111,9 +112,9 @@ _QUOTE_TITLES = ["Wedding Collection Proposal", "Brand Photography Quote", "Dest
 class DemoStudio:
     """Rows for the three tables, in column order of the store's inserts."""
 
-    people: list[tuple] = field(default_factory=list)
-    collections: list[tuple] = field(default_factory=list)
-    documents: list[tuple] = field(default_factory=list)
+    people: list[tuple[Any, ...]] = field(default_factory=list)
+    collections: list[tuple[Any, ...]] = field(default_factory=list)
+    documents: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def random_id(prefix: str, rng: random.Random | None = None) -> str:
@@ -226,6 +227,8 @@ def build_demo() -> DemoStudio:
             for _ in range(rng.randint(1, 5 if kind == "client" else 2)):
                 doc_roll = rng.random()
                 made = _past(created + timedelta(days=rng.randint(0, 120), seconds=rng.randint(0, 86399)))
+                # prefix, type, title, number, status, amount, gift cards (JSON)
+                doc: tuple[str, str, str, str | None, str, int | None, str | None]
                 if kind == "lead" or doc_roll < 0.25:
                     doc = ("qt_", "quote", rng.choice(_QUOTE_TITLES), None,
                            rng.choice(["draft", "sent", "accepted"]), rng.randint(8, 90) * 5000, None)

@@ -111,7 +111,8 @@ class PixiesetStore:
     def _version(self) -> int:
         try:
             with contextlib.closing(sqlite3.connect(self.path)) as db:
-                return db.execute("PRAGMA user_version").fetchone()[0]
+                version: int = db.execute("PRAGMA user_version").fetchone()[0]
+                return version
         except sqlite3.DatabaseError:
             return -1
 
@@ -123,7 +124,7 @@ class PixiesetStore:
         demo = build_demo()
         rows = []
         for row in demo.people:
-            person = dict(zip(PERSON_COLUMNS, row))
+            person = dict(zip(PERSON_COLUMNS, row, strict=True))
             rows.append((*row, *_derived(person)))
         marks = ", ".join("?" * (len(PERSON_COLUMNS) + 3))
         self._db.execute("BEGIN")
@@ -158,7 +159,7 @@ class PixiesetStore:
             params.append(_like(token))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    def list_people(self, types: Iterable[str] | None, offset: int, limit: int) -> tuple[list[dict], int]:
+    def list_people(self, types: Iterable[str] | None, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         where, params = self._where(types)
         with self._lock:
             total = self._db.execute(f"SELECT COUNT(*) FROM people{where}", params).fetchone()[0]
@@ -167,7 +168,8 @@ class PixiesetStore:
                 [*params, limit, offset]).fetchall()
         return [dict(row) for row in rows], total
 
-    def search_people(self, query: str, types: Iterable[str] | None, offset: int, limit: int) -> tuple[list[dict], int]:
+    def search_people(self, query: str, types: Iterable[str] | None, offset: int,
+                      limit: int) -> tuple[list[dict[str, Any]], int]:
         where, params = self._where(types, fold(query).split())
         with self._lock:
             total = self._db.execute(f"SELECT COUNT(*) FROM people{where}", params).fetchone()[0]
@@ -176,13 +178,13 @@ class PixiesetStore:
                 [*params, limit, offset]).fetchall()
         return [dict(row) for row in rows], total
 
-    def all_people(self, types: Iterable[str] | None) -> list[dict]:
+    def all_people(self, types: Iterable[str] | None) -> list[dict[str, Any]]:
         where, params = self._where(types)
         with self._lock:
             rows = self._db.execute(f"SELECT * FROM people{where} ORDER BY created_at DESC, seq DESC", params).fetchall()
         return [dict(row) for row in rows]
 
-    def get_person(self, person_id: str) -> dict | None:
+    def get_person(self, person_id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone()
         return dict(row) if row else None
@@ -193,7 +195,7 @@ class PixiesetStore:
                                    (email.casefold(), except_id)).fetchone()
         return row is not None
 
-    def insert_person(self, person: Mapping[str, Any]) -> dict:
+    def insert_person(self, person: Mapping[str, Any]) -> dict[str, Any]:
         with self._lock:
             seq = self._db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM people").fetchone()[0]
             values = {**{column: None for column in PERSON_COLUMNS}, **person, "seq": seq}
@@ -204,7 +206,7 @@ class PixiesetStore:
                 (*row, *_derived(values)))
             return dict(self._db.execute("SELECT * FROM people WHERE id = ?", (values["id"],)).fetchone())
 
-    def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict | None:
+    def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone()
             if row is None:
@@ -214,13 +216,13 @@ class PixiesetStore:
             search, sort_name, email_key = _derived(merged)
             assignments = ", ".join(f"{column} = ?" for column in columns)
             self._db.execute(
-                f"UPDATE people SET {assignments + ', ' if assignments else ''}search = ?, sort_name = ?, email_key = ? "
-                "WHERE id = ?",
+                f"UPDATE people SET {assignments + ', ' if assignments else ''}"
+                "search = ?, sort_name = ?, email_key = ? WHERE id = ?",
                 [*(changes[column] for column in columns), search, sort_name, email_key, person_id])
             return dict(self._db.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone())
 
     # -- collections and documents -----------------------------------------------------
-    def collections(self, client_id: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    def collections(self, client_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM collections WHERE client_id = ?", (client_id,)).fetchone()[0]
             rows = self._db.execute(
@@ -228,7 +230,7 @@ class PixiesetStore:
                 (client_id, limit, offset)).fetchall()
         return [dict(row) for row in rows], total
 
-    def documents(self, client_id: str, offset: int, limit: int) -> tuple[list[dict], int]:
+    def documents(self, client_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         with self._lock:
             total = self._db.execute("SELECT COUNT(*) FROM documents WHERE client_id = ?", (client_id,)).fetchone()[0]
             rows = self._db.execute(

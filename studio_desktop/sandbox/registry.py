@@ -8,11 +8,12 @@ What they return is sent as ``{"stat": "ok", **result}``.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from studio_desktop.sandbox.params import IncomingFile, nest
 from studio_desktop.sandbox.validate import name_error
@@ -66,10 +67,13 @@ def not_found(what: str, ident: object) -> ApiFail:
     return ApiFail(404, f"{what} {ident} was not found.")
 
 
+Handler = Callable[["Call"], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class MethodSpec:
     name: str
-    handler: Callable[[Call], dict]
+    handler: Handler
     required: tuple[str, ...]
     post_only: bool
 
@@ -80,8 +84,8 @@ REGISTRY: dict[str, MethodSpec] = {}
 UPGRADE_SCOPE = "sp.account.upgrade"
 
 
-def api_method(name: str, *, required: tuple[str, ...] = (), post_only: bool = False):
-    def register(handler: Callable[[Call], dict]) -> Callable[[Call], dict]:
+def api_method(name: str, *, required: tuple[str, ...] = (), post_only: bool = False) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
         if name in REGISTRY:
             raise RuntimeError(f"{name} registered twice")
         REGISTRY[name] = MethodSpec(name, handler, tuple(required), post_only)
@@ -132,6 +136,11 @@ class Call:
     def has(self, name: str) -> bool:
         return name in self.params
 
+    @overload
+    def text(self, name: str) -> str | None: ...
+    @overload
+    def text(self, name: str, default: str) -> str: ...
+
     def text(self, name: str, default: str | None = None) -> str | None:
         value = self.params.get(name)
         return default if value is None else value
@@ -155,7 +164,8 @@ class Call:
             raise invalid(name, f"The {name} parameter is required.")
         return value
 
-    def opt_int(self, name: str) -> int | None:
+    # `int` here is the method above; the builtin by its full name.
+    def opt_int(self, name: str) -> builtins.int | None:
         raw = (self.params.get(name) or "").strip()
         if not raw:
             return None

@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -60,7 +61,7 @@ def jpeg_dimensions(path: Path, head: bytes | None = None) -> tuple[int, int]:
     return width, height
 
 
-def _atomic_save(image: Image.Image, dest: Path, **options) -> None:
+def _atomic_save(image: Image.Image, dest: Path, **options: Any) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".tmp")
     try:

@@ -13,10 +13,11 @@ import os
 import random
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
-from studio_desktop.sandbox.db import create_schema, new_photo_key
+from studio_desktop.sandbox.db import create_schema, inserted_id, new_photo_key
 
 SEEDS = ("demo", "empty")
 
@@ -52,11 +53,11 @@ def _build(builder: Callable[[sqlite3.Connection], dict[str, int]], seed: str) -
         conn.close()
 
 
-def _insert(c: sqlite3.Connection, table: str, **values) -> int:
+def _insert(c: sqlite3.Connection, table: str, **values: Any) -> int:
     columns = ", ".join(values)
     cur = c.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})",
                     tuple(values.values()))
-    return cur.lastrowid
+    return inserted_id(cur)
 
 
 def _studio(c: sqlite3.Connection, name: str, first: str, last: str, subdomain: str) -> None:
@@ -108,7 +109,10 @@ CONTACTS = [
 ]
 
 # Album trees: (name, photo names generator key, children)
-WEDDING_ALBUMS = [
+# name, photo count, sub-albums
+AlbumSpec: TypeAlias = tuple[str, int, list["AlbumSpec"]]
+
+WEDDING_ALBUMS: list[AlbumSpec] = [
     ("Getting Ready", 8, [
         ("Bride", 10, [
             ("Details", 6, [
@@ -175,7 +179,7 @@ class _DemoBuilder:
         return _insert(self.c, "albums", event_id=event, parent_id=parent, name=name, display_order=order,
                        created=created, password=password)
 
-    def album_tree(self, event: int, tree: list, created: str, counter: list[int], parent: int | None = None,
+    def album_tree(self, event: int, tree: list[AlbumSpec], created: str, counter: list[int], parent: int | None = None,
                    path: tuple[str, ...] = ()) -> list[int]:
         photo_ids: list[int] = []
         for order, (name, count, children) in enumerate(tree, start=1):
@@ -322,8 +326,8 @@ def seed_demo(c: sqlite3.Connection) -> dict[str, int]:
                       contact="chloe", event_date="2024-07-06 15:00:00", slug="chloe-antoine-mariage")
     eglise = d.album(mariage, None, "Église", 1, created)
     vin = d.album(mariage, None, "Vin d'honneur", 2, created)
-    mariage_photos = (d.photos(mariage, eglise, ["Église - entrée.jpg", "Église - vitraux.jpg"]
-                               + _names("ceremonie", 8), created)
+    mariage_photos = (d.photos(mariage, eglise,
+                               ["Église - entrée.jpg", "Église - vitraux.jpg", *_names("ceremonie", 8)], created)
                       + d.photos(mariage, vin, [f"Vin d'honneur {n:02d}.jpg" for n in range(1, 11)], created))
     d.cover("events", mariage, mariage_photos[0])
     c.execute("UPDATE categories SET cover_photo_id = ? WHERE id = ?", (loose[1], d.ids["cat_weddings"]))
@@ -350,7 +354,8 @@ def seed_demo(c: sqlite3.Connection) -> dict[str, int]:
     return result
 
 
-def _visitors(d: _DemoBuilder, wedding, wedding_photos, family, family_photos, newborn, newborn_photos) -> None:
+def _visitors(d: _DemoBuilder, wedding: int, wedding_photos: list[int], family: int, family_photos: list[int],
+              newborn: int, newborn_photos: list[int]) -> None:
     c = d.c
     specs = [
         (wedding, "harper.lewis@example.com", "2025-01-04 20:15:00", 2, 5, 1, 3, wedding_photos[:12],
@@ -375,7 +380,8 @@ def _visitors(d: _DemoBuilder, wedding, wedding_photos, family, family_photos, n
                    ("harper.lewis@example.com", "liam.carter@example.com", "aunt.mary@example.com")])
 
 
-def _mobile_apps(d: _DemoBuilder, wedding, wedding_photos, family, family_photos, newborn, newborn_photos) -> None:
+def _mobile_apps(d: _DemoBuilder, wedding: int, wedding_photos: list[int], family: int, family_photos: list[int],
+                 newborn: int, newborn_photos: list[int]) -> None:
     apps = [
         ("b1", wedding, "Harper & Liam", 214, 1380, wedding_photos[:25]),
         ("b1", family, "The Okafors", 9, 77, family_photos[:12]),
@@ -389,12 +395,14 @@ def _mobile_apps(d: _DemoBuilder, wedding, wedding_photos, family, family_photos
                         [(app, p, i) for i, p in enumerate(photos)])
 
 
-def _address(name, line1, city, state, postal, country="US", line2=None) -> dict:
+def _address(name: str, line1: str, city: str, state: str, postal: str, country: str = "US",
+             line2: str | None = None) -> dict[str, Any]:
     return {"name": name, "address_line_1": line1, "address_line_2": line2, "city": city, "state_province": state,
             "postal_code": postal, "country": country}
 
 
-def _product(name, size, quantity, unit, *, digital=False, lab=True, addons=()) -> dict:
+def _product(name: str, size: str, quantity: int, unit: float, *, digital: bool = False, lab: bool = True,
+             addons: Sequence[tuple[str, str, float]] = ()) -> dict[str, Any]:
     return {"quantity": quantity, "item_name": name, "item_size": size, "is_digital_download": digital,
             "is_lab_fulfilled": lab and not digital, "lab_product_unit_price": round(unit * 0.35, 2) if lab else None,
             "addons": [{"label": label, "type": kind, "price": price, "quantity": quantity}
@@ -402,15 +410,15 @@ def _product(name, size, quantity, unit, *, digital=False, lab=True, addons=()) 
             "unit_price": unit, "original_price": unit, "item_total": round(unit * quantity, 2)}
 
 
-def _orders(d: _DemoBuilder, wedding, wedding_photos, family, family_photos, newborn, newborn_photos,
-            gala, gala_photos) -> None:
+def _orders(d: _DemoBuilder, wedding: int, wedding_photos: list[int], family: int, family_photos: list[int],
+            newborn: int, newborn_photos: list[int], gala: int, gala_photos: list[int]) -> None:
     harper = _address("Harper Lewis", "88 Riverfront Pkwy", "Chattanooga", "TN", "37402")
     mary = _address("Mary Lewis", "5 Elm Ct", "Knoxville", "TN", "37919")
     adaeze = _address("Adaeze Okafor", "42 Belle Meade Blvd", "Nashville", "TN", "37205")
     priya = _address("Priya Raman", "1200 N Lake Shore Dr", "Chicago", "IL", "60610", line2="Apt 18C")
     lab = _address("Lumen & Grain Photography", "214 Market St", "Chattanooga", "TN", "37402")
     none = {"gateway_transaction_id": None, "amount": None, "currency": None}
-    orders = [
+    orders: list[tuple[Any, ...]] = [
         (wedding, "Harper & Liam Wedding", "2024-10-01 19:22:00", 4, "Completed", True, "USD", harper,
          "harper.lewis@example.com", "423-555-0181",
          [(wedding_photos[0], [_product("Print", "8x10", 2, 25.0, addons=[("Lustre", "Texture", 2.0)])]),
@@ -470,7 +478,8 @@ def _orders(d: _DemoBuilder, wedding, wedding_photos, family, family_photos, new
 
 
 def _invoices(d: _DemoBuilder) -> None:
-    def item(n, name, description, quantity, price, taxable=True, created="2024-06-01 10:00:00"):
+    def item(n: int, name: str, description: str, quantity: int, price: float, taxable: bool = True,
+             created: str = "2024-06-01 10:00:00") -> dict[str, Any]:
         return {"id": 880_000 + n, "name": name, "description": description, "quantity": quantity,
                 "original_price": price, "price": price, "is_taxable": taxable, "display_order": n % 10,
                 "created": created, "last_updated": created}

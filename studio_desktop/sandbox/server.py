@@ -12,8 +12,12 @@ import logging
 import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
+
+if TYPE_CHECKING:
+    from studio_desktop.sandbox.faults import Faults
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,10 @@ def serve_in_thread(server: uvicorn.Server, sock: socket.socket, *, name: str,
                     await asyncio.sleep(0.01)
                 started.set()
 
-            loop.create_task(watch())
+            # Held: the loop keeps only a weak reference to a task.
+            watcher = loop.create_task(watch())
             loop.run_until_complete(task)
+            watcher.cancel()
         except BaseException as exc:  # reported to the starting thread
             failure.append(exc)
         finally:
@@ -117,7 +123,7 @@ class SandboxServer:
         return self.studio.demo_pixieset_cookie
 
     @property
-    def faults(self):
+    def faults(self) -> Faults:
         """Fault injection settings (see :class:`studio_desktop.sandbox.faults.Faults`)."""
         return self.studio.faults
 
@@ -156,5 +162,5 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -156,7 +156,8 @@ def album_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
     }
 
 
-def album_trees(c: sqlite3.Connection, event_ids: list[int], urls: Urls, *, brief: bool) -> dict[int, list[dict]]:
+def album_trees(c: sqlite3.Connection, event_ids: list[int], urls: Urls, *,
+                brief: bool) -> dict[int, list[dict[str, Any]]]:
     """Albums of these events as nested ``sub_albums`` trees, keyed by event ID.
 
     ``brief`` gives the ``get_event_tree`` shape (id, name, sub_albums only).
@@ -178,7 +179,7 @@ def album_trees(c: sqlite3.Connection, event_ids: list[int], urls: Urls, *, brie
         node["sub_albums"] = [build(child) for child in children.get(row["id"], [])]
         return node
 
-    trees: dict[int, list[dict]] = {event_id: [] for event_id in event_ids}
+    trees: dict[int, list[dict[str, Any]]] = {event_id: [] for event_id in event_ids}
     for row in children.get(None, []):
         trees[row["event_id"]].append(build(row))
     return trees
@@ -216,42 +217,43 @@ def contact_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def event_row(c: sqlite3.Connection, event_id: int) -> sqlite3.Row:
-    row = c.execute(f"{EVENT_SELECT} WHERE e.id = ?", (event_id,)).fetchone()
+    row: sqlite3.Row | None = c.execute(f"{EVENT_SELECT} WHERE e.id = ?", (event_id,)).fetchone()
     if row is None:
         raise not_found("Event", event_id)
     return row
 
 
 def album_row(c: sqlite3.Connection, album_id: int) -> sqlite3.Row:
-    row = c.execute(f"{ALBUM_SELECT} WHERE a.id = ?", (album_id,)).fetchone()
+    row: sqlite3.Row | None = c.execute(f"{ALBUM_SELECT} WHERE a.id = ?", (album_id,)).fetchone()
     if row is None:
         raise not_found("Album", album_id)
     return row
 
 
 def photo_row(c: sqlite3.Connection, photo_id: int) -> sqlite3.Row:
-    row = c.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    row: sqlite3.Row | None = c.execute("SELECT * FROM photos WHERE id = ?", (photo_id,)).fetchone()
     if row is None:
         raise not_found("Photo", photo_id)
     return row
 
 
 def brand_row(c: sqlite3.Connection, brand_id: int) -> sqlite3.Row:
-    row = c.execute("SELECT * FROM brands WHERE id = ? AND is_active = 1", (brand_id,)).fetchone()
+    row: sqlite3.Row | None = c.execute("SELECT * FROM brands WHERE id = ? AND is_active = 1", (brand_id,)).fetchone()
     if row is None:
         raise not_found("Brand", brand_id)
     return row
 
 
 def contact_row(c: sqlite3.Connection, contact_id: int) -> sqlite3.Row:
-    row = c.execute(f"{CONTACT_SELECT} WHERE ct.id = ?", (contact_id,)).fetchone()
+    row: sqlite3.Row | None = c.execute(f"{CONTACT_SELECT} WHERE ct.id = ?", (contact_id,)).fetchone()
     if row is None:
         raise not_found("Contact", contact_id)
     return row
 
 
 def default_brand_id(c: sqlite3.Connection) -> int:
-    return c.execute("SELECT id FROM brands WHERE is_default = 1 ORDER BY id LIMIT 1").fetchone()[0]
+    brand_id: int = c.execute("SELECT id FROM brands WHERE is_default = 1 ORDER BY id LIMIT 1").fetchone()[0]
+    return brand_id
 
 
 def plan_usage(c: sqlite3.Connection) -> tuple[int, int | None]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+from studio_desktop.sandbox.db import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid
 from studio_desktop.sandbox.shapes import album_json, album_row, album_trees, event_row, photos_page
 from studio_desktop.sandbox.shootproof_events import touch_event
@@ -31,8 +33,9 @@ def subtree(c: sqlite3.Connection, album_id: int) -> list[tuple[int, int]]:
 
 
 def _next_order(c: sqlite3.Connection, event_id: int, parent_id: int | None) -> int:
-    return c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums WHERE event_id = ? AND parent_id IS ?",
-                     (event_id, parent_id)).fetchone()[0]
+    order: int = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums "
+                           "WHERE event_id = ? AND parent_id IS ?", (event_id, parent_id)).fetchone()[0]
+    return order
 
 
 def _parent(c: sqlite3.Connection, parent_id: int, event_id: int) -> sqlite3.Row:
@@ -46,7 +49,7 @@ def _parent(c: sqlite3.Connection, parent_id: int, event_id: int) -> sqlite3.Row
 
 
 @api_method("sp.album.get_list", required=("event_id",))
-def album_get_list(call: Call) -> dict:
+def album_get_list(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     with call.state.db.read() as c:
         event_row(c, event_id)
@@ -55,7 +58,7 @@ def album_get_list(call: Call) -> dict:
 
 
 @api_method("sp.album.create", required=("event_id", "album_name"))
-def album_create(call: Call) -> dict:
+def album_create(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     name = call.required_name("album_name", "album name")
     parent_id = call.opt_int("parent_id")
@@ -74,11 +77,11 @@ def album_create(call: Call) -> dict:
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         (event_id, parent_id, name, password, _next_order(c, event_id, parent_id), now))
         touch_event(c, event_id, now)
-        return {"album": album_json(album_row(c, cur.lastrowid), call.urls)}
+        return {"album": album_json(album_row(c, inserted_id(cur)), call.urls)}
 
 
 @api_method("sp.album.delete", required=("album_id",))
-def album_delete(call: Call) -> dict:
+def album_delete(call: Call) -> dict[str, Any]:
     album_id = call.int("album_id")
     with call.state.db.tx() as c:
         album = album_row(c, album_id)
@@ -98,7 +101,7 @@ def album_delete(call: Call) -> dict:
 
 
 @api_method("sp.album.move", required=("album_id",))
-def album_move(call: Call) -> dict:
+def album_move(call: Call) -> dict[str, Any]:
     album_id = call.int("album_id")
     parent_id = call.opt_int("parent_id")
     with call.state.db.tx() as c:
@@ -120,7 +123,7 @@ def album_move(call: Call) -> dict:
 
 
 @api_method("sp.album.rename", required=("album_id", "album_name"))
-def album_rename(call: Call) -> dict:
+def album_rename(call: Call) -> dict[str, Any]:
     album_id = call.int("album_id")
     name = call.required_name("album_name", "album name")
     with call.state.db.tx() as c:
@@ -131,12 +134,12 @@ def album_rename(call: Call) -> dict:
 
 
 @api_method("sp.album.get_photos", required=("album_id",))
-def album_get_photos(call: Call) -> dict:
+def album_get_photos(call: Call) -> dict[str, Any]:
     return photos_page(call, album_row, "album_id", call.int("album_id"))
 
 
 @api_method("sp.album.info", required=("album_id",))
-def album_info(call: Call) -> dict:
+def album_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         album = album_row(c, call.int("album_id"))
         event = event_row(c, album["event_id"])

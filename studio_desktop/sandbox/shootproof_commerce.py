@@ -14,7 +14,7 @@ MOBILE_APP_PHOTO_SIZES = ("small", "medium", "large")
 
 
 @api_method("sp.order.get_list")
-def order_get_list(call: Call) -> dict:
+def order_get_list(call: Call) -> dict[str, Any]:
     paging = call.paging()
     event_id = call.opt_int("event_id")
     where = "WHERE (? IS NULL OR event_id = ?)"
@@ -36,7 +36,7 @@ def order_get_list(call: Call) -> dict:
 
 
 @api_method("sp.order.get_details", required=("order_id",))
-def order_get_details(call: Call) -> dict:
+def order_get_details(call: Call) -> dict[str, Any]:
     order_id = call.int("order_id")
     with call.state.db.read() as c:
         row = c.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
@@ -100,7 +100,7 @@ def _invoice_json(row: sqlite3.Row, c: sqlite3.Connection) -> dict[str, Any]:
 
 
 @api_method("sp.invoice.get_list")
-def invoice_get_list(call: Call) -> dict:
+def invoice_get_list(call: Call) -> dict[str, Any]:
     paging = call.paging()
     brand_id = call.opt_int("brand_id")
     where = "WHERE (? IS NULL OR brand_id = ?)"
@@ -115,7 +115,7 @@ def invoice_get_list(call: Call) -> dict:
 
 
 @api_method("sp.invoice.info", required=("invoice_id",))
-def invoice_info(call: Call) -> dict:
+def invoice_info(call: Call) -> dict[str, Any]:
     invoice_id = call.int("invoice_id")
     with call.state.db.read() as c:
         row = c.execute("SELECT * FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
@@ -134,7 +134,7 @@ def _icon_url(photos: list[sqlite3.Row], urls: Urls) -> str | None:
 
 
 @api_method("sp.mobile_app.get_list")
-def mobile_app_get_list(call: Call) -> dict:
+def mobile_app_get_list(call: Call) -> dict[str, Any]:
     paging = call.paging()
     brand_id = call.opt_int("brand_id")
     where = "WHERE (? IS NULL OR m.brand_id = ?)"
@@ -164,7 +164,7 @@ def mobile_app_get_list(call: Call) -> dict:
 
 
 @api_method("sp.mobile_app.get_photos", required=("mobile_app_id",))
-def mobile_app_get_photos(call: Call) -> dict:
+def mobile_app_get_photos(call: Call) -> dict[str, Any]:
     app_id = call.int("mobile_app_id")
     with call.state.db.read() as c:
         if not c.execute("SELECT 1 FROM mobile_apps WHERE id = ?", (app_id,)).fetchone():

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from studio_desktop.sandbox.db import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid, invalid_fields, not_found
 from studio_desktop.sandbox.shapes import (
     CONTACT_EVENT_FIELDS,
@@ -28,7 +29,7 @@ def _s(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _parse(data: dict[str, Any], c: sqlite3.Connection, *, partial: bool) -> tuple[dict[str, Any], dict]:
+def _parse(data: dict[str, Any], c: sqlite3.Connection, *, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """Column values from one contact's submitted fields, and field errors.
 
     ``partial`` (updates): optional fields that were not sent are left out, so they keep their value.
@@ -100,7 +101,7 @@ def _insert(c: sqlite3.Connection, values: dict[str, Any], now: str) -> int:
     columns = ", ".join(values)
     cur = c.execute(f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(values))})",
                     tuple(values.values()))
-    return cur.lastrowid
+    return inserted_id(cur)
 
 
 def _contact_data(call: Call) -> dict[str, Any]:
@@ -108,7 +109,7 @@ def _contact_data(call: Call) -> dict[str, Any]:
 
 
 @api_method("sp.contact.info")
-def contact_info(call: Call) -> dict:
+def contact_info(call: Call) -> dict[str, Any]:
     contact_id = call.opt_int("contact_id")
     email = (call.text("contact_email") or "").strip()
     brand_id = call.opt_int("brand_id")
@@ -130,7 +131,7 @@ def contact_info(call: Call) -> dict:
 
 
 @api_method("sp.contact.create", post_only=True)
-def contact_create(call: Call) -> dict:
+def contact_create(call: Call) -> dict[str, Any]:
     with call.state.db.tx() as c:
         values, errors = _parse(_contact_data(call), c, partial=False)
         if not errors and _email_taken(c, values["brand_id"], values["email"]):
@@ -142,7 +143,7 @@ def contact_create(call: Call) -> dict:
 
 
 @api_method("sp.contact.update", required=("contact_id",), post_only=True)
-def contact_update(call: Call) -> dict:
+def contact_update(call: Call) -> dict[str, Any]:
     contact_id = call.int("contact_id")
     with call.state.db.tx() as c:
         current = contact_row(c, contact_id)
@@ -158,7 +159,7 @@ def contact_update(call: Call) -> dict:
 
 
 @api_method("sp.contact.delete")
-def contact_delete(call: Call) -> dict:
+def contact_delete(call: Call) -> dict[str, Any]:
     # The reference marks contact_id optional and documents no failure for its absence:
     # without one the call succeeds and deletes nothing, so a retry after a lost answer is harmless.
     contact_id = call.opt_int("contact_id")
@@ -171,7 +172,7 @@ def contact_delete(call: Call) -> dict:
 
 
 @api_method("sp.contact.bulk_create", post_only=True)
-def contact_bulk_create(call: Call) -> dict:
+def contact_bulk_create(call: Call) -> dict[str, Any]:
     submitted = call.nested().get("contacts")
     if isinstance(submitted, dict):
         submitted = list(submitted.values())
@@ -180,7 +181,7 @@ def contact_bulk_create(call: Call) -> dict:
     if len(submitted) > MAX_BULK:
         raise invalid("contacts", f"At most {MAX_BULK} contacts can be created per request; "
                                   f"{len(submitted)} were sent.")
-    results: list[dict] = []
+    results: list[dict[str, Any]] = []
     valid = created = 0
     now = call.state.clock.stamp()
     with call.state.db.tx() as c:
@@ -213,7 +214,7 @@ def contact_bulk_create(call: Call) -> dict:
 
 
 @api_method("sp.contact.get_event_list", required=("contact_id",))
-def contact_get_event_list(call: Call) -> dict:
+def contact_get_event_list(call: Call) -> dict[str, Any]:
     contact_id = call.int("contact_id")
     with call.state.db.read() as c:
         contact_row(c, contact_id)

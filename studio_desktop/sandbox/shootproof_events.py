@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
+from typing import Any
 
+from studio_desktop.sandbox.db import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid, invalid_fields
 from studio_desktop.sandbox.shapes import (
     EVENT_INFO_FIELDS,
@@ -27,7 +29,7 @@ def touch_event(c: sqlite3.Connection, event_id: int, stamp: str) -> None:
     c.execute("UPDATE events SET last_updated = ? WHERE id = ?", (stamp, event_id))
 
 
-def _written(call: Call, c: sqlite3.Connection, event_id: int) -> dict:
+def _written(call: Call, c: sqlite3.Connection, event_id: int) -> dict[str, Any]:
     return {"event": event_json(event_row(c, event_id), call.urls, EVENT_WRITE_FIELDS)}
 
 
@@ -57,7 +59,7 @@ def _check_date(call: Call, name: str) -> str | None:
 
 
 @api_method("sp.event.get_list")
-def event_get_list(call: Call) -> dict:
+def event_get_list(call: Call) -> dict[str, Any]:
     paging = call.paging()
     brand_id = call.opt_int("brand_id")
     include_archived = call.flag("include_archived")
@@ -84,14 +86,14 @@ def event_get_list(call: Call) -> dict:
 
 
 @api_method("sp.event.info", required=("event_id",))
-def event_info(call: Call) -> dict:
+def event_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         row = event_row(c, call.int("event_id"))
     return {"event": event_json(row, call.urls, EVENT_INFO_FIELDS)}
 
 
 @api_method("sp.event.create", required=("event_name",))
-def event_create(call: Call) -> dict:
+def event_create(call: Call) -> dict[str, Any]:
     name = call.required_name("event_name", "event name")
     event_date = _check_date(call, "event_date")
     slug = (call.text("url_slug") or "").strip() or None
@@ -134,11 +136,11 @@ def event_create(call: Call) -> dict:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (brand_id, name, password, access_level, category_id, int(archive), slug, now, event_date,
              expiration, contact_id, now, defaults["id"] if defaults else None))
-        return _written(call, c, cur.lastrowid)
+        return _written(call, c, inserted_id(cur))
 
 
 @api_method("sp.event.update", required=("event_id",))
-def event_update(call: Call) -> dict:
+def event_update(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     with call.state.db.tx() as c:
         event = event_row(c, event_id)
@@ -165,7 +167,7 @@ def event_update(call: Call) -> dict:
 
 
 @api_method("sp.event.delete", required=("event_id",))
-def event_delete(call: Call) -> dict:
+def event_delete(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     with call.state.db.tx() as c:
         event = event_row(c, event_id)
@@ -185,7 +187,7 @@ def event_delete(call: Call) -> dict:
 
 
 @api_method("sp.event.rename", required=("event_id", "event_name"))
-def event_rename(call: Call) -> dict:
+def event_rename(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     name = call.required_name("event_name", "event name")
     with call.state.db.tx() as c:
@@ -196,7 +198,7 @@ def event_rename(call: Call) -> dict:
 
 
 @api_method("sp.event.set_access_level", required=("event_id", "access_level"))
-def event_set_access_level(call: Call) -> dict:
+def event_set_access_level(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     level = call.required_text("access_level")
     if level not in ACCESS_LEVELS:
@@ -217,7 +219,7 @@ def event_set_access_level(call: Call) -> dict:
 
 
 @api_method("sp.event.photo_exists", required=("event_id",))
-def event_photo_exists(call: Call) -> dict:
+def event_photo_exists(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     name = call.text("photo_name")
     photo_id = call.opt_int("photo_id")
@@ -245,12 +247,12 @@ def event_photo_exists(call: Call) -> dict:
 
 
 @api_method("sp.event.get_photos", required=("event_id",))
-def event_get_photos(call: Call) -> dict:
+def event_get_photos(call: Call) -> dict[str, Any]:
     return photos_page(call, event_row, "event_id", call.int("event_id"))
 
 
 @api_method("sp.event.set_category", required=("event_id", "category_id"))
-def event_set_category(call: Call) -> dict:
+def event_set_category(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     category_id = call.int("category_id")
     with call.state.db.tx() as c:
@@ -263,7 +265,7 @@ def event_set_category(call: Call) -> dict:
 
 
 @api_method("sp.event.set_contact", required=("event_id",))
-def event_set_contact(call: Call) -> dict:
+def event_set_contact(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     contact_id = call.opt_int("contact_id")
     with call.state.db.tx() as c:
@@ -276,7 +278,7 @@ def event_set_contact(call: Call) -> dict:
 
 
 @api_method("sp.event.gallery_visitors", required=("event_id",))
-def event_gallery_visitors(call: Call) -> dict:
+def event_gallery_visitors(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     with call.state.db.read() as c:
         event = event_row(c, event_id)
@@ -312,7 +314,7 @@ def event_gallery_visitors(call: Call) -> dict:
 
 
 @api_method("sp.event.gallery_visitor_photos", required=("event_id", "email_address"))
-def event_gallery_visitor_photos(call: Call) -> dict:
+def event_gallery_visitor_photos(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     email = call.required_text("email_address")
     with call.state.db.read() as c:
@@ -325,7 +327,7 @@ def event_gallery_visitor_photos(call: Call) -> dict:
                               "WHERE f.visitor_id = ? ORDER BY p.seq", (visitor["id"],)).fetchall()
         labeled_rows = c.execute("SELECT l.label, p.* FROM visitor_labels l JOIN photos p ON p.id = l.photo_id "
                                  "WHERE l.visitor_id = ? ORDER BY l.label, p.seq", (visitor["id"],)).fetchall()
-    labels: dict[str, list[dict]] = {}
+    labels: dict[str, list[dict[str, Any]]] = {}
     for row in labeled_rows:
         labels.setdefault(row["label"], []).append(photo_json(row, call.urls))
     return {
@@ -335,7 +337,7 @@ def event_gallery_visitor_photos(call: Call) -> dict:
 
 
 @api_method("sp.event.bulk_email_add", required=("event_id",), post_only=True)
-def event_bulk_email_add(call: Call) -> dict:
+def event_bulk_email_add(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     if call.json_error:
         raise invalid("body", f"{call.json_error}: send a JSON array of email addresses.")

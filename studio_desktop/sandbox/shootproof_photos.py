@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from typing import Any, Literal, overload
 
 from studio_desktop.sandbox.db import new_photo_key
 from studio_desktop.sandbox.params import IncomingFile
@@ -19,6 +20,12 @@ from studio_desktop.sandbox.shootproof_events import touch_event
 from studio_desktop.sandbox.state import PLAN_TIERS, UNLIMITED_PLAN
 
 MAX_NAME = 255
+
+
+@overload
+def _incoming_photo(call: Call, field: str = ..., *, required: Literal[True] = ...) -> IncomingFile: ...
+@overload
+def _incoming_photo(call: Call, field: str = ..., *, required: bool) -> IncomingFile | None: ...
 
 
 def _incoming_photo(call: Call, field: str = "photo", *, required: bool = True) -> IncomingFile | None:
@@ -84,13 +91,13 @@ def _take_plan_slot(c: sqlite3.Connection, call: Call) -> None:
                   code="limit_reached")
 
 
-def _usage(c: sqlite3.Connection) -> dict:
+def _usage(c: sqlite3.Connection) -> dict[str, Any]:
     used, allowed = plan_usage(c)
     return {"photos_allowed": allowed, "photos_used": used}
 
 
 @api_method("sp.photo.upload", required=("event_id",), post_only=True)
-def photo_upload(call: Call) -> dict:
+def photo_upload(call: Call) -> dict[str, Any]:
     event_id = call.int("event_id")
     album_id = call.opt_int("album_id")
     incoming = _incoming_photo(call)
@@ -114,7 +121,7 @@ def photo_upload(call: Call) -> dict:
 
 
 @api_method("sp.photo.update", required=("photo_id",), post_only=True)
-def photo_update(call: Call) -> dict:
+def photo_update(call: Call) -> dict[str, Any]:
     photo_id = call.int("photo_id")
     incoming = _incoming_photo(call)
     width, height = _dimensions(incoming)
@@ -131,7 +138,7 @@ def photo_update(call: Call) -> dict:
 
 
 @api_method("sp.photo.add_to_album", required=("album_id", "photo_id"))
-def photo_add_to_album(call: Call) -> dict:
+def photo_add_to_album(call: Call) -> dict[str, Any]:
     album_id = call.int("album_id")
     photo_id = call.int("photo_id")
     with call.state.db.tx() as c:
@@ -145,7 +152,7 @@ def photo_add_to_album(call: Call) -> dict:
 
 
 @api_method("sp.photo.remove_from_album", required=("album_id", "photo_id"))
-def photo_remove_from_album(call: Call) -> dict:
+def photo_remove_from_album(call: Call) -> dict[str, Any]:
     album_id = call.int("album_id")
     photo_id = call.int("photo_id")
     with call.state.db.tx() as c:
@@ -159,14 +166,14 @@ def photo_remove_from_album(call: Call) -> dict:
 
 
 @api_method("sp.photo.info", required=("photo_id",))
-def photo_info(call: Call) -> dict:
+def photo_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         row = photo_row(c, call.int("photo_id"))
     return photo_json(row, call.urls)
 
 
 @api_method("sp.photo.delete", required=("photo_id",))
-def photo_delete(call: Call) -> dict:
+def photo_delete(call: Call) -> dict[str, Any]:
     photo_id = call.int("photo_id")
     with call.state.db.tx() as c:
         photo = photo_row(c, photo_id)
@@ -192,7 +199,7 @@ def _cover_target(call: Call, c: sqlite3.Connection) -> tuple[str, sqlite3.Row, 
 
 
 @api_method("sp.cover_photo.set", post_only=True)
-def cover_photo_set(call: Call) -> dict:
+def cover_photo_set(call: Call) -> dict[str, Any]:
     photo_id = call.opt_int("photo_id")
     incoming = _incoming_photo(call, required=False)
     if photo_id is None and incoming is None:
@@ -210,9 +217,11 @@ def cover_photo_set(call: Call) -> dict:
                 raise invalid("photo_id", f"Photo {photo_id} is not in this gallery.")
             c.execute(f"UPDATE {table} SET cover_photo_id = ?, cover_version = NULL WHERE id = ?",
                       (photo_id, target["id"]))
+            version = None
             sizes = {"l": call.urls.photo_size(photo_id, photo["version"], "large"),
                      "xl": call.urls.photo_size(photo_id, photo["version"], "x_large")}
         else:
+            assert incoming is not None  # no photo_id and no file was refused above
             version = (target["cover_version"] or 0) + 1
             os.replace(incoming.path, storage.cover_path(kind, target["id"], version))
             c.execute(f"UPDATE {table} SET cover_photo_id = NULL, cover_version = ? WHERE id = ?",
@@ -224,7 +233,7 @@ def cover_photo_set(call: Call) -> dict:
 
 
 @api_method("sp.cover_photo.delete", post_only=True)
-def cover_photo_delete(call: Call) -> dict:
+def cover_photo_delete(call: Call) -> dict[str, Any]:
     with call.state.db.tx() as c:
         kind, target, event_id = _cover_target(call, c)
         table = "events" if kind == "event" else "albums"

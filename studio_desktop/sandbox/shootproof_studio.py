@@ -22,13 +22,13 @@ WRITABLE_SETTINGS = ("event_postback_url", "order_postback_url")
 
 
 @api_method("sp.auth.deauthorize")
-def auth_deauthorize(call: Call) -> dict:
+def auth_deauthorize(call: Call) -> dict[str, Any]:
     call.state.tokens.revoke(call.params["access_token"])
     return {"msg": "The access token has been deauthorized."}
 
 
 @api_method("sp.studio.info")
-def studio_info(call: Call) -> dict:
+def studio_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         row = c.execute("SELECT * FROM studio WHERE id = 1").fetchone()
     return {
@@ -40,7 +40,7 @@ def studio_info(call: Call) -> dict:
 
 
 @api_method("sp.studio.get_setting", required=("setting_key",))
-def studio_get_setting(call: Call) -> dict:
+def studio_get_setting(call: Call) -> dict[str, Any]:
     key = call.required_text("setting_key")
     if key not in READABLE_SETTINGS:
         raise invalid("setting_key", f"The setting_key must be one of: {', '.join(READABLE_SETTINGS)}.")
@@ -50,7 +50,7 @@ def studio_get_setting(call: Call) -> dict:
 
 
 @api_method("sp.studio.set_setting", required=("setting_key",))
-def studio_set_setting(call: Call) -> dict:
+def studio_set_setting(call: Call) -> dict[str, Any]:
     key = call.required_text("setting_key")
     if key not in WRITABLE_SETTINGS:
         raise invalid("setting_key", f"The setting_key must be one of: {', '.join(WRITABLE_SETTINGS)}.")
@@ -75,14 +75,14 @@ def _category_json(row: sqlite3.Row, c: sqlite3.Connection, urls: Urls) -> dict[
 
 
 @api_method("sp.category.get_list")
-def category_get_list(call: Call) -> dict:
+def category_get_list(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         rows = c.execute("SELECT * FROM categories ORDER BY display_order, id").fetchall()
         return {"category": [_category_json(row, c, call.urls) for row in rows]}
 
 
 @api_method("sp.category.create", required=("name",))
-def category_create(call: Call) -> dict:
+def category_create(call: Call) -> dict[str, Any]:
     name = call.required_name("name", "category name")
     with call.state.db.tx() as c:
         order = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM categories").fetchone()[0]
@@ -92,7 +92,7 @@ def category_create(call: Call) -> dict:
 
 
 @api_method("sp.category.rename", required=("category_id", "name"))
-def category_rename(call: Call) -> dict:
+def category_rename(call: Call) -> dict[str, Any]:
     category_id = call.int("category_id")
     name = call.required_name("name", "category name")
     with call.state.db.tx() as c:
@@ -103,7 +103,7 @@ def category_rename(call: Call) -> dict:
 
 
 @api_method("sp.brand.get_list")
-def brand_get_list(call: Call) -> dict:
+def brand_get_list(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         rows = c.execute("SELECT * FROM brands WHERE is_active = 1 ORDER BY is_default DESC, id").fetchall()
     brands = [{"id": r["id"], "name": r["name"], "is_default": bool(r["is_default"]), "subdomain": r["subdomain"],
@@ -128,12 +128,14 @@ def _brand_full_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
 
 
 @api_method("sp.brand.create", post_only=True)
-def brand_create(call: Call) -> dict:
+def brand_create(call: Call) -> dict[str, Any]:
     nested = call.nested()
     name = str(nested.get("name") or "").strip()
     email = str(nested.get("email") or "").strip()
-    address = nested.get("address") if isinstance(nested.get("address"), dict) else {}
-    address = {key: str(value).strip() for key, value in address.items() if isinstance(value, str)}
+    raw_address = nested.get("address")
+    address: dict[str, str] = {}
+    if isinstance(raw_address, dict):
+        address = {key: value.strip() for key, value in raw_address.items() if isinstance(value, str)}
     locale = str(nested.get("locale") or "en_US").strip()
     website = str(nested.get("website") or "").strip() or None
     errors: dict[str, list[str]] = {}
@@ -177,7 +179,7 @@ def brand_create(call: Call) -> dict:
 
 
 @api_method("sp.brand.info", required=("brand_id",))
-def brand_info(call: Call) -> dict:
+def brand_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         row = brand_row(c, call.int("brand_id"))
     return {"brand": {"id": row["id"], "name": row["name"], "is_default": bool(row["is_default"]),
@@ -185,7 +187,7 @@ def brand_info(call: Call) -> dict:
 
 
 @api_method("sp.brand.get_event_defaults", required=("brand_id",))
-def brand_get_event_defaults(call: Call) -> dict:
+def brand_get_event_defaults(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
         rows = c.execute("SELECT id, name, is_default FROM event_defaults WHERE brand_id = ? "
@@ -195,7 +197,7 @@ def brand_get_event_defaults(call: Call) -> dict:
 
 
 @api_method("sp.brand.get_event_tree", required=("brand_id",))
-def brand_get_event_tree(call: Call) -> dict:
+def brand_get_event_tree(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
         rows = c.execute(f"{EVENT_SELECT} WHERE e.brand_id = ? ORDER BY e.created DESC, e.id DESC",
@@ -210,7 +212,7 @@ def brand_get_event_tree(call: Call) -> dict:
 
 
 @api_method("sp.watermark.get_list", required=("brand_id",))
-def watermark_get_list(call: Call) -> dict:
+def watermark_get_list(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
         rows = c.execute("SELECT id, name, is_default FROM watermarks WHERE brand_id = ? ORDER BY id",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from studio_desktop.sandbox.db import Clock, Database
 from studio_desktop.sandbox.registry import UPGRADE_SCOPE, ApiFail
@@ -43,7 +44,7 @@ class IssuedToken:
     def __repr__(self) -> str:
         return f"IssuedToken(expires_in={self.expires_in}, scope={self.scope!r})"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The token endpoint's fields, as ShootProof's auth docs list them (no ``scope``)."""
         return {
             "access_token": self.access_token,
@@ -78,7 +79,8 @@ class TokenStore:
         with self.db.tx() as c:
             row = c.execute("SELECT token FROM tokens WHERE demo = 1 AND revoked = 0").fetchone()
             if row:
-                return row[0]
+                existing: str = row[0]
+                return existing
             token = secrets.token_hex(20)
             c.execute("INSERT INTO tokens (token, kind, client_id, scope, expires_at, demo, created) "
                       "VALUES (?, 'access', NULL, ?, NULL, 1, ?)", (token, ALL_METHODS, self.clock.now()))

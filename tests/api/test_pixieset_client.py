@@ -185,7 +185,7 @@ async def test_update_client_with_fields_and_with_a_draft(api):
 async def test_client_collections(api):
     people = [c async for c in api.iter_clients(types="client")]
     pages = [await api.client_collections(c.id, page_size=2) for c in people]
-    busiest_page, owner = max(zip(pages, people), key=lambda pair: pair[0].total)
+    busiest_page, owner = max(zip(pages, people, strict=True), key=lambda pair: pair[0].total)
     assert busiest_page.total >= 3 and busiest_page.last_page == 2 and len(busiest_page.items) == 2
     second = await api.client_collections(owner.id, page=2, page_size=2)
     assert {c.id for c in busiest_page.items}.isdisjoint({c.id for c in second.items})

@@ -25,8 +25,9 @@ Target: worst gap under 50 ms.
 Photos are noisy JPEGs of 4-7 megapixels and 0.6-3.7 MB (1.9 MB on average),
 made with Pillow once, in child processes, into ``/tmp/studio-bench-photos/``
 and reused. Before measuring, the script waits (up to a few minutes) for the
-1-minute load average to drop below 1.5; ``--quick`` (100 photos) does not wait. ``--debug-slow`` also logs every asyncio callback that ran longer than
-20 ms (qasync's debug mode; it slows the loop a little, so not for the figures).
+1-minute load average to drop below 1.5; ``--quick`` (100 photos) does not wait.
+``--debug-slow`` also logs every asyncio callback that ran longer than 20 ms
+(qasync's debug mode; it slows the loop a little, so not for the figures).
 
 ``--slow-disk MS`` serves the photo folder through ``slow_disk.py`` (a FUSE
 passthrough that waits MS milliseconds on every open and every read), so the
@@ -40,6 +41,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import itertools
 import logging
 import multiprocessing
 import os
@@ -222,7 +224,7 @@ class StallMeter:
     def gaps(self) -> list[tuple[float, float]]:
         """(gap in ms, when it ended in seconds since start) for every pair of ticks."""
         start = self.ticks[0]
-        return [((b - a) * 1000, b - start) for a, b in zip(self.ticks, self.ticks[1:])]
+        return [((b - a) * 1000, b - start) for a, b in itertools.pairwise(self.ticks)]
 
     def context(self, at: float) -> str:
         """The last mark before ``at`` seconds since start."""

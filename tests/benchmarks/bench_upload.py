@@ -230,7 +230,7 @@ def main() -> int:
                                             args.rounds, results)
 
             counts: dict = {}
-            again_wall, again_cpu, again_requests = measure(sandbox, lambda: counts.update(
+            again_wall, _again_cpu, again_requests = measure(sandbox, lambda: counts.update(
                 asyncio.run(engine_upload(sandbox, store, event_id, small_dir, args.concurrency))))
             assert counts["duplicate"] == len(small), counts
             assert sandbox.ask("count", event_id) == len(small)

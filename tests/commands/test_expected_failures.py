@@ -218,7 +218,7 @@ def test_a_folder_it_may_not_write_is_one_sentence(server, tmp_path, locked):
 
 
 def test_help_lists_the_exit_codes(server):
-    done = subprocess.run(command_line(server, "upload", "--help")[:4] + ["--help"], env=command_env(),
+    done = subprocess.run([*command_line(server, "upload", "--help")[:4], "--help"], env=command_env(),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     for line in ("exit codes:", "  0 ", "  1 ", "  2 ", "  3 ", "  130 "):

@@ -47,4 +47,4 @@ def test_desktop_entry_and_metadata_agree_with_the_app():
     assert root.findtext("launchable") == DESKTOP.name
     assert root.findtext("provides/binary") == APP_ID
     assert root.findtext("icon") == APP_ID
-    assert [release.get("version") for release in root.findall("releases/release")][0] == __version__
+    assert next(release.get("version") for release in root.findall("releases/release")) == __version__

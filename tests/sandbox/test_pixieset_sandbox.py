@@ -84,7 +84,7 @@ def test_list_is_newest_first_and_pages_do_not_overlap(http):
 
 @pytest.mark.parametrize("types", ["client", "lead", "other"])
 def test_type_filter(http, types):
-    people, meta = all_pages(http, types=types, per_page=100)
+    people, _meta = all_pages(http, types=types, per_page=100)
     assert people and {person["type"] for person in people} == {types}
     assert {person["type_formatted"] for person in people} == {types.title()}
 

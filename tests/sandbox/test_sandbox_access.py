@@ -5,6 +5,7 @@ be counted; database files only their owner can read."""
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import re
 import stat
@@ -171,7 +172,7 @@ def test_photo_ids_are_not_sequential_and_keep_upload_order(sp_empty, jpeg):
     event_id = sp.ok("sp.event.create", verb="POST", event_name="Ids")["event"]["id"]
     ids = [sp.upload(event_id, jpeg(), name=f"IMG_{n:04d}.jpg").json()["photo_id"] for n in range(12)]
     assert all(isinstance(i, int) and i in PHOTO_IDS for i in ids)
-    gaps = {b - a for a, b in zip(ids, ids[1:])}
+    gaps = {b - a for a, b in itertools.pairwise(ids)}
     assert len(set(ids)) == 12 and 1 not in gaps and ids != sorted(ids)
     listed = sp.ok("sp.event.get_photos", event_id=event_id)["photos"]
     assert [p["id"] for p in listed] == ids

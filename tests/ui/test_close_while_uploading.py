@@ -29,7 +29,7 @@ def press(qtbot, box, name):
 
 
 def test_closing_mid_upload_asks_and_cancel_keeps_everything(main_window, gui_session, qtbot, tmp_path):
-    ui, engine = start_slow_upload(gui_session, main_window, tmp_path)
+    _ui, engine = start_slow_upload(gui_session, main_window, tmp_path)
     qtbot.waitUntil(lambda: engine.snapshot().in_flight > 0, timeout=WAIT_MS)
     closing = []
     main_window.closing.connect(lambda: closing.append(True))

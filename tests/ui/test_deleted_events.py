@@ -1,4 +1,5 @@
-"""Events the service marks ``Deleted`` are not live galleries: the tree (the app's one event picker) leaves them out."""
+"""Events the service marks ``Deleted`` are not live galleries: the tree (the app's one event picker)
+leaves them out."""
 
 from __future__ import annotations
 

@@ -236,7 +236,7 @@ def test_switching_brand_loads_that_brands_tree(main_window, sandbox, run_async,
 
 
 def test_show_archived_action_hides_archived_galleries(main_window, sandbox, run_async):
-    brands, trees = run_async(_api_view(sandbox))
+    _brands, trees = run_async(_api_view(sandbox))
     panel = main_window.tree_panel
     tree = trees[panel.current_brand_id()]
     archived = {e.name for e in tree.events if e.is_archived or (e.status or "").lower() == "archived"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -249,7 +250,7 @@ def test_grid_context_menu_follows_the_selection(gallery, qtbot, ids):
 class _RecordedDrag:
     """Stands in for QDrag: a real drag-and-drop loop needs a desktop session, which offscreen Qt has not."""
 
-    started: list = []
+    started: ClassVar[list[Any]] = []
 
     def __init__(self, source):
         self.source = source

@@ -130,7 +130,7 @@ def test_a_failed_page_is_reported_and_can_be_retried(qtbot, grid_parts):
 
 
 def test_photo_without_any_rendition_shows_as_unavailable(qtbot, grid_parts):
-    model, _, loader = grid_parts
+    model, _, _loader = grid_parts
     model.set_source(TARGET, _pager([Photo(id=7, name="broken.jpg", url=PhotoUrls())], per_page=10))
     qtbot.waitUntil(lambda: model.rowCount() == 1)
     assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is None
@@ -195,14 +195,14 @@ def test_selecting_an_album_loads_its_photos_page_by_page(small_pages_session, s
     while model.rowCount() < total:
         before = model.pages_loaded
         view.scrollToBottom()
-        qtbot.waitUntil(lambda: model.pages_loaded > before or model.rowCount() >= total, timeout=10_000)
+        qtbot.waitUntil(lambda before=before: model.pages_loaded > before or model.rowCount() >= total, timeout=10_000)
     assert model.pages_loaded >= -(-total // 4)
     assert [p.id for p in model.photos] == [p.id for p in photos]
     assert plain(window.grid_panel.title.text()) == f"{event.name} › {album.name}"
 
 
 def test_thumbnails_arrive_and_are_cached_on_disk(gui_session, wait_for_tree, sandbox, run_async, qtbot):
-    event, album, photos = run_async(_album_and_photos(sandbox, "Ceremony"))
+    _event, album, photos = run_async(_album_and_photos(sandbox, "Ceremony"))
     window = gui_session.window
     wait_for_tree(gui_session)
     window.tree_panel.tree.select(ALBUM, album.id)
@@ -255,7 +255,7 @@ def test_empty_gallery_invites_a_drop(main_window, sandbox, run_async, qtbot):
 
 
 def test_multi_select_and_size_slider(main_window, sandbox, run_async, qtbot):
-    event, album, photos = run_async(_album_and_photos(sandbox, "Ceremony"))
+    _event, album, photos = run_async(_album_and_photos(sandbox, "Ceremony"))
     main_window.tree_panel.tree.select(ALBUM, album.id)
     model = main_window.grid_model
     qtbot.waitUntil(lambda: model.rowCount() >= 3, timeout=10_000)

@@ -186,7 +186,7 @@ def test_resizing_writes_nothing_and_closing_saves_the_window_once(main_window, 
     services.update_settings = update_settings
     for width, height in ((900, 640), (1000, 700), (1100, 760), (960, 680)):
         main_window.resize(width, height)
-        qtbot.waitUntil(lambda: main_window.size().width() == width)
+        qtbot.waitUntil(lambda width=width: main_window.size().width() == width)
         QApplication.processEvents()
     assert writes == []
     assert (settings_file.read_bytes() if settings_file.exists() else None) == before

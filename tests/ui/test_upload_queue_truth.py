@@ -99,7 +99,7 @@ def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session,
     ui.panel.buttons["all_pause"].click()
     assert "starts again from the beginning" in main_window.status.currentMessage()
     qtbot.waitUntil(lambda: engine.snapshot().in_flight == 0)
-    row, found = _row_named(ui, "half.jpg")
+    row, _found = _row_named(ui, "half.jpg")
     qtbot.waitUntil(lambda: ui.model.index(row, 2).data() == "Waiting")
     assert ui.model.index(row, 6).data().startswith("Paused partway: it starts again from the beginning")
 
@@ -131,7 +131,7 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
     ui.batch_announced.connect(lambda _batch, _counts, message: announced.append(plain(message)))
     for run in (1, 2):
         ui.upload(bad, target)
-        qtbot.waitUntil(lambda: len(announced) == run, timeout=15_000)
+        qtbot.waitUntil(lambda run=run: len(announced) == run, timeout=15_000)
     assert plain(announced[0]) == plain(announced[1]) == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
                                             "2 files skipped (not photos)")
     _wait_counts(qtbot, ui, failed=2, skipped=2)

@@ -432,7 +432,7 @@ def test_retry_sends_a_failed_file_again(server, store, tmp_path):
     late = make_jpeg(tmp_path / "shoot" / "IMG_0002.jpg")
 
     async def main():
-        async with running(server, store, start=False) as (engine, seen):
+        async with running(server, store, start=False) as (engine, _seen):
             batch = await engine.enqueue([tmp_path / "shoot"], event_id)
             content = late.read_bytes()
             late.unlink()  # deleted after it was queued
@@ -608,7 +608,7 @@ def test_a_full_plan_stops_the_queue_until_resumed(server, store, tmp_path):
     stopped, counts, seen, final = asyncio.run(main())
     assert stopped.stopped_reason and "plan" in stopped.stopped_reason.lower()
     assert counts[q.DONE][0] == 2 and counts[q.QUEUED][0] == 4 and counts[q.FAILED][0] == 0
-    assert [e for e in seen if isinstance(e, ev.QueueStopped)][0].reason == stopped.stopped_reason
+    assert next(e for e in seen if isinstance(e, ev.QueueStopped)).reason == stopped.stopped_reason
     assert final[q.DONE][0] == 6
     assert server.studio.count_photos(event_id) == 6
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 from imagegen import make_jpeg
 
@@ -177,7 +178,7 @@ def test_without_dedup_one_names_uncertain_landings_are_looked_at_one_at_a_time(
     assert [i.state for i in items] == [q.DONE, q.DONE]
     landed = {p.id: server.studio.photo_file(p.id).read_bytes() for p in server.studio.photos(event_id)}
     assert sorted(landed.values()) == sorted(f.read_bytes() for f in files), "each file once"
-    assert all(landed[i.photo_id] == open(i.path, "rb").read() for i in items), "each counted as its own photo"
+    assert all(landed[i.photo_id] == Path(i.path).read_bytes() for i in items), "each counted as its own photo"
 
 
 def test_a_crash_leftover_never_sent_is_a_duplicate_of_another_photo_of_its_name_not_uploaded_as_it(

@@ -161,7 +161,7 @@ def test_subfolders_become_albums_with_mirror_folders(empty_sandbox, tmp_path):
                         album, trail = stack.pop()
                         if album.id == album_id:
                             return trail
-                        stack += [(s, trail + [s.name]) for s in album.sub_albums]
+                        stack += [(s, [*trail, s.name]) for s in album.sub_albums]
                 return names
 
             where = {p.name: (album_path(p.album_id) if p.album_id else []) for p in h.photos()}

@@ -415,7 +415,7 @@ def test_thumbnail_of_an_image_too_large_to_decode_safely_is_refused(tmp_path, m
     # the limit is lowered so that a small file stands for a huge one.
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     src = make_jpeg(tmp_path / "huge.jpg", size=(64, 48))
-    with pytest.raises(ImageFileError, match="^huge.jpg: the image is too large to preview$"):
+    with pytest.raises(ImageFileError, match=r"^huge\.jpg: the image is too large to preview$"):
         make_thumbnail(src, tmp_path / "t.jpg", 32)
 
 

@@ -239,7 +239,8 @@ def test_copy_between_services_never_duplicates(make_panel, qtbot, run_async, px
     creates = sandbox.studio.count_requests("sp.contact.create")
     for _ in range(2):
         click(panel.copy_button)
-        qtbot.waitUntil(lambda n=len(ready): len(ready) == n + 1, timeout=10_000)
+        count = len(ready)
+        qtbot.waitUntil(lambda count=count: len(ready) == count + 1, timeout=10_000)
     assert sandbox.studio.count_requests("sp.contact.create") == creates + 1
     assert "already a ShootProof contact" in panel.banner.text()
     contact = ready[0]

@@ -55,7 +55,7 @@ def test_switching_starts_the_app_without_the_sandbox_and_closes_this_window(san
     assert box is not None and box.isVisible()
     with qtbot.waitSignal(window.closing, timeout=WAIT_MS):
         click(box.findChild(object, "confirm_switch"))
-    (program, arguments, env), = launched
+    (_program, arguments, env), = launched
     assert arguments[-2:] == ["--data-dir", "/tmp/x"] and "--sandbox" not in arguments
     assert ENV_SANDBOX not in env
 

@@ -199,7 +199,7 @@ def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(sp_session, run
 def test_sign_out_deauthorizes_and_forgets(dialog, qtbot, run_async, browser, credentials, sandbox, http, click):
     session = dialog.accounts.shootproof
     _signed_in_with_oauth(session, run_async, browser)
-    access, refresh, _ = stored(credentials)
+    access, _refresh, _ = stored(credentials)
     dialog._sync()
     before = sandbox.studio.count_requests("sp.auth.deauthorize")
 
