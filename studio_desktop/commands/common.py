@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, TextIO
 
 from studio_desktop.core import config
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
 

@@ -103,10 +103,23 @@ from studio_desktop.api.errors import (
     TransientError,
     ValidationError,
 )
+from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.core import local_failures
 from studio_desktop.core.store import Store
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records.ledger import (
+    AlbumRow,
+    LedgerEntry,
+    album_forget,
+    album_lookup,
+    album_remember,
+    album_replace,
+    ledger_lookup,
+    ledger_reason,
+    mapped_album,
+    nfc,
+)
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.concurrency import AdaptiveLimiter, clamp_concurrency
 from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, validate_jpeg
 from studio_desktop.uploads.progress import RateMeter, eta_seconds
@@ -116,7 +129,6 @@ from studio_desktop.uploads.shaping import FilteredFile, UploadShape, rejected_r
 
 log = logging.getLogger(__name__)
 
-MAX_ALBUM_DEPTH = 4
 CHANGED_SINCE_QUEUED = "The file changed after it was queued; add it again to upload the new version."
 NAMES_PAGE = 1000
 ADD_CHUNK = 500
@@ -433,7 +445,7 @@ class UploadEngine:
         self._idle = asyncio.Event()
         alone = await asyncio.to_thread(self._lock.acquire)
         if alone:
-            recovered = await self.store.write(_recover_in_flight)
+            recovered = await self.store.write(q.recover_interrupted)
             if recovered:
                 self._crash_leftovers.update(recovered)
                 log.info("%d upload(s) were interrupted last time; each is checked before it is sent again",
@@ -626,7 +638,7 @@ class UploadEngine:
 
         def apply(conn) -> tuple[list[tuple[int, str, int, int]], list[q.Item]]:
             if released:
-                _unclaim(conn, released)
+                q.unclaim(conn, released)
             old_sizes: dict[int, int] = {}
             if recheck_files:
                 candidates = q.set_states(conn, q.FAILED, from_states, item_ids=item_ids, batch_ids=scope)
@@ -654,7 +666,7 @@ class UploadEngine:
             batches: set[int] = set()
             # A page at a time: cancelling 100,000 items must not hold 100,000 rows in memory.
             for start in range(0, len(moved), 500):
-                page = await self.store.read(_items_by_id, moved[start:start + 500])
+                page = await self.store.read(q.items_by_id, moved[start:start + 500])
                 for item in page:
                     batches.add(item.batch_id)
                     self._state_event(item, to_state, item.last_error)
@@ -976,7 +988,7 @@ class UploadEngine:
             async with self._lease_lock:
                 taken = self._take_leases(None)
                 if taken:
-                    await self.store.write(_unclaim, taken)
+                    await self.store.write(q.unclaim, taken)
         finally:
             self._releasing -= 1
             self._update_idle()
@@ -1043,15 +1055,7 @@ class UploadEngine:
         if intent in (q.QUEUED, q.PAUSED) and running.sent > 0 and not verify:
             message = STARTS_OVER
 
-        def settle(conn) -> bool:
-            cur = conn.execute(
-                "UPDATE upload_item SET state = ?, verify = ?, last_error = ?, updated = ? "
-                "WHERE id = ? AND state IN (?, ?, ?)",
-                (intent, int(verify), message, time.time(), item.id, q.QUEUED, q.CHECKING, q.UPLOADING),
-            )
-            return cur.rowcount == 1
-
-        if await self.store.write(settle):
+        if await self.store.write(q.settle_interrupted, item.id, intent, verify, message):
             self._move(item, running.state, intent)
             running.state = intent
             self._state_event(item, intent, message)
@@ -1125,14 +1129,14 @@ class UploadEngine:
         # The album is resolved (created if need be) before any check, so that the
         # checks and the upload are about one and the same target.
         final, _ = await self._album_for(item, create=True)
-        key = running.name_key = (item.event_id, final or 0, q.nfc(item.name))
+        key = running.name_key = (item.event_id, final or 0, nfc(item.name))
         waited = False
         while True:
             async with self._name_lock(key):
                 if self.dedup:
                     entry = claim.ledger if claim is not None else None
                     if entry is None or entry.album_id != (final or 0):
-                        entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns,
+                        entry = await self.store.read(ledger_lookup, item.path, item.size, item.mtime_ns,
                                                       item.event_id, final)
                     if entry is not None:
                         await self._finish(running, q.DUPLICATE, _ledger_reason(entry), photo_id=entry.photo_id)
@@ -1142,7 +1146,7 @@ class UploadEngine:
                     self._settled(key, item.id)
                     if landed:
                         return
-                    await self.store.write(_clear_verify, item.id)
+                    await self.store.write(q.clear_verify, item.id)
                     running.item = item = _replace(item, verify=False)
                 # Without dedup it would be sent all the same, and then two landings of one name in
                 # one target, neither known, could not be told apart: wait for the other's look.
@@ -1162,7 +1166,7 @@ class UploadEngine:
                         # After a wait the other's photo may be there: it is not this item's (whose
                         # earlier attempts, if any, did not land: it is not flagged to verify).
                         names = await self._remote_names(item.event_id, final)
-                        prior = tuple(names.get(q.nfc(item.name), ()))
+                        prior = tuple(names.get(nfc(item.name), ()))
                         await self.store.write(q.set_prior_photo_ids, item.id, prior)
                         running.item = item = _replace(item, prior_photo_ids=prior)
                     await self._send(running, final)
@@ -1205,10 +1209,10 @@ class UploadEngine:
             return []  # not even in the event (or the album): certainly not landed
         fresh = await self._refresh_names(item.event_id, final)
         before = set(item.prior_photo_ids or ())
-        new = [pid for pid in fresh.get(q.nfc(item.name), ())
+        new = [pid for pid in fresh.get(nfc(item.name), ())
                if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
         if new:  # recorded for another item by an earlier run: that one's, not this one's
-            taken = await self.store.read(_photos_of_others, new, item.id)
+            taken = await self.store.read(q.photos_of_others, new, item.id)
             new = [pid for pid in new if pid not in taken]
         return new
 
@@ -1251,7 +1255,7 @@ class UploadEngine:
 
     def _known_photo_id(self, item: q.Item, final: int | None) -> int | None:
         target = self._targets.get((item.event_id, final or 0))
-        ids = target.names.get(q.nfc(item.name)) if target is not None and target.names else None
+        ids = target.names.get(nfc(item.name)) if target is not None and target.names else None
         return ids[0] if ids else None
 
     async def _send(self, running: _Running, final: int | None) -> None:
@@ -1398,7 +1402,7 @@ class UploadEngine:
         if photo_id is not None:
             self._photo_owner.setdefault(photo_id, item.id)
         if target is not None and target.names is not None and photo_id is not None:
-            ids = target.names.setdefault(q.nfc(item.name), [])
+            ids = target.names.setdefault(nfc(item.name), [])
             if photo_id not in ids:
                 ids.append(photo_id)  # now, so a same-named file waiting for the lock sees it
         await self._conclude(running, q.DONE, _record, item, final, photo_id, message, content_hash,
@@ -1558,11 +1562,11 @@ class UploadEngine:
 
     async def _duplicate_reason(self, item: q.Item, final: int | None, *, ledger: bool = True) -> str | None:
         if ledger:
-            entry = await self.store.read(q.ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final)
+            entry = await self.store.read(ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final)
             if entry is not None:
                 return _ledger_reason(entry)
         names = await self._remote_names(item.event_id, final)
-        ids = names.get(q.nfc(item.name))
+        ids = names.get(nfc(item.name))
         if not ids:
             return None
         where = "album" if final else "gallery"
@@ -1590,7 +1594,7 @@ class UploadEngine:
         if album_id:
             async for photo in self.client.iter_album_photos(album_id, limit=NAMES_PAGE):
                 if photo.name:
-                    names.setdefault(q.nfc(photo.name), []).append(photo.id)
+                    names.setdefault(nfc(photo.name), []).append(photo.id)
             return names
         in_event = [(p.id, p.name) async for p in self.client.iter_event_photos(event_id, limit=NAMES_PAGE)]
         if not in_event:
@@ -1601,7 +1605,7 @@ class UploadEngine:
                 in_albums.update([p.id async for p in self.client.iter_album_photos(album.id, limit=NAMES_PAGE)])
         for photo_id, name in in_event:
             if name and photo_id not in in_albums:
-                names.setdefault(q.nfc(name), []).append(photo_id)
+                names.setdefault(nfc(name), []).append(photo_id)
         return names
 
     def _name_lock(self, key: tuple) -> _NameLock:
@@ -1646,10 +1650,10 @@ class UploadEngine:
         return min(depth, MAX_ALBUM_DEPTH - 1)
 
     async def _find_album(self, event_id: int, parent: int | None, name: str) -> int | None:
-        key = (event_id, parent or 0, q.nfc(name))
+        key = (event_id, parent or 0, nfc(name))
         if key in self._albums:
             return self._albums[key]
-        found = await self.store.read(q.album_lookup, event_id, parent, name)
+        found = await self.store.read(album_lookup, event_id, parent, name)
         if found is not None:
             self._albums[key] = found
             return found
@@ -1667,16 +1671,16 @@ class UploadEngine:
     async def _reload_albums(self, event_id: int) -> None:
         """Read the event's albums from the server into memory and the store (the album lock is held)."""
         albums = await self.client.album_get_list(event_id)
-        rows: list[q.AlbumRow] = []
+        rows: list[AlbumRow] = []
 
         def walk(nodes: Iterable[Any], parent: int | None) -> None:
             for album in nodes:
                 if album.name:
-                    rows.append(q.AlbumRow(album.parent_id or parent, album.name, album.id, album.display_order))
+                    rows.append(AlbumRow(album.parent_id or parent, album.name, album.id, album.display_order))
                 walk(album.sub_albums, album.id)
 
         walk(albums, None)
-        chosen = await self.store.write(q.album_replace, event_id, rows)
+        chosen = await self.store.write(album_replace, event_id, rows)
         self._album_parents[event_id] = {row.album_id: row.parent_id or 0 for row in rows}
         for key in [k for k in self._albums if k[0] == event_id]:
             del self._albums[key]
@@ -1693,7 +1697,7 @@ class UploadEngine:
             del self._albums[key]
         for key in [k for k in self._targets if k[0] == event_id and k[1]]:
             del self._targets[key]
-        await self.store.write(q.album_forget, event_id)
+        await self.store.write(album_forget, event_id)
 
     async def _create_album(self, event_id: int, parent: int | None, name: str) -> int:
         """Create one album, unless the server already has one of that name under that parent.
@@ -1702,7 +1706,7 @@ class UploadEngine:
         so after any failure the album list is read again before anyone (this
         item's retry, or another item waiting for the lock) creates that album.
         """
-        key = (event_id, parent or 0, q.nfc(name))
+        key = (event_id, parent or 0, nfc(name))
         async with self._album_lock(event_id):
             if key in self._albums:
                 return self._albums[key]
@@ -1717,7 +1721,7 @@ class UploadEngine:
                 raise
             self._albums[key] = album.id
             self._album_parents.setdefault(event_id, {})[album.id] = parent or 0
-            await self.store.write(q.album_remember, [(event_id, parent, name, album.id)])
+            await self.store.write(album_remember, [(event_id, parent, name, album.id)])
             self._targets[(event_id, album.id)] = _Target(names={})
             return album.id
 
@@ -1743,7 +1747,7 @@ class UploadEngine:
 class _Claim:
     item: q.Item
     facts: tuple[int, int] | str  # (size, mtime_ns) now, or why the file cannot be read
-    ledger: q.LedgerEntry | None
+    ledger: LedgerEntry | None
 
 
 def _claim_next(conn, limit: int, scope: Sequence[int] | None, busy: Sequence[int], dedup: bool) -> list[_Claim]:
@@ -1759,18 +1763,6 @@ def _claim_next(conn, limit: int, scope: Sequence[int] | None, busy: Sequence[in
         if len(claims) >= limit:
             break
     return claims
-
-
-def _items_by_id(conn, item_ids: Sequence[int]) -> list[q.Item]:
-    marks = ", ".join("?" * len(item_ids))
-    rows = conn.execute(f"SELECT {q.ITEM_COLUMNS} FROM upload_item WHERE id IN ({marks}) ORDER BY id", list(item_ids))
-    return [q.Item.from_row(r) for r in rows]
-
-
-def _unclaim(conn, item_ids: Sequence[int]) -> None:
-    """Claimed items that never started go back to the queue as they were."""
-    conn.executemany("UPDATE upload_item SET state = ? WHERE id = ? AND state = ?",
-                     [(q.QUEUED, i, q.CHECKING) for i in item_ids])
 
 
 def _record(conn, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None,
@@ -1862,9 +1854,9 @@ def _claim(conn, item_id: int, dedup: bool, item: q.Item | None = None) -> _Clai
         return None
     ledger = None
     if dedup:
-        known, album_id = q.mapped_album(conn, item.event_id, item.album_id, item.rel_album_path)
+        known, album_id = mapped_album(conn, item.event_id, item.album_id, item.rel_album_path)
         if known:
-            ledger = q.ledger_lookup(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id)
+            ledger = ledger_lookup(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id)
     return _Claim(item, _file_facts(item.path), ledger)
 
 
@@ -1887,26 +1879,7 @@ def _replace(item: q.Item, **changes: Any) -> q.Item:
     return dataclasses.replace(item, **changes)
 
 
-def _photos_of_others(conn, photo_ids: Sequence[int], item_id: int) -> set[int]:
-    marks = ", ".join("?" * len(photo_ids))
-    return {row[0] for row in conn.execute(
-        f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
-        (*photo_ids, item_id, q.DONE))}
-
-
-def _recover_in_flight(conn) -> dict[int, float]:
-    """Crash leftovers back to the queue (see :func:`queue.recover_in_flight`): id -> when last saved."""
-    saved = {row[0]: row[1] for row in conn.execute(
-        "SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (q.CHECKING, q.UPLOADING))}
-    q.recover_in_flight(conn)
-    return saved
-
-
-def _clear_verify(conn, item_id: int) -> None:
-    conn.execute("UPDATE upload_item SET verify = 0 WHERE id = ?", (item_id,))
-
-
-_ledger_reason = q.ledger_reason
+_ledger_reason = ledger_reason
 
 
 def _sentence(text: str) -> str:

@@ -78,9 +78,10 @@ from studio_desktop.uploads.hotfolder_gate import (
 )
 from studio_desktop.uploads.hotfolder_history import REWRITE_GRACE, Judgement, WatchLedger
 from studio_desktop.uploads.hotfolder_lock import FolderInUse, FolderLock, describe_owner
-from studio_desktop.uploads.queue import PENDING, LedgerEntry, nfc
+from studio_desktop.uploads.records.ledger import LedgerEntry, nfc
+from studio_desktop.uploads.records.queue import PENDING
 from studio_desktop.uploads.xmp import is_sidecar, photos_of_sidecar
-from studio_desktop.uploads.queue import counts as queue_counts
+from studio_desktop.uploads.records.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
 

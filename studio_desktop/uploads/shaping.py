@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, validate_jpeg
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.resize import OVERSIZE_DEFAULT, ResizeSpec
