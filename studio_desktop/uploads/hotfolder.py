@@ -789,7 +789,7 @@ class HotFolderWatcher:
         left to the engine, which knows their albums.
         """
         here = {p for p in paths if not self.mirror_folders or p.parent == self.folder}
-        list_names = getattr(self.engine, "_list_names", None)
+        list_names = getattr(self.engine, "list_names", None)
         if not here or list_names is None:
             return paths
         try:
