@@ -17,7 +17,14 @@ from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine._dedup import RemoteNames
 from studio_desktop.uploads.engine.protocols import UploadClient
 from studio_desktop.uploads.records import queue as q
-from studio_desktop.uploads.records.ledger import AlbumRow, album_forget, album_lookup, album_remember, album_replace, nfc
+from studio_desktop.uploads.records.ledger import (
+    AlbumRow,
+    album_forget,
+    album_lookup,
+    album_remember,
+    album_replace,
+    nfc,
+)
 
 
 class AlbumResolver:

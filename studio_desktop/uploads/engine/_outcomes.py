@@ -1,4 +1,4 @@
-"""How outcomes read: the server's errors and the file's troubles in plain sentences, and the log line of each outcome."""
+"""How outcomes read: errors and file troubles in plain sentences, and the log line of each outcome."""
 
 from __future__ import annotations
 
