@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.concurrency import clamp_concurrency
@@ -35,7 +34,7 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
 
     # -- observers -----------------------------------------------------------
 
-    def subscribe(self, callback: Callable[[Any], None]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[ev.Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` for every event (on the loop's thread); returns an unsubscribe function."""
         self._subscribers.append(callback)
 

@@ -10,11 +10,12 @@ from studio_desktop.uploads.engine.protocols import UploadClient, api_url_of, ht
 
 def connect_failure(exc: BaseException) -> bool:
     """Did the request fail to reach the server at all (no network, server down)?"""
-    seen = exc
+    seen: BaseException = exc
     for _ in range(5):
-        seen = seen.__cause__ or seen.__context__
-        if seen is None:
+        cause = seen.__cause__ or seen.__context__
+        if cause is None:
             return False
+        seen = cause
         if isinstance(seen, (httpx.ConnectError, httpx.ConnectTimeout)):
             return True
     return False

@@ -120,7 +120,7 @@ class EngineState:
         self._scope: list[int] | None = None if batches is None else [int(b) for b in batches]
         self._limiter = AdaptiveLimiter(concurrency, grow_after=self.timing.grow_after)
         self._bucket = TokenBucket(kbps_to_bytes(bandwidth_limit_kbps))
-        self._subscribers: list[Callable[[Any], None]] = []
+        self._subscribers: list[Callable[[ev.Event], None]] = []
         self._running: dict[int, Running] = {}
         self._tally = Tally()
         self._meter = RateMeter()
@@ -160,7 +160,7 @@ class EngineState:
         self.local_failure: BaseException | None = None
         self._undo_throttle: Callable[[], None] | None = None
 
-    def _emit(self, event: Any) -> None:
+    def _emit(self, event: ev.Event) -> None:
         for callback in list(self._subscribers):
             try:
                 callback(event)
