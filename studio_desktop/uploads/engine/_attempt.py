@@ -15,7 +15,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio_desktop.api.errors import (
     ApiError,
@@ -47,6 +47,9 @@ from studio_desktop.uploads.images import MAX_UPLOAD_BYTES
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.records.ledger import ledger_lookup, ledger_reason, mapped_album, nfc
 from studio_desktop.uploads.shaping import UploadShape
+
+if TYPE_CHECKING:
+    from studio_desktop.uploads.resize import Prepared
 
 
 class AttemptMixin(EngineState):
@@ -341,7 +344,7 @@ class AttemptMixin(EngineState):
         await self._record_uploaded(running, final, result.photo_id, None, content_hash=result.content_hash)
         self._plan_seen(ev.PlanUsage(result.photos_used, result.photos_allowed))
 
-    async def _resized(self, running: Running) -> Any:
+    async def _resized(self, running: Running) -> Prepared | None:
         """The smaller copy to send in place of the original (a ``resize.Prepared``), or None: send the original.
 
         Made in the resize pool; the ledger keeps the original's identity and hash (see :mod:`shaping`).

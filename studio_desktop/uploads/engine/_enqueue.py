@@ -39,15 +39,15 @@ class EnqueueMixin(EngineState):
         ``shape``: the picks filter and resizing (:mod:`shaping`), kept with the batch too;
         photos the filter leaves out are added as ``filtered`` items with the reason, never sent.
         """
-        paths = [os.fspath(p) for p in paths]
+        texts = [os.fspath(p) for p in paths]
         root_text = os.fspath(root) if root is not None else None
         if shape is None:  # a hot folder hands its shape over among the batch options
             shape = UploadShape.from_options(options)
-        batch_options = {"mirror_folders": bool(mirror_folders), "paths": paths[:20], "path_count": len(paths),
+        batch_options = {"mirror_folders": bool(mirror_folders), "paths": texts[:20], "path_count": len(texts),
                          **({"root": root_text} if root_text else {}), **(shape.to_options() if shape else {}),
                          **(options or {})}
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
-        log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(paths), event_id,
+        log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(texts), event_id,
                  f", album {album_id}" if album_id is not None else "", ", folders as albums" if mirror_folders else "")
         if self._scope is not None:
             self._scope.append(batch_id)
@@ -56,7 +56,7 @@ class EnqueueMixin(EngineState):
         self._idle_clear()
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._scan_pool(), self._scan_into, batch_id, paths, mirror_folders,
+            await loop.run_in_executor(self._scan_pool(), self._scan_into, batch_id, texts, mirror_folders,
                                        root_text, loop, shape)
         finally:
             self._enqueuing.discard(batch_id)
@@ -128,10 +128,10 @@ class EnqueueMixin(EngineState):
         mirror_folders: bool = False, shape: UploadShape | None = None,
     ) -> AsyncIterator[DryRunEntry]:
         """What an upload would do, without sending or changing anything (albums are not created)."""
-        paths = [os.fspath(p) for p in paths]
+        texts = [os.fspath(p) for p in paths]
         loop = asyncio.get_running_loop()
         entries = await loop.run_in_executor(self._scan_pool(),
-                                             lambda: list(scan(paths, mirror_folders, None, shape)))
+                                             lambda: list(scan(texts, mirror_folders, None, shape)))
         for entry in entries:
             if isinstance(entry, FilteredFile):
                 yield DryRunEntry(entry.path, entry.name, entry.size, "filtered", entry.reason)

@@ -81,7 +81,7 @@ class Running:
     refreshed_albums: bool = False
     content_hash: str | None = None  # of the bytes sent whole by the latest attempt
     claim: Claim | None = None
-    concluding: Any = None  # (future of the final write, what to do once it is committed)
+    concluding: tuple[asyncio.Future[Any], Callable[[], None]] | None = None  # the final write, then what to do
     started: bool = False
     name_key: NameKey | None = None  # (event, target, name) of the latest attempt
 
