@@ -128,6 +128,15 @@ class Deadlines:
 _UNKNOWN_PART_SIZE = 50 * 1024 * 1024
 
 
+def backoff_ceiling(retry_number: int, base_delay: float, max_delay: float) -> float:
+    """Exponential backoff before jitter: ``base_delay`` doubled for each retry after the first, at most ``max_delay``.
+
+    Shared with the upload engine's own retries (:mod:`studio_desktop.uploads.engine.retry`),
+    which jitter it differently.
+    """
+    return min(max_delay, base_delay * (2 ** max(0, retry_number - 1)))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try. ``attempts`` counts the first try; delays are in seconds.
@@ -148,8 +157,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**(retry_number - 1))]."""
-        ceiling = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry_number - 1)))
-        return self.random() * ceiling
+        return self.random() * backoff_ceiling(retry_number, self.base_delay, self.max_delay)
 
     @classmethod
     def no_retries(cls) -> RetryPolicy:

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
 

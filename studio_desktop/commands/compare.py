@@ -114,7 +114,7 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
 
 async def _upload_missing(args: argparse.Namespace, client: Any, store: Any, report: CompareReport,
                           out: TextIO) -> int:
-    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.engine import UploadEngine
 
     missing = report.missing_paths()

@@ -47,7 +47,7 @@ from studio_desktop.commands.common import (
 from studio_desktop.commands.shape_options import add_shape_arguments, left_out_json, print_left_out, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.progress import human_bytes, human_duration
 from studio_desktop.uploads.shaping import FilteredFile
 

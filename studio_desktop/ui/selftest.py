@@ -73,7 +73,7 @@ async def _check_window(session, report: SelfTestReport) -> None:
 
 
 async def _upload_one(session, report: SelfTestReport) -> None:
-    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.records import queue as q
 
     services = session.services
     report.step("upload")

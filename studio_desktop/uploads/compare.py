@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
 
 NAMES_PAGE = 1000
 _HASH_CHUNK = 1024 * 1024
@@ -119,7 +119,7 @@ def scan_folder(folder: str, mirror_folders: bool) -> tuple[dict[tuple[str, ...]
     for entry in scanner.iter_scan([folder], mirror_folders=mirror_folders):
         if isinstance(entry, scanner.ScanItem):
             rel = tuple(entry.rel_album_path or ()) if mirror_folders else ()
-            groups.setdefault(rel, []).append(LocalPhoto(os.path.abspath(entry.path), q.nfc(entry.name),
+            groups.setdefault(rel, []).append(LocalPhoto(os.path.abspath(entry.path), ledger.nfc(entry.name),
                                                          entry.size, entry.mtime_ns))
         elif isinstance(entry, scanner.Rejected):
             refused.append((os.path.abspath(entry.path), entry.reason))
@@ -134,7 +134,7 @@ async def compare_folder(
     groups, refused = await asyncio.to_thread(scan_folder, folder, mirror_folders)
     report = CompareReport(folder, event_id, unusable=refused)
     tree = await client.album_get_list(event_id)
-    chosen = q.choose_albums(_album_rows(tree))
+    chosen = ledger.choose_albums(_album_rows(tree))
     existing = {a.id for top in tree for a in top.walk()}
     # Every album below the base (the base itself when given, else the root) is a target to look at,
     # so photos in albums with no folder show as only in the gallery.
@@ -144,7 +144,7 @@ async def compare_folder(
             targets.setdefault(found, path)
     wanted: dict[tuple[str, ...], int | None] = {}
     for rel in groups:
-        known, final = await store.read(q.mapped_album, event_id, album_id, rel)
+        known, final = await store.read(ledger.mapped_album, event_id, album_id, rel)
         if not known or final not in existing:
             final = _follow(chosen, album_id, rel)
         wanted[rel] = final
@@ -166,12 +166,12 @@ async def compare_folder(
     return report
 
 
-def _album_rows(tree: Iterable[Any]) -> list[q.AlbumRow]:
-    rows: list[q.AlbumRow] = []
+def _album_rows(tree: Iterable[Any]) -> list[ledger.AlbumRow]:
+    rows: list[ledger.AlbumRow] = []
 
     def walk(nodes: Iterable[Any], parent: int | None) -> None:
         for album in nodes:
-            rows.append(q.AlbumRow(parent, album.name or "", album.id, album.display_order))
+            rows.append(ledger.AlbumRow(parent, album.name or "", album.id, album.display_order))
             walk(album.sub_albums, album.id)
 
     walk(tree, None)
@@ -195,7 +195,7 @@ def _albums_below(tree: Iterable[Any], base: int | None) -> list[tuple[tuple[str
 def _follow(chosen: dict[tuple[int, str], int], base: int | None, rel: tuple[str, ...]) -> int | None:
     parent = base
     for name in rel:
-        parent = chosen.get((parent or 0, q.nfc(name)))
+        parent = chosen.get((parent or 0, ledger.nfc(name)))
         if parent is None:
             return None
     return parent
@@ -206,7 +206,7 @@ async def _gallery_photos(client: Any, event_id: int, targets: list[int | None])
     found: dict[int | None, list[RemotePhoto]] = {}
     for album_id in targets:
         if album_id is not None:
-            found[album_id] = [RemotePhoto(q.nfc(p.name or ""), p.id)
+            found[album_id] = [RemotePhoto(ledger.nfc(p.name or ""), p.id)
                                async for p in client.iter_album_photos(album_id, limit=NAMES_PAGE)]
     if None in targets:
         in_event = [p async for p in client.iter_event_photos(event_id, limit=NAMES_PAGE)]
@@ -216,7 +216,7 @@ async def _gallery_photos(client: Any, event_id: int, targets: list[int | None])
                 in_albums.update(p.photo_id for p in found[album.id])
             elif album.photo_count != 0:
                 in_albums.update([p.id async for p in client.iter_album_photos(album.id, limit=NAMES_PAGE)])
-        found[None] = [RemotePhoto(q.nfc(p.name or ""), p.id) for p in in_event if p.id not in in_albums]
+        found[None] = [RemotePhoto(ledger.nfc(p.name or ""), p.id) for p in in_event if p.id not in in_albums]
     return found
 
 
@@ -228,14 +228,14 @@ async def _compare_target(
     by_name: dict[str, list[RemotePhoto]] = {}
     for photo in remote:
         by_name.setdefault(photo.name, []).append(photo)
-    ledger = await store.read(q.ledger_for_paths, [p.path for p in local], event_id, album_id or 0)
+    recorded = await store.read(ledger.ledger_for_paths, [p.path for p in local], event_id, album_id or 0)
     remote_ids = {p.photo_id for p in remote}
     claimed: set[int] = set()
     for photo in sorted(local, key=lambda p: p.name):
         there = by_name.get(photo.name)
         if there:
             ids = [r.photo_id for r in there]
-            rows = ledger.get(photo.path, [])
+            rows = recorded.get(photo.path, [])
             verdict = await _same_version(photo, rows)
             pid = next((r.photo_id for r in rows if r.photo_id in ids), ids[0])
             claimed.add(pid)
@@ -243,7 +243,7 @@ async def _compare_target(
              "unverified": report.unverified}[verdict].append((photo, pid))
             continue
         digest = await asyncio.to_thread(sha256_file, photo.path)
-        twins = [row for row in await store.read(q.ledger_by_hash, event_id, album_id, digest)
+        twins = [row for row in await store.read(ledger.ledger_by_hash, event_id, album_id, digest)
                  if row.photo_id in remote_ids]
         if twins:
             twin = next(r for r in remote if r.photo_id == twins[0].photo_id)
@@ -256,7 +256,7 @@ async def _compare_target(
     return report
 
 
-async def _same_version(photo: LocalPhoto, rows: list[q.LedgerEntry]) -> str:
+async def _same_version(photo: LocalPhoto, rows: list[ledger.LedgerEntry]) -> str:
     if not rows:
         return "unverified"
     if any((r.size, r.mtime_ns) == (photo.size, photo.mtime_ns) for r in rows):

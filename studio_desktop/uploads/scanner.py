@@ -33,9 +33,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.uploads.images import validate_jpeg
 
-MAX_ALBUM_DEPTH = 4
 MAX_ALBUM_NAME_CHARS = 100
 DEEP_FOLDER_SEPARATOR = " / "
 UNTITLED_ALBUM = "Untitled"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from studio_desktop.api.limits import MAX_UPLOAD_BYTES
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.images import validate_jpeg
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.resize import OVERSIZE_DEFAULT, ResizeSpec

@@ -173,7 +173,7 @@ async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_messa
     from imagegen import make_jpeg
 
     from studio_desktop.core.store import Store
-    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.engine import EngineTiming, UploadEngine
     from studio_desktop.uploads.events import QueueStopped
 

@@ -30,7 +30,7 @@ from imagegen import make_jpeg  # noqa: E402
 from studio_desktop.api.shootproof import ShootProofClient  # noqa: E402
 from studio_desktop.core import paths  # noqa: E402
 from studio_desktop.core.store import Store  # noqa: E402
-from studio_desktop.uploads import queue as q  # noqa: E402
+from studio_desktop.uploads.records import queue as q  # noqa: E402
 from studio_desktop.uploads.engine import UploadEngine  # noqa: E402
 
 MB = 1024 * 1024

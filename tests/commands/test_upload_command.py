@@ -18,7 +18,7 @@ from studio_desktop import cli
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import config
 from studio_desktop.core.store import Store
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 
 def upload(server, *args: str) -> int:

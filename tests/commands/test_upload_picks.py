@@ -13,7 +13,7 @@ from xmp_samples import jpeg_with_xmp, lightroom, photo_mechanic
 
 from studio_desktop import cli
 from studio_desktop.core.store import Store
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 
 def upload(server, *args: str) -> int:

@@ -8,7 +8,8 @@ import pytest
 
 from studio_desktop.core import store as store_module
 from studio_desktop.core.store import MIGRATIONS, Store, StoreError, StoreTooNewError, latest_version
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 
 # The schema as version 1 of the app shipped it, written out here on purpose: the
 # test must keep describing old files even if someone edits the migrations.
@@ -104,7 +105,7 @@ def test_a_version_1_store_is_backed_up_then_migrated_with_its_data(tmp_path):
         batch = q.get_batch(conn, 1)
         assert batch.label == "Smith wedding" and batch.options == {"label": "Wedding"}
         assert conn.execute("SELECT photo_id FROM upload_ledger").fetchall()[0][0] == 9001
-        assert q.album_lookup(conn, 3141, None, "Ceremony") == 77
+        assert ledger.album_lookup(conn, 3141, None, "Ceremony") == 77
 
         # The tables later versions added exist, with their columns, and work.
         assert {"hot_folder", "contact_cache"} <= _tables(conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imagegen import make_sparse_jpeg
 from studio_desktop.ui.close_guard import CHOICE_KEY, KEEP, QUIT
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 

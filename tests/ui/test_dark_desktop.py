@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from imagegen import make_jpeg, make_truncated_jpeg
 from studio_desktop.core.settings import load_settings
 from studio_desktop.ui.uploads.queue_model import Column
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 

@@ -11,7 +11,7 @@ from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
 from studio_desktop.ui.uploads.installer import MIRROR_KEY
 from studio_desktop.ui.uploads.queue_model import QueueFilter
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import (
     DAY_ONE,

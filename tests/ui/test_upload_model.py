@@ -12,7 +12,7 @@ from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, UploadQueueModel
 from studio_desktop.ui.uploads.texts import batch_summary, eta_text, state_text, totals_text
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 ITEMS = 5_000
 REJECTED = 7

@@ -9,7 +9,7 @@ from xmp_samples import lightroom
 from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.resize import ResizeSpec
 from studio_desktop.uploads.shaping import UploadShape

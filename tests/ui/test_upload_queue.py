@@ -6,7 +6,7 @@ from imagegen import make_jpeg, make_sparse_jpeg, make_truncated_jpeg
 from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 

@@ -6,7 +6,7 @@ from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated
 
 from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, drop_on, file_mime, find_target, photo_names, tree_point, upload_ui
 

@@ -11,7 +11,7 @@ from imagegen import make_jpeg
 from studio_desktop.core.settings import load_settings
 from studio_desktop.ui.uploads.drop_handler import MIRROR_NO
 from studio_desktop.ui.uploads.installer import MIRROR_KEY
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 

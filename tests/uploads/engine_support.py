@@ -10,7 +10,7 @@ from imagegen import make_jpeg
 
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.api.transport import RetryPolicy
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming, UploadEngine
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.02, total_time=20)

@@ -22,7 +22,8 @@ from imagegen import (
 
 from studio_desktop.sandbox.server import SandboxServer
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import client_for, items_of, new_event, photos, running, until
 
@@ -53,7 +54,7 @@ def test_uploads_folders_and_files_once_each_and_records_them(server, store, tmp
     by_name = {p.name: p for p in on_server}
     for item in items:
         assert item.photo_id == by_name[item.name].id
-        entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
+        entry = store.read_sync(ledger.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
         assert (entry.photo_id, entry.name) == (item.photo_id, item.name)
         assert entry.content_hash == hashlib.sha256(Path(item.path).read_bytes()).hexdigest(), \
             "the ledger keeps the sha256 of the bytes sent"

@@ -8,7 +8,8 @@ from imagegen import make_jpeg
 
 from studio_desktop.sandbox.server import SandboxServer
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
 from .engine_support import client_for, items_of, new_event, photos, running, until
@@ -70,7 +71,7 @@ def test_uploads_a_crash_left_mid_way_are_checked_before_being_sent(server, stor
     assert server.studio.count_requests("sp.photo.upload") == 2
     # Only the one that was sent is looked for; the other was never sent.
     assert server.studio.count_requests("sp.event.photo_exists") == 1
-    assert store.read_sync(q.ledger_lookup, str(landed), a.size, a.mtime_ns, event_id, None).photo_id == landed_id
+    assert store.read_sync(ledger.ledger_lookup, str(landed), a.size, a.mtime_ns, event_id, None).photo_id == landed_id
 
 
 def test_a_running_engine_keeps_its_uploads_from_a_second_one(server, store, tmp_path):

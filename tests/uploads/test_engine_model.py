@@ -40,7 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from studio_desktop.core import config
 from studio_desktop.core import paths as app_paths
 from studio_desktop.core.store import Store
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
 from .engine_support import running

@@ -7,7 +7,7 @@ import logging
 
 from imagegen import make_jpeg, make_png, make_text_file, make_truncated_jpeg
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import items_of, new_event, running
 

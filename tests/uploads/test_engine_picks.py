@@ -16,7 +16,8 @@ from xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 from studio_desktop.core import paths
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.resize import PRESETS
 from studio_desktop.uploads.shaping import UploadShape
@@ -107,7 +108,7 @@ def test_resized_upload_sends_a_smaller_upright_copy_and_the_ledger_keeps_the_or
         assert landed.getexif()[0x0112] == 1 and landed.getexif()[0x010F] == "Nikon"
         assert pixel_is(landed.convert("RGB"), (680, 100), RED)
     assert len(sent) < len(data)
-    entry = store.read_sync(q.ledger_lookup, str(original), st.st_size, st.st_mtime_ns, event_id, None)
+    entry = store.read_sync(ledger.ledger_lookup, str(original), st.st_size, st.st_mtime_ns, event_id, None)
     assert entry.photo_id == item.photo_id
     assert entry.content_hash == hashlib.sha256(data).hexdigest(), "the original's hash, not the copy's"
     assert original.read_bytes() == data and os.stat(original).st_mtime_ns == st.st_mtime_ns

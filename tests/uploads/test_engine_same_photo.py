@@ -12,7 +12,8 @@ from pathlib import Path
 
 from imagegen import BLUE, make_jpeg
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import client_for, items_of, new_event, photos, running, until
 
@@ -163,15 +164,15 @@ def test_sibling_albums_of_one_name_are_chosen_the_same_way_every_run(server, st
 
 
 def test_the_album_map_chooses_by_display_order_then_lowest_id_and_keeps_its_choice(store):
-    rows = [q.AlbumRow(None, "One", 30, 2), q.AlbumRow(None, "One", 20, 1), q.AlbumRow(None, "One", 10, 1),
-            q.AlbumRow(10, "y", 40, None), q.AlbumRow(10, "y", 41, 0)]
-    chosen = store.write_sync(q.album_replace, 7, rows)
+    rows = [ledger.AlbumRow(None, "One", 30, 2), ledger.AlbumRow(None, "One", 20, 1), ledger.AlbumRow(None, "One", 10, 1),
+            ledger.AlbumRow(10, "y", 40, None), ledger.AlbumRow(10, "y", 41, 0)]
+    chosen = store.write_sync(ledger.album_replace, 7, rows)
     assert chosen == {(0, "One"): 10, (10, "y"): 41}
-    assert store.read_sync(q.album_lookup, 7, None, "One") == 10
-    assert q.choose_albums(reversed(rows)) == chosen, "the server's list order does not change the choice"
+    assert store.read_sync(ledger.album_lookup, 7, None, "One") == 10
+    assert ledger.choose_albums(reversed(rows)) == chosen, "the server's list order does not change the choice"
     # Once chosen, an album stays chosen while it exists, even if a better-placed twin appears.
-    assert store.write_sync(q.album_replace, 7, [*rows, q.AlbumRow(None, "One", 5, 0)])[(0, "One")] == 10
-    assert store.write_sync(q.album_replace, 7, rows[:2])[(0, "One")] == 20, "the chosen one was deleted"
+    assert store.write_sync(ledger.album_replace, 7, [*rows, ledger.AlbumRow(None, "One", 5, 0)])[(0, "One")] == 10
+    assert store.write_sync(ledger.album_replace, 7, rows[:2])[(0, "One")] == 20, "the chosen one was deleted"
 
 
 # -- 3: an album create that failed after it took effect --------------------------------------
@@ -254,9 +255,9 @@ def test_the_ledger_keeps_the_hash_of_the_bytes_sent(server, store, tmp_path):
     files = photos(tmp_path / "shoot", 3)
     batch = upload(server, store, [tmp_path / "shoot"], event_id)
     for item in items_of(store, batch_ids=[batch]):
-        entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
+        entry = store.read_sync(ledger.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
         digest = hashlib.sha256(Path(item.path).read_bytes()).hexdigest()
-        assert entry.content_hash == digest and store.read_sync(q.ledger_by_hash, event_id, None, digest) == [entry]
+        assert entry.content_hash == digest and store.read_sync(ledger.ledger_by_hash, event_id, None, digest) == [entry]
         assert hashlib.sha256(server.studio.photo_file(item.photo_id).read_bytes()).hexdigest() == digest
     assert len(files) == 3
 
@@ -307,7 +308,7 @@ def test_an_upload_whose_answer_was_lost_is_recorded_with_the_hash_of_what_was_s
     item = items_of(store, batch_ids=[batch])[0]
     assert (item.state, item.last_error) == (q.DONE, ALREADY_THERE)
     assert [pid for _, _, pid in gallery(server, event_id)] == [item.photo_id]
-    entry = store.read_sync(q.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
+    entry = store.read_sync(ledger.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
     assert (entry.photo_id, entry.content_hash) == (item.photo_id, hashlib.sha256(path.read_bytes()).hexdigest())
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 from imagegen import make_jpeg
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming
 
 from .engine_support import items_of, new_event, running

@@ -14,7 +14,7 @@ import threading
 
 from .engine_support import new_event, photos, running
 
-from studio_desktop.uploads import engine as engine_module
+from studio_desktop.uploads.records import queue as q
 
 HANG_GUARD = 30  # stop() takes milliseconds; the old code never returned
 
@@ -24,16 +24,16 @@ def test_stop_returns_when_a_claim_fails_while_the_dispatcher_is_cancelled(serve
     event_id = new_event(server)
     photos(tmp_path / "shoot", 2)
     entered, fail_now = threading.Event(), threading.Event()
-    real_claim = engine_module._claim_next
+    real_next = q.next_queued
 
-    def claim_on_a_full_disk(conn, *args, **kwargs):
+    def claim_on_a_full_disk(conn, *args, **kwargs):  # the claim's first read, on the writer thread
         if not entered.is_set():
             entered.set()
             fail_now.wait(HANG_GUARD)
             raise sqlite3.OperationalError("database or disk is full")
-        return real_claim(conn, *args, **kwargs)
+        return real_next(conn, *args, **kwargs)
 
-    monkeypatch.setattr(engine_module, "_claim_next", claim_on_a_full_disk)
+    monkeypatch.setattr(q, "next_queued", claim_on_a_full_disk)
 
     async def main() -> bool:
         async with running(server, store) as (engine, _seen):

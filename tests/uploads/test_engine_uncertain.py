@@ -10,7 +10,7 @@ from pathlib import Path
 from imagegen import make_jpeg
 
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import CHANGED_SINCE_QUEUED
 
 from .engine_support import FAST, client_for, items_of, new_event, running

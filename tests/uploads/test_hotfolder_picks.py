@@ -6,7 +6,7 @@ import asyncio
 
 from xmp_samples import jpeg_with_xmp, lightroom
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders.events import HotFolderFileSkipped, HotFolderFileUploaded
 from studio_desktop.uploads.hotfolders.summary import summary
 from studio_desktop.uploads.picks import PickFilter

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.engine import UploadEngine
 from studio_desktop.uploads.hotfolders.events import (
     HotFolderChangedAfterUpload,
@@ -181,7 +181,7 @@ def test_touching_an_uploaded_file_is_not_a_change(empty_sandbox, tmp_path, poll
             touched = os.stat(photo).st_mtime_ns
 
             async def remembered() -> bool:
-                rows = await h.store.read(q.ledger_for_paths, [str(photo)], h.event_id, None)
+                rows = await h.store.read(ledger.ledger_for_paths, [str(photo)], h.event_id, None)
                 return any(e.mtime_ns == touched for e in rows.get(str(photo), []))
 
             deadline = time.monotonic() + 10
@@ -359,7 +359,7 @@ def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(e
             new_paths = [str(folder / "IMG_0102.jpg"), str(folder / "sub" / "IMG_0002.jpg")]
             deadline = time.monotonic() + 20
             # Judged either way (sent again, or known), the ledger gains a row for each new path.
-            while len(await h.store.read(q.ledger_for_paths, new_paths, h.event_id, None)) < 2:
+            while len(await h.store.read(ledger.ledger_for_paths, new_paths, h.event_id, None)) < 2:
                 assert time.monotonic() < deadline, f"the moved files were never judged; {h.events[-5:]}"
                 await asyncio.sleep(0.05)
             await watcher.wait_quiet(10)

@@ -187,7 +187,7 @@ def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_p
 def test_a_saved_hot_folder_keeps_its_picks_and_size_and_its_watcher_uses_them(empty_sandbox, tmp_path):
     from xmp_samples import jpeg_with_xmp, lightroom
 
-    from studio_desktop.uploads import queue as q
+    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.picks import PickFilter
     from studio_desktop.uploads.resize import ResizeSpec
     from studio_desktop.uploads.shaping import UploadShape

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
     HotFolderFileFailed,

@@ -10,7 +10,8 @@ import pytest
 
 from studio_desktop.core import store as store_module
 from studio_desktop.core.store import MIGRATIONS, Migration, Store, StoreError, StoreTooNewError, latest_version
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import ledger
+from studio_desktop.uploads.records import queue as q
 
 
 @pytest.fixture
@@ -247,30 +248,30 @@ def test_record_uploaded_writes_the_ledger_in_the_same_transaction(store):
     store.write_sync(q.record_uploaded, item, 12, 9001)
     done = store.read_sync(q.get_item, item.id)
     assert (done.state, done.photo_id, done.bytes_sent) == (q.DONE, 9001, 10)
-    hit = store.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, 12)
+    hit = store.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 77, 3, 12)
     assert hit is not None and hit.photo_id == 9001
-    assert store.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 78, 3, 12) is None, "another version of the file"
-    assert store.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, None) is None, "another target"
+    assert store.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 78, 3, 12) is None, "another version of the file"
+    assert store.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 77, 3, None) is None, "another target"
     store.write_sync(q.record_uploaded, item, 12, None)  # recording again never loses the id
-    assert store.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, 12).photo_id == 9001
+    assert store.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 77, 3, 12).photo_id == 9001
 
 
 def test_ledger_records_name_and_hash_and_reads_them_back_every_way(store):
-    store.write_sync(q.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, 501, "Cafe\u0301.jpg", None)
-    store.write_sync(q.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, None, None, "ab" * 32)
-    store.write_sync(q.ledger_record, "/p/b.jpg", 20, 88, 3, 12, 502, "b.jpg", "cd" * 32)
-    root = store.read_sync(q.ledger_lookup, "/p/Cafe\u0301.jpg", 10, 77, 3, None)
+    store.write_sync(ledger.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, 501, "Cafe\u0301.jpg", None)
+    store.write_sync(ledger.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, None, None, "ab" * 32)
+    store.write_sync(ledger.ledger_record, "/p/b.jpg", 20, 88, 3, 12, 502, "b.jpg", "cd" * 32)
+    root = store.read_sync(ledger.ledger_lookup, "/p/Cafe\u0301.jpg", 10, 77, 3, None)
     assert (root.album_id, root.photo_id, root.name, root.content_hash) == (0, 501, "Caf\u00e9.jpg", "ab" * 32), \
         "a re-record keeps the newest facts and never erases known ones; names are kept in NFC"
-    assert store.read_sync(q.ledger_by_hash, 3, None, "ab" * 32) == [root]
-    assert store.read_sync(q.ledger_by_hash, 3, 12, "ab" * 32) == [], "another target"
-    assert [e.photo_id for e in store.read_sync(q.ledger_by_hash, 3, 12, "cd" * 32)] == [502]
+    assert store.read_sync(ledger.ledger_by_hash, 3, None, "ab" * 32) == [root]
+    assert store.read_sync(ledger.ledger_by_hash, 3, 12, "ab" * 32) == [], "another target"
+    assert [e.photo_id for e in store.read_sync(ledger.ledger_by_hash, 3, 12, "cd" * 32)] == [502]
     paths = ["/p/Cafe\u0301.jpg", "/p/b.jpg", "/p/none.jpg"]
-    everywhere = store.read_sync(q.ledger_for_paths, paths, 3, None)
+    everywhere = store.read_sync(ledger.ledger_for_paths, paths, 3, None)
     assert {p: [e.photo_id for e in found] for p, found in everywhere.items()} == {
         "/p/Cafe\u0301.jpg": [501], "/p/b.jpg": [502]}
-    assert list(store.read_sync(q.ledger_for_paths, paths, 3, 0)) == ["/p/Cafe\u0301.jpg"], "the root only"
-    assert store.read_sync(q.ledger_for_paths, paths, 4, None) == {}, "another event"
+    assert list(store.read_sync(ledger.ledger_for_paths, paths, 3, 0)) == ["/p/Cafe\u0301.jpg"], "the root only"
+    assert store.read_sync(ledger.ledger_for_paths, paths, 4, None) == {}, "another event"
 
 
 def test_ledger_rows_from_before_version_4_stay_readable(tmp_path):
@@ -280,7 +281,7 @@ def test_ledger_rows_from_before_version_4_stay_readable(tmp_path):
             "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
             "VALUES ('/p/a.jpg', 10, 77, 3, 0, 9, 1.0)"))
     with Store(path) as new:
-        entry = new.read_sync(q.ledger_lookup, "/p/a.jpg", 10, 77, 3, None)
+        entry = new.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 77, 3, None)
         assert (entry.photo_id, entry.name, entry.content_hash) == (9, None, None)
 
 
@@ -309,12 +310,12 @@ def test_bulk_state_changes_respect_scope_and_from_states(store):
 
 
 def test_album_map_and_clear_finished(store):
-    store.write_sync(q.album_remember, [(1, None, "Cafe\u0301", 10), (1, 10, "Day 2", 11)])
-    assert store.read_sync(q.album_lookup, 1, None, "Café") == 10, "names compare in NFC"
-    assert store.read_sync(q.album_lookup, 1, 10, "Day 2") == 11
-    assert store.read_sync(q.album_lookup, 2, 10, "Day 2") is None
-    store.write_sync(q.album_forget, 1)
-    assert store.read_sync(q.album_lookup, 1, None, "Café") is None
+    store.write_sync(ledger.album_remember, [(1, None, "Cafe\u0301", 10), (1, 10, "Day 2", 11)])
+    assert store.read_sync(ledger.album_lookup, 1, None, "Café") == 10, "names compare in NFC"
+    assert store.read_sync(ledger.album_lookup, 1, 10, "Day 2") == 11
+    assert store.read_sync(ledger.album_lookup, 2, 10, "Day 2") is None
+    store.write_sync(ledger.album_forget, 1)
+    assert store.read_sync(ledger.album_lookup, 1, None, "Café") is None
 
     done = store.write_sync(q.create_batch, 1, None, {}, None)
     busy = store.write_sync(q.create_batch, 1, None, {}, None)
@@ -341,7 +342,7 @@ def test_with_dedup_files_the_ledger_knows_are_added_as_duplicates(store):
     seed = store.write_sync(q.create_batch, 5, None, {}, None)
     store.write_sync(q.add_items, seed, [_new("/p/a.jpg"), _new("/p/Day/b.jpg", rel=("Day",))])
     a, b = store.read_sync(q.next_queued, 0, 10)
-    store.write_sync(q.album_remember, [(5, None, "Day", 30)])
+    store.write_sync(ledger.album_remember, [(5, None, "Day", 30)])
     store.write_sync(q.record_uploaded, a, None, 101)
     store.write_sync(q.record_uploaded, b, 30, 102)
 

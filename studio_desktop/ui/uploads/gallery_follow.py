@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 
 FOLLOW_MS = 700
 #: Batch targets kept; a hot folder makes a batch per burst, so this only bounds a long session.

@@ -50,7 +50,7 @@ from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted, shape_words
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders import summary as hotfolder_summary
 from studio_desktop.uploads.hotfolders import (
     HotFolderBatch,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -31,7 +30,7 @@ from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads import queue as q
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.ui import bidi, theme
 from studio_desktop.ui.uploads.texts import rate_text, size_text, state_text
 
@@ -145,39 +144,6 @@ class QueueRow:
         if size <= 0:
             return 0.0
         return max(0.0, min(1.0, self.bytes_sent / size))
-
-
-# -- reads on the store's threads -------------------------------------------------------
-
-def _where(states: Sequence[str] | None) -> tuple[str, list[Any]]:
-    if states is None:
-        return "", []
-    return f" WHERE state IN ({', '.join('?' * len(states))})", list(states)
-
-
-def read_page(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int
-              ) -> tuple[list[q.Item], dict[int, str | None]]:
-    """``limit`` items from ``offset`` (in id order), and the labels of their batches."""
-    where, params = _where(states)
-    rows = conn.execute(
-        f"SELECT id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, attempts, "
-        f"last_error, photo_id, bytes_sent, updated, verify FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    ).fetchall()
-    items = [q.Item.from_row(r) for r in rows]
-    batch_ids = sorted({i.batch_id for i in items})
-    labels: dict[int, str | None] = {}
-    if batch_ids:
-        marks = ", ".join("?" * len(batch_ids))
-        labels = {r[0]: r[1] for r in conn.execute(f"SELECT id, label FROM upload_batch WHERE id IN ({marks})",
-                                                     batch_ids)}
-    return items, labels
-
-
-def read_ids(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int) -> list[int]:
-    where, params = _where(states)
-    return [r[0] for r in conn.execute(f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?",
-                                       (*params, limit, offset))]
 
 
 class UploadQueueModel(QAbstractTableModel):
@@ -415,7 +381,7 @@ class UploadQueueModel(QAbstractTableModel):
         self._loading.add(page_no)
         generation = self._generation
         offset = page_no * self.page_size
-        self._start(self.store.read(read_page, self._filter.states, offset, self.page_size),
+        self._start(self.store.read(q.read_page, self._filter.states, offset, self.page_size),
                     lambda result: self._page_arrived(page_no, generation, result),
                     lambda error: self._loading.discard(page_no))
 
@@ -507,7 +473,7 @@ class UploadQueueModel(QAbstractTableModel):
                     break
                 chunk.append(page[offset].id)
             if missing:
-                chunk = await self.store.read(read_ids, states, first, last - first + 1)
+                chunk = await self.store.read(q.read_ids, states, first, last - first + 1)
             ids.extend(chunk)
         return ids
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studio_desktop.uploads.queue import (
+from studio_desktop.uploads.records.ledger import (
     LedgerEntry,
     ledger_by_photo,
     ledger_by_size,

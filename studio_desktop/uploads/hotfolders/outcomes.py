@@ -27,7 +27,7 @@ from studio_desktop.uploads.hotfolders.files import is_inside, move_keeping_subf
 from studio_desktop.uploads.hotfolders.gate import Ready
 from studio_desktop.uploads.hotfolders.history import Judgement
 from studio_desktop.uploads.hotfolders.shared import WatcherCore
-from studio_desktop.uploads.queue import LedgerEntry
+from studio_desktop.uploads.records.ledger import LedgerEntry
 
 log = logging.getLogger("studio_desktop.uploads.hotfolders.watcher")
 

@@ -50,8 +50,9 @@ from studio_desktop.uploads.hotfolders.history import REWRITE_GRACE, Judgement, 
 from studio_desktop.uploads.hotfolders.lock import FolderInUse, FolderLock, describe_owner
 from studio_desktop.uploads.hotfolders.observing import FolderObserving
 from studio_desktop.uploads.hotfolders.outcomes import EngineOutcomes
-from studio_desktop.uploads.queue import PENDING, nfc
-from studio_desktop.uploads.queue import counts as queue_counts
+from studio_desktop.uploads.records.ledger import nfc
+from studio_desktop.uploads.records.queue import PENDING
+from studio_desktop.uploads.records.queue import counts as queue_counts
 
 log = logging.getLogger(__name__)
 

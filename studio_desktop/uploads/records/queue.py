@@ -1,4 +1,4 @@
-"""The upload queue, the upload ledger and the album map, as rows in the local store.
+"""The upload queue as rows in the local store: batches, items, claims and states.
 
 Functions here take a ``sqlite3.Connection`` and do one small thing; the engine
 runs them on the store's threads (writes on the writer thread). The queue is
@@ -6,26 +6,9 @@ paged, never loaded whole: a wedding queue of 100,000 files stays on disk.
 
 An item's ``album_id`` is the batch's target album (``None``: the event itself).
 With folder mirroring, ``rel_album_path`` names the albums below that target the
-photo really goes to; :data:`album_map` remembers which album id each name got.
-
-The upload ledger (table ``upload_ledger``) is the memory of what reached the
-gallery, one row per file version and target; this module is its one writer
-(:func:`ledger_record`) and owns its reads:
-
-- ``path``, ``size``, ``mtime_ns``: the local file version (the key with the target);
-- ``event_id``, ``album_id``: the target; album 0 is the event's root (photos in
-  no album), since NULLs never collide in a UNIQUE key;
-- ``photo_id``: the server's id for the photo (NULL only in rows from old versions);
-- ``uploaded_at``: when it was recorded (seconds since the epoch);
-- ``name``: the photo name as sent, NFC (NULL in rows from before store version 4);
-- ``content_hash``: sha256 hex of the bytes actually sent, taken while they were
-  read for sending (NULL in older rows, or when the send could not be hashed whole).
-
-"The same photo": a ledger row says *this very file* (same path, size and
-mtime) already went to *that target*; the engine then skips it without asking the
-server. A same-named photo in another target is never the same photo. Rows are
-never trusted across targets, and the hash lets a moved or renamed copy of the
-same bytes be recognised (:func:`ledger_by_hash`).
+photo really goes to; the album map (:mod:`.ledger`) remembers which album id each name got.
+An uploaded item is marked done and written to the ledger in one transaction
+(:func:`record_uploaded`).
 """
 
 from __future__ import annotations
@@ -33,12 +16,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from studio_desktop.core.store import UPLOAD_STATES, Store
+from studio_desktop.uploads.records.ledger import (
+    ledger_lookup,
+    ledger_reason,
+    ledger_record,
+    mapped_album,
+)
 
 QUEUED = "queued"
 CHECKING = "checking"
@@ -61,11 +49,6 @@ ITEM_COLUMNS = (
     "id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, "
     "attempts, last_error, photo_id, bytes_sent, updated, verify, prior_photo_ids"
 )
-
-
-def nfc(name: str) -> str:
-    """Photo names compare in NFC: macOS writes decomposed accents, most cameras and servers composed."""
-    return unicodedata.normalize("NFC", name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,25 +133,6 @@ class AddResult:
     #: (id, batch it came from, state, size) of each refused item moved here from an earlier batch
     refused_moves: list[tuple[int, int, str, int]] = field(default_factory=list)
     duplicate_items: list[Item] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """One ledger row (see the module docstring); ``album_id`` 0 is the event's root."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    event_id: int
-    album_id: int
-    photo_id: int | None
-    uploaded_at: float = field(default=0.0, compare=False)
-    name: str | None = None
-    content_hash: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Sequence[Any]) -> LedgerEntry:
-        return cls(*row)
 
 
 def _loads(text: str | None, default: Any) -> Any:
@@ -549,179 +513,78 @@ def set_states(
                                         reset_attempts=reset_attempts)]
 
 
-# -- ledger --------------------------------------------------------------------
+def items_by_id(conn: sqlite3.Connection, item_ids: Sequence[int]) -> list[Item]:
+    marks = ", ".join("?" * len(item_ids))
+    rows = conn.execute(f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE id IN ({marks}) ORDER BY id", list(item_ids))
+    return [Item.from_row(r) for r in rows]
 
 
-def ledger_reason(entry: LedgerEntry) -> str:
-    if entry.photo_id:
-        return f"Uploaded before from this file (photo {entry.photo_id})."
-    return "Uploaded before from this file."
+def unclaim(conn: sqlite3.Connection, item_ids: Sequence[int]) -> None:
+    """Claimed items that never started go back to the queue as they were."""
+    conn.executemany("UPDATE upload_item SET state = ? WHERE id = ? AND state = ?",
+                     [(QUEUED, i, CHECKING) for i in item_ids])
 
 
-_LEDGER_COLUMNS = "path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at, name, content_hash"
-
-
-def ledger_record(
-    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
-    photo_id: int | None, name: str | None, content_hash: str | None, *, uploaded_at: float | None = None,
-) -> None:
-    """Remember that this file version reached the target (``album_id`` None or 0: the event's root).
-
-    Recording the same file version and target again keeps the newest facts;
-    a fact not known this time (``None``) never erases one known before.
-    """
-    conn.execute(
-        f"INSERT INTO upload_ledger ({_LEDGER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (path, size, mtime_ns, event_id, album_id) DO UPDATE SET "
-        "photo_id = COALESCE(excluded.photo_id, photo_id), uploaded_at = excluded.uploaded_at, "
-        "name = COALESCE(excluded.name, name), content_hash = COALESCE(excluded.content_hash, content_hash)",
-        (path, size, mtime_ns, event_id, album_id or 0, photo_id, time.time() if uploaded_at is None else uploaded_at,
-         None if name is None else nfc(name), content_hash),
+def settle_interrupted(conn: sqlite3.Connection, item_id: int, state: str, verify: bool, message: str | None) -> bool:
+    """An item in flight that was paused, cancelled or stopped takes ``state``; False if it was no longer in flight."""
+    cur = conn.execute(
+        "UPDATE upload_item SET state = ?, verify = ?, last_error = ?, updated = ? "
+        "WHERE id = ? AND state IN (?, ?, ?)",
+        (state, int(verify), message, time.time(), item_id, QUEUED, CHECKING, UPLOADING),
     )
+    return cur.rowcount == 1
 
 
-def ledger_lookup(
-    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
-) -> LedgerEntry | None:
-    """The ledger row of this file version in this target (``album_id`` None or 0: the event's root)."""
-    row = conn.execute(
-        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE path = ? AND size = ? AND mtime_ns = ? "
-        "AND event_id = ? AND album_id = ?",
-        (path, size, mtime_ns, event_id, album_id or 0),
-    ).fetchone()
-    return LedgerEntry.from_row(row) if row else None
+def clear_verify(conn: sqlite3.Connection, item_id: int) -> None:
+    conn.execute("UPDATE upload_item SET verify = 0 WHERE id = ?", (item_id,))
 
 
-def ledger_for_paths(
-    conn: sqlite3.Connection, paths: Sequence[str], event_id: int, album_id: int | None,
-) -> dict[str, list[LedgerEntry]]:
-    """Every ledger row of these paths in the event, newest first per path.
-
-    ``album_id`` narrows to one target (0: the event's root); ``None`` means
-    every target in the event (a hot folder mirroring its subfolders).
-    """
-    found: dict[str, list[LedgerEntry]] = {}
-    for start in range(0, len(paths), 500):
-        chunk = list(paths[start:start + 500])
-        sql = (f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
-               f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})")
-        params: list[Any] = [event_id, *chunk]
-        if album_id is not None:
-            sql += " AND album_id = ?"
-            params.append(album_id)
-        for row in conn.execute(sql + " ORDER BY uploaded_at DESC", params):
-            found.setdefault(row[0], []).append(LedgerEntry.from_row(row))
-    return found
+def photos_of_others(conn: sqlite3.Connection, photo_ids: Sequence[int], item_id: int) -> set[int]:
+    """Which of these photos another item (not ``item_id``) was recorded as uploaded with."""
+    marks = ", ".join("?" * len(photo_ids))
+    return {row[0] for row in conn.execute(
+        f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
+        (*photo_ids, item_id, DONE))}
 
 
-def ledger_by_hash(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None, content_hash: str,
-) -> list[LedgerEntry]:
-    """Rows of files whose sent bytes had this sha256, in this target (None or 0: the root), newest first."""
+def recover_interrupted(conn: sqlite3.Connection) -> dict[int, float]:
+    """Crash leftovers back to the queue (see :func:`recover_in_flight`): id -> when last saved."""
+    saved = {row[0]: row[1] for row in conn.execute(
+        "SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (CHECKING, UPLOADING))}
+    recover_in_flight(conn)
+    return saved
+
+
+# -- pages for the queue's list (the GUI's lazy model) -------------------------------
+
+
+def _where(states: Sequence[str] | None) -> tuple[str, list[Any]]:
+    if states is None:
+        return "", []
+    return f" WHERE state IN ({', '.join('?' * len(states))})", list(states)
+
+
+def read_page(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int
+              ) -> tuple[list[Item], dict[int, str | None]]:
+    """``limit`` items from ``offset`` (in id order), and the labels of their batches."""
+    where, params = _where(states)
     rows = conn.execute(
-        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND content_hash = ? AND album_id = ? "
-        "ORDER BY uploaded_at DESC",
-        (event_id, content_hash, album_id or 0),
+        f"SELECT id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, state, attempts, "
+        f"last_error, photo_id, bytes_sent, updated, verify FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?",
+        (*params, limit, offset),
     ).fetchall()
-    return [LedgerEntry.from_row(r) for r in rows]
+    items = [Item.from_row(r) for r in rows]
+    batch_ids = sorted({i.batch_id for i in items})
+    labels: dict[int, str | None] = {}
+    if batch_ids:
+        marks = ", ".join("?" * len(batch_ids))
+        labels = {r[0]: r[1] for r in conn.execute(f"SELECT id, label FROM upload_batch WHERE id IN ({marks})",
+                                                     batch_ids)}
+    return items, labels
 
 
-def ledger_by_size(conn: sqlite3.Connection, event_id: int, album_id: int | None, size: int) -> list[LedgerEntry]:
-    """Rows of files of this size in the event (``album_id`` None: every target), newest first."""
-    sql = f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND size = ?"
-    params: list[Any] = [event_id, size]
-    if album_id is not None:
-        sql += " AND album_id = ?"
-        params.append(album_id)
-    return [LedgerEntry.from_row(r) for r in conn.execute(sql + " ORDER BY uploaded_at DESC", params)]
-
-
-def ledger_by_photo(conn: sqlite3.Connection, event_id: int, photo_id: int) -> list[LedgerEntry]:
-    """Rows that recorded this server photo (every local path and version sent as it), newest first."""
-    rows = conn.execute(
-        f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger WHERE event_id = ? AND photo_id = ? ORDER BY uploaded_at DESC",
-        (event_id, photo_id),
-    ).fetchall()
-    return [LedgerEntry.from_row(r) for r in rows]
-
-
-# -- album map -----------------------------------------------------------------
-
-
-def album_lookup(conn: sqlite3.Connection, event_id: int, parent_id: int | None, name: str) -> int | None:
-    row = conn.execute(
-        "SELECT album_id FROM album_map WHERE event_id = ? AND parent_id = ? AND name = ?",
-        (event_id, parent_id or 0, nfc(name)),
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
-def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | None, str, int]]) -> None:
-    """Remember ``(event_id, parent_id, name, album_id)`` of albums the engine resolved or created."""
-    conn.executemany(
-        "INSERT OR REPLACE INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
-        [(e, p or 0, nfc(n), a) for e, p, n, a in rows],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AlbumRow:
-    """One album as the server listed it (``parent_id`` None: at the top of the event)."""
-
-    parent_id: int | None
-    name: str
-    album_id: int
-    display_order: int | None = None
-
-
-def choose_albums(
-    rows: Iterable[AlbumRow], keep: dict[tuple[int, str], int] | None = None,
-) -> dict[tuple[int, str], int]:
-    """``{(parent_id or 0, NFC name): album_id}``: one album for each name under each parent.
-
-    Siblings may share a name. The choice is the same everywhere (the store and
-    the engine): an album already chosen (``keep``) that still exists stays
-    chosen, so a folder resolved to an album keeps it; otherwise the first in
-    the server's ``display_order``, then the lowest id.
-    """
-    candidates: dict[tuple[int, str], list[AlbumRow]] = {}
-    for row in rows:
-        candidates.setdefault((row.parent_id or 0, nfc(row.name)), []).append(row)
-    chosen: dict[tuple[int, str], int] = {}
-    for key, found in candidates.items():
-        ids = {row.album_id for row in found}
-        kept = (keep or {}).get(key)
-        if kept in ids:
-            chosen[key] = kept
-        else:
-            first = min(found, key=lambda r: (r.display_order is None, r.display_order or 0, r.album_id))
-            chosen[key] = first.album_id
-    return chosen
-
-
-def album_replace(conn: sqlite3.Connection, event_id: int, rows: Sequence[AlbumRow]) -> dict[tuple[int, str], int]:
-    """Replace the event's album map with the server's list (chosen by :func:`choose_albums`); returns the map."""
-    keep = {(r[0], r[1]): r[2] for r in conn.execute(
-        "SELECT parent_id, name, album_id FROM album_map WHERE event_id = ?", (event_id,))}
-    chosen = choose_albums(rows, keep)
-    conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
-    conn.executemany("INSERT INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
-                     [(event_id, parent, name, album_id) for (parent, name), album_id in chosen.items()])
-    return chosen
-
-
-def mapped_album(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None, rel_album_path: Sequence[str],
-) -> tuple[bool, int | None]:
-    """Follow ``rel_album_path`` below ``album_id`` through the album map: (all known?, final album id)."""
-    parent = album_id
-    for name in rel_album_path:
-        found = album_lookup(conn, event_id, parent, name)
-        if found is None:
-            return False, None
-        parent = found
-    return True, parent
-
-
-def album_forget(conn: sqlite3.Connection, event_id: int) -> None:
-    conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
+def read_ids(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int) -> list[int]:
+    """The ids of ``limit`` items from ``offset`` (in id order)."""
+    where, params = _where(states)
+    return [r[0] for r in conn.execute(f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?",
+                                       (*params, limit, offset))]

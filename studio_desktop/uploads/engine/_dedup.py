@@ -1,0 +1,190 @@
+"""Dedup against the gallery: each target's photo names (fetched once), the per-name locks, and uncertain landings.
+
+A target is an album, or the event's root (the photos in no album). Its names
+are listed once per engine run (pages of :data:`NAMES_PAGE`) and kept up to date
+with what this engine uploads; a look on the server refreshes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio_desktop.core.store import Store
+from studio_desktop.uploads.engine.protocols import UploadClient
+from studio_desktop.uploads.records import queue as q
+from studio_desktop.uploads.records.ledger import ledger_lookup, ledger_reason, nfc
+
+NAMES_PAGE = 1000
+
+#: (event id, target album id or 0 for the root, NFC name)
+NameKey = tuple[int, int, str]
+
+
+class NameLock:
+    """One asyncio.Lock per key, made on first use and dropped when nobody holds or waits for it."""
+
+    __slots__ = ("_locks", "_key", "_entry")
+
+    def __init__(self, locks: dict[tuple, list[Any]], key: tuple):
+        self._locks = locks
+        self._key = key
+        self._entry: list[Any] | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._key)
+        if entry is None:
+            entry = self._locks[self._key] = [asyncio.Lock(), 0]
+        entry[1] += 1
+        self._entry = entry
+        try:
+            await entry[0].acquire()
+        except BaseException:
+            self._drop()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._entry is not None
+        self._entry[0].release()
+        self._drop()
+
+    def _drop(self) -> None:
+        assert self._entry is not None
+        self._entry[1] -= 1
+        if self._entry[1] == 0 and self._locks.get(self._key) is self._entry:
+            del self._locks[self._key]
+
+
+@dataclass
+class _Target:
+    names: dict[str, list[int]] | None = None  # NFC name -> ids of the photos of that name, in server order
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class RemoteNames:
+    """The names already in each target, as the server listed them and as this engine added to them."""
+
+    def __init__(self, client: UploadClient, store: Store):
+        self.client = client
+        self.store = store
+        self._targets: dict[tuple[int, int], _Target] = {}
+        self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
+
+    async def duplicate_reason(self, item: q.Item, final: int | None, *, ledger: bool = True) -> str | None:
+        if ledger:
+            entry = await self.store.read(ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final)
+            if entry is not None:
+                return ledger_reason(entry)
+        names = await self.remote_names(item.event_id, final)
+        ids = names.get(nfc(item.name))
+        if not ids:
+            return None
+        where = "album" if final else "gallery"
+        return f"Already in the {where} as photo {ids[0]}."
+
+    async def remote_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
+        """The names of the photos already in the target, fetched once per engine run."""
+        target = self._targets.setdefault((event_id, album_id or 0), _Target())
+        if target.names is not None:
+            return target.names
+        async with target.lock:
+            if target.names is None:
+                target.names = await self.list_names(event_id, album_id)
+        return target.names
+
+    async def list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]:
+        """Name -> photo ids of the target as the server has it now: an album's photos, or the event's root.
+
+        The root is the photos in no album. ``sp.event.get_photos`` lists the whole
+        event and says nothing of albums, so the photos of every album are taken
+        out. The event is listed first: a photo uploaded into an album meanwhile is
+        then in neither list, never mistaken for one at the root.
+        """
+        names: dict[str, list[int]] = {}
+        if album_id:
+            async for photo in self.client.iter_album_photos(album_id, limit=NAMES_PAGE):
+                if photo.name:
+                    names.setdefault(nfc(photo.name), []).append(photo.id)
+            return names
+        in_event = [(p.id, p.name) async for p in self.client.iter_event_photos(event_id, limit=NAMES_PAGE)]
+        if not in_event:
+            return names
+        in_albums: set[int] = set()
+        for album in (a for top in await self.client.album_get_list(event_id) for a in top.walk()):
+            if album.photo_count != 0:
+                in_albums.update([p.id async for p in self.client.iter_album_photos(album.id, limit=NAMES_PAGE)])
+        for photo_id, name in in_event:
+            if name and photo_id not in in_albums:
+                names.setdefault(nfc(name), []).append(photo_id)
+        return names
+
+    async def refresh(self, event_id: int, final: int | None) -> dict[str, list[int]]:
+        fresh = await self.list_names(event_id, final)
+        target = self._targets.get((event_id, final or 0))
+        if target is not None and target.names is not None:
+            target.names = fresh
+        return fresh
+
+    def known_photo_id(self, item: q.Item, final: int | None) -> int | None:
+        target = self._targets.get((item.event_id, final or 0))
+        ids = target.names.get(nfc(item.name)) if target is not None and target.names else None
+        return ids[0] if ids else None
+
+    def name_lock(self, key: tuple) -> NameLock:
+        """Held while one file for this target and name is being checked and sent."""
+        return NameLock(self._name_locks, key)
+
+    def note_uploaded(self, item: q.Item, final: int | None, photo_id: int) -> None:
+        """Add a photo this engine recorded, now, so a same-named file waiting for the lock sees it."""
+        target = self._targets.get((item.event_id, final or 0))
+        if target is not None and target.names is not None:
+            ids = target.names.setdefault(nfc(item.name), [])
+            if photo_id not in ids:
+                ids.append(photo_id)
+
+    def album_created(self, event_id: int, album_id: int) -> None:
+        self._targets[(event_id, album_id)] = _Target(names={})
+
+    def forget_albums(self, event_id: int) -> None:
+        """The event's albums are to be looked up again: their names too (the root's stay)."""
+        for key in [k for k in self._targets if k[0] == event_id and k[1]]:
+            del self._targets[key]
+
+
+class UncertainLandings:
+    """Names in a target that an item's failed upload may have taken, until that item has looked.
+
+    Until then the names fetched earlier cannot be trusted for that name there:
+    another item of that name and target looks on the server first, or (without
+    dedup) waits for the look.
+    """
+
+    def __init__(self) -> None:
+        # (event, target, name) -> ids of the items whose failed upload of that name may have landed there
+        self._holders: dict[tuple, set[int]] = {}
+        self._settle_events: dict[tuple, asyncio.Event] = {}
+
+    def mark(self, key: tuple, item_id: int) -> None:
+        self._holders.setdefault(key, set()).add(item_id)
+
+    def any(self, key: tuple) -> bool:
+        return bool(self._holders.get(key))
+
+    def settled(self, key: tuple, item_id: int) -> None:
+        holders = self._holders.get(key)
+        if holders is not None:
+            holders.discard(item_id)
+            if not holders:
+                del self._holders[key]
+                settled = self._settle_events.pop(key, None)
+                if settled is not None:
+                    settled.set()
+
+    def blocked(self, key: tuple, item_id: int) -> bool:
+        return bool(self._holders.get(key, set()) - {item_id})
+
+    async def wait(self, key: tuple, item_id: int) -> None:
+        """Until no item but ``item_id`` holds this name here uncertain."""
+        while self.blocked(key, item_id):
+            await self._settle_events.setdefault(key, asyncio.Event()).wait()

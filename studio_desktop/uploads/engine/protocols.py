@@ -1,0 +1,140 @@
+"""The engine's seams, typed: the client it needs, and the engine as hot folders and the UI see it.
+
+The engine is handed a ShootProof client, or anything with these methods (the
+tests' fakes). Hot folders and the UI hold an engine through the narrower
+views below, so they can be given a stand-in too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
+
+import httpx
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from studio_desktop.api.models import Album, Photo, UploadResult
+    from studio_desktop.core.store import Store
+    from studio_desktop.uploads import events as ev
+    from studio_desktop.uploads.engine._snapshot import DryRunEntry, Snapshot
+    from studio_desktop.uploads.shaping import UploadShape
+
+
+class UploadClient(Protocol):
+    """The ShootProof calls the engine makes (:class:`~studio_desktop.api.shootproof.ShootProofClient` has them)."""
+
+    async def event_photo_exists(
+        self, event_id: int, *, photo_name: str | None = None, photo_id: int | None = None,
+        album_id: int | None = None,
+    ) -> bool: ...
+
+    async def photo_upload(
+        self, event_id: int, path_or_fileobj: BinaryIO, *, album_id: int | None = None,
+        watermark_id: int | str | None = None, file_name: str | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> UploadResult: ...
+
+    async def album_create(
+        self, event_id: int, album_name: str, *, password: str | None = None, parent_id: int | None = None,
+    ) -> Album: ...
+
+    async def album_get_list(self, event_id: int) -> list[Album]: ...
+
+    def iter_event_photos(self, event_id: int, *, limit: int | None = None) -> AsyncIterator[Photo]: ...
+
+    def iter_album_photos(self, album_id: int, *, limit: int | None = None) -> AsyncIterator[Photo]: ...
+
+    async def studio_info(self) -> object: ...
+
+
+@runtime_checkable
+class _HasHttp(Protocol):
+    http: object
+
+
+@runtime_checkable
+class _HasTransport(Protocol):
+    transport: object
+
+
+@runtime_checkable
+class _HasApiUrl(Protocol):
+    api_url: object
+
+
+def http_of(client: object) -> httpx.AsyncClient | None:
+    """The httpx client under a ShootProof client's transport (bandwidth limit, network probe); None for a fake."""
+    transport = client.transport if isinstance(client, _HasTransport) else None
+    http = transport.http if isinstance(transport, _HasHttp) else None
+    return http if isinstance(http, httpx.AsyncClient) else None
+
+
+def api_url_of(client: object) -> str | None:
+    url = client.api_url if isinstance(client, _HasApiUrl) else None
+    return url if isinstance(url, str) and url else None
+
+
+class EngineForHotFolders(Protocol):
+    """What a hot folder asks of the engine: queue files, hear their outcomes, list a target's names."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def client(self) -> UploadClient: ...
+
+    def subscribe(self, callback: Callable[[ev.Event], None]) -> Callable[[], None]: ...
+
+    async def enqueue(
+        self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
+        mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None, shape: UploadShape | None = None,
+    ) -> int: ...
+
+    async def list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]: ...
+
+
+class EngineForUi(EngineForHotFolders, Protocol):
+    """What the GUI and the terminal commands drive: lifetime, controls, settings and numbers."""
+
+    dedup: bool
+    watermark_id: int | str | None
+    plan: ev.PlanUsage | None
+    local_failure: BaseException | None
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def concurrency(self) -> int: ...
+
+    @property
+    def bandwidth_limit_kbps(self) -> float: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self, grace: float = 0.0) -> None: ...
+
+    async def wait_idle(self) -> None: ...
+
+    def snapshot(self) -> Snapshot: ...
+
+    def set_concurrency(self, value: int) -> None: ...
+
+    def set_bandwidth_limit(self, kbps: float) -> None: ...
+
+    def pause(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]: ...
+
+    def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]: ...
+
+    def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]: ...
+
+    def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]: ...
+
+    def dry_run(
+        self, paths: Iterable[str | os.PathLike[str]], event_id: int | None, album_id: int | None = None,
+        mirror_folders: bool = False, shape: UploadShape | None = None,
+    ) -> AsyncIterator[DryRunEntry]: ...
