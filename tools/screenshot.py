@@ -44,9 +44,9 @@ async def take(args: argparse.Namespace, app) -> Path:
 
     from studio_desktop.core.config import Endpoints
     from studio_desktop.sandbox.server import SandboxServer
-    from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
-    from studio_desktop.ui.session import GuiSession
-    from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
     width, height = (int(part) for part in args.size.lower().split("x"))
     deadline = time.monotonic() + args.timeout

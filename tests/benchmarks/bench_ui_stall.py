@@ -251,7 +251,7 @@ def visible_rows(view, model) -> list[int]:
 
 
 def thumbnails_shown(view, model) -> bool:
-    from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
+    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
     rows = visible_rows(view, model)
     return bool(rows) and all(model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
@@ -283,8 +283,8 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
 
 
 async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) -> dict:
-    from studio_desktop.ui.session import GuiSession
-    from studio_desktop.ui.tree_nodes import EVENT
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.gallery.tree_nodes import EVENT
 
     session = await GuiSession.open(endpoints)
     try:

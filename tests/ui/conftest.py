@@ -98,7 +98,7 @@ def endpoints_for(sandbox) -> Endpoints:
 
 @pytest.fixture
 def gui_session_factory(run_async, qtbot):
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
     sessions: list[GuiSession] = []
 

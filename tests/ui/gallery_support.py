@@ -135,7 +135,7 @@ def drag_onto(gallery: GalleryActions, mime, kind: str, node_id: int) -> bool:
 
 def find_album(gallery: GalleryActions, name: str, event_id: int):
     """The tree's album node called ``name`` in event ``event_id``."""
-    from studio_desktop.ui.tree_nodes import EVENT, AlbumNode
+    from studio_desktop.gallery.tree_nodes import EVENT, AlbumNode
 
     event = gallery.window.tree_panel.model.find(EVENT, event_id)
     for node in event.walk():

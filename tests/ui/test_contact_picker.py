@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.core.contact_matching import contact_label, matches, resolve
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import press, right_click_menu, trigger_from_menu, wait_closed, wait_dialog
 

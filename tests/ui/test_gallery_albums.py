@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from studio_desktop.api.errors import NotFoundError
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.gallery.dragdrop import album_mime
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
 from .gallery_support import (
     WAIT_MS,

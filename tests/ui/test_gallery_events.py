@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from imagegen import make_jpeg, make_text_file
 from studio_desktop.api.errors import NotFoundError
-from studio_desktop.ui.bidi import plain
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.core.bidi import plain
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import (
     WAIT_MS,

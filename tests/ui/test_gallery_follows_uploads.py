@@ -4,9 +4,9 @@ in the gallery's order, without a reset; album rows show photo counts once opene
 from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg
-from studio_desktop.ui.event_tree_model import COUNT_COLUMN
-from studio_desktop.ui.photo_grid_model import PhotoRole
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.ui.gallery.tree_model import COUNT_COLUMN
+from studio_desktop.ui.gallery.grid_model import PhotoRole
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 from studio_desktop.uploads import queue as q
 
 from .upload_support import DAY_ONE, REUNION, TEST_GALLERY, find_target, upload_ui

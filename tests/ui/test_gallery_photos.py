@@ -8,10 +8,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from imagegen import make_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
-from studio_desktop.ui.gallery.originals import Originals
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.gallery.originals import Originals
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
 from .gallery_support import (
     WAIT_MS,

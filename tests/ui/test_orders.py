@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from studio_desktop.core.orders import list_orders, money
 from studio_desktop.ui.main_window import panel_of
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import select_node
 

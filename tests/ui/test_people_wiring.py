@@ -281,7 +281,7 @@ def test_copying_a_client_to_shootproof_shows_the_contact(both_signed_in, sandbo
 def test_a_pixieset_refusal_counts_as_signed_out_but_not_of_shootproof(qloop, qtbot):
     from studio_desktop.api.errors import AuthenticationError
     from studio_desktop.api.pixieset_errors import PixiesetAuthError
-    from studio_desktop.ui.errors import is_signed_out, signed_out_service
+    from studio_desktop.wording import is_signed_out, signed_out_service
     from studio_desktop.ui.tasks import TaskRunner
 
     assert signed_out_service(PixiesetAuthError()) == "pixieset" and is_signed_out(PixiesetAuthError())

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from imagegen import make_jpeg
 from studio_desktop.core.store import latest_version
-from studio_desktop.ui.photo_grid_view import PhotoGridView
+from studio_desktop.ui.gallery.grid_view import PhotoGridView
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
 from studio_desktop.uploads import events as ev
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from imagegen import make_jpeg, make_text_file
 from studio_desktop.core.settings import load_settings
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
 from studio_desktop.ui.uploads.installer import MIRROR_KEY
 from studio_desktop.ui.uploads.queue_model import QueueFilter

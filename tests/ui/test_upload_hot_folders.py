@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from imagegen import make_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.uploads.hotfolder_store import HotFolderRepository
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui

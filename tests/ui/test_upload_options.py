@@ -6,7 +6,7 @@ from PIL import Image
 from PySide6.QtWidgets import QDialogButtonBox
 from xmp_samples import lightroom
 
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.uploads import queue as q

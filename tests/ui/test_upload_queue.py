@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg, make_truncated_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.uploads import queue as q

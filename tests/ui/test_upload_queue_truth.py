@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
 from studio_desktop.uploads import queue as q
 

@@ -22,21 +22,21 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from studio_desktop.api.models import Photo
 from studio_desktop.core import paths
 from studio_desktop.ui import icons
-from studio_desktop.ui.event_tree_model import NodeRole
+from studio_desktop.ui.gallery.tree_model import NodeRole
 from studio_desktop.ui.gallery.album_commands import AlbumCommands, move_problem
 from studio_desktop.ui.gallery.compare_dialog import FolderCompare
 from studio_desktop.ui.gallery.context import GalleryContext, UrlOpener
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dragdrop import AlbumDrag, GridDragSource, Payload, TreeDragSource, TreeDropTarget
 from studio_desktop.ui.gallery.event_commands import EventCommands
-from studio_desktop.ui.gallery.originals import Originals
+from studio_desktop.gallery.originals import Originals
 from studio_desktop.ui.gallery.photo_commands import PhotoCommands, photos_text
-from studio_desktop.ui.photo_grid_model import PhotoRole
-from studio_desktop.ui.tree_nodes import ALBUM, AlbumNode, EventNode, Node
+from studio_desktop.ui.gallery.grid_model import PhotoRole
+from studio_desktop.gallery.tree_nodes import ALBUM, AlbumNode, EventNode, Node
 from studio_desktop.ui.uploads.shape_dialog import UploadShapeDialog, remember_shape, remembered_shape
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.gallery_controller import GalleryController
+    from studio_desktop.ui.gallery.controller import GalleryController
     from studio_desktop.ui.main_window import MainWindow
     from studio_desktop.ui.services import Services
 

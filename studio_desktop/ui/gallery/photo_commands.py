@@ -16,8 +16,8 @@ from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
 from studio_desktop.ui.gallery.dialogs.preview import PhotoPreviewDialog
 from studio_desktop.ui.gallery.dialogs.viewers import PhotoInfoDialog
 from studio_desktop.ui.gallery.failures import Refusal, Subject, describe
-from studio_desktop.ui.gallery.originals import Originals
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
+from studio_desktop.gallery.originals import Originals
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.uploads.images import validate_jpeg
 
 if TYPE_CHECKING:

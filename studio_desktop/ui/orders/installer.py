@@ -13,10 +13,10 @@ from PySide6.QtGui import QKeySequence
 
 from studio_desktop.ui.orders.orders_panel import OrdersPanel
 from studio_desktop.ui.people.installer import layout_knows
-from studio_desktop.ui.tree_nodes import GalleryTarget
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
 ORDERS_DOCK = "orders"
 ORDERS_SHORTCUT = "Ctrl+Shift+O"

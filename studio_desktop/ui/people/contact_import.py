@@ -41,7 +41,7 @@ from studio_desktop.core.contact_csv import (
 )
 from studio_desktop.core.contact_directory import ContactDirectory
 from studio_desktop.ui import theme
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner
 

@@ -35,7 +35,7 @@ from studio_desktop.core.contact_directory import EMAIL_RE, ContactDirectory, no
 from studio_desktop.core.contacts_cache import ContactsCache
 from studio_desktop.core.people_links import LinkError, LinkResult, client_from_contact
 from studio_desktop.core.store import Store
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.contact_form import ContactForm
 from studio_desktop.ui.people.people_models import ContactListModel, FilterProxy
 from studio_desktop.ui.people.person_panel import PersonPanel

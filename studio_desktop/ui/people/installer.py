@@ -43,10 +43,10 @@ from studio_desktop.ui.people.clients_panel import ClientsPanel
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
 from studio_desktop.ui.people.sandbox_mode import SandboxMarks
 from studio_desktop.ui.people.sign_in_dialog import SignInDialog, UrlOpener, open_in_browser
-from studio_desktop.ui.tree_nodes import GalleryTarget
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
 log = logging.getLogger(__name__)
 

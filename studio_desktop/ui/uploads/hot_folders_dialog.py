@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.ui import theme
-from studio_desktop.ui.event_tree_model import NAME_COLUMN, TargetRole
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
+from studio_desktop.ui.gallery.tree_model import NAME_COLUMN, TargetRole
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui.uploads.shape_dialog import SOURCE_NOTE, ShapeForm
-from studio_desktop.ui.uploads.texts import quoted, shape_words
+from studio_desktop.uploads.texts import quoted, shape_words
 from studio_desktop.uploads.hotfolder_files import AfterUpload
 from studio_desktop.uploads.hotfolder_store import MAX_SETTLE, MIN_SETTLE, SavedHotFolder
 from studio_desktop.uploads.shaping import UploadShape

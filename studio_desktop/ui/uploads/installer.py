@@ -28,11 +28,12 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QStyle
 
 from studio_desktop.core.settings import SettingsError
-from studio_desktop.ui import bidi, icons
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.ui import icons
+from studio_desktop.core import bidi
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.main_window import STATE_KEY
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, GalleryTarget
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, GalleryTarget
 from studio_desktop.ui.uploads.drop_handler import (
     MIRROR_ASK,
     MIRROR_NO,
@@ -48,7 +49,7 @@ from studio_desktop.ui.uploads.queue_dock import UploadQueuePanel
 from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
-from studio_desktop.ui.uploads.texts import batch_summary, plural, quoted, shape_words
+from studio_desktop.uploads.texts import batch_summary, plural, quoted, shape_words
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads import queue as q
 from studio_desktop.uploads import hotfolder_summary

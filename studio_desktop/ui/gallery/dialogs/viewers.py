@@ -31,11 +31,11 @@ from studio_desktop.api.models import GalleryVisitor, Photo, VisitorPhotos
 from studio_desktop.core.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
 from studio_desktop.ui.gallery.dialogs.base import error_label, hint_label
 from studio_desktop.ui.gallery.failures import describe
-from studio_desktop.ui.gallery.originals import exif_rows
+from studio_desktop.gallery.originals import exif_rows
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext
-    from studio_desktop.ui.gallery.originals import Originals
+    from studio_desktop.gallery.originals import Originals
 
 Rows = Sequence[tuple[str, str]]
 PREVIEW_EDGE = 150

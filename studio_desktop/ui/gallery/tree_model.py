@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio_desktop.ui import icons
 from studio_desktop.api.models import Album
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node, album_sort_key
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node, album_sort_key
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
