@@ -104,7 +104,8 @@ class PhotoCommands:
         if not photos or target is None:
             return None
         return self.ctx.remember(opened(PhotoInfoDialog(self.ctx, photos=list(photos), originals=self.originals,
-                                                        where=target.display_name, thumbnails=self.thumbnails)))
+                                                        where=target.display_name, thumbnails=self.thumbnails,
+                                                        event_id=target.event_id)))
 
     def preview(self, photos: list[Photo], start: int = 0) -> PhotoPreviewDialog | None:
         """The in-app preview (Enter or Space on a photo), stepping through ``photos`` from ``start``."""

@@ -183,11 +183,13 @@ class PhotoInfoDialog(ViewerDialog):
     navigated = Signal(int)
 
     def __init__(self, ctx: GalleryContext, *, photos: list[Photo], originals: Originals, where: str,
-                 thumbnails: Any | None = None):
+                 thumbnails: Any | None = None, event_id: int | None = None):
         super().__init__(ctx, "Photo Info", "photoInfoDialog")
         self.photos = photos
         self.originals = originals
         self.where = where
+        #: The event the photos are in: the upload ledger knows their files by it.
+        self.event_id = event_id
         self.position = 0
         self.thumbnails = thumbnails
         self.preview = QLabel(objectName="photoPreview")
@@ -266,7 +268,7 @@ class PhotoInfoDialog(ViewerDialog):
         self.ctx.run(lambda client: client.photo_info(photo_id),
                      self.guard(lambda info: self._info_arrived(generation, info)),
                      self.guard(lambda error: self._info_failed(generation, error)), name="photo-info")
-        self.ctx.run(lambda client: self.originals.find(photo),
+        self.ctx.run(lambda client: self.originals.find(photo, self.event_id),
                      self.guard(lambda path: self._local_found(generation, path)),
                      self.guard(lambda error: self._camera_failed(generation, error)), name="photo-original")
 
