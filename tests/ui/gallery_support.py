@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from studio_desktop.ui.gallery import GalleryActions
+from studio_desktop.ui.gallery.installer import GalleryActions
 
 WAIT_MS = 10_000
 

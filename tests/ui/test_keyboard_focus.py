@@ -170,7 +170,7 @@ def test_open_in_browser_says_so_when_no_browser_opens(gallery, ids, qtbot):
 
 def test_end_reaches_the_last_photo_of_a_gallery_many_pages_long(gui_session_factory, sandbox, wait_for_tree, ids,
                                                                qtbot):
-    from studio_desktop.ui.gallery import install_gallery_actions
+    from studio_desktop.ui.gallery.installer import install_gallery_actions
 
     session = gui_session_factory(sandbox, page_size=5)
     wait_for_tree(session)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, EventNode, GalleryTarget
-from studio_desktop.ui.uploads import UploadUi, install_upload_ui
+from studio_desktop.ui.uploads.installer import UploadUi, install_upload_ui
 
 TEST_GALLERY = "Test Gallery"
 REUNION = "Smith Family Reunion"
