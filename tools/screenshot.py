@@ -133,7 +133,7 @@ async def start_uploads(args: argparse.Namespace, session, panel, until) -> None
              for n in range(1, args.uploading + 1)]
     event = next(n for n in panel.model.root.children if n.name == args.upload_to)
     session.services.engine.set_bandwidth_limit(1600)
-    session.uploads.upload(files, event.target(), mirror=False)
+    session.uploads.choosing.upload(files, event.target(), mirror=False)
     model = session.uploads.model
     await until(lambda: model.rowCount() >= len(files), "the upload queue")
     await asyncio.sleep(4.0)  # a few done, a few on the wire

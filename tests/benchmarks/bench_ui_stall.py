@@ -316,11 +316,11 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
             announced.update(counts=counts, message=message, at=time.perf_counter())
             finished.set()
 
-        session.uploads.batch_announced.connect(batch_done)
+        session.uploads.announcements.batch_announced.connect(batch_done)
         sandbox_cpu0, app_cpu0, machine0 = cpu_seconds(sandbox.pid), own_cpu_seconds(), machine_busy_seconds()
         began = time.perf_counter()
         meter.mark("upload queued")
-        if not session.uploads.upload(files, target, mirror=False):
+        if not session.uploads.choosing.upload(files, target, mirror=False):
             raise RuntimeError("the upload was not queued (no engine?)")
         watcher = asyncio.ensure_future(watch_gallery(window, meter, finished))
         try:

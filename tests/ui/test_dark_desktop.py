@@ -76,7 +76,7 @@ def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
         main_window, gui_session, qtbot, tmp_path, dark_desktop):
     ui = upload_ui(gui_session)
     people = gui_session.people
-    ui.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
+    ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
               find_target(main_window, TEST_GALLERY))
 
     def row_in(state):

@@ -46,7 +46,7 @@ def test_photos_join_the_open_grid_as_they_land_in_the_gallery_order(gui_session
     grid.modelReset.connect(lambda: resets.append(True))
 
     photos = [make_sparse_jpeg(tmp_path / f"new_{n:02d}.jpg", 60_000, color=(n * 20, 0, 0)) for n in range(8)]
-    ui.upload(photos, target)
+    ui.choosing.upload(photos, target)
 
     def part_shown():
         snapshot = engine.snapshot()  # the engine's own numbers: no lag
@@ -89,7 +89,7 @@ def test_album_counts_appear_on_expand_and_follow_uploads(main_window, gui_sessi
     tree.select(ALBUM, day_one.album_id)
     resets = []
     model.modelReset.connect(lambda: resets.append(True))
-    ui.upload([make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))],
+    ui.choosing.upload([make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))],
               day_one)
     album_after = albums[day_one.album_id].photo_count + 2
     qtbot.waitUntil(lambda: count_text(ALBUM, day_one.album_id) == f"{album_after:,}", timeout=15_000)

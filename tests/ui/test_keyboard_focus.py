@@ -37,7 +37,7 @@ def test_tables_and_the_grid_take_one_tab_stop(gallery, gui_session, ids, qtbot,
     queue = gui_session.uploads.panel.table
     gui_session.services.engine.pause()  # rows that stay put while the keys are tried
     photos = [make_jpeg(tmp_path / f"queued_{n}.jpg") for n in range(3)]
-    assert gui_session.uploads.upload(photos, find_target(window, TEST_GALLERY))
+    assert gui_session.uploads.choosing.upload(photos, find_target(window, TEST_GALLERY))
     qtbot.waitUntil(lambda: queue.model().rowCount() == 3)
     for view in (window.grid_view, queue, window.tree_panel.tree):
         view.setFocus()

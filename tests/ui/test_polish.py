@@ -123,11 +123,11 @@ class _PlanCalls:
 
 def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
     ui = upload_ui(gui_session)
-    qtbot.waitUntil(lambda: ui.engine is gui_session.services.engine and ui.engine is not None, timeout=WAIT_MS)
-    unsubscribe = ui.engine.subscribe(spy.on_event)
+    qtbot.waitUntil(lambda: ui.controller.engine is gui_session.services.engine and ui.controller.engine is not None, timeout=WAIT_MS)
+    unsubscribe = ui.controller.engine.subscribe(spy.on_event)
     try:
         target = find_target(window, TEST_GALLERY)
-        assert ui.upload([path], target)
+        assert ui.choosing.upload([path], target)
         qtbot.waitUntil(lambda: len(spy.events) == 1, timeout=WAIT_MS)
     finally:
         unsubscribe()

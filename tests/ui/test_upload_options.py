@@ -97,10 +97,10 @@ def test_the_drop_prompt_says_the_targets_options_and_the_drop_uses_them(gallery
 
     viewport = main_window.tree_panel.tree.viewport()
     assert drop_on(viewport, tree_point(main_window, target), file_mime([shoot]))
-    qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
-    assert plain(ui.mirror_question.informativeText()).endswith(
+    qtbot.waitUntil(lambda: ui.choosing.mirror_question is not None and ui.choosing.mirror_question.isVisible())
+    assert plain(ui.choosing.mirror_question.informativeText()).endswith(
         f"Upload Options for '{DAY_ONE}': picks: at least 4★.")
-    ui.mirror_question.flat_button.click()
+    ui.choosing.mirror_question.flat_button.click()
     qtbot.waitUntil(lambda: "(picks: at least 4★)" in plain(main_window.status.currentMessage()))
 
     qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1 and ui.model.counts[q.FILTERED][0] == 1,

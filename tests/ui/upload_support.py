@@ -34,7 +34,7 @@ def upload_ui(session) -> UploadUi:
     if ui is None:
         ui = install_upload_ui(session.window, session.services)
         session.uploads = ui
-    ui.open_folder = FolderOpener()
+    ui.controller.open_folder = FolderOpener()
     return ui
 
 
