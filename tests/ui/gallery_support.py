@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from studio_desktop.ui.gallery.installer import GalleryActions
+from studio_desktop.ui.gallery.actions import GalleryActions
 
 WAIT_MS = 10_000
 
@@ -151,7 +151,7 @@ def right_click_menu(gallery: GalleryActions, qtbot, kind: str, node_id: int) ->
     assert tree.select(kind, node_id)
     pos = tree.visualRect(tree.proxy_index(kind, node_id)).center()
     tree.customContextMenuRequested.emit(pos)
-    menu = gallery.tree_menu
+    menu = gallery.menus.tree_menu
     qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
     assert gallery.current_node().id == node_id
     menu.hide()

@@ -194,9 +194,9 @@ def test_shift_f10_and_the_menu_key_open_the_context_menu(gallery, gui_session, 
 
     select_node(gallery, qtbot, "event", ids["event_wedding"])
     _key(qtbot, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(gallery.tree_menu.isVisible)
+    qtbot.waitUntil(gallery.menus.tree_menu.isVisible)
     assert gallery.current_node().id == ids["event_wedding"]
-    gallery.tree_menu.hide()
+    gallery.menus.tree_menu.hide()
     queue = gui_session.uploads.panel.table
     queue.setFocus()
     qtbot.waitUntil(queue.hasFocus)

@@ -40,7 +40,7 @@ def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_wi
     target = find_target(main_window, TEST_GALLERY)
     other = find_target(main_window, REUNION, DAY_ONE)
     select_node(gallery, qtbot, "event", target.event_id)
-    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "gallery_upload_options")
+    trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "gallery_upload_options")
     dialog = wait_dialog(qtbot, gallery, "uploadShapeDialog")
     dialog.rating.setCurrentIndex(dialog.rating.findData(3))
     dialog.skip_rejects.setChecked(True)
