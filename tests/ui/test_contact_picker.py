@@ -16,7 +16,7 @@ def know_the_contacts(qtbot, session):
     """Open Contacts once: the app meets the contacts its galleries name (as a photographer's first run does)."""
     dock = session.window.side_panel("contacts")
     dock.show()
-    panel = session.people.contacts
+    panel = session.people.docks.contacts
     qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None
                     and panel.model.rowCount() > 3, timeout=WAIT_MS)
     dock.hide()

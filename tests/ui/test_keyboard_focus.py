@@ -64,7 +64,7 @@ def test_f6_cycles_tree_grid_queue_and_side_panel(gallery, gui_session, ids, qtb
     activate(gallery, qtbot)
     window.tree_panel.tree.setFocus()
     qtbot.waitUntil(lambda: _focused() is window.tree_panel.tree)
-    contacts = gui_session.people.contacts
+    contacts = gui_session.people.docks.contacts
     expected = [window.grid_view, gui_session.uploads.panel.table, contacts, window.tree_panel.tree]
     for pane in expected:
         _key(qtbot, Qt.Key.Key_F6)
@@ -214,7 +214,7 @@ def test_the_contact_form_tabs_in_the_order_it_is_shown(main_window, gui_session
     dock = main_window.side_panel("contacts")
     dock.show()
     dock.raise_()
-    contacts = gui_session.people.contacts
+    contacts = gui_session.people.docks.contacts
     qtbot.waitUntil(lambda: contacts.list_view.model().rowCount() > 0, timeout=10_000)
     contacts.list_view.setCurrentIndex(contacts.list_view.model().index(0, 0))
     qtbot.waitUntil(lambda: contacts.detail_stack.currentIndex() == 1, timeout=10_000)

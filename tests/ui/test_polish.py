@@ -147,7 +147,7 @@ def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_si
 
     # Sign out and in again: a new client and a new upload engine replace the old ones.
     old_engine = services.engine
-    dialog = people.open_sign_in()
+    dialog = people.signing_in.open_sign_in()
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     dialog.sp_status.sign_out.click()
     qtbot.waitUntil(lambda: services.engine is None and status.state == ConnectionState.SIGNED_OUT,
