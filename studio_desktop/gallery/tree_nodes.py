@@ -1,6 +1,6 @@
 """Plain node objects behind the event tree: a brand at the root, its events, their albums.
 
-The Qt model (:mod:`studio_desktop.ui.gallery.tree_model`) only walks these. They
+The Qt model (``ui/gallery/tree_model.py``) only walks these. They
 are built in one pass from ``sp.brand.get_event_tree`` and never change after;
 a refresh builds a new tree and swaps it in with one model reset.
 """
