@@ -43,10 +43,10 @@ async def take(args: argparse.Namespace, app) -> Path:
     from PySide6.QtCore import QItemSelectionModel
 
     from studio_desktop.core.config import Endpoints
-    from studio_desktop.sandbox.server import SandboxServer
-    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
-    from studio_desktop.ui.app_wiring import GuiSession
     from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
+    from studio_desktop.sandbox.server import SandboxServer
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
     width, height = (int(part) for part in args.size.lower().split("x"))
     deadline = time.monotonic() + args.timeout

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.bidi import plain
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, build_tree
 from studio_desktop.ui.gallery.tree_model import (
     COUNT_COLUMN,
     ArchivedRole,
@@ -20,7 +21,6 @@ from studio_desktop.ui.gallery.tree_model import (
     TargetRole,
 )
 from studio_desktop.ui.gallery.tree_view import EventTreePanel
-from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, build_tree
 
 from .tree_data import BRAND, big_tree, sample_tree
 

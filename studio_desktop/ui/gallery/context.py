@@ -17,8 +17,8 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from studio_desktop.api.models import Brand, Event, EventTree
-from studio_desktop.ui.gallery.failures import Failure, Subject, describe
 from studio_desktop.gallery.tree_nodes import build_tree
+from studio_desktop.ui.gallery.failures import Failure, Subject, describe
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient

@@ -30,8 +30,8 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPainterPath,
-    QPalette,
     QPaintEvent,
+    QPalette,
     QPen,
     QPixmap,
 )

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Album, Photo
+from studio_desktop.gallery.originals import Originals
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import choose_jpeg, confirm, opened
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
 from studio_desktop.ui.gallery.dialogs.preview import PhotoPreviewDialog
 from studio_desktop.ui.gallery.dialogs.viewers import PhotoInfoDialog
 from studio_desktop.ui.gallery.failures import Refusal, Subject, describe
-from studio_desktop.gallery.originals import Originals
-from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.uploads.images import validate_jpeg
 
 if TYPE_CHECKING:

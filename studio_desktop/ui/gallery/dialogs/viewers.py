@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.models import GalleryVisitor, Photo, VisitorPhotos
 from studio_desktop.core.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
+from studio_desktop.gallery.originals import exif_rows
 from studio_desktop.ui.gallery.dialogs.base import error_label, hint_label
 from studio_desktop.ui.gallery.failures import describe
-from studio_desktop.gallery.originals import exif_rows
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.gallery.context import GalleryContext
     from studio_desktop.gallery.originals import Originals
+    from studio_desktop.ui.gallery.context import GalleryContext
 
 Rows = Sequence[tuple[str, str]]
 PREVIEW_EDGE = 150
