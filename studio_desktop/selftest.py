@@ -3,7 +3,7 @@
 It runs the real app (``run_gui``) against the sandbox studio, with every
 folder in a new temporary directory and the window offscreen (unless
 ``QT_QPA_PLATFORM`` says otherwise). The checks themselves need the open
-window, so they live in :mod:`studio_desktop.ui.selftest`; this module sets the
+window, so they live in :mod:`studio_desktop.ui.selftest_checks`; this module sets the
 stage, keeps the clock and prints the verdict. It works the same from a
 checkout and from the PyInstaller bundle, which is the point: it is how a
 build is checked before it ships and how a user's installation is checked

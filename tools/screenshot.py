@@ -43,10 +43,10 @@ async def take(args: argparse.Namespace, app) -> Path:
     from PySide6.QtCore import QItemSelectionModel
 
     from studio_desktop.core.config import Endpoints
+    from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
     from studio_desktop.sandbox.server import SandboxServer
-    from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
-    from studio_desktop.ui.session import GuiSession
-    from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
     width, height = (int(part) for part in args.size.lower().split("x"))
     deadline = time.monotonic() + args.timeout
@@ -133,7 +133,7 @@ async def start_uploads(args: argparse.Namespace, session, panel, until) -> None
              for n in range(1, args.uploading + 1)]
     event = next(n for n in panel.model.root.children if n.name == args.upload_to)
     session.services.engine.set_bandwidth_limit(1600)
-    session.uploads.upload(files, event.target(), mirror=False)
+    session.uploads.choosing.upload(files, event.target(), mirror=False)
     model = session.uploads.model
     await until(lambda: model.rowCount() >= len(files), "the upload queue")
     await asyncio.sleep(4.0)  # a few done, a few on the wire

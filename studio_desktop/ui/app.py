@@ -23,7 +23,7 @@ from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.core.store import StoreError
 from studio_desktop.ui import gc_guard, icons, wheel_guard
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.help import install_help_tools
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _fatal(message: str) -> None:
 
 
 async def _main(endpoints: config.Endpoints, args: argparse.Namespace) -> int:
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
     session = await GuiSession.open(endpoints)
     report = install_help_tools(session.window, session.services).report_crash
@@ -97,7 +97,7 @@ async def _main(endpoints: config.Endpoints, args: argparse.Namespace) -> int:
 
 async def _selftest(session) -> int:
     try:
-        module = importlib.import_module("studio_desktop.ui.selftest")
+        module = importlib.import_module("studio_desktop.ui.selftest_checks")
     except ModuleNotFoundError:
         log.error("--selftest is not available in this build.")
         return 2

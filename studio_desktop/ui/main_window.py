@@ -37,17 +37,17 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop import __version__
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 from studio_desktop.ui import icons, theme
 from studio_desktop.ui.actions import Actions
-from studio_desktop.ui.event_tree_view import EventTreePanel
 from studio_desktop.ui.focus import PaneCycler
-from studio_desktop.ui.photo_grid_model import PhotoGridModel
-from studio_desktop.ui.photo_grid_panel import PhotoGridPanel
-from studio_desktop.ui.photo_grid_view import PhotoGridView
+from studio_desktop.ui.gallery.grid_model import PhotoGridModel
+from studio_desktop.ui.gallery.grid_panel import PhotoGridPanel
+from studio_desktop.ui.gallery.grid_view import PhotoGridView
+from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
+from studio_desktop.ui.gallery.tree_view import EventTreePanel
 from studio_desktop.ui.status_bar import StudioStatusBar
 from studio_desktop.ui.tasks import TaskRunner
-from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.tree_nodes import GalleryTarget
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from PySide6.QtCore import QObject, Signal
 
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
@@ -45,20 +45,41 @@ def _new_http_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
 
 
-@dataclass
-class Services:
-    """Everything long-lived the GUI talks to. Build with :meth:`create`, end with :meth:`aclose`."""
+class Services(QObject):
+    """Everything long-lived the GUI talks to. Build with :meth:`create`, end with :meth:`aclose`.
 
-    endpoints: Endpoints
-    settings: Settings
-    http: httpx.AsyncClient
-    credentials: Any | None = None
-    store: Any | None = None
-    shootproof: Any | None = None
-    engine: Any | None = None
-    pixieset: Any | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-    _closed: bool = False
+    ``engineChanged`` fires whenever the upload engine is replaced (a new sign-in makes a
+    new one; signing out or closing leaves None), so controllers rebind instead of polling.
+    """
+
+    #: The new engine (started, when the services start engines), or None.
+    engineChanged = Signal(object)
+
+    def __init__(self, endpoints: Endpoints, settings: Settings, http: httpx.AsyncClient, *,
+                 credentials: Any | None = None, store: Any | None = None, shootproof: Any | None = None,
+                 engine: Any | None = None, pixieset: Any | None = None, extras: dict[str, Any] | None = None):
+        super().__init__()
+        self.endpoints = endpoints
+        self.settings = settings
+        self.http = http
+        self.credentials = credentials
+        self.store = store
+        self.shootproof = shootproof
+        self._engine = engine
+        self.pixieset = pixieset
+        self.extras: dict[str, Any] = extras if extras is not None else {}
+        self._closed = False
+
+    @property
+    def engine(self) -> Any | None:
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: Any | None) -> None:
+        if engine is self._engine:
+            return
+        self._engine = engine
+        self.engineChanged.emit(engine)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -117,7 +138,7 @@ class Services:
             engine_module = _optional("studio_desktop.uploads.engine")
             if engine_module is not None:
                 settings = self.settings
-                self.engine = engine_module.UploadEngine(
+                engine = engine_module.UploadEngine(
                     self.shootproof,
                     self.store,
                     concurrency=settings.upload_concurrency,
@@ -125,8 +146,12 @@ class Services:
                     dedup=settings.dedup_enabled,
                     watermark_id=settings.default_watermark or None,
                 )
-                if start_engine:
-                    await self.engine.start()
+                try:
+                    if start_engine:
+                        await engine.start()
+                finally:
+                    # Announced once it runs, so whoever binds to it (hot folders) finds it started.
+                    self.engine = engine
 
     async def disconnect_shootproof(self) -> None:
         """Forget the current sign-in (the sign-out flow revokes and deletes the token itself)."""

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from studio_desktop.api.errors import ApiError
-from studio_desktop.ui.errors import SHOOTPROOF, is_offline, is_signed_out, plain_message
+from studio_desktop.wording import SHOOTPROOF, is_offline, is_signed_out, plain_message
 
 log = logging.getLogger(__name__)
 

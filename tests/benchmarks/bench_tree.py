@@ -95,8 +95,8 @@ def serve(data_dir: str, pipe) -> None:
 
 
 async def one_run(endpoints, expected_events: int) -> dict[str, float]:
-    from studio_desktop.ui.session import GuiSession
-    from studio_desktop.ui.tree_nodes import build_tree
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.gallery.tree_nodes import build_tree
 
     start = time.perf_counter()
     session = await GuiSession.open(endpoints, start_engine=False)

@@ -260,7 +260,7 @@ def visible_rows(view, model) -> list[int]:
 
 
 def thumbnails_shown(view, model) -> bool:
-    from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
+    from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
     rows = visible_rows(view, model)
     return bool(rows) and all(model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
@@ -292,8 +292,8 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
 
 
 async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) -> dict:
-    from studio_desktop.ui.session import GuiSession
-    from studio_desktop.ui.tree_nodes import EVENT
+    from studio_desktop.ui.app_wiring import GuiSession
+    from studio_desktop.gallery.tree_nodes import EVENT
 
     session = await GuiSession.open(endpoints)
     try:
@@ -325,11 +325,11 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
             announced.update(counts=counts, message=message, at=time.perf_counter())
             finished.set()
 
-        session.uploads.batch_announced.connect(batch_done)
+        session.uploads.announcements.batch_announced.connect(batch_done)
         sandbox_cpu0, app_cpu0, machine0 = cpu_seconds(sandbox.pid), own_cpu_seconds(), machine_busy_seconds()
         began = time.perf_counter()
         meter.mark("upload queued")
-        if not session.uploads.upload(files, target, mirror=False):
+        if not session.uploads.choosing.upload(files, target, mirror=False):
             raise RuntimeError("the upload was not queued (no engine?)")
         watcher = asyncio.ensure_future(watch_gallery(window, meter, finished))
         try:

@@ -98,7 +98,7 @@ def endpoints_for(sandbox) -> Endpoints:
 
 @pytest.fixture
 def gui_session_factory(run_async, qtbot):
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
     sessions: list[GuiSession] = []
 
@@ -141,7 +141,7 @@ def main_window(gui_session, wait_for_tree):
 @pytest.fixture
 def gallery(gui_session, main_window):
     """The gallery commands on the session's window, with browser opening recorded in ``gallery.opened``."""
-    from studio_desktop.ui.gallery import install_gallery_actions
+    from studio_desktop.ui.gallery.installer import install_gallery_actions
 
     installed = getattr(gui_session, "gallery", None) or install_gallery_actions(
         gui_session.window, gui_session.services, gui_session.controller)

@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from studio_desktop.ui.gallery import GalleryActions
+from studio_desktop.ui.gallery.actions import GalleryActions
 
 WAIT_MS = 10_000
 
@@ -135,7 +135,7 @@ def drag_onto(gallery: GalleryActions, mime, kind: str, node_id: int) -> bool:
 
 def find_album(gallery: GalleryActions, name: str, event_id: int):
     """The tree's album node called ``name`` in event ``event_id``."""
-    from studio_desktop.ui.tree_nodes import EVENT, AlbumNode
+    from studio_desktop.gallery.tree_nodes import EVENT, AlbumNode
 
     event = gallery.window.tree_panel.model.find(EVENT, event_id)
     for node in event.walk():
@@ -151,7 +151,7 @@ def right_click_menu(gallery: GalleryActions, qtbot, kind: str, node_id: int) ->
     assert tree.select(kind, node_id)
     pos = tree.visualRect(tree.proxy_index(kind, node_id)).center()
     tree.customContextMenuRequested.emit(pos)
-    menu = gallery.tree_menu
+    menu = gallery.menus.tree_menu
     qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
     assert gallery.current_node().id == node_id
     menu.hide()

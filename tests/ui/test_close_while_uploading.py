@@ -18,7 +18,7 @@ def start_slow_upload(session, window, tmp_path, count=4, prefix="slow"):
     engine.set_bandwidth_limit(SLOW_KBPS)
     engine.set_concurrency(1)
     photos = [make_sparse_jpeg(tmp_path / f"{prefix}_{n}.jpg", 200_000) for n in range(count)]
-    assert ui.upload(photos, find_target(window, TEST_GALLERY))
+    assert ui.choosing.upload(photos, find_target(window, TEST_GALLERY))
     return ui, engine
 
 

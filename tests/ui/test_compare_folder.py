@@ -27,7 +27,7 @@ def test_compare_lists_the_differences_and_uploads_the_missing_photos(gallery, s
     make_jpeg(folder / "NEW_0002.jpg", size=(41, 30))
 
     select_node(gallery, qtbot, ALBUM, album_id)
-    menu = gallery.build_tree_menu(gallery.current_node())
+    menu = gallery.menus.build_tree_menu(gallery.current_node())
     assert any(a.objectName() == "action_gallery_compare" and a.isEnabled() for a in menu.actions())
     sandbox.studio.clear_request_log()
     dialog = gallery.compare.open_report(gallery.current_node(), str(folder))
@@ -55,6 +55,6 @@ def test_compare_lists_the_differences_and_uploads_the_missing_photos(gallery, s
 
 def test_compare_action_opens_a_folder_picker(gallery, qtbot, ids):
     select_node(gallery, qtbot, "event", ids["event_wedding"])
-    trigger_from_menu(gallery.menu, "gallery_compare")
+    trigger_from_menu(gallery.menus.menu, "gallery_compare")
     picker = wait_dialog(qtbot, gallery, "compareFolderPicker")
     picker.reject()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.people.matching import contact_label, matches, resolve
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import press, right_click_menu, trigger_from_menu, wait_closed, wait_dialog
 
@@ -16,7 +16,7 @@ def know_the_contacts(qtbot, session):
     """Open Contacts once: the app meets the contacts its galleries name (as a photographer's first run does)."""
     dock = session.window.side_panel("contacts")
     dock.show()
-    panel = session.people.contacts
+    panel = session.people.docks.contacts
     qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None
                     and panel.model.rowCount() > 3, timeout=WAIT_MS)
     dock.hide()

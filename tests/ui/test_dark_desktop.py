@@ -76,7 +76,7 @@ def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
         main_window, gui_session, qtbot, tmp_path, dark_desktop):
     ui = upload_ui(gui_session)
     people = gui_session.people
-    ui.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
+    ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
               find_target(main_window, TEST_GALLERY))
 
     def row_in(state):
@@ -97,7 +97,7 @@ def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
         measured[f"queue banner {kind}"] = rendered_contrast(banner.label)
         ui.panel.clear_banner(f"test_{kind}")
 
-    contacts = people.contacts
+    contacts = people.docks.contacts
     main_window.side_panel("contacts").show()
     main_window.side_panel("contacts").raise_()
     qtbot.waitUntil(contacts.isVisible)
@@ -134,9 +134,9 @@ def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_sessi
         people = gui_session.people
         main_window.side_panel("contacts").show()
         main_window.side_panel("contacts").raise_()
-        qtbot.waitUntil(people.contacts.count_label.isVisible)
-        people.contacts.count_label.setText("8 contacts known")
-        assert rendered_contrast(people.contacts.count_label) >= AA
+        qtbot.waitUntil(people.docks.contacts.count_label.isVisible)
+        people.docks.contacts.count_label.setText("8 contacts known")
+        assert rendered_contrast(people.docks.contacts.count_label) >= AA
         # The toolbar's Pause icon is drawn light on the dark toolbar.
         pause = main_window.toolbar.widgetForAction(main_window.actions["pause_uploads"])
         icon = pause.icon().pixmap(16, 16).toImage()

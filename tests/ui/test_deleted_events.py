@@ -8,8 +8,8 @@ from dataclasses import replace
 from PySide6.QtCore import QModelIndex
 
 from studio_desktop.api.models import EventTree
-from studio_desktop.ui.event_tree_view import EventTreePanel
-from studio_desktop.ui.tree_nodes import EVENT, build_tree
+from studio_desktop.gallery.tree_nodes import EVENT, build_tree
+from studio_desktop.ui.gallery.tree_view import EventTreePanel
 
 from .tree_data import BRAND, album, event, sample_tree
 

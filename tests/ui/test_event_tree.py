@@ -8,8 +8,9 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.ui.bidi import plain
-from studio_desktop.ui.event_tree_model import (
+from studio_desktop.core.bidi import plain
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, build_tree
+from studio_desktop.ui.gallery.tree_model import (
     COUNT_COLUMN,
     ArchivedRole,
     EventTreeFilterProxy,
@@ -19,8 +20,7 @@ from studio_desktop.ui.event_tree_model import (
     NodeRole,
     TargetRole,
 )
-from studio_desktop.ui.event_tree_view import EventTreePanel
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, build_tree
+from studio_desktop.ui.gallery.tree_view import EventTreePanel
 
 from .tree_data import BRAND, big_tree, sample_tree
 

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from PySide6.QtWidgets import QApplication
 
 from studio_desktop.gallery.favorites_export import editor_filter, picked_photos, plain_list
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import press, right_click_menu, trigger_from_menu, wait_dialog
 

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from studio_desktop.api.errors import NotFoundError
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.gallery.dragdrop import album_mime
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
 from .gallery_support import (
     WAIT_MS,
@@ -55,7 +55,7 @@ def test_ctrl_shift_n_creates_an_album_inside_the_selected_album(gallery, sp, ru
 def test_a_fifth_level_is_refused_before_calling_the_server(gallery, sandbox, qtbot, ids):
     select_node(gallery, qtbot, ALBUM, ids["album_level4"])
     sandbox.studio.clear_request_log()
-    menu = gallery.build_tree_menu(gallery.current_node())
+    menu = gallery.menus.build_tree_menu(gallery.current_node())
     trigger_from_menu(menu, "album_new")
     message = wait_problem(qtbot, gallery)
     assert "at most 4 levels deep" in message and "'Rings & Shoes'" in message
@@ -77,7 +77,7 @@ def test_new_top_level_album_in_a_gallery(gallery, sp, run_async, qtbot, ids):
 
 def test_rename_from_the_context_menu(gallery, sp, run_async, qtbot, ids):
     select_node(gallery, qtbot, ALBUM, ids["album_ceremony"])
-    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "album_rename")
+    trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "album_rename")
     dialog = wait_dialog(qtbot, gallery, "renameAlbumDialog")
     dialog.name_edit.setText("The Ceremony")
     press(qtbot, dialog.ok_button)
@@ -89,7 +89,7 @@ def test_rename_from_the_context_menu(gallery, sp, run_async, qtbot, ids):
 def test_move_dialog_greys_out_impossible_places_and_moves(gallery, sp, run_async, qtbot, ids):
     groom = find_album(gallery, "Groom", ids["event_wedding"])
     select_node(gallery, qtbot, ALBUM, groom.id)
-    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "album_move")
+    trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "album_move")
     dialog = wait_dialog(qtbot, gallery, "moveAlbumDialog")
     assert not dialog.choose(ids["album_level4"])           # would be a fifth level
     assert dialog.choose(ids["album_level3"])               # a fourth level is fine
@@ -186,7 +186,7 @@ def test_info_cover_and_browser(gallery, sandbox, sp, run_async, qtbot, ids):
 
     photo_id = select_rows(gallery, [1])[0]
     select_node(gallery, qtbot, ALBUM, ids["album_reception"])
-    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "album_cover_from_photo")
+    trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "album_cover_from_photo")
 
     def cover() -> int | None:
         with sandbox.studio.db.read() as c:

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from imagegen import make_jpeg, make_text_file
 from studio_desktop.api.errors import NotFoundError
-from studio_desktop.ui.bidi import plain
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.core.bidi import plain
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import (
     WAIT_MS,
@@ -280,7 +280,7 @@ def test_cover_from_a_selected_photo_from_a_file_and_removed(gallery, sp, run_as
     open_in_grid(gallery, qtbot, EVENT, ids["event_engagement"], rows=3)
     select_node(gallery, qtbot, EVENT, ids["event_engagement"])
     photo_id = select_rows(gallery, [2])[0]
-    menu = gallery.build_tree_menu(gallery.current_node())
+    menu = gallery.menus.build_tree_menu(gallery.current_node())
     trigger_from_menu(menu, "event_cover_from_photo")
     qtbot.waitUntil(lambda: (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
                     and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id, timeout=WAIT_MS)

@@ -4,9 +4,9 @@ in the gallery's order, without a reset; album rows show photo counts once opene
 from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg
-from studio_desktop.ui.event_tree_model import COUNT_COLUMN
-from studio_desktop.ui.photo_grid_model import PhotoRole
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.ui.gallery.tree_model import COUNT_COLUMN
+from studio_desktop.ui.gallery.grid_model import PhotoRole
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 from studio_desktop.uploads.records import queue as q
 
 from .upload_support import DAY_ONE, REUNION, TEST_GALLERY, find_target, upload_ui
@@ -46,7 +46,7 @@ def test_photos_join_the_open_grid_as_they_land_in_the_gallery_order(gui_session
     grid.modelReset.connect(lambda: resets.append(True))
 
     photos = [make_sparse_jpeg(tmp_path / f"new_{n:02d}.jpg", 60_000, color=(n * 20, 0, 0)) for n in range(8)]
-    ui.upload(photos, target)
+    ui.choosing.upload(photos, target)
 
     def part_shown():
         snapshot = engine.snapshot()  # the engine's own numbers: no lag
@@ -89,7 +89,7 @@ def test_album_counts_appear_on_expand_and_follow_uploads(main_window, gui_sessi
     tree.select(ALBUM, day_one.album_id)
     resets = []
     model.modelReset.connect(lambda: resets.append(True))
-    ui.upload([make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))],
+    ui.choosing.upload([make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))],
               day_one)
     album_after = albums[day_one.album_id].photo_count + 2
     qtbot.waitUntil(lambda: count_text(ALBUM, day_one.album_id) == f"{album_after:,}", timeout=15_000)

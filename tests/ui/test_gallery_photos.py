@@ -9,10 +9,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from imagegen import make_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
-from studio_desktop.ui.gallery.originals import Originals
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.gallery.originals import Originals
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
 from .gallery_support import (
     WAIT_MS,
@@ -86,7 +86,7 @@ def test_info_uses_the_file_the_photo_was_uploaded_from(gallery, sp, run_async, 
 
     open_in_grid(gallery, qtbot, EVENT, ids["event_empty"])
     select_rows(gallery, [0])
-    trigger_from_menu(gallery.build_grid_menu(), "photo_info")
+    trigger_from_menu(gallery.menus.build_grid_menu(), "photo_info")
     dialog = wait_dialog(qtbot, gallery, "photoInfoDialog")
     qtbot.waitUntil(lambda: "Camera" in dialog.camera, timeout=WAIT_MS)
     assert dialog.camera["Camera"] == "Canon EOS R5"
@@ -115,7 +115,7 @@ def test_delete_selected_photos_after_confirming(gallery, sandbox, qtbot, ids):
 def test_take_photos_out_of_the_album_shown(gallery, sandbox, qtbot, ids):
     open_in_grid(gallery, qtbot, ALBUM, ids["album_ceremony"], rows=20)
     taken = select_rows(gallery, [0, 1])
-    menu = gallery.build_grid_menu()
+    menu = gallery.menus.build_grid_menu()
     trigger_from_menu(menu, "photo_remove_from_album")
     qtbot.waitUntil(lambda: sandbox.studio.count_photos(album_id=ids["album_ceremony"]) == 18, timeout=WAIT_MS)
     records = {record.id: record for record in sandbox.studio.photos(event_id=ids["event_wedding"])}
@@ -144,7 +144,7 @@ def test_drag_photos_from_the_grid_onto_an_album(gallery, sandbox, qtbot, ids):
     rows = _rows_of(gallery, loose)
     select_rows(gallery, rows)
     first = gallery.grid.visualRect(gallery.grid.model().index(rows[0], 0)).center()
-    mime = gallery.grid_drag.payload_mime(first)  # what a drag out of the grid carries
+    mime = gallery.drops.grid_drag.payload_mime(first)  # what a drag out of the grid carries
     payload = read_payload(mime)
     assert sorted(payload.photo_ids) == sorted(loose) and payload.event_id == ids["event_family"]
 
@@ -186,7 +186,7 @@ def test_replace_a_photo_with_another_file(gallery, sandbox, qtbot, ids, tmp_pat
     portrait = before.width > before.height  # the new file has the other orientation, so its thumbnail differs
     size = (200, 300) if portrait else (300, 200)
     replacement = make_jpeg(tmp_path / "retouched.jpg", size=size)
-    trigger_from_menu(gallery.build_grid_menu(), "photo_replace")
+    trigger_from_menu(gallery.menus.build_grid_menu(), "photo_replace")
     chooser = wait_dialog(qtbot, gallery, "replacePhotoDialog")
     chooser.selectFile(str(replacement))
     chooser.accept()
@@ -210,7 +210,7 @@ def test_replace_a_photo_with_another_file(gallery, sandbox, qtbot, ids, tmp_pat
 def test_use_as_gallery_cover_and_open_originals(gallery, sp, run_async, qtbot, ids):
     open_in_grid(gallery, qtbot, EVENT, ids["event_engagement"], rows=12)
     photo_id = select_rows(gallery, [4])[0]
-    trigger_from_menu(gallery.build_grid_menu(), "photo_set_event_cover")
+    trigger_from_menu(gallery.menus.build_grid_menu(), "photo_set_event_cover")
     qtbot.waitUntil(lambda: (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
                     and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id, timeout=WAIT_MS)
     assert not gallery.actions["photo_set_album_cover"].isEnabled()  # the grid shows the gallery, not an album
@@ -229,9 +229,9 @@ def test_use_as_gallery_cover_and_open_originals(gallery, sp, run_async, qtbot, 
 def test_grid_context_menu_follows_the_selection(gallery, qtbot, ids):
     open_in_grid(gallery, qtbot, ALBUM, ids["album_ceremony"], rows=3)
     gallery.grid.selectionModel().clearSelection()
-    assert gallery.build_grid_menu() is None
+    assert gallery.menus.build_grid_menu() is None
     select_rows(gallery, [0, 1])
-    menu = gallery.build_grid_menu()
+    menu = gallery.menus.build_grid_menu()
     names = [a.objectName() for a in menu.actions() if a.objectName()]
     assert names == ["action_photo_open", "action_photo_info", "action_photo_add_to_album",
                      "action_photo_remove_from_album", "action_photo_set_event_cover",
@@ -242,8 +242,8 @@ def test_grid_context_menu_follows_the_selection(gallery, qtbot, ids):
     assert gallery.actions["gallery_delete"].text() == "&Delete 2 photos…"
     pos = gallery.grid.visualRect(gallery.grid.model().index(0, 0)).center()
     gallery.grid.customContextMenuRequested.emit(pos)
-    qtbot.waitUntil(gallery.grid_menu.isVisible, timeout=WAIT_MS)
-    gallery.grid_menu.close()
+    qtbot.waitUntil(gallery.menus.grid_menu.isVisible, timeout=WAIT_MS)
+    gallery.menus.grid_menu.close()
     assert isinstance(pos, QPoint)
 
 

@@ -37,7 +37,7 @@ def test_tables_and_the_grid_take_one_tab_stop(gallery, gui_session, ids, qtbot,
     queue = gui_session.uploads.panel.table
     gui_session.services.engine.pause()  # rows that stay put while the keys are tried
     photos = [make_jpeg(tmp_path / f"queued_{n}.jpg") for n in range(3)]
-    assert gui_session.uploads.upload(photos, find_target(window, TEST_GALLERY))
+    assert gui_session.uploads.choosing.upload(photos, find_target(window, TEST_GALLERY))
     qtbot.waitUntil(lambda: queue.model().rowCount() == 3)
     for view in (window.grid_view, queue, window.tree_panel.tree):
         view.setFocus()
@@ -64,7 +64,7 @@ def test_f6_cycles_tree_grid_queue_and_side_panel(gallery, gui_session, ids, qtb
     activate(gallery, qtbot)
     window.tree_panel.tree.setFocus()
     qtbot.waitUntil(lambda: _focused() is window.tree_panel.tree)
-    contacts = gui_session.people.contacts
+    contacts = gui_session.people.docks.contacts
     expected = [window.grid_view, gui_session.uploads.panel.table, contacts, window.tree_panel.tree]
     for pane in expected:
         _key(qtbot, Qt.Key.Key_F6)
@@ -170,7 +170,7 @@ def test_open_in_browser_says_so_when_no_browser_opens(gallery, ids, qtbot):
 
 def test_end_reaches_the_last_photo_of_a_gallery_many_pages_long(gui_session_factory, sandbox, wait_for_tree, ids,
                                                                qtbot):
-    from studio_desktop.ui.gallery import install_gallery_actions
+    from studio_desktop.ui.gallery.installer import install_gallery_actions
 
     session = gui_session_factory(sandbox, page_size=5)
     wait_for_tree(session)
@@ -194,9 +194,9 @@ def test_shift_f10_and_the_menu_key_open_the_context_menu(gallery, gui_session, 
 
     select_node(gallery, qtbot, "event", ids["event_wedding"])
     _key(qtbot, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(gallery.tree_menu.isVisible)
+    qtbot.waitUntil(gallery.menus.tree_menu.isVisible)
     assert gallery.current_node().id == ids["event_wedding"]
-    gallery.tree_menu.hide()
+    gallery.menus.tree_menu.hide()
     queue = gui_session.uploads.panel.table
     queue.setFocus()
     qtbot.waitUntil(queue.hasFocus)
@@ -214,7 +214,7 @@ def test_the_contact_form_tabs_in_the_order_it_is_shown(main_window, gui_session
     dock = main_window.side_panel("contacts")
     dock.show()
     dock.raise_()
-    contacts = gui_session.people.contacts
+    contacts = gui_session.people.docks.contacts
     qtbot.waitUntil(lambda: contacts.list_view.model().rowCount() > 0, timeout=10_000)
     contacts.list_view.setCurrentIndex(contacts.list_view.model().index(0, 0))
     qtbot.waitUntil(lambda: contacts.detail_stack.currentIndex() == 1, timeout=10_000)

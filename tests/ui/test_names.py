@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument, QTextLayout, QTextOption
 from PySide6.QtWidgets import QApplication, QLabel
 
+from studio_desktop.ui.uploads.controller import target_name
+
 from .gallery_support import open_in_grid, select_node
 
 WEDDING = "החתונה של שרה"  # "Sarah's wedding"
@@ -61,7 +63,7 @@ def test_a_right_to_left_album_path_reads_in_written_order(gallery, gui_session,
     assert _plain(title.text()) == f"{WEDDING} › {CEREMONY}"
     assert_in_written_order(QLabel.text(title), WEDDING, CEREMONY, title.font())  # as drawn
     # The queue's Gallery / album column and New Album's "goes into" line say it the same way.
-    queue_name = gui_session.uploads.target_name(ids["event_wedding"], ids["album_ceremony"])
+    queue_name = target_name(gui_session.window, ids["event_wedding"], ids["album_ceremony"])
     assert_in_written_order(queue_name, WEDDING, CEREMONY, title.font())
     select_node(gallery, qtbot, "album", ids["album_ceremony"])
     window.actions["gallery_new_album"].trigger()

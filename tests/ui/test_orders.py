@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from studio_desktop.gallery.orders import list_orders, money
 from studio_desktop.ui.main_window import panel_of
-from studio_desktop.ui.tree_nodes import EVENT
+from studio_desktop.gallery.tree_nodes import EVENT
 
 from .gallery_support import select_node
 
@@ -83,7 +83,7 @@ def test_invoices_follow_the_contact_selected_in_contacts(gallery, gui_session, 
     window, people = gui_session.window, gui_session.people
     contacts_dock = window.side_panel("contacts")
     contacts_dock.show()
-    contacts = people.contacts
+    contacts = people.docks.contacts
     qtbot.waitUntil(lambda: contacts.directory is not None and contacts.model.rowCount() > 0, timeout=WAIT_MS)
     panel = show_orders(qtbot, window)
     panel.tabs.setCurrentIndex(1)

@@ -13,12 +13,12 @@ from PySide6.QtGui import QPixmap
 from studio_desktop.api.models import Page, Photo, PhotoUrls
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core import paths
-from studio_desktop.ui import thumbnail_files
-from studio_desktop.ui.bidi import plain
-from studio_desktop.ui.photo_grid_model import PhotoGridModel, PhotoRole, ThumbnailState
+from studio_desktop.core.bidi import plain
+from studio_desktop.gallery import thumbnail_files
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
+from studio_desktop.ui.gallery.grid_model import PhotoGridModel, PhotoRole, ThumbnailState
+from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
 from studio_desktop.ui.tasks import TaskRunner
-from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
 
 
 def _photos(count: int, start: int = 1) -> list[Photo]:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from imagegen import make_jpeg
 from studio_desktop.core.store import latest_version
-from studio_desktop.ui.photo_grid_view import PhotoGridView
+from studio_desktop.ui.gallery.grid_view import PhotoGridView
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
 from studio_desktop.uploads import events as ev
 
@@ -123,11 +123,11 @@ class _PlanCalls:
 
 def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
     ui = upload_ui(gui_session)
-    qtbot.waitUntil(lambda: ui.engine is gui_session.services.engine and ui.engine is not None, timeout=WAIT_MS)
-    unsubscribe = ui.engine.subscribe(spy.on_event)
+    qtbot.waitUntil(lambda: ui.controller.engine is gui_session.services.engine and ui.controller.engine is not None, timeout=WAIT_MS)
+    unsubscribe = ui.controller.engine.subscribe(spy.on_event)
     try:
         target = find_target(window, TEST_GALLERY)
-        assert ui.upload([path], target)
+        assert ui.choosing.upload([path], target)
         qtbot.waitUntil(lambda: len(spy.events) == 1, timeout=WAIT_MS)
     finally:
         unsubscribe()
@@ -147,7 +147,7 @@ def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_si
 
     # Sign out and in again: a new client and a new upload engine replace the old ones.
     old_engine = services.engine
-    dialog = people.open_sign_in()
+    dialog = people.signing_in.open_sign_in()
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     dialog.sp_status.sign_out.click()
     qtbot.waitUntil(lambda: services.engine is None and status.state == ConnectionState.SIGNED_OUT,

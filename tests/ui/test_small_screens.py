@@ -48,7 +48,7 @@ def test_every_panel_open_fits_a_1280x720_laptop(main_window, gui_session, qtbot
         assert widget.isVisible() and _inside(window, widget), widget.objectName()
         assert widget.height() > 0
     assert _rows_shown(uploads.table) >= 3
-    for panel in (people.contacts, people.clients):
+    for panel in (people.docks.contacts, people.docks.clients):
         panel.window().activateWindow()
         dock = window.side_panel(panel.NAME)
         dock.raise_()

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QApplication
 
 from imagegen import make_jpeg, make_text_file
 from studio_desktop.core.settings import load_settings
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
-from studio_desktop.ui.uploads.installer import MIRROR_KEY
+from studio_desktop.ui.uploads.choosing import MIRROR_KEY
 from studio_desktop.ui.uploads.queue_model import QueueFilter
 from studio_desktop.uploads.records import queue as q
 
@@ -49,10 +49,10 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_
 
     entered, moved = drag_over(viewport, point, file_mime(files))
     assert entered and moved
-    assert ui.tree_drops.highlight.isVisible()
-    assert ui.tree_drops.hovered == target
+    assert ui.choosing.tree_drops.highlight.isVisible()
+    assert ui.choosing.tree_drops.hovered == target
     assert drop_on(viewport, point, file_mime(files))
-    assert not ui.tree_drops.highlight.isVisible()
+    assert not ui.choosing.tree_drops.highlight.isVisible()
 
     _wait_counts(qtbot, ui, done=2, skipped=1)
     assert ui.model.counts[q.FAILED][0] == 0
@@ -77,8 +77,8 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_
     assert ui.notifier.toast.text() == ui.notifier.last_message
 
     # Dropped again (with the photos): the note is still listed once, and Retry Failed has nothing to do.
-    with qtbot.waitSignal(ui.batch_announced, timeout=15_000) as announced:
-        assert ui.upload(files, target)
+    with qtbot.waitSignal(ui.announcements.batch_announced, timeout=15_000) as announced:
+        assert ui.choosing.upload(files, target)
     assert plain(announced.args[2]) == (f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, "
                                         "1 file skipped (not a photo)")
     assert ui.model.counts[q.SKIPPED][0] == 1
@@ -100,8 +100,8 @@ def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums
 
     viewport = main_window.tree_panel.tree.viewport()
     assert drop_on(viewport, tree_point(main_window, target), file_mime([folder]))
-    qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
-    question: MirrorQuestion = ui.mirror_question
+    qtbot.waitUntil(lambda: ui.choosing.mirror_question is not None and ui.choosing.mirror_question.isVisible())
+    question: MirrorQuestion = ui.choosing.mirror_question
     assert "Mirror subfolders as albums?" in question.text()
     question.remember.setChecked(True)
     question.mirror_button.click()
@@ -114,13 +114,13 @@ def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums
     assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Ceremony", "Family")])) == ["f1.jpg"]
     assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Party")])) == ["p1.jpg", "p2.jpg"]
 
-    assert ui.mirror_choice() == MIRROR_YES
+    assert ui.choosing.mirror_choice() == MIRROR_YES
     assert load_settings().window[MIRROR_KEY] == MIRROR_YES
     second = tmp_path / "More"
     (second / "Games").mkdir(parents=True)
     make_jpeg(second / "Games" / "g1.jpg")
     assert drop_on(viewport, tree_point(main_window, target), file_mime([second]))
-    assert ui.mirror_question is None  # remembered: not asked again
+    assert ui.choosing.mirror_question is None  # remembered: not asked again
     _wait_counts(qtbot, ui, done=6)
     albums = run_async(album_ids(client, target.event_id))
     assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Games")])) == ["g1.jpg"]
@@ -157,7 +157,7 @@ def test_drags_without_local_files_are_left_to_others(main_window, gui_session, 
     QApplication.processEvents()
     assert ui.model.counts[q.QUEUED][0] == 0
     assert sum(c[0] for c in ui.model.counts.values()) == 0
-    assert not ui.tree_drops.highlight.isVisible()
+    assert not ui.choosing.tree_drops.highlight.isVisible()
 
 
 def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_adding(
@@ -166,7 +166,7 @@ def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_add
     target = find_target(main_window, TEST_GALLERY)
     photo = make_jpeg(tmp_path / "IMG_0100.jpg")
 
-    assert ui.upload([photo], target, mirror=False)
+    assert ui.choosing.upload([photo], target, mirror=False)
     assert main_window.status.currentMessage().startswith("Adding 1 item")
     qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Queued for"), timeout=10_000)
     assert TEST_GALLERY in main_window.status.currentMessage()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from imagegen import make_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.uploads.hotfolders.store import HotFolderRepository
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
@@ -27,17 +27,17 @@ def _open_message_box(name: str) -> QMessageBox | None:
 
 def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtbot, run_async, tmp_path, sandbox):
     ui = upload_ui(gui_session)
-    ui.hot_folder_quiet_ms = 50
+    ui.announcements.quiet_ms = 50
     target = find_target(main_window, TEST_GALLERY)
     hot = tmp_path / "Tethered"
     hot.mkdir()
 
     main_window.actions["hot_folders"].trigger()
-    dialog = ui.hot_folders_dialog
+    dialog = ui.hot_folders.dialog
     assert dialog is not None and dialog.isVisible() and not dialog.isModal()
     assert dialog.empty_label.isVisible()
     dialog.add_button.click()
-    editor = ui.hot_folder_editor
+    editor = ui.hot_folders.editor
     assert editor is not None and editor.isVisible()
 
     editor.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
@@ -49,7 +49,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     editor.settle.setValue(0.2)
     editor.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and ui.hot_folder_editor is None, timeout=5_000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and ui.hot_folders.editor is None, timeout=5_000)
     hot_id = dialog.hot_id_at(0)
     assert plain(dialog.table.item(0, 1).text()) == TEST_GALLERY
     assert "settle 0.2 s" in dialog.table.item(0, 2).text()
@@ -57,7 +57,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
 
     dialog.select(hot_id)
     dialog.edit_button.click()
-    editor = ui.hot_folder_editor
+    editor = ui.hot_folders.editor
     assert editor.folder_edit.text() == str(hot) and editor.settle.value() == 0.2
     assert editor.target_picker.target() == target
     editor.replace.setChecked(True)
@@ -80,7 +80,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     assert _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"]
 
     dialog.table.item(0, 3).setCheckState(Qt.CheckState.Unchecked)
-    qtbot.waitUntil(lambda: ui.hot_folders.watcher(hot_id) is None and dialog.activity(hot_id) == "off",
+    qtbot.waitUntil(lambda: ui.hot_folders.manager.watcher(hot_id) is None and dialog.activity(hot_id) == "off",
                     timeout=5_000)
     make_jpeg(hot / "tether_0002.jpg", color=(0, 0, 255))
     deadline = time.monotonic() + 1.5  # well past settle time and batch window: a running watcher would have sent it
@@ -99,7 +99,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     confirm = _open_message_box("hotFolderRemoveConfirm")
     confirm.findChild(type(dialog.add_button), "confirmRemove").click()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=5_000)
-    assert ui.hot_folders.watcher(hot_id) is None
+    assert ui.hot_folders.manager.watcher(hot_id) is None
     assert run_async(HotFolderRepository(gui_session.services.store).list()) == []
 
 
@@ -119,7 +119,7 @@ def test_saved_hot_folders_start_with_the_window(gui_session_factory, sandbox, w
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     ui = upload_ui(session)
-    qtbot.waitUntil(lambda: ui.hot_folders is not None and len(ui.hot_folders.running) == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: ui.hot_folders.manager is not None and len(ui.hot_folders.manager.running) == 1, timeout=5_000)
     qtbot.waitUntil(lambda: [p.name for p in sandbox.studio.photos(event_id=event_id)] == ["from_card.jpg"],
                     timeout=15_000)
 
@@ -134,14 +134,14 @@ def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_sessi
     from studio_desktop.uploads.shaping import UploadShape
 
     ui = upload_ui(gui_session)
-    ui.hot_folder_quiet_ms = 50
+    ui.announcements.quiet_ms = 50
     target = find_target(main_window, TEST_GALLERY)
     hot = tmp_path / "Picks"
     hot.mkdir()
     main_window.actions["hot_folders"].trigger()
-    dialog = ui.hot_folders_dialog
+    dialog = ui.hot_folders.dialog
     dialog.add_button.click()
-    editor = ui.hot_folder_editor
+    editor = ui.hot_folders.editor
     editor.folder_edit.setText(str(hot))
     assert editor.target_picker.select_target(target.event_id, None)
     editor.settle.setValue(0.2)
@@ -155,7 +155,7 @@ def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_sessi
     form.quality.setValue(85)
     editor.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and ui.hot_folder_editor is None, timeout=5_000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and ui.hot_folders.editor is None, timeout=5_000)
     hot_id = dialog.hot_id_at(0)
     options = dialog.table.item(0, 2).text()
     assert "picks: at least 3★, no rejects" in options and "resize 2048 px" in options
@@ -174,5 +174,5 @@ def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_sessi
 
     dialog.select(hot_id)
     dialog.edit_button.click()
-    assert ui.hot_folder_editor.shape_form.shape() == wanted, "the editor shows what was saved"
-    ui.hot_folder_editor.reject()
+    assert ui.hot_folders.editor.shape_form.shape() == wanted, "the editor shows what was saved"
+    ui.hot_folders.editor.reject()

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
+from studio_desktop.core.bidi import plain
 from studio_desktop.core.store import open_store
-from studio_desktop.ui.bidi import plain
 from studio_desktop.ui.tasks import TaskRunner
 from studio_desktop.ui.uploads.notifier import UploadNotifier
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, UploadQueueModel
-from studio_desktop.ui.uploads.texts import batch_summary, eta_text, state_text, totals_text
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
+from studio_desktop.uploads.texts import batch_summary, eta_text, state_text, totals_text
 
 ITEMS = 5_000
 REJECTED = 7

@@ -6,7 +6,7 @@ from PIL import Image
 from PySide6.QtWidgets import QDialogButtonBox
 from xmp_samples import lightroom
 
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.uploads.records import queue as q
@@ -40,7 +40,7 @@ def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_wi
     target = find_target(main_window, TEST_GALLERY)
     other = find_target(main_window, REUNION, DAY_ONE)
     select_node(gallery, qtbot, "event", target.event_id)
-    trigger_from_menu(gallery.build_tree_menu(gallery.current_node()), "gallery_upload_options")
+    trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "gallery_upload_options")
     dialog = wait_dialog(qtbot, gallery, "uploadShapeDialog")
     dialog.rating.setCurrentIndex(dialog.rating.findData(3))
     dialog.skip_rejects.setChecked(True)
@@ -97,10 +97,10 @@ def test_the_drop_prompt_says_the_targets_options_and_the_drop_uses_them(gallery
 
     viewport = main_window.tree_panel.tree.viewport()
     assert drop_on(viewport, tree_point(main_window, target), file_mime([shoot]))
-    qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
-    assert plain(ui.mirror_question.informativeText()).endswith(
+    qtbot.waitUntil(lambda: ui.choosing.mirror_question is not None and ui.choosing.mirror_question.isVisible())
+    assert plain(ui.choosing.mirror_question.informativeText()).endswith(
         f"Upload Options for '{DAY_ONE}': picks: at least 4★.")
-    ui.mirror_question.flat_button.click()
+    ui.choosing.mirror_question.flat_button.click()
     qtbot.waitUntil(lambda: "(picks: at least 4★)" in plain(main_window.status.currentMessage()))
 
     qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1 and ui.model.counts[q.FILTERED][0] == 1,

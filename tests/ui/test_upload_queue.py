@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg, make_truncated_jpeg
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.uploads.records import queue as q
@@ -38,7 +38,7 @@ def test_the_dock_shows_progress_and_totals_and_pause_all_resume_all(main_window
     engine.set_concurrency(2)
     target = find_target(main_window, TEST_GALLERY)
     photos = [make_sparse_jpeg(tmp_path / f"slow_{n}.jpg", PHOTO_BYTES) for n in range(4)]
-    assert ui.upload(photos, target)
+    assert ui.choosing.upload(photos, target)
     assert ui.dock.isVisible()
 
     def mid_upload():
@@ -62,7 +62,7 @@ def test_the_dock_shows_progress_and_totals_and_pause_all_resume_all(main_window
     qtbot.waitUntil(lambda: ui.panel.buttons["all_pause"].text() == "Resume All")
     qtbot.waitUntil(lambda: engine.snapshot().in_flight == 0 and q.UPLOADING not in _states(ui))
     assert "paused" in ui.panel.totals_label.text()
-    assert ui.pause_action.text() == "&Resume Uploads"
+    assert ui.controller.pause_action.text() == "&Resume Uploads"
     done_while_paused = _states(ui).get(q.DONE, 0)
     assert done_while_paused < 4
 
@@ -86,7 +86,7 @@ def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_sessio
     second = make_sparse_jpeg(tmp_path / "b_second.jpg", PHOTO_BYTES)
     third = make_sparse_jpeg(tmp_path / "c_third.jpg", PHOTO_BYTES)
     broken = make_truncated_jpeg(tmp_path / "d_broken.jpg")
-    ui.upload([first, second, third, broken], target)
+    ui.choosing.upload([first, second, third, broken], target)
 
     _wait_state(qtbot, ui, "d_broken.jpg", q.FAILED)
     row, failed = _row_named(ui, "d_broken.jpg")
@@ -131,7 +131,7 @@ def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_sessio
     ui.panel.select_rows([row])
     show = next(a for a in ui.panel.context_menu().actions() if a.objectName() == "menu_show_in_folder")
     show.trigger()
-    assert ui.open_folder.opened == [str(first)]
+    assert ui.controller.open_folder.opened == [str(first)]
 
     ui.panel.set_filter(QueueFilter.DONE)
     qtbot.waitUntil(lambda: ui.model.rowCount() == 3)
@@ -149,7 +149,7 @@ def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(main_win
     engine.set_concurrency(1)
     target = find_target(main_window, TEST_GALLERY)
     photos = [make_jpeg(tmp_path / f"plan_{n}.jpg") for n in range(3)]
-    ui.upload(photos, target)
+    ui.choosing.upload(photos, target)
 
     qtbot.waitUntil(lambda: ui.panel.banner_text("stopped") != "", timeout=15_000)
     banner = ui.panel.banners["stopped"]
@@ -174,7 +174,7 @@ def test_a_refused_sign_in_shows_a_banner_that_starts_signing_in(main_window, gu
     triggered = []
     main_window.actions.sign_in.triggered.connect(lambda *_: triggered.append(True))
     sandbox.studio.revoke_token(sandbox.access_token)
-    ui.upload([make_jpeg(tmp_path / "refused.jpg")], find_target(main_window, TEST_GALLERY))
+    ui.choosing.upload([make_jpeg(tmp_path / "refused.jpg")], find_target(main_window, TEST_GALLERY))
     qtbot.waitUntil(lambda: ui.panel.banner_text("sign_in") != "", timeout=15_000)
     assert main_window.status.state == ConnectionState.SIGNED_OUT
     qtbot.waitUntil(lambda: _states(ui) == {q.QUEUED: 1})
@@ -188,10 +188,10 @@ def test_the_queue_survives_closing_and_reopening_the_window(gui_session_factory
     wait_for_tree(first)
     ui = upload_ui(first)
     target = find_target(first.window, TEST_GALLERY)
-    ui.upload([make_jpeg(tmp_path / "kept.jpg"), tmp_path / "missing.jpg"], target)
+    ui.choosing.upload([make_jpeg(tmp_path / "kept.jpg"), tmp_path / "missing.jpg"], target)
     qtbot.waitUntil(lambda: _states(ui) == {q.DONE: 1, q.FAILED: 1}, timeout=15_000)
     first.services.engine.pause()
-    ui.upload([make_jpeg(tmp_path / "later.jpg", color=(0, 200, 0))], target)
+    ui.choosing.upload([make_jpeg(tmp_path / "later.jpg", color=(0, 200, 0))], target)
     qtbot.waitUntil(lambda: _states(ui).get(q.QUEUED) == 1)
     run_async(first.aclose(), timeout=20)
 

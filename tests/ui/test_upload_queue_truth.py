@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
-from studio_desktop.ui.bidi import plain
+from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.drop_handler import MIRROR_ASK
 from studio_desktop.uploads.records import queue as q
 
@@ -18,7 +18,7 @@ def _wait_counts(qtbot, ui, timeout=15_000, **wanted):
 def test_a_folder_without_subfolders_is_uploaded_without_the_mirror_question(
         main_window, gui_session, qtbot, run_async, tmp_path):
     ui = upload_ui(gui_session)
-    assert ui.mirror_choice() == MIRROR_ASK
+    assert ui.choosing.mirror_choice() == MIRROR_ASK
     target = find_target(main_window, TEST_GALLERY)
     flat = tmp_path / "Flat shoot"
     flat.mkdir()
@@ -28,17 +28,17 @@ def test_a_folder_without_subfolders_is_uploaded_without_the_mirror_question(
 
     viewport = main_window.tree_panel.tree.viewport()
     assert drop_on(viewport, tree_point(main_window, target), file_mime([flat]))
-    assert ui.mirror_question is None
+    assert ui.choosing.mirror_question is None
     _wait_counts(qtbot, ui, done=2)
     assert {"a1.jpg", "a2.jpg"} <= set(run_async(photo_names(gui_session.services.shootproof, target.event_id)))
-    assert ui.mirror_choice() == MIRROR_ASK  # nothing was remembered for the next folder
+    assert ui.choosing.mirror_choice() == MIRROR_ASK  # nothing was remembered for the next folder
 
     nested = tmp_path / "Nested"
     (nested / "Ceremony").mkdir(parents=True)
     make_jpeg(nested / "Ceremony" / "c1.jpg")
     assert drop_on(viewport, tree_point(main_window, target), file_mime([nested]))
-    qtbot.waitUntil(lambda: ui.mirror_question is not None and ui.mirror_question.isVisible())
-    ui.mirror_question.reject()
+    qtbot.waitUntil(lambda: ui.choosing.mirror_question is not None and ui.choosing.mirror_question.isVisible())
+    ui.choosing.mirror_question.reject()
     assert ui.model.counts[q.QUEUED][0] == 0
 
 
@@ -67,7 +67,7 @@ def test_pausing_and_cancelling_a_selected_photo_being_sent_counts_it(main_windo
     target = find_target(main_window, TEST_GALLERY)
     first = make_sparse_jpeg(tmp_path / "a_sending.jpg", PHOTO_BYTES)
     second = make_sparse_jpeg(tmp_path / "b_next.jpg", PHOTO_BYTES)
-    ui.upload([first, second], target)
+    ui.choosing.upload([first, second], target)
 
     _wait_sending(qtbot, ui, "a_sending.jpg")
     row, _ = _row_named(ui, "a_sending.jpg")
@@ -93,7 +93,7 @@ def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session,
     engine.set_bandwidth_limit(SLOW_KBPS)
     engine.set_concurrency(1)
     target = find_target(main_window, TEST_GALLERY)
-    ui.upload([make_sparse_jpeg(tmp_path / "half.jpg", PHOTO_BYTES)], target)
+    ui.choosing.upload([make_sparse_jpeg(tmp_path / "half.jpg", PHOTO_BYTES)], target)
     _wait_sending(qtbot, ui, "half.jpg")
 
     ui.panel.buttons["all_pause"].click()
@@ -107,7 +107,7 @@ def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session,
 def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_path):
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
-    ui.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "cut.jpg"),
+    ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "cut.jpg"),
                make_text_file(tmp_path / "notes.txt")], target)
     _wait_counts(qtbot, ui, done=1, failed=1, skipped=1)
     qtbot.waitUntil(lambda: ui.panel.buttons["all_clear"].isEnabled())
@@ -128,9 +128,9 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
     bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + \
         [make_text_file(tmp_path / f"note_{n}.txt") for n in range(2)]
     announced = []
-    ui.batch_announced.connect(lambda _batch, _counts, message: announced.append(plain(message)))
+    ui.announcements.batch_announced.connect(lambda _batch, _counts, message: announced.append(plain(message)))
     for run in (1, 2):
-        ui.upload(bad, target)
+        ui.choosing.upload(bad, target)
         qtbot.waitUntil(lambda run=run: len(announced) == run, timeout=15_000)
     assert plain(announced[0]) == plain(announced[1]) == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
                                             "2 files skipped (not photos)")
@@ -143,7 +143,7 @@ def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch
 
 def test_the_state_column_shows_skipped_not_a_photo_whole(main_window, gui_session, qtbot, tmp_path):
     ui = upload_ui(gui_session)
-    ui.upload([make_text_file(tmp_path / "notes.txt")], find_target(main_window, TEST_GALLERY))
+    ui.choosing.upload([make_text_file(tmp_path / "notes.txt")], find_target(main_window, TEST_GALLERY))
     _wait_counts(qtbot, ui, skipped=1)
     table = ui.panel.table
     qtbot.waitUntil(lambda: ui.model.index(0, 2).data() == "Skipped (not a photo)")

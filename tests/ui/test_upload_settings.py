@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 from imagegen import make_jpeg
 from studio_desktop.core.settings import load_settings
 from studio_desktop.ui.uploads.drop_handler import MIRROR_NO
-from studio_desktop.ui.uploads.installer import MIRROR_KEY
+from studio_desktop.ui.uploads.choosing import MIRROR_KEY
 from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
@@ -21,7 +21,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     engine = gui_session.services.engine
     assert engine.concurrency == 5
     main_window.actions["upload_settings"].trigger()
-    dialog = ui.settings_dialog
+    dialog = ui.settings.dialog
     assert dialog is not None and dialog.isVisible()
 
     qtbot.waitUntil(lambda: dialog.watermark.count() == 4, timeout=5_000)
@@ -47,7 +47,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     dialog.concurrency.setValue(16)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert engine.concurrency == 16
-    qtbot.waitUntil(lambda: ui.settings_dialog is None)
+    qtbot.waitUntil(lambda: ui.settings.dialog is None)
 
     saved = load_settings()
     assert saved.upload_concurrency == 16
@@ -58,7 +58,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     assert saved.window[MIRROR_KEY] == MIRROR_NO
 
     main_window.actions["upload_settings"].trigger()
-    again = ui.settings_dialog
+    again = ui.settings.dialog
     assert again.concurrency.value() == 16
     assert again.limit_bandwidth.isChecked() and again.bandwidth.value() == 2.5
     assert again.watermark.currentData() == str(proof_id)
@@ -101,4 +101,4 @@ def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, t
     assert folder_dialog is not None and folder_dialog.fileMode() == QFileDialog.FileMode.Directory
     folder_dialog.reject()
     QApplication.processEvents()
-    assert Path(ui._start_folder()) == tmp_path
+    assert Path(ui.choosing._start_folder()) == tmp_path

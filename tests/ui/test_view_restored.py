@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from studio_desktop.core.settings import load_settings
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
 
 from .upload_support import DAY_ONE, REUNION, find_target
 

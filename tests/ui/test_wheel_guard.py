@@ -51,19 +51,19 @@ def open_every_form(session, qtbot, tmp_path):
         dock = window.side_panel(name)
         dock.show()
         dock.raise_()
-    qtbot.waitUntil(lambda: people.clients.page is not None and people.clients.model.rowCount() > 0, timeout=WAIT_MS)
-    people.clients.list_view.setCurrentIndex(people.clients.model.index(0, 0))
-    qtbot.waitUntil(lambda: people.contacts.directory is not None and people.contacts.proxy.rowCount() > 0,
+    qtbot.waitUntil(lambda: people.docks.clients.page is not None and people.docks.clients.model.rowCount() > 0, timeout=WAIT_MS)
+    people.docks.clients.list_view.setCurrentIndex(people.docks.clients.model.index(0, 0))
+    qtbot.waitUntil(lambda: people.docks.contacts.directory is not None and people.docks.contacts.proxy.rowCount() > 0,
                     timeout=WAIT_MS)
-    people.contacts.list_view.setCurrentIndex(people.contacts.proxy.index(0, 0))
+    people.docks.contacts.list_view.setCurrentIndex(people.docks.contacts.proxy.index(0, 0))
     window.actions["show_orders"].trigger()
     session.gallery.events.new_event()
-    session.uploads.show_settings()
-    session.uploads.show_hot_folders()
-    session.uploads._edit_hot_folder(None)
+    session.uploads.settings.show()
+    session.uploads.hot_folders.show()
+    session.uploads.hot_folders._edit(None)
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("first_name,last_name,email\nAda,Lovelace,ada@example.com\n", encoding="utf-8")
-    people.contacts.open_import(str(csv_file))
+    people.docks.contacts.open_import(str(csv_file))
 
 
 def test_wheel_over_unfocused_fields_changes_nothing_in_any_form(gui_session_factory, sandbox, wait_for_tree,
@@ -89,7 +89,7 @@ def test_wheel_over_unfocused_fields_changes_nothing_in_any_form(gui_session_fac
 
 
 def test_a_field_the_user_clicked_into_still_follows_the_wheel(gui_session, qtbot):
-    settings = gui_session.uploads.show_settings()
+    settings = gui_session.uploads.settings.show()
     spin = settings.findChild(QAbstractSpinBox, "settingsConcurrency")
     qtbot.waitExposed(settings)
     settings.activateWindow()

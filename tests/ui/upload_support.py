@@ -9,8 +9,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, EventNode, GalleryTarget
-from studio_desktop.ui.uploads import UploadUi, install_upload_ui
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, EventNode, GalleryTarget
+from studio_desktop.ui.uploads.installer import UploadUi, install_upload_ui
 
 TEST_GALLERY = "Test Gallery"
 REUNION = "Smith Family Reunion"
@@ -34,7 +34,7 @@ def upload_ui(session) -> UploadUi:
     if ui is None:
         ui = install_upload_ui(session.window, session.services)
         session.uploads = ui
-    ui.open_folder = FolderOpener()
+    ui.controller.open_folder = FolderOpener()
     return ui
 
 

@@ -1,9 +1,5 @@
-"""Point-and-click management of galleries, albums and photos in the main window.
+"""The gallery in the main window: browsing (tree, grid, thumbnails) and editing (menus, dialogs, drag-and-drop).
 
-``install_gallery_actions(window, services, controller)`` adds it all; see
-:mod:`studio_desktop.ui.gallery.installer`.
+``installer.install_gallery_actions(window, services, controller)`` adds the editing side.
+Nothing is imported here, so any module of the package can be imported first.
 """
-
-from studio_desktop.ui.gallery.installer import GalleryActions, install_gallery_actions
-
-__all__ = ["GalleryActions", "install_gallery_actions"]

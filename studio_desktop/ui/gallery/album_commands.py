@@ -5,16 +5,17 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.api.models import Album
-from studio_desktop.ui import bidi
-from studio_desktop.ui.gallery import tree_edits
+from studio_desktop.core import bidi
+from studio_desktop.gallery import tree_edits
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, EventNode, Node
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, opened
 from studio_desktop.ui.gallery.dialogs.forms import AlbumDialog, NameDialog
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
 from studio_desktop.ui.gallery.dialogs.viewers import InfoDialog, link
 from studio_desktop.ui.gallery.failures import Subject
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, MAX_ALBUM_DEPTH, AlbumNode, EventNode, Node
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext

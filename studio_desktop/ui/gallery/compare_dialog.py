@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio_desktop.gallery.tree_nodes import AlbumNode, EventNode
 from studio_desktop.ui.gallery.dialogs.base import error_label
-from studio_desktop.ui.tree_nodes import AlbumNode, EventNode
 from studio_desktop.uploads.compare import CompareReport, compare_folder, describe_entry, describe_target
 
 if TYPE_CHECKING:

@@ -17,12 +17,12 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from studio_desktop.api.models import Brand, Event, EventTree
+from studio_desktop.gallery.tree_nodes import build_tree
 from studio_desktop.ui.gallery.failures import Failure, Subject, describe
-from studio_desktop.ui.tree_nodes import build_tree
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
-    from studio_desktop.ui.gallery_controller import GalleryController
+    from studio_desktop.ui.gallery.controller import GalleryController
     from studio_desktop.ui.main_window import MainWindow
     from studio_desktop.ui.services import Services
 

@@ -17,13 +17,13 @@ from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QPoint, QRect
 from PySide6.QtGui import QDrag, QDragMoveEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QRubberBand
 
-from studio_desktop.ui.event_tree_model import NodeRole
-from studio_desktop.ui.photo_grid_model import PhotoRole
-from studio_desktop.ui.tree_nodes import AlbumNode, Node
+from studio_desktop.gallery.tree_nodes import AlbumNode, Node
+from studio_desktop.ui.gallery.grid_model import PhotoRole
+from studio_desktop.ui.gallery.tree_model import NodeRole
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.event_tree_view import EventTreeView
-    from studio_desktop.ui.photo_grid_view import PhotoGridView
+    from studio_desktop.ui.gallery.grid_view import PhotoGridView
+    from studio_desktop.ui.gallery.tree_view import EventTreeView
 
 ALBUM_MIME = "application/x-studio-desktop-album"
 PHOTOS_MIME = "application/x-studio-desktop-photos"

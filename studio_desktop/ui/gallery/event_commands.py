@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import BulkEmailResult, Category, Event
 from studio_desktop.people.matching import contact_label
-from studio_desktop.ui.gallery import tree_edits
+from studio_desktop.gallery import tree_edits
+from studio_desktop.gallery.tree_nodes import EVENT, EventNode
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, inform, opened
 from studio_desktop.ui.gallery.dialogs.event_dialog import EventDialog
@@ -16,7 +17,6 @@ from studio_desktop.ui.gallery.dialogs.forms import AccessDialog, ContactDialog,
 from studio_desktop.ui.gallery.dialogs.pickers import CategoryDialog
 from studio_desktop.ui.gallery.dialogs.viewers import InfoDialog, VisitorsDialog, link
 from studio_desktop.ui.gallery.failures import Subject
-from studio_desktop.ui.tree_nodes import EVENT, EventNode
 
 if TYPE_CHECKING:
     from studio_desktop.ui.gallery.context import GalleryContext

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio_desktop.api import errors as api_errors
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 
 SLUG_TAKEN = "That web address is already used by another gallery. Choose another one."
 

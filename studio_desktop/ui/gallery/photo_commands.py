@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Album, Photo
+from studio_desktop.gallery.originals import Originals
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import choose_jpeg, confirm, opened
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
 from studio_desktop.ui.gallery.dialogs.preview import PhotoPreviewDialog
 from studio_desktop.ui.gallery.dialogs.viewers import PhotoInfoDialog
 from studio_desktop.ui.gallery.failures import Refusal, Subject, describe
-from studio_desktop.ui.gallery.originals import Originals
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.uploads.images import validate_jpeg
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ class PhotoCommands:
         if not photos or target is None:
             return None
         return self.ctx.remember(opened(PhotoInfoDialog(self.ctx, photos=list(photos), originals=self.originals,
-                                                        where=target.display_name, thumbnails=self.thumbnails)))
+                                                        where=target.display_name, thumbnails=self.thumbnails,
+                                                        event_id=target.event_id)))
 
     def preview(self, photos: list[Photo], start: int = 0) -> PhotoPreviewDialog | None:
         """The in-app preview (Enter or Space on a photo), stepping through ``photos`` from ``start``."""

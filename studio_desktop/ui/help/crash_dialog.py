@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop import APP_NAME, __version__
 from studio_desktop.core.redaction import redact
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 
 MIN_WIDTH = 540
 #: How many summaries ``CrashReporter.reported`` keeps (a timer failing every second must not fill memory).

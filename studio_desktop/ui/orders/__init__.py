@@ -1,5 +1,5 @@
-"""The Orders panel (orders of a gallery or a brand, and invoices), docked beside the people panels."""
+"""The Orders panel (orders of a gallery or a brand, and invoices), docked beside the people panels.
 
-from studio_desktop.ui.orders.installer import OrdersUi, install_orders
-
-__all__ = ["OrdersUi", "install_orders"]
+``installer.install_orders(session)`` wires it. Nothing is imported here, so any module of
+the package can be imported first.
+"""

@@ -12,11 +12,11 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 
 from studio_desktop.ui.orders.orders_panel import OrdersPanel
-from studio_desktop.ui.people.installer import layout_knows
-from studio_desktop.ui.tree_nodes import GalleryTarget
+from studio_desktop.ui.people.people_docks import layout_knows
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 
 if TYPE_CHECKING:
-    from studio_desktop.ui.session import GuiSession
+    from studio_desktop.ui.app_wiring import GuiSession
 
 ORDERS_DOCK = "orders"
 ORDERS_SHORTCUT = "Ctrl+Shift+O"
@@ -36,7 +36,7 @@ class OrdersUi(QObject):
                                           name=ORDERS_DOCK, visible=False)
         people = getattr(session, "people", None)
         if first_time and people is not None:
-            window.tabifyDockWidget(people.clients_dock, self.dock)
+            window.tabifyDockWidget(people.docks.clients_dock, self.dock)
         self._size_on_first_show = first_time
         toggle = self.dock.toggleViewAction()
         toggle.setText("&Orders and Invoices")
@@ -51,8 +51,8 @@ class OrdersUi(QObject):
         session.controller.tree_loaded.connect(self._follow_tree)
         window.current_target_changed.connect(lambda _target: self._follow_tree())
         if people is not None:
-            self.panel.auth_failed.connect(people.accounts.note_auth_failure)
-            contacts = people.contacts
+            self.panel.auth_failed.connect(people.signing_in.accounts.note_auth_failure)
+            contacts = people.docks.contacts
             contacts.list_view.selectionModel().currentChanged.connect(
                 lambda *_args: self.panel.set_contact(contacts.current_contact()))
 

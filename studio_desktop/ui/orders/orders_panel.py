@@ -39,7 +39,7 @@ from studio_desktop.gallery.orders import (
     list_orders,
     money,
 )
-from studio_desktop.ui.errors import plain_message, signed_out_service
+from studio_desktop.wording import plain_message, signed_out_service
 from studio_desktop.ui.orders.orders_models import InvoicesModel, OrdersModel
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner

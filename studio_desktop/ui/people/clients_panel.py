@@ -35,7 +35,7 @@ from studio_desktop.api.pixieset_errors import PixiesetNotFoundError, PixiesetVa
 from studio_desktop.api.pixieset_models import Client, ClientPage, Collection, Document, Page
 from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.people.links import LinkError, LinkResult, contact_from_client
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.client_form import ClientForm
 from studio_desktop.ui.people.people_models import ClientListModel
 from studio_desktop.ui.people.person_panel import PersonPanel

@@ -39,7 +39,7 @@ from studio_desktop.people.csv_import import (
 from studio_desktop.people.csv_reading import CsvImport, CsvRow, read_contacts_csv
 from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.ui import theme
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner
 

@@ -27,7 +27,7 @@ from shiboken6 import isValid
 from studio_desktop.api.models import Contact
 from studio_desktop.people.matching import contact_label, matches, resolve
 from studio_desktop.ui import theme
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 
 PLACEHOLDER = "Type a name or email address"
 

@@ -32,10 +32,7 @@ from studio_desktop.api.models import Brand, Contact, Event
 from studio_desktop.api.pixieset import PixiesetClient
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.store import Store
-from studio_desktop.people.cache import ContactsCache
-from studio_desktop.people.directory import EMAIL_RE, ContactDirectory, normalize_errors
-from studio_desktop.people.links import LinkError, LinkResult, client_from_contact
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.contact_form import ContactForm
 from studio_desktop.ui.people.people_models import ContactListModel, FilterProxy
 from studio_desktop.ui.people.person_panel import PersonPanel

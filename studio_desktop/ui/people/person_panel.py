@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.errors import AuthenticationError
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.people_models import ITEM_ROLE
 from studio_desktop.ui.people.person_form import PersonForm
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, TwoLineDelegate, run_for

@@ -36,7 +36,9 @@ from studio_desktop.accounts.shootproof_sign_in import CredentialRefused, Pendin
 from studio_desktop.api.errors import ApiError, TransientError
 from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF
+from studio_desktop.accounts.shootproof_sign_in import CredentialRefused, PendingSignIn
+from studio_desktop.wording import plain_message
 from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
 from studio_desktop.ui.people.widgets import Busy, ErrorLabel, Hint, run_for, scaled_font

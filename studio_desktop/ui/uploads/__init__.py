@@ -1,5 +1,5 @@
-"""The GUI's upload side: queue dock, drops, hot folders, upload settings, notifications."""
+"""The GUI's upload side: queue dock, drops, hot folders, upload settings, notifications.
 
-from studio_desktop.ui.uploads.installer import UploadUi, install_upload_ui
-
-__all__ = ["UploadUi", "install_upload_ui"]
+``installer.install_upload_ui(window, services)`` wires it. Nothing is imported here,
+so any module of the package can be imported first.
+"""

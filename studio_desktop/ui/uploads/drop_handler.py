@@ -20,10 +20,10 @@ from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QDragMoveEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QMessageBox, QPushButton, QWidget
 
-from studio_desktop.ui.event_tree_model import TargetRole
-from studio_desktop.ui.tree_nodes import GalleryTarget
-from studio_desktop.ui.uploads.texts import quoted
+from studio_desktop.gallery.tree_nodes import GalleryTarget
+from studio_desktop.ui.gallery.tree_model import TargetRole
 from studio_desktop.uploads.scanner import is_ignored
+from studio_desktop.uploads.texts import quoted
 
 #: Mime types the app's own drags use start with this; such drags are never file uploads.
 APP_MIME_PREFIX = "application/x-studio"

@@ -37,13 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
 from studio_desktop.ui import theme
-from studio_desktop.ui.event_tree_model import NAME_COLUMN, TargetRole
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, GalleryTarget
+from studio_desktop.ui.gallery.tree_model import NAME_COLUMN, TargetRole
 from studio_desktop.ui.uploads.shape_dialog import SOURCE_NOTE, ShapeForm
-from studio_desktop.ui.uploads.texts import quoted, shape_words
-from studio_desktop.uploads.hotfolders import MAX_SETTLE, MIN_SETTLE, AfterUpload, SavedHotFolder
+from studio_desktop.uploads.hotfolders.files import AfterUpload
+from studio_desktop.uploads.hotfolders.store import MAX_SETTLE, MIN_SETTLE, SavedHotFolder
 from studio_desktop.uploads.shaping import UploadShape
+from studio_desktop.uploads.texts import quoted, shape_words
 
 #: ``names(event_id, album_id)``: "Smith Wedding › Day 1", or None if the tree does not show it.
 NameLookup = Callable[[int, int | None], str | None]

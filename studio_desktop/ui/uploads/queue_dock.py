@@ -38,7 +38,7 @@ from studio_desktop.uploads.records import queue as q
 from studio_desktop.ui import icons, theme
 from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame, single_tab_stop
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, QueueRole, QueueRow, UploadQueueModel
-from studio_desktop.ui.uploads.texts import totals_text
+from studio_desktop.uploads.texts import totals_text
 
 #: What a selection button does, and the states of the selected items it can act on.
 SELECTION_ACTIONS = {

@@ -31,8 +31,9 @@ from PySide6.QtWidgets import QApplication
 
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
-from studio_desktop.ui import bidi, theme
-from studio_desktop.ui.uploads.texts import rate_text, size_text, state_text
+from studio_desktop.ui import theme
+from studio_desktop.core import bidi
+from studio_desktop.uploads.texts import rate_text, size_text, state_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

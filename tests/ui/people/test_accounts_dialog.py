@@ -23,12 +23,12 @@ def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(gu
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     people, window = session.people, session.window
-    sign_in = people.open_sign_in()
+    sign_in = people.signing_in.open_sign_in()
     assert not sign_in.browser_box.isEnabled(), "no client id yet: only a pasted token works"
     assert "File → Accounts…" in sign_in.browser_hint.text()
 
     window.actions["accounts"].trigger()
-    dialog = people.accounts_dialog
+    dialog = people.signing_in.accounts_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: session.controller.studio is not None, timeout=WAIT_MS)
     assert dialog.active_label.text() == f"In use: {session.controller.studio.name} on ShootProof."
@@ -44,36 +44,36 @@ def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(gu
     assert session.services.settings.shootproof_client_id == "my-studio-app-7"
     assert json.loads(paths.current().settings_file.read_text())["shootproof_client_id"] == "my-studio-app-7"
     assert sign_in.browser_box.isEnabled() and "File → Accounts…" not in sign_in.browser_hint.text()
-    assert people.shootproof.client_id == "my-studio-app-7"
+    assert people.signing_in.shootproof.client_id == "my-studio-app-7"
     run_async(session.aclose(), timeout=20)
 
     again = gui_session_factory(sandbox)
-    assert again.people.shootproof.can_use_browser and again.people.shootproof.client_id == "my-studio-app-7"
+    assert again.people.signing_in.shootproof.can_use_browser and again.people.signing_in.shootproof.client_id == "my-studio-app-7"
 
 
 def test_accounts_signs_out_of_pixieset_alone(gui_session_factory, sandbox, wait_for_tree, qtbot, click):
     session = gui_session_factory(endpoints=replace(endpoints_for(sandbox), pixieset_cookie=sandbox.pixieset_cookie))
     wait_for_tree(session)
     people = session.people
-    dialog = people.open_accounts()
+    dialog = people.signing_in.open_accounts()
     assert dialog.px_sign_out.isEnabled()
     click(dialog.px_sign_out)
-    box = people.sign_out_box
+    box = people.signing_in.sign_out_box
     assert box is not None and "Pixieset" in box.text()
     click(box.findChild(object, "confirm_sign_out"))
-    qtbot.waitUntil(lambda: not people.pixieset.signed_in, timeout=WAIT_MS)
-    assert people.shootproof.signed_in
+    qtbot.waitUntil(lambda: not people.signing_in.pixieset.signed_in, timeout=WAIT_MS)
+    assert people.signing_in.shootproof.signed_in
     assert dialog.px_state.text() == "Not signed in."
 
 
 def test_in_the_sandbox_accounts_says_so_and_offers_the_way_out(gui_session_factory, sandbox, wait_for_tree, click):
     session = gui_session_factory(endpoints=replace(endpoints_for(sandbox), sandbox=True))
     wait_for_tree(session)
-    dialog = session.people.open_accounts()
+    dialog = session.people.signing_in.open_accounts()
     assert dialog.active_label.text().startswith("In use: the practice studio")
     assert dialog.switch_button.isVisible()
     click(dialog.switch_button)
-    assert session.people.sandbox_marks.confirm_box is not None
+    assert session.people.signing_in.sandbox_marks.confirm_box is not None
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ def open_contacts(qtbot, session):
     dock = session.window.side_panel("contacts")
     dock.show()
     dock.raise_()
-    panel = session.people.contacts
+    panel = session.people.docks.contacts
     qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None
                     and panel.model.rowCount() > 0, timeout=WAIT_MS)
     return panel

@@ -24,11 +24,11 @@ def open_session(gui_session_factory, sandbox, wait_for_tree):
 
 def show_clients(qtbot, session):
     people = session.people
-    people.clients_dock.show()
-    people.clients_dock.raise_()
-    qtbot.waitUntil(lambda: people.clients.page is not None and people.clients.model.rowCount() > 10,
+    people.docks.clients_dock.show()
+    people.docks.clients_dock.raise_()
+    qtbot.waitUntil(lambda: people.docks.clients.page is not None and people.docks.clients.model.rowCount() > 10,
                     timeout=WAIT_MS)
-    return people.clients
+    return people.docks.clients
 
 
 def test_the_clients_list_shows_ten_rows_at_1280_by_800(open_session, qtbot):

@@ -44,7 +44,7 @@ def test_a_real_studio_has_no_sandbox_marks(main_window, gui_session, qtbot):
 
 def test_switching_starts_the_app_without_the_sandbox_and_closes_this_window(sandbox_session, qtbot, click,
                                                                             monkeypatch):
-    window, marks = sandbox_session.window, sandbox_session.people.sandbox_marks
+    window, marks = sandbox_session.window, sandbox_session.people.signing_in.sandbox_marks
     launched = []
     marks.launch = lambda program, arguments, env: launched.append((program, arguments, env)) or True
     monkeypatch.setattr(sys, "argv", ["/opt/studio/bin/studio-desktop", "--sandbox", "--data-dir", "/tmp/x"])

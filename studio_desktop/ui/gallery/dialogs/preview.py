@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio_desktop.api.models import Photo
-from studio_desktop.ui import bidi
+from studio_desktop.core import bidi
 
 PREVIEW_WIDTH = 640
 PREVIEW_HEIGHT = 440

@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.models import GalleryVisitor, Photo, VisitorPhotos
 from studio_desktop.gallery.favorites_export import PickedPhoto, editor_filter, picked_photos, plain_list, save_csv
+from studio_desktop.gallery.originals import exif_rows
 from studio_desktop.ui.gallery.dialogs.base import error_label, hint_label
 from studio_desktop.ui.gallery.failures import describe
-from studio_desktop.ui.gallery.originals import exif_rows
 
 if TYPE_CHECKING:
+    from studio_desktop.gallery.originals import Originals
     from studio_desktop.ui.gallery.context import GalleryContext
-    from studio_desktop.ui.gallery.originals import Originals
 
 Rows = Sequence[tuple[str, str]]
 PREVIEW_EDGE = 150
@@ -183,11 +183,13 @@ class PhotoInfoDialog(ViewerDialog):
     navigated = Signal(int)
 
     def __init__(self, ctx: GalleryContext, *, photos: list[Photo], originals: Originals, where: str,
-                 thumbnails: Any | None = None):
+                 thumbnails: Any | None = None, event_id: int | None = None):
         super().__init__(ctx, "Photo Info", "photoInfoDialog")
         self.photos = photos
         self.originals = originals
         self.where = where
+        #: The event the photos are in: the upload ledger knows their files by it.
+        self.event_id = event_id
         self.position = 0
         self.thumbnails = thumbnails
         self.preview = QLabel(objectName="photoPreview")
@@ -266,7 +268,7 @@ class PhotoInfoDialog(ViewerDialog):
         self.ctx.run(lambda client: client.photo_info(photo_id),
                      self.guard(lambda info: self._info_arrived(generation, info)),
                      self.guard(lambda error: self._info_failed(generation, error)), name="photo-info")
-        self.ctx.run(lambda client: self.originals.find(photo),
+        self.ctx.run(lambda client: self.originals.find(photo, self.event_id),
                      self.guard(lambda path: self._local_found(generation, path)),
                      self.guard(lambda error: self._camera_failed(generation, error)), name="photo-original")
 

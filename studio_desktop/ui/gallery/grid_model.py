@@ -16,10 +16,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from studio_desktop.api.models import Page, Photo
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.gallery.tree_nodes import GalleryTarget
+from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
 from studio_desktop.ui.tasks import TaskRunner
-from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.tree_nodes import GalleryTarget
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 

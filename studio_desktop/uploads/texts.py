@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from studio_desktop.ui import bidi
+from studio_desktop.core import bidi
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.progress import human_bytes
 from studio_desktop.uploads.shaping import UploadShape

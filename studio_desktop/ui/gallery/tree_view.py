@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio_desktop.api.models import Brand
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, BrandNode, GalleryTarget, Node
 from studio_desktop.ui import icons
 from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
-from studio_desktop.ui.event_tree_model import (
+from studio_desktop.ui.gallery.tree_model import (
     COUNT_COLUMN,
     NAME_COLUMN,
     EventTreeFilterProxy,
@@ -37,7 +38,6 @@ from studio_desktop.ui.event_tree_model import (
     NodeRole,
     TargetRole,
 )
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, BrandNode, GalleryTarget, Node
 
 FILTER_DELAY_MS = 250
 #: Expand everything the filter leaves only when that is few enough rows to stay quick.

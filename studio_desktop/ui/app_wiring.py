@@ -18,17 +18,17 @@ from studio_desktop.core.config import Endpoints
 from studio_desktop.ui import theme
 from studio_desktop.ui.close_guard import CHOICE_KEY as CLOSE_CHOICE_KEY
 from studio_desktop.ui.close_guard import CloseGuard
-from studio_desktop.ui.gallery import install_gallery_actions
-from studio_desktop.ui.gallery_controller import GalleryController
+from studio_desktop.ui.gallery.controller import GalleryController
+from studio_desktop.ui.gallery.grid_model import DEFAULT_PAGE_SIZE
+from studio_desktop.ui.gallery.installer import install_gallery_actions
+from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
 from studio_desktop.ui.main_window import MainWindow
-from studio_desktop.ui.orders import install_orders
+from studio_desktop.ui.orders.installer import install_orders
 from studio_desktop.ui.people.installer import install_people
-from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
 from studio_desktop.ui.store_notice import announce_damaged_store
 from studio_desktop.ui.tasks import TaskRunner
-from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.uploads import install_upload_ui
+from studio_desktop.ui.uploads.installer import install_upload_ui
 from studio_desktop.ui.wheel_guard import install as install_wheel_guard
 
 log = logging.getLogger(__name__)

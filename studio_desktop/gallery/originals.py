@@ -3,6 +3,10 @@
 Either the file it was uploaded from (the upload ledger remembers path, size and
 modification time, so a file changed since is not trusted), the file it was
 last replaced with in this session, or a copy downloaded into the cache.
+
+The ledger is read through :mod:`studio_desktop.uploads.records.ledger`, which owns its SQL.
+Downloads are written chunk by chunk on a worker thread: the loop runs on the
+GUI thread (qasync), and a slow disk must not freeze the window.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from studio_desktop.api.models import Photo
+from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.images import ExifSummary, read_exif_summary
 
 #: The largest original we download only to read its camera details.
@@ -37,17 +42,20 @@ def cache_file(cache_dir: Path, photo: Photo) -> Path | None:
     return cache_dir / f"{photo.id}-{digest}.jpg"
 
 
-def _uploaded_from(conn: sqlite3.Connection, photo_id: int) -> Path | None:
-    rows = conn.execute("SELECT path, size, mtime_ns FROM upload_ledger WHERE photo_id = ? ORDER BY uploaded_at DESC",
-                        (photo_id,)).fetchall()
-    for path, size, mtime_ns in rows:
+def _uploaded_from(conn: sqlite3.Connection, event_id: int, photo_id: int) -> Path | None:
+    for entry in ledger.ledger_by_photo(conn, event_id, photo_id):
         try:
-            stat = os.stat(path)
+            stat = os.stat(entry.path)
         except OSError:
             continue
-        if stat.st_size == size and stat.st_mtime_ns == mtime_ns:
-            return Path(path)
+        if stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns:
+            return Path(entry.path)
     return None
+
+
+def _discard(path: Path) -> None:
+    if path.exists():
+        path.unlink()
 
 
 class Originals:
@@ -62,14 +70,14 @@ class Originals:
     def replaced(self, photo_id: int, path: Path) -> None:
         self._replaced[photo_id] = Path(path)
 
-    async def find(self, photo: Photo) -> Path | None:
-        """A local copy of the original, without downloading anything."""
+    async def find(self, photo: Photo, event_id: int | None = None) -> Path | None:
+        """A local copy of the original, without downloading anything (the upload ledger only with ``event_id``)."""
         if photo.id in self._replaced:
             path = self._replaced[photo.id]
             return path if path.is_file() else None
-        if self.store is not None:
+        if self.store is not None and event_id is not None:
             try:
-                found = await self.store.read(_uploaded_from, photo.id)
+                found = await self.store.read(_uploaded_from, event_id, photo.id)
             except (sqlite3.Error, RuntimeError):
                 found = None
             if found is not None:
@@ -83,7 +91,8 @@ class Originals:
         target = cache_file(self.cache_dir, photo)
         if not url or target is None:
             raise FileNotFoundError("ShootProof did not give a link to this photo's original.")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, lambda: target.parent.mkdir(parents=True, exist_ok=True))
         partial = target.with_suffix(".part")
         received = 0
         try:
@@ -92,18 +101,21 @@ class Originals:
                 total = int(response.headers.get("content-length") or 0) or None
                 if total and total > MAX_DOWNLOAD_BYTES:
                     raise OSError(f"The original is too large to download for its details ({total // 2**20} MB).")
-                with partial.open("wb") as out:
+                out = await loop.run_in_executor(None, partial.open, "wb")
+                try:
                     async for chunk in response.aiter_bytes(CHUNK):
                         received += len(chunk)
                         if received > MAX_DOWNLOAD_BYTES:
                             raise OSError("The original is too large to download for its details.")
-                        out.write(chunk)
+                        # Awaited one at a time, so the chunks land in order.
+                        await loop.run_in_executor(None, out.write, chunk)
                         if on_progress is not None:
                             on_progress(received, total)
-            os.replace(partial, target)
+                finally:
+                    await loop.run_in_executor(None, out.close)
+            await loop.run_in_executor(None, os.replace, partial, target)
         finally:
-            if partial.exists():
-                partial.unlink()
+            await loop.run_in_executor(None, _discard, partial)
         return target
 
     async def exif(self, path: Path) -> ExifSummary:

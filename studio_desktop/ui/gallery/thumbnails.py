@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from studio_desktop.api.models import Photo
-from studio_desktop.ui import thumbnail_files
+from studio_desktop.gallery import thumbnail_files
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPainterPath,
-    QPalette,
     QPaintEvent,
+    QPalette,
     QPen,
     QPixmap,
 )
@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from studio_desktop.api.models import Photo
 from studio_desktop.ui import icons
 from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame
-from studio_desktop.ui.photo_grid_model import PhotoRole, ThumbnailState
+from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
 DEFAULT_THUMBNAIL_SIZE = 160
 MIN_THUMBNAIL_SIZE = 96

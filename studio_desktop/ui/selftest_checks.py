@@ -18,7 +18,7 @@ from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 from studio_desktop.core import paths
 from studio_desktop.resources import resource_path
 from studio_desktop.selftest import EXIT_FAILED, EXIT_PASSED, SelfTestFailure, SelfTestReport, active_report
-from studio_desktop.ui.errors import plain_message
+from studio_desktop.wording import plain_message
 
 WINDOW_TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 60.0

@@ -22,9 +22,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
-from studio_desktop.ui import icons
 from studio_desktop.api.models import Album
-from studio_desktop.ui.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node, album_sort_key
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, BrandNode, EventNode, Node, album_sort_key
+from studio_desktop.ui import icons
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -1,6 +1,6 @@
 """Plain node objects behind the event tree: a brand at the root, its events, their albums.
 
-The Qt model (:mod:`studio_desktop.ui.event_tree_model`) only walks these. They
+The Qt model (``ui/gallery/tree_model.py``) only walks these. They
 are built in one pass from ``sp.brand.get_event_tree`` and never change after;
 a refresh builds a new tree and swaps it in with one model reset.
 """
@@ -11,14 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from studio_desktop.api.models import Album, Brand, Event, EventTree
-from studio_desktop.ui import bidi
+from studio_desktop.core import bidi
 
 EVENT = "event"
 ALBUM = "album"
 BRAND = "brand"
-
-#: ShootProof nests albums at most this deep (an event's top-level albums are level 1).
-MAX_ALBUM_DEPTH = 4
 
 
 @dataclass(frozen=True)

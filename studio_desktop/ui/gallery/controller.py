@@ -15,15 +15,15 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from studio_desktop.api.models import Brand, EventTree, StudioInfo
-from studio_desktop.ui.errors import is_signed_out, plain_message
+from studio_desktop.gallery.tree_nodes import AlbumNode, EventNode, GalleryTarget, build_tree
+from studio_desktop.ui.gallery.grid_model import DEFAULT_PAGE_SIZE
+from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
+from studio_desktop.ui.gallery.tree_model import NodeRole
 from studio_desktop.ui.main_window import MainWindow
-from studio_desktop.ui.photo_grid_model import DEFAULT_PAGE_SIZE
 from studio_desktop.ui.services import Services
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.tasks import TaskRunner
-from studio_desktop.ui.thumbnails import ThumbnailLoader
-from studio_desktop.ui.event_tree_model import NodeRole
-from studio_desktop.ui.tree_nodes import AlbumNode, EventNode, GalleryTarget, build_tree
+from studio_desktop.wording import is_signed_out, plain_message
 
 log = logging.getLogger(__name__)
 

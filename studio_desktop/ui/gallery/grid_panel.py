@@ -6,11 +6,11 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 from studio_desktop.ui import icons
 from studio_desktop.ui.elided_label import ElidedLabel
-from studio_desktop.ui.photo_grid_model import PhotoGridModel
-from studio_desktop.ui.photo_grid_view import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, PhotoGridView
-from studio_desktop.ui.tree_nodes import GalleryTarget
+from studio_desktop.ui.gallery.grid_model import PhotoGridModel
+from studio_desktop.ui.gallery.grid_view import MAX_THUMBNAIL_SIZE, MIN_THUMBNAIL_SIZE, PhotoGridView
 
 NO_TARGET_TEXT = "Choose a gallery on the left to see its photos."
 SIGNED_OUT_TEXT = "Sign in to ShootProof to see your galleries and their photos."
