@@ -128,7 +128,6 @@ def test_the_sql_check_finds_upload_sql():
     assert not UPLOAD_SQL.search("the upload_item table keeps one row per file")
 
 
-@pytest.mark.xfail(strict=True, reason="until the branch that makes uploads/records/ the owner of upload SQL merges")
 def test_only_the_records_package_and_the_store_hold_upload_sql():
     outside = {_name(path): lines for path in _modules()
                if not _name(path).startswith(UPLOAD_SQL_OWNERS) and (lines := _upload_sql(path))}
@@ -140,6 +139,5 @@ QT_FREE_IN_UI = ("tree_nodes.py", "thumbnail_files.py", "gallery/originals.py", 
                  "uploads/texts.py", "errors.py")
 
 
-@pytest.mark.xfail(strict=True, reason="until the branch that moves Qt-free modules out of ui/ merges")
 def test_qt_free_modules_have_left_ui():
     assert [name for name in QT_FREE_IN_UI if (PACKAGE / "ui" / name).exists()] == []
