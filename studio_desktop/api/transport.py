@@ -134,7 +134,7 @@ def backoff_ceiling(retry_number: int, base_delay: float, max_delay: float) -> f
     Shared with the upload engine's own retries (:mod:`studio_desktop.uploads.engine.retry`),
     which jitter it differently.
     """
-    return min(max_delay, base_delay * (2 ** max(0, retry_number - 1)))
+    return min(max_delay, base_delay * 2.0 ** max(0, retry_number - 1))
 
 
 @dataclass(frozen=True)
@@ -536,7 +536,7 @@ class Transport:
         self._owns_http = http is None
         self.http = http or new_http_client()
         self._host = urlsplit(api_url).netloc or api_url
-        self._upload_requests: dict[tuple, httpx.Request] = {}  # the head of a multipart POST, by query
+        self._upload_requests: dict[tuple[tuple[str, str | int | float | bool | None], ...], httpx.Request] = {}  # the head of a multipart POST, by query
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -569,7 +569,11 @@ class Transport:
         attempt = 0
         if files:
             if not all(part.measured for part in files):
-                await in_reader_thread(lambda: [part.measure() for part in files])
+                def measure_all() -> None:
+                    for part in files:
+                        part.measure()
+
+                await in_reader_thread(measure_all)
             deadline = self.deadlines.for_upload(sum(_UNKNOWN_PART_SIZE if part.size is None else part.size
                                                      for part in files))
         else:

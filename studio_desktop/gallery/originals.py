@@ -77,7 +77,7 @@ class Originals:
             return path if path.is_file() else None
         if self.store is not None and event_id is not None:
             try:
-                found = await self.store.read(_uploaded_from, event_id, photo.id)
+                found: Path | None = await self.store.read(_uploaded_from, event_id, photo.id)
             except (sqlite3.Error, RuntimeError):
                 found = None
             if found is not None:

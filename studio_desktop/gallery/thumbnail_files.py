@@ -67,9 +67,9 @@ def scale(data: bytes, edge: int = CACHE_EDGE) -> tuple[RawImage, bytes]:
     with a plain message when the data is not a readable image.
     """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.draft("RGB", (edge, edge))  # JPEG: decode at reduced scale, much faster
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.draft("RGB", (edge, edge))  # JPEG: decode at reduced scale, much faster
+            image = ImageOps.exif_transpose(opened)
             image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
             image = _to_rgb(image)
             out = io.BytesIO()
@@ -82,8 +82,8 @@ def scale(data: bytes, edge: int = CACHE_EDGE) -> tuple[RawImage, bytes]:
 def read_cached(path: Path) -> RawImage | None:
     """The cached thumbnail's pixels, or None if it is missing or damaged (a damaged one is removed)."""
     try:
-        with Image.open(path) as image:
-            image = _to_rgb(image)
+        with Image.open(path) as opened:
+            image = _to_rgb(opened)
             image.load()
             return RawImage(image.width, image.height, image.tobytes())
     except FileNotFoundError:

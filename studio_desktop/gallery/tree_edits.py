@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Any
 
 from studio_desktop.api.models import Album, Event
 
@@ -50,7 +51,7 @@ def update_event(events: Events, changed: Event) -> Events:
     return _map_event(events, changed.id, merge)
 
 
-def change_event(events: Events, event_id: int, **values: object) -> Events:
+def change_event(events: Events, event_id: int, **values: Any) -> Events:
     return _map_event(events, event_id, lambda old: replace(old, **values))
 
 

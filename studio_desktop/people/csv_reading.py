@@ -80,7 +80,8 @@ class CsvRow:
     def fields(self, brand_id: int) -> ContactFields:
         address = None
         if any(self.values.get(name) for name in ADDRESS_FIELDS):
-            address = Address(**{name: self.values.get(name) or None for name in ADDRESS_FIELDS})
+            # Every ADDRESS_FIELDS name is one of Address's text fields.
+            address = Address(**{name: self.values.get(name) or None for name in ADDRESS_FIELDS})  # type: ignore[arg-type]
         return ContactFields(
             brand_id=brand_id,
             first_name=self.values.get("first_name", ""),

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from studio_desktop.core.store import inserted_id
 from studio_desktop.sandbox.files import private_database
 
 SCHEMA_VERSION = "4"
@@ -216,14 +217,6 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
                      [(table, start - 1) for table, start in ID_STARTS.items()])
     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-
-
-def inserted_id(cursor: sqlite3.Cursor) -> int:
-    """The row ID an INSERT just made (``lastrowid`` is typed optional for other statements)."""
-    row_id = cursor.lastrowid
-    if row_id is None:
-        raise RuntimeError("the statement inserted no row")
-    return row_id
 
 
 def new_photo_key(c: sqlite3.Connection) -> tuple[int, int]:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from studio_desktop.sandbox.db import create_schema, inserted_id, new_photo_key
+from studio_desktop.core.store import inserted_id
+from studio_desktop.sandbox.db import create_schema, new_photo_key
 
 SEEDS = ("demo", "empty")
 

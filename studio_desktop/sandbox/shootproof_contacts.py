@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from studio_desktop.sandbox.db import inserted_id
+from studio_desktop.core.store import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid, invalid_fields, not_found
 from studio_desktop.sandbox.shapes import (
     CONTACT_EVENT_FIELDS,

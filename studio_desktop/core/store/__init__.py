@@ -46,6 +46,7 @@ from studio_desktop.core.store.connection import (
     Store,
     StoreError,
     StoreTooNewError,
+    inserted_id,
     open_store,
     set_aside_damaged,
 )
@@ -61,5 +62,6 @@ __all__ = [
     "StoreTooNewError",
     "latest_version",
     "open_store",
+    "inserted_id",
     "set_aside_damaged",
 ]

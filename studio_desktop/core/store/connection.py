@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -137,7 +137,7 @@ class Store:
         return conn
 
     @contextlib.contextmanager
-    def transaction(self, conn: sqlite3.Connection | None = None):
+    def transaction(self, conn: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) on this thread's connection."""
         conn = conn or self.connection()
         conn.execute("BEGIN IMMEDIATE")
@@ -277,7 +277,7 @@ class Store:
         self._refuse_if_too_new(self._stored_version(), latest)
         conn = self.connection()
         _switch_to_wal(conn)
-        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        current = int(conn.execute("PRAGMA user_version").fetchone()[0])
         self._refuse_if_too_new(current, latest)  # a newer app may have migrated it in between
         if current == latest:
             return current
@@ -351,3 +351,11 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
 def open_store(path: Path | str | None = None) -> Store:
     """The store at ``path`` (default: the app's), migrated to the current schema."""
     return Store(path)
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The row ID an INSERT just made (``lastrowid`` is typed optional for other statements)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise RuntimeError("the statement inserted no row")
+    return row_id

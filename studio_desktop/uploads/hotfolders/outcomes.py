@@ -244,7 +244,7 @@ class EngineOutcomes(WatcherCore):
 
 def _api_message(exc: BaseException) -> str:
     msg = getattr(exc, "msg", None)
-    return str(msg or exc or type(exc).__name__)
+    return str(msg or str(exc) or type(exc).__name__)
 
 
 def _changed_since_queued() -> str:

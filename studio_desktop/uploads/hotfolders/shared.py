@@ -109,11 +109,11 @@ class WatcherCore:
         except RuntimeError:
             return None
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` as a task the watcher holds until it ends (the loop keeps only weak references)."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return task
 
     # -- crossing from other threads -----------------------------------------------------------
 

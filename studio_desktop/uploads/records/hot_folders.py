@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
+from studio_desktop.core.store import inserted_id
+
 _COLUMNS = ("id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
             "enabled, created, options")
 
@@ -69,7 +71,7 @@ def insert(conn: sqlite3.Connection, values: HotFolderValues, created: float) ->
         "enabled, options, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*values, created),
     )
-    return int(cur.lastrowid)  # type: ignore[arg-type]
+    return inserted_id(cur)
 
 
 def update(conn: sqlite3.Connection, hot_id: int, values: HotFolderValues) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio_desktop.core.store import UPLOAD_STATES, Store
+from studio_desktop.core.store import UPLOAD_STATES, Store, inserted_id
 from studio_desktop.uploads.records.ledger import (
     ledger_lookup,
     ledger_reason,
@@ -164,7 +164,7 @@ def create_batch(
         "INSERT INTO upload_batch (created, event_id, album_id, options, label) VALUES (?, ?, ?, ?, ?)",
         (time.time(), int(event_id), album_id, json.dumps(options or {}, ensure_ascii=False), label),
     )
-    return int(cur.lastrowid)
+    return inserted_id(cur)
 
 
 def get_batch(conn: sqlite3.Connection, batch_id: int) -> Batch | None:
@@ -229,7 +229,7 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
             (batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel,
              state, message, photo_id, entry.size if state == DUPLICATE else 0, now),
         )
-        return Item(int(cur.lastrowid), batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
+        return Item(inserted_id(cur), batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
                     batch.album_id, tuple(entry.rel_album_path), state, last_error=message, photo_id=photo_id,
                     updated=now)
 
