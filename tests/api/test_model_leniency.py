@@ -112,8 +112,9 @@ def _scalar_fields() -> list[tuple[type[Model], str, str, type, bool, bool]]:
             keys = next((x.names for x in extras if isinstance(x, Key)), (f.name,))
             args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
             if len(keys) == 1 and len(args) == 1 and args[0] in BEFORE:
-                found.append((cls, f.name, keys[0], args[0], type(None) not in typing.get_args(hint),
-                              EMPTY_IS_NONE in extras))
+                found.append(
+                    (cls, f.name, keys[0], args[0], type(None) not in typing.get_args(hint), EMPTY_IS_NONE in extras)
+                )
     return found
 
 
@@ -125,8 +126,36 @@ ODD = st.one_of(
     st.booleans(),
     st.integers(),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([0, 1, -1, 0.0, 12.0, 12.5, "", " ", "0", "1", "-1", "12", " 12 ", "+5", "12.0", "1e3",
-                     "true", "False", "YES", "off", "t", "null", "NaN", "41.50", "x", "١٢"]),
+    st.sampled_from(
+        [
+            0,
+            1,
+            -1,
+            0.0,
+            12.0,
+            12.5,
+            "",
+            " ",
+            "0",
+            "1",
+            "-1",
+            "12",
+            " 12 ",
+            "+5",
+            "12.0",
+            "1e3",
+            "true",
+            "False",
+            "YES",
+            "off",
+            "t",
+            "null",
+            "NaN",
+            "41.50",
+            "x",
+            "١٢",
+        ]
+    ),
     st.text(max_size=6),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.sampled_from(["href", "0", "id"]), st.integers(), max_size=2),
@@ -153,8 +182,20 @@ def _parsed(cls, attr, key, value):
 
 def test_every_model_has_its_scalar_fields_under_test():
     covered = {cls.__name__ for cls, *_ in SCALAR_FIELDS}
-    assert {"Photo", "Event", "Album", "Contact", "Order", "OrderDetails", "Invoice", "Brand", "GalleryVisitor",
-            "MobileApp", "Plan", "UploadResult"} <= covered
+    assert {
+        "Photo",
+        "Event",
+        "Album",
+        "Contact",
+        "Order",
+        "OrderDetails",
+        "Invoice",
+        "Brand",
+        "GalleryVisitor",
+        "MobileApp",
+        "Plan",
+        "UploadResult",
+    } <= covered
     assert len(SCALAR_FIELDS) > 150
 
 
@@ -173,40 +214,84 @@ def test_any_odd_scalar_parses_as_before(field, value):
 # --- a table of the shapes seen, per kind ----------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("6000", 6000), (" 12 ", 12), (12.0, 12), ("-3", -3), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("6000", 6000),
+        (" 12 ", 12),
+        (12.0, 12),
+        ("-3", -3),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_numbers(value, expected):
     assert models.Photo.from_json({"id": 1, "width": value}).width == expected
 
 
 @pytest.mark.parametrize("value", [True, False, "12.5", 12.5, "twelve", [1], {"n": 1}])
 def test_numbers_that_are_not(value):
-    with pytest.raises(BadResponseError, match=r"^The server's answer is incomplete: the photo has a non-numeric 'width'\.$"):
+    sentence = r"^The server's answer is incomplete: the photo has a non-numeric 'width'\.$"
+    with pytest.raises(BadResponseError, match=sentence):
         models.Photo.from_json({"id": 1, "width": value})
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (True, True), (1, True), ("1", True), ("yes", True), (" On ", True), ("t", True), (2.5, True),
-    (False, False), (0, False), ("0", False), ("", False), ("off", False), ("F", False),
-    (None, None), ("maybe", None), ([], None), ({}, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (1, True),
+        ("1", True),
+        ("yes", True),
+        (" On ", True),
+        ("t", True),
+        (2.5, True),
+        (False, False),
+        (0, False),
+        ("0", False),
+        ("", False),
+        ("off", False),
+        ("F", False),
+        (None, None),
+        ("maybe", None),
+        ([], None),
+        ({}, None),
+    ],
+)
 def test_flags(value, expected):
     assert models.Event.from_json({"id": 1, "is_archived": value}).is_archived is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Lumen", "Lumen"), (True, "1"), (False, "0"), (5, "5"), (1.5, "1.5"), ("", ""), (None, None),
-    ([], None), ({"first": "x"}, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Lumen", "Lumen"),
+        (True, "1"),
+        (False, "0"),
+        (5, "5"),
+        (1.5, "1.5"),
+        ("", ""),
+        (None, None),
+        ([], None),
+        ({"first": "x"}, None),
+    ],
+)
 def test_text(value, expected):
     assert models.Photo.from_json({"id": 1, "name": value}).name == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("41.50", Decimal("41.50")), (" 7 ", Decimal(7)), (7, Decimal(7)), (2.5, Decimal("2.5")),
-    ("", None), (None, None), (True, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("41.50", Decimal("41.50")),
+        (" 7 ", Decimal(7)),
+        (7, Decimal(7)),
+        (2.5, Decimal("2.5")),
+        ("", None),
+        (None, None),
+        (True, None),
+    ],
+)
 def test_money(value, expected):
     assert models.Order.from_json({"order_id": 1, "grand_total": value}).grand_total == expected
 
@@ -227,10 +312,14 @@ def test_ids_must_be_there():
 
 
 def test_nested_objects_lists_and_extra_fields():
-    album = models.Album.from_json({
-        "id": "1", "links": {"self": {"href": "/album/1"}}, "unknown": [1, 2],
-        "sub_albums": {"0": {"id": "2", "sub_albums": ""}, "1": {"id": 3, "sub_albums": None}},
-    })
+    album = models.Album.from_json(
+        {
+            "id": "1",
+            "links": {"self": {"href": "/album/1"}},
+            "unknown": [1, 2],
+            "sub_albums": {"0": {"id": "2", "sub_albums": ""}, "1": {"id": 3, "sub_albums": None}},
+        }
+    )
     assert [a.id for a in album.walk()] == [1, 2, 3]
     for empty in (None, "", [], {}):
         assert models.Contact.from_json({"id": 1, "address": empty}).address is None
@@ -254,19 +343,23 @@ def test_models_stay_frozen_dataclasses():
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("photo", "sentence"), [
-    ({"id": "IMG_1"}, "the photo has a non-numeric 'id'"),
-    ({"id": 1, "width": True}, "the photo has a non-numeric 'width'"),
-    ({"name": "a.jpg"}, "the photo has no 'id'"),
-    ("a.jpg", "expected photo data, got str"),
-])
+@pytest.mark.parametrize(
+    ("photo", "sentence"),
+    [
+        ({"id": "IMG_1"}, "the photo has a non-numeric 'id'"),
+        ({"id": 1, "width": True}, "the photo has a non-numeric 'width'"),
+        ({"name": "a.jpg"}, "the photo has no 'id'"),
+        ("a.jpg", "expected photo data, got str"),
+    ],
+)
 async def test_the_client_reports_garbage_as_a_bad_response(photo, sentence):
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"stat": "ok", "photos": [{"id": 1}, photo], "page": "1", "total_pages": "1"})
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    async with ShootProofClient("https://api.example.test/v2", "tok", http=http,
-                                retry=RetryPolicy.no_retries()) as client:
+    async with ShootProofClient(
+        "https://api.example.test/v2", "tok", http=http, retry=RetryPolicy.no_retries()
+    ) as client:
         with pytest.raises(BadResponseError) as caught:
             await client.event_get_photos(5)
     assert sentence in str(caught.value)

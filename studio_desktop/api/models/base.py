@@ -84,7 +84,8 @@ class Model:
 
     @classmethod
     def from_json(cls: type[M], d: Any) -> M:
-        return _convert(_normalise(cls, d), cls)
+        model: M = _convert(_normalise(cls, d), cls)
+        return model
 
     @classmethod
     def _shape(cls, d: Any) -> Mapping[str, Any]:
@@ -147,11 +148,18 @@ def _compile(cls: type[Model]) -> list[_Field]:
         else:
             raise TypeError(f"{cls.__name__}.{f.name}: no lenient reading for {hint!r}")
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-        plan.append(_Field(
-            f.name, key, tuple(other_keys), kind, model,
-            default={} if kind == _MODEL and not optional and has_default else None,
-            required=kind in (_INT, _STR) and not optional, empty_is_none=EMPTY_IS_NONE in extras,
-        ))
+        plan.append(
+            _Field(
+                f.name,
+                key,
+                tuple(other_keys),
+                kind,
+                model,
+                default={} if kind == _MODEL and not optional and has_default else None,
+                required=kind in (_INT, _STR) and not optional,
+                empty_is_none=EMPTY_IS_NONE in extras,
+            )
+        )
     return plan
 
 
@@ -232,7 +240,8 @@ def many(d: Mapping[str, Any], key: str, parse: Callable[[Any], T], model: str) 
     items = _items(d.get(key), model, key)
     cls = _model_of(parse)
     if cls is not None:
-        return _convert([_normalise(cls, item) for item in items], _tuple_of(cls))
+        parsed: tuple[T, ...] = _convert([_normalise(cls, item) for item in items], _tuple_of(cls))
+        return parsed
     return tuple(parse(item) for item in items)
 
 
@@ -250,7 +259,8 @@ def _tuple_of(cls: type[Model]) -> Any:
 def _model_of(parse: Callable[[Any], Any]) -> type[Model] | None:
     """The model whose plain ``from_json`` ``parse`` is, if it is one (not an override)."""
     owner = getattr(parse, "__self__", None)
-    if (isinstance(owner, type) and issubclass(owner, Model)
-            and getattr(parse, "__func__", None) is Model.from_json.__func__):  # type: ignore[attr-defined]
-        return owner
-    return None
+    plain = getattr(parse, "__func__", None) is _PLAIN_FROM_JSON
+    return owner if plain and isinstance(owner, type) and issubclass(owner, Model) else None
+
+
+_PLAIN_FROM_JSON = vars(Model)["from_json"].__func__

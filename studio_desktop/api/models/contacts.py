@@ -120,7 +120,9 @@ class BulkContactResult:
         if isinstance(rows, Mapping):
             rows = list(rows.values())
         if rows is not None and not isinstance(rows, list):
-            raise BadResponseError("The server's answer is malformed: the bulk contact result 'contacts' is not a list.")
+            raise BadResponseError(
+                "The server's answer is malformed: the bulk contact result 'contacts' is not a list."
+            )
         contacts: list[Contact] = []
         errors: list[BulkContactError] = []
         for row in rows or []:
@@ -137,7 +139,9 @@ class BulkContactResult:
         for row in d.get("errors") or []:  # tolerate errors listed apart from the contacts
             if isinstance(row, Mapping):
                 errors.append(
-                    BulkContactError(contact_index=opt_int(row, "contact_index", m), errors=field_errors(row.get("errors")))
+                    BulkContactError(
+                        contact_index=opt_int(row, "contact_index", m), errors=field_errors(row.get("errors"))
+                    )
                 )
         return cls(
             msg=opt_str(d, "msg"),

@@ -31,13 +31,10 @@ def lenient_int(value: Any) -> int | None:
     """
     if value is None or value == "":
         return None
-    kind = type(value)
-    if kind is int:
-        return value
-    if kind is bool:
+    if isinstance(value, bool):
         raise ValueError("a flag, not a number")
     if isinstance(value, int):
-        return int(value)
+        return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str):
