@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from studio_desktop.api.models.lenient import lenient_int
 from studio_desktop.api.pixieset_countries import country_name
 
 CLIENT_TYPES = ("client", "lead", "other")
@@ -26,15 +27,11 @@ def _text(value: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
+    """An int read as leniently as ShootProof's (one reader for both); anything else is no number."""
+    try:
+        return lenient_int(value)
+    except ValueError:
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
 
 
 def _datetime(value: Any) -> datetime | None:

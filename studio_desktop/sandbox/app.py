@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from studio_desktop.sandbox.api import CallRecord, RequestLog, ShootProofApi, quiet_injected_resets
-from studio_desktop.sandbox.db import SCHEMA_VERSION, Clock, Database, inserted_id
+from studio_desktop.core.store import inserted_id
+from studio_desktop.sandbox.db import SCHEMA_VERSION, Clock, Database
 from studio_desktop.sandbox.faults import Faults
 from studio_desktop.sandbox.files import Storage
 from studio_desktop.sandbox.media import MediaRoutes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from studio_desktop.sandbox.db import inserted_id
+from studio_desktop.core.store import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid
 from studio_desktop.sandbox.shapes import album_json, album_row, album_trees, event_row, photos_page
 from studio_desktop.sandbox.shootproof_events import touch_event

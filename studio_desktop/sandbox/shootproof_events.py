@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
-from studio_desktop.sandbox.db import inserted_id
+from studio_desktop.core.store import inserted_id
 from studio_desktop.sandbox.registry import ApiFail, Call, api_method, invalid, invalid_fields
 from studio_desktop.sandbox.shapes import (
     EVENT_INFO_FIELDS,
