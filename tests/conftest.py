@@ -7,12 +7,31 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LANG", "C.UTF-8")
 
+import logging
+
 import pytest
 
+from logfail import LogFailHandler, describe
 from studio_desktop.core import paths
 
-# Fixtures for tests that need only the Pixieset side: pixieset_host, pixieset_server.
-pytest_plugins = ["pixieset_server"]
+# Fixtures for tests that need only the Pixieset side: pixieset_host, pixieset_server;
+# pytester for tests/test_logfail.py.
+pytest_plugins = ["pixieset_server", "pytester"]
+
+
+@pytest.fixture(autouse=True)
+def fail_on_unexpected_logs():
+    """A WARNING or worse log record the test did not declare with ``caplog.at_level`` fails it."""
+    handler = LogFailHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    unexpected = handler.take()
+    if unexpected:
+        pytest.fail(describe(unexpected), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
