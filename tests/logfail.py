@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from _pytest.logging import LogCaptureHandler
-
 
 def _level_source(name: str) -> logging.Logger:
     """The logger whose own level decides ``name``'s effective level (the nearest one with a level set)."""
@@ -24,12 +22,14 @@ def _level_source(name: str) -> logging.Logger:
 
 
 def declared(record: logging.LogRecord) -> bool:
-    """Whether the running test set caplog to exactly this record's level, for this record's logger."""
-    root = logging.getLogger()
-    caplog_at_level = any(
-        isinstance(handler, LogCaptureHandler) and handler.level == record.levelno for handler in root.handlers
-    )
-    return caplog_at_level and _level_source(record.name).level == record.levelno
+    """Whether this record's level was set, exactly, on its logger or the nearest ancestor with a level.
+
+    That is what ``caplog.at_level(level, logger=name)`` leaves behind for the whole block, whether it is
+    entered in the test or in a fixture (caplog's own handler is replaced between setup, call and teardown,
+    so its level cannot tell). The root logger counts only when a test set it: pytest runs every test with
+    the root at ``log_level`` (NOTSET).
+    """
+    return _level_source(record.name).level == record.levelno
 
 
 class LogFailHandler(logging.Handler):
