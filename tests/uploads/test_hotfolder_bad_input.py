@@ -29,7 +29,8 @@ def names_uploaded(h: Harness) -> list[str]:
     return sorted(e.path.name for e in h.of(HotFolderFileUploaded))
 
 
-def test_the_watched_folder_deleted_and_recreated(empty_sandbox, tmp_path):
+def test_the_watched_folder_deleted_and_recreated(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolder")  # "the hot folder is gone"
     folder = tmp_path / "tether"
     folder.mkdir()
 
@@ -135,7 +136,8 @@ def test_non_jpegs_are_reported_and_the_watcher_continues(empty_sandbox, tmp_pat
     run(main())
 
 
-def test_a_symlink_loop_in_a_subfolder(empty_sandbox, tmp_path):
+def test_a_symlink_loop_in_a_subfolder(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolder")  # "a link back to a folder above it"
     folder = tmp_path / "hot"
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "loop").symlink_to("..")  # there before the start: found by the scan

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import errno
+import logging
 import os
 from pathlib import Path
 
@@ -240,8 +240,9 @@ def test_polling_observer_uploads_too(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_falls_back_to_polling_when_the_system_cannot_watch(empty_sandbox, tmp_path, monkeypatch):
+def test_falls_back_to_polling_when_the_system_cannot_watch(empty_sandbox, tmp_path, monkeypatch, caplog):
     """Exhausting the real inotify limits would disturb the whole machine, so the failure is simulated."""
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolder")  # "could not watch ...; checking it"
     from watchdog.observers import Observer
 
     def refuse(self):
@@ -300,7 +301,8 @@ def test_a_folder_of_photos_moved_in_is_uploaded(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty_sandbox, tmp_path, monkeypatch, caplog):
+def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty_sandbox, tmp_path, monkeypatch,
+                                                                          caplog):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: big.jpg"
     walks: list[Path] = []
 
