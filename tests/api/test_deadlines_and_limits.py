@@ -7,6 +7,7 @@ and streaming are what is exercised, not a mock of them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import tracemalloc
 
 import pytest
@@ -167,7 +168,7 @@ async def test_a_relative_redirect_names_the_full_address(sleeps):
     assert TOKEN not in str(caught.value)
 
 
-async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_message(tmp_path, app_paths):
+async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_message(tmp_path, app_paths, caplog):
     """Defect 10: the engine took the redirect for a passing fault and tried each photo 6 times (~24 s each);
     then it failed each photo once. It is about the settings: the queue stops, as for a full plan."""
     from imagegen import make_jpeg
@@ -177,6 +178,7 @@ async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_messa
     from studio_desktop.uploads.engine import EngineTiming, UploadEngine
     from studio_desktop.uploads.events import QueueStopped
 
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "uploads stopped: ..."
     folder = tmp_path / "shoot"
     folder.mkdir()
     for i in range(3):

@@ -267,7 +267,8 @@ async def test_a_token_expired_on_the_server_is_refreshed_transparently(sandbox,
         assert secret not in caplog.text
 
 
-async def test_a_revoked_sign_in_surfaces_as_an_authentication_error(sandbox, browser):
+async def test_a_revoked_sign_in_surfaces_as_an_authentication_error(sandbox, browser, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.api.oauth")  # "the sign-in was refused"
     oauth, tokens = await _signed_in(sandbox, browser)
     provider = OAuthTokenProvider(oauth, tokens, lambda new: None)
     async with ShootProofClient(sandbox.shootproof_api_url, provider, http=browser) as client:

@@ -19,9 +19,10 @@ def test_json_output_into_a_closed_pipe_ends_without_a_traceback(server, tmp_pat
         command_line(server, "upload", str(shoot), "--event", str(event_id), "--dry-run", "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env(),
     )
-    process.stdout.read(100)
-    process.stdout.close()
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 141
+    with process:  # closes stderr too
+        process.stdout.read(100)
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 141
     assert "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr

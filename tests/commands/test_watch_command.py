@@ -20,7 +20,11 @@ TIMESTAMP = re.compile(r"\d\d:\d\d:\d\d ")
 
 
 class Watch:
-    """The command in its own process; stdout read line by line on a thread."""
+    """The command in its own process; stdout read line by line on a thread, stderr whole on another.
+
+    Each reader closes its pipe at the end of the output, so no pipe is left to the garbage collector
+    (a ResourceWarning, an error in this suite); draining stderr also keeps a chatty command from blocking.
+    """
 
     def __init__(self, server, *args: str, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
@@ -30,17 +34,30 @@ class Watch:
         self.lines: list[str] = []
         self.untimed: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
+        self._errors: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
+        self._error_reader = threading.Thread(target=self._read_errors, daemon=True)
+        self._error_reader.start()
 
     def _read(self) -> None:
         """Lines as the tests match them: without their leading time, which every line must have."""
-        for line in self.process.stdout:
-            line = line.rstrip("\n")
-            timed = TIMESTAMP.match(line)
-            if timed is None:
-                self.untimed.append(line)
-            self._queue.put(line[timed.end():] if timed else line)
+        with self.process.stdout:
+            for line in self.process.stdout:
+                line = line.rstrip("\n")
+                timed = TIMESTAMP.match(line)
+                if timed is None:
+                    self.untimed.append(line)
+                self._queue.put(line[timed.end():] if timed else line)
         self._queue.put(None)
+
+    def _read_errors(self) -> None:
+        with self.process.stderr:
+            self._errors.append(self.process.stderr.read())
+
+    def stderr(self, timeout: float = 10.0) -> str:
+        """What the command wrote to stderr (all of it, once the command has ended)."""
+        self._error_reader.join(timeout)
+        return "".join(self._errors)
 
     def expect(self, start: str, timeout: float = 30.0) -> str:
         """The first line (read so far, or coming within ``timeout``) that starts with ``start``."""
@@ -59,7 +76,7 @@ class Watch:
             if line.startswith(start):
                 return line
         self.stop_now()
-        raise AssertionError(f"no line starting {start!r}; got {self.lines}; stderr: {self.process.stderr.read()}")
+        raise AssertionError(f"no line starting {start!r}; got {self.lines}; stderr: {self.stderr()}")
 
     def finish(self, sig: int, timeout: float = 30.0) -> int:
         self.process.send_signal(sig)
@@ -95,7 +112,7 @@ def test_watch_uploads_a_dropped_photo_and_stops_cleanly_on_ctrl_c(server, tmp_p
         code = watch.finish(signal.SIGINT)
     finally:
         watch.stop_now()
-    assert code == 0, watch.process.stderr.read()
+    assert code == 0, watch.stderr()
     assert not watch.untimed, watch.untimed
     assert "Stopped. 2 uploaded, 1 refused: not a photo, 0 failed." in watch.lines, watch.lines
     assert any(line.startswith("  refused: not a photo: only whole JPEGs") for line in watch.lines), watch.lines

@@ -73,11 +73,13 @@ for _cls in (MemoryKeyring, LowPriorityKeyring, AltLikeKeyring):
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch):
+def _isolated(monkeypatch, caplog):
     monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
     monkeypatch.setattr(credentials, "_warned", set())
     redaction.forget_registered_secrets()
-    yield
+    # The store's warnings (no keyring, a broken one, a loose file mode) are what these tests are about.
+    with caplog.at_level(logging.WARNING, logger=credentials.log.name):
+        yield
     redaction.forget_registered_secrets()
 
 

@@ -25,12 +25,14 @@ COOKIE = "laravel_session=diag-cookie-5a4b3c2d1e"
 
 
 @pytest.fixture(autouse=True)
-def _clean(monkeypatch):
+def _clean(monkeypatch, caplog):
     monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
     monkeypatch.setattr(credentials, "_warned", set())
     root_level = logging.getLogger().level
     redaction.forget_registered_secrets()
-    yield
+    # A fresh once-per-process memory: the credential store says again that there is no keyring.
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.core.credentials"):
+        yield
     teardown_logging()
     logging.getLogger().setLevel(root_level)
     logging.captureWarnings(False)

@@ -41,11 +41,13 @@ ALL_SECRETS = [ACCESS, REFRESH, OAUTH_CODE, BEARER, HEADER_BEARER, COOKIE, XSRF,
 
 
 @pytest.fixture(autouse=True)
-def _clean_logging_state():
+def _clean_logging_state(fail_on_unexpected_logs):
     root = logging.getLogger()
     level = root.level
     redaction.forget_registered_secrets()
     yield
+    # These tests log warnings and errors on purpose, at several levels and loggers, to see where they end up.
+    fail_on_unexpected_logs.take()
     teardown_logging()
     root.setLevel(level)
     logging.captureWarnings(False)

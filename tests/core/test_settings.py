@@ -182,11 +182,12 @@ def test_corrupt_file_is_backed_up_and_replaced_with_defaults(settings_file, cap
     assert "could not be read" in caplog.text
 
 
-def test_a_second_corrupt_file_does_not_overwrite_the_first_backup(settings_file):
-    settings_file.write_bytes(b"first damage")
-    load_settings()
-    settings_file.write_bytes(b"second damage")
-    load_settings()
+def test_a_second_corrupt_file_does_not_overwrite_the_first_backup(settings_file, caplog):
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.core.settings"):
+        settings_file.write_bytes(b"first damage")
+        load_settings()
+        settings_file.write_bytes(b"second damage")
+        load_settings()
     backups = _backups(settings_file)
     assert len(backups) == 2
     contents = {settings_file.with_name(name).read_bytes() for name in backups}
@@ -304,13 +305,14 @@ def test_a_registered_secret_value_is_refused_under_any_key(settings_file):
     assert not settings_file.exists()
 
 
-def test_a_file_holding_a_registered_secret_loads_without_it(settings_file):
+def test_a_file_holding_a_registered_secret_loads_without_it(settings_file, caplog):
     token = "tok-1b2c3d4e5f60718293"
     redaction.register_secret(token)
     settings_file.write_text(json.dumps({
         "schema_version": SCHEMA_VERSION, "recent_folders": [f"/x/{token}"], "upload_concurrency": 9,
     }))
-    settings = load_settings()
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.core.settings"):
+        settings = load_settings()
     assert settings.recent_folders == [] and settings.upload_concurrency == 9
     assert token not in settings_file.read_text()
 

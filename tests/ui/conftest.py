@@ -55,11 +55,30 @@ def gc_on_main_thread():
         gc.enable()
 
 
-@pytest.fixture
-def qloop(qapp):
+def _closable_loop(qapp):
+    """A qasync loop that counts as running inside the test's Qt event processing, and can end without Qt.
+
+    Not ``loop.stop()`` at the end: it calls ``QApplication.exit()``, after which every nested Qt event
+    loop (``qtbot.wait*``) of the later tests returns at once. ``finish()`` only stops the loop counting
+    as running, so ``close()`` (which asks ``is_running()``) can release it.
+    """
     import qasync
 
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    class ClosableLoop(qasync.QEventLoop):
+        finished = False
+
+        def is_running(self) -> bool:
+            return not self.finished and super().is_running()
+
+        def finish(self) -> None:
+            self.finished = True
+
+    return ClosableLoop(qapp, already_running=True)
+
+
+@pytest.fixture
+def qloop(qapp):
+    loop = _closable_loop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
@@ -70,10 +89,8 @@ def qloop(qapp):
         qapp.processEvents()
         time.sleep(0.005)
     stuck = [task.get_name() for task in pending if not task.done()]
-    # Not loop.stop(): it calls QApplication.exit(), after which every nested Qt event
-    # loop (qtbot.wait*) of the later tests returns at once. Mark it stopped by hand.
-    loop._QEventLoop__is_running = False
-    asyncio.events._set_running_loop(None)
+    loop.finish()
+    asyncio.events._set_running_loop(None)  # undoes what already_running=True set
     loop.close()
     asyncio.set_event_loop(None)
     assert not stuck, f"background tasks ignored cancellation: {stuck}"

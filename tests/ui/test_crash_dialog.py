@@ -22,6 +22,13 @@ SECRET = "crash-secret-0a1b2c3d4e5f"
 pytestmark = pytest.mark.qt_no_exception_capture  # the app's own hooks are under test here
 
 
+@pytest.fixture(autouse=True)
+def _errors_are_the_subject(fail_on_unexpected_logs):
+    """These tests raise in slots, tasks and threads on purpose: the CRITICAL/ERROR records are what they check."""
+    yield
+    fail_on_unexpected_logs.take()
+
+
 @pytest.fixture
 def app_log():
     with app_log_file("INFO", SECRET) as path:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from PySide6.QtWidgets import QMessageBox
 
 DAMAGED = b"not a database, half a copied file " * 50
 
 
-def test_a_damaged_store_is_announced_in_a_dialog_and_kept(gui_session_factory, sandbox, app_paths, qtbot):
+def test_a_damaged_store_is_announced_in_a_dialog_and_kept(gui_session_factory, sandbox, app_paths, qtbot, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.core.store")  # "the local store ... was damaged"
     app_paths.store_file.write_bytes(DAMAGED)
     session = gui_session_factory(sandbox)
     box = session.window.findChild(QMessageBox, "damagedStoreNotice")

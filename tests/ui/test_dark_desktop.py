@@ -3,6 +3,7 @@ window's Theme choice (Light / Dark / System) applies and is remembered."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pytest
@@ -73,7 +74,8 @@ def dark_desktop(qapp):
 
 
 def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
-        main_window, gui_session, qtbot, tmp_path, dark_desktop):
+        main_window, gui_session, qtbot, tmp_path, dark_desktop, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: broken.jpg"
     ui = upload_ui(gui_session)
     people = gui_session.people
     ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],

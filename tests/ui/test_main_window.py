@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 
 from PySide6.QtCore import QRect, Qt
@@ -140,7 +141,9 @@ def test_without_a_token_the_window_says_not_signed_in(gui_session_factory, sand
     window.findChild(object, "signInDialog").close()
 
 
-def test_a_rejected_token_shows_the_signed_out_state(gui_session_factory, sandbox, qtbot):
+def test_a_rejected_token_shows_the_signed_out_state(gui_session_factory, sandbox, qtbot, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.ui.tasks")  # "background task studio-info failed"
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     endpoints = replace(endpoints_for(sandbox), access_token="not-a-real-token")
     session = gui_session_factory(endpoints=endpoints)
     window = session.window

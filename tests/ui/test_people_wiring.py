@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -198,7 +199,8 @@ def test_sign_out_then_sign_in_with_a_pasted_token_reloads_the_tree(main_window,
     assert again.people.signing_in.dialog is None
 
 
-def test_a_pixieset_401_shows_the_sign_in_banner(both_signed_in, sandbox, qtbot):
+def test_a_pixieset_401_shows_the_sign_in_banner(both_signed_in, sandbox, qtbot, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "Pixieset refused the session cookie"
     session = both_signed_in
     window, people = session.window, session.people
     banner, label = people.signing_in.banner, people.signing_in.pixieset_label
@@ -246,7 +248,9 @@ def test_file_sign_out_asks_then_signs_out_of_both(both_signed_in, qtbot):
     assert people.signing_in.banner.isHidden(), "signing out on purpose is not a refused sign-in"
 
 
-def test_a_refused_shootproof_token_shows_the_banner(main_window, gui_session, sandbox, qtbot):
+def test_a_refused_shootproof_token_shows_the_banner(main_window, gui_session, sandbox, qtbot, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.ui.tasks")  # "background task studio-info failed"
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     people = gui_session.people
     assert sandbox.studio.revoke_token(sandbox.access_token)
     main_window.actions.refresh.trigger()

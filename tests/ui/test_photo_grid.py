@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import httpx
 import pytest
@@ -114,7 +115,8 @@ def test_a_late_page_of_the_previous_gallery_is_dropped(qtbot, grid_parts):
     assert model.target == other
 
 
-def test_a_failed_page_is_reported_and_can_be_retried(qtbot, grid_parts):
+def test_a_failed_page_is_reported_and_can_be_retried(qtbot, grid_parts, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.ui.gallery.grid_model")  # "could not load photos"
     model, _, _ = grid_parts
     calls: list[int] = []
     fetch = _pager(_photos(15), per_page=10, calls=calls, fail_on=2)

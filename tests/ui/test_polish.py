@@ -4,6 +4,7 @@ path for plan usage, and window state saved on close only."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import traceback
 from pathlib import Path
@@ -26,7 +27,8 @@ WAIT_MS = 15_000
 # --- a store from a newer version ---------------------------------------------------------------------
 
 
-def test_run_gui_says_in_plain_words_why_a_newer_store_cannot_be_opened(qapp, app_paths, capsys):
+def test_run_gui_says_in_plain_words_why_a_newer_store_cannot_be_opened(qapp, app_paths, capsys, caplog):
+    caplog.set_level(logging.ERROR, logger="studio_desktop.ui.app")  # "could not start: ... newer version"
     from studio_desktop.cli import build_parser
     from studio_desktop.core import logging_setup
     from studio_desktop.ui.app import run_gui
@@ -134,7 +136,9 @@ def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
 
 
 def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_signing_in_again(
-        main_window, gui_session, sandbox, qtbot, run_async, tmp_path):
+        main_window, gui_session, sandbox, qtbot, run_async, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.ui.tasks")  # background tasks failing on the refused token
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     status, people, services = main_window.status, gui_session.people, gui_session.services
     used, allowed = sandbox.studio.plan()
     qtbot.waitUntil(lambda: status.plan_label.text() == plan_text(used, allowed), timeout=WAIT_MS)

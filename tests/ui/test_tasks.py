@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 
 import httpx
 import pytest
@@ -33,7 +34,8 @@ def test_result_reaches_the_callback_and_the_task_is_kept(qloop, qtbot):
     assert runner.pending == 0
 
 
-def test_error_goes_to_on_error_or_to_the_status_bar_in_plain_words(qloop, qtbot):
+def test_error_goes_to_on_error_or_to_the_status_bar_in_plain_words(qloop, qtbot, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.ui.tasks")  # "background task ... failed"
     runner = TaskRunner()
     errors = []
     runner.run(_fail(NotFoundError("That album no longer exists.")), on_error=errors.append)
@@ -51,7 +53,8 @@ def test_connection_problems_are_announced(qloop, qtbot):
     assert problem.args == ["signed_out"]
 
 
-def test_a_failing_callback_is_reported_not_raised(qloop, qtbot):
+def test_a_failing_callback_is_reported_not_raised(qloop, qtbot, caplog):
+    caplog.set_level(logging.ERROR, logger="studio_desktop.ui.tasks")  # "a callback of a background task failed"
     runner = TaskRunner()
 
     def broken(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from imagegen import make_jpeg, make_sparse_jpeg, make_truncated_jpeg
 from studio_desktop.core.bidi import plain
 from studio_desktop.ui.status_bar import ConnectionState
@@ -76,7 +77,8 @@ def test_the_dock_shows_progress_and_totals_and_pause_all_resume_all(main_window
     assert ui.panel.filter_combo.itemText(0) == "All (4)"
 
 
-def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_session, qtbot, tmp_path, sandbox):
+def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_session, qtbot, tmp_path, sandbox, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: d_broken.jpg"
     ui = upload_ui(gui_session)
     engine = gui_session.services.engine
     engine.set_bandwidth_limit(SLOW_KBPS // 4)  # the first photo takes ~4 s: time to act on the others
@@ -141,7 +143,8 @@ def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_sessio
 
 
 def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(main_window, gui_session, qtbot, tmp_path,
-                                                                         sandbox):
+                                                                         sandbox, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "uploads stopped: ... plan is full"
     ui = upload_ui(gui_session)
     used, _allowed = sandbox.studio.plan()
     sandbox.studio.set_plan_limit(used + 1)
@@ -169,7 +172,10 @@ def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(main_win
     qtbot.waitUntil(lambda: "stopped" not in ui.panel.banners)
 
 
-def test_a_refused_sign_in_shows_a_banner_that_starts_signing_in(main_window, gui_session, qtbot, tmp_path, sandbox):
+def test_a_refused_sign_in_shows_a_banner_that_starts_signing_in(
+    main_window, gui_session, qtbot, tmp_path, sandbox, caplog
+):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     ui = upload_ui(gui_session)
     triggered = []
     main_window.actions.sign_in.triggered.connect(lambda *_: triggered.append(True))
@@ -183,7 +189,8 @@ def test_a_refused_sign_in_shows_a_banner_that_starts_signing_in(main_window, gu
 
 
 def test_the_queue_survives_closing_and_reopening_the_window(gui_session_factory, sandbox, wait_for_tree, qtbot,
-                                                              run_async, tmp_path):
+                                                              run_async, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: missing.jpg"
     first = gui_session_factory(sandbox)
     wait_for_tree(first)
     ui = upload_ui(first)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
 from studio_desktop.core.bidi import plain
@@ -104,7 +105,8 @@ def test_pause_all_says_a_half_sent_photo_starts_again(main_window, gui_session,
     assert ui.model.index(row, 6).data().startswith("Paused partway: it starts again from the beginning")
 
 
-def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_path):
+def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: cut.jpg"
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
     ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "cut.jpg"),
@@ -122,7 +124,8 @@ def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_p
 
 
 def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch(main_window, gui_session, qtbot,
-                                                                                  tmp_path):
+                                                                                  tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: cut_*.jpg"
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
     bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import os
 import threading
 import unicodedata
@@ -427,7 +428,8 @@ def test_pausing_while_the_server_answers_lets_that_upload_finish(server, store,
     assert server.studio.count_photos(event_id) == 1
 
 
-def test_retry_sends_a_failed_file_again(server, store, tmp_path):
+def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... no longer there"
     event_id = new_event(server)
     good = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg")
     late = make_jpeg(tmp_path / "shoot" / "IMG_0002.jpg")
@@ -496,7 +498,8 @@ def test_stop_puts_uploads_in_flight_back_in_the_queue(server, store, tmp_path):
 # -- bad inputs ------------------------------------------------------------------------------
 
 
-def test_bad_files_fail_with_plain_reasons_while_the_rest_upload(server, store, tmp_path):
+def test_bad_files_fail_with_plain_reasons_while_the_rest_upload(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed" for each bad file
     event_id = new_event(server)
     shoot = tmp_path / "shoot"
     good_names = ["with spaces 01.jpg", "Café crème.jpg", "🎉 party.jpg", "IMG_0001.jpg"]
@@ -550,7 +553,8 @@ def test_bad_files_fail_with_plain_reasons_while_the_rest_upload(server, store, 
     assert failed_events == set(reasons), "the user hears about every refused file"
 
 
-def test_a_file_changed_after_it_was_queued_is_not_sent(server, store, tmp_path):
+def test_a_file_changed_after_it_was_queued_is_not_sent(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... changed"
     event_id = new_event(server)
     path = make_jpeg(tmp_path / "IMG_0001.jpg")
 
@@ -567,7 +571,8 @@ def test_a_file_changed_after_it_was_queued_is_not_sent(server, store, tmp_path)
     assert server.studio.count_photos(event_id) == 0
 
 
-def test_the_server_refusing_a_photo_fails_it_at_once(server, store, tmp_path):
+def test_the_server_refusing_a_photo_fails_it_at_once(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... refused"
     event_id = new_event(server)
     small = make_jpeg(tmp_path / "shoot" / "small.jpg", size=(16, 16))
     big = make_jpeg(tmp_path / "shoot" / "big.jpg", size=(400, 300), min_bytes=40_000)
@@ -589,7 +594,8 @@ def test_the_server_refusing_a_photo_fails_it_at_once(server, store, tmp_path):
 # -- queue-wide stops ---------------------------------------------------------------------------
 
 
-def test_a_full_plan_stops_the_queue_until_resumed(server, store, tmp_path):
+def test_a_full_plan_stops_the_queue_until_resumed(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "uploads stopped: ... plan is full"
     event_id = new_event(server)
     photos(tmp_path / "shoot", 6)
     used, _ = server.studio.plan()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from imagegen import make_jpeg
 
@@ -142,7 +143,8 @@ def test_retry_after_is_honoured(server, store, tmp_path):
     assert server.studio.count_photos(event_id) == 1
 
 
-def test_when_the_network_goes_away_the_queue_waits_and_resumes_by_itself(store, tmp_path):
+def test_when_the_network_goes_away_the_queue_waits_and_resumes_by_itself(store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "the network seems to be down"
     first = SandboxServer(tmp_path / "studio", seed="empty").start()
     try:
         event_id = new_event(first)

@@ -21,7 +21,8 @@ def _bad_folder(folder):
     return folder
 
 
-def test_the_same_bad_files_dropped_twice_are_listed_and_counted_once_per_batch(server, store, tmp_path):
+def test_the_same_bad_files_dropped_twice_are_listed_and_counted_once_per_batch(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: cut_*.jpg"
     event_id = new_event(server)
     shoot = _bad_folder(tmp_path / "shoot")
 
@@ -44,7 +45,7 @@ def test_the_same_bad_files_dropped_twice_are_listed_and_counted_once_per_batch(
     assert {i.batch_id for i in refused} == {second}
 
 
-def test_outcomes_are_written_to_the_log(server, store, tmp_path, caplog):
+def test_outcomes_are_written_to_the_log(server, store, tmp_path, caplog, fail_on_unexpected_logs):
     event_id = new_event(server)
     shoot = _bad_folder(tmp_path / "shoot")
 
@@ -62,6 +63,8 @@ def test_outcomes_are_written_to_the_log(server, store, tmp_path, caplog):
     failures = [message for level, message in lines if level == logging.WARNING]
     assert len(failures) == 2
     assert all(m.startswith("upload failed: cut_") and "cut short" in m for m in failures), failures
+    # Captured at INFO, so not declared at their own level: the two warnings this test is about, and no other.
+    assert sorted(r.getMessage() for r in fail_on_unexpected_logs.take()) == sorted(failures)
     assert f"upload skipped, not a photo: notes.txt (batch {batch})" in text
     assert f"upload skipped, not a photo: logo.png (batch {batch})" in text
     assert f"upload batch {batch} finished: 1 done, 2 failed, 2 skipped" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
 import os
 
 from imagegen import BLUE, RED, make_exif, make_rgb_image, make_sparse_jpeg, pixel_is
@@ -45,7 +46,8 @@ def upload(server, store, paths_, event_id, shape, **enqueue):
     return asyncio.run(main())
 
 
-def test_only_the_picks_go_up_and_the_rest_are_counted_apart(server, store, tmp_path):
+def test_only_the_picks_go_up_and_the_rest_are_counted_apart(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: E_broken.jpg"
     event_id = new_event(server)
     shoot = tmp_path / "Shoot"
     jpeg_with_xmp(shoot / "A_five.jpg", lightroom(rating=5, label="Green"))
@@ -76,11 +78,13 @@ def test_only_the_picks_go_up_and_the_rest_are_counted_apart(server, store, tmp_
 
 def test_labels_pick_by_xmp_label_or_photo_mechanic_class(server, store, tmp_path):
     event_id = new_event(server)
-    jpeg_with_xmp(tmp_path / "green.jpg", lightroom(rating=1, label="Green"))
-    jpeg_with_xmp(tmp_path / "red.jpg", lightroom(rating=1, label="Red"))
-    jpeg_with_xmp(tmp_path / "winner.jpg", photo_mechanic(color_class=1))
-    jpeg_with_xmp(tmp_path / "none.jpg", None)
-    _, left_out, _ = upload(server, store, [tmp_path], event_id, UploadShape(PickFilter(labels=("green", "Winner"))))
+    shoot = tmp_path / "shoot"  # not tmp_path itself: the app's data folder (and its store's lock file) is there
+    shoot.mkdir()
+    jpeg_with_xmp(shoot / "green.jpg", lightroom(rating=1, label="Green"))
+    jpeg_with_xmp(shoot / "red.jpg", lightroom(rating=1, label="Red"))
+    jpeg_with_xmp(shoot / "winner.jpg", photo_mechanic(color_class=1))
+    jpeg_with_xmp(shoot / "none.jpg", None)
+    _, left_out, _ = upload(server, store, [shoot], event_id, UploadShape(PickFilter(labels=("green", "Winner"))))
     assert gallery_names(server, event_id) == ["green.jpg", "winner.jpg"]
     assert sorted(f.name for f in left_out) == ["none.jpg", "red.jpg"]
 
@@ -121,7 +125,8 @@ def test_resized_upload_sends_a_smaller_upright_copy_and_the_ledger_keeps_the_or
     assert gallery_names(server, event_id) == ["DSC_0001.jpg"]
 
 
-def test_a_photo_over_the_limit_goes_up_resized_only_when_allowed(server, store, tmp_path):
+def test_a_photo_over_the_limit_goes_up_resized_only_when_allowed(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: HUGE.jpg: larger than"
     event_id = new_event(server)
     big = make_sparse_jpeg(tmp_path / "HUGE.jpg", 52 * 1024 * 1024, size=(1200, 800))
 
@@ -139,7 +144,8 @@ def test_a_photo_over_the_limit_goes_up_resized_only_when_allowed(server, store,
         assert image.size == (1200, 800)
 
 
-def test_retrying_a_failed_over_limit_photo_of_a_resizing_batch_sends_it(server, store, tmp_path):
+def test_retrying_a_failed_over_limit_photo_of_a_resizing_batch_sends_it(server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... no longer there"
     event_id = new_event(server)
     big = make_sparse_jpeg(tmp_path / "shoot" / "HUGE.jpg", 51 * 1024 * 1024, size=(900, 600))
     aside = tmp_path / "aside.jpg"

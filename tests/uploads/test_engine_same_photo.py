@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from pathlib import Path
 
 from imagegen import BLUE, make_jpeg
@@ -263,7 +264,8 @@ def test_the_ledger_keeps_the_hash_of_the_bytes_sent(server, store, tmp_path):
 
 
 def test_the_same_refusal_for_three_photos_in_a_row_stops_the_queue_with_the_servers_message(
-        server, store, tmp_path):
+        server, store, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # refusals, then "uploads stopped"
     event_id = new_event(server)
     photos(tmp_path / "shoot", 8)
 
@@ -283,7 +285,8 @@ def test_the_same_refusal_for_three_photos_in_a_row_stops_the_queue_with_the_ser
 
 
 def test_an_unfamiliar_plan_full_code_stops_the_queue_instead_of_failing_every_photo(
-        server, store, tmp_path, monkeypatch):
+        server, store, tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # refusals, then "uploads stopped"
     from studio_desktop.sandbox import shootproof_photos
     from studio_desktop.sandbox.registry import ApiFail
 
@@ -312,7 +315,10 @@ def test_an_upload_whose_answer_was_lost_is_recorded_with_the_hash_of_what_was_s
     assert (entry.photo_id, entry.content_hash) == (item.photo_id, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def test_after_a_refusal_stop_the_same_answer_requeues_photos_in_flight_and_after_resume(server, store, tmp_path):
+def test_after_a_refusal_stop_the_same_answer_requeues_photos_in_flight_and_after_resume(
+    server, store, tmp_path, caplog
+):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # refusals, then "uploads stopped"
     event_id = new_event(server)
     photos(tmp_path / "shoot", 9)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 
@@ -28,7 +29,8 @@ def names_uploaded(h: Harness) -> list[str]:
     return sorted(e.path.name for e in h.of(HotFolderFileUploaded))
 
 
-def test_the_watched_folder_deleted_and_recreated(empty_sandbox, tmp_path):
+def test_the_watched_folder_deleted_and_recreated(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolders")  # "the hot folder is gone"
     folder = tmp_path / "tether"
     folder.mkdir()
 
@@ -57,13 +59,14 @@ def test_the_watched_folder_deleted_and_recreated(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_the_watched_folder_replaced_between_two_checks(empty_sandbox, tmp_path):
+def test_the_watched_folder_replaced_between_two_checks(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolders")  # "replaced by a new folder"
     folder = tmp_path / "tether"
     folder.mkdir()
 
     async def main():
         async with Harness(empty_sandbox) as h:
-            await h.watch(folder)
+            watcher = await h.watch(folder)
             aside = tmp_path / "aside"
             folder.rename(aside)  # the old watch follows the renamed folder: it must be let go
             folder.mkdir()
@@ -71,8 +74,12 @@ def test_the_watched_folder_replaced_between_two_checks(empty_sandbox, tmp_path)
             (folder / "new.jpg").write_bytes(noise_jpeg(4))
             (aside / "old-place.jpg").write_bytes(noise_jpeg(5))
             await h.wait_for(lambda: names_uploaded(h) == ["new.jpg"], what="the upload")
-            await asyncio.sleep(0.5)
-            assert [p.name for p in h.photos()] == ["new.jpg"]
+            # Written after the one set aside: once it is through the gate and uploaded, a watch still
+            # following the old folder would have taken old-place.jpg through the gate too.
+            (folder / "later.jpg").write_bytes(noise_jpeg(6))
+            await h.wait_for(lambda: names_uploaded(h) == ["later.jpg", "new.jpg"], what="the later upload")
+            await watcher.wait_quiet(10)
+            assert sorted(p.name for p in h.photos()) == ["later.jpg", "new.jpg"]
 
     run(main())
 
@@ -129,7 +136,8 @@ def test_non_jpegs_are_reported_and_the_watcher_continues(empty_sandbox, tmp_pat
     run(main())
 
 
-def test_a_symlink_loop_in_a_subfolder(empty_sandbox, tmp_path):
+def test_a_symlink_loop_in_a_subfolder(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolders")  # "a link back to a folder above it"
     folder = tmp_path / "hot"
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "loop").symlink_to("..")  # there before the start: found by the scan

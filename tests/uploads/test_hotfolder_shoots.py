@@ -6,6 +6,7 @@ Real files, a real watcher (inotify and polling), a real engine, the sandbox ove
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 
@@ -200,7 +201,10 @@ def test_touching_an_uploaded_file_is_not_a_change(empty_sandbox, tmp_path, poll
 
 
 @pytest.mark.parametrize("polling", [False, True], ids=["inotify", "polling"])
-def test_renaming_a_subfolder_mid_shoot_neither_doubles_nor_loses_photos(empty_sandbox, tmp_path, polling):
+def test_renaming_a_subfolder_mid_shoot_neither_doubles_nor_loses_photos(empty_sandbox, tmp_path, polling, caplog):
+    # "upload failed: ... no such file" for the old paths, though the watcher then sends them from the new ones:
+    # reported to the lead as a misleading warning (issue 12 test-strictness report).
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")
     folder = tmp_path / "hot"
     (folder / "sub").mkdir(parents=True)
     photos = {f"IMG_{i:04d}.jpg": noise_jpeg(40 + i) for i in range(10)}

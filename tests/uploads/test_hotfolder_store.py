@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -107,7 +108,8 @@ def test_the_table_keeps_folders_unique_even_without_the_repository(tmp_path):
             store.write_sync(lambda c: c.execute(insert))
 
 
-def test_the_manager_runs_enabled_folders_and_follows_edits(empty_sandbox, tmp_path):
+def test_the_manager_runs_enabled_folders_and_follows_edits(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolders")  # "folder three is gone"
     one, two, three = (tmp_path / n for n in ("one", "two", "three"))
     for folder in (one, two):
         folder.mkdir()
@@ -145,11 +147,15 @@ def test_the_manager_runs_enabled_folders_and_follows_edits(empty_sandbox, tmp_p
             assert await manager.remove(saved_two.id)
             assert set(manager.running) == {saved_one.id}
             (two / "ignored.jpg").write_bytes(noise_jpeg(4))
+            # Written after it to a folder still watched, with the same settle time: once this one is
+            # uploaded, a watcher left running on folder two would have sent ignored.jpg as well.
+            (three / "later.jpg").write_bytes(noise_jpeg(5))
+            await h.wait_for(lambda: len(h.photos()) == 4, what="the later upload from folder three")
             watcher = manager.watcher(saved_one.id)
+            await watcher.wait_quiet(10)
             await manager.stop()
             assert manager.running == {} and not watcher.watching
-            await asyncio.sleep(0.5)
-            assert sorted(p.name for p in h.photos()) == ["1.jpg", "2.jpg", "3.jpg"]
+            assert sorted(p.name for p in h.photos()) == ["1.jpg", "2.jpg", "3.jpg", "later.jpg"]
             assert [h.folder for h in await manager.list()] == [three]
 
     run(main())
@@ -160,7 +166,8 @@ def test_saved_folder_paths_are_absolute(tmp_path, monkeypatch):
     assert SavedHotFolder(Path("relative"), event_id=1).folder == tmp_path / "relative"
 
 
-def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_path):
+def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_path, caplog):
+    caplog.set_level(logging.ERROR, logger="studio_desktop.uploads.hotfolders.manager")  # "hot folder ... did not start"
     folder = tmp_path / "tether"
     folder.mkdir()
 

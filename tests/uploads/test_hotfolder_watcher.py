@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
+from studio_desktop.uploads.hotfolders import watcher as hotfolder
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
@@ -17,7 +19,7 @@ from studio_desktop.uploads.hotfolders.events import (
     HotFolderProblem,
     HotFolderStarted,
 )
-from studio_desktop.uploads.hotfolders.files import AfterUpload, move_keeping_subfolders
+from studio_desktop.uploads.hotfolders.files import AfterUpload, move_keeping_subfolders, walk_folder
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, noise_jpeg, sha256
 
@@ -207,8 +209,13 @@ def test_a_move_folder_inside_the_hot_folder_is_not_watched(empty_sandbox, tmp_p
             (folder / "new.jpg").write_bytes(noise_jpeg(15))
             await h.wait_for(lambda: h.of(HotFolderFileUploaded), what="the upload")
             await watcher.wait_quiet(10)
-            await asyncio.sleep(0.5)  # a moved file re-entering the watch would show up by now
-            assert [p.name for p in h.photos()] == ["new.jpg"]
+            # A later photo, seen only after the move's own file events (one inotify queue, in order):
+            # once it is uploaded and the watcher is quiet, the moved file would have been handled too.
+            (folder / "later.jpg").write_bytes(noise_jpeg(16))
+            await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) == 2, what="the later upload")
+            await watcher.wait_quiet(10)
+            assert sorted(p.name for p in h.photos()) == ["later.jpg", "new.jpg"]
+            assert not [e for e in h.events if done in getattr(e, "path", folder).parents]
             assert (done / "new.jpg").exists()
 
     run(main())
@@ -233,8 +240,9 @@ def test_polling_observer_uploads_too(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_falls_back_to_polling_when_the_system_cannot_watch(empty_sandbox, tmp_path, monkeypatch):
+def test_falls_back_to_polling_when_the_system_cannot_watch(empty_sandbox, tmp_path, monkeypatch, caplog):
     """Exhausting the real inotify limits would disturb the whole machine, so the failure is simulated."""
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.hotfolders")  # "could not watch ...; checking it"
     from watchdog.observers import Observer
 
     def refuse(self):
@@ -293,7 +301,16 @@ def test_a_folder_of_photos_moved_in_is_uploaded(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty_sandbox, tmp_path):
+def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty_sandbox, tmp_path, monkeypatch,
+                                                                          caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: big.jpg"
+    walks: list[Path] = []
+
+    def counted_walk(top, exclude):
+        walks.append(top)
+        return walk_folder(top, exclude)
+
+    monkeypatch.setattr(hotfolder, "walk_folder", counted_walk)  # each rescan walks the folder once
     folder = tmp_path / "hot"
     folder.mkdir()
     big = folder / "big.jpg"
@@ -306,7 +323,9 @@ def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty
             [failed] = await h.wait_for(lambda: h.of(HotFolderFileFailed), what="the refusal")
             assert failed.path == big and "larger than" in failed.message
             sent = empty_sandbox.studio.count_requests("sp.photo.upload")
-            await asyncio.sleep(1.0)  # five rescans
+            walked = len(walks)
+            await h.wait_for(lambda: len(walks) >= walked + 5, what="five rescans")
+            await watcher.wait_quiet(10)
             assert len(h.of(HotFolderFileFailed)) == 1
             assert empty_sandbox.studio.count_requests("sp.photo.upload") == sent
 

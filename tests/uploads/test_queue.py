@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 
@@ -89,6 +90,7 @@ def test_migrations_must_be_numbered_in_order(tmp_path):
 
 
 def test_a_damaged_store_is_moved_aside_and_a_new_one_started(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.core.store")  # "the local store ... was damaged"
     path = tmp_path / "studio.sqlite3"
     path.write_bytes(b"this is not a database at all" * 100)
     with Store(path) as fresh:

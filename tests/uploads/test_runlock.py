@@ -50,6 +50,7 @@ def test_the_lock_of_a_killed_process_is_dropped(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     after = EngineLock(store)
     assert after.acquire() is True  # SIGKILL dropped its lock
     after.release()

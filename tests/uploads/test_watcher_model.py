@@ -208,8 +208,8 @@ class WatcherModel(RuleBasedStateMachine):
             for name in names:
                 path = os.path.join(dirpath, name)
                 try:
-                    with open(path, "rb") as f:
-                        data = f.read()
+                    with open(path, "rb") as photo_file:
+                        data = photo_file.read()
                 except OSError:
                     continue
                 photo = self.by_sha.get(sha256(data))

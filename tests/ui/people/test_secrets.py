@@ -44,7 +44,8 @@ def issued_secrets(sandbox, *more: str) -> set[str]:
 
 
 def test_a_full_session_with_failures_leaks_no_secret(qtbot, tmp_path, log_file, sandbox, http, credentials, tasks,
-                                                      store, run_async, browser, click, app_paths):
+                                                      store, run_async, browser, click, app_paths,
+                                                      fail_on_unexpected_logs):
     texts: list[str] = []   # every message the user could see, and every exception's text
     sp = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
                            client_id=CLIENT_ID, http=http)
@@ -176,3 +177,4 @@ def test_a_full_session_with_failures_leaks_no_secret(qtbot, tmp_path, log_file,
         assert secret not in settings_text, "a secret reached the settings file"
         for text in texts:
             assert secret not in text, f"a secret reached a message: {text[:80]!r}"
+    fail_on_unexpected_logs.take()  # the failures were made on purpose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -91,7 +92,8 @@ def test_browser_sign_in_with_a_pasted_code(dialog, qtbot, run_async, browser, c
 
 
 def test_browser_sign_in_with_a_loopback_redirect_checks_state(dialog, qtbot, run_async, browser, credentials,
-                                                               click):
+                                                               click, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ignored a sign-in answer ..."
     signed_in: list[str] = []
     dialog.signed_in.connect(signed_in.append)
     assert dialog.loopback_choice.isChecked()
@@ -159,7 +161,9 @@ def _signed_in_with_oauth(session, run_async, browser):
 
 
 def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(sp_session, run_async, browser, credentials,
-                                                                 sandbox, http):
+                                                                 sandbox, http, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.api.oauth")  # "the ShootProof sign-in was refused"
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     events: list[SessionEvent] = []
     sp_session.add_listener(events.append)
     _signed_in_with_oauth(sp_session, run_async, browser)
@@ -215,7 +219,8 @@ def test_sign_out_deauthorizes_and_forgets(dialog, qtbot, run_async, browser, cr
 
 
 def test_pixieset_cookie_sign_in_and_a_401_anywhere_asks_again(dialog, qtbot, run_async, credentials, sandbox,
-                                                               px_session, accounts, click):
+                                                               px_session, accounts, click, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "Pixieset refused the session cookie"
     banner = SignInBanner(accounts)
     qtbot.addWidget(banner)
     requested: list[str] = []
@@ -292,7 +297,8 @@ def test_browser_sign_in_needs_a_client_id(qtbot, tasks, credentials, http, sand
     made.close()
 
 
-def test_with_no_browser_the_dialog_says_so_and_hands_over_the_address(accounts, tasks, qtbot, sandbox, click):
+def test_with_no_browser_the_dialog_says_so_and_hands_over_the_address(accounts, tasks, qtbot, sandbox, click, caplog):
+    caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "the browser could not be opened"
     from PySide6.QtWidgets import QApplication
 
     from studio_desktop.ui.people.sign_in_dialog import NO_BROWSER_TEXT
