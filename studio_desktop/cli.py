@@ -52,8 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"studio-desktop {__version__}")
-    parser.add_argument("--selftest", action="store_true",
-                        help="start the sandbox, open the window offscreen, upload one photo, exit 0 if all worked")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="start the sandbox, open the window offscreen, upload one photo, exit 0 if all worked",
+    )
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     config.add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -111,13 +114,13 @@ def _expected_failure(name: str, exc: Exception) -> int:
             kept = None
         message = local_failures.damaged_store_message(paths.current().store_file, str(local), kept)
     if logging.getLogger().handlers:  # else Python's last-resort handler would print the traceback
-        with _quiet_logging():
+        with _QuietLogging():
             log.error("%s: %s", name, message, exc_info=(type(exc), exc, exc.__traceback__))
     print(f"{name}: {message}", file=sys.stderr)
     return EXIT_LOCAL_PROBLEM
 
 
-class _quiet_logging:
+class _QuietLogging:
     """Logging the failure must not fail in turn when the log file is what cannot be written."""
 
     def __enter__(self) -> None:

@@ -37,8 +37,13 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 
 # A real token or URL in the environment must not leak into (or break) a sandbox run.
-_CONNECTION_ENV = (config.ENV_ACCESS_TOKEN, config.ENV_CLIENT_ID, config.ENV_API_URL, config.ENV_OAUTH_URL,
-                   config.ENV_PIXIESET_URL)
+_CONNECTION_ENV = (
+    config.ENV_ACCESS_TOKEN,
+    config.ENV_CLIENT_ID,
+    config.ENV_API_URL,
+    config.ENV_OAUTH_URL,
+    config.ENV_PIXIESET_URL,
+)
 
 
 class SelfTestFailure(Exception):
@@ -90,7 +95,7 @@ class SelfTestReport:
         if passed:
             self._print(f"Self-test passed: {len(self.passed)} checks in {self.elapsed():.1f} s.")
             return
-        self._print(f"Self-test FAILED at \"{self.current}\": {self.failure or 'see the messages above'}")
+        self._print(f'Self-test FAILED at "{self.current}": {self.failure or "see the messages above"}')
         if log_file is not None:
             self._print(f"The log is kept in {log_file}")
 
@@ -147,8 +152,9 @@ def run_selftest(args: argparse.Namespace) -> int:
         try:
             from studio_desktop.ui.app import run_gui
         except ImportError as exc:
-            report.fail(f"Qt could not be loaded ({exc}); on Linux, install the system libraries Qt needs "
-                        "(see the README)")
+            report.fail(
+                f"Qt could not be loaded ({exc}); on Linux, install the system libraries Qt needs (see the README)"
+            )
             return code
         report.step("starting the app on the sandbox studio")
         code = int(run_gui(gui_args) or 0)

@@ -10,8 +10,8 @@ os.environ.setdefault("LANG", "C.UTF-8")
 import logging
 
 import pytest
-
 from logfail import LogFailHandler, describe
+
 from studio_desktop.core import paths
 
 # Fixtures for tests that need only the Pixieset side: pixieset_host, pixieset_server;

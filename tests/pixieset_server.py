@@ -51,8 +51,9 @@ class PixiesetHost:
         app = Starlette(routes=[Mount(MOUNT, app=self._dispatch)])
         self._socket = bind_loopback()
         self.url = f"http://{LOOPBACK}:{self._socket.getsockname()[1]}"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                                     log_config=None, lifespan="off"))
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, log_config=None, lifespan="off")
+        )
         self._thread, failure = serve_in_thread(self._server, self._socket, name="pixieset-sandbox", timeout=20)
         if failure is not None:
             self.stop()

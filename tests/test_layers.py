@@ -28,8 +28,7 @@ ABOVE_DOMAIN = {"ui", "commands", "sandbox"}
 
 #: The store's upload tables (core/store/schema.py); the app writes SQL keywords in capitals.
 UPLOAD_TABLES = ("upload_item", "upload_batch", "upload_ledger", "album_map", "hot_folder")
-UPLOAD_SQL = re.compile(
-    r"\b(?:FROM|INTO|UPDATE|JOIN|TABLE|ON)\s+[\"'`]?(?:" + "|".join(UPLOAD_TABLES) + r")\b")
+UPLOAD_SQL = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN|TABLE|ON)\s+[\"'`]?(?:" + "|".join(UPLOAD_TABLES) + r")\b")
 UPLOAD_SQL_OWNERS = ("uploads/records/", "core/store/")
 
 
@@ -75,8 +74,12 @@ def _app_package(module: str) -> str | None:
 
 
 def _violations(rule) -> list[str]:
-    return [f"{_name(path)}:{line} imports {module}"
-            for path in _modules() for module, line in _imports(path) if rule(path, module)]
+    return [
+        f"{_name(path)}:{line} imports {module}"
+        for path in _modules()
+        for module, line in _imports(path)
+        if rule(path, module)
+    ]
 
 
 def test_the_checks_see_the_whole_package():
@@ -118,8 +121,13 @@ def test_ui_starts_the_sandbox_only_through_commands():
 
 def _upload_sql(path: Path) -> list[int]:
     """Lines of string literals (f-strings' literal parts included) holding SQL on an upload table."""
-    return sorted({node.lineno for node in ast.walk(_tree(path))
-                   if isinstance(node, ast.Constant) and isinstance(node.value, str) and UPLOAD_SQL.search(node.value)})
+    return sorted(
+        {
+            node.lineno
+            for node in ast.walk(_tree(path))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and UPLOAD_SQL.search(node.value)
+        }
+    )
 
 
 def test_the_sql_check_finds_upload_sql():
@@ -129,14 +137,23 @@ def test_the_sql_check_finds_upload_sql():
 
 
 def test_only_the_records_package_and_the_store_hold_upload_sql():
-    outside = {_name(path): lines for path in _modules()
-               if not _name(path).startswith(UPLOAD_SQL_OWNERS) and (lines := _upload_sql(path))}
+    outside = {
+        _name(path): lines
+        for path in _modules()
+        if not _name(path).startswith(UPLOAD_SQL_OWNERS) and (lines := _upload_sql(path))
+    }
     assert outside == {}
 
 
 #: Qt-free modules the issue (#12) found under ui/; they belong to gallery/, uploads/ or api/.
-QT_FREE_IN_UI = ("tree_nodes.py", "thumbnail_files.py", "gallery/originals.py", "gallery/tree_edits.py",
-                 "uploads/texts.py", "errors.py")
+QT_FREE_IN_UI = (
+    "tree_nodes.py",
+    "thumbnail_files.py",
+    "gallery/originals.py",
+    "gallery/tree_edits.py",
+    "uploads/texts.py",
+    "errors.py",
+)
 
 
 def test_qt_free_modules_have_left_ui():

@@ -6,7 +6,6 @@ import logging
 import threading
 
 import pytest
-
 from logfail import LogFailHandler
 
 log = logging.getLogger("logfail_probe")
@@ -42,8 +41,9 @@ def test_a_declaration_covers_child_loggers(caplog, fail_on_unexpected_logs: Log
         (logging.WARNING, "logfail_other", lambda: log.warning("other logger than declared")),
     ],
 )
-def test_a_record_outside_the_declaration_is_caught(caplog, fail_on_unexpected_logs, declared_level, declared_logger,
-                                                    emit):
+def test_a_record_outside_the_declaration_is_caught(
+    caplog, fail_on_unexpected_logs, declared_level, declared_logger, emit
+):
     with caplog.at_level(declared_level, logger=declared_logger):
         emit()
     assert len(fail_on_unexpected_logs.take()) == 1

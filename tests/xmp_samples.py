@@ -33,13 +33,12 @@ def lightroom(rating: int | None = None, label: str | None = None) -> str:
         '    xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"\n'
         '    xmp:CreatorTool="Adobe Photoshop Lightroom Classic 13.0 (Macintosh)"\n'
         '    xmp:ModifyDate="2026-06-13T18:21:04+02:00"\n'
-        f'    {" ".join(attrs)}\n'
+        f"    {' '.join(attrs)}\n"
         '    crs:Version="16.0" crs:Exposure2012="+0.35">\n'
-        '   <dc:format>image/jpeg</dc:format>\n'
-        '  </rdf:Description>\n'
-        ' </rdf:RDF>\n'
-        '</x:xmpmeta>'
-        + " " * 200 + XPACKET_END
+        "   <dc:format>image/jpeg</dc:format>\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>" + " " * 200 + XPACKET_END
     )
 
 
@@ -52,14 +51,13 @@ def photo_mechanic(color_class: int | None = None, tagged: bool | None = None, r
     if rating is not None:
         props.append(f'xap:Rating="{rating}"')
     return (
-        XPACKET_BEGIN
-        + '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 5.1.2">\n'
+        XPACKET_BEGIN + '<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 5.1.2">\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         '<rdf:Description rdf:about=""\n'
         '  xmlns:photomechanic="http://ns.camerabits.com/photomechanic/1.0/"\n'
         '  xmlns:xap="http://ns.adobe.com/xap/1.0/"\n'
         f'  photomechanic:PMVersion="PM6" photomechanic:Prefs="0:{color_class or 0}:0:000024" {" ".join(props)}/>\n'
-        '</rdf:RDF>\n</x:xmpmeta>' + XPACKET_END
+        "</rdf:RDF>\n</x:xmpmeta>" + XPACKET_END
     )
 
 
@@ -74,12 +72,11 @@ def capture_one(rating: int | None = None, label: str | None = None) -> str:
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         '  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
-        ' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/">\n'
-        + "\n".join(children) + "\n"
-        '   <photoshop:DateCreated>2026-06-13T17:02:11.04</photoshop:DateCreated>\n'
-        '  </rdf:Description>\n'
-        ' </rdf:RDF>\n'
-        '</x:xmpmeta>\n'
+        ' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/">\n' + "\n".join(children) + "\n"
+        "   <photoshop:DateCreated>2026-06-13T17:02:11.04</photoshop:DateCreated>\n"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
     )
 
 

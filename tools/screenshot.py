@@ -24,17 +24,28 @@ sys.path.insert(0, str(ROOT))
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
-    parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM") or "offscreen",
-                        help="Qt platform: offscreen (default) or xcb (under xvfb-run)")
+    parser.add_argument(
+        "--platform",
+        default=os.environ.get("QT_QPA_PLATFORM") or "offscreen",
+        help="Qt platform: offscreen (default) or xcb (under xvfb-run)",
+    )
     parser.add_argument("--size", default="1360x900", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--gallery", default="Harper & Liam Wedding", help="event to open")
     parser.add_argument("--album", default=None, help="album of that event to open (default: the event)")
-    parser.add_argument("--uploading", type=int, default=0, metavar="N",
-                        help="also upload N generated photos, slowly, so the queue is caught mid-upload")
+    parser.add_argument(
+        "--uploading",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also upload N generated photos, slowly, so the queue is caught mid-upload",
+    )
     parser.add_argument("--upload-to", default="Riverside 5K Fun Run", help="event the --uploading photos go to")
     parser.add_argument("--orders", action="store_true", help="show the Orders panel with the gallery's orders")
-    parser.add_argument("--mark-sandbox", action="store_true",
-                        help="mark the window as the sandbox, as ./dev run does (title, status-bar chip)")
+    parser.add_argument(
+        "--mark-sandbox",
+        action="store_true",
+        help="mark the window as the sandbox, as ./dev run does (title, status-bar chip)",
+    )
     parser.add_argument("--timeout", type=float, default=30.0)
     return parser.parse_args(argv)
 
@@ -60,9 +71,13 @@ async def take(args: argparse.Namespace, app) -> Path:
     from studio_desktop.core import paths
 
     with SandboxServer(paths.current().sandbox_dir) as sandbox:
-        endpoints = Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                              pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token,
-                              sandbox=args.mark_sandbox)
+        endpoints = Endpoints(
+            api_url=sandbox.shootproof_api_url,
+            oauth_url=sandbox.oauth_url,
+            pixieset_url=sandbox.pixieset_api_url,
+            access_token=sandbox.access_token,
+            sandbox=args.mark_sandbox,
+        )
         session = await GuiSession.open(endpoints, start_engine=args.uploading > 0)
         try:
             window = session.window
@@ -88,8 +103,10 @@ async def take(args: argparse.Namespace, app) -> Path:
                 return [row for row in range(model.rowCount()) if view.visualRect(model.index(row, 0)).intersects(rect)]
 
             def thumbnails_ready() -> bool:
-                return all(model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
-                           for row in visible_rows())
+                return all(
+                    model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
+                    for row in visible_rows()
+                )
 
             await until(lambda: bool(visible_rows()) and thumbnails_ready(), "thumbnails")
             if args.uploading:
@@ -115,8 +132,14 @@ async def show_orders(session, until) -> None:
     window = session.window
     window.actions["show_orders"].trigger()
     orders = session.orders.panel
-    await until(lambda: orders.orders_task is None and orders.orders_model.rowCount() > 0
-                and all(row.details is not None for row in orders.orders_model.rows), "the gallery's orders")
+    await until(
+        lambda: (
+            orders.orders_task is None
+            and orders.orders_model.rowCount() > 0
+            and all(row.details is not None for row in orders.orders_model.rows)
+        ),
+        "the gallery's orders",
+    )
     orders.orders_view.setCurrentIndex(orders.orders_model.index(0, 0))
 
 
@@ -129,8 +152,10 @@ async def start_uploads(args: argparse.Namespace, session, panel, until) -> None
 
     folder = paths.current().data_dir / "shoot"
     folder.mkdir(parents=True, exist_ok=True)
-    files = [make_jpeg(folder / f"RUN_{n:04d}.jpg", size=(1600, 1067), min_bytes=400_000)
-             for n in range(1, args.uploading + 1)]
+    files = [
+        make_jpeg(folder / f"RUN_{n:04d}.jpg", size=(1600, 1067), min_bytes=400_000)
+        for n in range(1, args.uploading + 1)
+    ]
     event = next(n for n in panel.model.root.children if n.name == args.upload_to)
     session.services.engine.set_bandwidth_limit(1600)
     session.uploads.choosing.upload(files, event.target(), mirror=False)

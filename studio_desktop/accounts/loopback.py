@@ -76,7 +76,7 @@ class LoopbackReceiver:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10.0)
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
             writer.close()
             return
         try:
@@ -84,7 +84,9 @@ class LoopbackReceiver:
             body = _DONE_PAGE.format(title=html.escape(title), text=html.escape(text)).encode("utf-8")
             writer.write(
                 f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-                "Cache-Control: no-store\r\nConnection: close\r\n\r\n".encode("ascii") + body)
+                "Cache-Control: no-store\r\nConnection: close\r\n\r\n".encode("ascii")
+                + body
+            )
             with contextlib.suppress(ConnectionError):
                 await writer.drain()
         finally:
@@ -105,8 +107,11 @@ class LoopbackReceiver:
         expected = self._request.state if self._request is not None else ""
         if not expected or not _secrets.compare_digest(query.get("state", ""), expected):
             log.warning("Ignored a sign-in answer whose state does not match the sign-in in progress")
-            return ("400 Bad Request", "This sign-in answer is not for this app",
-                    "It does not match the sign-in Studio Desktop started. Go back to the app and try again.")
+            return (
+                "400 Bad Request",
+                "This sign-in answer is not for this app",
+                "It does not match the sign-in Studio Desktop started. Go back to the app and try again.",
+            )
         if self._answer is not None and not self._answer.done():
             self._answer.set_result(f"http://{self.host}:{self.port}{parts[1]}")
         if "error" in query:

@@ -41,8 +41,10 @@ def normalize_cookie(text: str) -> str:
     if not all(0x20 <= ord(ch) <= 0x7E for ch in value):
         raise PixiesetAuthError("That is not a cookie: it holds characters a cookie cannot have.")
     if "=" not in value:
-        raise PixiesetAuthError("Paste the whole cookie, as name=value (for example "
-                                "pixieset_studio_session=…), copied from your browser's developer tools.")
+        raise PixiesetAuthError(
+            "Paste the whole cookie, as name=value (for example "
+            "pixieset_studio_session=…), copied from your browser's developer tools."
+        )
     return value
 
 
@@ -59,8 +61,9 @@ class PixiesetSession(Listeners):
         self._watched: set[int] = set()
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings, credentials: cred.CredentialStore,
-                      http: httpx.AsyncClient) -> PixiesetSession:
+    def from_settings(
+        cls, settings: AuthSettings, credentials: cred.CredentialStore, http: httpx.AsyncClient
+    ) -> PixiesetSession:
         return cls(credentials, base_url=settings.pixieset_url, http=http)
 
     def __repr__(self) -> str:
@@ -128,8 +131,10 @@ class PixiesetSession(Listeners):
         try:
             page = await probe.list_clients(per_page=1)
         except PixiesetAuthError:
-            raise PixiesetAuthError("Pixieset did not accept this cookie. Copy it again from a browser where "
-                                    "you are signed in to Pixieset Studio.") from None
+            raise PixiesetAuthError(
+                "Pixieset did not accept this cookie. Copy it again from a browser where "
+                "you are signed in to Pixieset Studio."
+            ) from None
         # A closure, not arguments: the executor may log the arguments it is given.
         await off_loop(lambda: self.credentials.set(cred.PIXIESET_COOKIE, value))
         self._cookie = value
@@ -142,4 +147,3 @@ class PixiesetSession(Listeners):
         self._cookie = None
         self.needs_sign_in = False
         self._emit(SessionEvent(PIXIESET, "signed_out", "Signed out of Pixieset."))
-

@@ -67,7 +67,6 @@ class CredentialRefused(Exception):
         return str(self)
 
 
-
 @dataclass
 class PendingSignIn:
     """A browser sign-in in progress: open ``url``; then paste the code, or wait for the loopback answer."""
@@ -150,10 +149,12 @@ class ShootProofSession(Listeners):
         self.provider = SessionTokenProvider(self)
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings, credentials: cred.CredentialStore,
-                      http: httpx.AsyncClient) -> ShootProofSession:
-        return cls(credentials, api_url=settings.api_url, oauth_url=settings.oauth_url,
-                   client_id=settings.client_id, http=http)
+    def from_settings(
+        cls, settings: AuthSettings, credentials: cred.CredentialStore, http: httpx.AsyncClient
+    ) -> ShootProofSession:
+        return cls(
+            credentials, api_url=settings.api_url, oauth_url=settings.oauth_url, client_id=settings.client_id, http=http
+        )
 
     def __repr__(self) -> str:
         return f"ShootProofSession({self.api_url!r}, signed_in={self.signed_in})"
@@ -177,8 +178,9 @@ class ShootProofSession(Listeners):
         return isinstance(self._inner, OAuthTokenProvider)
 
     def oauth_client(self) -> OAuthClient:
-        return OAuthClient(self.client_id, oauth_url=self.oauth_url, scope=self.scope, http=self.http,
-                           clock=self._clock)
+        return OAuthClient(
+            self.client_id, oauth_url=self.oauth_url, scope=self.scope, http=self.http, clock=self._clock
+        )
 
     # --- loading -------------------------------------------------------------------------
 
@@ -202,9 +204,11 @@ class ShootProofSession(Listeners):
         self._use(Tokens(access_token.strip()))
 
     def _read_stored(self) -> tuple[str | None, str | None, str | None]:
-        return (self.credentials.get(cred.SHOOTPROOF_ACCESS_TOKEN),
-                self.credentials.get(cred.SHOOTPROOF_REFRESH_TOKEN),
-                self.credentials.get(cred.SHOOTPROOF_TOKEN_EXPIRES_AT))
+        return (
+            self.credentials.get(cred.SHOOTPROOF_ACCESS_TOKEN),
+            self.credentials.get(cred.SHOOTPROOF_REFRESH_TOKEN),
+            self.credentials.get(cred.SHOOTPROOF_TOKEN_EXPIRES_AT),
+        )
 
     def _use(self, tokens: Tokens) -> None:
         register_secret(tokens.access_token)
@@ -254,13 +258,17 @@ class ShootProofSession(Listeners):
 
     # --- signing in ----------------------------------------------------------------------
 
-    async def begin_browser_sign_in(self, *, loopback: bool = False,
-                                    open_url: Callable[[str], Any] | None = None) -> PendingSignIn:
+    async def begin_browser_sign_in(
+        self, *, loopback: bool = False, open_url: Callable[[str], Any] | None = None
+    ) -> PendingSignIn:
         """Start a sign-in: the authorize URL (opened with ``open_url`` when given) and, for ``loopback``,
         the listener that will catch the answer."""
         if not self.client_id:
-            raise OAuthError("Browser sign-in needs the app's ShootProof client id (Settings → ShootProof app id). "
-                             "You can paste an access token instead.", code="no_client_id")
+            raise OAuthError(
+                "Browser sign-in needs the app's ShootProof client id (Settings → ShootProof app id). "
+                "You can paste an access token instead.",
+                code="no_client_id",
+            )
         receiver: LoopbackReceiver | None = None
         redirect_uri = SELF_REDIRECT
         if loopback:
@@ -324,8 +332,9 @@ class ShootProofSession(Listeners):
         if not text:
             raise CredentialRefused("Paste your ShootProof access token.")
         if any(ch.isspace() for ch in text) or not text.isprintable():
-            raise CredentialRefused("That does not look like an access token: it should be one word "
-                                    "of letters and digits.")
+            raise CredentialRefused(
+                "That does not look like an access token: it should be one word of letters and digits."
+            )
         info = await self._check(text)
         await self._adopt(Tokens(text))
         return info
@@ -359,8 +368,9 @@ class ShootProofSession(Listeners):
                 pass  # the token no longer works: nothing left to revoke
             except ApiError as exc:
                 log.warning("Could not revoke the ShootProof sign-in: %s", exc)
-                warning = ("ShootProof could not be reached to revoke the sign-in; it was removed from this "
-                           "computer anyway.")
+                warning = (
+                    "ShootProof could not be reached to revoke the sign-in; it was removed from this computer anyway."
+                )
         await off_loop(self._forget_stored)
         self._inner = None
         self._tokens = None

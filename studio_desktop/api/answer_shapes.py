@@ -25,27 +25,57 @@ ALBUM_TREE = "album-tree"
 _PAGE = {"page": "int", "results_returned": "int", "total_pages": "int", "total_results": "int"}
 _COVER = {"id": "int", "large": "str", "x_large": "str"}
 _EVENT = {
-    "id": "int", "brand_id": "int", "name": "str", "password": "str", "category_id": "int",
-    "is_archived": "flag", "status": "str", "view_url": "str", "created": "str", "event_date": "str",
-    "release_date": "str", "gallery_expiration_date": "str", "contact_id": "int", "cover_photo": _COVER,
+    "id": "int",
+    "brand_id": "int",
+    "name": "str",
+    "password": "str",
+    "category_id": "int",
+    "is_archived": "flag",
+    "status": "str",
+    "view_url": "str",
+    "created": "str",
+    "event_date": "str",
+    "release_date": "str",
+    "gallery_expiration_date": "str",
+    "contact_id": "int",
+    "cover_photo": _COVER,
     "photo_count": "int",
 }
-_PHOTO_URLS = {size: "str" for size in ("small", "medium", "medium_large", "large", "x_large", "2x_large",
-                                          "3x_large", "original")}
+_PHOTO_URLS = {
+    size: "str" for size in ("small", "medium", "medium_large", "large", "x_large", "2x_large", "3x_large", "original")
+}
 _PHOTO = {"id": "int", "name": "str", "mime_type": "str", "width": "int", "height": "int", "url": _PHOTO_URLS}
-_ALBUM = {"id": "int", "name": "str", "password": "str", "display_order": "int", "parent_id": "int",
-          "cover_photo_url": "str", "photo_count": "int"}
+_ALBUM = {
+    "id": "int",
+    "name": "str",
+    "password": "str",
+    "display_order": "int",
+    "parent_id": "int",
+    "cover_photo_url": "str",
+    "photo_count": "int",
+}
 _TREE_ALBUM = {"id": "int", "name": "str", "sub_albums": [ALBUM_TREE]}
 
 ANSWERS: dict[str, Shape] = {
     "sp.studio.info": {
-        "name": "str", "user": {"first_name": "str", "last_name": "str"}, "homepage_url": "str",
+        "name": "str",
+        "user": {"first_name": "str", "last_name": "str"},
+        "homepage_url": "str",
         "plan": {"type": "str", "used": "int", "allowed": "int"},
     },
     "sp.brand.get_list": {
-        "brands": [{"id": "int", "name": "str", "is_default": "flag", "subdomain": "str", "custom_domain": "str",
-                    "locale": "str"}],
-        "results_returned": "int", "total_results": "int",
+        "brands": [
+            {
+                "id": "int",
+                "name": "str",
+                "is_default": "flag",
+                "subdomain": "str",
+                "custom_domain": "str",
+                "locale": "str",
+            }
+        ],
+        "results_returned": "int",
+        "total_results": "int",
     },
     "sp.brand.get_event_tree": {
         "events": [{**{k: v for k, v in _EVENT.items() if k != "is_archived"}, "albums": [_TREE_ALBUM]}],

@@ -51,8 +51,10 @@ class ApiError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, "
-                f"http_status={self.http_status!r})")
+        return (
+            f"{type(self).__name__}({self.msg!r}, code={self.code!r}, method={self.method!r}, "
+            f"http_status={self.http_status!r})"
+        )
 
 
 class ShootProofError(ApiError):
@@ -94,8 +96,9 @@ class TransientApiError(ApiError):
     it failed, so sending it again could duplicate it.
     """
 
-    def __init__(self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, msg: str, *, retry_after: float | None = None, maybe_applied: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(msg, **kwargs)
         self.retry_after = retry_after
         self.maybe_applied = maybe_applied

@@ -188,7 +188,9 @@ class OAuthClient:
     def __repr__(self) -> str:
         return f"OAuthClient({self.oauth_url!r}, client_id={self.client_id!r})"
 
-    def start(self, *, redirect_uri: str | None = None, scope: Sequence[str] | str | None = None) -> AuthorizationRequest:
+    def start(
+        self, *, redirect_uri: str | None = None, scope: Sequence[str] | str | None = None
+    ) -> AuthorizationRequest:
         """A new sign-in: the authorize URL to open, with a fresh random ``state``."""
         redirect = redirect_uri or self.redirect_uri
         state = secrets.token_urlsafe(24)
@@ -199,8 +201,9 @@ class OAuthClient:
             "scope": " ".join(_scope_tuple(scope) if scope is not None else self.scope),
             "state": state,
         }
-        return AuthorizationRequest(url=f"{self.authorize_endpoint}?{urlencode(params)}", state=state,
-                                    redirect_uri=redirect)
+        return AuthorizationRequest(
+            url=f"{self.authorize_endpoint}?{urlencode(params)}", state=state, redirect_uri=redirect
+        )
 
     @staticmethod
     def code_from_redirect(redirected_to: str, request: AuthorizationRequest) -> str:
@@ -218,8 +221,10 @@ class OAuthClient:
             )
             raise OAuthError(text, code=error)
         if not secrets.compare_digest(first.get("state", ""), request.state or "\0"):
-            raise OAuthStateError("This sign-in answer does not match the sign-in that was started; please try again.",
-                                  code="state_mismatch")
+            raise OAuthStateError(
+                "This sign-in answer does not match the sign-in that was started; please try again.",
+                code="state_mismatch",
+            )
         code = first.get("code", "")
         if not code:
             raise OAuthError("The sign-in answer has no authorization code.", code="missing_code")
@@ -230,13 +235,15 @@ class OAuthClient:
         code = code.strip()
         if not code:
             raise OAuthError("Paste the code shown after approving the app.", code="missing_code")
-        tokens = await self._token_request({
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": self.client_id,
-            "redirect_uri": redirect_uri or self.redirect_uri,
-            "scope": " ".join(self.scope),
-        })
+        tokens = await self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+                "redirect_uri": redirect_uri or self.redirect_uri,
+                "scope": " ".join(self.scope),
+            }
+        )
         # ShootProof's answer carries no scope: the token has the scope that was approved.
         if not tokens.scope:
             tokens = Tokens(tokens.access_token, tokens.refresh_token, tokens.expires_at, self.scope)
@@ -267,20 +274,27 @@ class OAuthClient:
         for attempt in (1, 2):
             started = time.monotonic()
             try:
-                response = await self.http.post(self.token_endpoint, data=dict(fields),
-                                                headers={"Accept": "application/json"})
+                response = await self.http.post(
+                    self.token_endpoint, data=dict(fields), headers={"Accept": "application/json"}
+                )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 if attempt == 1:
                     await asyncio.sleep(0.5)
                     continue
-                raise TransientError(redact_known_places(f"Could not reach the sign-in server ({exc}).", hide),
-                                     method="oauth.token") from None
+                raise TransientError(
+                    redact_known_places(f"Could not reach the sign-in server ({exc}).", hide), method="oauth.token"
+                ) from None
             except httpx.HTTPError as exc:
                 message = f"The connection to the sign-in server was interrupted ({exc})."
-                raise TransientError(redact_known_places(message, hide),
-                                     method="oauth.token", maybe_applied=True) from None
-            log.debug("oauth token (%s) -> %s in %d ms", fields.get("grant_type"), response.status_code,
-                      (time.monotonic() - started) * 1000)
+                raise TransientError(
+                    redact_known_places(message, hide), method="oauth.token", maybe_applied=True
+                ) from None
+            log.debug(
+                "oauth token (%s) -> %s in %d ms",
+                fields.get("grant_type"),
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
             return self._parse_token_response(response, hide)
         raise AssertionError("unreachable")
 
@@ -303,11 +317,19 @@ class OAuthClient:
             text = data.get("error_description") or data.get("msg") or data.get("message") or ""
             text = redact_known_places(str(text), hide) if text else ""
             if code in ("invalid_grant", "invalid_token", "401") or status == 401:
-                raise OAuthInvalidGrantError(text or "The sign-in has expired or was revoked; please sign in again.",
-                                             code=code, method="oauth.token", http_status=status)
+                raise OAuthInvalidGrantError(
+                    text or "The sign-in has expired or was revoked; please sign in again.",
+                    code=code,
+                    method="oauth.token",
+                    http_status=status,
+                )
             if status >= 500 or status in (408, 429):
-                raise TransientError(text or f"The sign-in server is having trouble (HTTP {status}).",
-                                     code=code, method="oauth.token", http_status=status)
+                raise TransientError(
+                    text or f"The sign-in server is having trouble (HTTP {status}).",
+                    code=code,
+                    method="oauth.token",
+                    http_status=status,
+                )
             raise OAuthError(text or f"Sign-in failed ({code}).", code=code, method="oauth.token", http_status=status)
         return Tokens.from_token_response(data, now=self._clock())
 

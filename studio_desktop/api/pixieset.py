@@ -22,7 +22,7 @@ import os
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,7 +84,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``retry`` (0-based), or None to give up waiting."""
         if retry_after is not None and retry_after > self.max_retry_after:
             return None
-        backoff = min(self.max_delay, self.base_delay * (2.0 ** retry))
+        backoff = min(self.max_delay, self.base_delay * (2.0**retry))
         backoff *= 1 + self.jitter * (2 * self.rng() - 1)
         return max(0.0, backoff, retry_after or 0.0)
 
@@ -106,8 +106,8 @@ def _retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _field_errors(value: Any) -> dict[str, list[str]]:
@@ -153,8 +153,15 @@ class PixiesetClient:
     the app share one AsyncClient; the client closes only one it made itself.
     """
 
-    def __init__(self, base_url: str, cookie: str | CookieProvider, *, http: httpx.AsyncClient | None = None,
-                 retry: RetryPolicy | None = None, timeout: float = 30.0):
+    def __init__(
+        self,
+        base_url: str,
+        cookie: str | CookieProvider,
+        *,
+        http: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+    ):
         self.base_url = base_url.rstrip("/")
         self._cookie = cookie
         self._retry = retry or RetryPolicy()
@@ -176,8 +183,9 @@ class PixiesetClient:
         await self.aclose()
 
     # -- clients --------------------------------------------------------------------------
-    async def list_clients(self, types: str | Iterable[str] | None = None, page: int = 1,
-                           per_page: int = 25) -> ClientPage:
+    async def list_clients(
+        self, types: str | Iterable[str] | None = None, page: int = 1, per_page: int = 25
+    ) -> ClientPage:
         """One page of people, newest first; ``types`` like ``"client"`` or ``["client", "lead"]``."""
         _check_page(page, per_page, "per_page")
         params: dict[str, Any] = {"page": page, "per_page": per_page}
@@ -187,8 +195,9 @@ class PixiesetClient:
         body = await self._get_json("/clients/", params)
         return self._client_page(body, "GET /clients/", page=page, per_page=per_page)
 
-    async def iter_clients(self, types: str | Iterable[str] | None = None,
-                           per_page: int = PIXIESET_MAX_PAGE_SIZE) -> AsyncIterator[Client]:
+    async def iter_clients(
+        self, types: str | Iterable[str] | None = None, per_page: int = PIXIESET_MAX_PAGE_SIZE
+    ) -> AsyncIterator[Client]:
         """Every person on every page, each once even if the list shifts while paging."""
         seen: set[str] = set()
         page = 1
@@ -205,12 +214,17 @@ class PixiesetClient:
                 return
             page += 1
 
-    async def search_clients(self, q: str, types: str | Iterable[str] | None = "all", page: int = 1,
-                             page_size: int = 25) -> ClientPage:
+    async def search_clients(
+        self, q: str, types: str | Iterable[str] | None = "all", page: int = 1, page_size: int = 25
+    ) -> ClientPage:
         """People whose name, email, phone or company matches ``q``."""
         _check_page(page, page_size, "page_size")
-        params: dict[str, Any] = {"q": q, "types": _types_value(types, allow_all=True) or "all",
-                                  "page": page, "pageSize": page_size}
+        params: dict[str, Any] = {
+            "q": q,
+            "types": _types_value(types, allow_all=True) or "all",
+            "page": page,
+            "pageSize": page_size,
+        }
         body = await self._get_json("/clients/search", params)
         return self._client_page(body, "GET /clients/search", page=page, per_page=page_size)
 
@@ -230,8 +244,9 @@ class PixiesetClient:
         body = await self._send_json("POST", "/clients/", payload)
         return self._parse(lambda: Client.from_json(body.get("data")), "POST /clients/")
 
-    async def update_client(self, client_id: str, fields: ClientDraft | Mapping[str, Any] | None = None,
-                            **more: Any) -> Client:
+    async def update_client(
+        self, client_id: str, fields: ClientDraft | Mapping[str, Any] | None = None, **more: Any
+    ) -> Client:
         """Change a client. A draft sends every field (cleared ones as null); a mapping only its keys."""
         path = self._client_path(client_id)
         payload = self._payload(fields, more, creating=False)
@@ -242,12 +257,14 @@ class PixiesetClient:
     async def client_collections(self, client_id: str, page: int = 1, page_size: int = 20) -> Page[Collection]:
         _check_page(page, page_size, "page_size")
         path = self._client_path(client_id) + "/cgCollections/"
-        body = await self._get_json(path, {"page": page, "page_size": page_size},
-                                    not_found=f"Pixieset has no client with id {client_id}.")
+        body = await self._get_json(
+            path, {"page": page, "page_size": page_size}, not_found=f"Pixieset has no client with id {client_id}."
+        )
         return self._page(body, Collection.from_json, f"GET {path}", page=page, per_page=page_size)
 
-    async def client_documents(self, client_id: str, page: int = 1,
-                               expand: str | Iterable[str] | None = None) -> Page[Document]:
+    async def client_documents(
+        self, client_id: str, page: int = 1, expand: str | Iterable[str] | None = None
+    ) -> Page[Document]:
         """Contracts, invoices and quotes; ``expand="gift_card_activities"`` adds those to invoices."""
         _check_page(page)
         path = self._client_path(client_id) + "/documents"
@@ -276,14 +293,18 @@ class PixiesetClient:
             if "html" in content_type or "json" in content_type:
                 raise PixiesetBadResponseError(
                     "Pixieset answered the CSV export with something other than a CSV file; "
-                    "your session may have ended.", method=label, http_status=response.status_code)
+                    "your session may have ended.",
+                    method=label,
+                    http_status=response.status_code,
+                )
             # Chunks are small and land in the page cache; writing them here keeps the stream simple.
             with open(partial, "wb") as out:
                 async for chunk in response.aiter_bytes():
                     out.write(chunk)
         except httpx.TransportError:
             failure: PixiesetTransientError | None = PixiesetTransientError(
-                "The connection to Pixieset broke during the CSV export.", method=label)
+                "The connection to Pixieset broke during the CSV export.", method=label
+            )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -303,8 +324,9 @@ class PixiesetClient:
             raise ValueError("a client id is required")
         return "/clients/" + quote(client_id.strip(), safe="")
 
-    def _payload(self, base: ClientDraft | Mapping[str, Any] | None, extra: Mapping[str, Any],
-                 *, creating: bool) -> dict[str, Any]:
+    def _payload(
+        self, base: ClientDraft | Mapping[str, Any] | None, extra: Mapping[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
         if isinstance(base, ClientDraft):
             payload = base.to_payload(omit_empty=creating)
         elif base is None:
@@ -327,7 +349,8 @@ class PixiesetClient:
         if (target.scheme, target.host, target.port) != (self._origin.scheme, self._origin.host, self._origin.port):
             raise PixiesetBadResponseError(
                 f"Pixieset pointed the CSV export at another site ({target.host}); "
-                "the session cookie is not sent there.")
+                "the session cookie is not sent there."
+            )
         return target
 
     async def _cookie_header(self) -> str:
@@ -346,21 +369,32 @@ class PixiesetClient:
     def _url(self, path: str) -> httpx.URL:
         return httpx.URL(self.base_url + path)
 
-    async def _get_json(self, path: str, params: Mapping[str, Any] | None, *,
-                        not_found: str | None = None) -> Mapping[str, Any]:
+    async def _get_json(
+        self, path: str, params: Mapping[str, Any] | None, *, not_found: str | None = None
+    ) -> Mapping[str, Any]:
         label = f"GET {path}"
         response = await self._send("GET", self._url(path), label=label, params=params, not_found=not_found)
         return self._json(response, label)
 
-    async def _send_json(self, method: str, path: str, payload: Mapping[str, Any], *,
-                         not_found: str | None = None) -> Mapping[str, Any]:
+    async def _send_json(
+        self, method: str, path: str, payload: Mapping[str, Any], *, not_found: str | None = None
+    ) -> Mapping[str, Any]:
         label = f"{method} {path}"
         response = await self._send(method, self._url(path), label=label, json_body=payload, not_found=not_found)
         return self._json(response, label)
 
-    async def _send(self, method: str, url: httpx.URL, *, label: str, params: Mapping[str, Any] | None = None,
-                    json_body: Mapping[str, Any] | None = None, not_found: str | None = None,
-                    accept: str = "application/json", stream: bool = False) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        label: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        not_found: str | None = None,
+        accept: str = "application/json",
+        stream: bool = False,
+    ) -> httpx.Response:
         """Send with retries; a 2xx response (still open when ``stream``) or a typed error."""
         headers = {
             "Cookie": await self._cookie_header(),
@@ -380,16 +414,17 @@ class PixiesetClient:
                     finally:
                         await response.aclose()
             except _NOT_SENT:
-                error = PixiesetTransientError("Could not connect to Pixieset. Check the internet connection.",
-                                               method=label)
+                error = PixiesetTransientError(
+                    "Could not connect to Pixieset. Check the internet connection.", method=label
+                )
             except httpx.TimeoutException:
                 error = PixiesetTransientError("Pixieset took too long to answer.", method=label, maybe_applied=write)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol):
-                error = PixiesetError(f"The Pixieset address {self.base_url} is not a valid web address.",
-                                      method=label)
+                error = PixiesetError(f"The Pixieset address {self.base_url} is not a valid web address.", method=label)
             except httpx.TransportError as exc:
-                error = PixiesetTransientError(f"The connection to Pixieset failed ({type(exc).__name__}).",
-                                               method=label, maybe_applied=write)
+                error = PixiesetTransientError(
+                    f"The connection to Pixieset failed ({type(exc).__name__}).", method=label, maybe_applied=write
+                )
             else:
                 log.debug("Pixieset %s -> %s", label, response.status_code)
                 if response.is_success:
@@ -404,8 +439,7 @@ class PixiesetClient:
             log.info("Pixieset %s failed (%s); retry %d in %.1f s", label, error.msg, retry, delay)
             await self._retry.sleep(delay)
 
-    def _status_error(self, response: httpx.Response, label: str, write: bool,
-                      not_found: str | None) -> PixiesetError:
+    def _status_error(self, response: httpx.Response, label: str, write: bool, not_found: str | None) -> PixiesetError:
         status = response.status_code
         body: Any = None
         if not _looks_like_html(response):
@@ -413,7 +447,9 @@ class PixiesetClient:
                 body = response.json()
             except ValueError:
                 body = None
-        server_message = body.get("message") if isinstance(body, Mapping) and isinstance(body.get("message"), str) else None
+        server_message = (
+            body.get("message") if isinstance(body, Mapping) and isinstance(body.get("message"), str) else None
+        )
         context: dict[str, Any] = {"method": label, "http_status": status}
         if status in (401, 419):
             return PixiesetAuthError(**context)
@@ -421,22 +457,28 @@ class PixiesetClient:
             location = response.headers.get("location", "").lower()
             if "login" in location or "signin" in location or "sign-in" in location:
                 return PixiesetAuthError(**context)
-            return PixiesetBadResponseError("Pixieset redirected the request elsewhere instead of answering it.",
-                                            **context)
+            return PixiesetBadResponseError(
+                "Pixieset redirected the request elsewhere instead of answering it.", **context
+            )
         if status == 404:
             return PixiesetNotFoundError(not_found or "Pixieset could not find what was asked for.", **context)
         if status == 422:
             fields = _field_errors(body.get("details") if isinstance(body, Mapping) else None)
             if not fields and isinstance(body, Mapping):
                 fields = _field_errors(body.get("errors"))
-            return PixiesetValidationError(server_message or "Pixieset did not accept the values sent.",
-                                           field_errors=fields, **context)
-        if status in _RETRYABLE_STATUSES or status >= 500 and status not in (501, 505):
-            message = ("Pixieset is receiving too many requests; try again shortly." if status == 429
-                       else f"Pixieset is having trouble right now (HTTP {status}).")
+            return PixiesetValidationError(
+                server_message or "Pixieset did not accept the values sent.", field_errors=fields, **context
+            )
+        if status in _RETRYABLE_STATUSES or (status >= 500 and status not in (501, 505)):
+            message = (
+                "Pixieset is receiving too many requests; try again shortly."
+                if status == 429
+                else f"Pixieset is having trouble right now (HTTP {status})."
+            )
             # A refusal (429) happens before any work; a 5xx to a write may come after it.
-            return PixiesetTransientError(message, retry_after=_retry_after(response),
-                                          maybe_applied=write and status != 429, **context)
+            return PixiesetTransientError(
+                message, retry_after=_retry_after(response), maybe_applied=write and status != 429, **context
+            )
         if status == 403:
             return PixiesetError(server_message or "Pixieset does not allow this account to do that.", **context)
         return PixiesetError(server_message or f"Pixieset refused the request (HTTP {status}).", **context)
@@ -445,15 +487,20 @@ class PixiesetClient:
         if _looks_like_html(response):
             raise PixiesetBadResponseError(
                 "Pixieset answered with a web page instead of data; your session may have ended. "
-                "Sign in to Pixieset again if this keeps happening.", method=label, http_status=response.status_code)
+                "Sign in to Pixieset again if this keeps happening.",
+                method=label,
+                http_status=response.status_code,
+            )
         try:
             body = response.json()
         except ValueError:
-            raise PixiesetBadResponseError("Pixieset sent an answer that is not valid JSON.", method=label,
-                                           http_status=response.status_code) from None
+            raise PixiesetBadResponseError(
+                "Pixieset sent an answer that is not valid JSON.", method=label, http_status=response.status_code
+            ) from None
         if not isinstance(body, Mapping):
-            raise PixiesetBadResponseError("Pixieset sent an answer of an unexpected shape.", method=label,
-                                           http_status=response.status_code)
+            raise PixiesetBadResponseError(
+                "Pixieset sent an answer of an unexpected shape.", method=label, http_status=response.status_code
+            )
         return body
 
     def _parse(self, build: Callable[[], T], label: str) -> T:
@@ -469,8 +516,9 @@ class PixiesetClient:
             raise PixiesetBadResponseError("Pixieset sent a list without its items.", method=label)
         return data
 
-    def _page(self, body: Mapping[str, Any], build: Callable[[Any], T], label: str, *,
-              page: int, per_page: int) -> Page[T]:
+    def _page(
+        self, body: Mapping[str, Any], build: Callable[[Any], T], label: str, *, page: int, per_page: int
+    ) -> Page[T]:
         data = self._items(body, label)
         items = self._parse(lambda: tuple(build(item) for item in data), label)
         return Page(items=items, **page_numbers(body, items, page=page, per_page=per_page))
@@ -481,5 +529,9 @@ class PixiesetClient:
         raw_meta = body.get("meta")
         meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
         csv_url = meta.get("csv_url") if isinstance(meta.get("csv_url"), str) else None
-        return ClientPage(items=items, **page_numbers(body, items, page=page, per_page=per_page),
-                          csv_url=csv_url, statuses=parse_statuses(meta.get("client_statuses")))
+        return ClientPage(
+            items=items,
+            **page_numbers(body, items, page=page, per_page=per_page),
+            csv_url=csv_url,
+            statuses=parse_statuses(meta.get("client_statuses")),
+        )

@@ -66,4 +66,3 @@ def country_name(country_id: int | None) -> str | None:
     if country_id is None:
         return None
     return COUNTRIES.get(country_id)
-

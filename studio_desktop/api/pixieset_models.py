@@ -106,8 +106,17 @@ class AddressInfo:
 
     @property
     def is_empty(self) -> bool:
-        return not any((self.address_line_1, self.address_line_2, self.city, self.postal_code,
-                        self.state, self.country_id, self.country))
+        return not any(
+            (
+                self.address_line_1,
+                self.address_line_2,
+                self.city,
+                self.postal_code,
+                self.state,
+                self.country_id,
+                self.country,
+            )
+        )
 
     def lines(self) -> list[str]:
         """The address as printed on an envelope, skipping empty parts."""
@@ -188,9 +197,15 @@ class ClientDraft:
     @classmethod
     def from_client(cls, client: Client) -> ClientDraft:
         return cls(
-            first_name=client.first_name, last_name=client.last_name, email=client.email,
-            phone=client.phone, company=client.company, job_title=client.job_title,
-            address_info=client.address_info, notes=client.notes, type=client.type,
+            first_name=client.first_name,
+            last_name=client.last_name,
+            email=client.email,
+            phone=client.phone,
+            company=client.company,
+            job_title=client.job_title,
+            address_info=client.address_info,
+            notes=client.notes,
+            type=client.type,
         )
 
     def to_payload(self, *, omit_empty: bool = False) -> dict[str, Any]:
@@ -257,8 +272,11 @@ class GiftCardActivity:
         if not isinstance(data, Mapping):
             return cls()
         return cls(
-            id=_text(data.get("id")), code=_text(data.get("code")), amount=_int(data.get("amount")),
-            currency=_text(data.get("currency")), created_at=_datetime(data.get("created_at")),
+            id=_text(data.get("id")),
+            code=_text(data.get("code")),
+            amount=_int(data.get("amount")),
+            currency=_text(data.get("currency")),
+            created_at=_datetime(data.get("created_at")),
         )
 
 
@@ -295,15 +313,17 @@ class Document:
             title=_text(data.get("title")) or _text(data.get("name")),
             number=_text(data.get("number")),
             status=status,
-            status_formatted=_text(data.get("status_formatted")) or (status.replace("_", " ").title() if status else None),
+            status_formatted=_text(data.get("status_formatted"))
+            or (status.replace("_", " ").title() if status else None),
             amount=_int(data.get("amount")),
             amount_formatted=_text(data.get("amount_formatted")),
             currency=_text(data.get("currency")),
             due_date=_date(data.get("due_date")),
             created_at=_datetime(data.get("created_at")),
             client_id=_text(data.get("client_id")),
-            gift_card_activities=(tuple(GiftCardActivity.from_json(item) for item in activities)
-                                  if isinstance(activities, list) else None),
+            gift_card_activities=(
+                tuple(GiftCardActivity.from_json(item) for item in activities) if isinstance(activities, list) else None
+            ),
         )
 
 

@@ -130,36 +130,38 @@ METHODS: tuple[tuple[str, str], ...] = (
 )
 
 # Every call that changes something goes out as POST and follows the write retry rules.
-WRITE_METHODS: frozenset[str] = frozenset({
-    "sp.auth.deauthorize",
-    "sp.studio.set_setting",
-    "sp.event.create",
-    "sp.event.update",
-    "sp.event.delete",
-    "sp.event.rename",
-    "sp.event.set_access_level",
-    "sp.event.set_category",
-    "sp.event.set_contact",
-    "sp.event.bulk_email_add",
-    "sp.category.create",
-    "sp.category.rename",
-    "sp.album.create",
-    "sp.album.delete",
-    "sp.album.move",
-    "sp.album.rename",
-    "sp.photo.upload",
-    "sp.photo.add_to_album",
-    "sp.photo.remove_from_album",
-    "sp.photo.delete",
-    "sp.photo.update",
-    "sp.cover_photo.set",
-    "sp.cover_photo.delete",
-    "sp.brand.create",
-    "sp.contact.create",
-    "sp.contact.update",
-    "sp.contact.delete",
-    "sp.contact.bulk_create",
-})
+WRITE_METHODS: frozenset[str] = frozenset(
+    {
+        "sp.auth.deauthorize",
+        "sp.studio.set_setting",
+        "sp.event.create",
+        "sp.event.update",
+        "sp.event.delete",
+        "sp.event.rename",
+        "sp.event.set_access_level",
+        "sp.event.set_category",
+        "sp.event.set_contact",
+        "sp.event.bulk_email_add",
+        "sp.category.create",
+        "sp.category.rename",
+        "sp.album.create",
+        "sp.album.delete",
+        "sp.album.move",
+        "sp.album.rename",
+        "sp.photo.upload",
+        "sp.photo.add_to_album",
+        "sp.photo.remove_from_album",
+        "sp.photo.delete",
+        "sp.photo.update",
+        "sp.cover_photo.set",
+        "sp.cover_photo.delete",
+        "sp.brand.create",
+        "sp.contact.create",
+        "sp.contact.update",
+        "sp.contact.delete",
+        "sp.contact.bulk_create",
+    }
+)
 
 ACCESS_LEVELS = ("public_no_password", "public_password", "private_no_password", "private_password")
 
@@ -186,8 +188,11 @@ def _address(address: AddressInput | None) -> dict[str, Any] | None:
 
 
 @contextlib.asynccontextmanager
-async def _opened(source: PathOrFile, file_name: str | None, on_progress: ProgressCallback | None,
-                  ) -> AsyncIterator[FilePart]:
+async def _opened(
+    source: PathOrFile,
+    file_name: str | None,
+    on_progress: ProgressCallback | None,
+) -> AsyncIterator[FilePart]:
     """The photo as the multipart part ``photo``; files we open we also close.
 
     A path is opened, measured and closed in an upload reader thread: on a slow disk either may take long.
@@ -306,14 +311,17 @@ class ShootProofClient:
         limit: int | None = None,
         page: int | None = None,
     ) -> Page[Event]:
-        data = await self.call("sp.event.get_list", {
-            "brand_id": brand_id,
-            "include_archived": _flag(include_archived),
-            "order_by": order_by,
-            "order_by_descending": _flag(order_by_descending),
-            "limit": limit,
-            "page": page,
-        })
+        data = await self.call(
+            "sp.event.get_list",
+            {
+                "brand_id": brand_id,
+                "include_archived": _flag(include_archived),
+                "order_by": order_by,
+                "order_by_descending": _flag(order_by_descending),
+                "limit": limit,
+                "page": page,
+            },
+        )
         return Page.from_json(data, "events", Event.from_json)
 
     async def event_info(self, event_id: int) -> Event:
@@ -332,15 +340,18 @@ class ShootProofClient:
     ) -> Event:
         """Create a (private) event. ``event_date`` is UTC ``"YYYY-MM-DD HH:MM:SS"``; a taken ``url_slug``
         raises ConflictError."""
-        data = await self.call("sp.event.create", {
-            "event_name": event_name,
-            "brand_id": brand_id,
-            "brand_event_default_id": brand_event_default_id,
-            "contact_id": contact_id,
-            "event_date": event_date,
-            "url_slug": url_slug,
-            "archive": archive,
-        })
+        data = await self.call(
+            "sp.event.create",
+            {
+                "event_name": event_name,
+                "brand_id": brand_id,
+                "brand_event_default_id": brand_event_default_id,
+                "contact_id": contact_id,
+                "event_date": event_date,
+                "url_slug": url_slug,
+                "archive": archive,
+            },
+        )
         return parse_one(data, "event", Event.from_json)
 
     async def event_update(
@@ -353,13 +364,16 @@ class ShootProofClient:
         url_slug: str | None = None,
     ) -> Event:
         """Change an event; ``url_slug=""`` removes the custom gallery address."""
-        data = await self.call("sp.event.update", {
-            "event_id": event_id,
-            "event_name": event_name,
-            "event_date": event_date,
-            "contact_id": contact_id,
-            "url_slug": url_slug,
-        })
+        data = await self.call(
+            "sp.event.update",
+            {
+                "event_id": event_id,
+                "event_name": event_name,
+                "event_date": event_date,
+                "contact_id": contact_id,
+                "url_slug": url_slug,
+            },
+        )
         return parse_one(data, "event", Event.from_json)
 
     async def event_delete(self, event_id: int, *, only_empty: bool = False) -> int:
@@ -375,9 +389,14 @@ class ShootProofClient:
 
     async def event_set_access_level(self, event_id: int, access_level: str, *, password: str | None = None) -> Event:
         """``access_level``: one of :data:`ACCESS_LEVELS`."""
-        data = await self.call("sp.event.set_access_level", {
-            "event_id": event_id, "access_level": access_level, "password": password,
-        })
+        data = await self.call(
+            "sp.event.set_access_level",
+            {
+                "event_id": event_id,
+                "access_level": access_level,
+                "password": password,
+            },
+        )
         return parse_one(data, "event", Event.from_json)
 
     async def event_photo_exists(
@@ -391,16 +410,25 @@ class ShootProofClient:
         """Is a photo with this file name (or id) already in the event (or in ``album_id`` only)?"""
         if photo_name is None and photo_id is None:
             raise ValueError("event_photo_exists needs photo_name or photo_id")
-        data = await self.call("sp.event.photo_exists", {
-            "event_id": event_id, "photo_name": photo_name, "photo_id": photo_id, "album_id": album_id,
-        })
+        data = await self.call(
+            "sp.event.photo_exists",
+            {
+                "event_id": event_id,
+                "photo_name": photo_name,
+                "photo_id": photo_id,
+                "album_id": album_id,
+            },
+        )
         exists = opt_bool(data, "photo_exists")
         if exists is None:
-            raise BadResponseError("The server's answer is incomplete: 'photo_exists' is missing.",
-                                   method="sp.event.photo_exists")
+            raise BadResponseError(
+                "The server's answer is incomplete: 'photo_exists' is missing.", method="sp.event.photo_exists"
+            )
         return exists
 
-    async def event_get_photos(self, event_id: int, *, page: int | None = None, limit: int | None = None) -> Page[Photo]:
+    async def event_get_photos(
+        self, event_id: int, *, page: int | None = None, limit: int | None = None
+    ) -> Page[Photo]:
         data = await self.call("sp.event.get_photos", {"event_id": event_id, "limit": limit, "page": page})
         return Page.from_json(data, "photos", Photo.from_json)
 
@@ -410,9 +438,13 @@ class ShootProofClient:
 
     async def event_set_contact(self, event_id: int, contact_id: int | None = None) -> int | None:
         """Set the event's contact, or unset it with ``contact_id=None``; returns the contact id now set."""
-        data = await self.call("sp.event.set_contact", {
-            "event_id": event_id, "contact_id": "" if contact_id is None else contact_id,
-        })
+        data = await self.call(
+            "sp.event.set_contact",
+            {
+                "event_id": event_id,
+                "contact_id": "" if contact_id is None else contact_id,
+            },
+        )
         return opt_int(data, "contact_id", "event contact") or None
 
     async def event_gallery_visitors(self, event_id: int) -> list[GalleryVisitor]:
@@ -420,13 +452,17 @@ class ShootProofClient:
         return parse_list(data, "gallery_visitors", GalleryVisitor.from_json)
 
     async def event_gallery_visitor_photos(self, event_id: int, email_address: str) -> VisitorPhotos:
-        data = await self.call("sp.event.gallery_visitor_photos", {"event_id": event_id, "email_address": email_address})
+        data = await self.call(
+            "sp.event.gallery_visitor_photos", {"event_id": event_id, "email_address": email_address}
+        )
         return VisitorPhotos.from_json(data)
 
     async def event_bulk_email_add(self, event_id: int, email_addresses: Sequence[str]) -> BulkEmailResult:
         """Add visitor emails to an event; invalid addresses are skipped and counted."""
         data = await self.call(
-            "sp.event.bulk_email_add", query={"event_id": event_id}, json_body=[str(e) for e in email_addresses],
+            "sp.event.bulk_email_add",
+            query={"event_id": event_id},
+            json_body=[str(e) for e in email_addresses],
         )
         return BulkEmailResult.from_json(data)
 
@@ -454,11 +490,22 @@ class ShootProofClient:
         return parse_list(await self.call("sp.album.get_list", {"event_id": event_id}), "albums", Album.from_json)
 
     async def album_create(
-        self, event_id: int, album_name: str, *, password: str | None = None, parent_id: int | None = None,
+        self,
+        event_id: int,
+        album_name: str,
+        *,
+        password: str | None = None,
+        parent_id: int | None = None,
     ) -> Album:
-        data = await self.call("sp.album.create", {
-            "event_id": event_id, "album_name": album_name, "password": password, "parent_id": parent_id,
-        })
+        data = await self.call(
+            "sp.album.create",
+            {
+                "event_id": event_id,
+                "album_name": album_name,
+                "password": password,
+                "parent_id": parent_id,
+            },
+        )
         return parse_one(data, "album", Album.from_json)
 
     async def album_delete(self, album_id: int, *, only_empty: bool = False) -> None:
@@ -473,7 +520,9 @@ class ShootProofClient:
         data = await self.call("sp.album.rename", {"album_id": album_id, "album_name": album_name})
         return parse_one(data, "album", Album.from_json)
 
-    async def album_get_photos(self, album_id: int, *, page: int | None = None, limit: int | None = None) -> Page[Photo]:
+    async def album_get_photos(
+        self, album_id: int, *, page: int | None = None, limit: int | None = None
+    ) -> Page[Photo]:
         data = await self.call("sp.album.get_photos", {"album_id": album_id, "limit": limit, "page": page})
         return Page.from_json(data, "photos", Photo.from_json)
 
@@ -499,8 +548,11 @@ class ShootProofClient:
         checks ``event_photo_exists`` before trying again.
         """
         data, content_hash = await self._call_with_photo(
-            "sp.photo.upload", {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
-            path_or_fileobj, file_name, on_progress,
+            "sp.photo.upload",
+            {"event_id": event_id, "album_id": album_id, "watermark_id": watermark_id},
+            path_or_fileobj,
+            file_name,
+            on_progress,
         )
         return replace(UploadResult.from_json(data), content_hash=content_hash)
 
@@ -529,8 +581,9 @@ class ShootProofClient:
         on_progress: ProgressCallback | None = None,
     ) -> UploadResult:
         """Replace a photo's image, streamed from disk (same no-resend rule as :meth:`photo_upload`)."""
-        data, content_hash = await self._call_with_photo("sp.photo.update", {"photo_id": photo_id}, path_or_fileobj,
-                                                         file_name, on_progress)
+        data, content_hash = await self._call_with_photo(
+            "sp.photo.update", {"photo_id": photo_id}, path_or_fileobj, file_name, on_progress
+        )
         return replace(UploadResult.from_json(data), content_hash=content_hash)
 
     # --- watermarks & covers ------------------------------------------------
@@ -568,7 +621,11 @@ class ShootProofClient:
     # --- mobile apps --------------------------------------------------------
 
     async def mobile_app_get_list(
-        self, *, brand_id: int | None = None, limit: int | None = None, page: int | None = None,
+        self,
+        *,
+        brand_id: int | None = None,
+        limit: int | None = None,
+        page: int | None = None,
     ) -> Page[MobileApp]:
         data = await self.call("sp.mobile_app.get_list", {"brand_id": brand_id, "limit": limit, "page": page})
         return Page.from_json(data, "mobile_apps", MobileApp.from_json)
@@ -581,7 +638,11 @@ class ShootProofClient:
     # --- orders -------------------------------------------------------------
 
     async def order_get_list(
-        self, *, event_id: int | None = None, limit: int | None = None, page: int | None = None,
+        self,
+        *,
+        event_id: int | None = None,
+        limit: int | None = None,
+        page: int | None = None,
     ) -> Page[Order]:
         data = await self.call("sp.order.get_list", {"event_id": event_id, "limit": limit, "page": page})
         return Page.from_json(data, "orders", Order.from_json)
@@ -606,10 +667,17 @@ class ShootProofClient:
         website: str | None = None,
     ) -> Brand:
         """Create a brand. ``address`` needs address_1, city, state or state_other, country, zip_postal."""
-        data = await self.call("sp.brand.create", {
-            "name": name, "email": email, "locale": locale, "phone": phone, "website": website,
-            "address": _address(address),
-        })
+        data = await self.call(
+            "sp.brand.create",
+            {
+                "name": name,
+                "email": email,
+                "locale": locale,
+                "phone": phone,
+                "website": website,
+                "address": _address(address),
+            },
+        )
         return parse_one(data, "brand", Brand.from_json)
 
     async def brand_info(self, brand_id: int) -> Brand:
@@ -623,21 +691,31 @@ class ShootProofClient:
         """All of a brand's events with their nested albums, in one call."""
         data = await self.call("sp.brand.get_event_tree", {"brand_id": brand_id})
         if "events" not in data:
-            raise BadResponseError("The server's answer is incomplete: the list 'events' is missing.",
-                                   method="sp.brand.get_event_tree")
+            raise BadResponseError(
+                "The server's answer is incomplete: the list 'events' is missing.", method="sp.brand.get_event_tree"
+            )
         return EventTree.from_json(data, brand_id=int(brand_id))
 
     # --- contacts -----------------------------------------------------------
 
     async def contact_info(
-        self, *, contact_id: int | None = None, contact_email: str | None = None, brand_id: int | None = None,
+        self,
+        *,
+        contact_id: int | None = None,
+        contact_email: str | None = None,
+        brand_id: int | None = None,
     ) -> list[Contact]:
         """Contacts by id or email (an email may match one contact per brand)."""
         if contact_id is None and not contact_email:
             raise ValueError("contact_info needs contact_id or contact_email")
-        data = await self.call("sp.contact.info", {
-            "contact_id": contact_id, "contact_email": contact_email, "brand_id": brand_id,
-        })
+        data = await self.call(
+            "sp.contact.info",
+            {
+                "contact_id": contact_id,
+                "contact_email": contact_email,
+                "brand_id": brand_id,
+            },
+        )
         value = data.get("contact", data.get("contacts"))
         if isinstance(value, Mapping):
             return [Contact.from_json(value)]
@@ -656,7 +734,8 @@ class ShootProofClient:
         if isinstance(contact, Mapping) and contact.get("errors") and contact.get("id") is None:
             raise ValidationError(
                 str(data.get("msg") or "The contact was not saved."),
-                method=method, validation_errors=field_errors(contact.get("errors")),
+                method=method,
+                validation_errors=field_errors(contact.get("errors")),
             )
         return parse_one(data, "contact", Contact.from_json)
 
@@ -674,10 +753,21 @@ class ShootProofClient:
         tags: Sequence[str] | str | None = None,
         address: AddressInput | None = None,
     ) -> Contact:
-        data = await self.call("sp.contact.create", self._contact_params(
-            brand_id=brand_id, first_name=first_name, last_name=last_name, email=email, phone=phone,
-            business_name=business_name, notes=notes, third_party_id=third_party_id, tags=tags, address=address,
-        ))
+        data = await self.call(
+            "sp.contact.create",
+            self._contact_params(
+                brand_id=brand_id,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                phone=phone,
+                business_name=business_name,
+                notes=notes,
+                third_party_id=third_party_id,
+                tags=tags,
+                address=address,
+            ),
+        )
         return self._saved_contact("sp.contact.create", data)
 
     async def contact_update(
@@ -695,11 +785,22 @@ class ShootProofClient:
         tags: Sequence[str] | str | None = None,
         address: AddressInput | None = None,
     ) -> Contact:
-        data = await self.call("sp.contact.update", self._contact_params(
-            contact_id=contact_id, brand_id=brand_id, first_name=first_name, last_name=last_name, email=email,
-            phone=phone, business_name=business_name, notes=notes, third_party_id=third_party_id, tags=tags,
-            address=address,
-        ))
+        data = await self.call(
+            "sp.contact.update",
+            self._contact_params(
+                contact_id=contact_id,
+                brand_id=brand_id,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                phone=phone,
+                business_name=business_name,
+                notes=notes,
+                third_party_id=third_party_id,
+                tags=tags,
+                address=address,
+            ),
+        )
         return self._saved_contact("sp.contact.update", data)
 
     async def contact_delete(self, contact_id: int) -> int:
@@ -725,7 +826,11 @@ class ShootProofClient:
     # --- invoices -----------------------------------------------------------
 
     async def invoice_get_list(
-        self, *, brand_id: int | None = None, limit: int | None = None, page: int | None = None,
+        self,
+        *,
+        brand_id: int | None = None,
+        limit: int | None = None,
+        page: int | None = None,
     ) -> Page[Invoice]:
         data = await self.call("sp.invoice.get_list", {"brand_id": brand_id, "limit": limit, "page": page})
         return Page.from_json(data, "invoices", Invoice.from_json)
@@ -736,7 +841,9 @@ class ShootProofClient:
     # --- every page of the paginated lists ----------------------------------
 
     async def _walk(
-        self, fetch: Callable[[int, int | None], Awaitable[Page[T]]], limit: int | None,
+        self,
+        fetch: Callable[[int, int | None], Awaitable[Page[T]]],
+        limit: int | None,
     ) -> AsyncIterator[T]:
         """Every item of a paginated list, ``limit`` a page.
 
@@ -778,10 +885,17 @@ class ShootProofClient:
         order_by_descending: bool | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[Event]:
-        return self._walk(lambda page, size: self.event_get_list(
-            brand_id=brand_id, include_archived=include_archived, order_by=order_by,
-            order_by_descending=order_by_descending, limit=size, page=page,
-        ), limit)
+        return self._walk(
+            lambda page, size: self.event_get_list(
+                brand_id=brand_id,
+                include_archived=include_archived,
+                order_by=order_by,
+                order_by_descending=order_by_descending,
+                limit=size,
+                page=page,
+            ),
+            limit,
+        )
 
     def iter_event_photos(self, event_id: int, *, limit: int | None = None) -> AsyncIterator[Photo]:
         return self._walk(lambda page, size: self.event_get_photos(event_id, page=page, limit=size), limit)
@@ -799,8 +913,6 @@ class ShootProofClient:
         return self._walk(lambda page, size: self.mobile_app_get_list(brand_id=brand_id, limit=size, page=page), limit)
 
 
-
-
 class _Smaller(enum.Enum):
     NONE = enum.auto()  # no smaller page size to try
 
@@ -816,9 +928,9 @@ def _smaller_page(limit: int | None, exc: ValidationError) -> int | Literal[_Sma
 __all__ = [
     "ACCESS_LEVELS",
     "METHODS",
+    "WRITE_METHODS",
     "RetryPolicy",
     "ShootProofClient",
     "StaticToken",
     "TokenProvider",
-    "WRITE_METHODS",
 ]

@@ -34,7 +34,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode, urlsplit
 
@@ -179,8 +179,8 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return max(0.0, seconds) if seconds == seconds else None  # NaN check
 
 
@@ -316,8 +316,7 @@ class MultipartBody(httpx.AsyncByteStream):
             head = bytearray(b"\r\n")
         self._tail = bytes(head) + b"--" + self.boundary + b"--\r\n"
         sizes = [part.size for part in files]
-        self.length = (None if None in sizes else
-                       sum(len(h) for h, _ in self._parts) + sum(sizes) + len(self._tail))  # type: ignore[arg-type]
+        self.length = None if None in sizes else sum(len(h) for h, _ in self._parts) + sum(sizes) + len(self._tail)  # type: ignore[arg-type]
         self.chunk_size: int | None = None  # None: UPLOAD_CHUNK; a bandwidth limit asks for smaller ones
         for part in files:
             part.reader = FileBody(part)
@@ -536,7 +535,9 @@ class Transport:
         self._owns_http = http is None
         self.http = http or new_http_client()
         self._host = urlsplit(api_url).netloc or api_url
-        self._upload_requests: dict[tuple[tuple[str, str | int | float | bool | None], ...], httpx.Request] = {}  # the head of a multipart POST, by query
+        self._upload_requests: dict[
+            tuple[tuple[str, str | int | float | bool | None], ...], httpx.Request
+        ] = {}  # the head of a multipart POST, by query
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -569,13 +570,15 @@ class Transport:
         attempt = 0
         if files:
             if not all(part.measured for part in files):
+
                 def measure_all() -> None:
                     for part in files:
                         part.measure()
 
                 await in_reader_thread(measure_all)
-            deadline = self.deadlines.for_upload(sum(_UNKNOWN_PART_SIZE if part.size is None else part.size
-                                                     for part in files))
+            deadline = self.deadlines.for_upload(
+                sum(_UNKNOWN_PART_SIZE if part.size is None else part.size for part in files)
+            )
         else:
             deadline = self.deadlines.call
         while True:
@@ -588,7 +591,8 @@ class Transport:
             except TimeoutError:
                 error = TransientError(
                     f"The server at {self._host} did not finish answering within {deadline:.0f} s.",
-                    method=method, maybe_applied=write,
+                    method=method,
+                    maybe_applied=write,
                 )
                 delay = None if write else self._retry_delay(error, attempt, budget)
                 if delay is None:
@@ -654,7 +658,8 @@ class Transport:
                 target = redact_known_places(str(response.url.join(where))) if where else "another address"
                 raise ConfigurationError(
                     f"The API address redirects to {target}; check --api-url (or the API address in the settings).",
-                    method=method, http_status=response.status_code,
+                    method=method,
+                    http_status=response.status_code,
                 )
             limit = self.deadlines.max_answer_bytes
             declared = response.headers.get("Content-Length", "")
@@ -679,7 +684,8 @@ class Transport:
         return AnswerTooLargeError(
             f"The server at {self._host} sent an answer larger than {limit_mb:g} MB; it was not read. "
             "No ShootProof answer is that big: check the API address.",
-            method=method, http_status=status,
+            method=method,
+            http_status=status,
         )
 
     def _retry_delay(self, error: TransientError, attempt: int, budget: _Budget) -> float | None:
@@ -700,7 +706,11 @@ class Transport:
     async def _wait(self, method: str, error: TransientError, delay: float, attempt: int, budget: _Budget) -> None:
         log.info(
             "%s: %s; retrying in %.2f s (attempt %d of %d)",
-            method, error.msg, delay, attempt + 1, self.retry.max_attempts,
+            method,
+            error.msg,
+            delay,
+            attempt + 1,
+            self.retry.max_attempts,
         )
         budget.waited += delay
         await self.retry.sleep(delay)
@@ -720,7 +730,11 @@ class Transport:
         extra_query = flatten_params(query or {})
         if json_body is not None:
             url_pairs: list[tuple[str, str | int | float | bool | None]] = [
-                ("method", method), ("access_token", token), *pairs, *extra_query]
+                ("method", method),
+                ("access_token", token),
+                *pairs,
+                *extra_query,
+            ]
             return self.http.build_request(
                 "POST",
                 self.api_url,
@@ -746,7 +760,8 @@ class Transport:
             plain = self._upload_requests.get(key)
             if plain is None:
                 plain = self._upload_requests[key] = self.http.build_request(
-                    "POST", self.api_url, params=url_query, headers={"Accept": "application/json"})
+                    "POST", self.api_url, params=url_query, headers={"Accept": "application/json"}
+                )
             headers = plain.headers.copy()
             headers["Content-Type"] = body.content_type
             if body.length is None:
@@ -782,7 +797,9 @@ class Transport:
             if not msg:
                 msg = _DEFAULT_MESSAGES.get(_code_number(code) or status, f"The request failed (HTTP {status}).")
             kwargs: dict[str, Any] = dict(
-                code=code, method=method, http_status=status,
+                code=code,
+                method=method,
+                http_status=status,
                 validation_errors={k: [redact_known_places(m, [token]) for m in v] for k, v in errors.items()},
             )
             if cls is TransientError:

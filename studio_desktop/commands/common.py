@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from studio_desktop.commands.connection import connected
@@ -66,11 +66,15 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     """``--event ID`` or ``--new-event NAME``, then ``--album`` and ``--mirror-folders``."""
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--event", type=positive_int, metavar="ID", help="the event (gallery) to upload to")
-    target.add_argument("--new-event", metavar="NAME",
-                        help="create an event with this name (running the same command again reuses it)")
+    target.add_argument(
+        "--new-event", metavar="NAME", help="create an event with this name (running the same command again reuses it)"
+    )
     parser.add_argument("--album", type=positive_int, metavar="ID", help="upload into this album of the event")
-    parser.add_argument("--mirror-folders", action="store_true",
-                        help="make an album for each subfolder (up to 4 levels; deeper ones are folded in)")
+    parser.add_argument(
+        "--mirror-folders",
+        action="store_true",
+        help="make an album for each subfolder (up to 4 levels; deeper ones are folded in)",
+    )
 
 
 def log_to_file(args: argparse.Namespace) -> None:
@@ -87,7 +91,8 @@ def signed_in(endpoints: config.Endpoints) -> Iterator[config.Endpoints]:
     with connected(endpoints) as live:
         if not live.access_token:
             raise CannotStart(
-                f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)")
+                f"no access token: set {config.ENV_ACCESS_TOKEN} (or use --sandbox to try the sandbox studio)"
+            )
         yield live
 
 
@@ -136,7 +141,7 @@ def _when(text: str | None) -> datetime | None:
         when = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 async def find_new_event(client: Any, name: str, *, since: datetime) -> int | None:
@@ -147,8 +152,7 @@ async def find_new_event(client: Any, name: str, *, since: datetime) -> int | No
     """
     matches: list[int] = []
     for page in range(1, _LOOKUP_PAGES + 1):
-        listing = await client.event_get_list(order_by="last_updated", order_by_descending=True,
-                                              limit=100, page=page)
+        listing = await client.event_get_list(order_by="last_updated", order_by_descending=True, limit=100, page=page)
         stamps = [_when(event.last_updated or event.created) for event in listing.items]
         for event in listing.items:
             if (event.name or "").strip() != name or (event.status or "").lower() == "deleted":
@@ -172,7 +176,7 @@ async def create_event(client: Any, name: str, out: TextIO) -> int:
     """
     from studio_desktop.api.errors import TransientApiError
 
-    since = datetime.now(timezone.utc) - NEW_EVENT_LOOKBACK
+    since = datetime.now(UTC) - NEW_EVENT_LOOKBACK
     existing = await find_new_event(client, name, since=since)
     if existing is not None:
         print(f"Using the event {name!r} (id {existing}) that an earlier run created.", file=out, flush=True)

@@ -45,20 +45,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "compare",
         help="compare a folder with an event's gallery (read-only)",
         description="List, per album, the photos only in the folder, only in the gallery, and in both but "
-                    "changed since they were uploaded. Nothing is uploaded or deleted unless --upload-missing.",
+        "changed since they were uploaded. Nothing is uploaded or deleted unless --upload-missing.",
         epilog=EXIT_CODES_HELP.replace(
-            "  0    done: everything asked for is in place\n  1    finished, but not everything: some files failed or are still waiting\n       (running the same command again retries them)",
-            "  0    the folder and the gallery agree (with --upload-missing: every\n       missing photo is now uploaded)\n  1    they differ (with --upload-missing: some uploads did not finish)"),
+            "  0    done: everything asked for is in place\n"
+            "  1    finished, but not everything: some files failed or are still waiting\n"
+            "       (running the same command again retries them)",
+            "  0    the folder and the gallery agree (with --upload-missing: every\n"
+            "       missing photo is now uploaded)\n"
+            "  1    they differ (with --upload-missing: some uploads did not finish)",
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder of photos")
     parser.add_argument("--event", type=positive_int, required=True, metavar="ID", help="the event (gallery)")
     parser.add_argument("--album", type=positive_int, metavar="ID", help="compare with this album of the event")
-    parser.add_argument("--mirror-folders", action="store_true",
-                        help="subfolders are albums (as uploaded with --mirror-folders)")
+    parser.add_argument(
+        "--mirror-folders", action="store_true", help="subfolders are albums (as uploaded with --mirror-folders)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
-    parser.add_argument("--upload-missing", action="store_true",
-                        help="then upload the photos only in the folder (never deletes anything)")
+    parser.add_argument(
+        "--upload-missing",
+        action="store_true",
+        help="then upload the photos only in the folder (never deletes anything)",
+    )
     config.add_arguments(parser, subcommand=True)
     parser.set_defaults(run=run)
     return parser
@@ -93,8 +102,9 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
                 await client.event_info(args.event)
                 if args.album is not None:
                     await check_album(client, args.album, args.event)
-                report = await compare_folder(client, store, args.folder, args.event, album_id=args.album,
-                                              mirror_folders=args.mirror_folders)
+                report = await compare_folder(
+                    client, store, args.folder, args.event, album_id=args.album, mirror_folders=args.mirror_folders
+                )
             except NotFoundError:
                 what = f"album {args.album}" if args.album is not None else f"event {args.event}"
                 raise CannotStart(f"there is no {what} in this studio") from None
@@ -112,10 +122,9 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         store.close()
 
 
-async def _upload_missing(args: argparse.Namespace, client: Any, store: Any, report: CompareReport,
-                          out: TextIO) -> int:
-    from studio_desktop.uploads.records import queue as q
+async def _upload_missing(args: argparse.Namespace, client: Any, store: Any, report: CompareReport, out: TextIO) -> int:
     from studio_desktop.uploads.engine import UploadEngine
+    from studio_desktop.uploads.records import queue as q
 
     missing = report.missing_paths()
     if not missing:
@@ -124,8 +133,14 @@ async def _upload_missing(args: argparse.Namespace, client: Any, store: Any, rep
     engine = UploadEngine(client, store, batches=())
     await engine.start()
     try:
-        batch = await engine.enqueue(missing, args.event, album_id=args.album, mirror_folders=args.mirror_folders,
-                                     root=report.folder, label=f"compare: missing from event {args.event}")
+        batch = await engine.enqueue(
+            missing,
+            args.event,
+            album_id=args.album,
+            mirror_folders=args.mirror_folders,
+            root=report.folder,
+            label=f"compare: missing from event {args.event}",
+        )
         await engine.wait_idle()
     finally:
         await engine.stop()
@@ -140,15 +155,24 @@ def report_json(report: CompareReport) -> dict[str, Any]:
         return {"path": photo.path, "name": photo.name, "size": photo.size}
 
     return {
-        "folder": report.folder, "event_id": report.event_id, "in_order": report.in_order, "counts": report.counts,
-        "albums": [{
-            "album_id": t.album_id, "path": list(t.album_path), "exists": t.exists, "counts": t.counts,
-            "only_in_folder": [local(p) for p in t.only_local],
-            "only_in_gallery": [{"name": r.name, "photo_id": r.photo_id} for r in t.only_gallery],
-            "different": [{**local(p), "photo_id": pid} for p, pid in t.different],
-            "same_photo_as": [{**local(p), "as": r.name, "photo_id": r.photo_id} for p, r in t.renamed],
-            "unverified": [{**local(p), "photo_id": pid} for p, pid in t.unverified],
-        } for t in report.targets],
+        "folder": report.folder,
+        "event_id": report.event_id,
+        "in_order": report.in_order,
+        "counts": report.counts,
+        "albums": [
+            {
+                "album_id": t.album_id,
+                "path": list(t.album_path),
+                "exists": t.exists,
+                "counts": t.counts,
+                "only_in_folder": [local(p) for p in t.only_local],
+                "only_in_gallery": [{"name": r.name, "photo_id": r.photo_id} for r in t.only_gallery],
+                "different": [{**local(p), "photo_id": pid} for p, pid in t.different],
+                "same_photo_as": [{**local(p), "as": r.name, "photo_id": r.photo_id} for p, r in t.renamed],
+                "unverified": [{**local(p), "photo_id": pid} for p, pid in t.unverified],
+            }
+            for t in report.targets
+        ],
         "unusable": [{"path": path, "reason": reason} for path, reason in report.unusable],
     }
 
@@ -156,11 +180,13 @@ def report_json(report: CompareReport) -> dict[str, Any]:
 def print_report(report: CompareReport, out: TextIO) -> None:
     for target in report.targets:
         c = target.counts
-        print(f"{describe_target(target)}: {c['same']} same, {c['only_in_folder']} only in the folder, "
-              f"{c['only_in_gallery']} only in the gallery, {c['different']} changed, "
-              f"{c['same_photo_as']} renamed copies"
-              + (f", {c['unverified']} not uploaded from here (contents not compared)" if c["unverified"] else ""),
-              file=out)
+        print(
+            f"{describe_target(target)}: {c['same']} same, {c['only_in_folder']} only in the folder, "
+            f"{c['only_in_gallery']} only in the gallery, {c['different']} changed, "
+            f"{c['same_photo_as']} renamed copies"
+            + (f", {c['unverified']} not uploaded from here (contents not compared)" if c["unverified"] else ""),
+            file=out,
+        )
         for key, heading in _HEADINGS:
             entries = getattr(target, key)
             if not entries:
@@ -172,7 +198,7 @@ def print_report(report: CompareReport, out: TextIO) -> None:
         print(f"Not photos ShootProof takes: {len(report.unusable)}", file=out)
         for path, reason in report.unusable:
             print(f"  {as_path(path, report.folder)}: {reason}", file=out)
-    print("Everything is there." if report.in_order else "The folder and the gallery differ (nothing was changed).",
-          file=out)
-
-
+    print(
+        "Everything is there." if report.in_order else "The folder and the gallery differ (nothing was changed).",
+        file=out,
+    )

@@ -42,8 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "doctor",
         help="check that your ShootProof account answers the way this app expects (changes nothing)",
         description="Sign in, call the read methods the app depends on, and report every answer whose shape "
-                    "differs from what the app expects: missing keys, unknown keys, values of other types. "
-                    "Nothing is changed, and the report holds no names, values or tokens.",
+        "differs from what the app expects: missing keys, unknown keys, values of other types. "
+        "Nothing is changed, and the report holds no names, values or tokens.",
         epilog=EXIT_CODES_HELP.replace(
             "  0    done: everything asked for is in place",
             "  0    every answer looked as expected",
@@ -78,9 +78,16 @@ class Report:
             "clean": self.clean,
             "checked": self.checked,
             "differences": [
-                {"method": method, "path": d.path, "problem": d.problem, "expected": d.expected or None,
-                 "got": d.got or None, "times": times}
-                for method, found in self.differences.items() for d, times in found
+                {
+                    "method": method,
+                    "path": d.path,
+                    "problem": d.problem,
+                    "expected": d.expected or None,
+                    "got": d.got or None,
+                    "times": times,
+                }
+                for method, found in self.differences.items()
+                for d, times in found
             ],
             "failed_calls": [{"method": m, "error": e} for m, e in self.failed.items()],
             "not_checked": [{"method": m, "why": w} for m, w in self.skipped.items()],
@@ -99,8 +106,11 @@ class Report:
         if self.clean:
             print("Every answer looked as expected.", file=out)
         else:
-            print("Some answers differ from what the app expects. These lines hold no names, values or tokens: "
-                  "please send them with your report.", file=out)
+            print(
+                "Some answers differ from what the app expects. These lines hold no names, values or tokens: "
+                "please send them with your report.",
+                file=out,
+            )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,22 +22,46 @@ def add_parser(subparsers) -> None:
         description="Run the sandbox studio on 127.0.0.1 in the foreground and print how to reach it.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
-    parser.add_argument("--seed", choices=("demo", "empty"), default="demo",
-                        help="starting data for a new (or --reset) studio (default: demo)")
+    parser.add_argument(
+        "--seed",
+        choices=("demo", "empty"),
+        default="demo",
+        help="starting data for a new (or --reset) studio (default: demo)",
+    )
     parser.add_argument("--reset", action="store_true", help="delete the sandbox studio's data and seed it again")
     faults = parser.add_argument_group("fault injection (ShootProof /v2 only)")
-    faults.add_argument("--fault-rate", type=float, default=0.0, metavar="R",
-                        help="share of calls that fail, 0..1 (default 0)")
-    faults.add_argument("--fault-statuses", default=",".join(map(str, DEFAULT_STATUSES)), metavar="LIST",
-                        help="HTTP statuses a failure picks from (default %(default)s)")
-    faults.add_argument("--fault-reset-share", type=float, default=0.0, metavar="S",
-                        help="share of failures that drop the connection instead (default 0)")
-    faults.add_argument("--fault-after-share", type=float, default=0.5, metavar="S",
-                        help="share of 5xx/resets that happen after the call took effect (default 0.5)")
-    faults.add_argument("--fault-latency", type=float, default=0.0, metavar="SECONDS",
-                        help="delay added to every call (default 0)")
-    faults.add_argument("--fault-methods", default="", metavar="LIST",
-                        help="only these methods, e.g. sp.photo.upload,sp.event.photo_exists (default: all)")
+    faults.add_argument(
+        "--fault-rate", type=float, default=0.0, metavar="R", help="share of calls that fail, 0..1 (default 0)"
+    )
+    faults.add_argument(
+        "--fault-statuses",
+        default=",".join(map(str, DEFAULT_STATUSES)),
+        metavar="LIST",
+        help="HTTP statuses a failure picks from (default %(default)s)",
+    )
+    faults.add_argument(
+        "--fault-reset-share",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="share of failures that drop the connection instead (default 0)",
+    )
+    faults.add_argument(
+        "--fault-after-share",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="share of 5xx/resets that happen after the call took effect (default 0.5)",
+    )
+    faults.add_argument(
+        "--fault-latency", type=float, default=0.0, metavar="SECONDS", help="delay added to every call (default 0)"
+    )
+    faults.add_argument(
+        "--fault-methods",
+        default="",
+        metavar="LIST",
+        help="only these methods, e.g. sp.photo.upload,sp.event.photo_exists (default: all)",
+    )
     faults.add_argument("--fault-seed", type=int, default=None, help="seed for a repeatable fault sequence")
     config.add_arguments(parser, subcommand=True)
     parser.set_defaults(run=run)
@@ -48,9 +72,15 @@ def _configure_faults(server, args: argparse.Namespace) -> bool:
         return False
     methods = [m for m in args.fault_methods.replace(" ", "").split(",") if m] or None
     statuses = [int(s) for s in args.fault_statuses.replace(" ", "").split(",") if s]
-    server.faults.configure(rate=args.fault_rate, statuses=statuses, reset_share=args.fault_reset_share,
-                            after_share=args.fault_after_share, latency=args.fault_latency,
-                            only_methods=methods, seed=args.fault_seed)
+    server.faults.configure(
+        rate=args.fault_rate,
+        statuses=statuses,
+        reset_share=args.fault_reset_share,
+        after_share=args.fault_after_share,
+        latency=args.fault_latency,
+        only_methods=methods,
+        seed=args.fault_seed,
+    )
     return True
 
 
@@ -88,8 +118,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  Demo access token:     {server.access_token}")
         print(f"  Demo Pixieset cookie:  {server.pixieset_cookie}")
         print("Point the app at it with:")
-        print(f"  {config.ENV_API_URL}={server.shootproof_api_url} {config.ENV_OAUTH_URL}={server.oauth_url} "
-              f"{config.ENV_PIXIESET_URL}={server.pixieset_api_url}")
+        print(
+            f"  {config.ENV_API_URL}={server.shootproof_api_url} {config.ENV_OAUTH_URL}={server.oauth_url} "
+            f"{config.ENV_PIXIESET_URL}={server.pixieset_api_url}"
+        )
         print("Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):
             pass

@@ -15,19 +15,28 @@ from studio_desktop.uploads.shaping import UploadShape
 
 def add_shape_arguments(parser: argparse.ArgumentParser) -> None:
     picks = parser.add_argument_group("only the picks (from XMP: the photo's own or a .xmp sidecar beside it)")
-    picks.add_argument("--min-rating", type=_rating, metavar="N",
-                       help="only photos rated at least N stars (0-5; unrated counts as 0)")
-    picks.add_argument("--label", action="append", default=[], metavar="NAME",
-                       help="only photos with this colour label (Lightroom/Capture One label, or Photo Mechanic "
-                            "colour class by name or number); repeat for several")
-    picks.add_argument("--skip-rejects", action="store_true",
-                       help="leave out photos rated -1 or flagged as rejects")
+    picks.add_argument(
+        "--min-rating", type=_rating, metavar="N", help="only photos rated at least N stars (0-5; unrated counts as 0)"
+    )
+    picks.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only photos with this colour label (Lightroom/Capture One label, or Photo Mechanic "
+        "colour class by name or number); repeat for several",
+    )
+    picks.add_argument("--skip-rejects", action="store_true", help="leave out photos rated -1 or flagged as rejects")
     size = parser.add_argument_group("resize on the way up (the original is never changed)")
-    size.add_argument("--resize", metavar="PRESET|PX",
-                      help="web (2048 px), fast (3600 px), original, or a long edge in pixels")
+    size.add_argument(
+        "--resize", metavar="PRESET|PX", help="web (2048 px), fast (3600 px), original, or a long edge in pixels"
+    )
     size.add_argument("--quality", type=whole_number, metavar="Q", help="JPEG quality of resized copies, 1-100")
-    size.add_argument("--resize-oversize", action="store_true",
-                      help="upload photos over the 50 MB limit resized instead of refusing them")
+    size.add_argument(
+        "--resize-oversize",
+        action="store_true",
+        help="upload photos over the 50 MB limit resized instead of refusing them",
+    )
 
 
 def _rating(text: str) -> int:

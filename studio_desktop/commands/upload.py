@@ -47,8 +47,8 @@ from studio_desktop.commands.common import (
 from studio_desktop.commands.shape_options import add_shape_arguments, left_out_json, print_left_out, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.progress import human_bytes, human_duration
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.shaping import FilteredFile
 
 log = logging.getLogger(__name__)
@@ -59,23 +59,39 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "upload",
         help="upload photos and folders to a ShootProof event",
         description="Upload JPEGs (files or whole folders) to a ShootProof event or album. "
-                    "Photos already in the gallery are skipped; run the same command again to finish "
-                    "an interrupted upload.",
+        "Photos already in the gallery are skipped; run the same command again to finish "
+        "an interrupted upload.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
     add_target_arguments(parser)
-    parser.add_argument("--watermark", type=_watermark, metavar="ID|no",
-                        help="watermark to apply (an id), or 'no' for none; default: the event's own setting")
-    parser.add_argument("--concurrency", type=_concurrency, default=5, metavar="N",
-                        help=f"uploads at once, {MIN_CONCURRENCY}-{MAX_CONCURRENCY} (default 5)")
-    parser.add_argument("--limit-kbps", type=_non_negative_int, default=0, metavar="N",
-                        help="bandwidth limit in kilobits per second (default: no limit)")
-    parser.add_argument("--no-dedup", dest="dedup", action="store_false",
-                        help="upload even photos whose name is already in the gallery")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="only scan and check for duplicates; nothing is created or uploaded")
+    parser.add_argument(
+        "--watermark",
+        type=_watermark,
+        metavar="ID|no",
+        help="watermark to apply (an id), or 'no' for none; default: the event's own setting",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_concurrency,
+        default=5,
+        metavar="N",
+        help=f"uploads at once, {MIN_CONCURRENCY}-{MAX_CONCURRENCY} (default 5)",
+    )
+    parser.add_argument(
+        "--limit-kbps",
+        type=_non_negative_int,
+        default=0,
+        metavar="N",
+        help="bandwidth limit in kilobits per second (default: no limit)",
+    )
+    parser.add_argument(
+        "--no-dedup", dest="dedup", action="store_false", help="upload even photos whose name is already in the gallery"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="only scan and check for duplicates; nothing is created or uploaded"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     add_shape_arguments(parser)
     config.add_arguments(parser, subcommand=True)
@@ -160,8 +176,13 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
             except ApiError as exc:
                 raise CannotStart(exc.msg) from None
             engine = UploadEngine(
-                client, store, concurrency=args.concurrency, bandwidth_limit_kbps=args.limit_kbps,
-                dedup=args.dedup, watermark_id=args.watermark, batches=(),
+                client,
+                store,
+                concurrency=args.concurrency,
+                bandwidth_limit_kbps=args.limit_kbps,
+                dedup=args.dedup,
+                watermark_id=args.watermark,
+                batches=(),
             )
             if args.dry_run:
                 return await _dry_run(args, engine, event_id)
@@ -186,9 +207,15 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
     try:
         options = {"new_event": new_event} if new_event else {}
         label = new_event or f"upload to event {event_id}"
-        batch_id = await engine.enqueue(args.paths, event_id, album_id=args.album,
-                                        mirror_folders=args.mirror_folders, label=label, options=options,
-                                        shape=args.shape)
+        batch_id = await engine.enqueue(
+            args.paths,
+            event_id,
+            album_id=args.album,
+            mirror_folders=args.mirror_folders,
+            label=label,
+            options=options,
+            shape=args.shape,
+        )
         await engine.wait_idle()
         snapshot = engine.snapshot()
     finally:
@@ -200,7 +227,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
     summary = await engine.store.read(_summarize, batch_id)
     summary.event_id = event_id
     summary.stopped_reason = snapshot.stopped_reason or (
-        "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None)
+        "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None
+    )
     summary.plan = engine.plan
     summary.filtering = args.shape.picks.active or bool(summary.left_out)
     if args.json:
@@ -241,19 +269,26 @@ class Summary:
             "event_id": self.event_id,
             "batch_id": self.batch_id,
             "complete": self.complete,
-            "counts": {"uploaded": len(self.uploaded), "duplicates": len(self.duplicates),
-                       "failed": len(self.failed), "pending": len(self.pending), "cancelled": len(self.cancelled),
-                       **({"left_out": len(self.left_out)} if self.filtering else {})},
-            "uploaded": [entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {}))
-                         for i in self.uploaded],
+            "counts": {
+                "uploaded": len(self.uploaded),
+                "duplicates": len(self.duplicates),
+                "failed": len(self.failed),
+                "pending": len(self.pending),
+                "cancelled": len(self.cancelled),
+                **({"left_out": len(self.left_out)} if self.filtering else {}),
+            },
+            "uploaded": [
+                entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {})) for i in self.uploaded
+            ],
             "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates],
             "failed": [entry(i, reason=i.last_error) for i in self.failed],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
             **({"left_out": left_out_json(self.left_out)} if self.filtering else {}),
             "stopped_reason": self.stopped_reason,
-            "plan": None if self.plan is None else {"photos_used": self.plan.photos_used,
-                                                    "photos_allowed": self.plan.photos_allowed},
+            "plan": None
+            if self.plan is None
+            else {"photos_used": self.plan.photos_used, "photos_allowed": self.plan.photos_allowed},
         }
 
     def print(self, out: TextIO) -> None:
@@ -297,8 +332,13 @@ def _summarize(conn: Any, batch_id: int) -> Summary:
         if item.state == q.FILTERED:
             summary.left_out.append(FilteredFile(item.path, item.name, item.size, item.last_error or ""))
             continue
-        bucket = {q.DONE: summary.uploaded, q.DUPLICATE: summary.duplicates, q.FAILED: summary.failed,
-                  q.SKIPPED: summary.failed, q.CANCELLED: summary.cancelled}.get(item.state, summary.pending)
+        bucket = {
+            q.DONE: summary.uploaded,
+            q.DUPLICATE: summary.duplicates,
+            q.FAILED: summary.failed,
+            q.SKIPPED: summary.failed,
+            q.CANCELLED: summary.cancelled,
+        }.get(item.state, summary.pending)
         bucket.append(item)
     return summary
 
@@ -307,20 +347,29 @@ def _summarize(conn: Any, batch_id: int) -> Summary:
 
 
 async def _dry_run(args: argparse.Namespace, engine: Any, event_id: int | None) -> int:
-    entries = [entry async for entry in engine.dry_run(args.paths, event_id, album_id=args.album,
-                                                       mirror_folders=args.mirror_folders,
-                                                       shape=args.shape)]
+    entries = [
+        entry
+        async for entry in engine.dry_run(
+            args.paths, event_id, album_id=args.album, mirror_folders=args.mirror_folders, shape=args.shape
+        )
+    ]
     by = {k: [e for e in entries if e.outcome == k] for k in ("upload", "duplicate", "rejected")}
     filtered = [e for e in entries if e.outcome == "filtered"]
     if args.json:
-        json.dump({
-            "event_id": event_id, "dry_run": True,
-            "counts": {k: len(v) for k, v in by.items()},
-            "would_upload": [{"path": e.path, "name": e.name, "size": e.size} for e in by["upload"]],
-            "duplicates": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["duplicate"]],
-            "rejected": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["rejected"]],
-            **({"left_out": left_out_json(filtered)} if args.shape.picks.active else {}),
-        }, sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(
+            {
+                "event_id": event_id,
+                "dry_run": True,
+                "counts": {k: len(v) for k, v in by.items()},
+                "would_upload": [{"path": e.path, "name": e.name, "size": e.size} for e in by["upload"]],
+                "duplicates": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["duplicate"]],
+                "rejected": [{"path": e.path, "name": e.name, "reason": e.reason} for e in by["rejected"]],
+                **({"left_out": left_out_json(filtered)} if args.shape.picks.active else {}),
+            },
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         sys.stdout.write("\n")
     out = sys.stderr if args.json else sys.stdout
     print(f"Would upload: {len(by['upload'])} file(s), {human_bytes(sum(e.size for e in by['upload']))}", file=out)
@@ -387,8 +436,10 @@ class Progress:
         files_total = s.files[q.DONE] + s.files[q.DUPLICATE] + s.pending_files
         files_done = s.files[q.DONE] + s.files[q.DUPLICATE]
         extra = f", {s.files[q.FAILED]} failed" if s.files[q.FAILED] else ""
-        return (f"{files_done}/{files_total} files{extra}  {human_bytes(s.bytes_done)} / {human_bytes(s.bytes_to_do)}"
-                f"  {human_bytes(s.rate)}/s  ETA {human_duration(s.eta)}")
+        return (
+            f"{files_done}/{files_total} files{extra}  {human_bytes(s.bytes_done)} / {human_bytes(s.bytes_to_do)}"
+            f"  {human_bytes(s.rate)}/s  ETA {human_duration(s.eta)}"
+        )
 
     def draw(self) -> None:
         s = self.engine.snapshot()

@@ -72,21 +72,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "watch",
         help="watch a hot folder and upload every photo that lands in it",
         description="Watch FOLDER (and its subfolders) and upload each JPEG to a ShootProof event as soon as "
-                    "it is completely written: for tethered shooting, card readers and export folders. "
-                    "Runs until Ctrl-C.",
+        "it is completely written: for tethered shooting, card readers and export folders. "
+        "Runs until Ctrl-C.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder to watch")
     add_target_arguments(parser)
-    parser.add_argument("--after", type=_after, default=AfterUpload(), metavar="leave|move:DIR",
-                        help="after a photo is uploaded, leave it (default) or move it below DIR, keeping subfolders")
-    parser.add_argument("--settle", type=_settle, default=1.0, metavar="SECONDS",
-                        help="how long a file must stay unchanged before it counts as complete (default 1)")
-    parser.add_argument("--polling", action="store_true",
-                        help="look for changes every moment instead of being told (for network shares)")
-    parser.add_argument("--replace-changed", action="store_true",
-                        help="when an uploaded photo changes, replace it in the gallery (default: only report it)")
+    parser.add_argument(
+        "--after",
+        type=_after,
+        default=AfterUpload(),
+        metavar="leave|move:DIR",
+        help="after a photo is uploaded, leave it (default) or move it below DIR, keeping subfolders",
+    )
+    parser.add_argument(
+        "--settle",
+        type=_settle,
+        default=1.0,
+        metavar="SECONDS",
+        help="how long a file must stay unchanged before it counts as complete (default 1)",
+    )
+    parser.add_argument(
+        "--polling",
+        action="store_true",
+        help="look for changes every moment instead of being told (for network shares)",
+    )
+    parser.add_argument(
+        "--replace-changed",
+        action="store_true",
+        help="when an uploaded photo changes, replace it in the gallery (default: only report it)",
+    )
     add_shape_arguments(parser)
     config.add_arguments(parser, subcommand=True)
     parser.set_defaults(run=run)
@@ -172,9 +188,17 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
             out = Lines(sys.stdout, folder)
             unsubscribe = engine.subscribe(out.on_engine_event)
             watcher = HotFolderWatcher(
-                folder, (event_id, args.album), engine, settle=args.settle, mirror_folders=args.mirror_folders,
-                after=args.after, polling=args.polling, replace_changed=args.replace_changed, client=client,
-                on_event=out.on_event, label=new_event or f"Hot folder {folder.name}",
+                folder,
+                (event_id, args.album),
+                engine,
+                settle=args.settle,
+                mirror_folders=args.mirror_folders,
+                after=args.after,
+                polling=args.polling,
+                replace_changed=args.replace_changed,
+                client=client,
+                on_event=out.on_event,
+                label=new_event or f"Hot folder {folder.name}",
                 # lets a second `watch --new-event NAME` find the event the first one made
                 batch_options={**({"new_event": new_event} if new_event else {}), **args.shape.to_options()} or None,
             )
@@ -182,8 +206,10 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
             # would only pile up files that cannot be queued, so the command stops too (exit 3).
             local_failure = asyncio.Event()
             stop_on_failure = engine.subscribe(
-                lambda event: isinstance(event, ev.QueueStopped) and engine.local_failure is not None
-                and local_failure.set())
+                lambda event: (
+                    isinstance(event, ev.QueueStopped) and engine.local_failure is not None and local_failure.set()
+                )
+            )
             await engine.start()
             try:
                 try:
@@ -343,5 +369,7 @@ class Lines:
         for advice in hotfolder_summary.advice(counts):
             self.line(f"  {advice}")
         if still_queued:
-            self.line(f"  {still_queued} file(s) stay queued: they are uploaded the next time this folder is watched "
-                      "(or an upload runs).")
+            self.line(
+                f"  {still_queued} file(s) stay queued: they are uploaded the next time this folder is watched "
+                "(or an upload runs)."
+            )

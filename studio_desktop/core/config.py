@@ -52,15 +52,21 @@ def add_arguments(parser: argparse.ArgumentParser, *, subcommand: bool = False) 
     group = parser.add_argument_group("connection")
     if subcommand:
         group.argument_default = argparse.SUPPRESS
-    group.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS if subcommand else None,
-                       help="use the embedded sandbox studio instead of the real services "
-                            f"(env {ENV_SANDBOX}=1)")
+    group.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=argparse.SUPPRESS if subcommand else None,
+        help=f"use the embedded sandbox studio instead of the real services (env {ENV_SANDBOX}=1)",
+    )
     group.add_argument("--api-url", help=f"ShootProof API v2 endpoint (env {ENV_API_URL})")
     group.add_argument("--oauth-url", help=f"ShootProof OAuth base URL (env {ENV_OAUTH_URL})")
     group.add_argument("--pixieset-url", help=f"Pixieset Studio API base URL (env {ENV_PIXIESET_URL})")
-    group.add_argument("--access-token",
-                       help=f"ShootProof access token (prefer env {ENV_ACCESS_TOKEN}: flags show in `ps`)")
-    group.add_argument("--data-dir", help=f"keep all data, settings and logs under this folder (env {paths.DATA_DIR_ENV})")
+    group.add_argument(
+        "--access-token", help=f"ShootProof access token (prefer env {ENV_ACCESS_TOKEN}: flags show in `ps`)"
+    )
+    group.add_argument(
+        "--data-dir", help=f"keep all data, settings and logs under this folder (env {paths.DATA_DIR_ENV})"
+    )
 
 
 def _truthy(value: str | None) -> bool:

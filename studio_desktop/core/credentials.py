@@ -88,15 +88,17 @@ def _default_service() -> str:
 class CredentialStore:
     """Get, set and delete named secrets; see the module docstring for where they live."""
 
-    def __init__(self, *, service: str | None = None, secrets_file: Path | None = None,
-                 use_keyring: bool = True) -> None:
+    def __init__(
+        self, *, service: str | None = None, secrets_file: Path | None = None, use_keyring: bool = True
+    ) -> None:
         self._service = service or _default_service()
         self._file = Path(secrets_file) if secrets_file is not None else paths.current().secrets_file
         self._lock = threading.RLock()
         self._keyring: Any | None = self._pick_keyring() if use_keyring else None
         if self._keyring is None:
-            _warn_once("no-keyring", "No system keyring found; secrets are kept in %s, readable only by you.",
-                       self._file)
+            _warn_once(
+                "no-keyring", "No system keyring found; secrets are kept in %s, readable only by you.", self._file
+            )
 
     @staticmethod
     def _pick_keyring() -> Any | None:
@@ -176,9 +178,12 @@ class CredentialStore:
             if method == "delete_password" and _is_missing_entry(exc):
                 return None
             self._keyring = None
-            _warn_once("keyring-failed",
-                       "The system keyring stopped working (%s); secrets are kept in %s from now on, "
-                       "readable only by you.", type(exc).__name__, self._file)
+            _warn_once(
+                "keyring-failed",
+                "The system keyring stopped working (%s); secrets are kept in %s from now on, readable only by you.",
+                type(exc).__name__,
+                self._file,
+            )
             return _FAILED
 
     def _adopt(self, name: str, value: str) -> None:
@@ -229,20 +234,25 @@ class CredentialStore:
         with contextlib.suppress(OSError):
             if stat.S_IMODE(self._file.stat().st_mode) & 0o077:
                 os.chmod(self._file, 0o600)
-                log.warning("The secrets file %s was readable by others; it is now readable only by you.",
-                            self._file)
+                log.warning("The secrets file %s was readable by others; it is now readable only by you.", self._file)
 
     def _set_aside_corrupt(self) -> None:
         try:
             backup = backup_beside(self._file, "corrupt", mode=0o600)
         except OSError as exc:
-            log.warning("The secrets file %s is damaged and could not be set aside (%s); "
-                        "you may need to sign in again.", self._file, exc)
+            log.warning(
+                "The secrets file %s is damaged and could not be set aside (%s); you may need to sign in again.",
+                self._file,
+                exc,
+            )
             return
         with contextlib.suppress(OSError):
             self._file.unlink()
-        log.warning("The secrets file %s was damaged; it was set aside as %s and you may need to sign in again.",
-                    self._file, backup.name)
+        log.warning(
+            "The secrets file %s was damaged; it was set aside as %s and you may need to sign in again.",
+            self._file,
+            backup.name,
+        )
 
     @staticmethod
     def _register(name: str, value: str) -> None:

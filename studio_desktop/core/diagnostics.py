@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
@@ -20,8 +20,19 @@ from studio_desktop.core.redaction import redact
 from studio_desktop.core.settings import Settings, is_secret_key
 
 PACKAGES = (
-    "studio-desktop", "PySide6-Essentials", "shiboken6", "qasync", "httpx", "httpcore", "Pillow",
-    "watchdog", "platformdirs", "keyring", "starlette", "uvicorn", "python-multipart",
+    "studio-desktop",
+    "PySide6-Essentials",
+    "shiboken6",
+    "qasync",
+    "httpx",
+    "httpcore",
+    "Pillow",
+    "watchdog",
+    "platformdirs",
+    "keyring",
+    "starlette",
+    "uvicorn",
+    "python-multipart",
 )
 
 # UI state blobs (base64 geometry) say nothing useful to a reader; show their size only.
@@ -60,14 +71,20 @@ def _settings_section(settings: Settings | None) -> list[str]:
 def _paths_section() -> list[str]:
     current = paths.current()
     entries = {
-        "data": current.data_dir, "config": current.config_dir, "cache": current.cache_dir, "logs": current.log_dir,
-        "settings file": current.settings_file, "store": current.store_file, "log file": current.log_file,
+        "data": current.data_dir,
+        "config": current.config_dir,
+        "cache": current.cache_dir,
+        "logs": current.log_dir,
+        "settings file": current.settings_file,
+        "store": current.store_file,
+        "log file": current.log_file,
     }
     return [f"{name}: {path}{'' if path.exists() else '  (missing)'}" for name, path in entries.items()]
 
 
-def collect_diagnostics(settings: Settings | None, *, credential_backend: str | None = None,
-                        log_lines: int = 200) -> str:
+def collect_diagnostics(
+    settings: Settings | None, *, credential_backend: str | None = None, log_lines: int = 200
+) -> str:
     """Everything a helper needs to see about this installation, with every secret removed.
 
     ``credential_backend`` is ``CredentialStore.backend_name`` (where secrets are kept,
@@ -75,7 +92,7 @@ def collect_diagnostics(settings: Settings | None, *, credential_backend: str | 
     """
     lines = [
         f"{APP_NAME} {__version__} diagnostics",
-        f"generated: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
+        f"generated: {datetime.now(UTC).isoformat(timespec='seconds')}",
         "",
         "== System ==",
         f"python: {platform.python_implementation()} {platform.python_version()} ({sys.executable})",

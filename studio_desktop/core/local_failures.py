@@ -30,12 +30,15 @@ class StoreDamagedError(Exception):
         super().__init__(damaged_store_message(path, detail, kept_as))
 
 
-def damaged_store_message(path: Path, detail: str, kept_as: Path | None, *,
-                          again: str = "Run the same command again") -> str:
+def damaged_store_message(
+    path: Path, detail: str, kept_as: Path | None, *, again: str = "Run the same command again"
+) -> str:
     where = f"it was kept as {kept_as} for recovery" if kept_as else f"the file is {path}"
-    return (f"The local store (the upload queue and its record of what was sent) was damaged ({detail}); "
-            f"{where} and a new, empty one is used from now on. {again}: photos "
-            "already in the gallery are skipped, so nothing is sent twice.")
+    return (
+        f"The local store (the upload queue and its record of what was sent) was damaged ({detail}); "
+        f"{where} and a new, empty one is used from now on. {again}: photos "
+        "already in the gallery are skipped, so nothing is sent twice."
+    )
 
 
 def _sqlite_name(exc: BaseException) -> str:
@@ -45,8 +48,9 @@ def _sqlite_name(exc: BaseException) -> str:
 def is_damage(exc: BaseException) -> bool:
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
-    return (_sqlite_name(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
-            or any(w in str(exc).lower() for w in _DAMAGE_WORDS))
+    return _sqlite_name(exc).startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or any(
+        w in str(exc).lower() for w in _DAMAGE_WORDS
+    )
 
 
 def _is_full(exc: BaseException) -> bool:
@@ -56,8 +60,9 @@ def _is_full(exc: BaseException) -> bool:
         return False
     # A write SQLite could not finish: a full disk (SQLITE_FULL), or one that refused the write (an
     # I/O error: a file-size limit, a quota, a failing disk). What to do is the same.
-    return (_sqlite_name(exc).startswith(("SQLITE_FULL", "SQLITE_IOERR"))
-            or any(w in str(exc).lower() for w in (*_FULL_WORDS, "disk i/o error")))
+    return _sqlite_name(exc).startswith(("SQLITE_FULL", "SQLITE_IOERR")) or any(
+        w in str(exc).lower() for w in (*_FULL_WORDS, "disk i/o error")
+    )
 
 
 def _is_denied(exc: BaseException) -> bool:
@@ -65,8 +70,9 @@ def _is_denied(exc: BaseException) -> bool:
         return isinstance(exc, PermissionError) or exc.errno in _DENIED_ERRNOS
     if not isinstance(exc, sqlite3.Error):
         return False
-    return (_sqlite_name(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
-            or any(w in str(exc).lower() for w in _READ_ONLY_WORDS))
+    return _sqlite_name(exc).startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or any(
+        w in str(exc).lower() for w in _READ_ONLY_WORDS
+    )
 
 
 def describe(exc: BaseException) -> str | None:
@@ -83,13 +89,17 @@ def describe(exc: BaseException) -> str | None:
         return damaged_store_message(paths.current().store_file, str(exc), None)
     if _is_full(exc):
         where = getattr(exc, "filename", None) or paths.current().store_file
-        return (f"The disk is full or refused a write ({_detail(exc)}, writing {where}): free some space "
-                "(or check the disk) and run the same command again; what was already sent is remembered "
-                "and is not sent twice.")
+        return (
+            f"The disk is full or refused a write ({_detail(exc)}, writing {where}): free some space "
+            "(or check the disk) and run the same command again; what was already sent is remembered "
+            "and is not sent twice."
+        )
     if _is_denied(exc):
         where = getattr(exc, "filename", None) or folder
-        return (f"Studio Desktop may not write to {where} (permission denied or a read-only disk): "
-                "make that folder writable for your user, or choose another one with --data-dir, and try again.")
+        return (
+            f"Studio Desktop may not write to {where} (permission denied or a read-only disk): "
+            "make that folder writable for your user, or choose another one with --data-dir, and try again."
+        )
     if isinstance(exc, StoreError):
         return str(exc)
     if isinstance(exc, OSError):
@@ -97,8 +107,10 @@ def describe(exc: BaseException) -> str | None:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return f"A file of Studio Desktop could not be used: {what}{where}. Check the disk and try again."
     if isinstance(exc, sqlite3.Error):
-        return (f"The local store could not be used ({exc}); the file is {paths.current().store_file}. "
-                "Try again; if it keeps happening, move that file aside and run again.")
+        return (
+            f"The local store could not be used ({exc}); the file is {paths.current().store_file}. "
+            "Try again; if it keeps happening, move that file aside and run again."
+        )
     return None
 
 

@@ -29,9 +29,19 @@ from studio_desktop.core import paths
 from studio_desktop.core.redaction import forget_registered_secrets, redact, register_secret
 
 __all__ = [
-    "CHATTY_LOGGERS", "LOG_BACKUP_COUNT", "LOG_MAX_BYTES", "RedactingFilter", "RedactingFormatter",
-    "forget_registered_secrets", "install_excepthooks", "log_tail", "loop_exception_handler", "redact",
-    "register_secret", "setup_logging", "teardown_logging",
+    "CHATTY_LOGGERS",
+    "LOG_BACKUP_COUNT",
+    "LOG_MAX_BYTES",
+    "RedactingFilter",
+    "RedactingFormatter",
+    "forget_registered_secrets",
+    "install_excepthooks",
+    "log_tail",
+    "loop_exception_handler",
+    "redact",
+    "register_secret",
+    "setup_logging",
+    "teardown_logging",
 ]
 
 LOG_MAX_BYTES = 2 * 1024 * 1024
@@ -135,7 +145,8 @@ def setup_logging(level: str | int = "INFO", *, console: bool = True, log_file: 
 
     handlers: list[logging.Handler] = []
     file_handler = PrivateRotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8")
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
+    )
     file_handler.setFormatter(RedactingFormatter(FILE_FORMAT))
     handlers.append(file_handler)
     if console:
@@ -271,8 +282,12 @@ def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, A
     details = ", ".join(f"{key}={value!r}" for key, value in context.items() if key not in ("message", "exception"))
     try:
         if isinstance(exc, BaseException):
-            log.error("Unexpected error in a background task: %s%s\n%s", message,
-                      f" ({details})" if details else "", _describe(type(exc), exc, exc.__traceback__))
+            log.error(
+                "Unexpected error in a background task: %s%s\n%s",
+                message,
+                f" ({details})" if details else "",
+                _describe(type(exc), exc, exc.__traceback__),
+            )
             _forward(redact(f"Unexpected error in a background task: {type(exc).__name__}: {exc}"), exc)
         else:
             log.error("Event loop: %s%s", message, f" ({details})" if details else "")
@@ -280,8 +295,9 @@ def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, A
         loop.default_exception_handler(context)
 
 
-def install_excepthooks(report: Reporter | None = None, *,
-                        loop: asyncio.AbstractEventLoop | None = None) -> Callable[[], None]:
+def install_excepthooks(
+    report: Reporter | None = None, *, loop: asyncio.AbstractEventLoop | None = None
+) -> Callable[[], None]:
     """Log uncaught exceptions (redacted) and pass each to ``report(summary, exc)``; the process keeps running.
 
     Covers ``sys.excepthook``, ``threading.excepthook`` and the exception handler of

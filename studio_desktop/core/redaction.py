@@ -71,20 +71,27 @@ _NOT_MASKED = r"(?!" + re.escape(MASK) + r")"
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # 'Authorization': 'Bearer ...'   access_token='...'   "laravel_session": "..."
-    (re.compile(
-        r"""((?<![\w-])["']?[\w.\[\]-]*?""" + _SECRET_WORD + r"""[\w.\]-]*["']?\s*[:=]\s*)(["'])((?:\\.|(?!\2).)*)\2""",
-        re.IGNORECASE),
-     r"\1\2" + MASK + r"\2"),
+    (
+        re.compile(
+            r"""((?<![\w-])["']?[\w.\[\]-]*?"""
+            + _SECRET_WORD
+            + r"""[\w.\]-]*["']?\s*[:=]\s*)(["'])((?:\\.|(?!\2).)*)\2""",
+            re.IGNORECASE,
+        ),
+        r"\1\2" + MASK + r"\2",
+    ),
     # Bearer tokens wherever they appear on their own.
-    (re.compile(r"(\b(?:bearer|basic)\s+)" + _NOT_MASKED + r"[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE),
-     r"\1" + MASK),
+    (re.compile(r"(\b(?:bearer|basic)\s+)" + _NOT_MASKED + r"[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE), r"\1" + MASK),
     # Cookie pairs and parameters whose names hold a secret word: laravel_session=..., XSRF-TOKEN=...
-    (re.compile(r"((?<![\w-])[\w.\[\]-]*?" + _SECRET_WORD + r"[\w.\[\]-]*=)" + _NOT_MASKED + r"[^&\s#\"'<>;,]+",
-                re.IGNORECASE),
-     r"\1" + MASK),
+    (
+        re.compile(
+            r"((?<![\w-])[\w.\[\]-]*?" + _SECRET_WORD + r"[\w.\[\]-]*=)" + _NOT_MASKED + r"[^&\s#\"'<>;,]+",
+            re.IGNORECASE,
+        ),
+        r"\1" + MASK,
+    ),
     # httpx's Cookies repr: <Cookie name=value for host />
-    (re.compile(r"(<Cookie\s+[^=\s]+=)" + _NOT_MASKED + r"[^\s]+", re.IGNORECASE),
-     r"\1" + MASK),
+    (re.compile(r"(<Cookie\s+[^=\s]+=)" + _NOT_MASKED + r"[^\s]+", re.IGNORECASE), r"\1" + MASK),
 ]
 
 _lock = threading.Lock()

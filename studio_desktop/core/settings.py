@@ -60,17 +60,20 @@ def guard_no_secrets(value: Any, where: str = "settings") -> None:
             if is_secret_key(key):
                 raise SecretInSettingsError(
                     f"Refusing to keep {key!r} in {where}: tokens, cookies and passwords "
-                    "belong in the credential store.")
+                    "belong in the credential store."
+                )
             guard_no_secrets(item, f"{where}.{key}")
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             guard_no_secrets(item, f"{where}[{index}]")
     elif isinstance(value, str) and redaction.contains_registered_secret(value):
         raise SecretInSettingsError(
-            f"Refusing to keep {where}: its value is a token or cookie the app holds as a secret.")
+            f"Refusing to keep {where}: its value is a token or cookie the app holds as a secret."
+        )
 
 
 # --- validators: each returns the normalised value or raises SettingsError ---------------
+
 
 def _int(name: str, value: Any) -> int:
     if isinstance(value, bool):
@@ -125,7 +128,8 @@ def _watermark(value: Any) -> str:
         return text
     raise SettingsError(
         "default_watermark must be empty (the brand's default), 'no' (no watermark) "
-        f"or a watermark id number, not {value!r}.")
+        f"or a watermark id number, not {value!r}."
+    )
 
 
 def _bool(name: str) -> Callable[[Any], bool]:
@@ -135,6 +139,7 @@ def _bool(name: str) -> Callable[[Any], bool]:
         if isinstance(value, str) and value.strip().lower() in {"true", "yes", "on", "1", "false", "no", "off", "0"}:
             return value.strip().lower() in {"true", "yes", "on", "1"}
         raise SettingsError(f"{name} must be true or false, not {value!r}.")
+
     return check
 
 
@@ -149,6 +154,7 @@ def _text(name: str) -> Callable[[Any], str]:
         if not isinstance(value, str):
             raise SettingsError(f"{name} must be text, not {value!r}.")
         return value.strip()
+
     return check
 
 
@@ -165,6 +171,7 @@ def _url(name: str) -> Callable[[Any], str]:
         if any(is_secret_key(key) or key.lower() == "code" for key, _ in parse_qsl(parts.query)):
             raise SecretInSettingsError(f"{name} must not carry a token in its query string.")
         return text
+
     return check
 
 
@@ -262,7 +269,8 @@ class Settings:
             if is_secret_key(name):
                 raise SecretInSettingsError(
                     f"Refusing to keep {name!r} in settings: tokens, cookies and passwords "
-                    "belong in the credential store.")
+                    "belong in the credential store."
+                )
             if name not in _VALIDATORS:
                 raise SettingsError(f"There is no setting called {name!r}.")
         return dataclasses.replace(self, **changes)
@@ -317,6 +325,7 @@ class Settings:
 
 # --- migrations -------------------------------------------------------------------------
 
+
 def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     """Version 0 (no ``schema_version``) used short key names and kept a token beside them."""
     renames = {
@@ -369,6 +378,7 @@ def migrate(data: dict[str, Any], from_version: int) -> dict[str, Any]:
 
 # --- load / save ------------------------------------------------------------------------
 
+
 def _settings_path(path: Path | None) -> Path:
     return Path(path) if path is not None else paths.current().settings_file
 
@@ -385,11 +395,9 @@ def _backup(path: Path, tag: str) -> Path | None:
 def _write_defaults_over(path: Path, tag: str, why: str) -> Settings:
     backup = _backup(path, tag)
     if backup is None:
-        log.warning("The settings file %s %s; using default settings for now and leaving the file as it is.",
-                    path, why)
+        log.warning("The settings file %s %s; using default settings for now and leaving the file as it is.", path, why)
         return Settings()
-    log.warning("The settings file %s %s; it was saved as %s and default settings are used.",
-                path, why, backup.name)
+    log.warning("The settings file %s %s; it was saved as %s and default settings are used.", path, why, backup.name)
     defaults = Settings()
     _try_save(defaults, path)
     return defaults
@@ -427,7 +435,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return _write_defaults_over(path, "corrupt", _CORRUPT)
     if version > SCHEMA_VERSION:
         return _write_defaults_over(
-            path, f"v{version}", f"was written by a newer version of the app (settings version {version})")
+            path, f"v{version}", f"was written by a newer version of the app (settings version {version})"
+        )
 
     changed = False
     if version < SCHEMA_VERSION:
@@ -437,15 +446,23 @@ def load_settings(path: Path | None = None) -> Settings:
         try:
             data = migrate(data, version)
         except Exception as exc:
-            log.warning("The settings file %s could not be migrated from version %d (%s); "
-                        "default settings are used.", path, version, type(exc).__name__)
+            log.warning(
+                "The settings file %s could not be migrated from version %d (%s); default settings are used.",
+                path,
+                version,
+                type(exc).__name__,
+            )
             if backup is not None:
                 _try_save(Settings(), path)
             return Settings()
         changed = backup is not None
         if backup is not None:
-            log.info("Settings migrated from version %d to %d; the old file is kept as %s.",
-                     version, SCHEMA_VERSION, backup.name)
+            log.info(
+                "Settings migrated from version %d to %d; the old file is kept as %s.",
+                version,
+                SCHEMA_VERSION,
+                backup.name,
+            )
 
     settings, problems = Settings.from_dict(data)
     if problems:

@@ -107,8 +107,14 @@ class OrderSummary:
         return status
 
 
-async def list_orders(client: Any, *, event_id: int | None = None, event_ids: Collection[int] | None = None,
-                      page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES) -> list[Order]:
+async def list_orders(
+    client: Any,
+    *,
+    event_id: int | None = None,
+    event_ids: Collection[int] | None = None,
+    page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
+) -> list[Order]:
     """Every order of one gallery (``event_id``), or of the galleries in ``event_ids`` (a brand's)."""
     orders: list[Order] = []
     page_number = 1
@@ -121,8 +127,13 @@ async def list_orders(client: Any, *, event_id: int | None = None, event_ids: Co
     return orders
 
 
-async def fetch_details(client: Any, orders: Iterable[Order], on_details: Callable[[OrderDetails], None], *,
-                        concurrency: int = DETAIL_CONCURRENCY) -> int:
+async def fetch_details(
+    client: Any,
+    orders: Iterable[Order],
+    on_details: Callable[[OrderDetails], None],
+    *,
+    concurrency: int = DETAIL_CONCURRENCY,
+) -> int:
     """Fetch each order's details, ``concurrency`` at a time, handing each to ``on_details``; returns how many."""
     gate = asyncio.Semaphore(concurrency)
 
@@ -144,20 +155,32 @@ def invoice_total(invoice: Invoice) -> Decimal | None:
     if subtotal is None:
         return None
     rate = invoice.sales_tax_percent or Decimal(0)
-    taxable = sum((item.price or Decimal(0)) * (item.quantity if item.quantity is not None else 1)
-                  for item in invoice.items if item.is_taxable)
+    taxable = sum(
+        (item.price or Decimal(0)) * (item.quantity if item.quantity is not None else 1)
+        for item in invoice.items
+        if item.is_taxable
+    )
     return (subtotal + taxable * rate / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-async def list_invoices(client: Any, *, brand_id: int | None = None, contact_id: int | None = None,
-                        page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES) -> list[Invoice]:
+async def list_invoices(
+    client: Any,
+    *,
+    brand_id: int | None = None,
+    contact_id: int | None = None,
+    page_size: int = PAGE_SIZE,
+    max_pages: int = MAX_PAGES,
+) -> list[Invoice]:
     """A brand's invoices (all of the studio's without ``brand_id``), only ``contact_id``'s if given."""
     invoices: list[Invoice] = []
     page_number = 1
     while page_number <= max_pages:
         page = await client.invoice_get_list(brand_id=brand_id, limit=page_size, page=page_number)
-        invoices.extend(invoice for invoice in page.items if contact_id is None
-                        or (invoice.client_contact is not None and invoice.client_contact.id == contact_id))
+        invoices.extend(
+            invoice
+            for invoice in page.items
+            if contact_id is None or (invoice.client_contact is not None and invoice.client_contact.id == contact_id)
+        )
         if not page.has_next or not page.items:
             break
         page_number += 1

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from studio_desktop.api.models import Photo
-from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.images import ExifSummary, read_exif_summary
+from studio_desktop.uploads.records import ledger
 
 #: The largest original we download only to read its camera details.
 MAX_DOWNLOAD_BYTES = 120 * 1024 * 1024
@@ -131,6 +131,5 @@ def exif_rows(summary: ExifSummary) -> list[tuple[str, str]]:
         rows.append(("Lens", summary.lens))
     rows.append(("Pixels", f"{summary.width:,} × {summary.height:,}"))
     if summary.orientation != 1:
-        rows.append(("Orientation", "Rotated by the camera (EXIF orientation "
-                                    f"{summary.orientation})"))
+        rows.append(("Orientation", f"Rotated by the camera (EXIF orientation {summary.orientation})"))
     return rows

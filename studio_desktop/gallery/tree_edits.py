@@ -17,8 +17,19 @@ from studio_desktop.api.models import Album, Event
 Events = tuple[Event, ...]
 
 #: Fields of an event that the write calls (rename, update, access level...) answer with.
-_EVENT_FIELDS = ("name", "password", "category_id", "status", "view_url", "event_date", "release_date",
-                 "gallery_expiration_date", "contact_id", "url_slug", "cover_photo")
+_EVENT_FIELDS = (
+    "name",
+    "password",
+    "category_id",
+    "status",
+    "view_url",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "url_slug",
+    "cover_photo",
+)
 
 
 def find_event(events: Iterable[Event], event_id: int) -> Event | None:
@@ -43,11 +54,13 @@ def remove_event(events: Events, event_id: int) -> Events:
 
 def update_event(events: Events, changed: Event) -> Events:
     """Take what the server answered for ``changed.id``; keep the albums and counts the tree already has."""
+
     def merge(old: Event) -> Event:
         values = {name: getattr(changed, name) for name in _EVENT_FIELDS}
         if changed.photo_count is not None:
             values["photo_count"] = changed.photo_count
         return replace(old, **values)
+
     return _map_event(events, changed.id, merge)
 
 
@@ -61,14 +74,24 @@ def add_album(events: Events, event_id: int, album: Album, parent_id: int | None
     def change(event: Event) -> Event:
         if parent_id is None:
             return replace(event, albums=(*event.albums, album))
-        return replace(event, albums=_map_albums(
-            event.albums, parent_id, lambda parent: replace(parent, sub_albums=(*parent.sub_albums, album))))
+        return replace(
+            event,
+            albums=_map_albums(
+                event.albums, parent_id, lambda parent: replace(parent, sub_albums=(*parent.sub_albums, album))
+            ),
+        )
+
     return _map_event(events, event_id, change)
 
 
 def rename_album(events: Events, event_id: int, album_id: int, name: str) -> Events:
-    return _map_event(events, event_id, lambda event: replace(
-        event, albums=_map_albums(event.albums, album_id, lambda album: replace(album, name=name))))
+    return _map_event(
+        events,
+        event_id,
+        lambda event: replace(
+            event, albums=_map_albums(event.albums, album_id, lambda album: replace(album, name=name))
+        ),
+    )
 
 
 def remove_album(events: Events, event_id: int, album_id: int) -> Events:
@@ -104,7 +127,8 @@ def _map_albums(albums: tuple[Album, ...], album_id: int, change: Callable[[Albu
 def _without(albums: tuple[Album, ...], album_id: int) -> tuple[Album, ...]:
     return tuple(
         replace(album, sub_albums=_without(album.sub_albums, album_id)) if album.sub_albums else album
-        for album in albums if album.id != album_id
+        for album in albums
+        if album.id != album_id
     )
 
 

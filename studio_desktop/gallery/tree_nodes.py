@@ -49,7 +49,7 @@ class GalleryTarget:
 class Node:
     """A tree node: ``parent``, ``children`` and its ``row`` in the parent, set once at build time."""
 
-    __slots__ = ("parent", "children", "row")
+    __slots__ = ("children", "parent", "row")
     kind = ""
 
     def __init__(self, parent: Node | None = None):
@@ -115,7 +115,7 @@ class BrandNode(Node):
 
 
 class EventNode(Node):
-    __slots__ = ("event", "_name", "_archived")
+    __slots__ = ("_archived", "_name", "event")
     kind = EVENT
 
     def __init__(self, event: Event):
@@ -150,7 +150,7 @@ class EventNode(Node):
 
 
 class AlbumNode(Node):
-    __slots__ = ("album", "depth", "_name")
+    __slots__ = ("_name", "album", "depth")
     kind = ALBUM
 
     def __init__(self, album: Album, depth: int):
@@ -193,8 +193,13 @@ class AlbumNode(Node):
 
     def target(self) -> GalleryTarget:
         event = self.event_node
-        return GalleryTarget(event_id=event.id, event_name=event.name, album_id=self.album.id,
-                             album_path=self.album_path(), brand_id=event.event.brand_id)
+        return GalleryTarget(
+            event_id=event.id,
+            event_name=event.name,
+            album_id=self.album.id,
+            album_path=self.album_path(),
+            brand_id=event.event.brand_id,
+        )
 
 
 def _event_sort_key(event: Event) -> tuple[str, str]:

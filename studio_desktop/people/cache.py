@@ -137,17 +137,21 @@ class ContactsCache:
     def _all(self, conn: sqlite3.Connection) -> list[CachedContact]:
         rows = conn.execute(
             "SELECT data, source, updated FROM contact_cache WHERE account = ? ORDER BY sort_name, contact_id",
-            (self.account,)).fetchall()
+            (self.account,),
+        ).fetchall()
         return [cached for cached in map(self._row, rows) if cached is not None]
 
     def _get(self, conn: sqlite3.Connection, contact_id: int) -> CachedContact | None:
-        row = conn.execute("SELECT data, source, updated FROM contact_cache WHERE account = ? AND contact_id = ?",
-                           (self.account, contact_id)).fetchone()
+        row = conn.execute(
+            "SELECT data, source, updated FROM contact_cache WHERE account = ? AND contact_id = ?",
+            (self.account, contact_id),
+        ).fetchone()
         return self._row(row) if row is not None else None
 
     def _by_email(self, conn: sqlite3.Connection, email: str) -> list[CachedContact]:
-        rows = conn.execute("SELECT data, source, updated FROM contact_cache WHERE account = ? AND email = ?",
-                            (self.account, email)).fetchall()
+        rows = conn.execute(
+            "SELECT data, source, updated FROM contact_cache WHERE account = ? AND email = ?", (self.account, email)
+        ).fetchall()
         return [cached for cached in map(self._row, rows) if cached is not None]
 
     def _ids(self, conn: sqlite3.Connection) -> set[int]:
@@ -157,8 +161,9 @@ class ContactsCache:
     def _put_many(self, conn: sqlite3.Connection, contacts: list[Contact], source: str) -> None:
         now = time.time()
         for contact in contacts:
-            previous = conn.execute("SELECT source FROM contact_cache WHERE account = ? AND contact_id = ?",
-                                    (self.account, contact.id)).fetchone()
+            previous = conn.execute(
+                "SELECT source FROM contact_cache WHERE account = ? AND contact_id = ?", (self.account, contact.id)
+            ).fetchone()
             kept = source
             if previous is not None and _rank(previous["source"]) < _rank(source):
                 kept = previous["source"]
@@ -166,8 +171,17 @@ class ContactsCache:
                 "INSERT OR REPLACE INTO contact_cache "
                 "(account, contact_id, brand_id, email, sort_name, data, source, updated) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.account, contact.id, contact.brand_id, (contact.email or "").strip() or None,
-                 sort_key(contact), json.dumps(contact_to_json(contact)), kept, now))
+                (
+                    self.account,
+                    contact.id,
+                    contact.brand_id,
+                    (contact.email or "").strip() or None,
+                    sort_key(contact),
+                    json.dumps(contact_to_json(contact)),
+                    kept,
+                    now,
+                ),
+            )
 
     def _remove(self, conn: sqlite3.Connection, contact_id: int) -> None:
         conn.execute("DELETE FROM contact_cache WHERE account = ? AND contact_id = ?", (self.account, contact_id))

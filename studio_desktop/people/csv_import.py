@@ -62,8 +62,9 @@ def _says_already_there(messages: Sequence[str]) -> bool:
     return any("already" in message.casefold() and "email" in message.casefold() for message in messages)
 
 
-async def find_existing(find_by_email: Callable[..., Any], rows: Sequence[CsvRow], brand_id: int, *,
-                        concurrency: int = 4) -> dict[int, Contact]:
+async def find_existing(
+    find_by_email: Callable[..., Any], rows: Sequence[CsvRow], brand_id: int, *, concurrency: int = 4
+) -> dict[int, Contact]:
     """The rows (by line) whose email already belongs to a contact of ``brand_id``.
 
     ``find_by_email(email, brand_id=...)`` is ``ContactDirectory.find_by_email``; emails are
@@ -84,8 +85,14 @@ async def find_existing(find_by_email: Callable[..., Any], rows: Sequence[CsvRow
     return {row.line: found[row.email.casefold()] for row in rows if row.email.casefold() in found}
 
 
-async def settle_existing(update: Callable[..., Any] | None, rows: Sequence[tuple[CsvRow, Contact]], brand_id: int,
-                          report: ImportReport, *, describe: Callable[[BaseException], str] = str) -> None:
+async def settle_existing(
+    update: Callable[..., Any] | None,
+    rows: Sequence[tuple[CsvRow, Contact]],
+    brand_id: int,
+    report: ImportReport,
+    *,
+    describe: Callable[[BaseException], str] = str,
+) -> None:
     """Rows already there: updated from the file with ``update(contact_id, fields)``, or (None) left alone."""
     for row, contact in rows:
         if update is None:
@@ -102,7 +109,7 @@ async def settle_existing(update: Callable[..., Any] | None, rows: Sequence[tupl
 
 def batches(rows: Sequence[CsvRow], size: int = MAX_BULK_CONTACTS) -> list[list[CsvRow]]:
     size = max(1, min(size, MAX_BULK_CONTACTS))
-    return [list(rows[start:start + size]) for start in range(0, len(rows), size)]
+    return [list(rows[start : start + size]) for start in range(0, len(rows), size)]
 
 
 def _messages(errors: dict[str, list[str]]) -> list[str]:
@@ -179,10 +186,12 @@ async def import_rows(
             raise
         except TransientError as exc:
             if exc.maybe_applied:
-                why = ("The connection broke while this batch was being sent; ShootProof may have created some "
-                       "of these contacts. Search for them by email before importing them again.")
+                why = (
+                    "The connection broke while this batch was being sent; ShootProof may have created some "
+                    "of these contacts. Search for them by email before importing them again."
+                )
                 report.outcomes.extend(RowOutcome(row, errors=[why]) for row in batch)
-                _skip(report, pending[number + 1:], "Not sent: the import stopped after a connection problem.")
+                _skip(report, pending[number + 1 :], "Not sent: the import stopped after a connection problem.")
                 break
             report.outcomes.extend(RowOutcome(row, errors=[exc.msg]) for row in batch)
         except ApiError as exc:

@@ -118,6 +118,7 @@ class CsvImport:
 
 # --- decoding -----------------------------------------------------------------------------
 
+
 def _decode_lines(data: bytes) -> tuple[str, list[int], str]:
     """The text, the (1-based) lines that could not be decoded, and the encoding that was used.
 
@@ -131,7 +132,7 @@ def _decode_lines(data: bytes) -> tuple[str, list[int], str]:
         except UnicodeDecodeError:
             pass
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8"), [], "utf-8"
     except UnicodeDecodeError:
@@ -165,6 +166,7 @@ def _sniff_delimiter(text: str) -> str:
 
 # --- reading ------------------------------------------------------------------------------
 
+
 def read_contacts_csv(source: str | Path | bytes) -> CsvImport:
     """Read a contacts CSV (a path or the file's bytes). Never raises for what is in the file."""
     result = CsvImport()
@@ -175,7 +177,8 @@ def read_contacts_csv(source: str | Path | bytes) -> CsvImport:
             if size > MAX_FILE_BYTES:
                 result.problems.append(
                     f"The file is {size / 1_048_576:.0f} MB; contact lists over "
-                    f"{MAX_FILE_BYTES // 1_048_576} MB are not imported. Split it into smaller files.")
+                    f"{MAX_FILE_BYTES // 1_048_576} MB are not imported. Split it into smaller files."
+                )
                 return result
             data = path.read_bytes()
         except OSError as exc:
@@ -192,7 +195,8 @@ def read_contacts_csv(source: str | Path | bytes) -> CsvImport:
         shown = ", ".join(str(n) for n in bad_lines[:10]) + ("…" if len(bad_lines) > 10 else "")
         result.problems.append(
             f"{len(bad_lines)} line(s) use an unknown text encoding (line {shown}); those rows are skipped. "
-            "Save the file as 'CSV UTF-8' to import them.")
+            "Save the file as 'CSV UTF-8' to import them."
+        )
     if not text.strip():
         result.problems.append("The file is empty.")
         return result
@@ -222,11 +226,15 @@ def read_contacts_csv(source: str | Path | bytes) -> CsvImport:
     found = set(positions.values())
     if "email" not in found:
         if any(EMAIL_RE.match(cell.strip()) for cell in header):
-            result.problems.append("The first line should name the columns (First Name, Last Name, Email…), "
-                                   "but it looks like a contact. Add a line of column names at the top.")
+            result.problems.append(
+                "The first line should name the columns (First Name, Last Name, Email…), "
+                "but it looks like a contact. Add a line of column names at the top."
+            )
         else:
-            result.problems.append("No column holds email addresses: name one 'Email'. "
-                                   f"Columns found: {', '.join(c.strip() for c in header if c.strip()) or 'none'}.")
+            result.problems.append(
+                "No column holds email addresses: name one 'Email'. "
+                f"Columns found: {', '.join(c.strip() for c in header if c.strip()) or 'none'}."
+            )
         return result
     if "first_name" not in found and "name" not in found:
         result.problems.append("No column holds first names: name one 'First Name' (or 'Name').")
@@ -278,7 +286,8 @@ def _row(line: int, cells: list[str], positions: dict[int, str], width: int) -> 
     if extra:
         row.errors.append(
             f"This row has {len(cells)} values but there are {width} columns; "
-            "a value with a comma in it probably needs quotes. Nothing from this row was imported.")
+            "a value with a comma in it probably needs quotes. Nothing from this row was imported."
+        )
         return row
     if len(cells) < width:
         row.warnings.append(f"This row has only {len(cells)} of {width} values; the missing ones are left empty.")

@@ -89,20 +89,37 @@ class ContactFields:
     tags: tuple[str, ...] = ()
     address: Address | None = None
 
-
     def cleaned(self) -> ContactFields:
         address = self.address
         if address is not None:
-            address = Address(**{name: (getattr(address, name) or "").strip() or None
-                                 for name in ("street_line_1", "street_line_2", "city", "state_province",
-                                              "postal_code", "country")}, id=address.id)
-            if not any((address.street_line_1, address.street_line_2, address.city, address.state_province,
-                        address.postal_code, address.country)):
+            address = Address(
+                **{
+                    name: (getattr(address, name) or "").strip() or None
+                    for name in ("street_line_1", "street_line_2", "city", "state_province", "postal_code", "country")
+                },
+                id=address.id,
+            )
+            if not any(
+                (
+                    address.street_line_1,
+                    address.street_line_2,
+                    address.city,
+                    address.state_province,
+                    address.postal_code,
+                    address.country,
+                )
+            ):
                 address = None
         return ContactFields(
-            brand_id=self.brand_id, first_name=self.first_name.strip(), email=self.email.strip(),
-            last_name=self.last_name.strip(), phone=self.phone.strip(), business_name=self.business_name.strip(),
-            notes=self.notes.strip(), third_party_id=self.third_party_id.strip(), tags=split_tags(self.tags),
+            brand_id=self.brand_id,
+            first_name=self.first_name.strip(),
+            email=self.email.strip(),
+            last_name=self.last_name.strip(),
+            phone=self.phone.strip(),
+            business_name=self.business_name.strip(),
+            notes=self.notes.strip(),
+            third_party_id=self.third_party_id.strip(),
+            tags=split_tags(self.tags),
             address=address,
         )
 
@@ -125,8 +142,7 @@ class ContactFields:
     def create_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``contact_create``: empty fields are left out."""
         fields = self.cleaned()
-        kwargs: dict[str, Any] = {"brand_id": fields.brand_id, "first_name": fields.first_name,
-                                  "email": fields.email}
+        kwargs: dict[str, Any] = {"brand_id": fields.brand_id, "first_name": fields.first_name, "email": fields.email}
         for name in ("last_name", "phone", "business_name", "notes", "third_party_id"):
             value = getattr(fields, name)
             if value:
@@ -205,8 +221,10 @@ class ContactDirectory:
         """Contacts with this email (one per brand at most); an empty list when there are none."""
         email = email.strip()
         if not EMAIL_RE.match(email):
-            raise ValidationError(f"'{email}' is not an email address.", validation_errors={
-                "email": [f"'{email}' is not an email address."]})
+            raise ValidationError(
+                f"'{email}' is not an email address.",
+                validation_errors={"email": [f"'{email}' is not an email address."]},
+            )
         try:
             contacts = await self.client.contact_info(contact_email=email, brand_id=brand_id)
         except NotFoundError:

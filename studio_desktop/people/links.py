@@ -26,18 +26,64 @@ T = TypeVar("T")
 
 # ISO codes (what ShootProof's own examples use) for the countries Pixieset numbers.
 _ISO_CODES = {
-    "AR": "Argentina", "AU": "Australia", "AT": "Austria", "BE": "Belgium", "BR": "Brazil", "CA": "Canada",
-    "CL": "Chile", "CN": "China", "CO": "Colombia", "HR": "Croatia", "CZ": "Czech Republic", "DK": "Denmark",
-    "EG": "Egypt", "FI": "Finland", "FR": "France", "DE": "Germany", "GR": "Greece", "HK": "Hong Kong",
-    "HU": "Hungary", "IS": "Iceland", "IN": "India", "ID": "Indonesia", "IE": "Ireland", "IL": "Israel",
-    "IT": "Italy", "JP": "Japan", "MY": "Malaysia", "MX": "Mexico", "MA": "Morocco", "NL": "Netherlands",
-    "NZ": "New Zealand", "NO": "Norway", "PH": "Philippines", "PL": "Poland", "PT": "Portugal", "RO": "Romania",
-    "SG": "Singapore", "ZA": "South Africa", "ES": "Spain", "SE": "Sweden", "CH": "Switzerland", "TH": "Thailand",
-    "TR": "Turkey", "AE": "United Arab Emirates", "GB": "United Kingdom", "UK": "United Kingdom",
-    "US": "United States", "USA": "United States", "VN": "Vietnam",
+    "AR": "Argentina",
+    "AU": "Australia",
+    "AT": "Austria",
+    "BE": "Belgium",
+    "BR": "Brazil",
+    "CA": "Canada",
+    "CL": "Chile",
+    "CN": "China",
+    "CO": "Colombia",
+    "HR": "Croatia",
+    "CZ": "Czech Republic",
+    "DK": "Denmark",
+    "EG": "Egypt",
+    "FI": "Finland",
+    "FR": "France",
+    "DE": "Germany",
+    "GR": "Greece",
+    "HK": "Hong Kong",
+    "HU": "Hungary",
+    "IS": "Iceland",
+    "IN": "India",
+    "ID": "Indonesia",
+    "IE": "Ireland",
+    "IL": "Israel",
+    "IT": "Italy",
+    "JP": "Japan",
+    "MY": "Malaysia",
+    "MX": "Mexico",
+    "MA": "Morocco",
+    "NL": "Netherlands",
+    "NZ": "New Zealand",
+    "NO": "Norway",
+    "PH": "Philippines",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "RO": "Romania",
+    "SG": "Singapore",
+    "ZA": "South Africa",
+    "ES": "Spain",
+    "SE": "Sweden",
+    "CH": "Switzerland",
+    "TH": "Thailand",
+    "TR": "Turkey",
+    "AE": "United Arab Emirates",
+    "GB": "United Kingdom",
+    "UK": "United Kingdom",
+    "US": "United States",
+    "USA": "United States",
+    "VN": "Vietnam",
 }
-_COUNTRY_ALIASES = {"united states of america": "United States", "u.s.": "United States", "u.s.a.": "United States",
-                    "great britain": "United Kingdom", "england": "United Kingdom", "czechia": "Czech Republic"}
+_COUNTRY_ALIASES = {
+    "united states of america": "United States",
+    "u.s.": "United States",
+    "u.s.a.": "United States",
+    "great britain": "United Kingdom",
+    "england": "United Kingdom",
+    "czechia": "Czech Republic",
+}
 
 
 class LinkError(Exception):
@@ -68,19 +114,32 @@ def pixieset_country_id(country: str | None) -> int | None:
 
 def contact_fields_from_client(client: Client, brand_id: int) -> ContactFields:
     if not client.email:
-        raise LinkError(f"{client.display_name} has no email address in Pixieset, and a ShootProof contact "
-                        "needs one. Add it in the client's details first.")
+        raise LinkError(
+            f"{client.display_name} has no email address in Pixieset, and a ShootProof contact "
+            "needs one. Add it in the client's details first."
+        )
     first_name = client.first_name or client.company or client.email.split("@", 1)[0]
     info = client.address_info
     address = None
     if not info.is_empty:
-        address = Address(street_line_1=info.address_line_1, street_line_2=info.address_line_2, city=info.city,
-                          state_province=info.state, postal_code=info.postal_code,
-                          country=info.country or country_name(info.country_id))
+        address = Address(
+            street_line_1=info.address_line_1,
+            street_line_2=info.address_line_2,
+            city=info.city,
+            state_province=info.state,
+            postal_code=info.postal_code,
+            country=info.country or country_name(info.country_id),
+        )
     return ContactFields(
-        brand_id=brand_id, first_name=first_name, email=client.email, last_name=client.last_name or "",
-        phone=client.phone or "", business_name=client.company or "", notes=client.notes or "",
-        third_party_id=client.id, address=address,
+        brand_id=brand_id,
+        first_name=first_name,
+        email=client.email,
+        last_name=client.last_name or "",
+        phone=client.phone or "",
+        business_name=client.company or "",
+        notes=client.notes or "",
+        third_party_id=client.id,
+        address=address,
     ).cleaned()
 
 
@@ -90,14 +149,26 @@ def client_draft_from_contact(contact: Contact) -> ClientDraft:
     address = None
     if contact.address is not None:
         a = contact.address
-        address = AddressInfo(address_line_1=a.street_line_1, address_line_2=a.street_line_2, city=a.city,
-                              postal_code=a.postal_code, state=a.state_province,
-                              country_id=pixieset_country_id(a.country))
+        address = AddressInfo(
+            address_line_1=a.street_line_1,
+            address_line_2=a.street_line_2,
+            city=a.city,
+            postal_code=a.postal_code,
+            state=a.state_province,
+            country_id=pixieset_country_id(a.country),
+        )
         if address.is_empty:
             address = None
-    return ClientDraft(first_name=contact.first_name, last_name=contact.last_name, email=contact.email,
-                       phone=contact.phone, company=contact.business_name, notes=contact.notes,
-                       address_info=address, type="client")
+    return ClientDraft(
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        phone=contact.phone,
+        company=contact.business_name,
+        notes=contact.notes,
+        address_info=address,
+        type="client",
+    )
 
 
 async def find_client_by_email(pixieset: PixiesetClient, email: str) -> Client | None:

@@ -52,8 +52,12 @@ def resolve(contacts: Sequence[Contact], text: str) -> tuple[Contact | None, lis
     wanted = " ".join(text.split()).casefold()
     if not wanted:
         return None, []
-    exact = [c for c in contacts if wanted in (_full_name(c), (c.email or "").casefold(), contact_label(c).casefold())
-             or (wanted.isdigit() and c.id == int(wanted))]
+    exact = [
+        c
+        for c in contacts
+        if wanted in (_full_name(c), (c.email or "").casefold(), contact_label(c).casefold())
+        or (wanted.isdigit() and c.id == int(wanted))
+    ]
     if len(exact) == 1:
         return exact[0], exact
     candidates = exact or matches(contacts, wanted)

@@ -102,12 +102,12 @@ class ShootProofApi:
             if verb not in ("GET", "POST"):
                 await body.drain()
                 self.requests.add(request.query_params.get("method", ""), verb)
-                await fail_response(ApiFail(405, "Only GET and POST requests are supported.",
-                                            headers={"Allow": "GET, POST"}))(scope, receive, send)
+                await fail_response(
+                    ApiFail(405, "Only GET and POST requests are supported.", headers={"Allow": "GET, POST"})
+                )(scope, receive, send)
                 return
             try:
-                payload = await read_payload(request, body, self.state.storage.incoming,
-                                             self.state.max_upload_bytes)
+                payload = await read_payload(request, body, self.state.storage.incoming, self.state.max_upload_bytes)
             except PayloadError as exc:
                 await body.drain()
                 self.requests.add(request.query_params.get("method", ""), verb).status = 400
@@ -124,7 +124,8 @@ class ShootProofApi:
                 await self._inject(fault, scope, receive, send)
                 return
             status, content, headers = await anyio.to_thread.run_sync(
-                self._execute, method, verb, payload, str(request.base_url))
+                self._execute, method, verb, payload, str(request.base_url)
+            )
             record.status = status
             if fault is not None:
                 record.fault = fault.label
@@ -137,8 +138,9 @@ class ShootProofApi:
             if payload is not None:
                 payload.cleanup()  # for a client that left mid-way; normally already done
 
-    def _execute(self, method: str, verb: str, payload: Payload,
-                 base_url: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _execute(
+        self, method: str, verb: str, payload: Payload, base_url: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         try:
             spec = self._spec(method)
             token = self.state.tokens.check(payload.params.get("access_token"))
@@ -148,11 +150,22 @@ class ShootProofApi:
                 raise ApiFail(403, f"This access token was not granted the {method} scope.")
             missing = [name for name in spec.required if not _present(payload, name)]
             if missing:
-                raise ApiFail(400, f"Missing required parameters: {', '.join(missing)}.",
-                              validation_errors={name: [f"The {name} parameter is required."] for name in missing})
-            call = Call(method=method, verb=verb, params=payload.params, state=self.state,
-                        urls=Urls(base_url, self.state.signer), token=token, files=payload.files,
-                        json_body=payload.json_body, json_error=payload.json_error)
+                raise ApiFail(
+                    400,
+                    f"Missing required parameters: {', '.join(missing)}.",
+                    validation_errors={name: [f"The {name} parameter is required."] for name in missing},
+                )
+            call = Call(
+                method=method,
+                verb=verb,
+                params=payload.params,
+                state=self.state,
+                urls=Urls(base_url, self.state.signer),
+                token=token,
+                files=payload.files,
+                json_body=payload.json_body,
+                json_error=payload.json_error,
+            )
             result: dict[str, Any] = spec.handler(call)
             return 200, {"stat": "ok", **result}, {}
         except ApiFail as fail:
@@ -167,8 +180,11 @@ class ShootProofApi:
     @staticmethod
     def _spec(method: str) -> MethodSpec:
         if not method:
-            raise ApiFail(400, "The method parameter is required.",
-                          validation_errors={"method": ["The method parameter is required."]})
+            raise ApiFail(
+                400,
+                "The method parameter is required.",
+                validation_errors={"method": ["The method parameter is required."]},
+            )
         spec = REGISTRY.get(method)
         if spec is None:
             raise ApiFail(400, f"Unknown method: {method[:100]}.")
@@ -177,24 +193,32 @@ class ShootProofApi:
     async def _inject(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         status = fault.status
         if status is None:  # a connection reset
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"1024")],
+                }
+            )
             await send({"type": "http.response.body", "body": b'{"stat":"ok",', "more_body": True})
             raise InjectedReset()
         retry = {"Retry-After": str(self.faults.retry_after)}
         if status == 429:
-            response: Response = JSONResponse({"stat": "fail", "code": 429, "msg": "Too many requests: slow down."},
-                                              status_code=429, headers=retry)
+            response: Response = JSONResponse(
+                {"stat": "fail", "code": 429, "msg": "Too many requests: slow down."}, status_code=429, headers=retry
+            )
         elif status in (502, 503, 504):
             title = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}[status]
             html = f"<html><head><title>{status} {title}</title></head><body><h1>{status} {title}</h1></body></html>"
-            response = Response(html, status_code=status, media_type="text/html",
-                                headers=retry if status == 503 else None)
+            response = Response(
+                html, status_code=status, media_type="text/html", headers=retry if status == 503 else None
+            )
         elif status == 408:
             response = Response("Request Timeout", status_code=408, media_type="text/plain")
         else:
-            response = JSONResponse({"stat": "fail", "code": status, "msg": "Internal server error."},
-                                    status_code=status)
+            response = JSONResponse(
+                {"stat": "fail", "code": status, "msg": "Internal server error."}, status_code=status
+            )
         await response(scope, receive, send)
 
 

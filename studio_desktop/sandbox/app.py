@@ -17,8 +17,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
-from studio_desktop.sandbox.api import CallRecord, RequestLog, ShootProofApi, quiet_injected_resets
 from studio_desktop.core.store import inserted_id
+from studio_desktop.sandbox.api import CallRecord, RequestLog, ShootProofApi, quiet_injected_resets
 from studio_desktop.sandbox.db import SCHEMA_VERSION, Clock, Database
 from studio_desktop.sandbox.faults import Faults
 from studio_desktop.sandbox.files import Storage
@@ -102,13 +102,15 @@ class SandboxStudio:
         self._media = MediaRoutes(self.state)
         self._oauth = OAuthRoutes(self.state)
         api = ShootProofApi(self.state, self.faults, self.requests)
-        self.asgi_app = Starlette(routes=[
-            Route("/v2", api),
-            Route("/v2/", api),
-            *self._oauth.routes(),
-            *self._media.routes(),
-            Mount("/pixieset/api/v1", app=self.pixieset.asgi_app),
-        ])
+        self.asgi_app = Starlette(
+            routes=[
+                Route("/v2", api),
+                Route("/v2/", api),
+                *self._oauth.routes(),
+                *self._media.routes(),
+                Mount("/pixieset/api/v1", app=self.pixieset.asgi_app),
+            ]
+        )
 
     def _open_database(self, seed: str) -> None:
         path = self.storage.db_path
@@ -146,8 +148,10 @@ class SandboxStudio:
 
     def set_plan_limit(self, photos_allowed: int | None) -> None:
         with self.db.tx() as c:
-            c.execute("UPDATE studio SET photos_allowed = ?, plan_type = ? WHERE id = 1",
-                      (photos_allowed, "Unlimited" if photos_allowed is None else "Standard"))
+            c.execute(
+                "UPDATE studio SET photos_allowed = ?, plan_type = ? WHERE id = 1",
+                (photos_allowed, "Unlimited" if photos_allowed is None else "Standard"),
+            )
 
     def plan(self) -> tuple[int, int | None]:
         with self.db.read() as c:
@@ -159,29 +163,41 @@ class SandboxStudio:
         with self.db.tx() as c:
             if brand_id is None:
                 brand_id = c.execute("SELECT id FROM brands WHERE is_default = 1").fetchone()[0]
-            return inserted_id(c.execute("INSERT INTO events (brand_id, name, created, last_updated) "
-                                         "VALUES (?, ?, ?, ?)", (brand_id, name, now, now)))
+            return inserted_id(
+                c.execute(
+                    "INSERT INTO events (brand_id, name, created, last_updated) VALUES (?, ?, ?, ?)",
+                    (brand_id, name, now, now),
+                )
+            )
 
     def create_album(self, event_id: int, name: str, parent_id: int | None = None) -> int:
         with self.db.tx() as c:
-            order = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums "
-                              "WHERE event_id = ? AND parent_id IS ?", (event_id, parent_id)).fetchone()[0]
-            return inserted_id(c.execute("INSERT INTO albums (event_id, parent_id, name, display_order, created) "
-                                         "VALUES (?, ?, ?, ?, ?)",
-                                         (event_id, parent_id, name, order, self.clock.stamp())))
+            order = c.execute(
+                "SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums WHERE event_id = ? AND parent_id IS ?",
+                (event_id, parent_id),
+            ).fetchone()[0]
+            return inserted_id(
+                c.execute(
+                    "INSERT INTO albums (event_id, parent_id, name, display_order, created) VALUES (?, ?, ?, ?, ?)",
+                    (event_id, parent_id, name, order, self.clock.stamp()),
+                )
+            )
 
     def count_photos(self, event_id: int | None = None, album_id: int | None = None) -> int:
         with self.db.read() as c:
-            count: int = c.execute("SELECT COUNT(*) FROM photos WHERE (? IS NULL OR event_id = ?) "
-                                   "AND (? IS NULL OR album_id = ?)",
-                                   (event_id, event_id, album_id, album_id)).fetchone()[0]
+            count: int = c.execute(
+                "SELECT COUNT(*) FROM photos WHERE (? IS NULL OR event_id = ?) AND (? IS NULL OR album_id = ?)",
+                (event_id, event_id, album_id, album_id),
+            ).fetchone()[0]
             return count
 
     def photos(self, event_id: int | None = None, album_id: int | None = None) -> list[PhotoRecord]:
         with self.db.read() as c:
-            rows = c.execute("SELECT id, event_id, album_id, name, width, height, size, version FROM photos "
-                             "WHERE (? IS NULL OR event_id = ?) AND (? IS NULL OR album_id = ?) ORDER BY seq",
-                             (event_id, event_id, album_id, album_id)).fetchall()
+            rows = c.execute(
+                "SELECT id, event_id, album_id, name, width, height, size, version FROM photos "
+                "WHERE (? IS NULL OR event_id = ?) AND (? IS NULL OR album_id = ?) ORDER BY seq",
+                (event_id, event_id, album_id, album_id),
+            ).fetchall()
         return [PhotoRecord(**dict(row)) for row in rows]
 
     def photo_file(self, photo_id: int, size: str = "original") -> Path:
@@ -192,8 +208,12 @@ class SandboxStudio:
 
     # --- tokens and time ---------------------------------------------------------------------
 
-    def issue_token(self, lifetime_seconds: int | None = None, scopes: list[str] | str | None = None,
-                    client_id: str = "sandbox-tests") -> IssuedToken:
+    def issue_token(
+        self,
+        lifetime_seconds: int | None = None,
+        scopes: list[str] | str | None = None,
+        client_id: str = "sandbox-tests",
+    ) -> IssuedToken:
         if scopes is None:
             scope = ALL_METHODS
         else:
@@ -228,8 +248,11 @@ class SandboxStudio:
         return self.requests.records()
 
     def count_requests(self, method: str | None = None, verb: str | None = None) -> int:
-        return sum(1 for r in self.requests.records()
-                   if (method is None or r.method == method) and (verb is None or r.verb == verb))
+        return sum(
+            1
+            for r in self.requests.records()
+            if (method is None or r.method == method) and (verb is None or r.verb == verb)
+        )
 
     def clear_request_log(self) -> None:
         self.requests.clear()

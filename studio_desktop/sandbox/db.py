@@ -24,10 +24,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from studio_desktop.core.store import inserted_id
 from studio_desktop.sandbox.files import private_database
 
 SCHEMA_VERSION = "4"
@@ -214,8 +213,10 @@ END;
 
 def create_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
-    conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                     [(table, start - 1) for table, start in ID_STARTS.items()])
+    conn.executemany(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+        [(table, start - 1) for table, start in ID_STARTS.items()],
+    )
     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
 
@@ -245,7 +246,7 @@ class Clock:
 
     def stamp(self) -> str:
         """The API's date format: UTC ``YYYY-MM-DD HH:MM:SS``."""
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        return datetime.fromtimestamp(self.now(), tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class Database:
@@ -296,8 +297,10 @@ class Database:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.tx() as c:
-            c.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def close(self) -> None:
         with self._lock:

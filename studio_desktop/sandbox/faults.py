@@ -124,8 +124,15 @@ class Faults:
             self._only = frozenset(only_methods) if only_methods is not None else None
             self._rng = random.Random(seed)
 
-    def queue(self, status: int | None = None, *, reset: bool = False, after: bool = False,
-              method: str | None = None, times: int = 1) -> None:
+    def queue(
+        self,
+        status: int | None = None,
+        *,
+        reset: bool = False,
+        after: bool = False,
+        method: str | None = None,
+        times: int = 1,
+    ) -> None:
         """Inject this exact fault into the next ``times`` calls (of ``method`` if given)."""
         if reset == (status is not None):
             raise ValueError("give either a status or reset=True")
@@ -221,9 +228,11 @@ class Faults:
 
     def __repr__(self) -> str:
         with self._lock:
-            return (f"Faults(rate={self._rate}, statuses={self._statuses}, reset_share={self._reset_share}, "
-                    f"after_share={self._after_share}, latency={self._latency}, queued={len(self._queue)}, "
-                    f"injected={sum(self._counts.values())})")
+            return (
+                f"Faults(rate={self._rate}, statuses={self._statuses}, reset_share={self._reset_share}, "
+                f"after_share={self._after_share}, latency={self._latency}, queued={len(self._queue)}, "
+                f"injected={sum(self._counts.values())})"
+            )
 
 
 def settings_from_env(env: Mapping[str, str]) -> dict[str, Any]:

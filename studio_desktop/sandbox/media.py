@@ -94,9 +94,11 @@ class MediaRoutes:
         if size != "original" and size not in RENDITION_SIZES:
             return None
         with self.state.db.read() as c:
-            row = c.execute("SELECT p.id, p.name, p.width, p.height, p.version, p.generated, w.text AS watermark "
-                            "FROM photos p LEFT JOIN watermarks w ON w.id = p.watermark_id WHERE p.id = ?",
-                            (photo_id,)).fetchone()
+            row = c.execute(
+                "SELECT p.id, p.name, p.width, p.height, p.version, p.generated, w.text AS watermark "
+                "FROM photos p LEFT JOIN watermarks w ON w.id = p.watermark_id WHERE p.id = ?",
+                (photo_id,),
+            ).fetchone()
         if row is None:
             return None
         storage = self.state.storage
@@ -134,8 +136,9 @@ class MediaRoutes:
             self._who(request)
         except Refused as refused:
             return refused.response()
-        path = await anyio.to_thread.run_sync(self.photo_file, request.path_params["photo_id"],
-                                              request.path_params["size"], limiter=self.limiter)
+        path = await anyio.to_thread.run_sync(
+            self.photo_file, request.path_params["photo_id"], request.path_params["size"], limiter=self.limiter
+        )
         if path is None:
             return PlainTextResponse("Not Found", status_code=404)
         return FileResponse(path, media_type="image/jpeg", headers=PRIVATE_CACHE)
@@ -146,8 +149,9 @@ class MediaRoutes:
         except Refused as refused:
             return refused.response()
         p = request.path_params
-        path = await anyio.to_thread.run_sync(self.cover_file, p["kind"], p["owner_id"], p["size"],
-                                              limiter=self.limiter)
+        path = await anyio.to_thread.run_sync(
+            self.cover_file, p["kind"], p["owner_id"], p["size"], limiter=self.limiter
+        )
         if path is None:
             return PlainTextResponse("Not Found", status_code=404)
         return FileResponse(path, media_type="image/jpeg", headers=PRIVATE_CACHE)
@@ -174,24 +178,34 @@ class MediaRoutes:
         album_id = request.path_params.get("album_id")
         urls = Urls(str(request.base_url), self.state.signer)
         with self.state.db.read() as c:
-            event = c.execute(f"{EVENT_SELECT} WHERE e.url_slug = ? OR (e.url_slug IS NULL AND e.id = ?)",
-                              (key, int(key) if key.isdigit() else -1)).fetchone()
+            event = c.execute(
+                f"{EVENT_SELECT} WHERE e.url_slug = ? OR (e.url_slug IS NULL AND e.id = ?)",
+                (key, int(key) if key.isdigit() else -1),
+            ).fetchone()
             if event is None:
                 return PlainTextResponse("This gallery does not exist.", status_code=404)
             album = None
             if album_id is not None:
-                album = c.execute("SELECT id, name, password FROM albums WHERE id = ? AND event_id = ?",
-                                  (album_id, event["id"])).fetchone()
+                album = c.execute(
+                    "SELECT id, name, password FROM albums WHERE id = ? AND event_id = ?", (album_id, event["id"])
+                ).fetchone()
                 if album is None:
                     return PlainTextResponse("This album does not exist.", status_code=404)
-            albums = c.execute("SELECT id, name, photo_count FROM albums WHERE event_id = ? "
-                               "ORDER BY parent_id IS NOT NULL, display_order, id", (event["id"],)).fetchall()
+            albums = c.execute(
+                "SELECT id, name, photo_count FROM albums WHERE event_id = ? "
+                "ORDER BY parent_id IS NOT NULL, display_order, id",
+                (event["id"],),
+            ).fetchall()
             if album_id is not None:
-                photos = c.execute("SELECT id, name, version FROM photos WHERE album_id = ? AND event_id = ? "
-                                   "ORDER BY seq LIMIT ?", (album_id, event["id"], GALLERY_PAGE_PHOTOS)).fetchall()
+                photos = c.execute(
+                    "SELECT id, name, version FROM photos WHERE album_id = ? AND event_id = ? ORDER BY seq LIMIT ?",
+                    (album_id, event["id"], GALLERY_PAGE_PHOTOS),
+                ).fetchall()
             else:
-                photos = c.execute("SELECT id, name, version FROM photos WHERE event_id = ? ORDER BY seq LIMIT ?",
-                                   (event["id"], GALLERY_PAGE_PHOTOS)).fetchall()
+                photos = c.execute(
+                    "SELECT id, name, version FROM photos WHERE event_id = ? ORDER BY seq LIMIT ?",
+                    (event["id"], GALLERY_PAGE_PHOTOS),
+                ).fetchall()
         if who == VISITOR:
             locks = [("event", event["id"], event["password"], event["name"])]
             if album is not None:
@@ -200,17 +214,23 @@ class MediaRoutes:
                 return locked
         elif request.method == "POST":
             return RedirectResponse(str(request.url), status_code=303)
-        links = " · ".join(f'<a href="{html.escape(urls.album(event, a["id"]))}">{html.escape(a["name"])}</a> '
-                           f'({a["photo_count"]})' for a in albums)
-        tiles = "".join(f'<a href="{html.escape(urls.photo_size(p["id"], p["version"], "2x_large"))}">'
-                        f'<img src="{html.escape(urls.photo_size(p["id"], p["version"], "small"))}" '
-                        f'alt="{html.escape(p["name"])}" title="{html.escape(p["name"])}" loading="lazy"></a>'
-                        for p in photos)
+        links = " · ".join(
+            f'<a href="{html.escape(urls.album(event, a["id"]))}">{html.escape(a["name"])}</a> ({a["photo_count"]})'
+            for a in albums
+        )
+        tiles = "".join(
+            f'<a href="{html.escape(urls.photo_size(p["id"], p["version"], "2x_large"))}">'
+            f'<img src="{html.escape(urls.photo_size(p["id"], p["version"], "small"))}" '
+            f'alt="{html.escape(p["name"])}" title="{html.escape(p["name"])}" loading="lazy"></a>'
+            for p in photos
+        )
         return HTMLResponse(
             f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(event['name'])}</title>"
             "<style>body{font-family:system-ui,sans-serif;margin:2em}img{height:160px;margin:3px}</style></head>"
             f"<body><h1><a href='{html.escape(urls.gallery(event))}'>{html.escape(event['name'])}</a></h1>"
-            f"<p>{event['photo_count']} photos. {links}</p><div>{tiles}</div></body></html>", headers=NO_STORE)
+            f"<p>{event['photo_count']} photos. {links}</p><div>{tiles}</div></body></html>",
+            headers=NO_STORE,
+        )
 
     async def _unlock(self, request: Request, locks: list[tuple[str, int, str | None, str]]) -> Response | None:
         """None once every password is given; else the password form, or the redirect after a right answer."""
@@ -238,7 +258,10 @@ class MediaRoutes:
             + ("<p id='wrong-password'>That password is not right.</p>" if wrong else "")
             + f"<form method='post' action='{action}'><label>Password "
             "<input type='password' name='password' autofocus></label> <button type='submit'>View</button></form>"
-            "</body></html>", status_code=401, headers=NO_STORE)
+            "</body></html>",
+            status_code=401,
+            headers=NO_STORE,
+        )
 
     async def home(self, request: Request) -> Response:
         try:
@@ -249,13 +272,18 @@ class MediaRoutes:
         brand_id = request.path_params.get("brand_id")
         with self.state.db.read() as c:
             studio = c.execute("SELECT * FROM studio WHERE id = 1").fetchone()
-            events = c.execute(f"{EVENT_SELECT} WHERE e.is_archived = 0 AND e.access_level LIKE 'public%' "
-                               "AND (? IS NULL OR e.brand_id = ?) ORDER BY e.created DESC LIMIT 100",
-                               (brand_id, brand_id)).fetchall()
-        items = "".join(f'<li><a href="{html.escape(urls.gallery(e))}">{html.escape(e["name"])}</a> '
-                        f'({e["photo_count"]})</li>' for e in events)
+            events = c.execute(
+                f"{EVENT_SELECT} WHERE e.is_archived = 0 AND e.access_level LIKE 'public%' "
+                "AND (? IS NULL OR e.brand_id = ?) ORDER BY e.created DESC LIMIT 100",
+                (brand_id, brand_id),
+            ).fetchall()
+        items = "".join(
+            f'<li><a href="{html.escape(urls.gallery(e))}">{html.escape(e["name"])}</a> ({e["photo_count"]})</li>'
+            for e in events
+        )
         return HTMLResponse(
             f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(studio['name'])}</title></head>"
             f"<body style='font-family:system-ui,sans-serif;margin:2em'><h1>{html.escape(studio['name'])}</h1>"
             f"<p>ShootProof sandbox studio. API: <code>{urls.base}/v2</code></p><ul>{items}</ul></body></html>",
-            headers=NO_STORE)
+            headers=NO_STORE,
+        )

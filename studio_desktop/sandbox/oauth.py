@@ -68,8 +68,10 @@ def known_scopes() -> frozenset[str]:
 def _redirect_uri_error(redirect_uri: str) -> str | None:
     if redirect_uri == SELF:
         return None
-    refused = "The redirect_uri is not registered for this app: use \"self\" or a loopback address " \
-              "(http://127.0.0.1:<port>/..., http://localhost:<port>/...)."
+    refused = (
+        'The redirect_uri is not registered for this app: use "self" or a loopback address '
+        "(http://127.0.0.1:<port>/..., http://localhost:<port>/...)."
+    )
     try:
         parts = urlsplit(redirect_uri)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -117,8 +119,9 @@ class OAuthRoutes:
         redirect_uri = params.get("redirect_uri", "").strip()
         state = params.get("state")
         if not client_id:
-            return _page("Cannot authorize", "<h1>Cannot authorize this app</h1><p>The request has no client_id.</p>",
-                         400)
+            return _page(
+                "Cannot authorize", "<h1>Cannot authorize this app</h1><p>The request has no client_id.</p>", 400
+            )
         if not redirect_uri or (problem := _redirect_uri_error(redirect_uri)):
             message = problem if redirect_uri and problem else "The request has no redirect_uri."
             return _page("Cannot authorize", f"<h1>Cannot authorize this app</h1><p>{html.escape(message)}</p>", 400)
@@ -126,8 +129,12 @@ class OAuthRoutes:
         def refuse(error: str, description: str) -> Response:
             self._note("authorize", error)
             if redirect_uri == SELF:
-                return _page("Cannot authorize", f"<h1>Cannot authorize this app</h1><p>{html.escape(description)}"
-                                                 f"</p><p>Error: <code>{html.escape(error)}</code></p>", 400)
+                return _page(
+                    "Cannot authorize",
+                    f"<h1>Cannot authorize this app</h1><p>{html.escape(description)}"
+                    f"</p><p>Error: <code>{html.escape(error)}</code></p>",
+                    400,
+                )
             answer = {"error": error, "error_description": description}
             if state is not None:
                 answer["state"] = state
@@ -145,18 +152,24 @@ class OAuthRoutes:
             return await self._consent_page(request, client_id, redirect_uri, " ".join(scopes), state, params)
         if not self._csrf_ok(request, params):
             self._note("authorize", "csrf_refused")
-            return _page("Cannot authorize", "<h1>Cannot authorize this app</h1><p>This form has expired or did not "
-                                             "come from this page. Open the app's sign-in link again.</p>", 403)
+            return _page(
+                "Cannot authorize",
+                "<h1>Cannot authorize this app</h1><p>This form has expired or did not "
+                "come from this page. Open the app's sign-in link again.</p>",
+                403,
+            )
         if params.get("decision") != "approve":
             return refuse("access_denied", "The studio owner denied the request.")
         code = await anyio.to_thread.run_sync(self.state.tokens.create_code, client_id, redirect_uri, " ".join(scopes))
         self._note("authorize", "approved")
         if redirect_uri == SELF:
-            return _page("App authorized",
-                         f"<h1>{html.escape(client_id)} is authorized</h1>"
-                         "<p>Copy this code and paste it into the app:</p>"
-                         f'<p><code id="authorization-code">{html.escape(code)}</code></p>'
-                         "<p><small>The code works once and expires in 10 minutes.</small></p>")
+            return _page(
+                "App authorized",
+                f"<h1>{html.escape(client_id)} is authorized</h1>"
+                "<p>Copy this code and paste it into the app:</p>"
+                f'<p><code id="authorization-code">{html.escape(code)}</code></p>'
+                "<p><small>The code works once and expires in 10 minutes.</small></p>",
+            )
         answer = {"code": code}
         if state is not None:
             answer["state"] = state
@@ -185,27 +198,35 @@ class OAuthRoutes:
             self._used_nonces.add(nonce)
         return True
 
-    async def _consent_page(self, request: Request, client_id: str, redirect_uri: str, scope: str,
-                            state: str | None, params: dict[str, str]) -> Response:
+    async def _consent_page(
+        self, request: Request, client_id: str, redirect_uri: str, scope: str, state: str | None, params: dict[str, str]
+    ) -> Response:
         with self.state.db.read() as c:
             studio = c.execute("SELECT name, first_name, last_name FROM studio WHERE id = 1").fetchone()
         browser = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        fields: dict[str, str] = {k: params[k] for k in ("response_type", "client_id", "redirect_uri", "scope", "state")
-                                  if k in params}
+        fields: dict[str, str] = {
+            k: params[k] for k in ("response_type", "client_id", "redirect_uri", "scope", "state") if k in params
+        }
         fields[CSRF_FIELD] = self._csrf_token(browser, params)
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                         for k, v in fields.items())
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items()
+        )
         items = "".join(f"<li>{html.escape(s)}</li>" for s in scope.split())
-        where = "show you a code to paste into the app" if redirect_uri == SELF else \
-            f"send you back to <code>{html.escape(redirect_uri)}</code>"
-        body = (f"<h1>Allow {html.escape(client_id)} to use your studio?</h1>"
-                f"<p>Signed in as {html.escape(studio['first_name'] or '')} {html.escape(studio['last_name'] or '')}"
-                f" ({html.escape(studio['name'])}).</p>"
-                f'<p>It asks for these permissions:</p><ul class="scopes">{items}</ul>'
-                f"<p>Approving will {where}.</p>"
-                f'<form method="post" action="new">{hidden}'
-                '<button type="submit" name="decision" value="approve" id="approve">Approve</button>'
-                '<button type="submit" name="decision" value="deny" id="deny">Deny</button></form>')
+        where = (
+            "show you a code to paste into the app"
+            if redirect_uri == SELF
+            else f"send you back to <code>{html.escape(redirect_uri)}</code>"
+        )
+        body = (
+            f"<h1>Allow {html.escape(client_id)} to use your studio?</h1>"
+            f"<p>Signed in as {html.escape(studio['first_name'] or '')} {html.escape(studio['last_name'] or '')}"
+            f" ({html.escape(studio['name'])}).</p>"
+            f'<p>It asks for these permissions:</p><ul class="scopes">{items}</ul>'
+            f"<p>Approving will {where}.</p>"
+            f'<form method="post" action="new">{hidden}'
+            '<button type="submit" name="decision" value="approve" id="approve">Approve</button>'
+            '<button type="submit" name="decision" value="deny" id="deny">Deny</button></form>'
+        )
         page = _page("Authorize app", body)
         page.set_cookie(CSRF_COOKIE, browser, httponly=True, samesite="strict", path="/oauth2/")
         return page
@@ -220,18 +241,22 @@ class OAuthRoutes:
                 if missing:
                     raise OAuthError("invalid_request", f"Missing: {', '.join(missing)}.")
                 issued = await anyio.to_thread.run_sync(
-                    self.state.tokens.redeem_code, params["code"], params["client_id"], params["redirect_uri"])
+                    self.state.tokens.redeem_code, params["code"], params["client_id"], params["redirect_uri"]
+                )
             elif grant == "refresh_token":
                 if not params.get("refresh_token"):
                     raise OAuthError("invalid_request", "Missing: refresh_token.")
                 issued = await anyio.to_thread.run_sync(
-                    self.state.tokens.refresh, params["refresh_token"], params.get("client_id") or None)
+                    self.state.tokens.refresh, params["refresh_token"], params.get("client_id") or None
+                )
             else:
-                raise OAuthError("unsupported_grant_type",
-                                 'The grant_type must be "authorization_code" or "refresh_token".')
+                raise OAuthError(
+                    "unsupported_grant_type", 'The grant_type must be "authorization_code" or "refresh_token".'
+                )
         except OAuthError as exc:
             self._note(grant or "token", exc.error)
-            return JSONResponse({"stat": "fail", "code": exc.error, "msg": exc.description},
-                                status_code=exc.status, headers=NO_STORE)
+            return JSONResponse(
+                {"stat": "fail", "code": exc.error, "msg": exc.description}, status_code=exc.status, headers=NO_STORE
+            )
         self._note(grant, "issued")
         return JSONResponse({"stat": "ok", **issued.as_json()}, headers=NO_STORE)

@@ -211,7 +211,7 @@ class _MultipartReader:
             return
         incoming = self.file
         if len(incoming.head) < HEAD_BYTES:
-            incoming.head += data[start:min(end, start + HEAD_BYTES - len(incoming.head))]
+            incoming.head += data[start : min(end, start + HEAD_BYTES - len(incoming.head))]
         incoming.size += end - start
         if incoming.size > self.max_file_bytes:
             incoming.too_large = True

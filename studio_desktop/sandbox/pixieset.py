@@ -24,7 +24,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +48,34 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 10**9
 _KEPT_REQUESTS = 5000
 
-_STRING_LIMITS = {"first_name": 255, "last_name": 255, "email": 255, "phone": 50,
-                  "company": 255, "job_title": 255, "notes": 10000}
+_STRING_LIMITS = {
+    "first_name": 255,
+    "last_name": 255,
+    "email": 255,
+    "phone": 50,
+    "company": 255,
+    "job_title": 255,
+    "notes": 10000,
+}
 _ADDRESS_LIMITS = {"address_line_1": 255, "address_line_2": 255, "city": 255, "postal_code": 32, "state": 255}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _CSV_COLUMNS = [
-    ("First Name", "first_name"), ("Last Name", "last_name"), ("Email", "email"), ("Phone", "phone"),
-    ("Company", "company"), ("Job Title", "job_title"), ("Address Line 1", "address_line_1"),
-    ("Address Line 2", "address_line_2"), ("City", "city"), ("State", "state"),
-    ("Postal Code", "postal_code"), ("Country", "country"), ("Type", "type_formatted"),
-    ("Status", "status_name"), ("Notes", "notes"), ("Created At", "created_at"),
+    ("First Name", "first_name"),
+    ("Last Name", "last_name"),
+    ("Email", "email"),
+    ("Phone", "phone"),
+    ("Company", "company"),
+    ("Job Title", "job_title"),
+    ("Address Line 1", "address_line_1"),
+    ("Address Line 2", "address_line_2"),
+    ("City", "city"),
+    ("State", "state"),
+    ("Postal Code", "postal_code"),
+    ("Country", "country"),
+    ("Type", "type_formatted"),
+    ("Status", "status_name"),
+    ("Notes", "notes"),
+    ("Created At", "created_at"),
 ]
 _DOCUMENT_STATUSES = {"partially_paid": "Partially Paid"}
 
@@ -100,7 +118,7 @@ def _not_found(client_id: str) -> JSONResponse:
 
 
 def _now() -> str:
-    return timestamp(datetime.now(timezone.utc))
+    return timestamp(datetime.now(UTC))
 
 
 def _client_json(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -169,8 +187,9 @@ def _document_json(row: Mapping[str, Any], expand: set[str]) -> dict[str, Any]:
     return document
 
 
-def _int_param(request: Request, name: str, default: int, errors: dict[str, list[str]],
-               *, maximum: int = MAX_PAGE) -> int:
+def _int_param(
+    request: Request, name: str, default: int, errors: dict[str, list[str]], *, maximum: int = MAX_PAGE
+) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -197,8 +216,15 @@ def _types_param(request: Request, errors: dict[str, list[str]], *, allow_all: b
     return wanted
 
 
-def _page(request: Request, items: list[dict[str, Any]], total: int, page: int, per_page: int,
-          page_param: str = "page", **extra_meta: Any) -> JSONResponse:
+def _page(
+    request: Request,
+    items: list[dict[str, Any]],
+    total: int,
+    page: int,
+    per_page: int,
+    page_param: str = "page",
+    **extra_meta: Any,
+) -> JSONResponse:
     """A Laravel resource collection page: ``data``, ``links`` and ``meta``."""
     last_page = max(1, math.ceil(total / per_page))
     offset = (page - 1) * per_page
@@ -207,25 +233,27 @@ def _page(request: Request, items: list[dict[str, Any]], total: int, page: int, 
     def link(number: int) -> str:
         return str(request.url.include_query_params(**{page_param: number}))
 
-    return JSONResponse({
-        "data": items,
-        "links": {
-            "first": link(1),
-            "last": link(last_page),
-            "prev": link(page - 1) if page > 1 else None,
-            "next": link(page + 1) if page < last_page else None,
-        },
-        "meta": {
-            "current_page": page,
-            "from": offset + 1 if items else None,
-            "last_page": last_page,
-            "path": path,
-            "per_page": per_page,
-            "to": offset + len(items) if items else None,
-            "total": total,
-            **extra_meta,
-        },
-    })
+    return JSONResponse(
+        {
+            "data": items,
+            "links": {
+                "first": link(1),
+                "last": link(last_page),
+                "prev": link(page - 1) if page > 1 else None,
+                "next": link(page + 1) if page < last_page else None,
+            },
+            "meta": {
+                "current_page": page,
+                "from": offset + 1 if items else None,
+                "last_page": last_page,
+                "path": path,
+                "per_page": per_page,
+                "to": offset + len(items) if items else None,
+                "total": total,
+                **extra_meta,
+            },
+        }
+    )
 
 
 def _clean_string(value: Any, field: str, limit: int, errors: dict[str, list[str]]) -> str | None:
@@ -267,7 +295,11 @@ def _clean_person(payload: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
             errors["status_name"] = ["The selected status name is invalid."]
     if "status_id" in payload:
         value = payload["status_id"]
-        if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip() in {str(k) for k in STATUSES}:
+        if (
+            isinstance(value, (int, str))
+            and not isinstance(value, bool)
+            and str(value).strip() in {str(k) for k in STATUSES}
+        ):
             changes["status_id"] = int(str(value).strip())
         else:
             errors["status_id"] = ["The selected status id is invalid."]
@@ -314,13 +346,14 @@ class _Hooks:
         path = scope["path"]
         root = scope.get("root_path", "")
         if root and path.startswith(root):
-            path = path[len(root):] or "/"
+            path = path[len(root) :] or "/"
         canned = self.sandbox._arrived(scope["method"], path)
         if canned is None:
             await self.app(scope, receive, send)
             return
-        response = Response(canned.body, status_code=canned.status, media_type=canned.content_type,
-                            headers=dict(canned.headers))
+        response = Response(
+            canned.body, status_code=canned.status, media_type=canned.content_type, headers=dict(canned.headers)
+        )
         await response(scope, receive, send)
 
 
@@ -357,9 +390,16 @@ class PixiesetSandbox:
         self.store.set_meta("session_token", token)
         self._token = token
 
-    def inject(self, status: int = 503, body: bytes | str | dict[str, Any] | None = None, *,
-               content_type: str = "application/json", headers: Mapping[str, str] | None = None,
-               times: int = 1, method: str | None = None) -> None:
+    def inject(
+        self,
+        status: int = 503,
+        body: bytes | str | dict[str, Any] | None = None,
+        *,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+        method: str | None = None,
+    ) -> None:
         """Answer the next ``times`` requests (of ``method``, if given) with this canned response."""
         if body is None:
             body = {"message": "Service Unavailable"} if status >= 500 else {}
@@ -435,8 +475,15 @@ class PixiesetSandbox:
         if errors:
             return _unprocessable(errors)
         rows, total = self.store.list_people(types, (page - 1) * per_page, per_page)
-        return _page(request, [_client_json(row) for row in rows], total, page, per_page,
-                     client_statuses={str(k): v for k, v in STATUSES.items()}, csv_url=self._csv_url(request))
+        return _page(
+            request,
+            [_client_json(row) for row in rows],
+            total,
+            page,
+            per_page,
+            client_statuses={str(k): v for k, v in STATUSES.items()},
+            csv_url=self._csv_url(request),
+        )
 
     async def _search(self, request: Request) -> Response:
         if not self._signed_in(request):
@@ -451,8 +498,15 @@ class PixiesetSandbox:
         if errors:
             return _unprocessable(errors)
         rows, total = self.store.search_people(query, types, (page - 1) * page_size, page_size)
-        return _page(request, [_client_json(row) for row in rows], total, page, page_size,
-                     client_statuses={str(k): v for k, v in STATUSES.items()}, csv_url=self._csv_url(request))
+        return _page(
+            request,
+            [_client_json(row) for row in rows],
+            total,
+            page,
+            page_size,
+            client_statuses={str(k): v for k, v in STATUSES.items()},
+            csv_url=self._csv_url(request),
+        )
 
     async def _read_json(self, request: Request) -> Mapping[str, Any] | Response:
         body = await request.body()
@@ -473,8 +527,12 @@ class PixiesetSandbox:
         if errors:
             return _unprocessable(errors)
         person = {
-            "type": "client", "status_id": 1, **changes,
-            "id": random_id("cl_"), "created_at": _now(), "sample": 0,
+            "type": "client",
+            "status_id": 1,
+            **changes,
+            "id": random_id("cl_"),
+            "created_at": _now(),
+            "sample": 0,
             "avatar_color": secrets.randbelow(10) + 1,
         }
         row = self.store.insert_person(person)
@@ -501,8 +559,14 @@ class PixiesetSandbox:
             return _not_found(client_id)
         return JSONResponse({"data": _client_json(updated)})
 
-    def _check_person(self, person: Mapping[str, Any], changes: Mapping[str, Any], errors: dict[str, list[str]],
-                      *, except_id: str | None = None) -> None:
+    def _check_person(
+        self,
+        person: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        errors: dict[str, list[str]],
+        *,
+        except_id: str | None = None,
+    ) -> None:
         """The rules on the whole client: a first name or an email, and an email no other client has.
 
         ``person`` is the client with ``changes`` applied (for a new client, the changes alone).
@@ -510,8 +574,11 @@ class PixiesetSandbox:
         if not person.get("first_name") and not person.get("email"):
             errors.setdefault("first_name", []).append("The first name field is required when email is not present.")
             errors.setdefault("email", []).append("The email field is required when first name is not present.")
-        if (changes.get("email") and "email" not in errors
-                and self.store.email_taken(changes["email"], except_id=except_id)):
+        if (
+            changes.get("email")
+            and "email" not in errors
+            and self.store.email_taken(changes["email"], except_id=except_id)
+        ):
             errors["email"] = ["The email has already been taken."]
 
     def _client_page(self, request: Request, size_param: str, default_size: int) -> tuple[str, int, int] | Response:
@@ -568,6 +635,9 @@ class PixiesetSandbox:
                     buffer.truncate()
             yield buffer.getvalue()
 
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="clients-{stamp}.csv"'})
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        return StreamingResponse(
+            lines(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="clients-{stamp}.csv"'},
+        )

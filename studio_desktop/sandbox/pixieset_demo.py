@@ -13,80 +13,249 @@ import random
 import string
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DEMO_SIZE = 126
 _ALNUM = string.ascii_letters + string.digits
 # Fixed, so that the demo studio looks the same on every machine and every run.
 _SEED = 20250806
-_NOW = datetime(2025, 9, 15, 17, 30, tzinfo=timezone.utc)
+_NOW = datetime(2025, 9, 15, 17, 30, tzinfo=UTC)
 
 _PLACES: list[tuple[int, str, str, list[tuple[str, str | None, list[str]]]]] = [
     # country_id, postal code pattern, phone prefix, [(city, state, streets)]
-    (223, "#####", "+1 ",
-     [("New York", "NY", ["Bleecker Street", "West 14th Street", "Atlantic Avenue"]),
-      ("Los Angeles", "CA", ["Sunset Boulevard", "Hyperion Avenue"]),
-      ("Austin", "TX", ["South Congress Avenue", "East Cesar Chavez Street"]),
-      ("Portland", "OR", ["Alberta Street", "SE Division Street"]),
-      ("Chicago", "IL", ["North Milwaukee Avenue", "West Armitage Avenue"]),
-      ("Denver", "CO", ["Larimer Street", "South Pearl Street"]),
-      ("Seattle", "WA", ["Pike Street", "Ballard Avenue NW"]),
-      ("Boston", "MA", ["Newbury Street", "Tremont Street"])]),
-    (38, "A#A #A#", "+1 ",
-     [("Montréal", "QC", ["Rue Saint-Denis", "Boulevard Saint-Laurent"]),
-      ("Toronto", "ON", ["Queen Street West", "Ossington Avenue"]),
-      ("Vancouver", "BC", ["Commercial Drive", "Main Street"])]),
-    (222, "AA# #AA", "+44 ",
-     [("London", None, ["Columbia Road", "Upper Street"]),
-      ("Edinburgh", None, ["Leith Walk", "Broughton Street"]),
-      ("Bristol", None, ["Gloucester Road", "Park Street"])]),
-    (73, "#####", "+33 ",
-     [("Paris", None, ["Rue des Martyrs", "Rue Oberkampf"]), ("Lyon", None, ["Rue de la République"])]),
-    (81, "#####", "+49 ",
-     [("Berlin", None, ["Kastanienallee", "Oranienstraße"]), ("München", "Bayern", ["Türkenstraße"])]),
-    (195, "#####", "+34 ",
-     [("Barcelona", "Cataluña", ["Carrer de Verdi", "Passeig de Gràcia"]), ("Sevilla", "Andalucía", ["Calle Feria"])]),
-    (203, "### ##", "+46 ",
-     [("Stockholm", None, ["Götgatan", "Hornsgatan"]), ("Göteborg", None, ["Linnégatan"])]),
-    (57, "####", "+45 ",
-     [("København", None, ["Jægersborggade", "Istedgade"])]),
-    (13, "####", "+61 ",
-     [("Sydney", "NSW", ["King Street", "Crown Street"]), ("Melbourne", "VIC", ["Brunswick Street", "Smith Street"])]),
-    (153, "####", "+64 ",
-     [("Wellington", None, ["Cuba Street"]), ("Auckland", None, ["Ponsonby Road"])]),
-    (171, "####-###", "+351 ",
-     [("Lisboa", None, ["Rua da Rosa", "Rua Augusta"]), ("Porto", None, ["Rua de Santa Catarina"])]),
-    (138, "#####", "+52 ",
-     [("Ciudad de México", "CDMX", ["Calle Ámsterdam", "Avenida Álvaro Obregón"])]),
+    (
+        223,
+        "#####",
+        "+1 ",
+        [
+            ("New York", "NY", ["Bleecker Street", "West 14th Street", "Atlantic Avenue"]),
+            ("Los Angeles", "CA", ["Sunset Boulevard", "Hyperion Avenue"]),
+            ("Austin", "TX", ["South Congress Avenue", "East Cesar Chavez Street"]),
+            ("Portland", "OR", ["Alberta Street", "SE Division Street"]),
+            ("Chicago", "IL", ["North Milwaukee Avenue", "West Armitage Avenue"]),
+            ("Denver", "CO", ["Larimer Street", "South Pearl Street"]),
+            ("Seattle", "WA", ["Pike Street", "Ballard Avenue NW"]),
+            ("Boston", "MA", ["Newbury Street", "Tremont Street"]),
+        ],
+    ),
+    (
+        38,
+        "A#A #A#",
+        "+1 ",
+        [
+            ("Montréal", "QC", ["Rue Saint-Denis", "Boulevard Saint-Laurent"]),
+            ("Toronto", "ON", ["Queen Street West", "Ossington Avenue"]),
+            ("Vancouver", "BC", ["Commercial Drive", "Main Street"]),
+        ],
+    ),
+    (
+        222,
+        "AA# #AA",
+        "+44 ",
+        [
+            ("London", None, ["Columbia Road", "Upper Street"]),
+            ("Edinburgh", None, ["Leith Walk", "Broughton Street"]),
+            ("Bristol", None, ["Gloucester Road", "Park Street"]),
+        ],
+    ),
+    (
+        73,
+        "#####",
+        "+33 ",
+        [("Paris", None, ["Rue des Martyrs", "Rue Oberkampf"]), ("Lyon", None, ["Rue de la République"])],
+    ),
+    (
+        81,
+        "#####",
+        "+49 ",
+        [("Berlin", None, ["Kastanienallee", "Oranienstraße"]), ("München", "Bayern", ["Türkenstraße"])],
+    ),
+    (
+        195,
+        "#####",
+        "+34 ",
+        [
+            ("Barcelona", "Cataluña", ["Carrer de Verdi", "Passeig de Gràcia"]),
+            ("Sevilla", "Andalucía", ["Calle Feria"]),
+        ],
+    ),
+    (203, "### ##", "+46 ", [("Stockholm", None, ["Götgatan", "Hornsgatan"]), ("Göteborg", None, ["Linnégatan"])]),
+    (57, "####", "+45 ", [("København", None, ["Jægersborggade", "Istedgade"])]),
+    (
+        13,
+        "####",
+        "+61 ",
+        [
+            ("Sydney", "NSW", ["King Street", "Crown Street"]),
+            ("Melbourne", "VIC", ["Brunswick Street", "Smith Street"]),
+        ],
+    ),
+    (153, "####", "+64 ", [("Wellington", None, ["Cuba Street"]), ("Auckland", None, ["Ponsonby Road"])]),
+    (
+        171,
+        "####-###",
+        "+351 ",
+        [("Lisboa", None, ["Rua da Rosa", "Rua Augusta"]), ("Porto", None, ["Rua de Santa Catarina"])],
+    ),
+    (138, "#####", "+52 ", [("Ciudad de México", "CDMX", ["Calle Ámsterdam", "Avenida Álvaro Obregón"])]),
 ]
 
 _FIRST = [
-    "Amélie", "Jonas", "Zoë", "José", "Renée", "Chloé", "Søren", "Łukasz", "Åsa", "Björn",
-    "François", "Inês", "Mateo", "Noémie", "Siobhán", "Aoife", "Radka", "Olivia", "Liam",
-    "Emma", "Noah", "Ava", "Ethan", "Mia", "Lucas", "Isabella", "Mason", "Sofía", "Logan",
-    "Harper", "Elijah", "Amelia", "James", "Charlotte", "Benjamin", "Priya", "Arjun", "Hana",
-    "Kenji", "Yuki", "Thandiwe", "Kwame", "Ngozi", "Matías", "Valentina", "Joaquín", "Camila",
-    "Léa", "Hugo", "Maëlle", "Gaël", "Jürgen", "Käthe", "Malin", "Leif", "Ingrid", "Niamh",
-    "Seán", "Rhiannon", "Dafydd", "Tomás", "Ximena", "Ana", "João", "Beatriz", "Rui", "Marta",
+    "Amélie",
+    "Jonas",
+    "Zoë",
+    "José",
+    "Renée",
+    "Chloé",
+    "Søren",
+    "Łukasz",
+    "Åsa",
+    "Björn",
+    "François",
+    "Inês",
+    "Mateo",
+    "Noémie",
+    "Siobhán",
+    "Aoife",
+    "Radka",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Ethan",
+    "Mia",
+    "Lucas",
+    "Isabella",
+    "Mason",
+    "Sofía",
+    "Logan",
+    "Harper",
+    "Elijah",
+    "Amelia",
+    "James",
+    "Charlotte",
+    "Benjamin",
+    "Priya",
+    "Arjun",
+    "Hana",
+    "Kenji",
+    "Yuki",
+    "Thandiwe",
+    "Kwame",
+    "Ngozi",
+    "Matías",
+    "Valentina",
+    "Joaquín",
+    "Camila",
+    "Léa",
+    "Hugo",
+    "Maëlle",
+    "Gaël",
+    "Jürgen",
+    "Käthe",
+    "Malin",
+    "Leif",
+    "Ingrid",
+    "Niamh",
+    "Seán",
+    "Rhiannon",
+    "Dafydd",
+    "Tomás",
+    "Ximena",
+    "Ana",
+    "João",
+    "Beatriz",
+    "Rui",
+    "Marta",
 ]
 _LAST = [
-    "Dubois", "Müller", "Núñez", "O'Connor", "Ó Súilleabháin", "Kowalski", "Dvořák", "Lindqvist",
-    "Johansson", "Nørgaard", "García", "Martínez", "Fernández", "Smith", "Johnson", "Williams",
-    "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore",
-    "Martin", "Jackson", "White", "Harris", "Clark", "Lewis", "Walker", "Hall", "Young",
-    "Nakamura", "Tanaka", "Patel", "Sharma", "Okafor", "Mensah", "Nguyen", "Tremblay",
-    "Gagnon", "Bélanger", "Lefèvre", "Rousseau", "Schäfer", "Weiß", "Öztürk", "Çelik",
-    "Gonçalves", "Conceição", "Ramírez", "Peña", "Castañeda", "MacLeod", "Fitzgerald",
-    "van der Berg", "de la Cruz", "Ahlström", "Håkansson",
+    "Dubois",
+    "Müller",
+    "Núñez",
+    "O'Connor",
+    "Ó Súilleabháin",
+    "Kowalski",
+    "Dvořák",
+    "Lindqvist",
+    "Johansson",
+    "Nørgaard",
+    "García",
+    "Martínez",
+    "Fernández",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Martin",
+    "Jackson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Young",
+    "Nakamura",
+    "Tanaka",
+    "Patel",
+    "Sharma",
+    "Okafor",
+    "Mensah",
+    "Nguyen",
+    "Tremblay",
+    "Gagnon",
+    "Bélanger",
+    "Lefèvre",
+    "Rousseau",
+    "Schäfer",
+    "Weiß",
+    "Öztürk",
+    "Çelik",
+    "Gonçalves",
+    "Conceição",
+    "Ramírez",
+    "Peña",
+    "Castañeda",
+    "MacLeod",
+    "Fitzgerald",
+    "van der Berg",
+    "de la Cruz",
+    "Ahlström",
+    "Håkansson",
 ]
 _COMPANIES = [
-    "Bloom & Bough Florals", "Maison Lumière Events", "Northfold Creative", "Studio Ocre",
-    "Fernwood Weddings", "The Copper Kettle", "Åkerö Design", "Hearth & Harrow",
-    "Café Olé", "Little Owl Yoga", "Kōwhai Architects", "Brightwater Realty",
+    "Bloom & Bough Florals",
+    "Maison Lumière Events",
+    "Northfold Creative",
+    "Studio Ocre",
+    "Fernwood Weddings",
+    "The Copper Kettle",
+    "Åkerö Design",
+    "Hearth & Harrow",
+    "Café Olé",
+    "Little Owl Yoga",
+    "Kōwhai Architects",
+    "Brightwater Realty",
 ]
-_JOBS = ["Wedding Planner", "Marketing Director", "Founder", "Event Coordinator",
-         "Art Director", "Owner", "Head of Communications"]
+_JOBS = [
+    "Wedding Planner",
+    "Marketing Director",
+    "Founder",
+    "Event Coordinator",
+    "Art Director",
+    "Owner",
+    "Head of Communications",
+]
 _NOTES = [
     "Met at the Harbourview bridal fair. Prefers texts over calls.",
     "Referred by a past client. Wants a mostly candid, documentary style.",
@@ -99,12 +268,31 @@ _NOTES = [
 ]
 _EMAIL_DOMAINS = ["gmail.com", "outlook.com", "icloud.com", "proton.me", "yahoo.com", "fastmail.com"]
 
-_COLLECTION_KINDS = ["Wedding", "Engagement Session", "Family Portraits", "Headshots",
-                     "Maternity Session", "Elopement", "Brand Shoot", "Newborn Session"]
-_INVOICE_TITLES = ["Wedding Photography Package", "Engagement Session", "Family Session",
-                   "Album Upgrade", "Second Shooter", "Headshot Session", "Print Order"]
-_CONTRACT_TITLES = ["Wedding Photography Agreement", "Portrait Session Contract",
-                    "Commercial Licensing Agreement", "Model Release"]
+_COLLECTION_KINDS = [
+    "Wedding",
+    "Engagement Session",
+    "Family Portraits",
+    "Headshots",
+    "Maternity Session",
+    "Elopement",
+    "Brand Shoot",
+    "Newborn Session",
+]
+_INVOICE_TITLES = [
+    "Wedding Photography Package",
+    "Engagement Session",
+    "Family Session",
+    "Album Upgrade",
+    "Second Shooter",
+    "Headshot Session",
+    "Print Order",
+]
+_CONTRACT_TITLES = [
+    "Wedding Photography Agreement",
+    "Portrait Session Contract",
+    "Commercial Licensing Agreement",
+    "Model Release",
+]
 _QUOTE_TITLES = ["Wedding Collection Proposal", "Brand Photography Quote", "Destination Elopement Quote"]
 
 
@@ -130,7 +318,7 @@ def _past(moment: datetime) -> datetime:
 
 def timestamp(moment: datetime) -> str:
     """Laravel's JSON datetime: microseconds, UTC, with a ``Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ascii(text: str) -> str:
@@ -216,13 +404,20 @@ def build_demo() -> DemoStudio:
                 name = f"{first} {last} — {title}" if rng.random() < 0.5 else f"{first} & {rng.choice(_FIRST)} {title}"
                 event = (created + timedelta(days=rng.randint(10, 200))).date()
                 slug = _slug(f"{first}{last}{title}")[:40] + str(collection_id)[-3:]
-                studio.collections.append((
-                    collection_id, client_id, name, slug,
-                    rng.choice(["published", "published", "published", "hidden", "draft"]),
-                    rng.randint(12, 1800), rng.randint(0, 6) if rng.random() < 0.2 else 0,
-                    event.isoformat(), f"https://demo-studio.pixieset.com/{slug}/",
-                    timestamp(_past(created + timedelta(days=rng.randint(1, 60)))),
-                ))
+                studio.collections.append(
+                    (
+                        collection_id,
+                        client_id,
+                        name,
+                        slug,
+                        rng.choice(["published", "published", "published", "hidden", "draft"]),
+                        rng.randint(12, 1800),
+                        rng.randint(0, 6) if rng.random() < 0.2 else 0,
+                        event.isoformat(),
+                        f"https://demo-studio.pixieset.com/{slug}/",
+                        timestamp(_past(created + timedelta(days=rng.randint(1, 60)))),
+                    )
+                )
         if kind in ("client", "lead") and rng.random() < 0.7:
             for _ in range(rng.randint(1, 5 if kind == "client" else 2)):
                 doc_roll = rng.random()
@@ -230,28 +425,61 @@ def build_demo() -> DemoStudio:
                 # prefix, type, title, number, status, amount, gift cards (JSON)
                 doc: tuple[str, str, str, str | None, str, int | None, str | None]
                 if kind == "lead" or doc_roll < 0.25:
-                    doc = ("qt_", "quote", rng.choice(_QUOTE_TITLES), None,
-                           rng.choice(["draft", "sent", "accepted"]), rng.randint(8, 90) * 5000, None)
+                    doc = (
+                        "qt_",
+                        "quote",
+                        rng.choice(_QUOTE_TITLES),
+                        None,
+                        rng.choice(["draft", "sent", "accepted"]),
+                        rng.randint(8, 90) * 5000,
+                        None,
+                    )
                 elif doc_roll < 0.55:
-                    doc = ("co_", "contract", rng.choice(_CONTRACT_TITLES), None,
-                           rng.choice(["draft", "sent", "signed", "signed"]), None, None)
+                    doc = (
+                        "co_",
+                        "contract",
+                        rng.choice(_CONTRACT_TITLES),
+                        None,
+                        rng.choice(["draft", "sent", "signed", "signed"]),
+                        None,
+                        None,
+                    )
                 else:
                     invoice_number += 1
                     gift_cards = []
                     if rng.random() < 0.2:
-                        gift_cards.append({
-                            "id": random_id("gc_", rng), "code": "GIFT-" + _pattern(rng, "AAAA-####"),
-                            "amount": rng.choice([5000, 10000, 25000]), "currency": "USD",
-                            "created_at": timestamp(_past(made + timedelta(days=2))),
-                        })
-                    doc = ("in_", "invoice", rng.choice(_INVOICE_TITLES), f"{invoice_number:05d}",
-                           rng.choice(["draft", "sent", "paid", "paid", "partially_paid", "overdue"]),
-                           rng.randint(3, 120) * 2500, json.dumps(gift_cards))
+                        gift_cards.append(
+                            {
+                                "id": random_id("gc_", rng),
+                                "code": "GIFT-" + _pattern(rng, "AAAA-####"),
+                                "amount": rng.choice([5000, 10000, 25000]),
+                                "currency": "USD",
+                                "created_at": timestamp(_past(made + timedelta(days=2))),
+                            }
+                        )
+                    doc = (
+                        "in_",
+                        "invoice",
+                        rng.choice(_INVOICE_TITLES),
+                        f"{invoice_number:05d}",
+                        rng.choice(["draft", "sent", "paid", "paid", "partially_paid", "overdue"]),
+                        rng.randint(3, 120) * 2500,
+                        json.dumps(gift_cards),
+                    )
                 prefix, doc_type, title, number, status, amount, gift_json = doc
-                studio.documents.append((
-                    random_id(prefix, rng), client_id, doc_type, title, number, status, amount,
-                    "USD" if amount is not None else None,
-                    (made + timedelta(days=30)).date().isoformat() if doc_type == "invoice" else None,
-                    timestamp(made), gift_json,
-                ))
+                studio.documents.append(
+                    (
+                        random_id(prefix, rng),
+                        client_id,
+                        doc_type,
+                        title,
+                        number,
+                        status,
+                        amount,
+                        "USD" if amount is not None else None,
+                        (made + timedelta(days=30)).date().isoformat() if doc_type == "invoice" else None,
+                        timestamp(made),
+                        gift_json,
+                    )
+                )
     return studio

@@ -22,17 +22,51 @@ from studio_desktop.sandbox.pixieset_demo import build_demo
 SCHEMA_VERSION = 1
 
 PERSON_COLUMNS = (
-    "id", "seq", "email", "first_name", "last_name", "phone", "company", "job_title",
-    "address_line_1", "address_line_2", "city", "postal_code", "state", "country_id",
-    "notes", "avatar_color", "created_at", "sample", "type", "status_id",
+    "id",
+    "seq",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "job_title",
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "postal_code",
+    "state",
+    "country_id",
+    "notes",
+    "avatar_color",
+    "created_at",
+    "sample",
+    "type",
+    "status_id",
 )
 COLLECTION_COLUMNS = (
-    "id", "client_id", "name", "slug", "status", "photo_count", "video_count",
-    "event_date", "url", "created_at",
+    "id",
+    "client_id",
+    "name",
+    "slug",
+    "status",
+    "photo_count",
+    "video_count",
+    "event_date",
+    "url",
+    "created_at",
 )
 DOCUMENT_COLUMNS = (
-    "id", "client_id", "type", "title", "number", "status", "amount", "currency",
-    "due_date", "created_at", "gift_card_activities",
+    "id",
+    "client_id",
+    "type",
+    "title",
+    "number",
+    "status",
+    "amount",
+    "currency",
+    "due_date",
+    "created_at",
+    "gift_card_activities",
 )
 
 _SCHEMA = f"""
@@ -74,11 +108,18 @@ def fold(text: str) -> str:
 def _derived(person: Mapping[str, Any]) -> tuple[str, str, str | None]:
     """The search text, sort key and unique-email key of a person."""
     phone = person.get("phone") or ""
-    parts = [person.get("first_name"), person.get("last_name"), person.get("email"),
-             person.get("company"), phone, re.sub(r"\D", "", phone)]
+    parts = [
+        person.get("first_name"),
+        person.get("last_name"),
+        person.get("email"),
+        person.get("company"),
+        phone,
+        re.sub(r"\D", "", phone),
+    ]
     search = " " + fold(" ".join(part for part in parts if part)) + " "
-    sort_name = fold(" ".join(part for part in (person.get("first_name"), person.get("last_name"),
-                                                person.get("email")) if part))
+    sort_name = fold(
+        " ".join(part for part in (person.get("first_name"), person.get("last_name"), person.get("email")) if part)
+    )
     email = person.get("email")
     return search, sort_name, email.casefold() if email else None
 
@@ -129,11 +170,12 @@ class PixiesetStore:
         marks = ", ".join("?" * (len(PERSON_COLUMNS) + 3))
         self._db.execute("BEGIN")
         self._db.executemany(
-            f"INSERT INTO people ({', '.join(PERSON_COLUMNS)}, search, sort_name, email_key) VALUES ({marks})", rows)
+            f"INSERT INTO people ({', '.join(PERSON_COLUMNS)}, search, sort_name, email_key) VALUES ({marks})", rows
+        )
         self._db.executemany(
-            f"INSERT INTO collections VALUES ({', '.join('?' * len(COLLECTION_COLUMNS))})", demo.collections)
-        self._db.executemany(
-            f"INSERT INTO documents VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})", demo.documents)
+            f"INSERT INTO collections VALUES ({', '.join('?' * len(COLLECTION_COLUMNS))})", demo.collections
+        )
+        self._db.executemany(f"INSERT INTO documents VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})", demo.documents)
         self._db.execute("COMMIT")
 
     # -- meta ---------------------------------------------------------------------------
@@ -165,23 +207,27 @@ class PixiesetStore:
             total = self._db.execute(f"SELECT COUNT(*) FROM people{where}", params).fetchone()[0]
             rows = self._db.execute(
                 f"SELECT * FROM people{where} ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?",
-                [*params, limit, offset]).fetchall()
+                [*params, limit, offset],
+            ).fetchall()
         return [dict(row) for row in rows], total
 
-    def search_people(self, query: str, types: Iterable[str] | None, offset: int,
-                      limit: int) -> tuple[list[dict[str, Any]], int]:
+    def search_people(
+        self, query: str, types: Iterable[str] | None, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
         where, params = self._where(types, fold(query).split())
         with self._lock:
             total = self._db.execute(f"SELECT COUNT(*) FROM people{where}", params).fetchone()[0]
             rows = self._db.execute(
-                f"SELECT * FROM people{where} ORDER BY sort_name, seq LIMIT ? OFFSET ?",
-                [*params, limit, offset]).fetchall()
+                f"SELECT * FROM people{where} ORDER BY sort_name, seq LIMIT ? OFFSET ?", [*params, limit, offset]
+            ).fetchall()
         return [dict(row) for row in rows], total
 
     def all_people(self, types: Iterable[str] | None) -> list[dict[str, Any]]:
         where, params = self._where(types)
         with self._lock:
-            rows = self._db.execute(f"SELECT * FROM people{where} ORDER BY created_at DESC, seq DESC", params).fetchall()
+            rows = self._db.execute(
+                f"SELECT * FROM people{where} ORDER BY created_at DESC, seq DESC", params
+            ).fetchall()
         return [dict(row) for row in rows]
 
     def get_person(self, person_id: str) -> dict[str, Any] | None:
@@ -191,8 +237,9 @@ class PixiesetStore:
 
     def email_taken(self, email: str, *, except_id: str | None = None) -> bool:
         with self._lock:
-            row = self._db.execute("SELECT 1 FROM people WHERE email_key = ? AND id IS NOT ?",
-                                   (email.casefold(), except_id)).fetchone()
+            row = self._db.execute(
+                "SELECT 1 FROM people WHERE email_key = ? AND id IS NOT ?", (email.casefold(), except_id)
+            ).fetchone()
         return row is not None
 
     def insert_person(self, person: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,7 +250,8 @@ class PixiesetStore:
             marks = ", ".join("?" * (len(PERSON_COLUMNS) + 3))
             self._db.execute(
                 f"INSERT INTO people ({', '.join(PERSON_COLUMNS)}, search, sort_name, email_key) VALUES ({marks})",
-                (*row, *_derived(values)))
+                (*row, *_derived(values)),
+            )
             return dict(self._db.execute("SELECT * FROM people WHERE id = ?", (values["id"],)).fetchone())
 
     def update_person(self, person_id: str, changes: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -218,7 +266,8 @@ class PixiesetStore:
             self._db.execute(
                 f"UPDATE people SET {assignments + ', ' if assignments else ''}"
                 "search = ?, sort_name = ?, email_key = ? WHERE id = ?",
-                [*(changes[column] for column in columns), search, sort_name, email_key, person_id])
+                [*(changes[column] for column in columns), search, sort_name, email_key, person_id],
+            )
             return dict(self._db.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone())
 
     # -- collections and documents -----------------------------------------------------
@@ -227,7 +276,8 @@ class PixiesetStore:
             total = self._db.execute("SELECT COUNT(*) FROM collections WHERE client_id = ?", (client_id,)).fetchone()[0]
             rows = self._db.execute(
                 "SELECT * FROM collections WHERE client_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-                (client_id, limit, offset)).fetchall()
+                (client_id, limit, offset),
+            ).fetchall()
         return [dict(row) for row in rows], total
 
     def documents(self, client_id: str, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -235,5 +285,6 @@ class PixiesetStore:
             total = self._db.execute("SELECT COUNT(*) FROM documents WHERE client_id = ?", (client_id,)).fetchone()[0]
             rows = self._db.execute(
                 "SELECT * FROM documents WHERE client_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                (client_id, limit, offset)).fetchall()
+                (client_id, limit, offset),
+            ).fetchall()
         return [dict(row) for row in rows], total

@@ -39,8 +39,15 @@ HANDLER_MODULES = (
 class ApiFail(Exception):
     """A ``stat: fail`` answer: HTTP status, ``code`` (the status unless given), message, field errors."""
 
-    def __init__(self, status: int, msg: str, *, code: int | str | None = None,
-                 validation_errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        msg: str,
+        *,
+        code: int | str | None = None,
+        validation_errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(msg)
         self.status = status
         self.msg = msg

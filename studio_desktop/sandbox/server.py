@@ -35,8 +35,9 @@ def bind_loopback(port: int = 0) -> socket.socket:
     return sock
 
 
-def serve_in_thread(server: uvicorn.Server, sock: socket.socket, *, name: str,
-                    timeout: float) -> tuple[threading.Thread, str | None]:
+def serve_in_thread(
+    server: uvicorn.Server, sock: socket.socket, *, name: str, timeout: float
+) -> tuple[threading.Thread, str | None]:
     """Run ``server`` on ``sock`` in a daemon thread with its own event loop, and wait until it serves.
 
     Returns the thread and, when the server did not start, why (the caller stops it).

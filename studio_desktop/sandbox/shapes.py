@@ -19,23 +19,80 @@ from studio_desktop.sandbox.registry import Call, not_found
 from studio_desktop.sandbox.renditions import PHOTO_URL_SIZES
 from studio_desktop.sandbox.signing import Signer
 
-EVENT_LIST_FIELDS = ("id", "brand_id", "name", "password", "category_id", "is_archived", "status", "view_url",
-                     "created", "event_date", "release_date", "gallery_expiration_date", "contact_id",
-                     "last_updated", "cover_photo", "photo_count")
+EVENT_LIST_FIELDS = (
+    "id",
+    "brand_id",
+    "name",
+    "password",
+    "category_id",
+    "is_archived",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "last_updated",
+    "cover_photo",
+    "photo_count",
+)
 EVENT_INFO_FIELDS = tuple(f for f in EVENT_LIST_FIELDS if f != "last_updated")
-EVENT_WRITE_FIELDS = ("id", "name", "password", "category_id", "status", "view_url", "created", "event_date",
-                      "release_date", "gallery_expiration_date", "contact_id", "brand_id", "url_slug",
-                      "cover_photo", "photo_count")
-EVENT_TREE_FIELDS = ("id", "brand_id", "name", "password", "category_id", "status", "view_url", "created",
-                     "event_date", "release_date", "gallery_expiration_date", "contact_id", "cover_photo",
-                     "photo_count")
-CONTACT_EVENT_FIELDS = ("id", "brand_id", "name", "password", "category_id", "status", "view_url", "created",
-                        "event_date", "release_date", "gallery_expiration_date", "contact_id", "cover_photo")
+EVENT_WRITE_FIELDS = (
+    "id",
+    "name",
+    "password",
+    "category_id",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "brand_id",
+    "url_slug",
+    "cover_photo",
+    "photo_count",
+)
+EVENT_TREE_FIELDS = (
+    "id",
+    "brand_id",
+    "name",
+    "password",
+    "category_id",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "cover_photo",
+    "photo_count",
+)
+CONTACT_EVENT_FIELDS = (
+    "id",
+    "brand_id",
+    "name",
+    "password",
+    "category_id",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "cover_photo",
+)
 
-EVENT_SELECT = ("SELECT e.*, cp.version AS cover_photo_version FROM events e "
-                "LEFT JOIN photos cp ON cp.id = e.cover_photo_id")
-ALBUM_SELECT = ("SELECT a.*, cp.version AS cover_photo_version FROM albums a "
-                "LEFT JOIN photos cp ON cp.id = a.cover_photo_id")
+EVENT_SELECT = (
+    "SELECT e.*, cp.version AS cover_photo_version FROM events e LEFT JOIN photos cp ON cp.id = e.cover_photo_id"
+)
+ALBUM_SELECT = (
+    "SELECT a.*, cp.version AS cover_photo_version FROM albums a LEFT JOIN photos cp ON cp.id = a.cover_photo_id"
+)
 CONTACT_SELECT = "SELECT ct.*, b.name AS brand_name FROM contacts ct JOIN brands b ON b.id = ct.brand_id"
 
 
@@ -83,13 +140,17 @@ def event_status(row: sqlite3.Row) -> str:
 def cover_photo(kind: str, row: sqlite3.Row, urls: Urls) -> dict[str, Any] | None:
     if row["cover_photo_id"] is not None:
         version = row["cover_photo_version"] or 1
-        return {"id": row["cover_photo_id"],
-                "large": urls.photo_size(row["cover_photo_id"], version, "large"),
-                "x_large": urls.photo_size(row["cover_photo_id"], version, "x_large")}
+        return {
+            "id": row["cover_photo_id"],
+            "large": urls.photo_size(row["cover_photo_id"], version, "large"),
+            "x_large": urls.photo_size(row["cover_photo_id"], version, "x_large"),
+        }
     if row["cover_version"]:
-        return {"id": None,
-                "large": urls.cover(kind, row["id"], row["cover_version"], "l"),
-                "x_large": urls.cover(kind, row["id"], row["cover_version"], "xl")}
+        return {
+            "id": None,
+            "large": urls.cover(kind, row["id"], row["cover_version"], "l"),
+            "x_large": urls.cover(kind, row["id"], row["cover_version"], "xl"),
+        }
     return None
 
 
@@ -127,14 +188,17 @@ def photo_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
     }
 
 
-def photos_page(call: Call, owner_row: Callable[[sqlite3.Connection, int], sqlite3.Row], column: str,
-                owner_id: int) -> dict[str, Any]:
+def photos_page(
+    call: Call, owner_row: Callable[[sqlite3.Connection, int], sqlite3.Row], column: str, owner_id: int
+) -> dict[str, Any]:
     """``get_photos`` of an event (``column`` "event_id") or an album ("album_id"): one page, oldest first."""
     paging = call.paging()
     with call.state.db.read() as c:
         owner = owner_row(c, owner_id)
-        rows = c.execute(f"SELECT * FROM photos WHERE {column} = ? ORDER BY seq LIMIT ? OFFSET ?",
-                         (owner_id, paging.limit, paging.offset)).fetchall()
+        rows = c.execute(
+            f"SELECT * FROM photos WHERE {column} = ? ORDER BY seq LIMIT ? OFFSET ?",
+            (owner_id, paging.limit, paging.offset),
+        ).fetchall()
     photos = [photo_json(row, call.urls) for row in rows]
     return {"photos": photos, **paging.fields(owner["photo_count"], len(photos))}
 
@@ -156,8 +220,9 @@ def album_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
     }
 
 
-def album_trees(c: sqlite3.Connection, event_ids: list[int], urls: Urls, *,
-                brief: bool) -> dict[int, list[dict[str, Any]]]:
+def album_trees(
+    c: sqlite3.Connection, event_ids: list[int], urls: Urls, *, brief: bool
+) -> dict[int, list[dict[str, Any]]]:
     """Albums of these events as nested ``sub_albums`` trees, keyed by event ID.
 
     ``brief`` gives the ``get_event_tree`` shape (id, name, sub_albums only).
@@ -166,10 +231,11 @@ def album_trees(c: sqlite3.Connection, event_ids: list[int], urls: Urls, *,
         return {}
     rows: list[sqlite3.Row] = []
     for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start:start + 500]
+        chunk = event_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        rows += c.execute(f"{ALBUM_SELECT} WHERE a.event_id IN ({marks}) ORDER BY a.display_order, a.id",
-                          chunk).fetchall()
+        rows += c.execute(
+            f"{ALBUM_SELECT} WHERE a.event_id IN ({marks}) ORDER BY a.display_order, a.id", chunk
+        ).fetchall()
     children: dict[int | None, list[sqlite3.Row]] = defaultdict(list)
     for row in rows:
         children[row["parent_id"]].append(row)

@@ -19,22 +19,31 @@ def depth(c: sqlite3.Connection, album_id: int) -> int:
         "WITH RECURSIVE up(id, parent_id, n) AS ("
         " SELECT id, parent_id, 1 FROM albums WHERE id = ?"
         " UNION ALL SELECT a.id, a.parent_id, up.n + 1 FROM albums a JOIN up ON a.id = up.parent_id)"
-        " SELECT MAX(n) FROM up", (album_id,)).fetchone()
+        " SELECT MAX(n) FROM up",
+        (album_id,),
+    ).fetchone()
     return row[0] or 0
 
 
 def subtree(c: sqlite3.Connection, album_id: int) -> list[tuple[int, int]]:
     """(album ID, level below ``album_id`` starting at 1) for the album and everything under it."""
-    return [(r[0], r[1]) for r in c.execute(
-        "WITH RECURSIVE down(id, n) AS ("
-        " SELECT id, 1 FROM albums WHERE id = ?"
-        " UNION ALL SELECT a.id, down.n + 1 FROM albums a JOIN down ON a.parent_id = down.id)"
-        " SELECT id, n FROM down", (album_id,))]
+    return [
+        (r[0], r[1])
+        for r in c.execute(
+            "WITH RECURSIVE down(id, n) AS ("
+            " SELECT id, 1 FROM albums WHERE id = ?"
+            " UNION ALL SELECT a.id, down.n + 1 FROM albums a JOIN down ON a.parent_id = down.id)"
+            " SELECT id, n FROM down",
+            (album_id,),
+        )
+    ]
 
 
 def _next_order(c: sqlite3.Connection, event_id: int, parent_id: int | None) -> int:
-    order: int = c.execute("SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums "
-                           "WHERE event_id = ? AND parent_id IS ?", (event_id, parent_id)).fetchone()[0]
+    order: int = c.execute(
+        "SELECT COALESCE(MAX(display_order), 0) + 1 FROM albums WHERE event_id = ? AND parent_id IS ?",
+        (event_id, parent_id),
+    ).fetchone()[0]
     return order
 
 
@@ -70,12 +79,17 @@ def album_create(call: Call) -> dict[str, Any]:
         if parent_id is not None:
             _parent(c, parent_id, event_id)
             if depth(c, parent_id) >= MAX_DEPTH:
-                raise invalid("parent_id", f"Albums can be nested at most {MAX_DEPTH} levels deep; "
-                                           f"album {parent_id} is already at level {MAX_DEPTH}.")
+                raise invalid(
+                    "parent_id",
+                    f"Albums can be nested at most {MAX_DEPTH} levels deep; "
+                    f"album {parent_id} is already at level {MAX_DEPTH}.",
+                )
         now = call.state.clock.stamp()
-        cur = c.execute("INSERT INTO albums (event_id, parent_id, name, password, display_order, created) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (event_id, parent_id, name, password, _next_order(c, event_id, parent_id), now))
+        cur = c.execute(
+            "INSERT INTO albums (event_id, parent_id, name, password, display_order, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (event_id, parent_id, name, password, _next_order(c, event_id, parent_id), now),
+        )
         touch_event(c, event_id, now)
         return {"album": album_json(album_row(c, inserted_id(cur)), call.urls)}
 
@@ -89,8 +103,11 @@ def album_delete(call: Call) -> dict[str, Any]:
         marks = ",".join("?" * len(albums))
         photo_ids = [r[0] for r in c.execute(f"SELECT id FROM photos WHERE album_id IN ({marks})", albums)]
         if call.flag("only_empty") and photo_ids:
-            raise ApiFail(400, f"The album is not empty: it and its sub-albums hold {len(photo_ids)} photos.",
-                          validation_errors={"only_empty": ["The album still holds photos."]})
+            raise ApiFail(
+                400,
+                f"The album is not empty: it and its sub-albums hold {len(photo_ids)} photos.",
+                validation_errors={"only_empty": ["The album still holds photos."]},
+            )
         c.execute("DELETE FROM albums WHERE id = ?", (album_id,))
         touch_event(c, album["event_id"], call.state.clock.stamp())
     for photo_id in photo_ids:
@@ -113,11 +130,16 @@ def album_move(call: Call) -> dict[str, Any]:
                 raise invalid("parent_id", "An album cannot be moved into itself or one of its sub-albums.")
             height = max(n for _, n in below)
             if depth(c, parent_id) + height > MAX_DEPTH:
-                raise invalid("parent_id", f"Albums can be nested at most {MAX_DEPTH} levels deep; moving this "
-                                           f"album there would make {depth(c, parent_id) + height} levels.")
+                raise invalid(
+                    "parent_id",
+                    f"Albums can be nested at most {MAX_DEPTH} levels deep; moving this "
+                    f"album there would make {depth(c, parent_id) + height} levels.",
+                )
         if parent_id != album["parent_id"]:
-            c.execute("UPDATE albums SET parent_id = ?, display_order = ? WHERE id = ?",
-                      (parent_id, _next_order(c, album["event_id"], parent_id), album_id))
+            c.execute(
+                "UPDATE albums SET parent_id = ?, display_order = ? WHERE id = ?",
+                (parent_id, _next_order(c, album["event_id"], parent_id), album_id),
+            )
             touch_event(c, album["event_id"], call.state.clock.stamp())
         return {"album": album_json(album_row(c, album_id), call.urls)}
 

@@ -20,18 +20,23 @@ def order_get_list(call: Call) -> dict[str, Any]:
     where = "WHERE (? IS NULL OR event_id = ?)"
     with call.state.db.read() as c:
         total = c.execute(f"SELECT COUNT(*) FROM orders {where}", (event_id, event_id)).fetchone()[0]
-        rows = c.execute(f"SELECT * FROM orders {where} ORDER BY order_date DESC, id DESC LIMIT ? OFFSET ?",
-                         (event_id, event_id, paging.limit, paging.offset)).fetchall()
-    orders = [{
-        "order_id": row["id"],
-        "event_id": row["event_id"],
-        "event_name": row["event_name"],
-        "order_date": row["order_date"],
-        "order_status": row["status_name"],
-        "is_paid": bool(row["is_paid"]),
-        "currency": row["currency"],
-        "grand_total": row["grand_total"],
-    } for row in rows]
+        rows = c.execute(
+            f"SELECT * FROM orders {where} ORDER BY order_date DESC, id DESC LIMIT ? OFFSET ?",
+            (event_id, event_id, paging.limit, paging.offset),
+        ).fetchall()
+    orders = [
+        {
+            "order_id": row["id"],
+            "event_id": row["event_id"],
+            "event_name": row["event_name"],
+            "order_date": row["order_date"],
+            "order_status": row["status_name"],
+            "is_paid": bool(row["is_paid"]),
+            "currency": row["currency"],
+            "grand_total": row["grand_total"],
+        }
+        for row in rows
+    ]
     return {"orders": orders, **paging.fields(total, len(orders))}
 
 
@@ -61,8 +66,16 @@ def order_get_details(call: Call) -> dict[str, Any]:
     for key in ("refund_transaction", "void_transaction", "client_notes", "studio_notes"):
         order[key] = details[key]
     order["items"] = items
-    for key in ("addons", "redeemed_discounts", "order_adjustment", "shipping_charge", "sales_tax",
-                "sales_tax_percent", "sales_tax_on_digital_downloads", "sales_tax_on_shipping"):
+    for key in (
+        "addons",
+        "redeemed_discounts",
+        "order_adjustment",
+        "shipping_charge",
+        "sales_tax",
+        "sales_tax_percent",
+        "sales_tax_on_digital_downloads",
+        "sales_tax_on_shipping",
+    ):
         order[key] = details[key]
     order["grand_total"] = row["grand_total"]
     return {"order": order}
@@ -108,8 +121,10 @@ def invoice_get_list(call: Call) -> dict[str, Any]:
         if brand_id is not None:
             require_brand(c, brand_id)
         total = c.execute(f"SELECT COUNT(*) FROM invoices {where}", (brand_id, brand_id)).fetchone()[0]
-        rows = c.execute(f"SELECT * FROM invoices {where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
-                         (brand_id, brand_id, paging.limit, paging.offset)).fetchall()
+        rows = c.execute(
+            f"SELECT * FROM invoices {where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?",
+            (brand_id, brand_id, paging.limit, paging.offset),
+        ).fetchall()
         invoices = [_invoice_json(row, c) for row in rows]
     return {**paging.fields(total, len(invoices)), "invoices": invoices}
 
@@ -125,8 +140,10 @@ def invoice_info(call: Call) -> dict[str, Any]:
 
 
 def _app_photos(c: sqlite3.Connection, app_id: int) -> list[sqlite3.Row]:
-    return c.execute("SELECT p.* FROM mobile_app_photos m JOIN photos p ON p.id = m.photo_id "
-                     "WHERE m.app_id = ? ORDER BY m.position", (app_id,)).fetchall()
+    return c.execute(
+        "SELECT p.* FROM mobile_app_photos m JOIN photos p ON p.id = m.photo_id WHERE m.app_id = ? ORDER BY m.position",
+        (app_id,),
+    ).fetchall()
 
 
 def _icon_url(photos: list[sqlite3.Row], urls: Urls) -> str | None:
@@ -143,23 +160,27 @@ def mobile_app_get_list(call: Call) -> dict[str, Any]:
         if brand_id is not None:
             require_brand(c, brand_id)
         total = c.execute(f"SELECT COUNT(*) FROM mobile_apps m {where}", (brand_id, brand_id)).fetchone()[0]
-        rows = c.execute(f"SELECT m.*, e.name AS event_name FROM mobile_apps m LEFT JOIN events e ON e.id = m.event_id "
-                         f"{where} ORDER BY m.id LIMIT ? OFFSET ?",
-                         (brand_id, brand_id, paging.limit, paging.offset)).fetchall()
+        rows = c.execute(
+            f"SELECT m.*, e.name AS event_name FROM mobile_apps m LEFT JOIN events e ON e.id = m.event_id "
+            f"{where} ORDER BY m.id LIMIT ? OFFSET ?",
+            (brand_id, brand_id, paging.limit, paging.offset),
+        ).fetchall()
         for row in rows:
             photos = _app_photos(c, row["id"])
             icon = _icon_url(photos, call.urls)
-            apps.append({
-                "id": row["id"],
-                "name": row["name"],
-                "event_id": row["event_id"],
-                "event_name": row["event_name"],
-                "icon_url": icon,
-                "num_photos": len(photos),
-                "num_installs": row["num_installs"],
-                "num_views": row["num_views"],
-                "links": [{"link_url": link, "icon_url": icon} for link in json.loads(row["links"])],
-            })
+            apps.append(
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "event_id": row["event_id"],
+                    "event_name": row["event_name"],
+                    "icon_url": icon,
+                    "num_photos": len(photos),
+                    "num_installs": row["num_installs"],
+                    "num_views": row["num_views"],
+                    "links": [{"link_url": link, "icon_url": icon} for link in json.loads(row["links"])],
+                }
+            )
     return {"mobile_apps": apps, **paging.fields(total, len(apps))}
 
 
@@ -171,8 +192,9 @@ def mobile_app_get_photos(call: Call) -> dict[str, Any]:
             raise not_found("Mobile app", app_id)
         photos = _app_photos(c, app_id)
     return {
-        "photos": [{"id": p["id"], "name": p["name"], "url": call.urls.photo(p["id"], p["version"],
-                                                                             MOBILE_APP_PHOTO_SIZES)}
-                   for p in photos],
+        "photos": [
+            {"id": p["id"], "name": p["name"], "url": call.urls.photo(p["id"], p["version"], MOBILE_APP_PHOTO_SIZES)}
+            for p in photos
+        ],
         "total_results": len(photos),
     }

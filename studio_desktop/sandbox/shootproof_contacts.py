@@ -39,8 +39,10 @@ def _parse(data: dict[str, Any], c: sqlite3.Connection, *, partial: bool) -> tup
     brand_raw = _s(data.get("brand_id"))
     if not brand_raw:
         errors["brand_id"] = ["Please choose the brand of the contact."]
-    elif not brand_raw.isdigit() or not c.execute(
-            "SELECT 1 FROM brands WHERE id = ? AND is_active = 1", (int(brand_raw),)).fetchone():
+    elif (
+        not brand_raw.isdigit()
+        or not c.execute("SELECT 1 FROM brands WHERE id = ? AND is_active = 1", (int(brand_raw),)).fetchone()
+    ):
         errors["brand_id"] = [f"There is no brand with ID {brand_raw}."]
     else:
         values["brand_id"] = int(brand_raw)
@@ -69,38 +71,46 @@ def _parse(data: dict[str, Any], c: sqlite3.Connection, *, partial: bool) -> tup
     if isinstance(address, dict) and any(_s(address.get(k)) for k in ADDRESS_INPUT):
         if not _s(address.get("country")):
             errors["address[country]"] = ["Please enter the country of the address."]
-        values.update({
-            "street_line_1": _s(address.get("address_1")) or None,
-            "street_line_2": _s(address.get("address_2")) or None,
-            "city": _s(address.get("city")) or None,
-            "state_province": _s(address.get("state")) or _s(address.get("state_other")) or None,
-            "postal_code": _s(address.get("zip_postal")) or None,
-            "country": _s(address.get("country")) or None,
-        })
+        values.update(
+            {
+                "street_line_1": _s(address.get("address_1")) or None,
+                "street_line_2": _s(address.get("address_2")) or None,
+                "city": _s(address.get("city")) or None,
+                "state_province": _s(address.get("state")) or _s(address.get("state_other")) or None,
+                "postal_code": _s(address.get("zip_postal")) or None,
+                "country": _s(address.get("country")) or None,
+            }
+        )
     elif "address" in data or not partial:
-        values.update(dict.fromkeys(("street_line_1", "street_line_2", "city", "state_province", "postal_code",
-                                     "country")))
+        values.update(
+            dict.fromkeys(("street_line_1", "street_line_2", "city", "state_province", "postal_code", "country"))
+        )
         values["address_id"] = None
     return values, errors
 
 
 def _email_taken(c: sqlite3.Connection, brand_id: int, email: str, contact_id: int | None = None) -> bool:
-    return c.execute("SELECT 1 FROM contacts WHERE brand_id = ? AND email = ? COLLATE NOCASE AND id IS NOT ?",
-                     (brand_id, email, contact_id)).fetchone() is not None
+    return (
+        c.execute(
+            "SELECT 1 FROM contacts WHERE brand_id = ? AND email = ? COLLATE NOCASE AND id IS NOT ?",
+            (brand_id, email, contact_id),
+        ).fetchone()
+        is not None
+    )
 
 
 def _address_id(c: sqlite3.Connection, values: dict[str, Any], current: int | None) -> None:
     if "street_line_1" in values and values.get("country") is not None and "address_id" not in values:
-        values["address_id"] = current or c.execute(
-            "SELECT COALESCE(MAX(address_id), 5500000) + 1 FROM contacts").fetchone()[0]
+        values["address_id"] = (
+            current or c.execute("SELECT COALESCE(MAX(address_id), 5500000) + 1 FROM contacts").fetchone()[0]
+        )
 
 
 def _insert(c: sqlite3.Connection, values: dict[str, Any], now: str) -> int:
     _address_id(c, values, None)
     values = {**values, "created": now}
     columns = ", ".join(values)
-    cur = c.execute(f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(values))})",
-                    tuple(values.values()))
+    cur = c.execute(f"INSERT INTO contacts ({columns}) VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
     return inserted_id(cur)
 
 
@@ -122,8 +132,10 @@ def contact_info(call: Call) -> dict[str, Any]:
             if brand_id is not None and row["brand_id"] != brand_id:
                 raise not_found("Contact", contact_id)
             return {"contact": contact_json(row)}
-        rows = c.execute(f"{CONTACT_SELECT} WHERE ct.email = ? COLLATE NOCASE AND (? IS NULL OR ct.brand_id = ?) "
-                         "ORDER BY ct.id", (email, brand_id, brand_id)).fetchall()
+        rows = c.execute(
+            f"{CONTACT_SELECT} WHERE ct.email = ? COLLATE NOCASE AND (? IS NULL OR ct.brand_id = ?) ORDER BY ct.id",
+            (email, brand_id, brand_id),
+        ).fetchall()
     if not rows:
         raise ApiFail(404, f"No contact has the email address {email}.")
     contacts = [contact_json(row) for row in rows]
@@ -179,8 +191,9 @@ def contact_bulk_create(call: Call) -> dict[str, Any]:
     if not isinstance(submitted, list) or not submitted:
         raise invalid("contacts", "Send the contacts as contacts[0][first_name], contacts[0][email], ...")
     if len(submitted) > MAX_BULK:
-        raise invalid("contacts", f"At most {MAX_BULK} contacts can be created per request; "
-                                  f"{len(submitted)} were sent.")
+        raise invalid(
+            "contacts", f"At most {MAX_BULK} contacts can be created per request; {len(submitted)} were sent."
+        )
     results: list[dict[str, Any]] = []
     valid = created = 0
     now = call.state.clock.stamp()
@@ -193,8 +206,9 @@ def contact_bulk_create(call: Call) -> dict[str, Any]:
             if not errors:
                 valid += 1
                 if _email_taken(c, values["brand_id"], values["email"]):
-                    errors["email"] = [f"A contact with the email address {values['email']} already exists "
-                                       "in this brand."]
+                    errors["email"] = [
+                        f"A contact with the email address {values['email']} already exists in this brand."
+                    ]
             if errors:
                 results.append({"contact_index": index, "errors": errors})
                 continue
@@ -202,8 +216,8 @@ def contact_bulk_create(call: Call) -> dict[str, Any]:
             created += 1
     errors_count = len(submitted) - created
     return {
-        "msg": f"{created} of {len(submitted)} contacts created." + (f" {errors_count} had errors." if errors_count
-                                                                      else ""),
+        "msg": f"{created} of {len(submitted)} contacts created."
+        + (f" {errors_count} had errors." if errors_count else ""),
         "num_contacts_submitted": len(submitted),
         "num_valid_contacts": valid,
         "num_invalid_contacts": len(submitted) - valid,
@@ -218,6 +232,7 @@ def contact_get_event_list(call: Call) -> dict[str, Any]:
     contact_id = call.int("contact_id")
     with call.state.db.read() as c:
         contact_row(c, contact_id)
-        rows = c.execute(f"{EVENT_SELECT} WHERE e.contact_id = ? ORDER BY e.created DESC, e.id DESC",
-                         (contact_id,)).fetchall()
+        rows = c.execute(
+            f"{EVENT_SELECT} WHERE e.contact_id = ? ORDER BY e.created DESC, e.id DESC", (contact_id,)
+        ).fetchall()
     return {"events": [event_json(row, call.urls, CONTACT_EVENT_FIELDS) for row in rows]}

@@ -79,8 +79,9 @@ def event_get_list(call: Call) -> dict[str, Any]:
         if brand_id is not None:
             require_brand(c, brand_id)
         total = c.execute(f"SELECT COUNT(*) FROM events e {where}", args).fetchone()[0]
-        rows = c.execute(f"{EVENT_SELECT} {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                         (*args, paging.limit, paging.offset)).fetchall()
+        rows = c.execute(
+            f"{EVENT_SELECT} {where} ORDER BY {order} LIMIT ? OFFSET ?", (*args, paging.limit, paging.offset)
+        ).fetchall()
     events = [event_json(row, call.urls, EVENT_LIST_FIELDS) for row in rows]
     return {"events": events, **paging.fields(total, len(events))}
 
@@ -109,14 +110,17 @@ def event_create(call: Call) -> dict[str, Any]:
             brand_id = c.execute("SELECT id FROM brands WHERE is_default = 1").fetchone()[0]
         require_brand(c, brand_id)
         if defaults_id is None:
-            defaults = c.execute("SELECT * FROM event_defaults WHERE brand_id = ? ORDER BY is_default DESC, id "
-                                 "LIMIT 1", (brand_id,)).fetchone()
+            defaults = c.execute(
+                "SELECT * FROM event_defaults WHERE brand_id = ? ORDER BY is_default DESC, id LIMIT 1", (brand_id,)
+            ).fetchone()
         else:
-            defaults = c.execute("SELECT * FROM event_defaults WHERE id = ? AND brand_id = ?",
-                                 (defaults_id, brand_id)).fetchone()
+            defaults = c.execute(
+                "SELECT * FROM event_defaults WHERE id = ? AND brand_id = ?", (defaults_id, brand_id)
+            ).fetchone()
             if defaults is None:
-                raise invalid("brand_event_default_id",
-                              f"There are no event defaults with ID {defaults_id} in brand {brand_id}.")
+                raise invalid(
+                    "brand_event_default_id", f"There are no event defaults with ID {defaults_id} in brand {brand_id}."
+                )
         if contact_id is not None:
             _check_contact(c, contact_id, brand_id)
         if slug is not None:
@@ -134,8 +138,22 @@ def event_create(call: Call) -> dict[str, Any]:
             "INSERT INTO events (brand_id, name, password, access_level, category_id, is_archived, url_slug, "
             "created, event_date, gallery_expiration_date, contact_id, last_updated, brand_event_default_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (brand_id, name, password, access_level, category_id, int(archive), slug, now, event_date,
-             expiration, contact_id, now, defaults["id"] if defaults else None))
+            (
+                brand_id,
+                name,
+                password,
+                access_level,
+                category_id,
+                int(archive),
+                slug,
+                now,
+                event_date,
+                expiration,
+                contact_id,
+                now,
+                defaults["id"] if defaults else None,
+            ),
+        )
         return _written(call, c, inserted_id(cur))
 
 
@@ -161,8 +179,10 @@ def event_update(call: Call) -> dict[str, Any]:
             changes["url_slug"] = slug
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
-            c.execute(f"UPDATE events SET {assignments}, last_updated = ? WHERE id = ?",
-                      (*changes.values(), call.state.clock.stamp(), event_id))
+            c.execute(
+                f"UPDATE events SET {assignments}, last_updated = ? WHERE id = ?",
+                (*changes.values(), call.state.clock.stamp(), event_id),
+            )
         return _written(call, c, event_id)
 
 
@@ -172,8 +192,11 @@ def event_delete(call: Call) -> dict[str, Any]:
     with call.state.db.tx() as c:
         event = event_row(c, event_id)
         if call.flag("only_empty") and event["photo_count"] > 0:
-            raise ApiFail(400, f"The event is not empty: it holds {event['photo_count']} photos.",
-                          validation_errors={"only_empty": ["The event still holds photos."]})
+            raise ApiFail(
+                400,
+                f"The event is not empty: it holds {event['photo_count']} photos.",
+                validation_errors={"only_empty": ["The event still holds photos."]},
+            )
         photo_ids = [r[0] for r in c.execute("SELECT id FROM photos WHERE event_id = ?", (event_id,))]
         album_ids = [r[0] for r in c.execute("SELECT id FROM albums WHERE event_id = ?", (event_id,))]
         c.execute("DELETE FROM events WHERE id = ?", (event_id,))
@@ -192,8 +215,9 @@ def event_rename(call: Call) -> dict[str, Any]:
     name = call.required_name("event_name", "event name")
     with call.state.db.tx() as c:
         event_row(c, event_id)
-        c.execute("UPDATE events SET name = ?, last_updated = ? WHERE id = ?",
-                  (name, call.state.clock.stamp(), event_id))
+        c.execute(
+            "UPDATE events SET name = ?, last_updated = ? WHERE id = ?", (name, call.state.clock.stamp(), event_id)
+        )
         return _written(call, c, event_id)
 
 
@@ -213,8 +237,10 @@ def event_set_access_level(call: Call) -> dict[str, Any]:
         password = None
     with call.state.db.tx() as c:
         event_row(c, event_id)
-        c.execute("UPDATE events SET access_level = ?, password = ?, last_updated = ? WHERE id = ?",
-                  (level, password, call.state.clock.stamp(), event_id))
+        c.execute(
+            "UPDATE events SET access_level = ?, password = ?, last_updated = ? WHERE id = ?",
+            (level, password, call.state.clock.stamp(), event_id),
+        )
         return _written(call, c, event_id)
 
 
@@ -259,8 +285,10 @@ def event_set_category(call: Call) -> dict[str, Any]:
         event_row(c, event_id)
         if not c.execute("SELECT 1 FROM categories WHERE id = ?", (category_id,)).fetchone():
             raise invalid("category_id", f"There is no category with ID {category_id}.")
-        c.execute("UPDATE events SET category_id = ?, last_updated = ? WHERE id = ?",
-                  (category_id, call.state.clock.stamp(), event_id))
+        c.execute(
+            "UPDATE events SET category_id = ?, last_updated = ? WHERE id = ?",
+            (category_id, call.state.clock.stamp(), event_id),
+        )
         return _written(call, c, event_id)
 
 
@@ -272,8 +300,10 @@ def event_set_contact(call: Call) -> dict[str, Any]:
         event = event_row(c, event_id)
         if contact_id is not None:
             _check_contact(c, contact_id, event["brand_id"])
-        c.execute("UPDATE events SET contact_id = ?, last_updated = ? WHERE id = ?",
-                  (contact_id, call.state.clock.stamp(), event_id))
+        c.execute(
+            "UPDATE events SET contact_id = ?, last_updated = ? WHERE id = ?",
+            (contact_id, call.state.clock.stamp(), event_id),
+        )
     return {"event_id": event_id, "contact_id": contact_id}
 
 
@@ -293,23 +323,26 @@ def event_gallery_visitors(call: Call) -> dict[str, Any]:
             " (SELECT ct.id FROM contacts ct WHERE ct.email = v.email COLLATE NOCASE"
             "    ORDER BY ct.brand_id = ? DESC, ct.id LIMIT 1) AS contact_id "
             "FROM gallery_visitors v WHERE v.event_id = ? ORDER BY v.date_accessed DESC, v.id",
-            (event["brand_id"], event_id)).fetchall()
+            (event["brand_id"], event_id),
+        ).fetchall()
     visitors = []
     for row in rows:
         is_event_contact = row["email"].lower() == event_contact_email
-        visitors.append({
-            "email_address": row["email"],
-            "contact_id": row["contact_id"],
-            "date_accessed": row["date_accessed"],
-            "event_id": event_id,
-            "event_name": event["name"],
-            "favorites": row["favorites"],
-            "cart_items": row["cart_items"],
-            "downloads": row["downloads"],
-            "orders": row["orders"],
-            "num_hidden_photos": row["num_hidden_photos"] if is_event_contact else None,
-            "num_labeled_photos": row["labeled"] if is_event_contact else None,
-        })
+        visitors.append(
+            {
+                "email_address": row["email"],
+                "contact_id": row["contact_id"],
+                "date_accessed": row["date_accessed"],
+                "event_id": event_id,
+                "event_name": event["name"],
+                "favorites": row["favorites"],
+                "cart_items": row["cart_items"],
+                "downloads": row["downloads"],
+                "orders": row["orders"],
+                "num_hidden_photos": row["num_hidden_photos"] if is_event_contact else None,
+                "num_labeled_photos": row["labeled"] if is_event_contact else None,
+            }
+        )
     return {"gallery_visitors": visitors}
 
 
@@ -319,14 +352,21 @@ def event_gallery_visitor_photos(call: Call) -> dict[str, Any]:
     email = call.required_text("email_address")
     with call.state.db.read() as c:
         event_row(c, event_id)
-        visitor = c.execute("SELECT id FROM gallery_visitors WHERE event_id = ? AND email = ?",
-                            (event_id, email)).fetchone()
+        visitor = c.execute(
+            "SELECT id FROM gallery_visitors WHERE event_id = ? AND email = ?", (event_id, email)
+        ).fetchone()
         if visitor is None:
             raise ApiFail(404, f"No gallery visitor with the email address {email} has visited this event.")
-        favorites = c.execute("SELECT p.* FROM visitor_favorites f JOIN photos p ON p.id = f.photo_id "
-                              "WHERE f.visitor_id = ? ORDER BY p.seq", (visitor["id"],)).fetchall()
-        labeled_rows = c.execute("SELECT l.label, p.* FROM visitor_labels l JOIN photos p ON p.id = l.photo_id "
-                                 "WHERE l.visitor_id = ? ORDER BY l.label, p.seq", (visitor["id"],)).fetchall()
+        favorites = c.execute(
+            "SELECT p.* FROM visitor_favorites f JOIN photos p ON p.id = f.photo_id "
+            "WHERE f.visitor_id = ? ORDER BY p.seq",
+            (visitor["id"],),
+        ).fetchall()
+        labeled_rows = c.execute(
+            "SELECT l.label, p.* FROM visitor_labels l JOIN photos p ON p.id = l.photo_id "
+            "WHERE l.visitor_id = ? ORDER BY l.label, p.seq",
+            (visitor["id"],),
+        ).fetchall()
     labels: dict[str, list[dict[str, Any]]] = {}
     for row in labeled_rows:
         labels.setdefault(row["label"], []).append(photo_json(row, call.urls))
@@ -351,6 +391,8 @@ def event_bulk_email_add(call: Call) -> dict[str, Any]:
     now = call.state.clock.stamp()
     with call.state.db.tx() as c:
         event_row(c, event_id)
-        c.executemany("INSERT OR IGNORE INTO event_emails (event_id, email, added) VALUES (?, ?, ?)",
-                      [(event_id, email, now) for email in valid])
+        c.executemany(
+            "INSERT OR IGNORE INTO event_emails (event_id, email, added) VALUES (?, ?, ?)",
+            [(event_id, email, now) for email in valid],
+        )
     return {"num_email_addresses_submitted": len(emails), "num_email_addresses_added": len(valid)}

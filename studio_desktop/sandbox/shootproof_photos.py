@@ -66,13 +66,15 @@ def _watermark(c: sqlite3.Connection, call: Call, brand_id: int) -> int | None:
         brand = c.execute("SELECT watermark_new_uploads FROM brands WHERE id = ?", (brand_id,)).fetchone()
         if not brand["watermark_new_uploads"]:
             return None
-        row = c.execute("SELECT id FROM watermarks WHERE brand_id = ? ORDER BY is_default DESC, id LIMIT 1",
-                        (brand_id,)).fetchone()
+        row = c.execute(
+            "SELECT id FROM watermarks WHERE brand_id = ? ORDER BY is_default DESC, id LIMIT 1", (brand_id,)
+        ).fetchone()
         return row[0] if row else None
     watermark_id = call.opt_int("watermark_id")
     if not c.execute("SELECT 1 FROM watermarks WHERE id = ? AND brand_id = ?", (watermark_id, brand_id)).fetchone():
-        raise invalid("watermark_id", f'There is no watermark with ID {watermark_id} in this event\'s brand; '
-                                      f'pass "no" for none.')
+        raise invalid(
+            "watermark_id", f'There is no watermark with ID {watermark_id} in this event\'s brand; pass "no" for none.'
+        )
     return watermark_id
 
 
@@ -87,8 +89,11 @@ def _take_plan_slot(c: sqlite3.Connection, call: Call) -> None:
                 return
         c.execute("UPDATE studio SET photos_allowed = NULL, plan_type = ? WHERE id = 1", (UNLIMITED_PLAN,))
         return
-    raise ApiFail(400, f"Your plan allows {allowed} photos and all are used: upgrade your plan or delete photos.",
-                  code="limit_reached")
+    raise ApiFail(
+        400,
+        f"Your plan allows {allowed} photos and all are used: upgrade your plan or delete photos.",
+        code="limit_reached",
+    )
 
 
 def _usage(c: sqlite3.Connection) -> dict[str, Any]:
@@ -112,9 +117,11 @@ def photo_upload(call: Call) -> dict[str, Any]:
         _take_plan_slot(c, call)
         now = call.state.clock.stamp()
         photo_id, seq = new_photo_key(c)
-        c.execute("INSERT INTO photos (id, seq, event_id, album_id, name, width, height, size, watermark_id, created) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (photo_id, seq, event_id, album_id, name, width, height, incoming.size, watermark_id, now))
+        c.execute(
+            "INSERT INTO photos (id, seq, event_id, album_id, name, width, height, size, watermark_id, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (photo_id, seq, event_id, album_id, name, width, height, incoming.size, watermark_id, now),
+        )
         storage.keep_photo(photo_id, incoming.path)
         touch_event(c, event_id, now)
         return {"photo_id": photo_id, **_usage(c)}
@@ -128,8 +135,10 @@ def photo_update(call: Call) -> dict[str, Any]:
     storage = call.state.storage
     with call.state.db.tx() as c:
         photo = photo_row(c, photo_id)
-        c.execute("UPDATE photos SET width = ?, height = ?, size = ?, version = version + 1, generated = 0 "
-                  "WHERE id = ?", (width, height, incoming.size, photo_id))
+        c.execute(
+            "UPDATE photos SET width = ?, height = ?, size = ?, version = version + 1, generated = 0 WHERE id = ?",
+            (width, height, incoming.size, photo_id),
+        )
         storage.keep_photo(photo_id, incoming.path)
         touch_event(c, photo["event_id"], call.state.clock.stamp())
         result = {"photo_id": photo_id, **_usage(c)}
@@ -215,17 +224,21 @@ def cover_photo_set(call: Call) -> dict[str, Any]:
             photo = photo_row(c, photo_id)
             if photo["event_id"] != event_id:
                 raise invalid("photo_id", f"Photo {photo_id} is not in this gallery.")
-            c.execute(f"UPDATE {table} SET cover_photo_id = ?, cover_version = NULL WHERE id = ?",
-                      (photo_id, target["id"]))
+            c.execute(
+                f"UPDATE {table} SET cover_photo_id = ?, cover_version = NULL WHERE id = ?", (photo_id, target["id"])
+            )
             version = None
-            sizes = {"l": call.urls.photo_size(photo_id, photo["version"], "large"),
-                     "xl": call.urls.photo_size(photo_id, photo["version"], "x_large")}
+            sizes = {
+                "l": call.urls.photo_size(photo_id, photo["version"], "large"),
+                "xl": call.urls.photo_size(photo_id, photo["version"], "x_large"),
+            }
         else:
             assert incoming is not None  # no photo_id and no file was refused above
             version = (target["cover_version"] or 0) + 1
             os.replace(incoming.path, storage.cover_path(kind, target["id"], version))
-            c.execute(f"UPDATE {table} SET cover_photo_id = NULL, cover_version = ? WHERE id = ?",
-                      (version, target["id"]))
+            c.execute(
+                f"UPDATE {table} SET cover_photo_id = NULL, cover_version = ? WHERE id = ?", (version, target["id"])
+            )
             sizes = {size: call.urls.cover(kind, target["id"], version, size) for size in ("l", "xl")}
         touch_event(c, event_id, call.state.clock.stamp())
     storage.forget_cover(kind, target["id"], keep_version=None if photo_id is not None else version)

@@ -16,8 +16,14 @@ from studio_desktop.sandbox.shapes import (
 )
 from studio_desktop.sandbox.validate import is_email, slugify, url_error
 
-READABLE_SETTINGS = ("event_postback_url", "order_postback_url", "sales_tax_rate",
-                     "sales_tax_on_digital_downloads", "sales_tax_on_shipping", "sales_tax_state")
+READABLE_SETTINGS = (
+    "event_postback_url",
+    "order_postback_url",
+    "sales_tax_rate",
+    "sales_tax_on_digital_downloads",
+    "sales_tax_on_shipping",
+    "sales_tax_state",
+)
 WRITABLE_SETTINGS = ("event_postback_url", "order_postback_url")
 
 
@@ -60,8 +66,10 @@ def studio_set_setting(call: Call) -> dict[str, Any]:
     if value and (problem := url_error(value)):
         raise invalid("setting_value", problem)
     with call.state.db.tx() as c:
-        c.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
-                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
     return {"msg": f"The {key} setting has been saved."}
 
 
@@ -106,8 +114,17 @@ def category_rename(call: Call) -> dict[str, Any]:
 def brand_get_list(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         rows = c.execute("SELECT * FROM brands WHERE is_active = 1 ORDER BY is_default DESC, id").fetchall()
-    brands = [{"id": r["id"], "name": r["name"], "is_default": bool(r["is_default"]), "subdomain": r["subdomain"],
-               "custom_domain": r["custom_domain"], "locale": r["locale"]} for r in rows]
+    brands = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "is_default": bool(r["is_default"]),
+            "subdomain": r["subdomain"],
+            "custom_domain": r["custom_domain"],
+            "locale": r["locale"],
+        }
+        for r in rows
+    ]
     return {"brands": brands, "results_returned": len(brands), "total_results": len(brands)}
 
 
@@ -122,8 +139,9 @@ def _brand_full_json(row: sqlite3.Row, urls: Urls) -> dict[str, Any]:
         "locale": row["locale"],
         "phone": row["phone"],
         "subdomain": row["subdomain"],
-        "address": {key: row[key] for key in ("address_1", "address_2", "city", "state", "state_other",
-                                              "country", "zip_postal")},
+        "address": {
+            key: row[key] for key in ("address_1", "address_2", "city", "state", "state_other", "country", "zip_postal")
+        },
     }
 
 
@@ -168,12 +186,27 @@ def brand_create(call: Call) -> dict[str, Any]:
         cur = c.execute(
             "INSERT INTO brands (name, subdomain, locale, website, email, phone, address_1, address_2, city, state,"
             " state_other, country, zip_postal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, subdomain, locale, website, email, str(nested.get("phone") or "").strip() or None,
-             address.get("address_1"), address.get("address_2") or None, address.get("city"),
-             address.get("state") or None, address.get("state_other") or None, address.get("country"),
-             address.get("zip_postal")))
-        c.execute("INSERT INTO event_defaults (brand_id, name, is_default, access_level) "
-                  "VALUES (?, 'Default', 1, 'private_no_password')", (cur.lastrowid,))
+            (
+                name,
+                subdomain,
+                locale,
+                website,
+                email,
+                str(nested.get("phone") or "").strip() or None,
+                address.get("address_1"),
+                address.get("address_2") or None,
+                address.get("city"),
+                address.get("state") or None,
+                address.get("state_other") or None,
+                address.get("country"),
+                address.get("zip_postal"),
+            ),
+        )
+        c.execute(
+            "INSERT INTO event_defaults (brand_id, name, is_default, access_level) "
+            "VALUES (?, 'Default', 1, 'private_no_password')",
+            (cur.lastrowid,),
+        )
         row = c.execute("SELECT * FROM brands WHERE id = ?", (cur.lastrowid,)).fetchone()
     return {"brand": _brand_full_json(row, call.urls)}
 
@@ -182,26 +215,35 @@ def brand_create(call: Call) -> dict[str, Any]:
 def brand_info(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         row = brand_row(c, call.int("brand_id"))
-    return {"brand": {"id": row["id"], "name": row["name"], "is_default": bool(row["is_default"]),
-                      "website": row["website"], "homepage_url": call.urls.homepage(row)}}
+    return {
+        "brand": {
+            "id": row["id"],
+            "name": row["name"],
+            "is_default": bool(row["is_default"]),
+            "website": row["website"],
+            "homepage_url": call.urls.homepage(row),
+        }
+    }
 
 
 @api_method("sp.brand.get_event_defaults", required=("brand_id",))
 def brand_get_event_defaults(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
-        rows = c.execute("SELECT id, name, is_default FROM event_defaults WHERE brand_id = ? "
-                         "ORDER BY is_default DESC, id", (brand["id"],)).fetchall()
-    return {"event_defaults": [{"id": r["id"], "name": r["name"], "is_default": bool(r["is_default"])}
-                               for r in rows]}
+        rows = c.execute(
+            "SELECT id, name, is_default FROM event_defaults WHERE brand_id = ? ORDER BY is_default DESC, id",
+            (brand["id"],),
+        ).fetchall()
+    return {"event_defaults": [{"id": r["id"], "name": r["name"], "is_default": bool(r["is_default"])} for r in rows]}
 
 
 @api_method("sp.brand.get_event_tree", required=("brand_id",))
 def brand_get_event_tree(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
-        rows = c.execute(f"{EVENT_SELECT} WHERE e.brand_id = ? ORDER BY e.created DESC, e.id DESC",
-                         (brand["id"],)).fetchall()
+        rows = c.execute(
+            f"{EVENT_SELECT} WHERE e.brand_id = ? ORDER BY e.created DESC, e.id DESC", (brand["id"],)
+        ).fetchall()
         trees = album_trees(c, [r["id"] for r in rows], call.urls, brief=True)
     events = []
     for row in rows:
@@ -215,8 +257,9 @@ def brand_get_event_tree(call: Call) -> dict[str, Any]:
 def watermark_get_list(call: Call) -> dict[str, Any]:
     with call.state.db.read() as c:
         brand = brand_row(c, call.int("brand_id"))
-        rows = c.execute("SELECT id, name, is_default FROM watermarks WHERE brand_id = ? ORDER BY id",
-                         (brand["id"],)).fetchall()
+        rows = c.execute(
+            "SELECT id, name, is_default FROM watermarks WHERE brand_id = ? ORDER BY id", (brand["id"],)
+        ).fetchall()
     return {
         "apply_default_to_new_uploads": bool(brand["watermark_new_uploads"]),
         "watermarks": [{"id": r["id"], "name": r["name"], "is_default": bool(r["is_default"])} for r in rows],

@@ -82,8 +82,11 @@ class TokenStore:
                 existing: str = row[0]
                 return existing
             token = secrets.token_hex(20)
-            c.execute("INSERT INTO tokens (token, kind, client_id, scope, expires_at, demo, created) "
-                      "VALUES (?, 'access', NULL, ?, NULL, 1, ?)", (token, ALL_METHODS, self.clock.now()))
+            c.execute(
+                "INSERT INTO tokens (token, kind, client_id, scope, expires_at, demo, created) "
+                "VALUES (?, 'access', NULL, ?, NULL, 1, ?)",
+                (token, ALL_METHODS, self.clock.now()),
+            )
             return token
 
     def check(self, token: str | None) -> TokenInfo:
@@ -103,18 +106,25 @@ class TokenStore:
         now = self.clock.now()
         scope = normalize_scope(scope)
         with self.db.tx() as c:
-            c.execute("INSERT INTO tokens (token, kind, client_id, scope, expires_at, pair, created) "
-                      "VALUES (?, 'access', ?, ?, ?, ?, ?)", (access, client_id, scope, now + lifetime, refresh, now))
-            c.execute("INSERT INTO tokens (token, kind, client_id, scope, expires_at, pair, created) "
-                      "VALUES (?, 'refresh', ?, ?, NULL, ?, ?)", (refresh, client_id, scope, access, now))
+            c.execute(
+                "INSERT INTO tokens (token, kind, client_id, scope, expires_at, pair, created) "
+                "VALUES (?, 'access', ?, ?, ?, ?, ?)",
+                (access, client_id, scope, now + lifetime, refresh, now),
+            )
+            c.execute(
+                "INSERT INTO tokens (token, kind, client_id, scope, expires_at, pair, created) "
+                "VALUES (?, 'refresh', ?, ?, NULL, ?, ?)",
+                (refresh, client_id, scope, access, now),
+            )
         return IssuedToken(access, refresh, lifetime, scope)
 
     def create_code(self, client_id: str, redirect_uri: str, scope: str) -> str:
         code = secrets.token_urlsafe(24)
         with self.db.tx() as c:
-            c.execute("INSERT INTO oauth_codes (code, client_id, redirect_uri, scope, expires_at) "
-                      "VALUES (?, ?, ?, ?, ?)",
-                      (code, client_id, redirect_uri, normalize_scope(scope), self.clock.now() + CODE_LIFETIME))
+            c.execute(
+                "INSERT INTO oauth_codes (code, client_id, redirect_uri, scope, expires_at) VALUES (?, ?, ?, ?, ?)",
+                (code, client_id, redirect_uri, normalize_scope(scope), self.clock.now() + CODE_LIFETIME),
+            )
         return code
 
     def redeem_code(self, code: str, client_id: str, redirect_uri: str) -> IssuedToken:
@@ -154,6 +164,7 @@ class TokenStore:
 
     def expire(self, token: str) -> bool:
         with self.db.tx() as c:
-            cur = c.execute("UPDATE tokens SET expires_at = ? WHERE token = ? AND kind = 'access'",
-                            (self.clock.now() - 1, token))
+            cur = c.execute(
+                "UPDATE tokens SET expires_at = ? WHERE token = ? AND kind = 'access'", (self.clock.now() - 1, token)
+            )
             return cur.rowcount > 0

@@ -22,23 +22,35 @@ class Actions:
         self._parent = parent
         self._by_name: dict[str, QAction] = {}
 
-        self.sign_in = self._make("sign_in", "&Sign In to ShootProof…",
-                                  tip="Connect the app to your ShootProof studio")
+        self.sign_in = self._make("sign_in", "&Sign In to ShootProof…", tip="Connect the app to your ShootProof studio")
         self.quit = self._make("quit", "&Quit", shortcut=QKeySequence("Ctrl+Q"), tip="Close Studio Desktop")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
-        self.refresh = self._make("refresh", "&Refresh", shortcut=QKeySequence("F5"),
-                                  icon=icons.standard(QStyle.StandardPixmap.SP_BrowserReload),
-                                  tip="Load galleries and photos again from ShootProof (F5)")
-        self.show_archived = self._make("show_archived", "Show &Archived Galleries",
-                                        tip="Show or hide archived galleries in the list")
+        self.refresh = self._make(
+            "refresh",
+            "&Refresh",
+            shortcut=QKeySequence("F5"),
+            icon=icons.standard(QStyle.StandardPixmap.SP_BrowserReload),
+            tip="Load galleries and photos again from ShootProof (F5)",
+        )
+        self.show_archived = self._make(
+            "show_archived", "Show &Archived Galleries", tip="Show or hide archived galleries in the list"
+        )
         self.show_archived.setCheckable(True)
         self.show_archived.setChecked(True)
 
-        self.next_pane = self._make("next_pane", "&Next Pane", shortcut=QKeySequence("F6"),
-                                    tip="Move the keyboard focus to the next part of the window (F6)")
-        self.previous_pane = self._make("previous_pane", "Pre&vious Pane", shortcut=QKeySequence("Shift+F6"),
-                                        tip="Move the keyboard focus to the previous part of the window (Shift+F6)")
+        self.next_pane = self._make(
+            "next_pane",
+            "&Next Pane",
+            shortcut=QKeySequence("F6"),
+            tip="Move the keyboard focus to the next part of the window (F6)",
+        )
+        self.previous_pane = self._make(
+            "previous_pane",
+            "Pre&vious Pane",
+            shortcut=QKeySequence("Shift+F6"),
+            tip="Move the keyboard focus to the previous part of the window (Shift+F6)",
+        )
 
         self.about = self._make("about", "&About Studio Desktop", tip="Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)

@@ -23,8 +23,8 @@ from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.core.store import StoreError
 from studio_desktop.ui import gc_guard, icons, wheel_guard
-from studio_desktop.wording import plain_message
 from studio_desktop.ui.help import install_help_tools
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 

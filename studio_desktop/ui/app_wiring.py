@@ -58,14 +58,18 @@ class GuiSession:
         self.people = install_people(self)
         self.orders = install_orders(self)
         self.close_guard = CloseGuard(
-            self.window, self.photos_uploading, has_tray=lambda: self.uploads.notifier.tray is not None,
+            self.window,
+            self.photos_uploading,
+            has_tray=lambda: self.uploads.notifier.tray is not None,
             load_choice=lambda: self.services.settings.window.get(CLOSE_CHOICE_KEY),
             save_choice=lambda choice: self.services.update_window_settings({CLOSE_CHOICE_KEY: choice}),
-            notify=lambda title, message: self.uploads.notifier.notify(title, message))
+            notify=lambda title, message: self.uploads.notifier.notify(title, message),
+        )
 
     @classmethod
-    async def open(cls, endpoints: Endpoints, *, start_engine: bool = True,
-                   page_size: int = DEFAULT_PAGE_SIZE) -> GuiSession:
+    async def open(
+        cls, endpoints: Endpoints, *, start_engine: bool = True, page_size: int = DEFAULT_PAGE_SIZE
+    ) -> GuiSession:
         services = await Services.create(endpoints, start_engine=start_engine)
         try:
             session = cls(services, page_size=page_size)
@@ -108,8 +112,7 @@ class GuiSession:
         window = dict(self.services.settings.window)
         window.update(self.window.window_state())
         try:
-            self.services.update_settings(window=window,
-                                          thumbnail_size=self.window.grid_panel.view.thumbnail_size)
+            self.services.update_settings(window=window, thumbnail_size=self.window.grid_panel.view.thumbnail_size)
         except ValueError as exc:
             log.warning("The window layout was not saved: %s", exc)
         self._state_saved = True

@@ -28,9 +28,16 @@ KEEP = "keep"
 class CloseGuard(QObject):
     """Watches ``window``'s close; ``uploading()`` says how many photos are still being sent (0: none)."""
 
-    def __init__(self, window: QMainWindow, uploading: Callable[[], int], *, has_tray: Callable[[], bool],
-                 load_choice: Callable[[], str | None], save_choice: Callable[[str | None], None],
-                 notify: Callable[[str, str], None] | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        uploading: Callable[[], int],
+        *,
+        has_tray: Callable[[], bool],
+        load_choice: Callable[[], str | None],
+        save_choice: Callable[[str | None], None],
+        notify: Callable[[str, str], None] | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.notify = notify
@@ -66,19 +73,30 @@ class CloseGuard(QObject):
             self.box.raise_()
             return self.box
         photos = f"{count:,} photo{'s' if count != 1 else ''}"
-        box = QMessageBox(QMessageBox.Icon.Question, "Photos are still uploading",
-                          f"{photos} still to upload. Quit anyway?", QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Photos are still uploading",
+            f"{photos} still to upload. Quit anyway?",
+            QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("closeWhileUploading")
         tray = self.has_tray()
         box.setInformativeText(
             "Quitting stops the uploads; they pick up where they left off the next time Studio Desktop starts "
             "(a photo that was half sent starts again from the beginning). "
-            + ("Or keep uploading with the window closed: Studio Desktop stays in the tray and tells you when "
-               "they are done." if tray else "Or keep uploading with the window minimized."))
+            + (
+                "Or keep uploading with the window closed: Studio Desktop stays in the tray and tells you when "
+                "they are done."
+                if tray
+                else "Or keep uploading with the window minimized."
+            )
+        )
         quit_button = box.addButton("Quit and Stop Uploads", QMessageBox.ButtonRole.DestructiveRole)
         quit_button.setObjectName("close_quit")
-        keep_button = box.addButton("Keep Uploading in the Tray" if tray else "Keep Uploading",
-                                    QMessageBox.ButtonRole.AcceptRole)
+        keep_button = box.addButton(
+            "Keep Uploading in the Tray" if tray else "Keep Uploading", QMessageBox.ButtonRole.AcceptRole
+        )
         keep_button.setObjectName("close_keep")
         box.setDefaultButton(keep_button)
         remember = QCheckBox("Don't ask again", box)
@@ -115,7 +133,10 @@ class CloseGuard(QObject):
             self.window.hide()
             if self.notify is not None:
                 count = self.uploading()
-                self.notify("Still uploading", f"Studio Desktop is uploading {count:,} photo{'s' if count != 1 else ''}"
-                            " in the background. Click its icon to open the window; Quit there stops the uploads.")
+                self.notify(
+                    "Still uploading",
+                    f"Studio Desktop is uploading {count:,} photo{'s' if count != 1 else ''}"
+                    " in the background. Click its icon to open the window; Quit there stops the uploads.",
+                )
         else:
             self.window.showMinimized()

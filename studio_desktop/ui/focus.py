@@ -9,6 +9,7 @@ makes the first row current when a view gets the focus by keyboard).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -37,7 +38,7 @@ def paint_focus_frame(view: QAbstractItemView) -> None:
 
 
 class _ContextMenuKeys(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress:
             return False
         key, modifiers = event.key(), event.modifiers()
@@ -76,7 +77,7 @@ def tab_order_as_laid_out(container: QWidget) -> None:
     if layout is None:
         return
     fields = [widget for widget in _in_layout_order(layout) if widget.focusPolicy() & Qt.FocusPolicy.TabFocus]
-    for first, second in zip(fields, fields[1:]):
+    for first, second in itertools.pairwise(fields):
         QWidget.setTabOrder(first, second)
 
 
@@ -89,8 +90,12 @@ def focus_target(pane: QWidget) -> QWidget | None:
         return pane
     widget = pane.nextInFocusChain()
     while widget is not None and widget is not pane:
-        if (pane.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+        if (
+            pane.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
             return widget
         widget = widget.nextInFocusChain()
     return None

@@ -69,7 +69,7 @@ class _PaletteTintedEngine(QIconEngine):
         super().__init__()
         self._which = which
 
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:  # noqa: N802 - Qt's name
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         base = QApplication.style().standardIcon(self._which).pixmap(size, mode, state)
         palette = QApplication.palette()
         if base.isNull() or palette.color(QPalette.ColorRole.Window).lightness() >= 128:

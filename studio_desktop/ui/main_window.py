@@ -118,8 +118,11 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowIcon(icons.app_icon())
-        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
-                            | QMainWindow.DockOption.AllowNestedDocks)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
         # The queue spans under the tree and the grid; the people panels keep the full height on the
         # right, so that on a 720-pixel screen their lists still show about ten people.
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -229,9 +232,15 @@ class MainWindow(QMainWindow):
     def current_target(self) -> GalleryTarget | None:
         return self.tree_panel.tree.current_target()
 
-    def add_side_panel(self, widget: QWidget, title: str,
-                       area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
-                       *, name: str | None = None, visible: bool = True) -> QDockWidget:
+    def add_side_panel(
+        self,
+        widget: QWidget,
+        title: str,
+        area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+        *,
+        name: str | None = None,
+        visible: bool = True,
+    ) -> QDockWidget:
         """Dock ``widget`` in ``area``; View → Panels gets a toggle; its place is remembered by ``name``."""
         name = name or "".join(ch for ch in title.lower() if ch.isalnum() or ch == " ").replace(" ", "_")
         if name in self._docks:
@@ -240,16 +249,21 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock_{name}")
         vertical = area in (Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
         dock.setWidget(widget if vertical else _scrolling(widget))
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         # A panel added after the saved layout was applied still gets its saved place back.
         if not self.restoreDockWidget(dock):
             self.addDockWidget(area, dock)
             dock.setVisible(visible)
             # First time: a modest size, so the photos keep most of the window.
-            self.resizeDocks([dock], [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
-                             Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [dock],
+                [DEFAULT_DOCK_HEIGHT if vertical else DEFAULT_DOCK_WIDTH],
+                Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal,
+            )
         self._docks[name] = dock
         if self._tabs_to_front:
             dock.visibilityChanged.connect(self._bring_saved_tabs_to_front)
@@ -262,11 +276,20 @@ class MainWindow(QMainWindow):
 
     def _panes_in_order(self) -> list[QWidget]:
         """Tree, grid, then the open panels as they sit: the bottom one (queue) before those on the right."""
-        order = [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea,
-                 Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.TopDockWidgetArea]
-        docks = sorted(self._docks.values(), key=lambda dock: (
-            order.index(self.dockWidgetArea(dock)) if self.dockWidgetArea(dock) in order else len(order),
-            dock.y(), dock.x()))
+        order = [
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.TopDockWidgetArea,
+        ]
+        docks = sorted(
+            self._docks.values(),
+            key=lambda dock: (
+                order.index(self.dockWidgetArea(dock)) if self.dockWidgetArea(dock) in order else len(order),
+                dock.y(),
+                dock.x(),
+            ),
+        )
         return [self.tree_panel, self.grid_panel, *(dock for dock in docks if self.panel_in_front(dock))]
 
     def panel_in_front(self, dock: QDockWidget) -> bool:
@@ -305,7 +328,8 @@ class MainWindow(QMainWindow):
         box.setText(f"<b>{APP_TITLE}</b> {__version__}")
         box.setInformativeText(
             "Manage your ShootProof galleries, upload whole shoots and watch hot folders.\n\n"
-            "Not affiliated with ShootProof or Pixieset.")
+            "Not affiliated with ShootProof or Pixieset."
+        )
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # non-modal: a nested event loop would stall the app's coroutines
@@ -344,7 +368,9 @@ class MainWindow(QMainWindow):
             self.actions.show_archived.setChecked(show_archived)
         self.tree_panel.restore_view_state(saved.get(VIEW_KEY))
         tabs = saved.get(SIDE_TABS_KEY)
-        self._tabs_to_front = frozenset(t for t in tabs if isinstance(t, str)) if isinstance(tabs, list) else frozenset()
+        self._tabs_to_front = (
+            frozenset(t for t in tabs if isinstance(t, str)) if isinstance(tabs, list) else frozenset()
+        )
         return restored
 
     def _front_side_tabs(self) -> list[str]:

@@ -94,7 +94,7 @@ async def _upload_one(session, report: SelfTestReport) -> None:
 
     try:
         items = await asyncio.wait_for(finished(), UPLOAD_TIMEOUT)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise SelfTestFailure(f"the upload did not finish within {UPLOAD_TIMEOUT:.0f} s") from None
     if len(items) != 1:
         raise SelfTestFailure(f"the engine queued {len(items)} files instead of 1")

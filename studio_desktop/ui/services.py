@@ -55,9 +55,19 @@ class Services(QObject):
     #: The new engine (started, when the services start engines), or None.
     engineChanged = Signal(object)
 
-    def __init__(self, endpoints: Endpoints, settings: Settings, http: httpx.AsyncClient, *,
-                 credentials: Any | None = None, store: Any | None = None, shootproof: Any | None = None,
-                 engine: Any | None = None, pixieset: Any | None = None, extras: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        *,
+        credentials: Any | None = None,
+        store: Any | None = None,
+        shootproof: Any | None = None,
+        engine: Any | None = None,
+        pixieset: Any | None = None,
+        extras: dict[str, Any] | None = None,
+    ):
         super().__init__()
         self.endpoints = endpoints
         self.settings = settings

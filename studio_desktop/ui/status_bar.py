@@ -11,10 +11,14 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QWi
 from studio_desktop.ui.icons import status_dot
 
 SANDBOX_CHIP_TEXT = "Practice studio: nothing here is real"
-SANDBOX_CHIP_TIP = ("This is the built-in sandbox studio on your own computer. Nothing you do here reaches "
-                    "ShootProof, Pixieset or your clients. File → Switch to My ShootProof Account… leaves it.")
-SANDBOX_CHIP_STYLE = ("QLabel#sandboxChip { background: #f5a623; color: #1d1d1f; border-radius: 8px; "
-                      "padding: 1px 8px; font-weight: 600; }")
+SANDBOX_CHIP_TIP = (
+    "This is the built-in sandbox studio on your own computer. Nothing you do here reaches "
+    "ShootProof, Pixieset or your clients. File → Switch to My ShootProof Account… leaves it."
+)
+SANDBOX_CHIP_STYLE = (
+    "QLabel#sandboxChip { background: #f5a623; color: #1d1d1f; border-radius: 8px; "
+    "padding: 1px 8px; font-weight: 600; }"
+)
 #: Space Qt leaves around a status message (its left margin, the gap before the permanent widgets, the grip).
 MESSAGE_MARGIN = 40
 #: Qt's QWIDGETSIZE_MAX (not exported by PySide6): no maximum width.
@@ -109,9 +113,17 @@ class StudioStatusBar(QStatusBar):
         self._brand_sep = _Separator()
         self._plan_sep = _Separator()
         layout.addWidget(self.sandbox_chip)
-        for widget in (self.account_label, self._account_sep, self.brand_label, self._brand_sep,
-                       self.plan_bar, self.plan_label, self._plan_sep, self.connection_icon,
-                       self.connection_label):
+        for widget in (
+            self.account_label,
+            self._account_sep,
+            self.brand_label,
+            self._brand_sep,
+            self.plan_bar,
+            self.plan_label,
+            self._plan_sep,
+            self.connection_icon,
+            self.connection_label,
+        ):
             layout.addWidget(widget)
         layout.setSpacing(6)
         self.addPermanentWidget(box)
@@ -175,8 +187,9 @@ class StudioStatusBar(QStatusBar):
             return
         box = self.account_label.parentWidget()
         box.layout().invalidate()
-        overflow = self.fontMetrics().horizontalAdvance(message) + MESSAGE_MARGIN \
-            - (self.width() - box.sizeHint().width())
+        overflow = (
+            self.fontMetrics().horizontalAdvance(message) + MESSAGE_MARGIN - (self.width() - box.sizeHint().width())
+        )
         for label in squeezable:
             if overflow <= 0:
                 break
@@ -188,7 +201,7 @@ class StudioStatusBar(QStatusBar):
                 label.setMaximumWidth(width - cut)
                 overflow -= cut
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.currentMessage():
             self._make_room(self.currentMessage())

@@ -19,12 +19,17 @@ def announce_damaged_store(parent: QWidget, store: Any) -> QMessageBox | None:
     kept = getattr(store, "damaged_copy", None)
     if kept is None:
         return None
-    box = QMessageBox(QMessageBox.Icon.Warning, "The upload queue was damaged",
-                      "Studio Desktop found its upload queue damaged and started a new, empty one.",
-                      QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "The upload queue was damaged",
+        "Studio Desktop found its upload queue damaged and started a new, empty one.",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setObjectName("damagedStoreNotice")
-    box.setInformativeText(damaged_store_message(store.path, store.damage_detail, kept,
-                                                 again="Add any photos that were waiting again"))
+    box.setInformativeText(
+        damaged_store_message(store.path, store.damage_detail, kept, again="Add any photos that were waiting again")
+    )
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()  # non-modal: a nested event loop would stall the app's coroutines

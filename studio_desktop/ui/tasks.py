@@ -100,9 +100,12 @@ class TaskRunner(QObject):
             if on_error is not None:
                 self._call(on_error, error)
                 return
-            log.warning("Background task %s failed: %s", task.get_name(), error,
-                        exc_info=(type(error), error, error.__traceback__)
-                        if not _expected(error) else None)
+            log.warning(
+                "Background task %s failed: %s",
+                task.get_name(),
+                error,
+                exc_info=(type(error), error, error.__traceback__) if not _expected(error) else None,
+            )
             if not quiet:
                 self.error_reported.emit(plain_message(error))
         finally:
@@ -128,7 +131,7 @@ class TaskRunner(QObject):
         for task in tasks:
             task.cancel()
         if tasks:
-            done, still_running = await asyncio.wait(tasks, timeout=timeout)
+            _done, still_running = await asyncio.wait(tasks, timeout=timeout)
             for task in still_running:
                 log.warning("Background task %s did not stop within %.0f s", task.get_name(), timeout)
 

@@ -54,6 +54,7 @@ def banner_colors(kind: str, palette: QPalette | None = None) -> tuple[str, str,
 def _luminance(color: QColor) -> float:
     def channel(value: float) -> float:
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
     return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
 
 
@@ -68,12 +69,26 @@ def dark_palette() -> QPalette:
     palette = QPalette()
     roles = QPalette.ColorRole
     colors = {
-        roles.Window: "#2b2d30", roles.WindowText: "#e6e6e6", roles.Base: "#1f2023", roles.AlternateBase: "#27292c",
-        roles.ToolTipBase: "#3a3d41", roles.ToolTipText: "#f0f0f0", roles.PlaceholderText: "#b0b4ba",
-        roles.Text: "#e6e6e6", roles.Button: "#35373b", roles.ButtonText: "#e6e6e6", roles.BrightText: "#ff6b6b",
-        roles.Light: "#4a4d52", roles.Midlight: "#3e4145", roles.Mid: "#2f3134", roles.Dark: "#1a1b1d",
-        roles.Shadow: "#000000", roles.Highlight: "#3d7bd9", roles.HighlightedText: "#ffffff",
-        roles.Link: "#8ab4f8", roles.LinkVisited: "#c58af9",
+        roles.Window: "#2b2d30",
+        roles.WindowText: "#e6e6e6",
+        roles.Base: "#1f2023",
+        roles.AlternateBase: "#27292c",
+        roles.ToolTipBase: "#3a3d41",
+        roles.ToolTipText: "#f0f0f0",
+        roles.PlaceholderText: "#b0b4ba",
+        roles.Text: "#e6e6e6",
+        roles.Button: "#35373b",
+        roles.ButtonText: "#e6e6e6",
+        roles.BrightText: "#ff6b6b",
+        roles.Light: "#4a4d52",
+        roles.Midlight: "#3e4145",
+        roles.Mid: "#2f3134",
+        roles.Dark: "#1a1b1d",
+        roles.Shadow: "#000000",
+        roles.Highlight: "#3d7bd9",
+        roles.HighlightedText: "#ffffff",
+        roles.Link: "#8ab4f8",
+        roles.LinkVisited: "#c58af9",
     }
     for role, value in colors.items():
         palette.setColor(role, QColor(value))
@@ -110,7 +125,7 @@ def apply_scheme(app: QApplication, scheme: str) -> None:
         app.setPalette(QPalette())
         _repolish_style_sheets(app)
         return
-    if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():
+    if app.style().name().lower() != "fusion" and "Fusion" in QStyleFactory.keys():  # noqa: SIM118 -- a static method, not a dict
         # Fusion draws every control from the palette, so a dark one takes on every desktop.
         app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
@@ -152,7 +167,7 @@ class _PaletteFollower(QObject):
         self._apply = apply
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ApplicationPaletteChange:
             self._apply()
         return False

@@ -67,9 +67,14 @@ class TargetReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"same": len(self.same), "different": len(self.different), "unverified": len(self.unverified),
-                "same_photo_as": len(self.renamed), "only_in_folder": len(self.only_local),
-                "only_in_gallery": len(self.only_gallery)}
+        return {
+            "same": len(self.same),
+            "different": len(self.different),
+            "unverified": len(self.unverified),
+            "same_photo_as": len(self.renamed),
+            "only_in_folder": len(self.only_local),
+            "only_in_gallery": len(self.only_gallery),
+        }
 
     @property
     def in_order(self) -> bool:
@@ -119,15 +124,21 @@ def scan_folder(folder: str, mirror_folders: bool) -> tuple[dict[tuple[str, ...]
     for entry in scanner.iter_scan([folder], mirror_folders=mirror_folders):
         if isinstance(entry, scanner.ScanItem):
             rel = tuple(entry.rel_album_path or ()) if mirror_folders else ()
-            groups.setdefault(rel, []).append(LocalPhoto(os.path.abspath(entry.path), ledger.nfc(entry.name),
-                                                         entry.size, entry.mtime_ns))
+            groups.setdefault(rel, []).append(
+                LocalPhoto(os.path.abspath(entry.path), ledger.nfc(entry.name), entry.size, entry.mtime_ns)
+            )
         elif isinstance(entry, scanner.Rejected):
             refused.append((os.path.abspath(entry.path), entry.reason))
     return groups, refused
 
 
 async def compare_folder(
-    client: Any, store: Any, folder: str | os.PathLike[str], event_id: int, *, album_id: int | None = None,
+    client: Any,
+    store: Any,
+    folder: str | os.PathLike[str],
+    event_id: int,
+    *,
+    album_id: int | None = None,
     mirror_folders: bool = False,
 ) -> CompareReport:
     folder = os.path.abspath(os.fspath(folder))
@@ -152,10 +163,12 @@ async def compare_folder(
             targets.setdefault(final, rel)
     photos_at = await _gallery_photos(client, event_id, list(targets))
     for target_id, rel in targets.items():
-        here = [p for r, ps in groups.items() if wanted[r] == target_id and (target_id is not None or not r)
-                for p in ps]
-        report.targets.append(await _compare_target(store, event_id, target_id, rel, here,
-                                                    photos_at.get(target_id, [])))
+        here = [
+            p for r, ps in groups.items() if wanted[r] == target_id and (target_id is not None or not r) for p in ps
+        ]
+        report.targets.append(
+            await _compare_target(store, event_id, target_id, rel, here, photos_at.get(target_id, []))
+        )
     for rel, final in wanted.items():
         if final is None and rel:
             report.targets.append(TargetReport(rel, None, exists=False, only_local=list(groups[rel])))
@@ -206,8 +219,10 @@ async def _gallery_photos(client: Any, event_id: int, targets: list[int | None])
     found: dict[int | None, list[RemotePhoto]] = {}
     for album_id in targets:
         if album_id is not None:
-            found[album_id] = [RemotePhoto(ledger.nfc(p.name or ""), p.id)
-                               async for p in client.iter_album_photos(album_id, limit=NAMES_PAGE)]
+            found[album_id] = [
+                RemotePhoto(ledger.nfc(p.name or ""), p.id)
+                async for p in client.iter_album_photos(album_id, limit=NAMES_PAGE)
+            ]
     if None in targets:
         in_event = [p async for p in client.iter_event_photos(event_id, limit=NAMES_PAGE)]
         in_albums: set[int] = set()
@@ -221,7 +236,11 @@ async def _gallery_photos(client: Any, event_id: int, targets: list[int | None])
 
 
 async def _compare_target(
-    store: Any, event_id: int, album_id: int | None, rel: tuple[str, ...], local: list[LocalPhoto],
+    store: Any,
+    event_id: int,
+    album_id: int | None,
+    rel: tuple[str, ...],
+    local: list[LocalPhoto],
     remote: list[RemotePhoto],
 ) -> TargetReport:
     report = TargetReport(rel, album_id)
@@ -239,20 +258,26 @@ async def _compare_target(
             verdict = await _same_version(photo, rows)
             pid = next((r.photo_id for r in rows if r.photo_id in ids), ids[0])
             claimed.add(pid)
-            {"same": report.same, "different": report.different,
-             "unverified": report.unverified}[verdict].append((photo, pid))
+            {"same": report.same, "different": report.different, "unverified": report.unverified}[verdict].append(
+                (photo, pid)
+            )
             continue
         digest = await asyncio.to_thread(sha256_file, photo.path)
-        twins = [row for row in await store.read(ledger.ledger_by_hash, event_id, album_id, digest)
-                 if row.photo_id in remote_ids]
+        twins = [
+            row
+            for row in await store.read(ledger.ledger_by_hash, event_id, album_id, digest)
+            if row.photo_id in remote_ids
+        ]
         if twins:
             twin = next(r for r in remote if r.photo_id == twins[0].photo_id)
             claimed.add(twin.photo_id)
             report.renamed.append((photo, twin))
         else:
             report.only_local.append(photo)
-    report.only_gallery = sorted((r for r in remote if r.photo_id not in claimed and r.name not in
-                                  {p.name for p in local}), key=lambda r: (r.name, r.photo_id))
+    report.only_gallery = sorted(
+        (r for r in remote if r.photo_id not in claimed and r.name not in {p.name for p in local}),
+        key=lambda r: (r.name, r.photo_id),
+    )
     return report
 
 

@@ -84,5 +84,15 @@ class ConcurrencyChanged:
     user_limit: int
 
 
-Event = (ItemStateChanged | ItemProgress | ItemsAdded | BatchFinished | QueueStopped | PlanUsage | NeedsSignIn
-         | NetworkDown | NetworkUp | ConcurrencyChanged)
+Event = (
+    ItemStateChanged
+    | ItemProgress
+    | ItemsAdded
+    | BatchFinished
+    | QueueStopped
+    | PlanUsage
+    | NeedsSignIn
+    | NetworkDown
+    | NetworkUp
+    | ConcurrencyChanged
+)

@@ -131,7 +131,7 @@ def _open_regular(path: str | os.PathLike[str], buffering: int = 0) -> Iterator[
             raise _NotRegular("not a file — it is a folder")
         if not stat.S_ISREG(st.st_mode):
             raise _NotRegular("not a regular file (it is a device, pipe or socket)")
-        f = open(fd, "rb", buffering=buffering)
+        f = open(fd, "rb", buffering=buffering)  # noqa: SIM115 -- the `with f:` below closes it; until then fd is ours
     except BaseException:
         os.close(fd)
         raise
@@ -144,9 +144,28 @@ def _open_regular(path: str | os.PathLike[str], buffering: int = 0) -> Iterator[
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
 _AVIF_BRANDS = frozenset({b"avif", b"avis"})
 _GENERIC_HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
-_RAW_MAKERS = ("nikon", "sony", "canon", "pentax", "ricoh", "olympus", "om digital",
-               "panasonic", "leica", "fujifilm", "hasselblad", "phase one", "samsung",
-               "sigma", "minolta", "konica", "kodak", "mamiya", "leaf", "epson")
+_RAW_MAKERS = (
+    "nikon",
+    "sony",
+    "canon",
+    "pentax",
+    "ricoh",
+    "olympus",
+    "om digital",
+    "panasonic",
+    "leica",
+    "fujifilm",
+    "hasselblad",
+    "phase one",
+    "samsung",
+    "sigma",
+    "minolta",
+    "konica",
+    "kodak",
+    "mamiya",
+    "leaf",
+    "epson",
+)
 
 
 def sniff_bytes(head: bytes) -> str | None:
@@ -169,8 +188,19 @@ def sniff_bytes(head: bytes) -> str | None:
         return "raw"
     if head[:4] == b"8BPS":
         return "psd"
-    if head[:2] == b"BM" and len(head) >= 18 and int.from_bytes(head[14:18], "little") in (
-        12, 40, 52, 56, 64, 108, 124,
+    if (
+        head[:2] == b"BM"
+        and len(head) >= 18
+        and int.from_bytes(head[14:18], "little")
+        in (
+            12,
+            40,
+            52,
+            56,
+            64,
+            108,
+            124,
+        )
     ):
         return "bmp"
     if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
@@ -195,7 +225,7 @@ def sniff_kind(path: str | os.PathLike[str]) -> str | None:
 def _sniff_iso_media(head: bytes) -> str | None:
     box_size = int.from_bytes(head[0:4], "big")
     end = min(len(head), box_size if box_size >= 16 else 16)
-    brands = {head[8:12]} | {head[i:i + 4] for i in range(16, end - 3, 4)}
+    brands = {head[8:12]} | {head[i : i + 4] for i in range(16, end - 3, 4)}
     if b"crx " in brands:
         return "raw"
     if brands & _AVIF_BRANDS:
@@ -218,12 +248,12 @@ def _tiff_is_raw(head: bytes) -> bool:
     ifd = int.from_bytes(head[4:8], order)
     if ifd < 8 or ifd + 2 > len(head):
         return False
-    count = int.from_bytes(head[ifd:ifd + 2], order)
+    count = int.from_bytes(head[ifd : ifd + 2], order)
     make = b""
     sub_ifds = False
     reduced = False
     for i in range(min(count, 512)):
-        entry = head[ifd + 2 + 12 * i: ifd + 14 + 12 * i]
+        entry = head[ifd + 2 + 12 * i : ifd + 14 + 12 * i]
         if len(entry) < 12:
             break
         tag = int.from_bytes(entry[0:2], order)
@@ -237,10 +267,10 @@ def _tiff_is_raw(head: bytes) -> bool:
         elif tag == 0x010F:
             length = int.from_bytes(entry[4:8], order)
             if length <= 4:
-                make = entry[8:8 + length]
+                make = entry[8 : 8 + length]
             else:
                 offset = int.from_bytes(entry[8:12], order)
-                make = head[offset:offset + min(length, 64)]
+                make = head[offset : offset + min(length, 64)]
     maker = make.decode("latin-1").strip("\x00 ").lower()
     return bool(maker) and maker.startswith(_RAW_MAKERS) and (sub_ifds or reduced)
 
@@ -311,7 +341,7 @@ class _Reader:
             return self.head[offset:end]
         if self._block_start <= offset and end <= self._block_start + len(self._block):
             start = offset - self._block_start
-            return self._block[start:start + (end - offset)]
+            return self._block[start : start + (end - offset)]
         if end - offset <= _BLOCK_BYTES:
             self._block = _read_fully(self._f, offset, _BLOCK_BYTES)
             self._block_start = offset
@@ -440,7 +470,7 @@ def _mp_entries_end(tiff: bytes, base: int) -> int | None:
         return None
 
     def number(at: int, size: int) -> int | None:
-        raw = tiff[at:at + size]
+        raw = tiff[at : at + size]
         return int.from_bytes(raw, order) if len(raw) == size else None  # type: ignore[arg-type]
 
     ifd = number(4, 4)
@@ -510,8 +540,11 @@ def has_jpeg_end_marker(path: str | os.PathLike[str]) -> bool:
                 return False
             reader = _Reader(f, st.st_size, head)
             structure = _walk_segments(reader)
-            return (structure.status == "ok" and _end_marker_present(reader, structure)
-                    and st.st_size >= (multi_picture_length(reader, structure) or 0))
+            return (
+                structure.status == "ok"
+                and _end_marker_present(reader, structure)
+                and st.st_size >= (multi_picture_length(reader, structure) or 0)
+            )
     except (OSError, _NotRegular):
         return False
 
@@ -715,7 +748,7 @@ def _exif_text(value: object) -> str | None:
 
 
 def _camera_name(make: str | None, model: str | None) -> str | None:
-    """"Canon" + "Canon EOS R5" -> "Canon EOS R5"; "SONY" + "ILCE-7M3" -> "SONY ILCE-7M3"."""
+    """ "Canon" + "Canon EOS R5" -> "Canon EOS R5"; "SONY" + "ILCE-7M3" -> "SONY ILCE-7M3"."""
     if not model:
         return make
     if not make:

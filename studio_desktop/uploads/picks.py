@@ -74,9 +74,11 @@ class PickFilter:
     def from_options(cls, options: dict[str, Any] | None) -> PickFilter:
         options = options or {}
         rating = options.get("min_rating")
-        return cls(min_rating=None if rating is None else int(rating),
-                   labels=tuple(str(x) for x in options.get("labels") or ()),
-                   skip_rejects=bool(options.get("skip_rejects")))
+        return cls(
+            min_rating=None if rating is None else int(rating),
+            labels=tuple(str(x) for x in options.get("labels") or ()),
+            skip_rejects=bool(options.get("skip_rejects")),
+        )
 
 
 def _stars(n: int) -> str:

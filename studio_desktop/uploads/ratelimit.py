@@ -22,6 +22,7 @@ from studio_desktop.api.transport import MultipartBody
 #: Chunks of an upload under a bandwidth limit (without one, transport.UPLOAD_CHUNK).
 LIMITED_CHUNK = 64 * 1024
 
+
 class TokenBucket:
     """``rate`` bytes per second for everyone together; 0 means unlimited.
 

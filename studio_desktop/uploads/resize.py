@@ -126,8 +126,12 @@ def needs_resize(width: int, height: int, spec: ResizeSpec) -> bool:
 
 
 def prepare(
-    src: str | os.PathLike[str], spec: ResizeSpec, *, expected: tuple[int, int] | None = None,
-    max_bytes: int | None = None, temp_dir: str | os.PathLike[str] | None = None,
+    src: str | os.PathLike[str],
+    spec: ResizeSpec,
+    *,
+    expected: tuple[int, int] | None = None,
+    max_bytes: int | None = None,
+    temp_dir: str | os.PathLike[str] | None = None,
 ) -> Prepared:
     """Read the original once (hashing it) and make the copy to send, in the calling (worker) thread.
 

@@ -152,7 +152,7 @@ def album_path_for(rel_folders: Iterable[str], max_depth: int = MAX_ALBUM_DEPTH)
     names = [clean_album_name(folder) for folder in rel_folders]
     if len(names) <= max_depth:
         return tuple(names)
-    deep = names[max_depth - 1:]
+    deep = names[max_depth - 1 :]
     joined = DEEP_FOLDER_SEPARATOR.join(deep)
     if len(joined) > MAX_ALBUM_NAME_CHARS:
         joined = DEEP_FOLDER_SEPARATOR.join((deep[0], "…", deep[-1]))
@@ -362,9 +362,7 @@ def iter_scan(
         if path.is_dir():
             name = os.path.basename(os.path.abspath(path))
             base = (name,) if keep_dropped_folder_name and name else ()
-            yield from _walk(
-                path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen
-            )
+            yield from _walk(path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen)
             continue
         reason = _ignored_name(path.name)
         if reason:

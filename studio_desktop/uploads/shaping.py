@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from studio_desktop.api.limits import MAX_UPLOAD_BYTES
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.images import validate_jpeg
 from studio_desktop.uploads.picks import PickFilter
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.resize import OVERSIZE_DEFAULT, ResizeSpec
 
 
@@ -62,8 +62,11 @@ class UploadShape:
     @classmethod
     def from_options(cls, options: dict[str, Any] | None) -> UploadShape:
         options = options or {}
-        return cls(PickFilter.from_options(options.get("picks")), ResizeSpec.from_options(options.get("resize")),
-                   bool(options.get("resize_oversize")))
+        return cls(
+            PickFilter.from_options(options.get("picks")),
+            ResizeSpec.from_options(options.get("resize")),
+            bool(options.get("resize_oversize")),
+        )
 
     def spec_for(self, size: int) -> ResizeSpec | None:
         """How to resize a file of ``size`` bytes before sending (None: send it as it is)."""
@@ -94,8 +97,9 @@ class UploadShape:
                 continue
             outcome, reason = self.picks.check(entry.path)
             if outcome == "filtered":
-                yield FilteredFile(entry.path, entry.name, entry.size, reason or "", entry.mtime_ns,
-                                   entry.rel_album_path)
+                yield FilteredFile(
+                    entry.path, entry.name, entry.size, reason or "", entry.mtime_ns, entry.rel_album_path
+                )
             elif outcome == "unreadable":
                 # Like the scan's own refusals: no size, so the totals count only what may go up.
                 yield q.NewItem(path=entry.path, name=entry.name, rel_album_path=entry.rel_album_path, error=reason)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from studio_desktop.core import bidi
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.progress import human_bytes
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.shaping import UploadShape
 
 STATE_TEXT = {
@@ -54,7 +54,7 @@ def eta_text(seconds: float | None) -> str:
     """``about 2 min left`` (rounded the way people say it), or empty when unknown."""
     if seconds is None:
         return ""
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     if seconds < 60:
         return "less than a minute left" if seconds > 5 else "a few seconds left"
     minutes = round(seconds / 60)
@@ -102,8 +102,9 @@ def batch_summary(counts: Mapping[str, int], target_name: str | None) -> str:
     return head + (" \u2014 " + ", ".join(extras) if extras else "")
 
 
-def totals_text(files: Mapping[str, int], bytes_done: int, bytes_to_do: int, rate: float,
-                eta: float | None, held: str | None = None) -> str:
+def totals_text(
+    files: Mapping[str, int], bytes_done: int, bytes_to_do: int, rate: float, eta: float | None, held: str | None = None
+) -> str:
     """The queue's footer line: files, bytes, speed and time left.
 
     ``held`` says why nothing moves ("paused", "waiting for the network"...); it replaces speed and time left.

@@ -39,8 +39,14 @@ _MAX_SEGMENTS = 1000
 
 # Photo Mechanic's colour classes (the defaults; the names are the user's to change).
 PHOTO_MECHANIC_CLASSES = {
-    1: "Winner", 2: "Winner alt", 3: "Superior", 4: "Superior alt",
-    5: "Typical", 6: "Typical alt", 7: "Extras", 8: "Trash",
+    1: "Winner",
+    2: "Winner alt",
+    3: "Superior",
+    4: "Superior alt",
+    5: "Typical",
+    6: "Typical alt",
+    7: "Extras",
+    8: "Trash",
 }
 
 
@@ -90,8 +96,9 @@ def read_marks(path: str | os.PathLike[str]) -> Marks:
                 raise XmpError(f"its XMP sidecar {sidecar.name} is too big to be one ({size // 1024} KB)")
             data = sidecar.read_bytes()
         except OSError as exc:
-            raise XmpError(f"its XMP sidecar {sidecar.name} cannot be read: "
-                           f"{(exc.strerror or str(exc)).lower()}") from None
+            raise XmpError(
+                f"its XMP sidecar {sidecar.name} cannot be read: {(exc.strerror or str(exc)).lower()}"
+            ) from None
         return _parse(data, f"its XMP sidecar {sidecar.name}", "sidecar")
     try:
         packet = read_embedded_packet(path)
@@ -105,8 +112,12 @@ def read_marks(path: str | os.PathLike[str]) -> Marks:
 def find_sidecar(path: str | os.PathLike[str]) -> Path | None:
     """``IMG_1.xmp`` (Lightroom, Photo Mechanic, Capture One) or ``IMG_1.jpg.xmp`` (darktable), any case."""
     photo = Path(path)
-    for candidate in (photo.with_suffix(".xmp"), photo.with_suffix(".XMP"),
-                      photo.with_name(photo.name + ".xmp"), photo.with_name(photo.name + ".XMP")):
+    for candidate in (
+        photo.with_suffix(".xmp"),
+        photo.with_suffix(".XMP"),
+        photo.with_name(photo.name + ".xmp"),
+        photo.with_name(photo.name + ".XMP"),
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -129,7 +140,7 @@ def photos_of_sidecar(sidecar: str | os.PathLike[str]) -> list[Path]:
     side = Path(sidecar)
     if not is_sidecar(side):
         return []
-    stem = side.name[:-len(".xmp")]
+    stem = side.name[: -len(".xmp")]
     if stem.casefold().endswith(_PHOTO_SUFFIXES):
         wanted = {stem.casefold()}  # IMG_1.jpg.xmp (darktable)
     else:
@@ -168,7 +179,7 @@ def read_embedded_packet(path: str | os.PathLike[str]) -> bytes | None:
                 if len(payload) < length:
                     raise XmpError("its XMP is cut short (the file ends inside its header)")
                 if payload.startswith(XMP_APP1_ID):
-                    return payload[len(XMP_APP1_ID):]
+                    return payload[len(XMP_APP1_ID) :]
             else:
                 f.seek(length, os.SEEK_CUR)
     return None
@@ -195,8 +206,10 @@ def _parse_problem(exc: ParseError) -> str:
 def _marks(root: Element, where: str, source: str) -> Marks:
     found: dict[str, str] = {}
     wanted = {
-        f"{{{NS_XMP}}}Rating": "rating", f"{{{NS_XMP}}}Label": "label",
-        f"{{{NS_PHOTO_MECHANIC}}}ColorClass": "color_class", f"{{{NS_PHOTO_MECHANIC}}}Tagged": "tagged",
+        f"{{{NS_XMP}}}Rating": "rating",
+        f"{{{NS_XMP}}}Label": "label",
+        f"{{{NS_PHOTO_MECHANIC}}}ColorClass": "color_class",
+        f"{{{NS_PHOTO_MECHANIC}}}Tagged": "tagged",
         f"{{{NS_DYNAMIC_MEDIA}}}pick": "pick",
     }
     for element in root.iter():
@@ -218,8 +231,13 @@ def _marks(root: Element, where: str, source: str) -> Marks:
     if dm_pick is not None and dm_pick != 0:
         pick = dm_pick > 0
     label = found.get("label")
-    return Marks(rating=rating, label=label.strip() if label and label.strip() else None,
-                 color_class=color_class or None, pick=pick, source=source)
+    return Marks(
+        rating=rating,
+        label=label.strip() if label and label.strip() else None,
+        color_class=color_class or None,
+        pick=pick,
+        source=source,
+    )
 
 
 def _number(text: str | None, where: str, what: str) -> int | None:

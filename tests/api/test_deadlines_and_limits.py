@@ -11,8 +11,8 @@ import logging
 import tracemalloc
 
 import pytest
-
 from raw_server import raw_server
+
 from studio_desktop.api.errors import AnswerTooLargeError, ConfigurationError, TransientError
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.api.transport import Deadlines, RetryPolicy
@@ -44,8 +44,9 @@ async def trickle_head(head: bytes, writer: asyncio.StreamWriter, server) -> Non
 @pytest.mark.parametrize("handler", [trickle_body, trickle_head], ids=["body", "headers"])
 async def test_a_server_answering_one_byte_a_second_meets_the_calls_deadline(handler, sleeps):
     async with raw_server(handler) as server:
-        async with ShootProofClient(server.url, TOKEN, retry=RetryPolicy.no_retries(),
-                                    deadlines=Deadlines(call=2.0)) as client:
+        async with ShootProofClient(
+            server.url, TOKEN, retry=RetryPolicy.no_retries(), deadlines=Deadlines(call=2.0)
+        ) as client:
             with pytest.raises(TransientError) as caught:
                 async with asyncio.timeout(HANG_GUARD):
                     await client.studio_info()
@@ -56,8 +57,7 @@ async def test_a_server_answering_one_byte_a_second_meets_the_calls_deadline(han
 
 async def test_a_read_past_its_deadline_is_retried_within_the_budget(sleeps):
     async with raw_server(trickle_body) as server:
-        async with ShootProofClient(server.url, TOKEN, retry=retrying(sleeps),
-                                    deadlines=Deadlines(call=1.5)) as client:
+        async with ShootProofClient(server.url, TOKEN, retry=retrying(sleeps), deadlines=Deadlines(call=1.5)) as client:
             with pytest.raises(TransientError):
                 async with asyncio.timeout(HANG_GUARD):
                     await client.studio_info()
@@ -92,7 +92,9 @@ CHUNK = b"1234567," * 8192  # 64 KiB of array elements
 
 async def flood(head: bytes, writer: asyncio.StreamWriter, server) -> None:
     """A 200 MB JSON answer, chunked so no Content-Length warns the client."""
-    await server.write(writer, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+    await server.write(
+        writer, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
 
     async def chunk(data: bytes) -> None:
         await server.write(writer, b"%x\r\n%s\r\n" % (len(data), data))
@@ -109,8 +111,9 @@ async def flood(head: bytes, writer: asyncio.StreamWriter, server) -> None:
 async def test_a_huge_json_answer_is_refused_without_being_read_whole(sleeps):
     limit = 4 * 1024 * 1024
     async with raw_server(flood) as server:
-        async with ShootProofClient(server.url, TOKEN, retry=retrying(sleeps),
-                                    deadlines=Deadlines(max_answer_bytes=limit)) as client:
+        async with ShootProofClient(
+            server.url, TOKEN, retry=retrying(sleeps), deadlines=Deadlines(max_answer_bytes=limit)
+        ) as client:
             tracemalloc.start()
             try:
                 with pytest.raises(AnswerTooLargeError) as caught:
@@ -126,13 +129,16 @@ async def test_a_huge_json_answer_is_refused_without_being_read_whole(sleeps):
 
 async def test_a_declared_length_over_the_limit_is_refused_before_reading():
     async def declared(head, writer, server):
-        await server.write(writer, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                   b"Content-Length: 900000000\r\n\r\n{\"stat\": \"ok\"")
+        await server.write(
+            writer,
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 900000000\r\n\r\n{"stat": "ok"',
+        )
         await asyncio.sleep(3600)
 
     async with raw_server(declared) as server:
-        async with ShootProofClient(server.url, TOKEN, retry=RetryPolicy.no_retries(),
-                                    deadlines=Deadlines(max_answer_bytes=1024 * 1024)) as client:
+        async with ShootProofClient(
+            server.url, TOKEN, retry=RetryPolicy.no_retries(), deadlines=Deadlines(max_answer_bytes=1024 * 1024)
+        ) as client:
             with pytest.raises(AnswerTooLargeError):
                 async with asyncio.timeout(HANG_GUARD):
                     await client.studio_info()
@@ -140,8 +146,10 @@ async def test_a_declared_length_over_the_limit_is_refused_before_reading():
 
 def redirect_to(location: bytes):
     async def handler(head, writer, server):
-        await server.write(writer, b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location +
-                           b"\r\nContent-Length: 0\r\n\r\n")
+        await server.write(
+            writer, b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n"
+        )
+
     return handler
 
 
@@ -174,9 +182,9 @@ async def test_an_upload_to_a_redirecting_address_stops_the_queue_with_its_messa
     from imagegen import make_jpeg
 
     from studio_desktop.core.store import Store
-    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.engine import EngineTiming, UploadEngine
     from studio_desktop.uploads.events import QueueStopped
+    from studio_desktop.uploads.records import queue as q
 
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "uploads stopped: ..."
     folder = tmp_path / "shoot"

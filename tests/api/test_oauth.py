@@ -33,14 +33,20 @@ SCOPE = ("sp.studio.info", "sp.event.get_list", "sp.event.create", "sp.auth.deau
 
 
 def test_authorize_url_carries_every_parameter_and_a_fresh_state():
-    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/oauth2/authorization", scope=SCOPE,
-                        http=httpx.AsyncClient())
+    oauth = OAuthClient(
+        CLIENT_ID, oauth_url="https://auth.example.test/oauth2/authorization", scope=SCOPE, http=httpx.AsyncClient()
+    )
     first, second = oauth.start(), oauth.start(redirect_uri="http://127.0.0.1:8765/callback")
     url = urlsplit(first.url)
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     assert f"{url.scheme}://{url.netloc}{url.path}" == "https://auth.example.test/oauth2/authorization/new"
-    assert query == {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": "self",
-                     "scope": " ".join(SCOPE), "state": first.state}
+    assert query == {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": "self",
+        "scope": " ".join(SCOPE),
+        "state": first.state,
+    }
     assert len(first.state) >= 20 and first.state != second.state
     assert parse_qs(urlsplit(second.url).query)["redirect_uri"] == ["http://127.0.0.1:8765/callback"]
     assert first.state not in repr(first)
@@ -73,14 +79,22 @@ async def test_token_endpoint_errors_are_typed_and_redacted():
     def handler(request: httpx.Request) -> httpx.Response:
         form = parse_qs(request.content.decode())
         if form["grant_type"] == ["refresh_token"]:
-            return httpx.Response(400, json={"error": "invalid_grant",
-                                             "error_description": f"refresh token {form['refresh_token'][0]} revoked"})
+            return httpx.Response(
+                400,
+                json={
+                    "error": "invalid_grant",
+                    "error_description": f"refresh token {form['refresh_token'][0]} revoked",
+                },
+            )
         if form["code"] == ["html"]:
             return httpx.Response(200, text="<html>login</html>")
         return httpx.Response(400, json={"error": "invalid_client", "error_description": "Unknown app"})
 
-    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/o", http=httpx.AsyncClient(
-        transport=httpx.MockTransport(handler)))
+    oauth = OAuthClient(
+        CLIENT_ID,
+        oauth_url="https://auth.example.test/o",
+        http=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
     with pytest.raises(OAuthInvalidGrantError) as revoked:
         await oauth.refresh("refresh-SECRET-5678")
     assert isinstance(revoked.value, AuthenticationError)
@@ -95,32 +109,55 @@ async def test_token_endpoint_errors_are_typed_and_redacted():
     await oauth.http.aclose()
 
 
-@pytest.mark.parametrize("answer", [
-    pytest.param({"stat": "ok", "access_token": "a-1", "refresh_token": "r-1", "token_type": "bearer",
-                  "expires_in": 1209600}, id="shootproof"),
-    pytest.param({"access_token": "a-1", "refresh_token": "r-1", "token_type": "bearer", "expires_in": 1209600},
-                 id="rfc6749"),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            {
+                "stat": "ok",
+                "access_token": "a-1",
+                "refresh_token": "r-1",
+                "token_type": "bearer",
+                "expires_in": 1209600,
+            },
+            id="shootproof",
+        ),
+        pytest.param(
+            {"access_token": "a-1", "refresh_token": "r-1", "token_type": "bearer", "expires_in": 1209600}, id="rfc6749"
+        ),
+    ],
+)
 async def test_token_answers_in_either_shape_are_read(answer):
     reply = httpx.MockTransport(lambda _: httpx.Response(200, json=answer))
-    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/o", scope=SCOPE, clock=lambda: 1000.0,
-                        http=httpx.AsyncClient(transport=reply))
+    oauth = OAuthClient(
+        CLIENT_ID,
+        oauth_url="https://auth.example.test/o",
+        scope=SCOPE,
+        clock=lambda: 1000.0,
+        http=httpx.AsyncClient(transport=reply),
+    )
     tokens = await oauth.exchange_code("a-code")
     assert (tokens.access_token, tokens.refresh_token, tokens.expires_at) == ("a-1", "r-1", 1000.0 + 1209600)
     assert tokens.scope == SCOPE  # neither answer names a scope: the approved one is kept
     await oauth.http.aclose()
 
 
-@pytest.mark.parametrize("answer", [
-    pytest.param({"stat": "fail", "code": "invalid_grant", "msg": "The authorization code has expired."},
-                 id="shootproof"),
-    pytest.param({"error": "invalid_grant", "error_description": "The authorization code has expired."},
-                 id="rfc6749"),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(
+            {"stat": "fail", "code": "invalid_grant", "msg": "The authorization code has expired."}, id="shootproof"
+        ),
+        pytest.param(
+            {"error": "invalid_grant", "error_description": "The authorization code has expired."}, id="rfc6749"
+        ),
+    ],
+)
 async def test_token_refusals_in_either_shape_are_read(answer):
     reply = httpx.MockTransport(lambda _: httpx.Response(400, json=answer))
-    oauth = OAuthClient(CLIENT_ID, oauth_url="https://auth.example.test/o", scope=SCOPE,
-                        http=httpx.AsyncClient(transport=reply))
+    oauth = OAuthClient(
+        CLIENT_ID, oauth_url="https://auth.example.test/o", scope=SCOPE, http=httpx.AsyncClient(transport=reply)
+    )
     with pytest.raises(OAuthInvalidGrantError, match="has expired") as refused:
         await oauth.exchange_code("a-code")
     assert refused.value.code == "invalid_grant"
@@ -257,8 +294,9 @@ async def test_a_token_expired_on_the_server_is_refreshed_transparently(sandbox,
     oauth, tokens = await _signed_in(sandbox, browser)
     saved: list[Tokens] = []
     provider = OAuthTokenProvider(oauth, tokens, saved.append)
-    async with ShootProofClient(sandbox.shootproof_api_url, provider, http=browser,
-                                retry=RetryPolicy.no_retries()) as client:
+    async with ShootProofClient(
+        sandbox.shootproof_api_url, provider, http=browser, retry=RetryPolicy.no_retries()
+    ) as client:
         await client.studio_info()
         sandbox.studio.expire_token(tokens.access_token)
         info = await client.studio_info()

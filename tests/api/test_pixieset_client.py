@@ -127,9 +127,14 @@ async def test_get_client_and_not_found(api):
 
 # -- writing -----------------------------------------------------------------------------------
 async def test_create_client_from_a_draft(api):
-    draft = ClientDraft(first_name="Maëlle", last_name="Lefèvre", email="maelle@example.fr", phone="+33 6 12 34 56 78",
-                        address_info=AddressInfo(address_line_1="12 Rue des Martyrs", city="Paris",
-                                                 postal_code="75009", country_id=73), type="lead")
+    draft = ClientDraft(
+        first_name="Maëlle",
+        last_name="Lefèvre",
+        email="maelle@example.fr",
+        phone="+33 6 12 34 56 78",
+        address_info=AddressInfo(address_line_1="12 Rue des Martyrs", city="Paris", postal_code="75009", country_id=73),
+        type="lead",
+    )
     created = await api.create_client(draft)
     assert created.id.startswith("cl_") and len(created.id) == 33
     assert (created.first_name, created.type, created.status_name) == ("Maëlle", "lead", "Active")
@@ -162,10 +167,12 @@ async def test_validation_errors_come_back_per_field(api):
 
 
 async def test_update_client_with_fields_and_with_a_draft(api):
-    person = next(c for c in (await api.list_clients(types="client", per_page=50)).items
-                  if c.phone and c.email and c.first_name)
-    updated = await api.update_client(person.id, {"notes": "VIP client",
-                                                  "address_info": AddressInfo(city="Auckland", country_id=153)})
+    person = next(
+        c for c in (await api.list_clients(types="client", per_page=50)).items if c.phone and c.email and c.first_name
+    )
+    updated = await api.update_client(
+        person.id, {"notes": "VIP client", "address_info": AddressInfo(city="Auckland", country_id=153)}
+    )
     assert updated.notes == "VIP client" and updated.phone == person.phone
     assert (updated.address_info.city, updated.address_info.country) == ("Auckland", "New Zealand")
     draft = ClientDraft.from_client(updated)
@@ -301,8 +308,9 @@ async def test_signing_out_during_iteration_stops_it_with_an_auth_error(api, pix
 
 
 async def test_a_redirect_to_the_login_page_is_signed_out(api, pixieset_server):
-    pixieset_server.sandbox.inject(302, "", content_type="text/html",
-                                   headers={"Location": "https://accounts.pixieset.com/login/"})
+    pixieset_server.sandbox.inject(
+        302, "", content_type="text/html", headers={"Location": "https://accounts.pixieset.com/login/"}
+    )
     with pytest.raises(PixiesetAuthError):
         await api.list_clients()
 
@@ -315,15 +323,18 @@ async def test_419_session_expired_is_signed_out(api, pixieset_server):
 
 
 # -- bad answers -----------------------------------------------------------------------------
-@pytest.mark.parametrize("body, content_type, match", [
-    ("<!DOCTYPE html><html><body>Log in to Pixieset</body></html>", "text/html; charset=UTF-8", "web page"),
-    ("<html>no content type</html>", "application/octet-stream", "web page"),
-    ('{"data": [', "application/json", "not valid JSON"),
-    ('["a", "b"]', "application/json", "unexpected shape"),
-    ('{"meta": {}}', "application/json", "without its items"),
-    ('{"data": [{"email": "no-id@example.com"}]}', "application/json", "unexpected shape"),
-    ('{"data": ["just a string"]}', "application/json", "unexpected shape"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, match",
+    [
+        ("<!DOCTYPE html><html><body>Log in to Pixieset</body></html>", "text/html; charset=UTF-8", "web page"),
+        ("<html>no content type</html>", "application/octet-stream", "web page"),
+        ('{"data": [', "application/json", "not valid JSON"),
+        ('["a", "b"]', "application/json", "unexpected shape"),
+        ('{"meta": {}}', "application/json", "without its items"),
+        ('{"data": [{"email": "no-id@example.com"}]}', "application/json", "unexpected shape"),
+        ('{"data": ["just a string"]}', "application/json", "unexpected shape"),
+    ],
+)
 async def test_bad_answers_are_bad_response_errors(api, pixieset_server, body, content_type, match):
     pixieset_server.sandbox.inject(200, body, content_type=content_type)
     with pytest.raises(PixiesetBadResponseError, match=match):
@@ -337,11 +348,23 @@ async def test_single_client_answer_without_data_is_a_bad_response(api, pixieset
 
 
 async def test_missing_and_extra_fields_are_tolerated(api, pixieset_server):
-    pixieset_server.sandbox.inject(200, {"data": [
-        {"id": "cl_minimal"},
-        {"id": 12345, "first_name": "Numbered", "avatar_color": "7", "created_at": "not a date",
-         "address_info": "oops", "brand_new_field": {"nested": True}, "sample": True},
-    ]})
+    pixieset_server.sandbox.inject(
+        200,
+        {
+            "data": [
+                {"id": "cl_minimal"},
+                {
+                    "id": 12345,
+                    "first_name": "Numbered",
+                    "avatar_color": "7",
+                    "created_at": "not a date",
+                    "address_info": "oops",
+                    "brand_new_field": {"nested": True},
+                    "sample": True,
+                },
+            ]
+        },
+    )
     page = await api.list_clients(per_page=25)
     minimal, odd = page.items
     assert minimal == Client(id="cl_minimal", type="client", type_formatted="Client")
@@ -439,11 +462,19 @@ async def test_the_cookie_never_shows_in_errors_reprs_or_logs(pixieset_server, c
     async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie, retry=FAST_RETRY) as api:
         assert token not in repr(api)
         await api.list_clients()
-        for status, body in ((503, None), (422, {"message": "bad", "details": {"email": ["bad"]}}),
-                             (200, "<html>login</html>"), (404, {"message": "gone"}), (419, {})):
-            pixieset_server.sandbox.inject(status, body,
-                                           content_type="text/html" if status == 200 else "application/json",
-                                           times=4 if status == 503 else 1)
+        for status, body in (
+            (503, None),
+            (422, {"message": "bad", "details": {"email": ["bad"]}}),
+            (200, "<html>login</html>"),
+            (404, {"message": "gone"}),
+            (419, {}),
+        ):
+            pixieset_server.sandbox.inject(
+                status,
+                body,
+                content_type="text/html" if status == 200 else "application/json",
+                times=4 if status == 503 else 1,
+            )
             try:
                 await api.create_client(first_name="X") if status == 422 else await api.list_clients()
             except PixiesetError as exc:
@@ -473,8 +504,12 @@ async def test_a_shared_http_client_is_not_closed(pixieset_server):
         async with PixiesetClient(pixieset_server.api_url, pixieset_server.cookie, http=shared) as api:
             assert (await api.list_clients()).items
         assert not shared.is_closed
-        assert (await shared.get(pixieset_server.api_url + "/clients/", headers={
-            "Cookie": pixieset_server.cookie, "X-Requested-With": "XMLHttpRequest"})).status_code == 200
+        assert (
+            await shared.get(
+                pixieset_server.api_url + "/clients/",
+                headers={"Cookie": pixieset_server.cookie, "X-Requested-With": "XMLHttpRequest"},
+            )
+        ).status_code == 200
 
 
 # -- inside the full sandbox studio ------------------------------------------------------------

@@ -96,8 +96,15 @@ async def test_a_429_write_is_retried_and_applied_once(sandbox, client):
 
 async def test_random_write_faults_never_duplicate(sandbox, client):
     event = await client.event_create("Many Albums")
-    sandbox.faults.configure(rate=0.4, statuses=(500, 503, 429), reset_share=0.3, after_share=0.5, retry_after=0,
-                             only_methods=["sp.album.create"], seed=11)
+    sandbox.faults.configure(
+        rate=0.4,
+        statuses=(500, 503, 429),
+        reset_share=0.3,
+        after_share=0.5,
+        retry_after=0,
+        only_methods=["sp.album.create"],
+        seed=11,
+    )
     outcomes: Counter[str] = Counter()
     for n in range(20):
         try:

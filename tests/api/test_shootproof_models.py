@@ -33,7 +33,7 @@ def test_ids_and_numbers_arrive_as_strings_or_numbers():
 
 @pytest.mark.parametrize("model", [Event, Album, Photo, Contact, Invoice, MobileApp, Order, OrderDetails])
 def test_a_missing_id_is_a_bad_response(model):
-    with pytest.raises(BadResponseError, match="has no 'id'|has no 'order_id'"):
+    with pytest.raises(BadResponseError, match=r"has no 'id'|has no 'order_id'"):
         model.from_json({"name": "nameless"})
 
 
@@ -65,16 +65,33 @@ def test_cover_photo_from_an_event_and_from_cover_photo_set():
 
 
 def test_albums_nest():
-    album = Album.from_json({"id": 1, "name": "A", "parent_id": 0, "sub_albums": [
-        {"id": 2, "sub_albums": [{"id": 3, "sub_albums": [{"id": 4}]}]}, {"id": 5}]})
+    album = Album.from_json(
+        {
+            "id": 1,
+            "name": "A",
+            "parent_id": 0,
+            "sub_albums": [{"id": 2, "sub_albums": [{"id": 3, "sub_albums": [{"id": 4}]}]}, {"id": 5}],
+        }
+    )
     assert [a.id for a in album.walk()] == [1, 2, 3, 4, 5]
     assert album.parent_id is None  # 0 means "top level"
 
 
 def test_contacts_tags_and_address_shapes():
-    contact = Contact.from_json({"id": 3, "first_name": "Jo", "tags": "wedding, groom,",
-                                 "address": {"street_line_1": "1 Main", "state_province": "GA", "postal_code": "30303",
-                                             "country": "US", "id": "9"}})
+    contact = Contact.from_json(
+        {
+            "id": 3,
+            "first_name": "Jo",
+            "tags": "wedding, groom,",
+            "address": {
+                "street_line_1": "1 Main",
+                "state_province": "GA",
+                "postal_code": "30303",
+                "country": "US",
+                "id": "9",
+            },
+        }
+    )
     assert contact.tags == ("wedding", "groom")
     assert contact.address.to_params() == {"address_1": "1 Main", "state": "GA", "zip_postal": "30303", "country": "US"}
     assert Contact.from_json({"id": 4, "tags": ["a", "", None, "b"]}).tags == ("a", "b")
@@ -83,24 +100,40 @@ def test_contacts_tags_and_address_shapes():
 
 
 def test_bulk_contact_result_splits_created_rows_from_rejected_ones():
-    result = BulkContactResult.from_json({
-        "msg": "1 of 2 created", "num_contacts_submitted": "2", "num_contacts_created": 1, "num_errors": 1,
-        "contacts": [{"id": 10, "first_name": "Joe"},
-                     {"contact_index": 1, "errors": {"first_name": ["Please enter a first name."], "email": "Bad"}}],
-    })
+    result = BulkContactResult.from_json(
+        {
+            "msg": "1 of 2 created",
+            "num_contacts_submitted": "2",
+            "num_contacts_created": 1,
+            "num_errors": 1,
+            "contacts": [
+                {"id": 10, "first_name": "Joe"},
+                {"contact_index": 1, "errors": {"first_name": ["Please enter a first name."], "email": "Bad"}},
+            ],
+        }
+    )
     assert [c.id for c in result.contacts] == [10]
     assert result.errors[0].contact_index == 1
     assert result.errors[0].messages() == ["first_name: Please enter a first name.", "email: Bad"]
 
 
 def test_order_details_money_and_items():
-    details = OrderDetails.from_json({
-        "id": 8, "grand_total": "41.50", "sales_tax_percent": 7, "payment": {"is_paid": 1, "currency": "USD"},
-        "items": [{"photo": {"id": 2, "name": "a.jpg"}, "product": {"quantity": "2", "unit_price": "10.00",
-                                                                   "addons": [{"label": "Mount", "price": "5"}]}},
-                  {"photo": None, "product": [{"item_name": "USB"}, {"item_name": "Box"}]}],
-        "refund_transaction": [],
-    })
+    details = OrderDetails.from_json(
+        {
+            "id": 8,
+            "grand_total": "41.50",
+            "sales_tax_percent": 7,
+            "payment": {"is_paid": 1, "currency": "USD"},
+            "items": [
+                {
+                    "photo": {"id": 2, "name": "a.jpg"},
+                    "product": {"quantity": "2", "unit_price": "10.00", "addons": [{"label": "Mount", "price": "5"}]},
+                },
+                {"photo": None, "product": [{"item_name": "USB"}, {"item_name": "Box"}]},
+            ],
+            "refund_transaction": [],
+        }
+    )
     assert details.grand_total == Decimal("41.50") and details.sales_tax_percent == Decimal(7)
     assert details.payment.is_paid is True and details.refund_transaction is None
     assert details.items[0].products[0].addons[0].price == Decimal(5)
@@ -108,8 +141,13 @@ def test_order_details_money_and_items():
 
 
 def test_invoice_total_and_client_contact():
-    invoice = Invoice.from_json({"id": 1, "items": [{"price": "100", "quantity": 2}, {"price": "25.5"}],
-                                 "client_contact": {"id": 4, "first_name": "Ann"}})
+    invoice = Invoice.from_json(
+        {
+            "id": 1,
+            "items": [{"price": "100", "quantity": 2}, {"price": "25.5"}],
+            "client_contact": {"id": 4, "first_name": "Ann"},
+        }
+    )
     assert invoice.total == Decimal("225.5") and invoice.client_contact.first_name == "Ann"
 
 

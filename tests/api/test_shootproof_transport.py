@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import parse_qs
 
@@ -70,8 +70,12 @@ def request_params(request: httpx.Request) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
-        (httpx.Response(200, text="<!DOCTYPE html><html><body>Welcome</body></html>",
-                        headers={"Content-Type": "text/html"}), "a web page instead of data (HTTP 200)"),
+        (
+            httpx.Response(
+                200, text="<!DOCTYPE html><html><body>Welcome</body></html>", headers={"Content-Type": "text/html"}
+            ),
+            "a web page instead of data (HTTP 200)",
+        ),
         (httpx.Response(200, text=""), "an empty answer (HTTP 200)"),
         (httpx.Response(200, text="stat=ok"), "something that is not JSON (HTTP 200)"),
         (httpx.Response(200, json=["stat", "ok"]), "JSON that is not an object (HTTP 200)"),
@@ -89,10 +93,12 @@ async def test_bad_answers_become_bad_response_errors(response, expected):
 
 
 async def test_a_proxy_error_page_is_transient_and_read_is_retried(sleeps):
-    answers = iter([
-        httpx.Response(502, text="<html><h1>502 Bad Gateway</h1></html>", headers={"Content-Type": "text/html"}),
-        ok(name="Studio", plan={"type": "pro", "used": 3, "allowed": 10}),
-    ])
+    answers = iter(
+        [
+            httpx.Response(502, text="<html><h1>502 Bad Gateway</h1></html>", headers={"Content-Type": "text/html"}),
+            ok(name="Studio", plan={"type": "pro", "used": 3, "allowed": 10}),
+        ]
+    )
     async with make_client(lambda request: next(answers), policy(sleeps)) as client:
         info = await client.studio_info()
     assert info.name == "Studio" and info.plan.remaining == 7
@@ -141,14 +147,20 @@ async def test_failure_codes_map_to_typed_errors(response, cls):
 
 
 async def test_validation_errors_are_kept_per_field():
-    response = fail(400, 400, "invalid brand values provided", validation_errors={
-        "email": ["Please enter the email address for the studio."],
-        "name": ["Please enter the name of the brand."],
-    })
+    response = fail(
+        400,
+        400,
+        "invalid brand values provided",
+        validation_errors={
+            "email": ["Please enter the email address for the studio."],
+            "name": ["Please enter the name of the brand."],
+        },
+    )
     async with make_client(lambda r: response) as client:
         with pytest.raises(ValidationError) as caught:
-            await client.brand_create("", "", {"address_1": "1 Main St", "city": "X", "country": "US",
-                                               "zip_postal": "1", "state": "TN"})
+            await client.brand_create(
+                "", "", {"address_1": "1 Main St", "city": "X", "country": "US", "zip_postal": "1", "state": "TN"}
+            )
     assert caught.value.validation_errors == {
         "email": ["Please enter the email address for the studio."],
         "name": ["Please enter the name of the brand."],
@@ -169,8 +181,16 @@ async def test_missing_required_field_in_an_ok_answer_is_a_bad_response():
 
 
 async def test_extra_and_missing_optional_fields_are_tolerated():
-    body = ok(event={"id": "12", "name": "Smith Wedding", "brand_new_field": {"x": 1}, "photo_count": "40",
-                     "cover_photo": {"id": 3, "large": "L", "x_large": "XL"}, "is_archived": "0"})
+    body = ok(
+        event={
+            "id": "12",
+            "name": "Smith Wedding",
+            "brand_new_field": {"x": 1},
+            "photo_count": "40",
+            "cover_photo": {"id": 3, "large": "L", "x_large": "XL"},
+            "is_archived": "0",
+        }
+    )
     async with make_client(lambda r: body) as client:
         event = await client.event_info(12)
     assert event.id == 12 and event.photo_count == 40 and event.is_archived is False
@@ -210,18 +230,28 @@ async def test_nested_params_are_bracketed():
         return ok(num_contacts_submitted=2, contacts=[])
 
     async with make_client(handler) as client:
-        await client.contact_bulk_create([
-            {"brand_id": 1, "first_name": "Joe", "email": "joe@example.org", "tags": ["wedding", "groom"],
-             "address": {"address_1": "123 Main Street", "city": "Jacksonville", "country": "US"}},
-            {"brand_id": 1, "first_name": "", "email": "billy@example.org"},
-        ])
+        await client.contact_bulk_create(
+            [
+                {
+                    "brand_id": 1,
+                    "first_name": "Joe",
+                    "email": "joe@example.org",
+                    "tags": ["wedding", "groom"],
+                    "address": {"address_1": "123 Main Street", "city": "Jacksonville", "country": "US"},
+                },
+                {"brand_id": 1, "first_name": "", "email": "billy@example.org"},
+            ]
+        )
     params = request_params(seen[0])
     assert params["contacts[0][email]"] == ["joe@example.org"]
     assert params["contacts[0][tags]"] == ["wedding,groom"]
     assert params["contacts[0][address][city]"] == ["Jacksonville"]
     assert params["contacts[1][first_name]"] == [""]
-    assert flatten_params({"tags": ["a", "b"], "flag": True, "skip": None}) == [("tags[0]", "a"), ("tags[1]", "b"),
-                                                                                ("flag", "1")]
+    assert flatten_params({"tags": ["a", "b"], "flag": True, "skip": None}) == [
+        ("tags[0]", "a"),
+        ("tags[1]", "b"),
+        ("flag", "1"),
+    ]
 
 
 async def test_bulk_email_add_sends_a_json_array_with_event_id_on_the_query():
@@ -267,15 +297,19 @@ async def test_backoff_is_capped_and_jittered():
 
 
 async def test_retry_after_seconds_is_honoured(sleeps):
-    answers = iter([httpx.Response(429, json={"stat": "fail", "code": 429, "msg": "slow down"},
-                                   headers={"Retry-After": "3"}), ok(setting_value="8.25")])
+    answers = iter(
+        [
+            httpx.Response(429, json={"stat": "fail", "code": 429, "msg": "slow down"}, headers={"Retry-After": "3"}),
+            ok(setting_value="8.25"),
+        ]
+    )
     async with make_client(lambda r: next(answers), policy(sleeps)) as client:
         assert await client.studio_get_setting("sales_tax_rate") == "8.25"
     assert sleeps.delays == [3.0]
 
 
 async def test_retry_after_http_date_is_honoured():
-    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after(format_datetime(now + timedelta(seconds=7), usegmt=True), now=now) == 7.0
     assert parse_retry_after(format_datetime(now - timedelta(seconds=7), usegmt=True), now=now) == 0.0
     assert parse_retry_after("1.5") == 1.5

@@ -30,8 +30,9 @@ def minimal_server(tmp_path):
     """The benchmarks' minimal ShootProof stand-in, keeping every upload body it gets."""
     kept = tmp_path / "bodies"
     kept.mkdir()
-    server = subprocess.Popen([sys.executable, str(MINIMAL_SERVER), "--keep-bodies", str(kept)],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(MINIMAL_SERVER), "--keep-bodies", str(kept)], stdout=subprocess.PIPE, text=True
+    )
     try:
         yield server.stdout.readline().strip(), kept
     finally:
@@ -57,17 +58,18 @@ def random_bytes(size: int, seed: int = 7) -> bytes:
     return hashlib.shake_256(str(seed).encode()).digest(size) if size else b""
 
 
-@pytest.mark.parametrize("size", [0, 1, UPLOAD_CHUNK - 1, UPLOAD_CHUNK, UPLOAD_CHUNK + 1, 3 * UPLOAD_CHUNK,
-                                  2 * UPLOAD_CHUNK + 12_345])
+@pytest.mark.parametrize(
+    "size", [0, 1, UPLOAD_CHUNK - 1, UPLOAD_CHUNK, UPLOAD_CHUNK + 1, 3 * UPLOAD_CHUNK, 2 * UPLOAD_CHUNK + 12_345]
+)
 async def test_the_bytes_on_the_wire_are_the_file(minimal_server, tmp_path, size):
     url, kept = minimal_server
     data = random_bytes(size)
-    path = tmp_path / "Ünïcode \"quoted\" name.jpg"
+    path = tmp_path / 'Ünïcode "quoted" name.jpg'
     path.write_bytes(data)
     progress: list[int] = []
     async with ShootProofClient(url, "tok", retry=RetryPolicy.no_retries()) as client:
         result = await client.photo_upload(42, path, album_id=7, on_progress=progress.append)
-    photo, name, fields = photo_part(kept, result.photo_id)
+    photo, _name, fields = photo_part(kept, result.photo_id)
     assert photo == data
     # UTF-8 in the header, a quote escaped as httpx (and browsers) do
     assert 'filename="Ünïcode %22quoted%22 name.jpg"'.encode() in (kept / f"{result.photo_id}.body").read_bytes()
@@ -163,8 +165,10 @@ async def test_the_event_loop_thread_opens_measures_and_reads_no_file(tmp_path, 
 
 
 async def test_a_file_that_shrinks_or_grows_while_it_is_sent_is_a_typed_error(tmp_path):
-    for change, words in ((lambda p: os.truncate(p, UPLOAD_CHUNK + 10), "shorter"),
-                          (lambda p: p.open("ab").write(b"\0" * 1000), "grew")):
+    for change, words in (
+        (lambda p: os.truncate(p, UPLOAD_CHUNK + 10), "shorter"),
+        (lambda p: p.open("ab").write(b"\0" * 1000), "grew"),
+    ):
         path = tmp_path / f"{words}.jpg"
         path.write_bytes(random_bytes(3 * UPLOAD_CHUNK))
         changed: list[bool] = []
@@ -193,8 +197,9 @@ async def test_a_file_that_vanishes(tmp_path):
     received: list[bytes] = []
     async with mock_client(received) as client:
         with path.open("rb") as handle:
-            result = await client.photo_upload(1, Recorded(handle, lambda r: path.unlink(missing_ok=True)),
-                                               file_name=path.name)
+            result = await client.photo_upload(
+                1, Recorded(handle, lambda r: path.unlink(missing_ok=True)), file_name=path.name
+            )
     assert data in received[0] and result.content_hash == hashlib.sha256(data).hexdigest()
 
 
@@ -241,12 +246,14 @@ async def test_progress_counts_what_the_socket_took_and_a_pause_mid_file_knows_i
     url = await server.start()
     transport = httpx.AsyncHTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)])
     progress: list[int] = []
-    async with ShootProofClient(url, "tok", http=httpx.AsyncClient(transport=transport),
-                                retry=RetryPolicy.no_retries()) as client:
+    async with ShootProofClient(
+        url, "tok", http=httpx.AsyncClient(transport=transport), retry=RetryPolicy.no_retries()
+    ) as client:
         with path.open("rb") as handle:
             recorded = Recorded(handle)
-            upload = asyncio.ensure_future(client.photo_upload(1, recorded, file_name=path.name,
-                                                               on_progress=progress.append))
+            upload = asyncio.ensure_future(
+                client.photo_upload(1, recorded, file_name=path.name, on_progress=progress.append)
+            )
             await asyncio.wait_for(server.stalled.wait(), 30)
             await asyncio.sleep(0.3)  # let every chunk the socket can take go
             sent = progress[-1]

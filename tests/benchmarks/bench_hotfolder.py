@@ -46,8 +46,8 @@ from studio_desktop.core import paths  # noqa: E402
 from studio_desktop.core.store import Store  # noqa: E402
 from studio_desktop.uploads import events as ev  # noqa: E402
 from studio_desktop.uploads.engine import UploadEngine  # noqa: E402
-from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher  # noqa: E402
 from studio_desktop.uploads.hotfolders.events import HotFolderBatch  # noqa: E402
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher  # noqa: E402
 
 WRITER = HERE.parents[1] / "uploads" / "hotfolder_writer.py"
 
@@ -74,8 +74,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, settle: float, pace: float,
-                   idle: float) -> dict:
+async def run_mode(
+    sandbox: SandboxProcess, root: Path, mode: str, files: int, settle: float, pace: float, idle: float
+) -> dict:
     folder = root / f"hot-{mode}"
     folder.mkdir()
     started: dict[str, float] = {}
@@ -101,15 +102,26 @@ async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, s
             engine.subscribe(on_engine)
             await engine.start()
             watcher = HotFolderWatcher(
-                folder, event_id, engine, settle=settle, mirror_folders=True, polling=(mode == "polling"),
+                folder,
+                event_id,
+                engine,
+                settle=settle,
+                mirror_folders=True,
+                polling=(mode == "polling"),
                 on_event=lambda e: batches.append(e.files) if isinstance(e, HotFolderBatch) else None,
             )
             await watcher.start()
             rss_before = rss_mb()
             cpu0, wall0 = sandbox.ask("cpu"), time.monotonic()
             writer = await asyncio.create_subprocess_exec(
-                sys.executable, str(WRITER), str(folder), str(files), "7", str(pace),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                sys.executable,
+                str(WRITER),
+                str(folder),
+                str(files),
+                "7",
+                str(pace),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
             out, err = await writer.communicate()
             if writer.returncode != 0:
@@ -133,11 +145,20 @@ async def run_mode(sandbox: SandboxProcess, root: Path, mode: str, files: int, s
     start_latency = [started[p] - t for p, t in written.items() if p in started]
     server_latency = [done[p] - t for p, t in written.items() if p in done]
     return {
-        "mode": mode, "files": files, "uploaded": len(done), "failed": failed, "on_server": on_server,
-        "start": start_latency, "server": server_latency, "batches": batches,
-        "wall": wall, "sandbox_cpu_share": cpu / wall if wall else 0.0,
+        "mode": mode,
+        "files": files,
+        "uploaded": len(done),
+        "failed": failed,
+        "on_server": on_server,
+        "start": start_latency,
+        "server": server_latency,
+        "batches": batches,
+        "wall": wall,
+        "sandbox_cpu_share": cpu / wall if wall else 0.0,
         "mean_size": statistics.mean(m["size"] for m in manifest),
-        "rss": (rss_before, rss_after), "idle_cpu": idle_cpu, "idle": idle,
+        "rss": (rss_before, rss_after),
+        "idle_cpu": idle_cpu,
+        "idle": idle,
     }
 
 
@@ -146,16 +167,22 @@ def report(result: dict, settle: float) -> bool:
     target = settle + 0.5
     p95 = percentile(start, 0.95)
     ok = p95 <= target and result["uploaded"] == result["files"] == result["on_server"]
-    print(f"\n[{result['mode']}] {result['files']} photos (mean {result['mean_size'] / 1000:.0f} KB), "
-          f"settle {settle:g} s: {result['uploaded']} uploaded, {result['on_server']} on the server, "
-          f"{len(result['failed'])} failed/duplicate")
+    print(
+        f"\n[{result['mode']}] {result['files']} photos (mean {result['mean_size'] / 1000:.0f} KB), "
+        f"settle {settle:g} s: {result['uploaded']} uploaded, {result['on_server']} on the server, "
+        f"{len(result['failed'])} failed/duplicate"
+    )
     print(f"  handed over in {len(result['batches'])} batches (largest {max(result['batches'], default=0)})")
     for label, values in (("last write -> upload starts", start), ("last write -> on the server", server)):
-        print(f"  {label}:  p50 {percentile(values, 0.5):.3f} s   p95 {percentile(values, 0.95):.3f} s   "
-              f"max {max(values, default=float('nan')):.3f} s")
+        print(
+            f"  {label}:  p50 {percentile(values, 0.5):.3f} s   p95 {percentile(values, 0.95):.3f} s   "
+            f"max {max(values, default=float('nan')):.3f} s"
+        )
     print(f"  sandbox CPU {result['sandbox_cpu_share']:.0%} of a core over {result['wall']:.1f} s")
-    print(f"  this process: {result['rss'][0]:.0f} -> {result['rss'][1]:.0f} MB resident; "
-          f"idle CPU {result['idle_cpu']:.2%} of a core over {result['idle']:g} s")
+    print(
+        f"  this process: {result['rss'][0]:.0f} -> {result['rss'][1]:.0f} MB resident; "
+        f"idle CPU {result['idle_cpu']:.2%} of a core over {result['idle']:g} s"
+    )
     print(f"  target p95 start <= {target:.2f} s: {'met' if ok else 'NOT met'} ({p95:.3f} s)")
     for path, why in list(result["failed"].items())[:5]:
         print(f"    {path}: {why}")
@@ -175,8 +202,10 @@ def main() -> int:
         paths.configure(root / "app").ensure()
         sandbox = SandboxProcess(root / "sandbox")
         try:
-            results = [asyncio.run(run_mode(sandbox, root, mode, args.files, args.settle, args.pace, args.idle))
-                       for mode in args.modes.split(",")]
+            results = [
+                asyncio.run(run_mode(sandbox, root, mode, args.files, args.settle, args.pace, args.idle))
+                for mode in args.modes.split(",")
+            ]
         finally:
             sandbox.stop()
     return 0 if all([report(r, args.settle) for r in results]) else 1

@@ -51,9 +51,17 @@ MACHINES = {
 def run_one(name: str, seed: int, args: argparse.Namespace, server: SandboxServer) -> bool:
     machine = MACHINES[name]
     phases = [Phase.explicit, Phase.generate] + ([] if args.no_shrink else [Phase.shrink])
-    chosen = settings(max_examples=args.examples, stateful_step_count=args.steps, derandomize=False, database=None,
-                      deadline=None, suppress_health_check=list(test_engine_model.HealthCheck),
-                      report_multiple_bugs=False, phases=phases, print_blob=False)
+    chosen = settings(
+        max_examples=args.examples,
+        stateful_step_count=args.steps,
+        derandomize=False,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(test_engine_model.HealthCheck),
+        report_multiple_bugs=False,
+        phases=phases,
+        print_blob=False,
+    )
     STATS.clear()
     random.seed(seed)
     machine.server = server
@@ -71,8 +79,7 @@ def run_one(name: str, seed: int, args: argparse.Namespace, server: SandboxServe
     took = time.monotonic() - began
     steps = ", ".join(f"{k} {v}" for k, v in sorted(STATS.items()))
     outcome = "passed" if failure is None else "FAILED"
-    print(f"{name} seed={seed} examples<={args.examples} steps<={args.steps}: {outcome} in {took:.1f} s",
-          flush=True)
+    print(f"{name} seed={seed} examples<={args.examples} steps<={args.steps}: {outcome} in {took:.1f} s", flush=True)
     print(f"  steps run (all examples, shrinking included): {steps}", flush=True)
     if failure is not None:
         text = "".join(traceback.format_exception_only(type(failure), failure))

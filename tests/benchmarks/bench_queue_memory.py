@@ -30,8 +30,8 @@ from imagegen import make_jpeg  # noqa: E402
 from studio_desktop.api.shootproof import ShootProofClient  # noqa: E402
 from studio_desktop.core import paths  # noqa: E402
 from studio_desktop.core.store import Store  # noqa: E402
-from studio_desktop.uploads.records import queue as q  # noqa: E402
 from studio_desktop.uploads.engine import UploadEngine  # noqa: E402
+from studio_desktop.uploads.records import queue as q  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -46,9 +46,10 @@ def rss_peak() -> float:
 
 
 def report(stage: str, began: float) -> None:
-    print(f"  {stage:44s} {time.perf_counter() - began:7.2f} s   "
-          f"RSS now {rss_now():6.1f} MB   peak {rss_peak():6.1f} MB",
-          flush=True)
+    print(
+        f"  {stage:44s} {time.perf_counter() - began:7.2f} s   RSS now {rss_now():6.1f} MB   peak {rss_peak():6.1f} MB",
+        flush=True,
+    )
 
 
 def make_tree(root: Path, total: int) -> None:
@@ -95,8 +96,10 @@ async def run(args, root: Path, sandbox: SandboxProcess) -> None:
         report(f"cancelled the remaining {len(cancelled):,}", began)
         await engine.stop()
         final = await store.read(q.counts, [batch])
-        print(f"  final: {final[q.DONE][0]:,} done, {final[q.CANCELLED][0]:,} cancelled; "
-              f"{sandbox.ask('count', event_id):,} photos on the server")
+        print(
+            f"  final: {final[q.DONE][0]:,} done, {final[q.CANCELLED][0]:,} cancelled; "
+            f"{sandbox.ask('count', event_id):,} photos on the server"
+        )
     store.close()
 
 
@@ -116,15 +119,19 @@ def main() -> int:
         make_tree(root, args.count)
         print(f"{args.count:,} files (hard links) made in {time.perf_counter() - began:.1f} s")
         sandbox = SandboxProcess(root / "sandbox")
-        print(f"  {'after imports, before the queue':44s} {'':9s}   "
-              f"RSS now {rss_now():6.1f} MB   peak {rss_peak():6.1f} MB")
+        print(
+            f"  {'after imports, before the queue':44s} {'':9s}   "
+            f"RSS now {rss_now():6.1f} MB   peak {rss_peak():6.1f} MB"
+        )
         try:
             asyncio.run(run(args, root, sandbox))
         finally:
             sandbox.stop()
         peak = rss_peak()
-        print(f"\npeak RSS {peak:.1f} MB for a queue of {args.count:,} (target < 300 MB): "
-              f"{'ok' if peak < 300 else 'ABOVE TARGET'}")
+        print(
+            f"\npeak RSS {peak:.1f} MB for a queue of {args.count:,} (target < 300 MB): "
+            f"{'ok' if peak < 300 else 'ABOVE TARGET'}"
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

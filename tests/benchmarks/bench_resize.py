@@ -55,8 +55,9 @@ def camera_like(path: Path, seed: int) -> Path:
     grain = Image.merge("RGB", [Image.effect_noise(SIZE, 10)] * 3)
     image = ImageChops.add(image, grain, scale=1.0, offset=-128)
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    image.save(path, "JPEG", quality=92, exif=make_exif(orientation=6, make="Sony", model="A7 III").tobytes(),
-               icc_profile=icc)
+    image.save(
+        path, "JPEG", quality=92, exif=make_exif(orientation=6, make="Sony", model="A7 III").tobytes(), icc_profile=icc
+    )
     return path
 
 
@@ -74,8 +75,9 @@ def throughput(files: list[Path], spec: resize.ResizeSpec, workers: int, temp: P
         JpegImageFile.draft = real
 
 
-async def upload(sandbox: SandboxProcess, store: Store, files: list[Path], kbps: int,
-                 shape: UploadShape | None) -> tuple[float, float]:
+async def upload(
+    sandbox: SandboxProcess, store: Store, files: list[Path], kbps: int, shape: UploadShape | None
+) -> tuple[float, float]:
     """(wall seconds, share of them with an upload request in flight)."""
     async with ShootProofClient(sandbox.url, sandbox.token) as client:
         event_id = await new_event(sandbox, f"bench {time.time()}")
@@ -132,8 +134,10 @@ def main() -> None:
             one = throughput(files, spec, 1, temp)
             two = throughput(files, spec, 2, temp)
             full = throughput(files, spec, 2, temp, draft=False)
-            print(f"  {name:13s}: {one:5.2f}/s on 1 thread, {two:5.2f}/s on 2 ({two / one:.2f}x); "
-                  f"without draft() {full:5.2f}/s on 2 (draft is {two / full:.2f}x)")
+            print(
+                f"  {name:13s}: {one:5.2f}/s on 1 thread, {two:5.2f}/s on 2 ({two / one:.2f}x); "
+                f"without draft() {full:5.2f}/s on 2 (draft is {two / full:.2f}x)"
+            )
 
         sandbox = SandboxProcess(root / "sandbox")
         try:
@@ -154,10 +158,14 @@ def main() -> None:
                 cpu = sandbox.ask("cpu") - cpu0
             copy_mb = sum(c.stat().st_size for c in copies) / len(copies) / 1e6
             print(f"\nOverlap at {args.kbps / 1000:g} Mbit/s, Web 2048 px ({copy_mb:.2f} MB copies), concurrency 3:")
-            print(f"  resize alone {t_resize:5.2f} s, send ready copies alone {t_send:5.2f} s, "
-                  f"sum {t_resize + t_send:5.2f} s")
-            print(f"  resized upload {t_both:5.2f} s = {t_both / (t_resize + t_send):.2f} of the sum, "
-                  f"{t_both / max(t_resize, t_send):.2f}x the longer phase; network busy {busy:.0%} of it")
+            print(
+                f"  resize alone {t_resize:5.2f} s, send ready copies alone {t_send:5.2f} s, "
+                f"sum {t_resize + t_send:5.2f} s"
+            )
+            print(
+                f"  resized upload {t_both:5.2f} s = {t_both / (t_resize + t_send):.2f} of the sum, "
+                f"{t_both / max(t_resize, t_send):.2f}x the longer phase; network busy {busy:.0%} of it"
+            )
             print(f"  sandbox CPU {cpu / (t_send + t_both):.0%} of a core over both uploads")
         finally:
             sandbox.stop()

@@ -50,14 +50,26 @@ def seed(db_path: Path, brand_id: int, events: int, albums: int) -> None:
             event_rows = []
             for n in range(events):
                 day = f"20{15 + n % 10:02d}-{1 + n % 12:02d}-{1 + n % 28:02d}"
-                event_rows.append((brand_id, f"{rng.choice(SURNAMES)} {rng.choice(KINDS)} #{n + 1}",
-                                   int(n % 9 == 0), "Archived" if n % 9 == 0 else "Active",
-                                   f"{day} 10:00:00", f"{day} 12:00:00", f"{day} 12:00:00", rng.randint(0, 3000)))
+                event_rows.append(
+                    (
+                        brand_id,
+                        f"{rng.choice(SURNAMES)} {rng.choice(KINDS)} #{n + 1}",
+                        int(n % 9 == 0),
+                        "Archived" if n % 9 == 0 else "Active",
+                        f"{day} 10:00:00",
+                        f"{day} 12:00:00",
+                        f"{day} 12:00:00",
+                        rng.randint(0, 3000),
+                    )
+                )
             conn.executemany(
                 "INSERT INTO events (brand_id, name, is_archived, status, event_date, created, last_updated, "
-                "photo_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", event_rows)
-            event_ids = [row[0] for row in conn.execute(
-                "SELECT id FROM events WHERE brand_id = ? ORDER BY id", (brand_id,))]
+                "photo_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                event_rows,
+            )
+            event_ids = [
+                row[0] for row in conn.execute("SELECT id FROM events WHERE brand_id = ? ORDER BY id", (brand_id,))
+            ]
             per_event, extra = divmod(albums, len(event_ids))
             for index, event_id in enumerate(event_ids):
                 count = per_event + (1 if index < extra else 0)
@@ -68,7 +80,8 @@ def seed(db_path: Path, brand_id: int, events: int, albums: int) -> None:
                     cur = conn.execute(
                         "INSERT INTO albums (event_id, parent_id, name, display_order, photo_count, created) "
                         "VALUES (?, ?, ?, ?, ?, '2024-01-01 00:00:00')",
-                        (event_id, parent, f"{rng.choice(ALBUMS)} {order + 1}", order + 1, rng.randint(0, 400)))
+                        (event_id, parent, f"{rng.choice(ALBUMS)} {order + 1}", order + 1, rng.randint(0, 400)),
+                    )
                     parents = [None, cur.lastrowid] if parent is None else [*parents, cur.lastrowid]
     finally:
         conn.close()
@@ -95,8 +108,8 @@ def serve(data_dir: str, pipe) -> None:
 
 
 async def one_run(endpoints, expected_events: int) -> dict[str, float]:
-    from studio_desktop.ui.app_wiring import GuiSession
     from studio_desktop.gallery.tree_nodes import build_tree
+    from studio_desktop.ui.app_wiring import GuiSession
 
     start = time.perf_counter()
     session = await GuiSession.open(endpoints, start_engine=False)
@@ -129,8 +142,15 @@ async def one_run(endpoints, expected_events: int) -> dict[str, float]:
         window.tree_panel.tree.viewport().repaint()
         refresh = time.perf_counter() - t4
         albums = model.album_count()
-        return {"populated": populated, "http_parse": t1 - t0, "build": t2 - t1, "reset_paint": t3 - t2,
-                "refresh": refresh, "events": model.event_count(), "albums": albums}
+        return {
+            "populated": populated,
+            "http_parse": t1 - t0,
+            "build": t2 - t1,
+            "reset_paint": t3 - t2,
+            "refresh": refresh,
+            "events": model.event_count(),
+            "albums": albums,
+        }
     finally:
         await session.aclose()
 
@@ -184,10 +204,12 @@ def main(argv: list[str] | None = None) -> int:
                 parent_end.send("cpu")
                 result["sandbox_cpu_share"] = (parent_end.recv() - cpu_before) / wall
                 results.append(result)
-                print(f"run {run + 1}: start → populated tree {result['populated']:.3f} s "
-                      f"(tree call {result['http_parse']:.3f} s, build {result['build']:.3f} s, "
-                      f"reset+paint {result['reset_paint']:.3f} s); refresh {result['refresh']:.3f} s; "
-                      f"sandbox CPU {result['sandbox_cpu_share']:.0%} of the run's wall time")
+                print(
+                    f"run {run + 1}: start → populated tree {result['populated']:.3f} s "
+                    f"(tree call {result['http_parse']:.3f} s, build {result['build']:.3f} s, "
+                    f"reset+paint {result['reset_paint']:.3f} s); refresh {result['refresh']:.3f} s; "
+                    f"sandbox CPU {result['sandbox_cpu_share']:.0%} of the run's wall time"
+                )
         finally:
             loop.close()
             collector.stop()
@@ -199,10 +221,16 @@ def main(argv: list[str] | None = None) -> int:
     last = results[-1]
     print()
     print(f"tree: {last['events']:,} events, {last['albums']:,} albums")
-    print(f"start → populated tree, median of {len(results)}: {median:.3f} s "
-          f"(target < {TARGET_SECONDS} s: {'met' if median < TARGET_SECONDS else 'MISSED'})")
-    for key, label in (("http_parse", "tree call (HTTP + JSON + models)"), ("build", "build nodes"),
-                       ("reset_paint", "model reset + layout + paint"), ("refresh", "F5 refresh")):
+    print(
+        f"start → populated tree, median of {len(results)}: {median:.3f} s "
+        f"(target < {TARGET_SECONDS} s: {'met' if median < TARGET_SECONDS else 'MISSED'})"
+    )
+    for key, label in (
+        ("http_parse", "tree call (HTTP + JSON + models)"),
+        ("build", "build nodes"),
+        ("reset_paint", "model reset + layout + paint"),
+        ("refresh", "F5 refresh"),
+    ):
         print(f"  {label:34s} median {statistics.median(r[key] for r in results):.3f} s")
     print(f"peak RSS of the app process: {peak_mb:.0f} MB (sandbox runs in its own process)")
     return 0

@@ -48,7 +48,6 @@ import os
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -81,11 +80,17 @@ def _make_photo(job: tuple[Path, int]) -> int:
     rng = random.Random(seed)
     width, height = rng.choice([(3000, 2000), (2000, 3000), (2400, 1600), (3200, 2133)])
     sigma = rng.uniform(25, 55)
-    noise = Image.merge("RGB", [Image.effect_noise((width // 2, height // 2), sigma).resize(
-        (width, height), Image.Resampling.BILINEAR) for _ in range(3)])
+    noise = Image.merge(
+        "RGB",
+        [
+            Image.effect_noise((width // 2, height // 2), sigma).resize((width, height), Image.Resampling.BILINEAR)
+            for _ in range(3)
+        ],
+    )
     ramp = Image.linear_gradient("L").resize((width, height))
-    colour = Image.merge("RGB", [ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
-                                 ramp.transpose(Image.Transpose.FLIP_TOP_BOTTOM)])
+    colour = Image.merge(
+        "RGB", [ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT), ramp.transpose(Image.Transpose.FLIP_TOP_BOTTOM)]
+    )
     image = Image.blend(noise, colour, rng.uniform(0.3, 0.6))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=rng.randint(86, 94))
@@ -120,8 +125,11 @@ def wait_for_quiet(limit: float, tries: int) -> tuple[float, float, float]:
     for attempt in range(tries):
         if load[0] <= limit:
             break
-        print(f"load average {load[0]:.2f} (above {limit}): another job is running; waiting a minute "
-              f"({attempt + 1}/{tries}) ...", flush=True)
+        print(
+            f"load average {load[0]:.2f} (above {limit}): another job is running; waiting a minute "
+            f"({attempt + 1}/{tries}) ...",
+            flush=True,
+        )
         time.sleep(60)
         load = os.getloadavg()
     return load
@@ -263,8 +271,9 @@ def thumbnails_shown(view, model) -> bool:
     from studio_desktop.ui.gallery.grid_model import PhotoRole, ThumbnailState
 
     rows = visible_rows(view, model)
-    return bool(rows) and all(model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING
-                              for row in rows)
+    return bool(rows) and all(
+        model.index(row, 0).data(PhotoRole.ThumbnailStateRole) != ThumbnailState.LOADING for row in rows
+    )
 
 
 async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> int:
@@ -275,7 +284,7 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
         try:
             await asyncio.wait_for(finished.wait(), RELOAD_EVERY_S)
             break
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         model.reload()
         reloads += 1
@@ -292,8 +301,8 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
 
 
 async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) -> dict:
-    from studio_desktop.ui.app_wiring import GuiSession
     from studio_desktop.gallery.tree_nodes import EVENT
+    from studio_desktop.ui.app_wiring import GuiSession
 
     session = await GuiSession.open(endpoints)
     try:
@@ -305,8 +314,11 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
         event = next(node for node in panel.model.root.children if node.name == GALLERY)
         panel.tree.select(EVENT, event.id)
         model, view = window.grid_model, window.grid_view
-        await until(lambda: model.target is not None and model.rowCount() > 0 and not model.is_loading,
-                    "the wedding gallery's first page", 30)
+        await until(
+            lambda: model.target is not None and model.rowCount() > 0 and not model.is_loading,
+            "the wedding gallery's first page",
+            30,
+        )
         await until(lambda: thumbnails_shown(view, model), "the gallery's thumbnails", 60)
         target = model.target
         before = sandbox.count(target.event_id)
@@ -349,10 +361,19 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
         meter.stop()
         after = sandbox.count(target.event_id)
         return {
-            "meter": meter, "idle_ticks": idle_ticks, "counts": announced["counts"], "message": announced["message"],
-            "upload_wall": upload_wall, "total_bytes": total_bytes, "landed": after - before,
-            "sandbox_cpu": sandbox_cpu, "app_cpu": app_cpu, "others_cpu": others_cpu, "reloads": reloads,
-            "thumbnails": session.thumbnails.stats, "grid_rows": model.rowCount(),
+            "meter": meter,
+            "idle_ticks": idle_ticks,
+            "counts": announced["counts"],
+            "message": announced["message"],
+            "upload_wall": upload_wall,
+            "total_bytes": total_bytes,
+            "landed": after - before,
+            "sandbox_cpu": sandbox_cpu,
+            "app_cpu": app_cpu,
+            "others_cpu": others_cpu,
+            "reloads": reloads,
+            "thumbnails": session.thumbnails.stats,
+            "grid_rows": model.rowCount(),
         }
     finally:
         await session.aclose()
@@ -361,8 +382,8 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
 def report(result: dict, files: int, load: tuple[float, float, float]) -> None:
     meter: StallMeter = result["meter"]
     gaps = meter.gaps()
-    idle = sorted(g for g, _ in gaps[:result["idle_ticks"] - 1])
-    busy = gaps[result["idle_ticks"] - 1:]
+    idle = sorted(g for g, _ in gaps[: result["idle_ticks"] - 1])
+    busy = gaps[result["idle_ticks"] - 1 :]
     values = sorted(g for g, _ in busy)
     over = [(g, at) for g, at in busy if g > TARGET_MS]
     worst = values[-1] if values else 0.0
@@ -373,15 +394,21 @@ def report(result: dict, files: int, load: tuple[float, float, float]) -> None:
 
     print()
     print(f"load average before the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1/5/15 min), 2 cores")
-    print(f"uploaded {files} photos ({result['total_bytes'] / MB:.0f} MB) into {GALLERY!r}: {counts}; "
-          f"{result['landed']} new photos in the gallery")
-    print(f"  \"{result['message']}\"")
-    print(f"grid: reloaded {result['reloads']} times during the upload, {result['grid_rows']} photos at the end; "
-          f"thumbnails: {stats.downloads} downloaded, {stats.disk_hits} from disk, {stats.memory_hits} memory hits, "
-          f"{stats.failures} failed")
+    print(
+        f"uploaded {files} photos ({result['total_bytes'] / MB:.0f} MB) into {GALLERY!r}: {counts}; "
+        f"{result['landed']} new photos in the gallery"
+    )
+    print(f'  "{result["message"]}"')
+    print(
+        f"grid: reloaded {result['reloads']} times during the upload, {result['grid_rows']} photos at the end; "
+        f"thumbnails: {stats.downloads} downloaded, {stats.disk_hits} from disk, {stats.memory_hits} memory hits, "
+        f"{stats.failures} failed"
+    )
     print()
-    print(f"event-loop gaps ({TICK_MS} ms timer, {len(values):,} ticks over {busy[-1][1] - busy[0][1]:.1f} s "
-          f"from queueing to the refreshed grid):")
+    print(
+        f"event-loop gaps ({TICK_MS} ms timer, {len(values):,} ticks over {busy[-1][1] - busy[0][1]:.1f} s "
+        f"from queueing to the refreshed grid):"
+    )
     print(f"  worst {worst:6.1f} ms   (target < {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'MISSED'})")
     for name, share in (("p99", 0.99), ("p95", 0.95), ("p50", 0.50)):
         print(f"  {name}   {percentile(values, share):6.1f} ms")
@@ -390,17 +417,25 @@ def report(result: dict, files: int, load: tuple[float, float, float]) -> None:
     for gap, at in sorted(busy, reverse=True)[:5]:
         print(f"    {gap:6.1f} ms ending at {at:5.2f} s ({meter.context(at)})")
     if idle:
-        print(f"  for comparison, idle with the gallery shown: worst {idle[-1]:.1f} ms, "
-              f"p50 {percentile(idle, .5):.1f} ms")
+        print(
+            f"  for comparison, idle with the gallery shown: worst {idle[-1]:.1f} ms, "
+            f"p50 {percentile(idle, 0.5):.1f} ms"
+        )
     print()
-    print(f"upload throughput: {result['total_bytes'] / MB / wall:.1f} MB/s, {files / wall:.1f} photos/s "
-          f"({wall:.1f} s from queueing to the batch's end)")
-    print(f"sandbox CPU (separate process): {result['sandbox_cpu']:.1f} s = "
-          f"{result['sandbox_cpu'] / wall:.0%} of a core; app CPU (all threads): {result['app_cpu']:.1f} s = "
-          f"{result['app_cpu'] / wall:.0%} of a core")
+    print(
+        f"upload throughput: {result['total_bytes'] / MB / wall:.1f} MB/s, {files / wall:.1f} photos/s "
+        f"({wall:.1f} s from queueing to the batch's end)"
+    )
+    print(
+        f"sandbox CPU (separate process): {result['sandbox_cpu']:.1f} s = "
+        f"{result['sandbox_cpu'] / wall:.0%} of a core; app CPU (all threads): {result['app_cpu']:.1f} s = "
+        f"{result['app_cpu'] / wall:.0%} of a core"
+    )
     others = result["others_cpu"] / wall
-    print(f"other processes on the machine during the upload: {others:.0%} of a core"
-          + (" -- NOT QUIET: the figures include their load; run again when it is" if others > OTHERS_LIMIT else ""))
+    print(
+        f"other processes on the machine during the upload: {others:.0%} of a core"
+        + (" -- NOT QUIET: the figures include their load; run again when it is" if others > OTHERS_LIMIT else "")
+    )
     print(f"peak RSS of the app process: {peak_mb:.0f} MB (ru_maxrss; the sandbox runs in its own process)")
 
 
@@ -411,10 +446,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-load", type=float, default=1.5, help="wait while the 1-minute load is above this")
     parser.add_argument("--load-tries", type=int, default=4, help="minutes to wait at most for a quiet machine")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up on the upload after this many seconds")
-    parser.add_argument("--debug-slow", action="store_true",
-                        help="log asyncio callbacks over 20 ms (investigation only; not for the figures)")
-    parser.add_argument("--slow-disk", type=float, default=0.0, metavar="MS",
-                        help="serve the photos through a FUSE passthrough that waits MS ms on every open and read")
+    parser.add_argument(
+        "--debug-slow",
+        action="store_true",
+        help="log asyncio callbacks over 20 ms (investigation only; not for the figures)",
+    )
+    parser.add_argument(
+        "--slow-disk",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="serve the photos through a FUSE passthrough that waits MS ms on every open and read",
+    )
     args = parser.parse_args(argv)
     count = args.photos or (100 if args.quick else 500)
     if count < 1:
@@ -427,11 +470,14 @@ def main(argv: list[str] | None = None) -> int:
 
     shm = Path("/dev/shm")
     # The sandbox keeps its photos in RAM where it can, so its disk writes do not stall the app's store.
-    server_parent = shm if shm.is_dir() and shutil.disk_usage(shm).free > 3 * sum(
-        p.stat().st_size for p in files) else None
-    with tempfile.TemporaryDirectory(prefix="bench-ui-stall-") as tmp, \
-            tempfile.TemporaryDirectory(prefix="bench-ui-stall-sandbox-", dir=server_parent) as server_dir, \
-            contextlib.ExitStack() as stack:
+    server_parent = (
+        shm if shm.is_dir() and shutil.disk_usage(shm).free > 3 * sum(p.stat().st_size for p in files) else None
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-ui-stall-") as tmp,
+        tempfile.TemporaryDirectory(prefix="bench-ui-stall-sandbox-", dir=server_parent) as server_dir,
+        contextlib.ExitStack() as stack,
+    ):
         if args.slow_disk > 0:
             from slow_disk import mounted
 
@@ -458,8 +504,9 @@ def main(argv: list[str] | None = None) -> int:
             loop.slow_callback_duration = 0.02
         try:
             print(f"uploading {count} photos with the wedding gallery open ...", flush=True)
-            result = loop.run_until_complete(run(Endpoints(api_url=sandbox.url, access_token=sandbox.token),
-                                                 sandbox, files, args.timeout))
+            result = loop.run_until_complete(
+                run(Endpoints(api_url=sandbox.url, access_token=sandbox.token), sandbox, files, args.timeout)
+            )
         finally:
             loop.close()
             asyncio.set_event_loop(None)

@@ -109,11 +109,13 @@ async def baseline(sandbox: SandboxProcess, event_id: int, files: list[Path], co
     gate = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
     async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, write=None), limits=limits) as http:
+
         async def one(path: Path) -> None:
             async with gate:
                 with path.open("rb") as handle:
                     response = await http.post(
-                        sandbox.url, params={"method": "sp.photo.upload"},
+                        sandbox.url,
+                        params={"method": "sp.photo.upload"},
                         data={"method": "sp.photo.upload", "access_token": sandbox.token, "event_id": str(event_id)},
                         files={"photo": (path.name, handle, "image/jpeg")},
                     )
@@ -124,8 +126,9 @@ async def baseline(sandbox: SandboxProcess, event_id: int, files: list[Path], co
         await asyncio.gather(*(one(p) for p in files))
 
 
-async def engine_upload(sandbox: SandboxProcess, store: Store, event_id: int, folder: Path,
-                        concurrency: int) -> dict[str, int]:
+async def engine_upload(
+    sandbox: SandboxProcess, store: Store, event_id: int, folder: Path, concurrency: int
+) -> dict[str, int]:
     async with ShootProofClient(sandbox.url, sandbox.token) as client:
         engine = UploadEngine(client, store, concurrency=concurrency, dedup=True, batches=())
         await engine.start()
@@ -167,8 +170,10 @@ def workload(sandbox, store, name, folder, files, concurrency, rounds, results) 
             base["cpu"] += cpu
 
         def run_engine(event_id: int, counts: dict) -> float:
-            wall, cpu, requests = measure(sandbox, lambda: counts.update(
-                asyncio.run(engine_upload(sandbox, store, event_id, folder, concurrency))))
+            wall, cpu, requests = measure(
+                sandbox,
+                lambda: counts.update(asyncio.run(engine_upload(sandbox, store, event_id, folder, concurrency))),
+            )
             eng["wall"] += wall
             eng["cpu"] += cpu
             eng["requests"] += requests
@@ -188,10 +193,14 @@ def workload(sandbox, store, name, folder, files, concurrency, rounds, results) 
     results.append((name, ratio))
     per = rounds * len(files)
     print(f"\n{name}: {len(files)} files, {total / MB:.1f} MB, concurrency {concurrency}, {rounds} rounds each")
-    print(f"  baseline (plain httpx): {base['wall']:7.2f} s  {b_rate / MB:7.1f} MB/s  {per / base['wall']:7.1f} files/s"
-          f"  sandbox CPU {base['cpu'] / base['wall']:4.0%} of a core")
-    print(f"  engine (dedup on):      {eng['wall']:7.2f} s  {e_rate / MB:7.1f} MB/s  {per / eng['wall']:7.1f} files/s"
-          f"  sandbox CPU {eng['cpu'] / eng['wall']:4.0%} of a core  ({eng['requests'] / rounds:.0f} requests a run)")
+    print(
+        f"  baseline (plain httpx): {base['wall']:7.2f} s  {b_rate / MB:7.1f} MB/s  {per / base['wall']:7.1f} files/s"
+        f"  sandbox CPU {base['cpu'] / base['wall']:4.0%} of a core"
+    )
+    print(
+        f"  engine (dedup on):      {eng['wall']:7.2f} s  {e_rate / MB:7.1f} MB/s  {per / eng['wall']:7.1f} files/s"
+        f"  sandbox CPU {eng['cpu'] / eng['wall']:4.0%} of a core  ({eng['requests'] / rounds:.0f} requests a run)"
+    )
     print(f"  engine / baseline throughput: {ratio:.2f}x")
     return first_engine_wall, engine_event
 
@@ -213,36 +222,50 @@ def main() -> int:
         small = make_files(small_dir, small_count, 8_000, 40_000, seed=2)
         # The sandbox keeps its uploads in RAM where it can, so the disk's write-back is not what we measure.
         shm = Path("/dev/shm")
-        server_root = Path(tempfile.mkdtemp(prefix="bench-sandbox-", dir=shm)) \
-            if shm.is_dir() and shutil.disk_usage(shm).free > 8 * 10**9 else root
+        server_root = (
+            Path(tempfile.mkdtemp(prefix="bench-sandbox-", dir=shm))
+            if shm.is_dir() and shutil.disk_usage(shm).free > 8 * 10**9
+            else root
+        )
         sandbox = SandboxProcess(server_root / "sandbox")
         store = Store()
         try:
             warm = root / "warm"
             make_files(warm, 5, 10_000, 20_000, seed=3)
-            asyncio.run(baseline(sandbox, asyncio.run(new_event(sandbox, "warm-up")), sorted(warm.iterdir()),
-                                 args.concurrency))
-            asyncio.run(engine_upload(sandbox, store, asyncio.run(new_event(sandbox, "warm-up 2")), warm,
-                                      args.concurrency))
+            asyncio.run(
+                baseline(sandbox, asyncio.run(new_event(sandbox, "warm-up")), sorted(warm.iterdir()), args.concurrency)
+            )
+            asyncio.run(
+                engine_upload(sandbox, store, asyncio.run(new_event(sandbox, "warm-up 2")), warm, args.concurrency)
+            )
             results: list[tuple[str, float]] = []
             workload(sandbox, store, "big files", big_dir, big, args.concurrency, args.rounds, results)
-            first_wall, event_id = workload(sandbox, store, "small files", small_dir, small, args.concurrency,
-                                            args.rounds, results)
+            first_wall, event_id = workload(
+                sandbox, store, "small files", small_dir, small, args.concurrency, args.rounds, results
+            )
 
             counts: dict = {}
-            again_wall, _again_cpu, again_requests = measure(sandbox, lambda: counts.update(
-                asyncio.run(engine_upload(sandbox, store, event_id, small_dir, args.concurrency))))
+            again_wall, _again_cpu, again_requests = measure(
+                sandbox,
+                lambda: counts.update(
+                    asyncio.run(engine_upload(sandbox, store, event_id, small_dir, args.concurrency))
+                ),
+            )
             assert counts["duplicate"] == len(small), counts
             assert sandbox.ask("count", event_id) == len(small)
             print(f"\nre-run of the {len(small)} small files (fresh engine, same store):")
-            print(f"  first run {first_wall:.2f} s, re-run {again_wall:.3f} s -> {again_wall / first_wall:.1%} of the "
-                  f"first run; {again_requests} HTTP requests; all {counts['duplicate']} skipped as duplicates")
+            print(
+                f"  first run {first_wall:.2f} s, re-run {again_wall:.3f} s -> {again_wall / first_wall:.1%} of the "
+                f"first run; {again_requests} HTTP requests; all {counts['duplicate']} skipped as duplicates"
+            )
 
             print("\nsummary:")
             targets = {"big files": 0.9, "small files": 0.8}
             for name, ratio in results:
-                print(f"  {name:12s} engine/baseline {ratio:.2f}x  (target >= {targets[name]}x)"
-                      f"  {'ok' if ratio >= targets[name] else 'BELOW TARGET'}")
+                print(
+                    f"  {name:12s} engine/baseline {ratio:.2f}x  (target >= {targets[name]}x)"
+                    f"  {'ok' if ratio >= targets[name] else 'BELOW TARGET'}"
+                )
             share = again_wall / first_wall
             verdict = "ok" if share <= 0.05 else "ABOVE TARGET"
             print(f"  re-run       {share:.1%} of first run  (target <= 5%)  {verdict}")

@@ -51,7 +51,7 @@ FOLDERS = {
     "150+1500": (150, 1500),
 }
 
-PLAIN_SCRIPT = '''
+PLAIN_SCRIPT = """
 import asyncio, os, sys
 import httpx
 
@@ -69,7 +69,7 @@ async def main(url, folder, event_id, concurrency):
         await asyncio.gather(*(one(p) for p in files))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
-'''
+"""
 
 
 # `studio-desktop upload` with another upload chunk size (for --chunks).
@@ -99,8 +99,9 @@ def build_folder(folder: Path, big: int, small: int, seed: int = 11) -> tuple[in
 
 class MinimalServer:
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(HERE.parent / "minimal_server.py")],
-                                        stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE.parent / "minimal_server.py")], stdout=subprocess.PIPE, text=True
+        )
         self.url = self.process.stdout.readline().strip()
 
     def stats(self) -> dict:
@@ -129,27 +130,45 @@ class Contenders:
     def engine(self, folder: Path, data_dir: Path | None = None, chunk: int | None = None) -> float:
         data_dir = data_dir or Path(tempfile.mkdtemp(prefix="store-", dir=self.work))
         env = {**os.environ, "STUDIO_DESKTOP_DATA_DIR": str(data_dir), "STUDIO_DESKTOP_ACCESS_TOKEN": TOKEN}
-        arguments = ["upload", str(folder), "--event", str(self._event()),
-                     "--concurrency", str(CONCURRENCY), "--api-url", self.server.url]
+        arguments = [
+            "upload",
+            str(folder),
+            "--event",
+            str(self._event()),
+            "--concurrency",
+            str(CONCURRENCY),
+            "--api-url",
+            self.server.url,
+        ]
         if chunk is None:
             return _timed([str(self.cli), *arguments], env)
         return _timed([sys.executable, "-c", CHUNK_RUNNER, str(chunk), *arguments], env)
 
     def plain(self, folder: Path) -> float:
-        return _timed([sys.executable, str(self.script), self.server.url, str(folder), str(self._event()),
-                       str(CONCURRENCY)], os.environ)
+        return _timed(
+            [sys.executable, str(self.script), self.server.url, str(folder), str(self._event()), str(CONCURRENCY)],
+            os.environ,
+        )
 
     def curl_parallel(self, folder: Path) -> float:
         config = self.work / "curl.conf"
         event = self._event()
         lines = []
         for path in sorted(folder.glob("*.jpg")):
-            lines += [f'url = "{self.server.url}?method=sp.photo.upload"', 'form = "method=sp.photo.upload"',
-                      f'form = "event_id={event}"', f'form = "access_token={TOKEN}"',
-                      f'form = "photo=@{path};type=image/jpeg"', 'output = "/dev/null"', "next"]
+            lines += [
+                f'url = "{self.server.url}?method=sp.photo.upload"',
+                'form = "method=sp.photo.upload"',
+                f'form = "event_id={event}"',
+                f'form = "access_token={TOKEN}"',
+                f'form = "photo=@{path};type=image/jpeg"',
+                'output = "/dev/null"',
+                "next",
+            ]
         config.write_text("\n".join(lines[:-1]) + "\n")
-        return _timed([self.curl, "--parallel", "--parallel-max", str(CONCURRENCY), "-s", "-S", "-f",
-                       "-K", str(config)], os.environ)
+        return _timed(
+            [self.curl, "--parallel", "--parallel-max", str(CONCURRENCY), "-s", "-S", "-f", "-K", str(config)],
+            os.environ,
+        )
 
 
 def _timed(command: list[str], env) -> float:
@@ -175,8 +194,10 @@ def compare(contenders: Contenders, name: str, folder: Path, count: int, size: i
     print(f"\n{name}: {count} files, {size / MB:.0f} MB, concurrency {CONCURRENCY}, {2 * rounds} runs each")
     medians = {key: statistics.median(value) for key, value in times.items()}
     for key, value in times.items():
-        print(f"  {key:12s} median {medians[key]:6.2f} s  best {min(value):6.2f} s  "
-              f"({size / MB / medians[key]:6.1f} MB/s)  runs: {' '.join(f'{t:.2f}' for t in value)}")
+        print(
+            f"  {key:12s} median {medians[key]:6.2f} s  best {min(value):6.2f} s  "
+            f"({size / MB / medians[key]:6.1f} MB/s)  runs: {' '.join(f'{t:.2f}' for t in value)}"
+        )
     ratios = {"engine / plain": medians["plain httpx"] / medians["engine"]}
     if "curl" in medians:
         ratios["engine / curl"] = medians["curl"] / medians["engine"]
@@ -195,8 +216,10 @@ def chunk_sizes(contenders: Contenders, name: str, folder: Path, size: int, chun
     print(f"\n{name}: engine by upload chunk size ({2 * rounds} runs each)")
     for chunk, value in times.items():
         median = statistics.median(value)
-        print(f"  {chunk // 1024:6d} KiB  median {median:6.2f} s ({size / MB / median:6.1f} MB/s)  "
-              f"runs: {' '.join(f'{t:.2f}' for t in value)}")
+        print(
+            f"  {chunk // 1024:6d} KiB  median {median:6.2f} s ({size / MB / median:6.1f} MB/s)  "
+            f"runs: {' '.join(f'{t:.2f}' for t in value)}"
+        )
 
 
 def rerun(contenders: Contenders, folder: Path, count: int) -> float:
@@ -204,15 +227,26 @@ def rerun(contenders: Contenders, folder: Path, count: int) -> float:
     data_dir = Path(tempfile.mkdtemp(prefix="store-", dir=contenders.work))
     env = {**os.environ, "STUDIO_DESKTOP_DATA_DIR": str(data_dir), "STUDIO_DESKTOP_ACCESS_TOKEN": TOKEN}
     event = contenders._event()
-    command = [str(contenders.cli), "upload", str(folder), "--event", str(event),
-               "--concurrency", str(CONCURRENCY), "--api-url", contenders.server.url]
+    command = [
+        str(contenders.cli),
+        "upload",
+        str(folder),
+        "--event",
+        str(event),
+        "--concurrency",
+        str(CONCURRENCY),
+        "--api-url",
+        contenders.server.url,
+    ]
     first = _timed(command, env)
     before = sum(contenders.server.stats()["requests"].values())
     again = min(_timed(command, env) for _ in range(3))
     requests = (sum(contenders.server.stats()["requests"].values()) - before) / 3
     share = again / first
-    print(f"\nre-run of the finished {count}-file folder: first {first:.2f} s, again {again:.3f} s "
-          f"= {100 * share:.1f} % of the first run; {requests:.0f} request(s) per re-run")
+    print(
+        f"\nre-run of the finished {count}-file folder: first {first:.2f} s, again {again:.3f} s "
+        f"= {100 * share:.1f} % of the first run; {requests:.0f} request(s) per re-run"
+    )
     return share
 
 
@@ -220,11 +254,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the smaller folder, one round")
     parser.add_argument("--rounds", type=int, default=1, help="A B C C B A rounds per folder (default 1)")
-    parser.add_argument("--folders", type=Path, default=Path(tempfile.gettempdir()) / "studio-bench-folders",
-                        help="where the photo folders are made once and kept")
+    parser.add_argument(
+        "--folders",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "studio-bench-folders",
+        help="where the photo folders are made once and kept",
+    )
     parser.add_argument("--only", choices=sorted(FOLDERS), help="one folder only")
-    parser.add_argument("--chunks", help="instead: time the engine alone with these upload chunk sizes "
-                                         "(bytes, comma-separated)")
+    parser.add_argument(
+        "--chunks", help="instead: time the engine alone with these upload chunk sizes (bytes, comma-separated)"
+    )
     args = parser.parse_args()
     names = [args.only] if args.only else (["60+400"] if args.quick else list(FOLDERS))
     server = MinimalServer()

@@ -56,11 +56,17 @@ class Studio:
             photos = self.names.get(int(params.get("event_id") or 0), []) if method == "sp.event.get_photos" else []
             limit = int(params.get("limit") or 100)
             page = int(params.get("page") or 1)
-            chunk = photos[(page - 1) * limit: page * limit]
+            chunk = photos[(page - 1) * limit : page * limit]
             pages = max(1, -(-len(photos) // limit))
             listed = [{"id": pid, "name": name, "mime_type": "image/jpeg"} for pid, name in chunk]
-            return {"stat": "ok", "photos": listed,
-                    "page": page, "results_returned": len(chunk), "total_pages": pages, "total_results": len(photos)}
+            return {
+                "stat": "ok",
+                "photos": listed,
+                "page": page,
+                "results_returned": len(chunk),
+                "total_pages": pages,
+                "total_results": len(photos),
+            }
         if method == "sp.event.photo_exists":
             name = params.get("photo_name")
             there = any(n == name for _, n in self.names.get(int(params.get("event_id") or 0), []))
@@ -77,13 +83,24 @@ class Studio:
         event_id = int(fields.get("event_id") or 0)
         self.names.setdefault(event_id, []).append((self.next_photo, filename))
         self.uploads.append({"name": filename, "body_sha256": digest, "body_bytes": size})
-        return {"stat": "ok", "photo_id": self.next_photo, "photos_allowed": 10_000_000,
-                "photos_used": self.next_photo - 1000}
+        return {
+            "stat": "ok",
+            "photo_id": self.next_photo,
+            "photos_allowed": 10_000_000,
+            "photos_used": self.next_photo - 1000,
+        }
 
     def _event(self, event_id: int, name: str | None = None) -> dict:
-        return {"id": event_id, "brand_id": 1, "name": name or f"Event {event_id}", "status": "Active",
-                "is_archived": False, "photo_count": len(self.names.get(event_id, [])), "view_url": "",
-                "created": "2026-01-01 00:00:00"}
+        return {
+            "id": event_id,
+            "brand_id": 1,
+            "name": name or f"Event {event_id}",
+            "status": "Active",
+            "is_archived": False,
+            "photo_count": len(self.names.get(event_id, [])),
+            "view_url": "",
+            "created": "2026-01-01 00:00:00",
+        }
 
 
 class Connection(asyncio.Protocol):
@@ -114,7 +131,7 @@ class Connection(asyncio.Protocol):
             if end < 0:
                 return
             lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
-            rest = bytes(self.buffer[end + 4:])
+            rest = bytes(self.buffer[end + 4 :])
             self.buffer.clear()
             verb, target, _ = lines[0].split(" ", 2)
             headers = {}
@@ -145,13 +162,13 @@ class Connection(asyncio.Protocol):
         if len(self.body_head) < _HEAD_KEEP:
             self.body_head += take[: _HEAD_KEEP - len(self.body_head)]
         if self.remaining == 0:
-            extra = data[len(take):]
+            extra = data[len(take) :]
             self._respond()
             if extra:
                 self.data_received(extra)
 
     def _respond(self) -> None:
-        verb, target, headers = self.head
+        _verb, target, headers = self.head
         url = urlsplit(target)
         params = dict(parse_qsl(url.query))
         content_type = headers.get("content-type", "")
@@ -174,8 +191,9 @@ class Connection(asyncio.Protocol):
                 params.update(parse_qsl(bytes(self.body_head).decode("utf-8", "replace")))
             answer = self.studio.answer(params.get("method", ""), params)
         body = json.dumps(answer).encode()
-        self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-                             % (len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
         if headers.get("connection", "").lower() == "close":
             self.transport.close()
         self._reset()
@@ -189,7 +207,7 @@ def _multipart_head(head: bytes) -> tuple[dict[str, str], str]:
         if match.group(2) is not None:
             return fields, match.group(2).decode("utf-8", "replace")
         value_end = head.find(b"\r\n--", match.end())
-        fields[name] = head[match.end(): value_end].decode("utf-8", "replace")
+        fields[name] = head[match.end() : value_end].decode("utf-8", "replace")
     return fields, "photo.jpg"
 
 

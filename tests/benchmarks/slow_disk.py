@@ -41,8 +41,10 @@ def serve(source: str, mountpoint: str, delay_ms: float) -> None:
                 st = os.lstat(self._full(path))
             except OSError as exc:
                 raise FuseOSError(exc.errno or errno.EIO) from None
-            return {key: getattr(st, key) for key in ("st_atime", "st_ctime", "st_gid", "st_mode", "st_mtime",
-                                                      "st_nlink", "st_size", "st_uid")}
+            return {
+                key: getattr(st, key)
+                for key in ("st_atime", "st_ctime", "st_gid", "st_mode", "st_mtime", "st_nlink", "st_size", "st_uid")
+            }
 
         def readdir(self, path, fh):
             return [".", "..", *os.listdir(self._full(path))]
@@ -62,11 +64,23 @@ def serve(source: str, mountpoint: str, delay_ms: float) -> None:
 
         def statfs(self, path):
             st = os.statvfs(source)
-            return {key: getattr(st, key) for key in ("f_bavail", "f_bfree", "f_blocks", "f_bsize", "f_favail",
-                                                      "f_ffree", "f_files", "f_flag", "f_frsize", "f_namemax")}
+            return {
+                key: getattr(st, key)
+                for key in (
+                    "f_bavail",
+                    "f_bfree",
+                    "f_blocks",
+                    "f_bsize",
+                    "f_favail",
+                    "f_ffree",
+                    "f_files",
+                    "f_flag",
+                    "f_frsize",
+                    "f_namemax",
+                )
+            }
 
-    FUSE(SlowPassthrough(), mountpoint, foreground=True, nothreads=False, ro=True, direct_io=True,
-         allow_other=False)
+    FUSE(SlowPassthrough(), mountpoint, foreground=True, nothreads=False, ro=True, direct_io=True, allow_other=False)
 
 
 @contextlib.contextmanager
@@ -78,8 +92,10 @@ def mounted(source: Path | str, delay_ms: float, timeout: float = 10.0) -> Itera
         deadline = time.monotonic() + timeout
         while not os.path.ismount(mountpoint):
             if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the slow disk did not mount (exit code {child.poll()}): is /dev/fuse there, "
-                                   "libfuse 2 installed (apt-get install fuse3 libfuse2) and fusepy?")
+                raise RuntimeError(
+                    f"the slow disk did not mount (exit code {child.poll()}): is /dev/fuse there, "
+                    "libfuse 2 installed (apt-get install fuse3 libfuse2) and fusepy?"
+                )
             time.sleep(0.05)
         yield mountpoint
     finally:

@@ -13,8 +13,15 @@ from imagegen import BLUE, GREEN, make_jpeg, make_text_file
 from studio_desktop import cli
 from studio_desktop.api.shootproof import ShootProofClient
 
-WRITES = ("sp.photo.upload", "sp.photo.update", "sp.photo.delete", "sp.album.create", "sp.album.delete",
-          "sp.photo.add_to_album", "sp.photo.remove_from_album")
+WRITES = (
+    "sp.photo.upload",
+    "sp.photo.update",
+    "sp.photo.delete",
+    "sp.album.create",
+    "sp.album.delete",
+    "sp.photo.add_to_album",
+    "sp.photo.remove_from_album",
+)
 
 
 def run(server, command: str, *args: str) -> int:
@@ -72,10 +79,22 @@ def test_compare_reports_every_difference_per_album_and_changes_nothing(server, 
     assert set(albums) == {(), ("Ceremony",), ("Reception",), ("Portraits",)}
 
     root, ceremony, reception, portraits = (albums[k] for k in [(), ("Ceremony",), ("Reception",), ("Portraits",)])
-    assert root["counts"] == {"same": 1, "different": 0, "unverified": 0, "same_photo_as": 0,
-                              "only_in_folder": 0, "only_in_gallery": 0}
-    assert ceremony["counts"] == {"same": 1, "different": 1, "unverified": 0, "same_photo_as": 1,
-                                  "only_in_folder": 1, "only_in_gallery": 1}
+    assert root["counts"] == {
+        "same": 1,
+        "different": 0,
+        "unverified": 0,
+        "same_photo_as": 0,
+        "only_in_folder": 0,
+        "only_in_gallery": 0,
+    }
+    assert ceremony["counts"] == {
+        "same": 1,
+        "different": 1,
+        "unverified": 0,
+        "same_photo_as": 1,
+        "only_in_folder": 1,
+        "only_in_gallery": 1,
+    }
     assert [d["name"] for d in ceremony["different"]] == ["B.jpg"]
     assert [(d["name"], d["as"]) for d in ceremony["same_photo_as"]] == [("C-export.jpg", "C.jpg")]
     assert [d["name"] for d in ceremony["only_in_folder"]] == ["F.jpg"]

@@ -21,13 +21,33 @@ from command_support import command_env, command_line
 
 from studio_desktop.api.answer_shapes import ANSWERS
 
-PERSONAL_KEYS = {"name", "first_name", "last_name", "password", "view_url", "homepage_url", "subdomain",
-                 "custom_domain", "email", "event_name", "url", "large", "x_large", "cover_photo_url", "original"}
+PERSONAL_KEYS = {
+    "name",
+    "first_name",
+    "last_name",
+    "password",
+    "view_url",
+    "homepage_url",
+    "subdomain",
+    "custom_domain",
+    "email",
+    "event_name",
+    "url",
+    "large",
+    "x_large",
+    "cover_photo_url",
+    "original",
+}
 
 
 def doctor(api_url: str, token: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(command_line_for(api_url, "doctor", *extra), env=command_env(STUDIO_DESKTOP_ACCESS_TOKEN=token),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        command_line_for(api_url, "doctor", *extra),
+        env=command_env(STUDIO_DESKTOP_ACCESS_TOKEN=token),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def command_line_for(api_url: str, *args: str) -> list[str]:

@@ -28,8 +28,14 @@ from studio_desktop.core.store import Store
 
 
 def run(server, *args: str, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run(command_line(server, "upload", *args), env=popen.pop("env", None) or command_env(),
-                          capture_output=True, text=True, timeout=timeout, **popen)
+    return subprocess.run(
+        command_line(server, "upload", *args),
+        env=popen.pop("env", None) or command_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **popen,
+    )
 
 
 def shoot(folder: Path, count: int) -> Path:
@@ -91,7 +97,7 @@ def damage_tables(store_file: Path) -> None:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     data = bytearray(store_file.read_bytes())
     for offset in range(page_size, len(data), page_size):
-        data[offset:offset + 64] = b"\xa5" * 64
+        data[offset : offset + 64] = b"\xa5" * 64
     store_file.write_bytes(bytes(data))
 
 
@@ -101,9 +107,14 @@ def test_a_store_damaged_mid_run_is_kept_aside_and_the_next_run_starts_afresh(se
     event_id = new_event(server)
     folder = shoot(tmp_path / "shoot", 3)
     with Store() as store:  # an earlier run's queue, with enough rows to span pages
-        store.write_sync(lambda conn: [conn.execute(
-            "INSERT INTO upload_batch (created, event_id, label) VALUES (1, ?, ?)", (event_id, "x" * 500))
-            for _ in range(200)])
+        store.write_sync(
+            lambda conn: [
+                conn.execute(
+                    "INSERT INTO upload_batch (created, event_id, label) VALUES (1, ?, ?)", (event_id, "x" * 500)
+                )
+                for _ in range(200)
+            ]
+        )
     damage_tables(app_paths.store_file)
 
     done = run(server, str(folder), "--event", str(event_id))
@@ -137,9 +148,11 @@ def test_a_store_damaged_on_opening_is_announced_on_the_terminal_and_kept(server
 
 def small_disk(limit: int):
     """A disk that fills up: writing past ``limit`` bytes in any one file fails with EFBIG, as ENOSPC would."""
+
     def limit_files() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return limit_files
 
 
@@ -153,8 +166,16 @@ def test_a_disk_filling_up_mid_run_is_one_sentence(server, tmp_path, app_paths, 
     folder = shoot(tmp_path / "shoot", photos)
     with Store():
         pass
-    done = run(server, str(folder), "--event", str(event_id), "--concurrency", "1",
-               preexec_fn=small_disk(256 * 1024), timeout=150)
+    done = run(
+        server,
+        str(folder),
+        "--event",
+        str(event_id),
+        "--concurrency",
+        "1",
+        preexec_fn=small_disk(256 * 1024),
+        timeout=150,
+    )
     assert done.returncode == EXIT_LOCAL_PROBLEM, done.stderr[-3000:]
     no_traceback(done)
     assert "The disk is full or refused a write" in done.stderr and "free some space" in done.stderr
@@ -169,9 +190,14 @@ def test_watch_stops_with_exit_3_when_the_disk_fills_up(server, tmp_path, app_pa
     folder = shoot(tmp_path / "shoot", 300)
     with Store():
         pass
-    done = subprocess.run(command_line(server, "watch", str(folder), "--event", str(event_id), "--settle", "0.2"),
-                          env=command_env(), capture_output=True, text=True, timeout=60,
-                          preexec_fn=small_disk(256 * 1024))
+    done = subprocess.run(
+        command_line(server, "watch", str(folder), "--event", str(event_id), "--settle", "0.2"),
+        env=command_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=small_disk(256 * 1024),
+    )
     assert done.returncode == EXIT_LOCAL_PROBLEM, done.stderr[-3000:]
     assert "Traceback" not in done.stderr + done.stdout, done.stderr
     assert "The disk is full or refused a write" in done.stderr and "free some space" in done.stderr
@@ -202,9 +228,13 @@ def test_a_folder_it_may_not_write_is_one_sentence(server, tmp_path, locked):
     os.chmod(getattr(app, locked), 0o500)  # read-only: copied from a backup disk, or another user's
     env = command_env(STUDIO_DESKTOP_DATA_DIR=str(root))
     try:
-        done = subprocess.run(without_root_override(command_line(server, "upload", str(folder), "--event",
-                                                                 str(event_id))),
-                              env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            without_root_override(command_line(server, "upload", str(folder), "--event", str(event_id))),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         os.chmod(getattr(app, locked), 0o700)
     assert done.returncode == EXIT_LOCAL_PROBLEM, done.stderr
@@ -218,8 +248,13 @@ def test_a_folder_it_may_not_write_is_one_sentence(server, tmp_path, locked):
 
 
 def test_help_lists_the_exit_codes(server):
-    done = subprocess.run([*command_line(server, "upload", "--help")[:4], "--help"], env=command_env(),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [*command_line(server, "upload", "--help")[:4], "--help"],
+        env=command_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0
     for line in ("exit codes:", "  0 ", "  1 ", "  2 ", "  3 ", "  130 "):
         assert line in done.stdout, line
@@ -266,14 +301,26 @@ class FixedAnswer:
         self.httpd.server_close()
 
 
-@pytest.mark.parametrize("status, body, headers, says", [
-    (301, b"", {"Location": "https://api.example.test/v2"},
-     "The API address redirects to https://api.example.test/v2; check --api-url"),
-    (403, b'{"stat": "fail", "code": 403, "msg": "This app may not upload photos."}', {},
-     "This app may not upload photos."),
-    (401, b'{"stat": "fail", "code": "invalid_token", "msg": "Token expired."}', {}, "Token expired."),
-    (503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}, "a web page instead of data"),
-], ids=["redirect", "permission", "token", "outage"])
+@pytest.mark.parametrize(
+    "status, body, headers, says",
+    [
+        (
+            301,
+            b"",
+            {"Location": "https://api.example.test/v2"},
+            "The API address redirects to https://api.example.test/v2; check --api-url",
+        ),
+        (
+            403,
+            b'{"stat": "fail", "code": 403, "msg": "This app may not upload photos."}',
+            {},
+            "This app may not upload photos.",
+        ),
+        (401, b'{"stat": "fail", "code": "invalid_token", "msg": "Token expired."}', {}, "Token expired."),
+        (503, b"<html>Service Unavailable</html>", {"Content-Type": "text/html"}, "a web page instead of data"),
+    ],
+    ids=["redirect", "permission", "token", "outage"],
+)
 def test_the_service_refusing_is_one_sentence_and_exit_2(tmp_path, server, status, body, headers, says):
     folder = shoot(tmp_path / "shoot", 1)
     refusing = FixedAnswer(status, body, headers)

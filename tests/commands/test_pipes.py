@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
-from imagegen import make_jpeg
-
 from command_support import command_env, command_line, new_event
+from imagegen import make_jpeg
 
 
 def test_json_output_into_a_closed_pipe_ends_without_a_traceback(server, tmp_path):
@@ -17,7 +16,9 @@ def test_json_output_into_a_closed_pipe_ends_without_a_traceback(server, tmp_pat
         make_jpeg(shoot / f"A_rather_long_file_name_for_a_wedding_photo_{n:04d}.jpg")
     process = subprocess.Popen(
         command_line(server, "upload", str(shoot), "--event", str(event_id), "--dry-run", "--json"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=command_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=command_env(),
     )
     with process:  # closes stderr too
         process.stdout.read(100)

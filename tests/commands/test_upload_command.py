@@ -102,10 +102,13 @@ def test_dry_run_checks_without_creating_or_sending_anything(server, tmp_path, c
         assert store.read_sync(q.list_batches) == [], "a dry run queues nothing"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--event", "424242"], "there is no event 424242"),
-    (["--event", "{event}", "--album", "515151"], "there is no album 515151"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--event", "424242"], "there is no event 424242"),
+        (["--event", "{event}", "--album", "515151"], "there is no album 515151"),
+    ],
+)
 def test_unknown_targets_are_refused_before_anything_is_queued(server, tmp_path, capsys, args, message):
     event_id = new_event(server)
     shoot(tmp_path / "shoot", 1)
@@ -144,7 +147,9 @@ def test_killed_runs_are_finished_by_running_the_same_command_again(server, tmp_
     command = _command(server, tmp_path / "shoot", event_id)
     kills = []
     for threshold in (3, 15, 35):
-        process = subprocess.Popen(command, env=command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+        process = subprocess.Popen(
+            command, env=command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO
+        )
         deadline = time.monotonic() + 60
         while server.studio.count_photos(event_id) < threshold and process.poll() is None:
             assert time.monotonic() < deadline, "the upload made no progress"
@@ -173,8 +178,9 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_finishes_later(server, tmp_pa
     shoot(tmp_path / "shoot", 20)
     server.faults.configure(latency=0.1, only_methods="sp.photo.upload")
     command = _command(server, tmp_path / "shoot", event_id)
-    process = subprocess.Popen(command, env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=REPO)
+    process = subprocess.Popen(
+        command, env=command_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+    )
     deadline = time.monotonic() + 60
     while server.studio.count_photos(event_id) < 2:
         assert time.monotonic() < deadline and process.poll() is None, "the upload made no progress"

@@ -65,8 +65,12 @@ def test_min_rating_and_skip_rejects_upload_only_the_picks_and_say_why(server, t
 def test_repeated_labels_and_dry_run(server, tmp_path, capsys):
     event_id = new_event(server)
     shoot = culled_shoot(tmp_path / "shoot")
-    assert upload(server, str(shoot), "--event", str(event_id), "--label", "green", "--label", "Winner",
-                  "--dry-run", "--json") == 0
+    assert (
+        upload(
+            server, str(shoot), "--event", str(event_id), "--label", "green", "--label", "Winner", "--dry-run", "--json"
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert sorted(e["name"] for e in result["would_upload"]) == ["IMG_0001.jpg", "IMG_0005.jpg"]
     assert len(result["left_out"]) == 3
@@ -79,7 +83,8 @@ def test_resize_sends_smaller_copies_and_a_rerun_skips_them(server, tmp_path, ca
     shoot.mkdir()
     for i in range(3):
         make_rgb_image((3000, 2000), (200, 30 * i, 40)).save(
-            shoot / f"DSC_{i}.jpg", "JPEG", quality=92, exif=make_exif(orientation=8).tobytes())
+            shoot / f"DSC_{i}.jpg", "JPEG", quality=92, exif=make_exif(orientation=8).tobytes()
+        )
     before = {p.name: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in shoot.iterdir()}
     assert upload(server, str(shoot), "--event", str(event_id), "--resize", "2400", "--quality", "80") == 0
     assert "Uploaded: 3 file(s)" in capsys.readouterr().out

@@ -28,8 +28,12 @@ class Watch:
 
     def __init__(self, server, *args: str, env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
-            command_line(server, "watch", *args), cwd=REPO, env=command_env(PYTHONUNBUFFERED="1", **(env or {})),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            command_line(server, "watch", *args),
+            cwd=REPO,
+            env=command_env(PYTHONUNBUFFERED="1", **(env or {})),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: list[str] = []
         self.untimed: list[str] = []
@@ -47,7 +51,7 @@ class Watch:
                 timed = TIMESTAMP.match(line)
                 if timed is None:
                     self.untimed.append(line)
-                self._queue.put(line[timed.end():] if timed else line)
+                self._queue.put(line[timed.end() :] if timed else line)
         self._queue.put(None)
 
     def _read_errors(self) -> None:
@@ -148,8 +152,17 @@ def test_ctrl_c_lets_the_upload_in_flight_finish(server, tmp_path):
 def test_watch_new_event_moves_uploaded_files_and_stops_on_sigterm(server, tmp_path):
     folder, done = tmp_path / "hot", tmp_path / "done"
     (folder / "Ceremony").mkdir(parents=True)
-    watch = Watch(server, str(folder), "--new-event", "Garden party", "--mirror-folders",
-                  "--after", f"move:{done}", "--settle", "0.3")
+    watch = Watch(
+        server,
+        str(folder),
+        "--new-event",
+        "Garden party",
+        "--mirror-folders",
+        "--after",
+        f"move:{done}",
+        "--settle",
+        "0.3",
+    )
     try:
         created = watch.expect("Created the event")
         watch.expect("Watching")
@@ -177,11 +190,14 @@ def test_watch_refuses_an_unknown_event(server, tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--settle", "0"], "between"),
-    (["--settle", "soon"], "number of seconds"),
-    (["--after", "delete"], "leave' or 'move:FOLDER"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--settle", "0"], "between"),
+        (["--settle", "soon"], "number of seconds"),
+        (["--after", "delete"], "leave' or 'move:FOLDER"),
+    ],
+)
 def test_watch_refuses_bad_options(server, tmp_path, capsys, args, words):
     with pytest.raises(SystemExit) as exited:
         cli.main(["watch", str(tmp_path), "--event", "1", *args])
@@ -190,8 +206,9 @@ def test_watch_refuses_bad_options(server, tmp_path, capsys, args, words):
 
 
 def test_watch_refuses_to_move_files_into_the_watched_folder(server, tmp_path, capsys):
-    code = cli.main(["watch", str(tmp_path), "--event", "1", "--after", f"move:{tmp_path}",
-                     "--api-url", server.shootproof_api_url])
+    code = cli.main(
+        ["watch", str(tmp_path), "--event", "1", "--after", f"move:{tmp_path}", "--api-url", server.shootproof_api_url]
+    )
     assert code == 2
     assert "other than the watched one" in capsys.readouterr().err
 
@@ -204,14 +221,24 @@ def test_a_second_watcher_of_the_same_folder_refuses_and_names_the_first(server,
     folder.mkdir()
     for i in range(30):
         make_jpeg(folder / f"IMG_{i:04d}.jpg", size=(40, 30), color=(i * 8, 100, 200 - i * 5))
-    first = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3",
-                  env={paths.DATA_DIR_ENV: str(tmp_path / "laptop-a")})
+    first = Watch(
+        server,
+        str(folder),
+        "--event",
+        str(event_id),
+        "--settle",
+        "0.3",
+        env={paths.DATA_DIR_ENV: str(tmp_path / "laptop-a")},
+    )
     try:
         first.expect("Watching")
         second = subprocess.run(
             command_line(server, "watch", str(folder), "--event", str(event_id), "--settle", "0.3"),
-            cwd=REPO, env=command_env(**{paths.DATA_DIR_ENV: str(tmp_path / "laptop-b")}),
-            capture_output=True, text=True, timeout=20,
+            cwd=REPO,
+            env=command_env(**{paths.DATA_DIR_ENV: str(tmp_path / "laptop-b")}),
+            capture_output=True,
+            text=True,
+            timeout=20,
         )
         assert second.returncode == 2, second.stdout
         assert "already watched by another Studio Desktop" in second.stderr
@@ -254,10 +281,12 @@ def test_the_summary_keeps_each_kind_of_unsent_file_apart_with_what_to_do(server
     assert code == 0
     assert not watch.untimed, watch.untimed
     summary = next(line for line in watch.lines if line.startswith("Stopped."))
-    assert summary == ("Stopped. 1 uploaded, 1 changed after upload (1 replaced), "
-                       "1 skipped: same photo already in the gallery, 1 refused: not a photo, "
-                       "1 not uploaded: name taken by a different photo, 0 failed.")
-    advice = watch.lines[watch.lines.index(summary) + 1:]
+    assert summary == (
+        "Stopped. 1 uploaded, 1 changed after upload (1 replaced), "
+        "1 skipped: same photo already in the gallery, 1 refused: not a photo, "
+        "1 not uploaded: name taken by a different photo, 0 failed."
+    )
+    advice = watch.lines[watch.lines.index(summary) + 1 :]
     assert [line.split(":")[0] for line in advice] == ["  refused", "  not uploaded"], advice
     assert "rename those files" in advice[1]
     assert len(server.studio.photos(event_id=event_id)) == 1

@@ -16,13 +16,16 @@ def test_watch_uploads_only_the_picks(server, tmp_path):
     folder = tmp_path / "tether"
     jpeg_with_xmp(folder / "keeper.jpg", lightroom(rating=4))
     jpeg_with_xmp(folder / "outtake.jpg", lightroom(rating=1))
-    watch = Watch(server, str(folder), "--event", str(event_id), "--settle", "0.3", "--min-rating", "3",
-                  "--resize", "web")
+    watch = Watch(
+        server, str(folder), "--event", str(event_id), "--settle", "0.3", "--min-rating", "3", "--resize", "web"
+    )
     try:
         watch.expect("Watching")
         watch.expect("uploaded  keeper.jpg")
-        assert watch.expect("skipped   outtake.jpg") == \
-            "skipped   outtake.jpg: Left out by filter: rated 1 star, below 3 stars."
+        assert (
+            watch.expect("skipped   outtake.jpg")
+            == "skipped   outtake.jpg: Left out by filter: rated 1 star, below 3 stars."
+        )
         jpeg_with_xmp(folder / "outtake.jpg", lightroom(rating=5))  # re-rated in Lightroom, metadata saved
         watch.expect("uploaded  outtake.jpg")
         assert watch.finish(signal.SIGINT) == 0
@@ -33,6 +36,7 @@ def test_watch_uploads_only_the_picks(server, tmp_path):
 
 def test_watch_refuses_a_bad_resize(server, tmp_path, capsys):
     (tmp_path / "w").mkdir()
-    code = cli.main(["watch", str(tmp_path / "w"), "--event", "1", "--resize", "12",
-                     "--api-url", server.shootproof_api_url])
+    code = cli.main(
+        ["watch", str(tmp_path / "w"), "--event", "1", "--resize", "12", "--api-url", server.shootproof_api_url]
+    )
     assert code == 2 and "--resize" in capsys.readouterr().err

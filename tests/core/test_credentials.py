@@ -105,6 +105,7 @@ def _warnings(caplog, text):
 
 # --- backend choice ---------------------------------------------------------------------
 
+
 def test_only_real_keyrings_are_trusted():
     assert keyring_is_usable(MemoryKeyring())
     assert not keyring_is_usable(fail.Keyring())
@@ -115,6 +116,7 @@ def test_only_real_keyrings_are_trusted():
 
 
 # --- keyring ----------------------------------------------------------------------------
+
 
 def test_keyring_round_trip_and_nothing_on_disk(memory_keyring, app_paths, caplog):
     store = CredentialStore()
@@ -162,6 +164,7 @@ def test_each_data_folder_has_its_own_keyring_entries(memory_keyring, tmp_path):
 
 # --- file fallback ----------------------------------------------------------------------
 
+
 def test_file_fallback_round_trip_with_private_modes(no_keyring, app_paths, caplog):
     with caplog.at_level(logging.WARNING):
         store = CredentialStore()
@@ -191,7 +194,8 @@ def test_no_keyring_warning_is_logged_once_per_process(no_keyring, app_paths, ca
     warned = _warnings(caplog, NO_KEYRING_WARNING)
     assert len(warned) == 1
     assert warned[0].getMessage() == (
-        f"No system keyring found; secrets are kept in {app_paths.secrets_file}, readable only by you.")
+        f"No system keyring found; secrets are kept in {app_paths.secrets_file}, readable only by you."
+    )
     assert "once-only-token-99" not in caplog.text
 
 

@@ -50,8 +50,11 @@ def test_diagnostics_hold_versions_settings_paths_and_log_but_no_secrets(app_pat
     log.info("pixieset replied with cookie %s", COOKIE.split("=", 1)[1])
 
     settings = Settings().replace(
-        upload_concurrency=7, api_url="http://127.0.0.1:8123/v2", recent_folders=["/shoots/smith-wedding"],
-        window={"main_geometry": "A" * 400, "splitter": [1, 2]})
+        upload_concurrency=7,
+        api_url="http://127.0.0.1:8123/v2",
+        recent_folders=["/shoots/smith-wedding"],
+        window={"main_geometry": "A" * 400, "splitter": [1, 2]},
+    )
     save_settings(settings)
 
     report = collect_diagnostics(settings, credential_backend=store.backend_name)

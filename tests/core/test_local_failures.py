@@ -22,9 +22,12 @@ def sqlite_error(path, statement: str) -> sqlite3.Error:
 
 
 def test_a_real_full_database_is_worded_as_a_full_disk(tmp_path):
-    full = sqlite_error(tmp_path / "full.sqlite3", """
+    full = sqlite_error(
+        tmp_path / "full.sqlite3",
+        """
         PRAGMA page_size = 1024; CREATE TABLE t (x); PRAGMA max_page_count = 3;
-        INSERT INTO t VALUES (randomblob(10000));""")
+        INSERT INTO t VALUES (randomblob(10000));""",
+    )
     assert "full" in str(full)
     message = local_failures.describe(full)
     assert message.startswith("The disk is full or refused a write") and "free some space" in message
@@ -32,12 +35,15 @@ def test_a_real_full_database_is_worded_as_a_full_disk(tmp_path):
 
 def test_no_space_and_permission_errors_from_the_os():
     full = OSError(errno.ENOSPC, "No space left on device", "/data/studio.sqlite3")
-    assert "The disk is full" in local_failures.describe(full) and "/data/studio.sqlite3" in local_failures.describe(full)
+    assert "The disk is full" in local_failures.describe(full) and "/data/studio.sqlite3" in local_failures.describe(
+        full
+    )
     denied = PermissionError(errno.EACCES, "Permission denied", "/data/logs/studio-desktop.log")
     text = local_failures.describe(denied)
     assert "may not write to /data/logs/studio-desktop.log" in text and "--data-dir" in text
     assert local_failures.describe(OSError(errno.EROFS, "Read-only file system", "/mnt")).startswith(
-        "Studio Desktop may not write to /mnt")
+        "Studio Desktop may not write to /mnt"
+    )
 
 
 def test_a_damaged_file_is_recognised_inside_a_store_error(tmp_path):

@@ -36,8 +36,22 @@ LOADED_TOKEN = "loaded-token-8c9d0e1f2a3b"
 IN_EXCEPTION_URL = "exc-url-token-4d5e6f7a8b"
 IN_STACK = "stack-secret-abcdef012345"
 
-ALL_SECRETS = [ACCESS, REFRESH, OAUTH_CODE, BEARER, HEADER_BEARER, COOKIE, XSRF, SET_COOKIE, JSON_ACCESS,
-               JSON_REFRESH, REGISTERED, LOADED_TOKEN, IN_EXCEPTION_URL, IN_STACK]
+ALL_SECRETS = [
+    ACCESS,
+    REFRESH,
+    OAUTH_CODE,
+    BEARER,
+    HEADER_BEARER,
+    COOKIE,
+    XSRF,
+    SET_COOKIE,
+    JSON_ACCESS,
+    JSON_REFRESH,
+    REGISTERED,
+    LOADED_TOKEN,
+    IN_EXCEPTION_URL,
+    IN_STACK,
+]
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +89,11 @@ def _log_a_session_full_of_secrets() -> None:
     log.info("headers=%r", {"Authorization": f"Bearer {HEADER_BEARER}", "X-Requested-With": "XMLHttpRequest"})
     log.info("Cookie: laravel_session=%s; XSRF-TOKEN=%s", COOKIE, XSRF)
     log.info("Set-Cookie: pixieset_session=%s; Path=/; HttpOnly", SET_COOKIE)
-    log.info('token response: {"access_token": "%s", "refresh_token": "%s", "expires_in": 1209600}',
-             JSON_ACCESS, JSON_REFRESH)
+    log.info(
+        'token response: {"access_token": "%s", "refresh_token": "%s", "expires_in": 1209600}',
+        JSON_ACCESS,
+        JSON_REFRESH,
+    )
     log.info("something odd came back: %s (url-encoded: %s)", REGISTERED, quote(REGISTERED, safe=""))
     try:
         raise ValueError(f"server rejected token {LOADED_TOKEN} at https://x.test/v2?access_token={IN_EXCEPTION_URL}")
@@ -185,6 +202,7 @@ def test_log_tail_without_a_log_file_is_empty(app_paths):
 
 
 # --- uncaught exceptions ----------------------------------------------------------------
+
 
 def test_sys_excepthook_logs_redacted_and_forwards(app_paths, hooks):
     setup_logging(console=False)

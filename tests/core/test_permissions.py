@@ -107,13 +107,27 @@ def test_a_real_upload_run_leaves_nothing_readable_by_others(sandbox_factory, tm
     env = {**os.environ, "PYTHONPATH": str(REPO), "STUDIO_DESKTOP_ACCESS_TOKEN": server.access_token}
     env.pop("STUDIO_DESKTOP_DATA_DIR", None)
     done = subprocess.run(
-        [sys.executable, "-m", "studio_desktop", "upload", str(photo), "--new-event", "Private",
-         "--api-url", server.shootproof_api_url, "--data-dir", str(root)],
-        env=env, capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022),
+        [
+            sys.executable,
+            "-m",
+            "studio_desktop",
+            "upload",
+            str(photo),
+            "--new-event",
+            "Private",
+            "--api-url",
+            server.shootproof_api_url,
+            "--data-dir",
+            str(root),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stderr
     written = [p for p in root.rglob("*")]
     assert any(p.name == "studio.sqlite3" for p in written) and any(p.suffix == ".log" for p in written)
-    wrong = {str(p.relative_to(root)): oct(mode(p)) for p in written
-             if mode(p) != (0o700 if p.is_dir() else 0o600)}
+    wrong = {str(p.relative_to(root)): oct(mode(p)) for p in written if mode(p) != (0o700 if p.is_dir() else 0o600)}
     assert wrong == {}

@@ -15,30 +15,36 @@ def _fresh_registry():
     redaction.forget_registered_secrets()
 
 
-@pytest.mark.parametrize(("text", "secret"), [
-    ("GET https://api.test/v2?method=sp.studio.info&access_token=tok123abc", "tok123abc"),
-    ("grant_type=refresh_token&refresh_token=rt-987zyx&client_id=a", "rt-987zyx"),
-    ("https://app.test/cb?code=authcode-55&state=s", "authcode-55"),
-    ("Authorization: Bearer eyJ.abc.def", "eyJ.abc.def"),
-    ("{'Authorization': 'Bearer eyJ.ghi', 'Accept': '*/*'}", "eyJ.ghi"),
-    ("Cookie: laravel_session=sess-123; XSRF-TOKEN=xs-456", "sess-123"),
-    ("Set-Cookie: pixieset_session=ps-789; Path=/", "ps-789"),
-    ('{"access_token": "json-at-1", "expires_in": 3600}', "json-at-1"),
-    ("Endpoints(api_url='x', access_token='repr-at-2')", "repr-at-2"),
-    ("<Cookies[<Cookie laravel_session=httpx-c-3 for studio.test />]>", "httpx-c-3"),
-    ("retrying with bearer standalone-tok-4", "standalone-tok-4"),
-    ("cookies: a=1; my_session_id=sid-5; theme=dark", "sid-5"),
-])
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("GET https://api.test/v2?method=sp.studio.info&access_token=tok123abc", "tok123abc"),
+        ("grant_type=refresh_token&refresh_token=rt-987zyx&client_id=a", "rt-987zyx"),
+        ("https://app.test/cb?code=authcode-55&state=s", "authcode-55"),
+        ("Authorization: Bearer eyJ.abc.def", "eyJ.abc.def"),
+        ("{'Authorization': 'Bearer eyJ.ghi', 'Accept': '*/*'}", "eyJ.ghi"),
+        ("Cookie: laravel_session=sess-123; XSRF-TOKEN=xs-456", "sess-123"),
+        ("Set-Cookie: pixieset_session=ps-789; Path=/", "ps-789"),
+        ('{"access_token": "json-at-1", "expires_in": 3600}', "json-at-1"),
+        ("Endpoints(api_url='x', access_token='repr-at-2')", "repr-at-2"),
+        ("<Cookies[<Cookie laravel_session=httpx-c-3 for studio.test />]>", "httpx-c-3"),
+        ("retrying with bearer standalone-tok-4", "standalone-tok-4"),
+        ("cookies: a=1; my_session_id=sid-5; theme=dark", "sid-5"),
+    ],
+)
 def test_patterns_mask_secrets_where_they_travel(text, secret):
     assert secret not in redact(text)
     assert redact(redact(text)) == redact(text)
 
 
-@pytest.mark.parametrize("text", [
-    "GET https://api.test/v2?method=sp.event.get_list&page=2",
-    "uploaded IMG_0001.jpg (5242880 bytes) to event 123",
-    '{"stat": "ok", "photo_id": 99}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET https://api.test/v2?method=sp.event.get_list&page=2",
+        "uploaded IMG_0001.jpg (5242880 bytes) to event 123",
+        '{"stat": "ok", "photo_id": 99}',
+    ],
+)
 def test_ordinary_text_is_left_alone(text):
     assert redact(text) == text
 

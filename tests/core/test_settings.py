@@ -160,10 +160,16 @@ def test_v0_file_with_old_key_names_is_migrated_and_backed_up(settings_file, cap
 
 
 def test_v1_file_moves_window_keys_into_window(settings_file):
-    settings_file.write_text(json.dumps({
-        "schema_version": 1, "upload_concurrency": 6,
-        "window_geometry": GEOMETRY_B64, "window_state": "AAAA",
-    }))
+    settings_file.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "upload_concurrency": 6,
+                "window_geometry": GEOMETRY_B64,
+                "window_state": "AAAA",
+            }
+        )
+    )
     settings = load_settings()
     assert settings.upload_concurrency == 6
     assert settings.window == {"main_geometry": GEOMETRY_B64, "main_state": "AAAA"}
@@ -206,10 +212,16 @@ def test_newer_file_is_backed_up_and_replaced_with_defaults(settings_file, caplo
 
 
 def test_one_bad_value_costs_only_that_setting(settings_file, caplog):
-    settings_file.write_text(json.dumps({
-        "schema_version": SCHEMA_VERSION, "upload_concurrency": "lots", "dedup_enabled": False,
-        "future_option": {"a": 1},
-    }))
+    settings_file.write_text(
+        json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "upload_concurrency": "lots",
+                "dedup_enabled": False,
+                "future_option": {"a": 1},
+            }
+        )
+    )
     with caplog.at_level(logging.WARNING):
         settings = load_settings()
     assert settings.upload_concurrency == 5
@@ -222,10 +234,15 @@ def test_one_bad_value_costs_only_that_setting(settings_file, caplog):
 
 
 def test_secret_keys_in_a_current_file_are_dropped_without_logging_their_value(settings_file, caplog):
-    settings_file.write_text(json.dumps({
-        "schema_version": SCHEMA_VERSION, "pixieset_cookie": "laravel_session=abcdefghijklmnop",
-        "upload_concurrency": 7,
-    }))
+    settings_file.write_text(
+        json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "pixieset_cookie": "laravel_session=abcdefghijklmnop",
+                "upload_concurrency": 7,
+            }
+        )
+    )
     with caplog.at_level(logging.WARNING):
         settings = load_settings()
     assert settings.upload_concurrency == 7
@@ -241,8 +258,13 @@ def test_upload_concurrency_is_clamped(value, expected):
 
 
 def test_other_values_are_clamped_or_normalised():
-    s = Settings().replace(hot_folder_settle_seconds=-2, thumbnail_size=10_000, default_watermark=" No ",
-                           selected_brand_id="15", recent_folders=[" /a ", "/b", "/a", ""])
+    s = Settings().replace(
+        hot_folder_settle_seconds=-2,
+        thumbnail_size=10_000,
+        default_watermark=" No ",
+        selected_brand_id="15",
+        recent_folders=[" /a ", "/b", "/a", ""],
+    )
     assert s.hot_folder_settle_seconds == 0.0
     assert s.thumbnail_size == 512
     assert s.default_watermark == "no"
@@ -251,21 +273,24 @@ def test_other_values_are_clamped_or_normalised():
     assert Settings().replace(default_watermark=987).default_watermark == "987"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("upload_concurrency", "many"),
-    ("upload_concurrency", True),
-    ("bandwidth_limit_kbps", -1),
-    ("default_watermark", "blue"),
-    ("dedup_enabled", "maybe"),
-    ("hot_folder_settle_seconds", float("nan")),
-    ("api_url", "ftp://example.test"),
-    ("oauth_url", "not a url"),
-    ("selected_brand_id", 0),
-    ("window", ["not", "a", "mapping"]),
-    ("window", {"blob": object()}),
-    ("recent_folders", "/just/one/string"),
-    ("no_such_setting", 1),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("upload_concurrency", "many"),
+        ("upload_concurrency", True),
+        ("bandwidth_limit_kbps", -1),
+        ("default_watermark", "blue"),
+        ("dedup_enabled", "maybe"),
+        ("hot_folder_settle_seconds", float("nan")),
+        ("api_url", "ftp://example.test"),
+        ("oauth_url", "not a url"),
+        ("selected_brand_id", 0),
+        ("window", ["not", "a", "mapping"]),
+        ("window", {"blob": object()}),
+        ("recent_folders", "/just/one/string"),
+        ("no_such_setting", 1),
+    ],
+)
 def test_invalid_values_raise_settings_error_naming_the_setting(name, value):
     with pytest.raises(SettingsError) as raised:
         Settings().replace(**{name: value})
@@ -308,9 +333,15 @@ def test_a_registered_secret_value_is_refused_under_any_key(settings_file):
 def test_a_file_holding_a_registered_secret_loads_without_it(settings_file, caplog):
     token = "tok-1b2c3d4e5f60718293"
     redaction.register_secret(token)
-    settings_file.write_text(json.dumps({
-        "schema_version": SCHEMA_VERSION, "recent_folders": [f"/x/{token}"], "upload_concurrency": 9,
-    }))
+    settings_file.write_text(
+        json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "recent_folders": [f"/x/{token}"],
+                "upload_concurrency": 9,
+            }
+        )
+    )
     with caplog.at_level(logging.WARNING, logger="studio_desktop.core.settings"):
         settings = load_settings()
     assert settings.recent_folders == [] and settings.upload_concurrency == 9

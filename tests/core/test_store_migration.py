@@ -56,23 +56,64 @@ def _make_v1_store(path) -> None:
     try:
         for statement in SCHEMA_V1:
             conn.execute(statement)
-        conn.execute("INSERT INTO upload_batch VALUES (1, 1700000000.0, 3141, NULL, '{\"label\": \"Wedding\"}', "
-                     "'Smith wedding')")
+        conn.execute(
+            "INSERT INTO upload_batch VALUES (1, 1700000000.0, 3141, NULL, '{\"label\": \"Wedding\"}', 'Smith wedding')"
+        )
         conn.executemany(
             "INSERT INTO upload_item (id, batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path,"
             " state, attempts, last_error, photo_id, bytes_sent, updated, verify)"
             " VALUES (?, 1, ?, ?, ?, ?, 3141, ?, ?, ?, ?, ?, ?, ?, 1700000001.0, ?)",
             [
-                (1, "/shoots/smith/IMG_0001.jpg", "IMG_0001.jpg", 5_000_000, 111, None, "[]", "done", 1, None,
-                 9001, 5_000_000, 0),
-                (2, "/shoots/smith/Ceremony/IMG_0002.jpg", "IMG_0002.jpg", 6_000_000, 222, 77, '["Ceremony"]',
-                 "queued", 0, None, None, 0, 0),
-                (3, "/shoots/smith/IMG_0003.jpg", "IMG_0003.jpg", 7_000_000, 333, None, "[]", "uploading", 2,
-                 "timed out", None, 1_048_576, 1),
+                (
+                    1,
+                    "/shoots/smith/IMG_0001.jpg",
+                    "IMG_0001.jpg",
+                    5_000_000,
+                    111,
+                    None,
+                    "[]",
+                    "done",
+                    1,
+                    None,
+                    9001,
+                    5_000_000,
+                    0,
+                ),
+                (
+                    2,
+                    "/shoots/smith/Ceremony/IMG_0002.jpg",
+                    "IMG_0002.jpg",
+                    6_000_000,
+                    222,
+                    77,
+                    '["Ceremony"]',
+                    "queued",
+                    0,
+                    None,
+                    None,
+                    0,
+                    0,
+                ),
+                (
+                    3,
+                    "/shoots/smith/IMG_0003.jpg",
+                    "IMG_0003.jpg",
+                    7_000_000,
+                    333,
+                    None,
+                    "[]",
+                    "uploading",
+                    2,
+                    "timed out",
+                    None,
+                    1_048_576,
+                    1,
+                ),
             ],
         )
-        conn.execute("INSERT INTO upload_ledger VALUES ('/shoots/smith/IMG_0001.jpg', 5000000, 111, 3141, 0, 9001, "
-                     "1700000002.0)")
+        conn.execute(
+            "INSERT INTO upload_ledger VALUES ('/shoots/smith/IMG_0001.jpg', 5000000, 111, 3141, 0, 9001, 1700000002.0)"
+        )
         conn.execute("INSERT INTO album_map VALUES (3141, 0, 'Ceremony', 77)")
         conn.execute("PRAGMA user_version = 1")
         conn.commit()
@@ -137,11 +178,14 @@ def test_a_version_1_store_is_backed_up_then_migrated_with_its_data(tmp_path):
 def test_every_older_version_migrates_after_a_backup(tmp_path, old_version):
     path = tmp_path / "studio.sqlite3"
     with Store(path, migrations=MIGRATIONS[:old_version]) as old:
-        old.write_sync(lambda conn: conn.execute(
-            "INSERT INTO upload_batch (created, event_id, options) VALUES (1.0, 42, '{}')"))
+        old.write_sync(
+            lambda conn: conn.execute("INSERT INTO upload_batch (created, event_id, options) VALUES (1.0, 42, '{}')")
+        )
     with Store(path) as store:
         assert store.version == latest_version()
-        assert store.read_sync(lambda conn: [tuple(row) for row in conn.execute("SELECT event_id FROM upload_batch")]) == [(42,)]
+        assert store.read_sync(
+            lambda conn: [tuple(row) for row in conn.execute("SELECT event_id FROM upload_batch")]
+        ) == [(42,)]
     assert (tmp_path / f"studio.sqlite3.bak-v{old_version}").is_file()
 
 
@@ -194,21 +238,36 @@ def test_a_failing_migration_leaves_the_old_version_and_the_backup(tmp_path):
 def test_a_version_5_store_keeps_its_skipped_rows_and_takes_left_out_ones(tmp_path):
     path = tmp_path / "studio.sqlite3"
     with Store(path, migrations=MIGRATIONS[:5]) as old:
+
         def fill(conn):
             batch = q.create_batch(conn, 42)
-            q.add_items(conn, batch, [q.NewItem("/shoot/notes.txt", "notes.txt", error="A text file.",
-                                                not_a_photo=True)])
+            q.add_items(
+                conn, batch, [q.NewItem("/shoot/notes.txt", "notes.txt", error="A text file.", not_a_photo=True)]
+            )
+
         old.write_sync(fill)
     with Store(path) as store:
         assert store.version == latest_version()
 
         def left_out(conn):
-            q.add_items(conn, 1, [q.NewItem("/shoot/a.jpg", "a.jpg", 10, 1, error="Left out by filter: rejected.",
-                                            left_out=True)])
+            q.add_items(
+                conn,
+                1,
+                [q.NewItem("/shoot/a.jpg", "a.jpg", 10, 1, error="Left out by filter: rejected.", left_out=True)],
+            )
+
         store.write_sync(left_out)
         rows = {i.name: (i.state, i.last_error) for i in q.iter_items(store)}
-        assert rows == {"notes.txt": (q.SKIPPED, "A text file."),
-                        "a.jpg": (q.FILTERED, "Left out by filter: rejected.")}
-        indexes = store.read_sync(lambda conn: {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'upload_item'")})
+        assert rows == {
+            "notes.txt": (q.SKIPPED, "A text file."),
+            "a.jpg": (q.FILTERED, "Left out by filter: rejected."),
+        }
+        indexes = store.read_sync(
+            lambda conn: {
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'upload_item'"
+                )
+            }
+        )
         assert {"upload_item_by_state", "upload_item_by_batch", "upload_item_by_path"} <= indexes

@@ -99,8 +99,9 @@ def test_headless_commands_print_the_plain_message_and_exit_non_zero(app_paths, 
     photos = tmp_path / "photos"
     photos.mkdir()
     try:
-        code = cli.main([command, str(photos), "--event", "1", "--access-token", "not-used",
-                         "--api-url", "http://127.0.0.1:9/v2"])
+        code = cli.main(
+            [command, str(photos), "--event", "1", "--access-token", "not-used", "--api-url", "http://127.0.0.1:9/v2"]
+        )
     finally:
         logging_setup.teardown_logging()
 

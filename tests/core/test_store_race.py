@@ -35,9 +35,15 @@ def test_two_processes_creating_the_store_at_once_both_open_it(tmp_path):
     for round_ in range(ROUNDS):
         store_path = tmp_path / f"round{round_}" / "studio.sqlite3"
         go = tmp_path / f"go{round_}"
-        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(store_path), str(go), str(REPO)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPENER, str(store_path), str(go), str(REPO)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         for proc in procs:
             assert proc.stdout.readline().strip() == "ready"
         go.touch()
@@ -46,7 +52,10 @@ def test_two_processes_creating_the_store_at_once_both_open_it(tmp_path):
             if proc.returncode != 0 or out.strip() != f"version {latest_version()}":
                 failures.append((round_, proc.returncode, out.strip(), err.strip().splitlines()[-1:]))
         with Store(store_path) as store:
-            tables = store.read_sync(lambda conn: [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")])
+            tables = store.read_sync(
+                lambda conn: [
+                    r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                ]
+            )
             assert "upload_batch" in tables and "hot_folder" in tables
     assert failures == []

@@ -18,14 +18,24 @@ def app_env(tmp_path) -> dict[str, str]:
     temp = tmp_path / "tmp"
     for folder in (home, temp):
         folder.mkdir()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("STUDIO_DESKTOP_", "XDG_", "PYINSTALLER_"))}
-    env.update({
-        "HOME": str(home), "TMPDIR": str(temp), "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local" / "share"), "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_STATE_HOME": str(home / ".local" / "state"), "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8",
-        "PYINSTALLER_CONFIG_DIR": str(tmp_path / "pyinstaller-config"),
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("STUDIO_DESKTOP_", "XDG_", "PYINSTALLER_"))
+    }
+    env.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(temp),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_STATE_HOME": str(home / ".local" / "state"),
+            "QT_QPA_PLATFORM": "offscreen",
+            "LANG": "C.UTF-8",
+            "PYINSTALLER_CONFIG_DIR": str(tmp_path / "pyinstaller-config"),
+        }
+    )
     return env
 
 

@@ -19,8 +19,23 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 def test_the_bundle_builds_and_passes_its_selftest(app_env, tmp_path):
     dist, work = tmp_path / "dist", tmp_path / "build"
-    build = run_app([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-                     "--distpath", str(dist), "--workpath", str(work), str(SPEC)], app_env, timeout=800)
+    build = run_app(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(SPEC),
+        ],
+        app_env,
+        timeout=800,
+    )
     assert build.returncode == 0, build.stderr[-4000:]
 
     bundle = dist / "studio-desktop"
@@ -28,8 +43,12 @@ def test_the_bundle_builds_and_passes_its_selftest(app_env, tmp_path):
     executable = bundle / name
     assert executable.is_file()
     bundled_resources = bundle / "_internal" / "resources"
-    for part in ("icons/studio-desktop-256.png", "icons/studio-desktop.svg", "linux/studio-desktop.desktop",
-                 "linux/studio-desktop.metainfo.xml"):
+    for part in (
+        "icons/studio-desktop-256.png",
+        "icons/studio-desktop.svg",
+        "linux/studio-desktop.desktop",
+        "linux/studio-desktop.metainfo.xml",
+    ):
         assert (bundled_resources / part).is_file(), part
     assert not list((bundle / "_internal").glob("PySide6/Qt/lib/libQt6Quick*")), "unused Qt modules were bundled"
 

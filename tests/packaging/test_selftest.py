@@ -32,8 +32,9 @@ def test_selftest_passes_and_leaves_nothing_behind(app_env):
     assert lines[0] == f"Studio Desktop {__version__} self-test"
     assert [re.match(r"  ok      ([^:]+):", line).group(1) for line in lines[1:-1]] == list(CHECKS)
     assert f"resources: icons load from {ROOT / 'resources'}" in result.stdout
-    assert re.search(r"main window: open \(offscreen\), \d+ galleries listed from http://127\.0\.0\.1:\d+/v2",
-                     result.stdout)
+    assert re.search(
+        r"main window: open \(offscreen\), \d+ galleries listed from http://127\.0\.0\.1:\d+/v2", result.stdout
+    )
     assert lines[-1].startswith(f"Self-test passed: {len(CHECKS)} checks in ")
     assert "a-real-token-from-the-environment-0123" not in result.stdout + result.stderr
     assert _leftovers(app_env) == []
@@ -46,7 +47,9 @@ def test_selftest_says_what_failed_and_keeps_the_log(app_env, tmp_path):
     app_env["STUDIO_DESKTOP_RESOURCES"] = str(empty)
     result = run_app(checkout_command("--selftest"), app_env)
     assert result.returncode == 1
-    expected = f"  FAILED  resources: {empty / 'icons' / 'studio-desktop-256.png'} is missing: the installation is incomplete"
+    expected = (
+        f"  FAILED  resources: {empty / 'icons' / 'studio-desktop-256.png'} is missing: the installation is incomplete"
+    )
     assert expected in result.stdout.splitlines()
     assert 'Self-test FAILED at "resources"' in result.stdout
     kept = re.search(r"^The log is kept in (.+)$", result.stdout, re.MULTILINE)

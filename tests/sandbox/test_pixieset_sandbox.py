@@ -52,8 +52,10 @@ def test_demo_studio_is_large_and_varied(http):
 
 def test_empty_seed_has_nobody(pixieset_host, tmp_path):
     with pixieset_host.serve(tmp_path / "empty", seed="empty") as pixieset_server:
-        body = httpx.get(pixieset_server.api_url + "/clients/",
-                         headers={"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie}).json()
+        body = httpx.get(
+            pixieset_server.api_url + "/clients/",
+            headers={"X-Requested-With": "XMLHttpRequest", "Cookie": pixieset_server.cookie},
+        ).json()
     assert body["data"] == []
     assert body["meta"]["total"] == 0
     assert body["meta"]["last_page"] == 1
@@ -90,21 +92,26 @@ def test_type_filter(http, types):
 
 
 def test_combined_type_filter_adds_up(http):
-    totals = {kind: http.get("/clients/", params={"types": kind}).json()["meta"]["total"]
-              for kind in ("client", "lead", "other", "client,lead")}
+    totals = {
+        kind: http.get("/clients/", params={"types": kind}).json()["meta"]["total"]
+        for kind in ("client", "lead", "other", "client,lead")
+    }
     everyone = http.get("/clients/").json()["meta"]["total"]
     assert totals["client,lead"] == totals["client"] + totals["lead"]
     assert everyone == totals["client,lead"] + totals["other"]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"types": "vip"}, "types"),
-    ({"per_page": 101}, "per_page"),
-    ({"per_page": 0}, "per_page"),
-    ({"page": 0}, "page"),
-    ({"page": "two"}, "page"),
-    ({"page": 10**30}, "page"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"types": "vip"}, "types"),
+        ({"per_page": 101}, "per_page"),
+        ({"per_page": 0}, "per_page"),
+        ({"page": 0}, "page"),
+        ({"page": "two"}, "page"),
+        ({"page": 10**30}, "page"),
+    ],
+)
 def test_bad_list_parameters_are_422_per_field(http, params, field):
     response = http.get("/clients/", params=params)
     assert response.status_code == 422
@@ -127,8 +134,9 @@ def test_search_ignores_accents_and_case_and_matches_every_word(http):
 
 
 def test_search_by_email_part_and_phone_digits(http):
-    person = next(p for p in http.get("/clients/", params={"per_page": 100}).json()["data"]
-                  if p["email"] and p["phone"])
+    person = next(
+        p for p in http.get("/clients/", params={"per_page": 100}).json()["data"] if p["email"] and p["phone"]
+    )
     by_email = http.get("/clients/search", params={"q": person["email"].split("@")[0]}).json()["data"]
     assert person["id"] in [p["id"] for p in by_email]
     digits = re.sub(r"\D", "", person["phone"])[-7:]
@@ -157,12 +165,22 @@ def test_get_client_and_unknown_id(http):
 
 def test_create_then_find_it_everywhere(http):
     before = http.get("/clients/").json()["meta"]["total"]
-    created = http.post("/clients/", json={
-        "first_name": " Inès ", "last_name": "Nørgaard", "email": "ines@example.dk", "phone": "+45 12 34 56 78",
-        "address_info": {"address_line_1": "Jægersborggade 7", "city": "København", "postal_code": "2200",
-                         "country_id": 57},
-        "unknown_field": "ignored",
-    })
+    created = http.post(
+        "/clients/",
+        json={
+            "first_name": " Inès ",
+            "last_name": "Nørgaard",
+            "email": "ines@example.dk",
+            "phone": "+45 12 34 56 78",
+            "address_info": {
+                "address_line_1": "Jægersborggade 7",
+                "city": "København",
+                "postal_code": "2200",
+                "country_id": 57,
+            },
+            "unknown_field": "ignored",
+        },
+    )
     assert created.status_code == 201
     person = created.json()["data"]
     assert ID.match(person["id"])
@@ -173,7 +191,9 @@ def test_create_then_find_it_everywhere(http):
     listing = http.get("/clients/").json()
     assert listing["meta"]["total"] == before + 1
     assert listing["data"][0]["id"] == person["id"]
-    assert [p["id"] for p in http.get("/clients/search", params={"q": "ines norgaard"}).json()["data"]] == [person["id"]]
+    assert [p["id"] for p in http.get("/clients/search", params={"q": "ines norgaard"}).json()["data"]] == [
+        person["id"]
+    ]
     assert http.get(f"/clients/{person['id']}").json()["data"] == person
 
 
@@ -185,9 +205,15 @@ def test_create_with_only_an_email_as_a_lead(http):
 
 def test_create_validation_is_422_per_field_and_creates_nothing(http):
     before = http.get("/clients/").json()["meta"]["total"]
-    response = http.post("/clients/", json={
-        "email": "not-an-email", "type": "vip", "first_name": 42, "address_info": {"country_id": 999},
-    })
+    response = http.post(
+        "/clients/",
+        json={
+            "email": "not-an-email",
+            "type": "vip",
+            "first_name": 42,
+            "address_info": {"country_id": 999},
+        },
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["details"] == {
@@ -218,16 +244,26 @@ def test_country_id_must_be_an_integer(http, country_id):
     response = http.post("/clients/", json={"first_name": "A", "address_info": {"country_id": country_id}})
     assert response.status_code == 422
     assert response.json()["details"] == {
-        "address_info.country_id": ["The address info.country id field must be an integer."]}
+        "address_info.country_id": ["The address info.country id field must be an integer."]
+    }
 
 
 def test_update_changes_only_what_is_sent(http):
-    person = next(p for p in http.get("/clients/", params={"types": "client"}).json()["data"]
-                  if p["phone"] and p["address_info"]["city"])
-    response = http.put(f"/clients/{person['id']}", json={
-        "last_name": "Ó Súilleabháin", "notes": "VIP client", "type": "lead", "status_name": "Archived",
-        "address_info": {"city": "Cork", "country_id": "103"},
-    })
+    person = next(
+        p
+        for p in http.get("/clients/", params={"types": "client"}).json()["data"]
+        if p["phone"] and p["address_info"]["city"]
+    )
+    response = http.put(
+        f"/clients/{person['id']}",
+        json={
+            "last_name": "Ó Súilleabháin",
+            "notes": "VIP client",
+            "type": "lead",
+            "status_name": "Archived",
+            "address_info": {"city": "Cork", "country_id": "103"},
+        },
+    )
     assert response.status_code == 200
     updated = response.json()["data"]
     assert updated["last_name"] == "Ó Súilleabháin" and updated["notes"] == "VIP client"
@@ -260,12 +296,15 @@ def test_a_body_that_is_not_a_json_object_is_400(http):
     assert http.post("/clients/", json=["a"]).status_code == 400
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-Requested-With": "XMLHttpRequest"},
-    {"X-Requested-With": "XMLHttpRequest", "Cookie": f"{COOKIE_NAME}=wrong"},
-    {"X-Requested-With": "XMLHttpRequest", "Cookie": "other=1"},
-    {"Cookie": "COOKIE"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Requested-With": "XMLHttpRequest"},
+        {"X-Requested-With": "XMLHttpRequest", "Cookie": f"{COOKIE_NAME}=wrong"},
+        {"X-Requested-With": "XMLHttpRequest", "Cookie": "other=1"},
+        {"Cookie": "COOKIE"},
+    ],
+)
 def test_signed_out_is_401_unauthenticated(pixieset_server, headers):
     headers = {key: value.replace("COOKIE", pixieset_server.cookie) for key, value in headers.items()}
     for path in ("/clients/", "/clients/search?q=a", "/clients/cl_x", "/clients/cl_x/documents"):
@@ -340,10 +379,17 @@ def test_csv_export_is_a_real_csv_of_everyone(pixieset_server, http):
     row = next(r for r in rows if r["Email"] in by_email and by_email[r["Email"]]["address_info"]["country"])
     person = by_email[row["Email"]]
     assert (row["First Name"], row["Country"], row["Type"], row["Status"]) == (
-        person["first_name"], person["address_info"]["country"], person["type_formatted"], person["status_name"])
+        person["first_name"],
+        person["address_info"]["country"],
+        person["type_formatted"],
+        person["status_name"],
+    )
     assert any(re.search(r"[éëøłåöüçñ]", r["First Name"] + r["Last Name"]) for r in rows)
-    leads = list(csv.DictReader(io.StringIO(httpx.get(csv_url, params={"types": "lead"},
-                                                      headers={"Cookie": pixieset_server.cookie}).text)))
+    leads = list(
+        csv.DictReader(
+            io.StringIO(httpx.get(csv_url, params={"types": "lead"}, headers={"Cookie": pixieset_server.cookie}).text)
+        )
+    )
     assert leads and {r["Type"] for r in leads} == {"Lead"}
     assert httpx.get(csv_url).status_code == 401
 
@@ -353,8 +399,9 @@ def test_state_persists_in_its_own_sqlite_file_and_reset_wipes_it(pixieset_host,
     with pixieset_host.serve(data_dir) as pixieset_server:
         cookie = pixieset_server.cookie
         headers = {"X-Requested-With": "XMLHttpRequest", "Cookie": cookie}
-        made = httpx.post(pixieset_server.api_url + "/clients/", headers=headers,
-                          json={"first_name": "Kept"}).json()["data"]
+        made = httpx.post(pixieset_server.api_url + "/clients/", headers=headers, json={"first_name": "Kept"}).json()[
+            "data"
+        ]
     assert (data_dir / "pixieset.sqlite3").is_file()
     with pixieset_host.serve(data_dir) as pixieset_server:
         assert pixieset_server.cookie == cookie
@@ -395,16 +442,19 @@ def test_concurrent_creates_from_many_threads(pixieset_server):
 
     def create(n: int) -> str:
         with httpx.Client(headers=headers) as client:
-            response = client.post(pixieset_server.api_url + "/clients/",
-                                   json={"first_name": f"Thread {n}", "email": f"thread{n}@example.com"})
+            response = client.post(
+                pixieset_server.api_url + "/clients/",
+                json={"first_name": f"Thread {n}", "email": f"thread{n}@example.com"},
+            )
             assert response.status_code == 201
             return response.json()["data"]["id"]
 
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(create, range(24)))
     assert len(set(ids)) == 24
-    found = httpx.get(pixieset_server.api_url + "/clients/search", params={"q": "thread", "pageSize": 100},
-                      headers=headers).json()
+    found = httpx.get(
+        pixieset_server.api_url + "/clients/search", params={"q": "thread", "pageSize": 100}, headers=headers
+    ).json()
     assert found["meta"]["total"] == 24
 
 
@@ -422,5 +472,9 @@ def test_injected_answers_come_first_and_requests_are_recorded(pixieset_server, 
     assert http.get("/clients/").json()["data"]
     assert http.post("/clients/", json={"first_name": "Later"}).status_code == 503
     assert http.post("/clients/", json={"first_name": "Later"}).status_code == 201
-    assert pixieset_server.sandbox.requests[-4:] == [("GET", "/clients/"), ("GET", "/clients/"),
-                                                     ("POST", "/clients/"), ("POST", "/clients/")]
+    assert pixieset_server.sandbox.requests[-4:] == [
+        ("GET", "/clients/"),
+        ("GET", "/clients/"),
+        ("POST", "/clients/"),
+        ("POST", "/clients/"),
+    ]

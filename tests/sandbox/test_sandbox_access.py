@@ -117,7 +117,7 @@ def test_password_gallery_asks_for_its_password_first(sp):
     view_url = sp.ok("sp.event.info", event_id=sp.ids["event_wedding"])["event"]["view_url"]
     assert sp.http.get(_unsigned(view_url)).status_code == 401
     asked = sp.http.get(view_url)
-    assert asked.status_code == 401 and 'type=\'password\'' in asked.text and "<img" not in asked.text
+    assert asked.status_code == 401 and "type='password'" in asked.text and "<img" not in asked.text
     action = sp.server.url + _form_action(asked.text)
     wrong = sp.http.post(action, data={"password": "hl2024"})
     assert wrong.status_code == 401 and "wrong-password" in wrong.text and "<img" not in wrong.text
@@ -197,7 +197,8 @@ def test_databases_are_private_to_their_owner(sp, jpeg):
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     databases = sorted(p.name for p in root.iterdir() if ".sqlite3" in p.name)
     assert {"shootproof.sqlite3", "shootproof.sqlite3-wal", "pixieset.sqlite3", "pixieset.sqlite3-wal"} <= set(
-        databases)
+        databases
+    )
     for name in databases:
         assert stat.S_IMODE((root / name).stat().st_mode) == 0o600, name
     for folder in (p for p in root.iterdir() if p.is_dir()):

@@ -10,25 +10,47 @@ def _contact(brand_id, **extra):
 
 
 def test_contact_create_with_address_and_tags(sp):
-    body = sp.ok("sp.contact.create", verb="POST", **_contact(
-        sp.ids["brand_default"], phone="555-0100", tags="wedding, vip,wedding",
-        **{"address[address_1]": "1 Rua Augusta", "address[city]": "Lisboa", "address[state_other]": "Lisboa",
-           "address[country]": "PT", "address[zip_postal]": "1100-053"}))
+    body = sp.ok(
+        "sp.contact.create",
+        verb="POST",
+        **_contact(
+            sp.ids["brand_default"],
+            phone="555-0100",
+            tags="wedding, vip,wedding",
+            **{
+                "address[address_1]": "1 Rua Augusta",
+                "address[city]": "Lisboa",
+                "address[state_other]": "Lisboa",
+                "address[country]": "PT",
+                "address[zip_postal]": "1100-053",
+            },
+        ),
+    )
     contact = body["contact"]
     assert body["msg"]
     assert contact["tags"] == ["wedding", "vip"]
     assert contact["brand_name"] == "Lumen & Grain Photography"
     address = contact["address"]
     assert (address["street_line_1"], address["state_province"], address["postal_code"], address["country"]) == (
-        "1 Rua Augusta", "Lisboa", "1100-053", "PT")
+        "1 Rua Augusta",
+        "Lisboa",
+        "1100-053",
+        "PT",
+    )
     assert isinstance(address["id"], int)
     assert sp.ok("sp.contact.info", contact_id=contact["id"])["contact"] == contact
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"first_name": ""}, "first_name"), ({"email": "nope"}, "email"), ({"email": ""}, "email"),
-    ({"brand_id": "1"}, "brand_id"), ({"address[city]": "Oslo"}, "address[country]"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"first_name": ""}, "first_name"),
+        ({"email": "nope"}, "email"),
+        ({"email": ""}, "email"),
+        ({"brand_id": "1"}, "brand_id"),
+        ({"address[city]": "Oslo"}, "address[country]"),
+    ],
+)
 def test_contact_create_validation(shared_sp, change, field):
     sp = shared_sp
     body = sp.fail("sp.contact.create", 400, verb="POST", **{**_contact(sp.ids["brand_default"]), **change})
@@ -36,8 +58,9 @@ def test_contact_create_validation(shared_sp, change, field):
 
 
 def test_one_email_per_brand(sp):
-    body = sp.fail("sp.contact.create", 400, verb="POST",
-                   **_contact(sp.ids["brand_default"], email="HARPER.LEWIS@example.com"))
+    body = sp.fail(
+        "sp.contact.create", 400, verb="POST", **_contact(sp.ids["brand_default"], email="HARPER.LEWIS@example.com")
+    )
     assert "already exists" in body["validation_errors"]["email"][0]
     third = sp.ok("sp.contact.create", verb="POST", **_contact(sp.ids["brand_third"], email="harper.lewis@example.com"))
     assert third["contact"]["brand_id"] == sp.ids["brand_third"]
@@ -56,21 +79,50 @@ def test_contact_info_by_email_returns_an_array_when_several_match(shared_sp):
 
 def test_contact_update_keeps_what_was_not_sent(sp):
     harper = sp.ok("sp.contact.info", contact_id=sp.ids["harper"])["contact"]
-    updated = sp.ok("sp.contact.update", verb="POST", contact_id=harper["id"], brand_id=harper["brand_id"],
-                    first_name="Harper", email=harper["email"], last_name="Lewis-Carter", notes="")["contact"]
+    updated = sp.ok(
+        "sp.contact.update",
+        verb="POST",
+        contact_id=harper["id"],
+        brand_id=harper["brand_id"],
+        first_name="Harper",
+        email=harper["email"],
+        last_name="Lewis-Carter",
+        notes="",
+    )["contact"]
     assert updated["last_name"] == "Lewis-Carter" and updated["notes"] is None
     assert updated["phone"] == harper["phone"] and updated["tags"] == harper["tags"]
     assert updated["address"] == harper["address"]
-    moved = sp.ok("sp.contact.update", verb="POST", contact_id=harper["id"], brand_id=harper["brand_id"],
-                  first_name="Harper", email=harper["email"], tags="",
-                  **{"address[address_1]": "9 New Rd", "address[country]": "US"})["contact"]
+    moved = sp.ok(
+        "sp.contact.update",
+        verb="POST",
+        contact_id=harper["id"],
+        brand_id=harper["brand_id"],
+        first_name="Harper",
+        email=harper["email"],
+        tags="",
+        **{"address[address_1]": "9 New Rd", "address[country]": "US"},
+    )["contact"]
     assert moved["tags"] == [] and moved["address"]["street_line_1"] == "9 New Rd"
     assert moved["address"]["id"] == harper["address"]["id"] and moved["address"]["city"] is None
-    body = sp.fail("sp.contact.update", 400, verb="POST", contact_id=harper["id"], brand_id=harper["brand_id"],
-                   first_name="Harper", email="liam.carter@example.com")
+    body = sp.fail(
+        "sp.contact.update",
+        400,
+        verb="POST",
+        contact_id=harper["id"],
+        brand_id=harper["brand_id"],
+        first_name="Harper",
+        email="liam.carter@example.com",
+    )
     assert "email" in body["validation_errors"]
-    assert sp.fail("sp.contact.update", 404, verb="POST", contact_id=1, brand_id=harper["brand_id"],
-                   first_name="x", email="x@example.com")
+    assert sp.fail(
+        "sp.contact.update",
+        404,
+        verb="POST",
+        contact_id=1,
+        brand_id=harper["brand_id"],
+        first_name="x",
+        email="x@example.com",
+    )
 
 
 def test_contact_delete_unlinks_events(sp):
@@ -84,9 +136,18 @@ def test_contact_delete_unlinks_events(sp):
 def test_bulk_create_reports_each_row(sp):
     brand = sp.ids["brand_default"]
     rows = [
-        {"brand_id": brand, "first_name": "Joe", "last_name": "Shmoe", "email": "joe@example.org",
-         "tags": "wedding,groom", "address[address_1]": "123 Main Street", "address[city]": "Jacksonville",
-         "address[state]": "FL", "address[country]": "US", "address[zip_postal]": "32099"},
+        {
+            "brand_id": brand,
+            "first_name": "Joe",
+            "last_name": "Shmoe",
+            "email": "joe@example.org",
+            "tags": "wedding,groom",
+            "address[address_1]": "123 Main Street",
+            "address[city]": "Jacksonville",
+            "address[state]": "FL",
+            "address[country]": "US",
+            "address[zip_postal]": "32099",
+        },
         {"brand_id": brand, "first_name": "", "last_name": "Bob", "email": "billy@example.org"},
         {"brand_id": brand, "first_name": "Dup", "email": "JOE@example.org"},
         {"brand_id": brand, "first_name": "Lee", "email": "lee@example.org"},
@@ -110,8 +171,13 @@ def test_bulk_create_reports_each_row(sp):
 def test_bulk_create_accepts_at_most_50(sp):
     params = {}
     for n in range(51):
-        params.update({f"contacts[{n}][brand_id]": sp.ids["brand_default"], f"contacts[{n}][first_name]": "P",
-                       f"contacts[{n}][email]": f"p{n}@example.com"})
+        params.update(
+            {
+                f"contacts[{n}][brand_id]": sp.ids["brand_default"],
+                f"contacts[{n}][first_name]": "P",
+                f"contacts[{n}][email]": f"p{n}@example.com",
+            }
+        )
     body = sp.fail("sp.contact.bulk_create", 400, verb="POST", **params)
     assert "contacts" in body["validation_errors"]
     with sp.studio.db.read() as c:
@@ -122,12 +188,30 @@ def test_bulk_create_accepts_at_most_50(sp):
 def test_brand_create_validation_matches_the_reference_example(sp):
     body = sp.fail("sp.brand.create", 400, verb="POST")
     assert body["code"] == 400 and body["msg"] == "invalid brand values provided"
-    assert {"name", "email", "address[address_1]", "address[city]", "address[country]",
-            "address[zip_postal]", "address[state]"} <= set(body["validation_errors"])
-    brand = sp.ok("sp.brand.create", verb="POST", name="Lumen and Grain", email="b@example.com",
-                  phone="423-555-1212", website="http://www.my-brand.com",
-                  **{"address[address_1]": "123 Main St.", "address[city]": "Chattanooga",
-                     "address[state]": "TN", "address[country]": "US", "address[zip_postal]": "37401"})["brand"]
+    assert {
+        "name",
+        "email",
+        "address[address_1]",
+        "address[city]",
+        "address[country]",
+        "address[zip_postal]",
+        "address[state]",
+    } <= set(body["validation_errors"])
+    brand = sp.ok(
+        "sp.brand.create",
+        verb="POST",
+        name="Lumen and Grain",
+        email="b@example.com",
+        phone="423-555-1212",
+        website="http://www.my-brand.com",
+        **{
+            "address[address_1]": "123 Main St.",
+            "address[city]": "Chattanooga",
+            "address[state]": "TN",
+            "address[country]": "US",
+            "address[zip_postal]": "37401",
+        },
+    )["brand"]
     assert brand["subdomain"] == "lumenandgrain2" and brand["is_default"] is False
     assert brand["address"]["zip_postal"] == "37401" and brand["locale"] == "en_US"
     brands = sp.ok("sp.brand.get_list")
@@ -150,13 +234,18 @@ def test_brand_info_and_defaults(shared_sp):
 def test_studio_settings(sp):
     assert sp.ok("sp.studio.get_setting", setting_key="sales_tax_rate")["setting_value"] == "7.25"
     assert sp.ok("sp.studio.get_setting", setting_key="order_postback_url")["setting_value"] == ""
-    sp.ok("sp.studio.set_setting", verb="POST", setting_key="order_postback_url",
-          setting_value="https://hooks.example/orders")
-    assert sp.ok("sp.studio.get_setting", setting_key="order_postback_url")["setting_value"] == \
-        "https://hooks.example/orders"
+    sp.ok(
+        "sp.studio.set_setting",
+        verb="POST",
+        setting_key="order_postback_url",
+        setting_value="https://hooks.example/orders",
+    )
+    assert (
+        sp.ok("sp.studio.get_setting", setting_key="order_postback_url")["setting_value"]
+        == "https://hooks.example/orders"
+    )
     assert sp.fail("sp.studio.set_setting", 400, verb="POST", setting_key="sales_tax_rate", setting_value="9")
-    assert sp.fail("sp.studio.set_setting", 400, verb="POST", setting_key="event_postback_url",
-                   setting_value="ftp://x")
+    assert sp.fail("sp.studio.set_setting", 400, verb="POST", setting_key="event_postback_url", setting_value="ftp://x")
     assert sp.fail("sp.studio.get_setting", 400, setting_key="password")
     sp.ok("sp.studio.set_setting", verb="POST", setting_key="order_postback_url", setting_value="")
     assert sp.ok("sp.studio.get_setting", setting_key="order_postback_url")["setting_value"] == ""
@@ -175,8 +264,9 @@ def test_orders_invoices_and_mobile_apps(shared_sp):
     assert details["refund_transaction"]["amount"] == 26.81 and details["grand_total"] == refunded["grand_total"]
     assert sp.fail("sp.order.get_details", 404, order_id=1)
     invoices = sp.ok("sp.invoice.get_list", brand_id=sp.ids["brand_default"])
-    assert invoices["total_results"] == 2 and all(i["brand_id"] == sp.ids["brand_default"]
-                                                  for i in invoices["invoices"])
+    assert invoices["total_results"] == 2 and all(
+        i["brand_id"] == sp.ids["brand_default"] for i in invoices["invoices"]
+    )
     euro = sp.ok("sp.invoice.get_list", brand_id=sp.ids["brand_third"])["invoices"][0]
     assert euro["currency_code"] == "EUR" and euro["client_contact"]["first_name"] == "Chloé"
     assert sp.fail("sp.invoice.info", 404, invoice_id=1)

@@ -17,8 +17,11 @@ def test_the_contracts_example_country():
 
 
 def test_every_country_the_client_offers_has_the_sandboxs_id_and_name():
-    wrong = {country_id: (name, sandbox.COUNTRIES.get(country_id))
-             for country_id, name in client.COUNTRIES.items() if sandbox.COUNTRIES.get(country_id) != name}
+    wrong = {
+        country_id: (name, sandbox.COUNTRIES.get(country_id))
+        for country_id, name in client.COUNTRIES.items()
+        if sandbox.COUNTRIES.get(country_id) != name
+    }
     assert wrong == {}
 
 

@@ -8,8 +8,14 @@ import pytest
 
 
 def test_event_create_uses_the_default_brand_and_its_defaults(sp):
-    event = sp.ok("sp.event.create", verb="POST", event_name="  Patel Wedding ", event_date="2025-06-02 00:00:00",
-                  url_slug="patel-wedding", contact_id=sp.ids["harper"])["event"]
+    event = sp.ok(
+        "sp.event.create",
+        verb="POST",
+        event_name="  Patel Wedding ",
+        event_date="2025-06-02 00:00:00",
+        url_slug="patel-wedding",
+        contact_id=sp.ids["harper"],
+    )["event"]
     assert event["name"] == "Patel Wedding"
     assert event["brand_id"] == sp.ids["brand_default"]
     assert event["url_slug"] == "patel-wedding"
@@ -22,8 +28,13 @@ def test_event_create_uses_the_default_brand_and_its_defaults(sp):
 
 
 def test_event_create_with_event_defaults_and_archive(sp):
-    event = sp.ok("sp.event.create", verb="POST", event_name="June wedding",
-                  brand_event_default_id=sp.ids["defaults_wedding"], archive=1)["event"]
+    event = sp.ok(
+        "sp.event.create",
+        verb="POST",
+        event_name="June wedding",
+        brand_event_default_id=sp.ids["defaults_wedding"],
+        archive=1,
+    )["event"]
     assert event["category_id"] == sp.ids["cat_weddings"]
     assert event["gallery_expiration_date"] is not None
     assert event["status"] == "Archived"
@@ -31,14 +42,17 @@ def test_event_create_with_event_defaults_and_archive(sp):
     assert event["id"] not in open_ids
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"event_name": ""}, "event_name"),
-    ({"event_name": "x", "event_date": "2025-06-02"}, "event_date"),
-    ({"event_name": "x", "url_slug": "Has Spaces"}, "url_slug"),
-    ({"event_name": "x", "brand_id": 1}, "brand_id"),
-    ({"event_name": "x", "contact_id": 1}, "contact_id"),
-    ({"event_name": "x", "archive": "yes"}, "archive"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"event_name": ""}, "event_name"),
+        ({"event_name": "x", "event_date": "2025-06-02"}, "event_date"),
+        ({"event_name": "x", "url_slug": "Has Spaces"}, "url_slug"),
+        ({"event_name": "x", "brand_id": 1}, "brand_id"),
+        ({"event_name": "x", "contact_id": 1}, "contact_id"),
+        ({"event_name": "x", "archive": "yes"}, "archive"),
+    ],
+)
 def test_event_create_validation(shared_sp, params, field):
     sp = shared_sp
     body = sp.fail("sp.event.create", 400, verb="POST", **params)
@@ -47,8 +61,9 @@ def test_event_create_validation(shared_sp, params, field):
 
 def test_contact_from_another_brand_is_refused(shared_sp):
     sp = shared_sp
-    body = sp.fail("sp.event.create", 400, verb="POST", event_name="x", brand_id=sp.ids["brand_third"],
-                   contact_id=sp.ids["priya"])
+    body = sp.fail(
+        "sp.event.create", 400, verb="POST", event_name="x", brand_id=sp.ids["brand_third"], contact_id=sp.ids["priya"]
+    )
     assert "contact_id" in body["validation_errors"]
 
 
@@ -84,8 +99,10 @@ def test_event_list_paginates(sp):
     assert beyond["events"] == [] and beyond["results_returned"] == 0 and beyond["total_results"] == 13
 
 
-@pytest.mark.parametrize("params, field", [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"),
-                                           ({"page": 0}, "page"), ({"limit": "ten"}, "limit")])
+@pytest.mark.parametrize(
+    "params, field",
+    [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"page": 0}, "page"), ({"limit": "ten"}, "limit")],
+)
 def test_bad_paging_is_a_validation_error(shared_sp, params, field):
     sp = shared_sp
     body = sp.fail("sp.event.get_list", 400, **params)
@@ -114,21 +131,35 @@ def test_access_level_and_password(sp):
     event_id = sp.ids["event_family"]
     body = sp.fail("sp.event.set_access_level", 400, verb="POST", event_id=event_id, access_level="public_password")
     assert "password" in body["validation_errors"]
-    event = sp.ok("sp.event.set_access_level", verb="POST", event_id=event_id, access_level="public_password",
-                  password="s3cret")["event"]
+    event = sp.ok(
+        "sp.event.set_access_level", verb="POST", event_id=event_id, access_level="public_password", password="s3cret"
+    )["event"]
     assert event["password"] == "s3cret"
-    event = sp.ok("sp.event.set_access_level", verb="POST", event_id=event_id,
-                  access_level="private_no_password", password="ignored")["event"]
+    event = sp.ok(
+        "sp.event.set_access_level",
+        verb="POST",
+        event_id=event_id,
+        access_level="private_no_password",
+        password="ignored",
+    )["event"]
     assert event["password"] is None
-    assert "access_level" in sp.fail("sp.event.set_access_level", 400, verb="POST", event_id=event_id,
-                                     access_level="everyone")["validation_errors"]
+    assert (
+        "access_level"
+        in sp.fail("sp.event.set_access_level", 400, verb="POST", event_id=event_id, access_level="everyone")[
+            "validation_errors"
+        ]
+    )
 
 
 def test_category_and_contact_of_an_event(sp):
     event_id = sp.ids["event_empty"]
     category = sp.ok("sp.category.create", verb="POST", name="Pets")["category"]
-    assert sp.ok("sp.event.set_category", verb="POST", event_id=event_id,
-                 category_id=category["id"])["event"]["category_id"] == category["id"]
+    assert (
+        sp.ok("sp.event.set_category", verb="POST", event_id=event_id, category_id=category["id"])["event"][
+            "category_id"
+        ]
+        == category["id"]
+    )
     assert sp.fail("sp.event.set_category", 400, verb="POST", event_id=event_id, category_id=1)
     result = sp.ok("sp.event.set_contact", verb="POST", event_id=event_id, contact_id=sp.ids["sam"])
     assert result["event_id"] == event_id and result["contact_id"] == sp.ids["sam"]
@@ -185,7 +216,8 @@ def test_event_delete_only_empty(sp):
     path = sp.studio.photo_file(photo_ids[0])
     used_before = sp.ok("sp.studio.info")["plan"]["used"]
     assert sp.ok("sp.event.delete", verb="POST", event_id=sp.ids["event_family"])["event"] == {
-        "id": sp.ids["event_family"]}
+        "id": sp.ids["event_family"]
+    }
     assert sp.fail("sp.event.info", 404, event_id=sp.ids["event_family"])
     assert not path.exists()
     assert sp.ok("sp.studio.info")["plan"]["used"] == used_before - len(photo_ids)
@@ -201,12 +233,14 @@ def test_gallery_visitors_and_their_photos(shared_sp):
     assert harper["num_labeled_photos"] == 11 and harper["event_name"] == "Harper & Liam Wedding"
     mary = next(v for v in visitors if v["email_address"] == "aunt.mary@example.com")
     assert mary["contact_id"] is None and mary["num_hidden_photos"] is None
-    photos = sp.ok("sp.event.gallery_visitor_photos", event_id=sp.ids["event_wedding"],
-                   email_address="harper.lewis@example.com")
+    photos = sp.ok(
+        "sp.event.gallery_visitor_photos", event_id=sp.ids["event_wedding"], email_address="harper.lewis@example.com"
+    )
     assert len(photos["favorites"]) == 12
     assert {label["name"]: len(label["photos"]) for label in photos["labeled"]} == {"Album picks": 8, "Print": 3}
-    assert sp.fail("sp.event.gallery_visitor_photos", 404, event_id=sp.ids["event_wedding"],
-                   email_address="nobody@example.com")
+    assert sp.fail(
+        "sp.event.gallery_visitor_photos", 404, event_id=sp.ids["event_wedding"], email_address="nobody@example.com"
+    )
 
 
 def test_album_tree_nests_four_levels(shared_sp):
@@ -221,16 +255,27 @@ def test_album_tree_nests_four_levels(shared_sp):
 
 def test_album_create_refuses_a_fifth_level(sp):
     event_id = sp.ids["event_wedding"]
-    body = sp.fail("sp.album.create", 400, verb="POST", event_id=event_id, album_name="Too deep",
-                   parent_id=sp.ids["album_level4"])
+    body = sp.fail(
+        "sp.album.create", 400, verb="POST", event_id=event_id, album_name="Too deep", parent_id=sp.ids["album_level4"]
+    )
     assert "parent_id" in body["validation_errors"]
-    ok = sp.ok("sp.album.create", verb="POST", event_id=event_id, album_name="Veil", parent_id=sp.ids["album_level3"],
-               password="lace")["album"]
+    ok = sp.ok(
+        "sp.album.create",
+        verb="POST",
+        event_id=event_id,
+        album_name="Veil",
+        parent_id=sp.ids["album_level3"],
+        password="lace",
+    )["album"]
     assert ok["parent_id"] == sp.ids["album_level3"] and ok["password"] == "lace"
     assert ok["display_order"] == 2 and ok["photo_count"] == 0
     other = sp.ids["album_empty"]
-    assert "parent_id" in sp.fail("sp.album.create", 400, verb="POST", event_id=event_id, album_name="x",
-                                  parent_id=other)["validation_errors"]
+    assert (
+        "parent_id"
+        in sp.fail("sp.album.create", 400, verb="POST", event_id=event_id, album_name="x", parent_id=other)[
+            "validation_errors"
+        ]
+    )
 
 
 def test_album_move_checks_depth_and_cycles(sp):
@@ -238,8 +283,7 @@ def test_album_move_checks_depth_and_cycles(sp):
     reception = sp.ids["album_reception"]
     body = sp.fail("sp.album.move", 400, verb="POST", album_id=reception, parent_id=sp.ids["album_level3"])
     assert "parent_id" in body["validation_errors"]
-    body = sp.fail("sp.album.move", 400, verb="POST", album_id=sp.ids["album_level1"],
-                   parent_id=sp.ids["album_level3"])
+    body = sp.fail("sp.album.move", 400, verb="POST", album_id=sp.ids["album_level1"], parent_id=sp.ids["album_level3"])
     assert "itself" in body["validation_errors"]["parent_id"][0]
     moved = sp.ok("sp.album.move", verb="POST", album_id=reception, parent_id=sp.ids["album_level2"])["album"]
     assert moved["parent_id"] == sp.ids["album_level2"]

@@ -48,8 +48,9 @@ def test_queued_faults_come_first_and_in_order():
     assert faults.counts == {} and faults.decide("x") is None
 
 
-@pytest.mark.parametrize("kwargs", [{"rate": 1.5}, {"statuses": (404,)}, {"rate": 0.5, "statuses": ()},
-                                    {"latency": -1}])
+@pytest.mark.parametrize(
+    "kwargs", [{"rate": 1.5}, {"statuses": (404,)}, {"rate": 0.5, "statuses": ()}, {"latency": -1}]
+)
 def test_configure_refuses_nonsense(kwargs):
     with pytest.raises(ValueError):
         Faults().configure(**kwargs)
@@ -66,11 +67,19 @@ def test_queue_refuses_nonsense():
 
 
 def test_settings_from_environment():
-    env = {"STUDIO_DESKTOP_SANDBOX_FAULT_RATE": "0.2", "STUDIO_DESKTOP_SANDBOX_FAULT_STATUSES": "500, 429",
-           "STUDIO_DESKTOP_SANDBOX_FAULT_METHODS": "sp.photo.upload,sp.event.photo_exists",
-           "STUDIO_DESKTOP_SANDBOX_FAULT_SEED": "4", "STUDIO_DESKTOP_SANDBOX_FAULT_LATENCY": ""}
-    assert settings_from_env(env) == {"rate": 0.2, "statuses": [500, 429], "seed": 4,
-                                      "only_methods": ["sp.photo.upload", "sp.event.photo_exists"]}
+    env = {
+        "STUDIO_DESKTOP_SANDBOX_FAULT_RATE": "0.2",
+        "STUDIO_DESKTOP_SANDBOX_FAULT_STATUSES": "500, 429",
+        "STUDIO_DESKTOP_SANDBOX_FAULT_METHODS": "sp.photo.upload,sp.event.photo_exists",
+        "STUDIO_DESKTOP_SANDBOX_FAULT_SEED": "4",
+        "STUDIO_DESKTOP_SANDBOX_FAULT_LATENCY": "",
+    }
+    assert settings_from_env(env) == {
+        "rate": 0.2,
+        "statuses": [500, 429],
+        "seed": 4,
+        "only_methods": ["sp.photo.upload", "sp.event.photo_exists"],
+    }
     faults = Faults()
     assert faults.configure_from_env(env) and not faults.applies_to("sp.studio.info")
     assert faults.applies_to("sp.photo.upload")
@@ -82,14 +91,16 @@ def test_sandbox_reads_fault_settings_from_the_environment(monkeypatch, sandbox_
     monkeypatch.setenv("STUDIO_DESKTOP_SANDBOX_FAULT_RATE", "1")
     monkeypatch.setenv("STUDIO_DESKTOP_SANDBOX_FAULT_STATUSES", "502")
     server = sandbox_factory("empty")
-    response = httpx.get(server.shootproof_api_url, params={"method": "sp.studio.info",
-                                                            "access_token": server.access_token})
+    response = httpx.get(
+        server.shootproof_api_url, params={"method": "sp.studio.info", "access_token": server.access_token}
+    )
     assert response.status_code == 502
 
 
 def _upload(sp, jpeg, name):
-    return sp.post("sp.photo.upload", files={"photo": (name, io.BytesIO(jpeg()), "image/jpeg")},
-                   event_id=sp.ids["event_empty"])
+    return sp.post(
+        "sp.photo.upload", files={"photo": (name, io.BytesIO(jpeg()), "image/jpeg")}, event_id=sp.ids["event_empty"]
+    )
 
 
 def test_429_comes_before_the_handler_with_retry_after(sp, jpeg):

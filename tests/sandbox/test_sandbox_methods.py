@@ -15,37 +15,131 @@ from studio_desktop.sandbox.registry import REGISTRY, UPGRADE_SCOPE, load_handle
 # A copy of the API reference, so the tables below are checked against its text.
 REFERENCE = (Path(__file__).parent / "reference" / "shootproof-api-v2.txt").read_text(encoding="utf-8")
 
-REFERENCE_METHODS = """
-sp.auth.deauthorize sp.studio.info sp.studio.get_setting sp.studio.set_setting sp.event.get_list sp.event.info
-sp.event.create sp.event.update sp.event.delete sp.event.rename sp.event.set_access_level sp.event.photo_exists
-sp.event.get_photos sp.event.set_category sp.event.set_contact sp.event.gallery_visitors
-sp.event.gallery_visitor_photos sp.event.bulk_email_add sp.category.get_list sp.category.create sp.category.rename
-sp.album.get_list sp.album.create sp.album.delete sp.album.move sp.album.rename sp.album.get_photos sp.album.info
-sp.photo.upload sp.photo.add_to_album sp.photo.remove_from_album sp.photo.info sp.photo.delete sp.photo.update
-sp.watermark.get_list sp.cover_photo.set sp.cover_photo.delete sp.mobile_app.get_list sp.mobile_app.get_photos
-sp.order.get_list sp.order.get_details sp.brand.get_list sp.brand.create sp.brand.info sp.brand.get_event_defaults
-sp.brand.get_event_tree sp.contact.info sp.contact.create sp.contact.update sp.contact.delete sp.contact.bulk_create
-sp.contact.get_event_list sp.invoice.get_list sp.invoice.info
-""".split()
+REFERENCE_METHODS = [
+    "sp.auth.deauthorize",
+    "sp.studio.info",
+    "sp.studio.get_setting",
+    "sp.studio.set_setting",
+    "sp.event.get_list",
+    "sp.event.info",
+    "sp.event.create",
+    "sp.event.update",
+    "sp.event.delete",
+    "sp.event.rename",
+    "sp.event.set_access_level",
+    "sp.event.photo_exists",
+    "sp.event.get_photos",
+    "sp.event.set_category",
+    "sp.event.set_contact",
+    "sp.event.gallery_visitors",
+    "sp.event.gallery_visitor_photos",
+    "sp.event.bulk_email_add",
+    "sp.category.get_list",
+    "sp.category.create",
+    "sp.category.rename",
+    "sp.album.get_list",
+    "sp.album.create",
+    "sp.album.delete",
+    "sp.album.move",
+    "sp.album.rename",
+    "sp.album.get_photos",
+    "sp.album.info",
+    "sp.photo.upload",
+    "sp.photo.add_to_album",
+    "sp.photo.remove_from_album",
+    "sp.photo.info",
+    "sp.photo.delete",
+    "sp.photo.update",
+    "sp.watermark.get_list",
+    "sp.cover_photo.set",
+    "sp.cover_photo.delete",
+    "sp.mobile_app.get_list",
+    "sp.mobile_app.get_photos",
+    "sp.order.get_list",
+    "sp.order.get_details",
+    "sp.brand.get_list",
+    "sp.brand.create",
+    "sp.brand.info",
+    "sp.brand.get_event_defaults",
+    "sp.brand.get_event_tree",
+    "sp.contact.info",
+    "sp.contact.create",
+    "sp.contact.update",
+    "sp.contact.delete",
+    "sp.contact.bulk_create",
+    "sp.contact.get_event_list",
+    "sp.invoice.get_list",
+    "sp.invoice.info",
+]
 
 # What the reference says may only be sent over HTTP POST; every other method also takes GET.
-POST_ONLY = frozenset({
-    "sp.photo.upload", "sp.photo.update", "sp.cover_photo.set", "sp.cover_photo.delete", "sp.brand.create",
-    "sp.contact.create", "sp.contact.update", "sp.contact.bulk_create", "sp.event.bulk_email_add",
-})
+POST_ONLY = frozenset(
+    {
+        "sp.photo.upload",
+        "sp.photo.update",
+        "sp.cover_photo.set",
+        "sp.cover_photo.delete",
+        "sp.brand.create",
+        "sp.contact.create",
+        "sp.contact.update",
+        "sp.contact.bulk_create",
+        "sp.event.bulk_email_add",
+    }
+)
 
 PAGING = {"page", "results_returned", "total_pages", "total_results"}
-EVENT_LIST = {"id", "brand_id", "name", "password", "category_id", "is_archived", "status", "view_url", "created",
-              "event_date", "release_date", "gallery_expiration_date", "contact_id", "last_updated", "cover_photo",
-              "photo_count"}
-EVENT_WRITE = {"id", "name", "password", "category_id", "status", "view_url", "created", "event_date",
-               "release_date", "gallery_expiration_date", "contact_id", "brand_id", "url_slug", "cover_photo",
-               "photo_count"}
+EVENT_LIST = {
+    "id",
+    "brand_id",
+    "name",
+    "password",
+    "category_id",
+    "is_archived",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "last_updated",
+    "cover_photo",
+    "photo_count",
+}
+EVENT_WRITE = {
+    "id",
+    "name",
+    "password",
+    "category_id",
+    "status",
+    "view_url",
+    "created",
+    "event_date",
+    "release_date",
+    "gallery_expiration_date",
+    "contact_id",
+    "brand_id",
+    "url_slug",
+    "cover_photo",
+    "photo_count",
+}
 PHOTO = {"id", "name", "mime_type", "width", "height", "url"}
 PHOTO_SIZES = {"small", "medium", "medium_large", "large", "x_large", "2x_large", "3x_large", "original"}
 ALBUM = {"id", "name", "password", "display_order", "parent_id", "cover_photo_url", "photo_count"}
-CONTACT = {"id", "first_name", "last_name", "email", "phone", "business_name", "notes", "third_party_id",
-           "brand_id", "brand_name", "address", "tags"}
+CONTACT = {
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "business_name",
+    "notes",
+    "third_party_id",
+    "brand_id",
+    "brand_name",
+    "address",
+    "tags",
+}
 ADDRESS = {"street_line_1", "street_line_2", "city", "state_province", "postal_code", "country", "id"}
 
 
@@ -61,79 +155,157 @@ def calls(sp, jpeg):
     """
     i = sp.ids
     photo = i["photo_first"]
-    contact = {"brand_id": i["brand_default"], "first_name": "Nia", "email": "nia@example.com",
-               "address[country]": "US", "address[city]": "Austin", "tags": "a, b"}
+    contact = {
+        "brand_id": i["brand_default"],
+        "first_name": "Nia",
+        "email": "nia@example.com",
+        "address[country]": "US",
+        "address[city]": "Austin",
+        "tags": "a, b",
+    }
     bulk = {**contact, "email": "bulk@example.com"}
     return {
         "sp.auth.deauthorize": ("POST", {"access_token": sp.studio.issue_token().access_token}, None, {"msg"}),
         "sp.studio.info": ("GET", {}, None, {"name", "user", "homepage_url", "plan"}),
         "sp.studio.get_setting": ("GET", {"setting_key": "sales_tax_rate"}, None, {"setting_value"}),
-        "sp.studio.set_setting": ("POST", {"setting_key": "event_postback_url",
-                                           "setting_value": "https://hooks.example/e"}, None, {"msg"}),
+        "sp.studio.set_setting": (
+            "POST",
+            {"setting_key": "event_postback_url", "setting_value": "https://hooks.example/e"},
+            None,
+            {"msg"},
+        ),
         "sp.event.get_list": ("GET", {}, None, {"events"} | PAGING),
         "sp.event.info": ("GET", {"event_id": i["event_wedding"]}, None, {"event"}),
         "sp.event.create": ("POST", {"event_name": "New"}, None, {"event"}),
         "sp.event.update": ("POST", {"event_id": i["event_family"], "event_name": "Renamed"}, None, {"event"}),
         "sp.event.delete": ("POST", {"event_id": i["event_empty"]}, None, {"event"}),
         "sp.event.rename": ("POST", {"event_id": i["event_family"], "event_name": "Again"}, None, {"event"}),
-        "sp.event.set_access_level": ("POST", {"event_id": i["event_family"], "access_level": "public_no_password"},
-                                      None, {"event"}),
-        "sp.event.photo_exists": ("GET", {"event_id": i["event_wedding"], "photo_name": "IMG_0001.jpg"}, None,
-                                  {"photo_exists"}),
+        "sp.event.set_access_level": (
+            "POST",
+            {"event_id": i["event_family"], "access_level": "public_no_password"},
+            None,
+            {"event"},
+        ),
+        "sp.event.photo_exists": (
+            "GET",
+            {"event_id": i["event_wedding"], "photo_name": "IMG_0001.jpg"},
+            None,
+            {"photo_exists"},
+        ),
         "sp.event.get_photos": ("GET", {"event_id": i["event_wedding"]}, None, {"photos"} | PAGING),
-        "sp.event.set_category": ("POST", {"event_id": i["event_kim"], "category_id": i["cat_weddings"]}, None,
-                                  {"event"}),
-        "sp.event.set_contact": ("POST", {"event_id": i["event_kim"], "contact_id": i["grace"]}, None,
-                                 {"event_id", "contact_id"}),
+        "sp.event.set_category": (
+            "POST",
+            {"event_id": i["event_kim"], "category_id": i["cat_weddings"]},
+            None,
+            {"event"},
+        ),
+        "sp.event.set_contact": (
+            "POST",
+            {"event_id": i["event_kim"], "contact_id": i["grace"]},
+            None,
+            {"event_id", "contact_id"},
+        ),
         "sp.event.gallery_visitors": ("GET", {"event_id": i["event_wedding"]}, None, {"gallery_visitors"}),
-        "sp.event.gallery_visitor_photos": ("GET", {"event_id": i["event_wedding"],
-                                                    "email_address": "harper.lewis@example.com"}, None,
-                                            {"favorites", "labeled"}),
+        "sp.event.gallery_visitor_photos": (
+            "GET",
+            {"event_id": i["event_wedding"], "email_address": "harper.lewis@example.com"},
+            None,
+            {"favorites", "labeled"},
+        ),
         "sp.category.get_list": ("GET", {}, None, {"category"}),
         "sp.category.create": ("POST", {"name": "Boudoir"}, None, {"category"}),
-        "sp.category.rename": ("POST", {"category_id": i["cat_weddings"], "name": "Wedding days"}, None,
-                               {"category"}),
+        "sp.category.rename": ("POST", {"category_id": i["cat_weddings"], "name": "Wedding days"}, None, {"category"}),
         "sp.album.get_list": ("GET", {"event_id": i["event_wedding"]}, None, {"albums"}),
         "sp.album.create": ("POST", {"event_id": i["event_wedding"], "album_name": "Dessert"}, None, {"album"}),
         "sp.album.delete": ("POST", {"album_id": i["album_empty"]}, None, set()),
-        "sp.album.move": ("POST", {"album_id": i["album_reception"], "parent_id": i["album_ceremony"]}, None,
-                          {"album"}),
+        "sp.album.move": (
+            "POST",
+            {"album_id": i["album_reception"], "parent_id": i["album_ceremony"]},
+            None,
+            {"album"},
+        ),
         "sp.album.rename": ("POST", {"album_id": i["album_ceremony"], "album_name": "Vows"}, None, {"album"}),
         "sp.album.get_photos": ("GET", {"album_id": i["album_ceremony"]}, None, {"photos"} | PAGING),
         "sp.album.info": ("GET", {"album_id": i["album_level4"]}, None, {"album"}),
-        "sp.photo.upload": ("POST", {"event_id": i["event_kim"]}, _jpeg_file(jpeg, "a.jpg"),
-                            {"photo_id", "photos_allowed", "photos_used"}),
+        "sp.photo.upload": (
+            "POST",
+            {"event_id": i["event_kim"]},
+            _jpeg_file(jpeg, "a.jpg"),
+            {"photo_id", "photos_allowed", "photos_used"},
+        ),
         "sp.photo.add_to_album": ("POST", {"album_id": i["album_ceremony"], "photo_id": photo}, None, set()),
         "sp.photo.remove_from_album": ("POST", {"album_id": i["album_level1"], "photo_id": sp.photo(6)}, None, set()),
         "sp.photo.info": ("GET", {"photo_id": photo}, None, PHOTO),
         "sp.photo.delete": ("POST", {"photo_id": photo}, None, {"deleted", "photo_id"}),
-        "sp.photo.update": ("POST", {"photo_id": sp.photo(1)}, _jpeg_file(jpeg, "b.jpg"),
-                            {"photo_id", "photos_allowed", "photos_used"}),
-        "sp.watermark.get_list": ("GET", {"brand_id": i["brand_default"]}, None,
-                                  {"apply_default_to_new_uploads", "watermarks"}),
-        "sp.cover_photo.set": ("POST", {"event_id": i["event_wedding"], "photo_id": sp.photo(2)}, None,
-                               {"cover_photo"}),
+        "sp.photo.update": (
+            "POST",
+            {"photo_id": sp.photo(1)},
+            _jpeg_file(jpeg, "b.jpg"),
+            {"photo_id", "photos_allowed", "photos_used"},
+        ),
+        "sp.watermark.get_list": (
+            "GET",
+            {"brand_id": i["brand_default"]},
+            None,
+            {"apply_default_to_new_uploads", "watermarks"},
+        ),
+        "sp.cover_photo.set": (
+            "POST",
+            {"event_id": i["event_wedding"], "photo_id": sp.photo(2)},
+            None,
+            {"cover_photo"},
+        ),
         "sp.cover_photo.delete": ("POST", {"event_id": i["event_wedding"]}, None, set()),
         "sp.mobile_app.get_list": ("GET", {}, None, {"mobile_apps"} | PAGING),
-        "sp.mobile_app.get_photos": ("GET", {"mobile_app_id": i["mobile_app_first"]}, None,
-                                     {"photos", "total_results"}),
+        "sp.mobile_app.get_photos": (
+            "GET",
+            {"mobile_app_id": i["mobile_app_first"]},
+            None,
+            {"photos", "total_results"},
+        ),
         "sp.order.get_list": ("GET", {}, None, {"orders"} | PAGING),
         "sp.order.get_details": ("GET", {"order_id": i["order_first"]}, None, {"order"}),
         "sp.brand.get_list": ("GET", {}, None, {"brands", "results_returned", "total_results"}),
-        "sp.brand.create": ("POST", {"name": "Third Eye", "email": "t@example.com", "address[address_1]": "1 A St",
-                                     "address[city]": "Austin", "address[state]": "TX", "address[country]": "US",
-                                     "address[zip_postal]": "73301"}, None, {"brand"}),
+        "sp.brand.create": (
+            "POST",
+            {
+                "name": "Third Eye",
+                "email": "t@example.com",
+                "address[address_1]": "1 A St",
+                "address[city]": "Austin",
+                "address[state]": "TX",
+                "address[country]": "US",
+                "address[zip_postal]": "73301",
+            },
+            None,
+            {"brand"},
+        ),
         "sp.brand.info": ("GET", {"brand_id": i["brand_second"]}, None, {"brand"}),
         "sp.brand.get_event_defaults": ("GET", {"brand_id": i["brand_default"]}, None, {"event_defaults"}),
         "sp.brand.get_event_tree": ("GET", {"brand_id": i["brand_default"]}, None, {"events"}),
         "sp.contact.info": ("GET", {"contact_id": i["sam"]}, None, {"contact"}),
         "sp.contact.create": ("POST", contact, None, {"msg", "contact"}),
-        "sp.contact.update": ("POST", {**contact, "email": "sam.o@example.com", "contact_id": i["sam"]}, None,
-                               {"msg", "contact"}),
+        "sp.contact.update": (
+            "POST",
+            {**contact, "email": "sam.o@example.com", "contact_id": i["sam"]},
+            None,
+            {"msg", "contact"},
+        ),
         "sp.contact.delete": ("POST", {"contact_id": i["sam"]}, None, {"msg", "contact_id"}),
-        "sp.contact.bulk_create": ("POST", {f"contacts[0][{k}]": v for k, v in bulk.items()}, None,
-                                   {"msg", "num_contacts_submitted", "num_valid_contacts", "num_invalid_contacts",
-                                    "num_contacts_created", "num_errors", "contacts"}),
+        "sp.contact.bulk_create": (
+            "POST",
+            {f"contacts[0][{k}]": v for k, v in bulk.items()},
+            None,
+            {
+                "msg",
+                "num_contacts_submitted",
+                "num_valid_contacts",
+                "num_invalid_contacts",
+                "num_contacts_created",
+                "num_errors",
+                "contacts",
+            },
+        ),
         "sp.contact.get_event_list": ("GET", {"contact_id": i["harper"]}, None, {"events"}),
         "sp.invoice.get_list": ("GET", {}, None, {"invoices"} | PAGING),
         "sp.invoice.info": ("GET", {"invoice_id": i["invoice_first"]}, None, {"invoice"}),
@@ -155,8 +327,11 @@ def test_the_registry_holds_exactly_the_reference_methods():
 
 def test_post_only_methods_are_the_ones_the_reference_names():
     sections = _reference_sections()
-    named = {method for method, text in sections.items()
-             if "can only be used over HTTP POST" in text or "HTTP POST request body must be" in text}
+    named = {
+        method
+        for method, text in sections.items()
+        if "can only be used over HTTP POST" in text or "HTTP POST request body must be" in text
+    }
     assert named == POST_ONLY and len(POST_ONLY) == 9
     load_handlers()
     assert {method for method, spec in REGISTRY.items() if spec.post_only} == POST_ONLY
@@ -179,18 +354,23 @@ def test_every_method_answers_with_its_documented_properties(shared_sp, jpeg, me
 
 def test_bulk_email_add_takes_a_json_array_with_event_id_on_the_query_string(sp):
     event_id = sp.ids["event_family"]
-    response = sp.http.post(sp.url, params={"method": "sp.event.bulk_email_add", "access_token": sp.token,
-                                            "event_id": event_id},
-                            content=json.dumps(["a@example.org", "bob@example.com", "not-an-email", 7]),
-                            headers={"Content-Type": "application/json"})
+    response = sp.http.post(
+        sp.url,
+        params={"method": "sp.event.bulk_email_add", "access_token": sp.token, "event_id": event_id},
+        content=json.dumps(["a@example.org", "bob@example.com", "not-an-email", 7]),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200
     assert response.json() == {"stat": "ok", "num_email_addresses_submitted": 4, "num_email_addresses_added": 2}
     with sp.studio.db.read() as c:
         stored = {r[0] for r in c.execute("SELECT email FROM event_emails WHERE event_id = ?", (event_id,))}
     assert stored == {"a@example.org", "bob@example.com"}
-    bad = sp.http.post(sp.url, params={"method": "sp.event.bulk_email_add", "access_token": sp.token,
-                                       "event_id": event_id}, content=b'{"emails": 1}',
-                       headers={"Content-Type": "application/json"})
+    bad = sp.http.post(
+        sp.url,
+        params={"method": "sp.event.bulk_email_add", "access_token": sp.token, "event_id": event_id},
+        content=b'{"emails": 1}',
+        headers={"Content-Type": "application/json"},
+    )
     assert bad.status_code == 400 and "body" in bad.json()["validation_errors"]
 
 
@@ -236,8 +416,7 @@ def test_missing_or_unknown_token_is_401(shared_sp, token, message):
 
 def test_the_token_travels_only_as_a_parameter(shared_sp):
     sp = shared_sp
-    response = sp.http.get(sp.url, params={"method": "sp.studio.info"},
-                           headers={"Authorization": f"Bearer {sp.token}"})
+    response = sp.http.get(sp.url, params={"method": "sp.studio.info"}, headers={"Authorization": f"Bearer {sp.token}"})
     assert response.status_code == 401
 
 
@@ -254,8 +433,16 @@ def test_post_only_methods_refuse_get_with_405(shared_sp, method):
     sp = shared_sp
     photos = sp.studio.count_photos()
     contacts = sp.ok("sp.contact.info", contact_id=sp.ids["harper"])["contact"]
-    body = sp.fail(method, 405, event_id=sp.ids["event_wedding"], photo_id=sp.photo(3), name="x",
-                   contact_id=sp.ids["harper"], first_name="x", email="x@example.com")
+    body = sp.fail(
+        method,
+        405,
+        event_id=sp.ids["event_wedding"],
+        photo_id=sp.photo(3),
+        name="x",
+        contact_id=sp.ids["harper"],
+        first_name="x",
+        email="x@example.com",
+    )
     assert body["code"] == 405 and "POST" in body["msg"]
     assert sp.studio.count_photos() == photos
     assert sp.ok("sp.contact.info", contact_id=sp.ids["harper"])["contact"] == contacts
@@ -322,8 +509,11 @@ def test_ids_must_be_numbers_and_must_exist(shared_sp):
 
 def test_post_parameters_may_mix_query_string_and_multipart(shared_sp):
     sp = shared_sp
-    response = sp.http.post(sp.url, params={"method": "sp.category.create"},
-                            files={"access_token": (None, sp.token), "name": (None, "Pets")})
+    response = sp.http.post(
+        sp.url,
+        params={"method": "sp.category.create"},
+        files={"access_token": (None, sp.token), "name": (None, "Pets")},
+    )
     assert response.status_code == 200 and response.json()["category"]["name"] == "Pets"
 
 

@@ -16,8 +16,14 @@ SCOPE = "sp.studio.info sp.event.get_list"
 
 
 def authorize_params(**overrides):
-    return {"response_type": "code", "client_id": CLIENT, "redirect_uri": CALLBACK, "scope": SCOPE,
-            "state": "xyz-123", **overrides}
+    return {
+        "response_type": "code",
+        "client_id": CLIENT,
+        "redirect_uri": CALLBACK,
+        "scope": SCOPE,
+        "state": "xyz-123",
+        **overrides,
+    }
 
 
 TOKEN_FIELDS = {"stat", "access_token", "refresh_token", "token_type", "expires_in"}
@@ -27,8 +33,10 @@ def consent_form(sp, **overrides) -> dict[str, str]:
     """Open the authorize page the way a browser does (keeping its cookie); the form's hidden fields."""
     page = sp.http.get(f"{sp.server.oauth_url}/new", params=authorize_params(**overrides))
     assert page.status_code == 200, page.text[:300]
-    return {html.unescape(k): html.unescape(v)
-            for k, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text)}
+    return {
+        html.unescape(k): html.unescape(v)
+        for k, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text)
+    }
 
 
 def approve(sp, decision="approve", **overrides):
@@ -42,13 +50,17 @@ def code_from(response):
 
 
 def exchange(sp, code, redirect_uri=CALLBACK, client_id=CLIENT):
-    return sp.http.post(f"{sp.server.oauth_url}/token", data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client_id})
+    return sp.http.post(
+        f"{sp.server.oauth_url}/token",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "client_id": client_id},
+    )
 
 
 def refresh(sp, refresh_token):
-    return sp.http.post(f"{sp.server.oauth_url}/token", data={"grant_type": "refresh_token",
-                                                              "refresh_token": refresh_token, "client_id": CLIENT})
+    return sp.http.post(
+        f"{sp.server.oauth_url}/token",
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": CLIENT},
+    )
 
 
 def test_authorize_page_shows_an_approve_form(sp):
@@ -74,8 +86,11 @@ def test_code_flow_with_state_and_single_use_codes(sp):
     assert sp.get("sp.brand.get_list", token=tokens["access_token"]).status_code == 403
     again = exchange(sp, code)
     assert again.status_code == 400
-    assert again.json() == {"stat": "fail", "code": "invalid_grant",
-                            "msg": "The authorization code has already been used."}
+    assert again.json() == {
+        "stat": "fail",
+        "code": "invalid_grant",
+        "msg": "The authorization code has already been used.",
+    }
 
 
 @pytest.mark.parametrize("change", [{"redirect_uri": "http://127.0.0.1:9/other"}, {"client_id": "someone-else"}])
@@ -122,7 +137,10 @@ def test_refresh_rotates_the_refresh_token(sp):
     assert sp.get("sp.studio.info", token=second["access_token"]).status_code == 200
     assert refresh(sp, second["refresh_token"]).status_code == 200
     assert [outcome for grant, outcome in sp.studio.oauth_log if grant == "refresh_token"] == [
-        "issued", "invalid_grant", "issued"]
+        "issued",
+        "invalid_grant",
+        "issued",
+    ]
 
 
 def test_access_tokens_expire_and_refresh_restores_access(sp):
@@ -168,28 +186,50 @@ def test_demo_token_survives_restarts_and_is_remade_after_deauthorize(sandbox_fa
     second.stop()
     third = sandbox_factory("demo", name="kept")
     assert third.access_token != token
-    assert http.get(third.shootproof_api_url, params={"method": "sp.studio.info",
-                                                      "access_token": third.access_token}).status_code == 200
+    assert (
+        http.get(
+            third.shootproof_api_url, params={"method": "sp.studio.info", "access_token": third.access_token}
+        ).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("redirect_uri", [
-    "https://evil.example/callback", "http://evil.example:8765/callback", "http://127.0.0.1.evil.example/cb",
-    "http://user@127.0.0.1:8765/cb", "https://127.0.0.1:8765/cb", "myapp://callback", "javascript:alert(1)",
-    "http://127.0.0.1:notaport/cb", "http://127.0.0.1:8765/cb#frag", "/relative",
-])
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "https://evil.example/callback",
+        "http://evil.example:8765/callback",
+        "http://127.0.0.1.evil.example/cb",
+        "http://user@127.0.0.1:8765/cb",
+        "https://127.0.0.1:8765/cb",
+        "myapp://callback",
+        "javascript:alert(1)",
+        "http://127.0.0.1:notaport/cb",
+        "http://127.0.0.1:8765/cb#frag",
+        "/relative",
+    ],
+)
 def test_unregistered_redirect_uris_are_refused_and_never_followed(sp, redirect_uri):
     page = sp.http.get(f"{sp.server.oauth_url}/new", params=authorize_params(redirect_uri=redirect_uri))
     assert page.status_code == 400 and "location" not in page.headers
     assert "not registered" in page.text and "approve" not in page.text
-    posted = sp.http.post(f"{sp.server.oauth_url}/new",
-                          data={**authorize_params(redirect_uri=redirect_uri), "decision": "approve"})
+    posted = sp.http.post(
+        f"{sp.server.oauth_url}/new", data={**authorize_params(redirect_uri=redirect_uri), "decision": "approve"}
+    )
     assert posted.status_code == 400 and "location" not in posted.headers
     with sp.studio.db.read() as c:
         assert c.execute("SELECT COUNT(*) FROM oauth_codes").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("redirect_uri", ["http://127.0.0.1:51234/cb", "http://localhost:8080/oauth/done?x=1",
-                                          "http://[::1]:9000/cb", "http://127.0.0.1/cb"])
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://127.0.0.1:51234/cb",
+        "http://localhost:8080/oauth/done?x=1",
+        "http://[::1]:9000/cb",
+        "http://127.0.0.1/cb",
+    ],
+)
 def test_loopback_redirect_uris_on_any_port_are_accepted(sp, redirect_uri):
     location, query = code_from(approve(sp, redirect_uri=redirect_uri))
     assert location.geturl().startswith(redirect_uri.split("?")[0]) and query["code"]
@@ -208,8 +248,11 @@ def test_approve_without_the_forms_csrf_token_is_refused(sp):
     fields = consent_form(sp)
     token = fields["csrf_token"]
     altered = token[:-1] + ("0" if token[-1] != "0" else "1")
-    for forged in ({k: v for k, v in fields.items() if k != "csrf_token"}, {**fields, "csrf_token": "x.1.y"},
-                   {**fields, "csrf_token": altered}):
+    for forged in (
+        {k: v for k, v in fields.items() if k != "csrf_token"},
+        {**fields, "csrf_token": "x.1.y"},
+        {**fields, "csrf_token": altered},
+    ):
         refused = sp.http.post(f"{sp.server.oauth_url}/new", data={**forged, "decision": "approve"})
         assert refused.status_code == 403 and "location" not in refused.headers
     assert _codes(sp) == 0
@@ -240,8 +283,11 @@ def test_csrf_token_expires(sp):
 
 
 def test_token_endpoint_failures_use_shootproofs_shape(sp):
-    for form in ({"grant_type": "refresh_token", "refresh_token": "nope"}, {"grant_type": "nope"},
-                 {"grant_type": "authorization_code", "code": "nope", "redirect_uri": "self", "client_id": CLIENT}):
+    for form in (
+        {"grant_type": "refresh_token", "refresh_token": "nope"},
+        {"grant_type": "nope"},
+        {"grant_type": "authorization_code", "code": "nope", "redirect_uri": "self", "client_id": CLIENT},
+    ):
         answer = sp.http.post(f"{sp.server.oauth_url}/token", data=form)
         body = answer.json()
         assert answer.status_code == 400 and set(body) == {"stat", "code", "msg"}, body

@@ -23,7 +23,11 @@ def test_upload_stores_the_exact_bytes_and_reads_only_the_header(sp, jpeg):
     assert sp.studio.photo_file(photo_id).read_bytes() == content
     info = sp.ok("sp.photo.info", photo_id=photo_id)
     assert (info["name"], info["width"], info["height"], info["mime_type"]) == (
-        "Bride & Groom (1).jpg", 320, 200, "image/jpeg")
+        "Bride & Groom (1).jpg",
+        320,
+        200,
+        "image/jpeg",
+    )
     event = sp.ok("sp.event.info", event_id=event_id)["event"]
     assert event["photo_count"] == 1
     assert sp.ok("sp.event.photo_exists", event_id=event_id, photo_name="Bride & Groom (1).jpg")["photo_exists"]
@@ -40,9 +44,11 @@ def test_exif_orientation_swaps_reported_dimensions(sp, jpeg):
 
 def test_names_keep_accents_quotes_and_folders_are_dropped(sp, jpeg):
     event_id = sp.ids["event_empty"]
-    for sent, stored in [("Église – entrée №1.jpg", "Église – entrée №1.jpg"),
-                         ('say "cheese".jpg', 'say "cheese".jpg'),
-                         ("C:\\shoot\\DSC_1234.JPG", "DSC_1234.JPG")]:
+    for sent, stored in [
+        ("Église – entrée №1.jpg", "Église – entrée №1.jpg"),
+        ('say "cheese".jpg', 'say "cheese".jpg'),
+        ("C:\\shoot\\DSC_1234.JPG", "DSC_1234.JPG"),
+    ]:
         photo_id = sp.upload(event_id, jpeg(), sent).json()["photo_id"]
         assert sp.ok("sp.photo.info", photo_id=photo_id)["name"] == stored
         assert sp.ok("sp.event.photo_exists", event_id=event_id, photo_name=stored)["photo_exists"]
@@ -61,8 +67,9 @@ def test_upload_into_an_album(sp, jpeg):
     photo_id = sp.upload(sp.ids["event_wedding"], jpeg(), "ring.jpg", album_id=album_id).json()["photo_id"]
     assert sp.studio.count_photos(album_id=album_id) == 6
     assert sp.ok("sp.album.info", album_id=album_id)["album"]["photo_count"] == 6
-    assert sp.ok("sp.event.photo_exists", event_id=sp.ids["event_wedding"], photo_name="ring.jpg",
-                 album_id=album_id)["photo_exists"]
+    assert sp.ok("sp.event.photo_exists", event_id=sp.ids["event_wedding"], photo_name="ring.jpg", album_id=album_id)[
+        "photo_exists"
+    ]
     assert photo_id in [p["id"] for p in sp.ok("sp.album.get_photos", album_id=album_id)["photos"]]
     response = sp.upload(sp.ids["event_family"], jpeg(), "x.jpg", album_id=album_id)
     assert response.status_code == 400 and "album_id" in response.json()["validation_errors"]
@@ -73,8 +80,12 @@ def test_files_that_are_not_jpeg_are_refused(shared_sp, jpeg):
     event_id = sp.ids["event_empty"]
     png = io.BytesIO()
     Image.new("RGB", (10, 10)).save(png, "PNG")
-    for content, name in [(png.getvalue(), "fake.jpg"), (b"hello", "notes.jpg"), (b"", "empty.jpg"),
-                          (b"\xff\xd8\xff\xe0" + b"\0" * 40, "broken.jpg")]:
+    for content, name in [
+        (png.getvalue(), "fake.jpg"),
+        (b"hello", "notes.jpg"),
+        (b"", "empty.jpg"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 40, "broken.jpg"),
+    ]:
         response = sp.upload(event_id, content, name)
         body = response.json()
         assert response.status_code == 400, name
@@ -88,8 +99,9 @@ def test_upload_needs_the_photo_field_and_post(shared_sp, jpeg):
     body = sp.fail("sp.photo.upload", 400, verb="POST", event_id=sp.ids["event_empty"])
     assert "photo" in body["validation_errors"]
     assert sp.fail("sp.photo.upload", 405, event_id=sp.ids["event_empty"])["code"] == 405
-    response = sp.post("sp.photo.upload", files={"picture": ("a.jpg", jpeg(), "image/jpeg")},
-                       event_id=sp.ids["event_empty"])
+    response = sp.post(
+        "sp.photo.upload", files={"picture": ("a.jpg", jpeg(), "image/jpeg")}, event_id=sp.ids["event_empty"]
+    )
     assert response.status_code == 400 and "photo" in response.json()["validation_errors"]
     assert sp.upload(1, jpeg()).status_code == 404
 
@@ -139,8 +151,9 @@ def test_large_upload_streams_to_disk(sp, tmp_path):
     with open(big, "wb") as f:
         f.write(_jpeg_with_padding(55 * 1024 * 1024))
     with open(big, "rb") as f:
-        response = sp.post("sp.photo.upload", files={"photo": ("big.jpg", f, "image/jpeg")},
-                           event_id=sp.ids["event_empty"])
+        response = sp.post(
+            "sp.photo.upload", files={"photo": ("big.jpg", f, "image/jpeg")}, event_id=sp.ids["event_empty"]
+        )
     assert response.status_code == 200, response.text
     stored = sp.studio.photo_file(response.json()["photo_id"])
     assert stored.stat().st_size == big.stat().st_size
@@ -228,8 +241,10 @@ def test_cover_photo_from_the_gallery_or_uploaded(sp, jpeg):
     assert set(sizes) == {"l", "xl"}
     assert sp.ok("sp.event.info", event_id=event_id)["event"]["cover_photo"]["id"] == photo.id
     other = sp.studio.photos(sp.ids["event_wedding"])[0].id
-    assert "photo_id" in sp.fail("sp.cover_photo.set", 400, verb="POST", event_id=event_id,
-                                 photo_id=other)["validation_errors"]
+    assert (
+        "photo_id"
+        in sp.fail("sp.cover_photo.set", 400, verb="POST", event_id=event_id, photo_id=other)["validation_errors"]
+    )
     album_id = sp.ids["album_level1"]
     files = {"photo": ("cover.jpg", jpeg(400, 300), "image/jpeg")}
     sizes = sp.post("sp.cover_photo.set", files=files, album_id=album_id).json()["cover_photo"]["sizes"]

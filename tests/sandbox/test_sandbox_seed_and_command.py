@@ -29,8 +29,15 @@ def test_demo_seed_is_a_working_studio(sp):
     assert any(e["contact_id"] for e in events) and any(e["cover_photo"] for e in events)
     names = [p.name for p in sp.studio.photos()]
     assert len(names) >= 200
-    for expected in ("IMG_0001.jpg", "DSC_0001.JPG", "Bride & Groom (1).jpg", "Église - entrée.jpg",
-                     "Noah_asleep_#3.jpg", "portrait 01.jpeg", "_MG_4501.jpg"):
+    for expected in (
+        "IMG_0001.jpg",
+        "DSC_0001.JPG",
+        "Bride & Groom (1).jpg",
+        "Église - entrée.jpg",
+        "Noah_asleep_#3.jpg",
+        "portrait 01.jpeg",
+        "_MG_4501.jpg",
+    ):
         assert expected in names
     assert any(ord(ch) > 127 for name in names for ch in name)
     assert sp.ok("sp.album.info", album_id=sp.ids["album_level4"])["album"]["parent_id"] == sp.ids["album_level3"]
@@ -45,9 +52,15 @@ def test_a_studio_keeps_its_data_across_restarts_and_reset_wipes_it(tmp_path, jp
     data = tmp_path / "studio"
     with SandboxServer(data) as server:
         token = server.access_token
-        response = http.post(server.shootproof_api_url, data={
-            "method": "sp.photo.upload", "access_token": token, "event_id": str(server.studio.demo_ids["event_empty"])},
-            files={"photo": ("kept.jpg", io.BytesIO(jpeg()), "image/jpeg")})
+        response = http.post(
+            server.shootproof_api_url,
+            data={
+                "method": "sp.photo.upload",
+                "access_token": token,
+                "event_id": str(server.studio.demo_ids["event_empty"]),
+            },
+            files={"photo": ("kept.jpg", io.BytesIO(jpeg()), "image/jpeg")},
+        )
         photo_id = response.json()["photo_id"]
         pixieset_cookie = server.pixieset_cookie
     with SandboxServer(data) as server:
@@ -80,7 +93,12 @@ def _start_command(tmp_path, *extra):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "studio_desktop", "sandbox", "--data-dir", str(tmp_path / "cli"), *extra],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines = []
     for line in process.stdout:
         lines.append(line)
@@ -91,8 +109,17 @@ def _start_command(tmp_path, *extra):
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_sandbox_command_serves_until_stopped(tmp_path, stop_signal):
-    process, banner = _start_command(tmp_path, "--seed", "empty", "--fault-rate", "1", "--fault-statuses", "503",
-                                     "--fault-methods", "sp.event.get_list")
+    process, banner = _start_command(
+        tmp_path,
+        "--seed",
+        "empty",
+        "--fault-rate",
+        "1",
+        "--fault-statuses",
+        "503",
+        "--fault-methods",
+        "sp.event.get_list",
+    )
     try:
         api = re.search(r"ShootProof API:\s+(\S+)", banner).group(1)
         token = re.search(r"Demo access token:\s+(\S+)", banner).group(1)
@@ -113,8 +140,13 @@ def test_sandbox_command_serves_until_stopped(tmp_path, stop_signal):
 
 
 def test_sandbox_command_rejects_bad_fault_settings(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "studio_desktop", "sandbox", "--data-dir", str(tmp_path / "c"),
-                             "--fault-rate", "2"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "studio_desktop", "sandbox", "--data-dir", str(tmp_path / "c"), "--fault-rate", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "Invalid fault settings" in result.stderr
 
 

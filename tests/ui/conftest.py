@@ -109,8 +109,12 @@ def run_async(qloop, qtbot):
 
 
 def endpoints_for(sandbox) -> Endpoints:
-    return Endpoints(api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                     pixieset_url=sandbox.pixieset_api_url, access_token=sandbox.access_token)
+    return Endpoints(
+        api_url=sandbox.shootproof_api_url,
+        oauth_url=sandbox.oauth_url,
+        pixieset_url=sandbox.pixieset_api_url,
+        access_token=sandbox.access_token,
+    )
 
 
 @pytest.fixture
@@ -119,8 +123,9 @@ def gui_session_factory(run_async, qtbot):
 
     sessions: list[GuiSession] = []
 
-    def make(sandbox=None, *, endpoints: Endpoints | None = None, show: bool = True,
-             start_engine: bool = True, **kwargs) -> GuiSession:
+    def make(
+        sandbox=None, *, endpoints: Endpoints | None = None, show: bool = True, start_engine: bool = True, **kwargs
+    ) -> GuiSession:
         if endpoints is None:
             endpoints = endpoints_for(sandbox)
         session = run_async(GuiSession.open(endpoints, start_engine=start_engine, **kwargs), timeout=20)
@@ -161,7 +166,8 @@ def gallery(gui_session, main_window):
     from studio_desktop.ui.gallery.installer import install_gallery_actions
 
     installed = getattr(gui_session, "gallery", None) or install_gallery_actions(
-        gui_session.window, gui_session.services, gui_session.controller)
+        gui_session.window, gui_session.services, gui_session.controller
+    )
     installed.opened = []
     installed.open_url = installed.opened.append
     return installed

@@ -43,16 +43,24 @@ def select_node(gallery: GalleryActions, qtbot, kind: str, node_id: int) -> None
     tree = gallery.tree
     assert tree.select(kind, node_id), f"{kind} {node_id} is not in the tree"
     tree.setFocus()
-    qtbot.waitUntil(lambda: gallery.current_node() is not None and gallery.current_node().id == node_id,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().id == node_id, timeout=WAIT_MS
+    )
 
 
 def open_in_grid(gallery: GalleryActions, qtbot, kind: str, node_id: int, *, rows: int = 1) -> None:
     """Select an event or album and wait until its first photos are in the grid."""
     select_node(gallery, qtbot, kind, node_id)
     model = gallery.window.grid_model
-    qtbot.waitUntil(lambda: model.target is not None and model.target.key == (kind, node_id)
-                    and model.rowCount() >= rows and not model.is_loading, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            model.target is not None
+            and model.target.key == (kind, node_id)
+            and model.rowCount() >= rows
+            and not model.is_loading
+        ),
+        timeout=WAIT_MS,
+    )
 
 
 def select_rows(gallery: GalleryActions, rows: list[int]) -> list[int]:
@@ -72,10 +80,16 @@ def select_rows(gallery: GalleryActions, rows: list[int]) -> list[int]:
 
 def wait_dialog(qtbot, gallery: GalleryActions, object_name: str) -> QWidget:
     """The dialog the last command opened, once it is shown."""
+
     def shown() -> bool:
         dialog = gallery.last_dialog
-        return (dialog is not None and shiboken6.isValid(dialog) and dialog.objectName() == object_name
-                and dialog.isVisible())
+        return (
+            dialog is not None
+            and shiboken6.isValid(dialog)
+            and dialog.objectName() == object_name
+            and dialog.isVisible()
+        )
+
     qtbot.waitUntil(shown, timeout=WAIT_MS)
     return gallery.last_dialog
 

@@ -10,8 +10,14 @@ from .gallery_support import activate, open_in_grid, select_node, select_rows
 from .test_small_screens import _open_every_panel
 
 #: Commands that open the system's file chooser (a native modal dialog) or end the app: not opened here.
-NOT_OPENED = {"quit", "upload_photos", "upload_folder", "photo_replace", "event_cover_from_file",
-              "album_cover_from_file"}
+NOT_OPENED = {
+    "quit",
+    "upload_photos",
+    "upload_folder",
+    "photo_replace",
+    "event_cover_from_file",
+    "album_cover_from_file",
+}
 
 
 def accessible_name(widget: QWidget) -> str:
@@ -21,8 +27,10 @@ def accessible_name(widget: QWidget) -> str:
         return ""
     name = interface.text(QAccessible.Text.Name)
     if isinstance(widget, QComboBox):
-        labels = [other.text(QAccessible.Text.Name)
-                  for other, _relation in interface.relations(QAccessible.RelationFlag.Label)]
+        labels = [
+            other.text(QAccessible.Text.Name)
+            for other, _relation in interface.relations(QAccessible.RelationFlag.Label)
+        ]
         name = " ".join([widget.accessibleName(), *labels]) or name
     return name
 
@@ -44,9 +52,11 @@ def unnamed_focusable(root: QWidget) -> list[str]:
         name = accessible_name(widget).strip()
         # "×" or "…" alone is read out as a symbol, not as what the button does.
         if not any(ch.isalnum() for ch in name):
-            found.append(f"{type(widget).__name__} {widget.objectName()!r} in "
-                         f"{type(parent).__name__ if parent else None} {parent.objectName() if parent else ''!r}"
-                         f" ({name!r})")
+            found.append(
+                f"{type(widget).__name__} {widget.objectName()!r} in "
+                f"{type(parent).__name__ if parent else None} {parent.objectName() if parent else ''!r}"
+                f" ({name!r})"
+            )
     return found
 
 
@@ -60,8 +70,9 @@ def _open_dialogs(window, names) -> None:
 
 
 def _shown_windows(window) -> list[QWidget]:
-    return [w for w in QApplication.topLevelWidgets()
-            if w.isVisible() and (w is window or w.parentWidget() is not None)]
+    return [
+        w for w in QApplication.topLevelWidgets() if w.isVisible() and (w is window or w.parentWidget() is not None)
+    ]
 
 
 def test_no_focusable_widget_is_unnamed_in_the_window_and_every_dialog(gallery, gui_session, ids, qtbot):
@@ -74,8 +85,9 @@ def test_no_focusable_widget_is_unnamed_in_the_window_and_every_dialog(gallery, 
 
     open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=2)
     select_rows(gallery, [0])
-    _open_dialogs(window, [n for n in names if n.startswith(("event_", "photo_", "gallery_", "upload", "hot",
-                                                            "sign", "about"))])
+    _open_dialogs(
+        window, [n for n in names if n.startswith(("event_", "photo_", "gallery_", "upload", "hot", "sign", "about"))]
+    )
     qtbot.wait(300)
     for root in _shown_windows(window):
         problems.update(unnamed_focusable(root))

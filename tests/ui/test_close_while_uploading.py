@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from imagegen import make_sparse_jpeg
+
 from studio_desktop.ui.close_guard import CHOICE_KEY, KEEP, QUIT
 from studio_desktop.uploads.records import queue as q
 
@@ -77,8 +78,9 @@ def test_keep_uploading_leaves_the_uploads_running_and_is_remembered(main_window
     assert closing
 
 
-def test_quit_and_stop_uploads_closes_and_remembering_it_skips_the_question(gui_session_factory, sandbox,
-                                                                           wait_for_tree, qtbot, tmp_path):
+def test_quit_and_stop_uploads_closes_and_remembering_it_skips_the_question(
+    gui_session_factory, sandbox, wait_for_tree, qtbot, tmp_path
+):
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     window = session.window

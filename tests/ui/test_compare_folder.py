@@ -18,8 +18,9 @@ def album_names(sp, run_async, album_id: int) -> list[str]:
     return run_async(names())
 
 
-def test_compare_lists_the_differences_and_uploads_the_missing_photos(gallery, sandbox, sp, run_async, qtbot, ids,
-                                                                       tmp_path):
+def test_compare_lists_the_differences_and_uploads_the_missing_photos(
+    gallery, sandbox, sp, run_async, qtbot, ids, tmp_path
+):
     album_id = ids["album_level2"]
     in_gallery = album_names(sp, run_async, album_id)
     folder = tmp_path / "Bride"
@@ -44,11 +45,19 @@ def test_compare_lists_the_differences_and_uploads_the_missing_photos(gallery, s
 
     press(qtbot, dialog.upload_button)
     qtbot.waitUntil(lambda: "2 photo(s) added to the upload queue" in dialog.summary.text(), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: album_names(sp, run_async, album_id) == sorted([*in_gallery, "NEW_0001.jpg",
-                                                                           "NEW_0002.jpg"]), timeout=20_000)
+    qtbot.waitUntil(
+        lambda: album_names(sp, run_async, album_id) == sorted([*in_gallery, "NEW_0001.jpg", "NEW_0002.jpg"]),
+        timeout=20_000,
+    )
     press(qtbot, dialog.again_button)
-    qtbot.waitUntil(lambda: dialog.report is not None and dialog.report.counts["only_in_folder"] == 0
-                    and dialog.report.counts["same"] == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            dialog.report is not None
+            and dialog.report.counts["only_in_folder"] == 0
+            and dialog.report.counts["same"] == 2
+        ),
+        timeout=WAIT_MS,
+    )
     assert not dialog.upload_button.isEnabled()
     assert sandbox.studio.count_requests("sp.photo.delete") == 0
 

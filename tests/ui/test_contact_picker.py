@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from studio_desktop.people.matching import contact_label, matches, resolve
 from studio_desktop.gallery.tree_nodes import EVENT
+from studio_desktop.people.matching import contact_label, matches, resolve
 
 from .gallery_support import press, right_click_menu, trigger_from_menu, wait_closed, wait_dialog
 
@@ -17,8 +17,9 @@ def know_the_contacts(qtbot, session):
     dock = session.window.side_panel("contacts")
     dock.show()
     panel = session.people.docks.contacts
-    qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None
-                    and panel.model.rowCount() > 3, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: panel.directory is not None and panel._load_task is None and panel.model.rowCount() > 3, timeout=WAIT_MS
+    )
     dock.hide()
 
 
@@ -29,8 +30,9 @@ def open_contact_dialog(gallery, qtbot, event_id):
     return dialog
 
 
-def test_typing_a_name_suggests_known_contacts_and_the_message_names_them(gallery, gui_session, sp, run_async,
-                                                                          qtbot, ids):
+def test_typing_a_name_suggests_known_contacts_and_the_message_names_them(
+    gallery, gui_session, sp, run_async, qtbot, ids
+):
     know_the_contacts(qtbot, gui_session)
     dialog = open_contact_dialog(gallery, qtbot, ids["event_empty"])
     assert QApplication.focusWidget() is dialog.picker.edit, "typing goes to the picker, never to Remove"
@@ -61,8 +63,9 @@ def info_text(dialog) -> str:
     return " ".join(label.text() for label in dialog.findChildren(QLabel))
 
 
-def test_a_name_nobody_has_is_said_not_dropped_and_a_new_contact_is_made_inline(gallery, gui_session, sp, run_async,
-                                                                                qtbot, ids):
+def test_a_name_nobody_has_is_said_not_dropped_and_a_new_contact_is_made_inline(
+    gallery, gui_session, sp, run_async, qtbot, ids
+):
     know_the_contacts(qtbot, gui_session)
     dialog = open_contact_dialog(gallery, qtbot, ids["event_empty"])
     qtbot.keyClicks(dialog.picker.edit, "Rosalind Okonkwo")
@@ -96,8 +99,10 @@ def test_new_gallery_takes_a_contact_by_name(gallery, gui_session, sp, run_async
     qtbot.keyClicks(dialog.contact_edit, "Harper Lewis")
     press(qtbot, dialog.ok_button)
     wait_closed(qtbot, dialog)
-    qtbot.waitUntil(lambda: gallery.current_node() is not None and gallery.current_node().name == "Lewis Anniversary",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().name == "Lewis Anniversary",
+        timeout=WAIT_MS,
+    )
     assert run_async(sp.event_info(gallery.current_node().id)).contact_id == ids["harper"]
 
 

@@ -108,8 +108,9 @@ def test_an_error_in_a_slot_is_logged_and_shown_once(tools, main_window, app_log
     assert app_log.read_text(encoding="utf-8").count("ValueError: the slot broke") == 4
 
 
-def test_a_slot_a_task_and_the_watcher_thread_each_get_one_dialog(tools, main_window, app_log, qtbot, qloop,
-                                                                  run_async, tmp_path):
+def test_a_slot_a_task_and_the_watcher_thread_each_get_one_dialog(
+    tools, main_window, app_log, qtbot, qloop, run_async, tmp_path
+):
     QTimer.singleShot(0, failing_slot)
     qtbot.waitUntil(lambda: len(_open_dialogs(main_window)) == 1)
 
@@ -168,7 +169,8 @@ def test_a_flood_of_different_errors_opens_a_few_dialogs_and_tells_the_status_ba
 def test_a_reporter_call_from_a_plain_thread_builds_the_dialog_on_the_gui_thread(tools, main_window, qtbot):
     built_on: list[bool] = []
     tools.crash_reporter.dialog_shown.connect(
-        lambda _dialog: built_on.append(threading.current_thread() is threading.main_thread()))
+        lambda _dialog: built_on.append(threading.current_thread() is threading.main_thread())
+    )
 
     def worker() -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+
 from PySide6.QtWidgets import QMessageBox
 
 DAMAGED = b"not a database, half a copied file " * 50

@@ -7,11 +7,11 @@ import logging
 from collections import Counter
 
 import pytest
+from imagegen import make_jpeg, make_truncated_jpeg
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from imagegen import make_jpeg, make_truncated_jpeg
 from studio_desktop.core.settings import load_settings
 from studio_desktop.ui.uploads.queue_model import Column
 from studio_desktop.uploads.records import queue as q
@@ -22,11 +22,16 @@ from .upload_support import TEST_GALLERY, find_target, upload_ui
 AA = 4.5
 #: A typical dark desktop theme (KDE Breeze Dark's main colours).
 BREEZE_DARK = {
-    QPalette.ColorRole.Window: "#202326", QPalette.ColorRole.WindowText: "#fcfcfc",
-    QPalette.ColorRole.Base: "#141618", QPalette.ColorRole.AlternateBase: "#1d1f22",
-    QPalette.ColorRole.Text: "#fcfcfc", QPalette.ColorRole.Button: "#292c30",
-    QPalette.ColorRole.ButtonText: "#fcfcfc", QPalette.ColorRole.Highlight: "#3daee9",
-    QPalette.ColorRole.HighlightedText: "#fcfcfc", QPalette.ColorRole.PlaceholderText: "#a1a9b1",
+    QPalette.ColorRole.Window: "#202326",
+    QPalette.ColorRole.WindowText: "#fcfcfc",
+    QPalette.ColorRole.Base: "#141618",
+    QPalette.ColorRole.AlternateBase: "#1d1f22",
+    QPalette.ColorRole.Text: "#fcfcfc",
+    QPalette.ColorRole.Button: "#292c30",
+    QPalette.ColorRole.ButtonText: "#fcfcfc",
+    QPalette.ColorRole.Highlight: "#3daee9",
+    QPalette.ColorRole.HighlightedText: "#fcfcfc",
+    QPalette.ColorRole.PlaceholderText: "#a1a9b1",
 }
 
 
@@ -35,6 +40,7 @@ def _luminance(rgb: int) -> float:
 
     def channel(value: float) -> float:
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
     return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
 
 
@@ -74,15 +80,19 @@ def dark_desktop(qapp):
 
 
 def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
-        main_window, gui_session, qtbot, tmp_path, dark_desktop, caplog):
+    main_window, gui_session, qtbot, tmp_path, dark_desktop, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: broken.jpg"
     ui = upload_ui(gui_session)
     people = gui_session.people
-    ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
-              find_target(main_window, TEST_GALLERY))
+    ui.choosing.upload(
+        [make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "broken.jpg")],
+        find_target(main_window, TEST_GALLERY),
+    )
 
     def row_in(state):
         return ui.model.find_row(lambda r: r.state == state)
+
     qtbot.waitUntil(lambda: row_in(q.DONE) is not None and row_in(q.FAILED) is not None, timeout=15_000)
     ui.dock.show()
     main_window.resize(1200, 760)

@@ -15,8 +15,9 @@ from .tree_data import BRAND, album, event, sample_tree
 
 
 def with_deleted() -> EventTree:
-    deleted = replace(event(40, "Old Deleted Wedding", album(400, "Ceremony"), date="2025-01-01 00:00:00"),
-                      status="Deleted")
+    deleted = replace(
+        event(40, "Old Deleted Wedding", album(400, "Ceremony"), date="2025-01-01 00:00:00"), status="Deleted"
+    )
     return EventTree(brand_id=1, events=(*sample_tree().events, deleted))
 
 

@@ -212,8 +212,9 @@ def test_tree_shows_the_sandbox_brands_events_and_albums(main_window, sandbox, r
     tree = trees[default.id]
     model = panel.model
     assert sorted(_rows(model)) == sorted(e.name for e in tree.events)
-    assert sorted(n.name for n in model.root.walk() if n.kind == ALBUM) == \
-        sorted(a.name for e in tree.events for a in e.walk_albums())
+    assert sorted(n.name for n in model.root.walk() if n.kind == ALBUM) == sorted(
+        a.name for e in tree.events for a in e.walk_albums()
+    )
     for event in tree.events:
         index = model.index_for(EVENT, event.id)
         count = model.index(index.row(), COUNT_COLUMN).data()
@@ -230,8 +231,7 @@ def test_switching_brand_loads_that_brands_tree(main_window, sandbox, run_async,
     other = others[0]
     panel.select_brand(other.id)
     expected = sorted(e.name for e in trees[other.id].events)
-    qtbot.waitUntil(lambda: sorted(_rows(panel.model)) == expected and panel.model.root.id == other.id,
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: sorted(_rows(panel.model)) == expected and panel.model.root.id == other.id, timeout=10_000)
     assert main_window.status.brand_label.text() == f"Brand: {other.name}"
 
 

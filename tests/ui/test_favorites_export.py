@@ -43,8 +43,8 @@ def test_copy_and_save_a_visitors_favorites_for_the_editor(gallery, sp, run_asyn
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["file_name"] for row in rows] == favorites + labelled
-    assert {row["list"] for row in rows[:len(favorites)]} == {"Favorite"}
-    assert {row["list"] for row in rows[len(favorites):]} == {label.name for label in expected.labeled}
+    assert {row["list"] for row in rows[: len(favorites)]} == {"Favorite"}
+    assert {row["list"] for row in rows[len(favorites) :]} == {label.name for label in expected.labeled}
     assert all(row["name_without_extension"] == PurePosixPath(row["file_name"]).stem for row in rows)
     assert "Saved" in dialog.status.text()
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.core.bidi import plain
-from studio_desktop.ui.gallery.dragdrop import album_mime
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
+from studio_desktop.ui.gallery.dragdrop import album_mime
 
 from .gallery_support import (
     WAIT_MS,
@@ -21,8 +21,8 @@ from .gallery_support import (
     press,
     select_node,
     select_rows,
-    trigger_from_menu,
     tree_names,
+    trigger_from_menu,
     wait_closed,
     wait_dialog,
     wait_problem,
@@ -48,8 +48,9 @@ def test_ctrl_shift_n_creates_an_album_inside_the_selected_album(gallery, sp, ru
 
     veil = _server_albums(sp, run_async, ids["event_wedding"])["Veil"]
     assert veil.parent_id == ids["album_level2"] and veil.password == "lace"
-    qtbot.waitUntil(lambda: gallery.current_node() is not None and gallery.current_node().id == veil.id,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().id == veil.id, timeout=WAIT_MS
+    )
     assert gallery.current_node().depth == 3
     assert gallery.current_node().album_path() == ("Getting Ready", "Bride", "Veil")
 
@@ -93,16 +94,18 @@ def test_move_dialog_greys_out_impossible_places_and_moves(gallery, sp, run_asyn
     select_node(gallery, qtbot, ALBUM, groom.id)
     trigger_from_menu(gallery.menus.build_tree_menu(gallery.current_node()), "album_move")
     dialog = wait_dialog(qtbot, gallery, "moveAlbumDialog")
-    assert not dialog.choose(ids["album_level4"])           # would be a fifth level
-    assert dialog.choose(ids["album_level3"])               # a fourth level is fine
-    assert not dialog.choose(groom.id)                      # not into itself
+    assert not dialog.choose(ids["album_level4"])  # would be a fifth level
+    assert dialog.choose(ids["album_level3"])  # a fourth level is fine
+    assert not dialog.choose(groom.id)  # not into itself
     assert "levels deep" in dialog.item_for(ids["album_level4"]).toolTip(0)
     assert dialog.choose(ids["album_reception"])
     press(qtbot, dialog.ok_button)
     wait_closed(qtbot, dialog)
     assert _server_albums(sp, run_async, ids["event_wedding"])["Groom"].parent_id == ids["album_reception"]
-    qtbot.waitUntil(lambda: gallery.current_node() is not None
-                    and gallery.current_node().album_path() == ("Reception", "Groom"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().album_path() == ("Reception", "Groom"),
+        timeout=WAIT_MS,
+    )
 
 
 def test_a_deep_album_can_only_go_to_the_top(gallery, qtbot, ids):
@@ -119,17 +122,22 @@ def test_a_deep_album_can_only_go_to_the_top(gallery, qtbot, ids):
 def test_dragging_an_album_onto_another_moves_it(gallery, sp, run_async, qtbot, ids):
     toasts = find_album(gallery, "Toasts", ids["event_wedding"])
     assert drag_onto(gallery, album_mime(ids["event_wedding"], toasts.id), ALBUM, ids["album_ceremony"])
-    qtbot.waitUntil(lambda: _server_albums(sp, run_async, ids["event_wedding"])["Toasts"].parent_id
-                    == ids["album_ceremony"], timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: find_album(gallery, "Toasts", ids["event_wedding"]).album_path()
-                    == ("Ceremony", "Toasts"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: _server_albums(sp, run_async, ids["event_wedding"])["Toasts"].parent_id == ids["album_ceremony"],
+        timeout=WAIT_MS,
+    )
+    qtbot.waitUntil(
+        lambda: find_album(gallery, "Toasts", ids["event_wedding"]).album_path() == ("Ceremony", "Toasts"),
+        timeout=WAIT_MS,
+    )
 
 
 def test_dragging_an_album_onto_its_gallery_moves_it_to_the_top(gallery, sp, run_async, qtbot, ids):
     first_dance = find_album(gallery, "First Dance", ids["event_wedding"])
     assert drag_onto(gallery, album_mime(ids["event_wedding"], first_dance.id), EVENT, ids["event_wedding"])
-    qtbot.waitUntil(lambda: _server_albums(sp, run_async, ids["event_wedding"])["First Dance"].parent_id is None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: _server_albums(sp, run_async, ids["event_wedding"])["First Dance"].parent_id is None, timeout=WAIT_MS
+    )
     qtbot.waitUntil(lambda: find_album(gallery, "First Dance", ids["event_wedding"]).depth == 1, timeout=WAIT_MS)
 
 
@@ -146,7 +154,9 @@ def test_impossible_drops_are_refused_without_calling_the_server(gallery, sandbo
 
 
 def test_delete_with_only_if_empty_then_for_real(gallery, sp, run_async, qtbot, ids, caplog):
-    caplog.set_level(logging.ERROR, logger="uvicorn.error")  # REPORTED (#12): the sandbox raises while deleting an album; to fix
+    caplog.set_level(
+        logging.ERROR, logger="uvicorn.error"
+    )  # REPORTED (#12): the sandbox raises while deleting an album; to fix
     event_photos = run_async(sp.event_info(ids["event_wedding"])).photo_count
     select_node(gallery, qtbot, ALBUM, ids["album_ceremony"])
     qtbot.keyClick(gallery.tree, Qt.Key.Key_Delete)
@@ -164,8 +174,10 @@ def test_delete_with_only_if_empty_then_for_real(gallery, sp, run_async, qtbot, 
         run_async(sp.album_info(ids["album_ceremony"]))
     assert run_async(sp.event_info(ids["event_wedding"])).photo_count == event_photos - 20
     wedding = gallery.window.tree_panel.model.find(EVENT, ids["event_wedding"])
-    qtbot.waitUntil(lambda: gallery.window.tree_panel.model.find(EVENT, ids["event_wedding"]).photo_count
-                    == event_photos - 20, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.window.tree_panel.model.find(EVENT, ids["event_wedding"]).photo_count == event_photos - 20,
+        timeout=WAIT_MS,
+    )
     assert wedding is not None
 
 
@@ -194,11 +206,13 @@ def test_info_cover_and_browser(gallery, sandbox, sp, run_async, qtbot, ids):
     def cover() -> int | None:
         with sandbox.studio.db.read() as c:
             return c.execute("SELECT cover_photo_id FROM albums WHERE id = ?", (ids["album_reception"],)).fetchone()[0]
+
     qtbot.waitUntil(lambda: cover() == photo_id, timeout=WAIT_MS)
 
     qtbot.keyClick(gallery.tree, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: gallery.opened == [run_async(sp.album_info(ids["album_reception"])).view_url],
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.opened == [run_async(sp.album_info(ids["album_reception"])).view_url], timeout=WAIT_MS
+    )
 
 
 def test_an_album_dragged_with_the_mouse_lands_where_it_is_dropped(gallery, sp, run_async, qtbot, ids, monkeypatch):
@@ -210,7 +224,7 @@ def test_an_album_dragged_with_the_mouse_lands_where_it_is_dropped(gallery, sp, 
         def __init__(self, source):
             self.mime = None
 
-        def setMimeData(self, mime):  # noqa: N802 - Qt's name
+        def setMimeData(self, mime):
             self.mime = mime
 
         def exec(self, *args):
@@ -225,5 +239,7 @@ def test_an_album_dragged_with_the_mouse_lands_where_it_is_dropped(gallery, sp, 
     qtbot.mouseMove(tree.viewport(), start + QPoint(0, 40))
     assert len(started) == 1
     assert drag_onto(gallery, started[0], ALBUM, ids["album_ceremony"])
-    qtbot.waitUntil(lambda: _server_albums(sp, run_async, ids["event_wedding"])["Groom"].parent_id
-                    == ids["album_ceremony"], timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: _server_albums(sp, run_async, ids["event_wedding"])["Groom"].parent_id == ids["album_ceremony"],
+        timeout=WAIT_MS,
+    )

@@ -9,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from imagegen import make_jpeg, make_text_file
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from imagegen import make_jpeg, make_text_file
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.core.bidi import plain
 from studio_desktop.gallery.tree_nodes import EVENT
@@ -25,8 +25,8 @@ from .gallery_support import (
     right_click_menu,
     select_node,
     select_rows,
-    trigger_from_menu,
     tree_names,
+    trigger_from_menu,
     wait_closed,
     wait_dialog,
     wait_problem,
@@ -59,8 +59,9 @@ def test_new_gallery_dialog_creates_the_event_and_selects_it(gallery, sp, run_as
     press(qtbot, dialog.ok_button)
     wait_closed(qtbot, dialog)
 
-    qtbot.waitUntil(lambda: gallery.current_node() is not None and gallery.current_node().name == "Nguyen Wedding",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().name == "Nguyen Wedding", timeout=WAIT_MS
+    )
     event = run_async(sp.event_info(gallery.current_node().id))
     assert event.name == "Nguyen Wedding"
     assert event.brand_id == ids["brand_default"]
@@ -282,8 +283,13 @@ def test_cover_from_a_selected_photo_from_a_file_and_removed(gallery, sp, run_as
     photo_id = select_rows(gallery, [2])[0]
     menu = gallery.menus.build_tree_menu(gallery.current_node())
     trigger_from_menu(menu, "event_cover_from_photo")
-    qtbot.waitUntil(lambda: (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
-                    and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
+            and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id
+        ),
+        timeout=WAIT_MS,
+    )
 
     not_a_photo = make_text_file(tmp_path / "cover.jpg")
     gallery.actions["event_cover_from_file"].trigger()
@@ -303,6 +309,7 @@ def test_cover_from_a_selected_photo_from_a_file_and_removed(gallery, sp, run_as
     def uploaded() -> bool:
         info = run_async(sp.event_info(ids["event_engagement"]))
         return info.cover_photo is not None and info.cover_photo.id is None and info.cover_photo.large is not None
+
     qtbot.waitUntil(uploaded, timeout=WAIT_MS)
 
     gallery.actions["event_cover_remove"].trigger()
@@ -337,13 +344,18 @@ def test_visitors_and_their_favorites(gallery, sp, run_async, qtbot, ids):
     dialog = wait_dialog(qtbot, gallery, "visitorsDialog")
     visitors = run_async(sp.event_gallery_visitors(ids["event_wedding"]))
     qtbot.waitUntil(lambda: dialog.table.rowCount() == len(visitors) > 0, timeout=WAIT_MS)
-    assert [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())] == \
-        [v.email_address for v in visitors]
+    assert [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())] == [
+        v.email_address for v in visitors
+    ]
     chosen = max(visitors, key=lambda v: v.favorites or 0)
     favorites = run_async(sp.event_gallery_visitor_photos(ids["event_wedding"], chosen.email_address))
     assert dialog.select_visitor(chosen.email_address)
-    qtbot.waitUntil(lambda: dialog.favorites_title.text().endswith(
-        f"{len(favorites.favorites)} photo{'s' if len(favorites.favorites) != 1 else ''}"), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: dialog.favorites_title.text().endswith(
+            f"{len(favorites.favorites)} photo{'s' if len(favorites.favorites) != 1 else ''}"
+        ),
+        timeout=WAIT_MS,
+    )
     assert dialog.favorites.item(0).text() == favorites.favorites[0].name
 
 
@@ -352,20 +364,21 @@ def test_add_emails_in_bulk_reports_added_and_skipped(gallery, sandbox, qtbot, i
     trigger_from_menu(menu, "event_add_emails")
     dialog = wait_dialog(qtbot, gallery, "addEmailsDialog")
     assert not dialog.ok_button.isEnabled()
-    dialog.text_edit.setPlainText("grandma@example.com, uncle.ben@example.org\nnot-an-email; ada@@example\n"
-                                  "Grandma@example.com")
+    dialog.text_edit.setPlainText(
+        "grandma@example.com, uncle.ben@example.org\nnot-an-email; ada@@example\nGrandma@example.com"
+    )
     assert dialog.count_label.text() == "4 addresses"
     press(qtbot, dialog.ok_button)
     wait_closed(qtbot, dialog)
     result = wait_dialog(qtbot, gallery, "emailsAdded")
     assert result.text() == "2 added, 2 skipped as invalid."
     with sandbox.studio.db.read() as c:
-        emails = {row[0] for row in c.execute("SELECT email FROM event_emails WHERE event_id = ?",
-                                              (ids["event_family"],))}
+        emails = {
+            row[0] for row in c.execute("SELECT email FROM event_emails WHERE event_id = ?", (ids["event_family"],))
+        }
     assert {"grandma@example.com", "uncle.ben@example.org"} <= emails
     assert "not-an-email" not in emails
     QApplication.processEvents()
-
 
 
 def test_shortcuts_act_only_where_they_belong(gallery, qtbot, ids):

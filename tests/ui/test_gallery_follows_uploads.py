@@ -4,9 +4,10 @@ in the gallery's order, without a reset; album rows show photo counts once opene
 from __future__ import annotations
 
 from imagegen import make_jpeg, make_sparse_jpeg
-from studio_desktop.ui.gallery.tree_model import COUNT_COLUMN
-from studio_desktop.ui.gallery.grid_model import PhotoRole
+
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
+from studio_desktop.ui.gallery.grid_model import PhotoRole
+from studio_desktop.ui.gallery.tree_model import COUNT_COLUMN
 from studio_desktop.uploads.records import queue as q
 
 from .upload_support import DAY_ONE, REUNION, TEST_GALLERY, find_target, upload_ui
@@ -18,8 +19,9 @@ async def _server_order(client, event_id):
     return [photo.id async for photo in client.iter_event_photos(event_id, limit=100)]
 
 
-def test_photos_join_the_open_grid_as_they_land_in_the_gallery_order(gui_session_factory, sandbox, wait_for_tree,
-                                                                     qtbot, run_async, tmp_path):
+def test_photos_join_the_open_grid_as_they_land_in_the_gallery_order(
+    gui_session_factory, sandbox, wait_for_tree, qtbot, run_async, tmp_path
+):
     # Small pages, so that the photos already there fill several and the tail is read again, not everything.
     session = gui_session_factory(sandbox, page_size=3)
     wait_for_tree(session)
@@ -89,8 +91,9 @@ def test_album_counts_appear_on_expand_and_follow_uploads(main_window, gui_sessi
     tree.select(ALBUM, day_one.album_id)
     resets = []
     model.modelReset.connect(lambda: resets.append(True))
-    ui.choosing.upload([make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))],
-              day_one)
+    ui.choosing.upload(
+        [make_jpeg(tmp_path / "count_1.jpg"), make_jpeg(tmp_path / "count_2.jpg", color=(0, 0, 255))], day_one
+    )
     album_after = albums[day_one.album_id].photo_count + 2
     qtbot.waitUntil(lambda: count_text(ALBUM, day_one.album_id) == f"{album_after:,}", timeout=15_000)
     qtbot.waitUntil(lambda: count_text(EVENT, day_one.event_id) == f"{event_before + 2:,}", timeout=15_000)

@@ -7,7 +7,12 @@ from PySide6.QtCore import QMimeData
 from studio_desktop.api import errors
 from studio_desktop.api.models import Album, BulkEmailResult, Event
 from studio_desktop.gallery import tree_edits
-from studio_desktop.ui.gallery.dialogs.event_dialog import normalize_slug, slug_from_view_url, slug_problem, suggest_slug
+from studio_desktop.ui.gallery.dialogs.event_dialog import (
+    normalize_slug,
+    slug_from_view_url,
+    slug_problem,
+    suggest_slug,
+)
 from studio_desktop.ui.gallery.dialogs.forms import split_emails
 from studio_desktop.ui.gallery.dragdrop import ALBUM_MIME, AlbumDrag, PhotosDrag, album_mime, photos_mime, read_payload
 from studio_desktop.ui.gallery.event_commands import bulk_email_summary

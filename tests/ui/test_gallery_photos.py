@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+from imagegen import make_jpeg
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
-from imagegen import make_jpeg
 from studio_desktop.core.bidi import plain
-from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
 from studio_desktop.gallery.originals import Originals
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT
+from studio_desktop.ui.gallery.dragdrop import PHOTOS_MIME, photos_mime, read_payload
 
 from .gallery_support import (
     WAIT_MS,
@@ -71,18 +71,27 @@ def test_info_steps_through_the_selection_and_reads_camera_details_from_the_orig
     assert dialog.windowTitle() == "Photo Info (2 of 2)" and not dialog.next_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.values.get("File name") == records[chosen[1]].name, timeout=WAIT_MS)
     press(qtbot, dialog.open_button)
-    assert gallery.opened and f"/{chosen[1]}" in gallery.opened[-1] or str(chosen[1]) in gallery.opened[-1]
+    assert (gallery.opened and f"/{chosen[1]}" in gallery.opened[-1]) or str(chosen[1]) in gallery.opened[-1]
 
 
 def test_info_uses_the_file_the_photo_was_uploaded_from(gallery, sp, run_async, qtbot, ids, tmp_path, gui_session):
-    original = make_jpeg(tmp_path / "shoot" / "IMG_7001.jpg", size=(96, 64), make="Canon", model="Canon EOS R5",
-                         lens="RF24-70mm F2.8 L IS USM", taken_at="2025:05:20 14:03:07")
+    original = make_jpeg(
+        tmp_path / "shoot" / "IMG_7001.jpg",
+        size=(96, 64),
+        make="Canon",
+        model="Canon EOS R5",
+        lens="RF24-70mm F2.8 L IS USM",
+        taken_at="2025:05:20 14:03:07",
+    )
     uploaded = run_async(sp.photo_upload(ids["event_empty"], original))
     stat = original.stat()
-    gui_session.services.store.write_sync(lambda c: c.execute(
-        "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
-        "VALUES (?, ?, ?, ?, 0, ?, ?)",
-        (str(original), stat.st_size, stat.st_mtime_ns, ids["event_empty"], uploaded.photo_id, time.time())))
+    gui_session.services.store.write_sync(
+        lambda c: c.execute(
+            "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?)",
+            (str(original), stat.st_size, stat.st_mtime_ns, ids["event_empty"], uploaded.photo_id, time.time()),
+        )
+    )
 
     open_in_grid(gallery, qtbot, EVENT, ids["event_empty"])
     select_rows(gallery, [0])
@@ -173,8 +182,7 @@ def test_photos_deleted_elsewhere_are_reported_and_the_grid_reloads(gallery, sp,
     assert drag_onto(gallery, photos_mime(ids["event_family"], None, loose), ALBUM, beach.id)
     message = wait_problem(qtbot, gallery)
     assert message.startswith("Put 0 of 2 photos in 'Beach'; 2 could not be")
-    qtbot.waitUntil(lambda: not set(loose) & set(_grid_ids(gallery)) and len(_grid_ids(gallery)) == 22,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not set(loose) & set(_grid_ids(gallery)) and len(_grid_ids(gallery)) == 22, timeout=WAIT_MS)
 
 
 def test_replace_a_photo_with_another_file(gallery, sandbox, qtbot, ids, tmp_path, gui_session):
@@ -193,17 +201,21 @@ def test_replace_a_photo_with_another_file(gallery, sandbox, qtbot, ids, tmp_pat
 
     def replaced():
         return next(r for r in sandbox.studio.photos(event_id=ids["event_engagement"]) if r.id == photo_id)
+
     qtbot.waitUntil(lambda: replaced().version == before.version + 1, timeout=WAIT_MS)
     assert (replaced().width, replaced().height) == size
     assert sandbox.studio.photo_file(photo_id).read_bytes() == replacement.read_bytes()
     grid = gallery.window.grid_model
-    qtbot.waitUntil(lambda: grid.row_of(photo_id) is not None and grid.photos[grid.row_of(photo_id)].width == size[0],
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: grid.row_of(photo_id) is not None and grid.photos[grid.row_of(photo_id)].width == size[0],
+        timeout=WAIT_MS,
+    )
 
     def new_thumbnail() -> bool:
         photo = grid.photos[grid.row_of(photo_id)]
         pixmap = thumbnails.pixmap(photo)
         return pixmap is not None and (pixmap.height() > pixmap.width()) == portrait
+
     qtbot.waitUntil(new_thumbnail, timeout=WAIT_MS)
 
 
@@ -211,8 +223,13 @@ def test_use_as_gallery_cover_and_open_originals(gallery, sp, run_async, qtbot, 
     open_in_grid(gallery, qtbot, EVENT, ids["event_engagement"], rows=12)
     photo_id = select_rows(gallery, [4])[0]
     trigger_from_menu(gallery.menus.build_grid_menu(), "photo_set_event_cover")
-    qtbot.waitUntil(lambda: (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
-                    and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            (run_async(sp.event_info(ids["event_engagement"])).cover_photo or None) is not None
+            and run_async(sp.event_info(ids["event_engagement"])).cover_photo.id == photo_id
+        ),
+        timeout=WAIT_MS,
+    )
     assert not gallery.actions["photo_set_album_cover"].isEnabled()  # the grid shows the gallery, not an album
 
     # Enter shows the photo in the app (see test_keyboard_focus); the browser is the menu's command.
@@ -233,9 +250,16 @@ def test_grid_context_menu_follows_the_selection(gallery, qtbot, ids):
     select_rows(gallery, [0, 1])
     menu = gallery.menus.build_grid_menu()
     names = [a.objectName() for a in menu.actions() if a.objectName()]
-    assert names == ["action_photo_open", "action_photo_info", "action_photo_add_to_album",
-                     "action_photo_remove_from_album", "action_photo_set_event_cover",
-                     "action_photo_set_album_cover", "action_photo_replace", "action_photo_delete"]
+    assert names == [
+        "action_photo_open",
+        "action_photo_info",
+        "action_photo_add_to_album",
+        "action_photo_remove_from_album",
+        "action_photo_set_event_cover",
+        "action_photo_set_album_cover",
+        "action_photo_replace",
+        "action_photo_delete",
+    ]
     assert gallery.actions["photo_delete"].text().startswith("&Delete 2 photos…")
     assert gallery.actions["photo_remove_from_album"].text() == "Take O&ut of 'Ceremony'"
     assert not gallery.actions["photo_replace"].isEnabled()  # one photo at a time
@@ -256,7 +280,7 @@ class _RecordedDrag:
         self.source = source
         self.mime = None
 
-    def setMimeData(self, mime):  # noqa: N802 - Qt's name
+    def setMimeData(self, mime):
         self.mime = mime
 
     def exec(self, *args):

@@ -35,13 +35,17 @@ def tools(main_window, gui_session):
 
 def test_help_menu_offers_the_support_tools(tools, main_window):
     menu = main_window.menu("help")
-    names = [action.objectName() or ("separator" if action.isSeparator() else action.text())
-             for action in menu.actions()]
+    names = [
+        action.objectName() or ("separator" if action.isSeparator() else action.text()) for action in menu.actions()
+    ]
     assert names == ["action_view_log", "action_copy_diagnostics", "separator", "action_about"]
     assert main_window.help_tools is tools
     assert install_help_tools(main_window) is tools  # a second call adds nothing
     assert [a.objectName() for a in menu.actions() if not a.isSeparator()] == [
-        "action_view_log", "action_copy_diagnostics", "action_about"]
+        "action_view_log",
+        "action_copy_diagnostics",
+        "action_about",
+    ]
 
 
 def test_about_lists_the_versions_support_needs(tools, main_window, qtbot):
@@ -77,8 +81,9 @@ def test_copy_diagnostics_puts_a_report_without_secrets_on_the_clipboard(
     assert main_window.status.currentMessage() == DIAGNOSTICS_COPIED
 
 
-def test_log_viewer_shows_the_redacted_tail_filtered_by_level(tools, main_window, app_log, qtbot,
-                                                              fail_on_unexpected_logs):
+def test_log_viewer_shows_the_redacted_tail_filtered_by_level(
+    tools, main_window, app_log, qtbot, fail_on_unexpected_logs
+):
     log.debug("debug detail nobody needs")
     log.info("ordinary progress line")
     log.warning("a warning with token=%s", SECRET)
@@ -137,15 +142,17 @@ def test_log_viewer_on_a_missing_log_says_it_is_empty(qtbot, tmp_path):
 
 
 def test_filter_log_keeps_tracebacks_with_their_record():
-    text = "\n".join([
-        "  File \"x.py\", line 3, in f",  # the tail began inside an earlier record
-        "2025-01-02 03:04:05,006 INFO     app [MainThread] started",
-        "2025-01-02 03:04:06,007 ERROR    app [MainThread] failed",
-        "Traceback (most recent call last):",
-        "ValueError: bad",
-        "2025-01-02 03:04:07,008 WARNING  app [worker] slow",
-        "2025-01-02 03:04:08,009 CRITICAL app [MainThread] gave up",
-    ])
+    text = "\n".join(
+        [
+            '  File "x.py", line 3, in f',  # the tail began inside an earlier record
+            "2025-01-02 03:04:05,006 INFO     app [MainThread] started",
+            "2025-01-02 03:04:06,007 ERROR    app [MainThread] failed",
+            "Traceback (most recent call last):",
+            "ValueError: bad",
+            "2025-01-02 03:04:07,008 WARNING  app [worker] slow",
+            "2025-01-02 03:04:08,009 CRITICAL app [MainThread] gave up",
+        ]
+    )
     assert filter_log(text, logging.NOTSET) == text
     assert filter_log(text, logging.INFO).splitlines() == text.splitlines()[1:]
     assert filter_log(text, logging.ERROR).splitlines() == [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from imagegen import make_jpeg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
-
-from imagegen import make_jpeg
 
 from .gallery_support import activate, open_in_grid
 from .test_small_screens import _open_every_panel
@@ -114,18 +113,18 @@ def test_deleting_an_album_by_keyboard_leaves_you_on_the_album_that_held_it(gall
     select_node(gallery, qtbot, "album", ids["album_level4"])
     qtbot.keyClick(gallery.tree, Qt.Key.Key_Delete)
     confirm_box(qtbot, gallery, "confirmDeleteAlbum", option=False)
-    qtbot.waitUntil(lambda: gallery.window.tree_panel.model.find("album", ids["album_level4"]) is None,
-                    timeout=10_000)
-    qtbot.waitUntil(lambda: gallery.current_node() is not None
-                    and gallery.current_node().id == ids["album_level3"], timeout=10_000)
+    qtbot.waitUntil(lambda: gallery.window.tree_panel.model.find("album", ids["album_level4"]) is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: gallery.current_node() is not None and gallery.current_node().id == ids["album_level3"], timeout=10_000
+    )
     assert gallery.window.current_target().album_id == ids["album_level3"]
 
 
 def _preview(qtbot):
-    qtbot.waitUntil(lambda: any(w.objectName() == "photoPreviewDialog" and w.isVisible()
-                                for w in QApplication.topLevelWidgets()))
-    return next(w for w in QApplication.topLevelWidgets()
-                if w.objectName() == "photoPreviewDialog" and w.isVisible())
+    qtbot.waitUntil(
+        lambda: any(w.objectName() == "photoPreviewDialog" and w.isVisible() for w in QApplication.topLevelWidgets())
+    )
+    return next(w for w in QApplication.topLevelWidgets() if w.objectName() == "photoPreviewDialog" and w.isVisible())
 
 
 def test_enter_and_space_on_a_photo_show_it_in_the_app_with_next_and_previous(gallery, ids, qtbot):
@@ -154,6 +153,7 @@ def test_enter_and_space_on_a_photo_show_it_in_the_app_with_next_and_previous(ga
 
 def _alive(widget) -> bool:
     import shiboken6
+
     return shiboken6.isValid(widget)
 
 
@@ -168,14 +168,16 @@ def test_open_in_browser_says_so_when_no_browser_opens(gallery, ids, qtbot):
     assert QApplication.clipboard().text().startswith("http")
 
 
-def test_end_reaches_the_last_photo_of_a_gallery_many_pages_long(gui_session_factory, sandbox, wait_for_tree, ids,
-                                                               qtbot):
+def test_end_reaches_the_last_photo_of_a_gallery_many_pages_long(
+    gui_session_factory, sandbox, wait_for_tree, ids, qtbot
+):
     from studio_desktop.ui.gallery.installer import install_gallery_actions
 
     session = gui_session_factory(sandbox, page_size=5)
     wait_for_tree(session)
-    gallery = getattr(session, "gallery", None) or install_gallery_actions(session.window, session.services,
-                                                                            session.controller)
+    gallery = getattr(session, "gallery", None) or install_gallery_actions(
+        session.window, session.services, session.controller
+    )
     open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=5)
     model = session.window.grid_model
     total = model.total_results
@@ -201,8 +203,9 @@ def test_shift_f10_and_the_menu_key_open_the_context_menu(gallery, gui_session, 
     queue.setFocus()
     qtbot.waitUntil(queue.hasFocus)
     _key(qtbot, Qt.Key.Key_Menu)
-    qtbot.waitUntil(lambda: any(w.objectName() == "uploadQueueMenu" and w.isVisible()
-                                for w in QApplication.topLevelWidgets()))
+    qtbot.waitUntil(
+        lambda: any(w.objectName() == "uploadQueueMenu" and w.isVisible() for w in QApplication.topLevelWidgets())
+    )
     for menu in [w for w in QApplication.topLevelWidgets() if w.objectName() == "uploadQueueMenu"]:
         menu.close()
 
@@ -220,8 +223,11 @@ def test_the_contact_form_tabs_in_the_order_it_is_shown(main_window, gui_session
     qtbot.waitUntil(lambda: contacts.detail_stack.currentIndex() == 1, timeout=10_000)
     activate_window(main_window, qtbot)
     form = contacts.form
-    fields = [w for w in form.findChildren(QWidget) if w.isVisibleTo(form) and w.isEnabled()
-              and w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    fields = [
+        w
+        for w in form.findChildren(QWidget)
+        if w.isVisibleTo(form) and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+    ]
 
     def place(widget):
         point = widget.mapTo(form, QPoint(0, 0))

@@ -119,8 +119,7 @@ def test_layout_is_remembered_across_restarts(gui_session_factory, sandbox, wait
 def test_damaged_saved_layout_falls_back_to_defaults(gui_session_factory, sandbox, run_async):
     from studio_desktop.core.settings import Settings, save_settings
 
-    save_settings(Settings(window={"main_geometry": "%%% not base64", "main_state": "AAAA",
-                                   "main_splitter": 17}))
+    save_settings(Settings(window={"main_geometry": "%%% not base64", "main_state": "AAAA", "main_splitter": 17}))
     session = gui_session_factory(sandbox)
     assert session.window.width() > 600 and session.window.isVisible()
 

@@ -74,8 +74,7 @@ def test_a_right_to_left_album_path_reads_in_written_order(gallery, gui_session,
     dialog.close()
 
 
-def test_a_long_title_is_shortened_in_the_middle_with_the_whole_path_in_its_tooltip(gallery, sp, run_async, ids,
-                                                                                   qtbot):
+def test_a_long_title_is_shortened_in_the_middle_with_the_whole_path_in_its_tooltip(gallery, sp, run_async, ids, qtbot):
     long_name = "Harper and Liam, a very long wedding weekend at the lake house with everyone " * 2
     run_async(sp.event_rename(ids["event_wedding"], long_name.strip()[:120]))
     tree = gallery.window.tree_panel
@@ -93,8 +92,9 @@ def test_a_long_title_is_shortened_in_the_middle_with_the_whole_path_in_its_tool
 def test_gallery_info_shows_a_long_wrapped_name_whole(gallery, sp, run_async, ids, qtbot):
     from .gallery_support import select_node, wait_dialog
 
-    long_name = ("Harper and Liam — a long weekend wedding at the lake house, with the rehearsal dinner, "
-                 "ceremony and brunch")
+    long_name = (
+        "Harper and Liam — a long weekend wedding at the lake house, with the rehearsal dinner, ceremony and brunch"
+    )
     run_async(sp.event_rename(ids["event_wedding"], long_name))
     tree = gallery.window.tree_panel
     old = tree.model.root
@@ -109,6 +109,7 @@ def test_gallery_info_shows_a_long_wrapped_name_whole(gallery, sp, run_async, id
 
     def cut_off():
         return [w.objectName() for w in values if w.height() < w.heightForWidth(w.width())]
+
     try:
         qtbot.waitUntil(lambda: not cut_off(), timeout=2000)
     except AssertionError:

@@ -7,8 +7,8 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 
 from studio_desktop.gallery.orders import list_orders, money
-from studio_desktop.ui.main_window import panel_of
 from studio_desktop.gallery.tree_nodes import EVENT
+from studio_desktop.ui.main_window import panel_of
 
 from .gallery_support import select_node
 
@@ -23,16 +23,23 @@ def show_orders(qtbot, window):
 
 
 def wait_orders(qtbot, panel):
-    qtbot.waitUntil(lambda: panel.orders_task is None and panel.orders_model.rowCount() > 0
-                    and all(row.details is not None for row in panel.orders_model.rows), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            panel.orders_task is None
+            and panel.orders_model.rowCount() > 0
+            and all(row.details is not None for row in panel.orders_model.rows)
+        ),
+        timeout=WAIT_MS,
+    )
 
 
 def cell(model, row, column):
     return model.index(row, column).data()
 
 
-def test_a_gallerys_orders_with_customer_items_total_and_status(gallery, gui_session, sp, run_async, qtbot, ids,
-                                                              qtmodeltester):
+def test_a_gallerys_orders_with_customer_items_total_and_status(
+    gallery, gui_session, sp, run_async, qtbot, ids, qtmodeltester
+):
     window = gui_session.window
     select_node(gallery, qtbot, EVENT, ids["event_wedding"])
     panel = show_orders(qtbot, window)
@@ -74,7 +81,9 @@ def test_the_whole_brand_and_then_no_gallery(gallery, gui_session, sp, run_async
     assert panel.orders_model.rowCount() == len(expected) > in_gallery
     assert len(everything) > len(expected), "orders of other brands stay out"
     assert {cell(panel.orders_model, r, 1) for r in range(panel.orders_model.rowCount())} >= {
-        "Harper & Liam Wedding", "Okafor Family Session"}
+        "Harper & Liam Wedding",
+        "Okafor Family Session",
+    }
     newborn = [r for r in range(panel.orders_model.rowCount()) if "Noah" in cell(panel.orders_model, r, 1)]
     assert not newborn
 
@@ -91,8 +100,14 @@ def test_invoices_follow_the_contact_selected_in_contacts(gallery, gui_session, 
     everyone = panel.invoices_model.rowCount()
 
     def harper_row():
-        return next((r for r in range(contacts.proxy.rowCount())
-                     if contacts.proxy.index(r, 0).data(Qt.ItemDataRole.DisplayRole).startswith("Harper")), None)
+        return next(
+            (
+                r
+                for r in range(contacts.proxy.rowCount())
+                if contacts.proxy.index(r, 0).data(Qt.ItemDataRole.DisplayRole).startswith("Harper")
+            ),
+            None,
+        )
 
     # The known contacts arrive in more than one step: wait for hers.
     qtbot.waitUntil(lambda: harper_row() is not None, timeout=WAIT_MS)
@@ -108,8 +123,9 @@ def test_invoices_follow_the_contact_selected_in_contacts(gallery, gui_session, 
     assert "Wedding collection" in panel.invoice_details.toPlainText()
 
     panel.only_contact.setChecked(False)
-    qtbot.waitUntil(lambda: panel.invoices_task is None and panel.invoices_model.rowCount() == everyone,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: panel.invoices_task is None and panel.invoices_model.rowCount() == everyone, timeout=WAIT_MS
+    )
 
 
 def test_nothing_is_loaded_until_the_panel_is_shown(gallery, gui_session, sandbox, qtbot, ids):

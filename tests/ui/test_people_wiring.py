@@ -31,8 +31,9 @@ def click(qtbot, button) -> None:
 
 
 def in_menu(menu, action) -> bool:
-    return any(entry is action or (entry.menu() is not None and in_menu(entry.menu(), action))
-               for entry in menu.actions())
+    return any(
+        entry is action or (entry.menu() is not None and in_menu(entry.menu(), action)) for entry in menu.actions()
+    )
 
 
 def show_dock(qtbot, window, name: str):
@@ -45,13 +46,15 @@ def show_dock(qtbot, window, name: str):
 
 
 def wait_contacts(qtbot, panel) -> None:
-    qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None and not panel.busy.isVisible(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: panel.directory is not None and panel._load_task is None and not panel.busy.isVisible(), timeout=WAIT_MS
+    )
 
 
 def wait_clients(qtbot, panel) -> None:
-    qtbot.waitUntil(lambda: panel.load_task is None and panel.page is not None and not panel.busy.isVisible(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: panel.load_task is None and panel.page is not None and not panel.busy.isVisible(), timeout=WAIT_MS
+    )
 
 
 def test_panels_dock_right_hidden_tabified_and_toggle_from_the_view_menu(main_window, gui_session, qtbot):
@@ -112,8 +115,9 @@ def test_the_docks_come_back_where_they_were(gui_session_factory, sandbox, wait_
     assert window.dockWidgetArea(window.side_panel("contacts")) == Qt.DockWidgetArea.RightDockWidgetArea
 
 
-def test_the_selected_gallery_is_the_one_a_contact_is_attached_to(main_window, gui_session, sandbox, sp,
-                                                                   run_async, qtbot):
+def test_the_selected_gallery_is_the_one_a_contact_is_attached_to(
+    main_window, gui_session, sandbox, sp, run_async, qtbot
+):
     ids = sandbox.studio.demo_ids
     panel = gui_session.people.docks.contacts
     show_dock(qtbot, main_window, "contacts")
@@ -158,8 +162,9 @@ def test_sign_in_action_opens_the_dialog_and_file_menu_has_sign_out(main_window,
     assert gui_session.people.signing_in.dialog is dialog, "one dialog, shown again"
 
 
-def test_sign_out_then_sign_in_with_a_pasted_token_reloads_the_tree(main_window, gui_session, sandbox, run_async,
-                                                                     gui_session_factory, wait_for_tree, qtbot):
+def test_sign_out_then_sign_in_with_a_pasted_token_reloads_the_tree(
+    main_window, gui_session, sandbox, run_async, gui_session_factory, wait_for_tree, qtbot
+):
     services, people, status = gui_session.services, gui_session.people, main_window.status
     show_dock(qtbot, main_window, "contacts")
     wait_contacts(qtbot, people.docks.contacts)
@@ -170,8 +175,7 @@ def test_sign_out_then_sign_in_with_a_pasted_token_reloads_the_tree(main_window,
     dialog = people.signing_in.open_sign_in()
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     click(qtbot, dialog.sp_status.sign_out)
-    qtbot.waitUntil(lambda: services.shootproof is None and status.state == ConnectionState.SIGNED_OUT,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: services.shootproof is None and status.state == ConnectionState.SIGNED_OUT, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "Not signed in" in main_window.tree_panel.message_text, timeout=WAIT_MS)
     assert main_window.tree_panel.model.event_count() == 0
     assert services.engine is None and not main_window.actions.sign_out.isEnabled()
@@ -259,7 +263,9 @@ def test_a_refused_shootproof_token_shows_the_banner(main_window, gui_session, s
     # The banner shows as the token is refused; the status bar hears of it when the failed call ends, a loop turn later.
     qtbot.waitUntil(lambda: main_window.status.state == ConnectionState.SIGNED_OUT, timeout=WAIT_MS)
     click(qtbot, people.signing_in.banner.action)
-    qtbot.waitUntil(lambda: people.signing_in.dialog is not None and people.signing_in.dialog.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: people.signing_in.dialog is not None and people.signing_in.dialog.isVisible(), timeout=WAIT_MS
+    )
     assert people.signing_in.dialog.tabs.currentIndex() == 0
 
 
@@ -271,8 +277,7 @@ def test_copying_a_client_to_shootproof_shows_the_contact(both_signed_in, sandbo
     assert window.side_panel("contacts").isHidden()
     client = clients.model.items[0]
     clients.list_view.setCurrentIndex(clients.model.index(0, 0))
-    qtbot.waitUntil(lambda: clients.current_client() is not None and clients.copy_button.isEnabled(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: clients.current_client() is not None and clients.copy_button.isEnabled(), timeout=WAIT_MS)
 
     click(qtbot, clients.copy_button)
     contacts = people.docks.contacts
@@ -286,8 +291,8 @@ def test_copying_a_client_to_shootproof_shows_the_contact(both_signed_in, sandbo
 def test_a_pixieset_refusal_counts_as_signed_out_but_not_of_shootproof(qloop, qtbot):
     from studio_desktop.api.errors import AuthenticationError
     from studio_desktop.api.pixieset_errors import PixiesetAuthError
-    from studio_desktop.wording import is_signed_out, signed_out_service
     from studio_desktop.ui.tasks import TaskRunner
+    from studio_desktop.wording import is_signed_out, signed_out_service
 
     assert signed_out_service(PixiesetAuthError()) == "pixieset" and is_signed_out(PixiesetAuthError())
     assert not is_signed_out(PixiesetAuthError(), "shootproof")

@@ -35,9 +35,8 @@ def _pager(photos: list[Photo], per_page: int, calls: list[int] | None = None, f
         await asyncio.sleep(0)
         if page == fail_on:
             raise httpx.ConnectError("connection refused")
-        items = photos[(page - 1) * per_page: page * per_page]
-        return Page(items=items, page=page, results_returned=len(items), total_pages=pages,
-                    total_results=len(photos))
+        items = photos[(page - 1) * per_page : page * per_page]
+        return Page(items=items, page=page, results_returned=len(items), total_pages=pages, total_results=len(photos))
 
     return fetch
 

@@ -9,11 +9,11 @@ import sqlite3
 import traceback
 from pathlib import Path
 
+from imagegen import make_jpeg
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from imagegen import make_jpeg
 from studio_desktop.core.store import latest_version
 from studio_desktop.ui.gallery.grid_view import PhotoGridView
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
@@ -48,8 +48,10 @@ def test_run_gui_says_in_plain_words_why_a_newer_store_cannot_be_opened(qapp, ap
 
     err = capsys.readouterr().err
     assert code != 0
-    assert ("Studio Desktop could not start: This upload queue was written by a newer version of Studio Desktop "
-            f"(store version {latest_version() + 3}") in err
+    assert (
+        "Studio Desktop could not start: This upload queue was written by a newer version of Studio Desktop "
+        f"(store version {latest_version() + 3}"
+    ) in err
     assert "Nothing was changed." in err
     assert "Something went wrong" not in err and "StoreTooNewError" not in err
     assert hashlib.sha256(app_paths.store_file.read_bytes()).hexdigest() == before
@@ -62,13 +64,14 @@ def _drag_through_the_window(view, point: QPoint, mime: QMimeData) -> bool:
     """Enter, move and drop as the platform delivers them: to the window, which picks the widget under the pointer."""
     window = view.window().windowHandle()
     at = view.viewport().mapTo(view.window(), point)
-    for event in (QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                  Qt.KeyboardModifier.NoModifier),
-                  QDragMoveEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                 Qt.KeyboardModifier.NoModifier)):
+    for event in (
+        QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
+        QDragMoveEvent(at, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier),
+    ):
         QApplication.sendEvent(window, event)
-    drop = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(at), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, drop)
     return drop.isAccepted()
 
@@ -97,8 +100,10 @@ def test_the_grid_view_itself_takes_file_drops_on_its_viewport(qtbot, tmp_path):
 
 def _engine_is_emitting() -> bool:
     """True when called (however indirectly) from the upload engine handing an event to its subscribers."""
-    return any(frame.name == "_emit" and Path(frame.filename).parts[-3:] == ("uploads", "engine", "_state.py")
-               for frame in traceback.extract_stack())
+    return any(
+        frame.name == "_emit" and Path(frame.filename).parts[-3:] == ("uploads", "engine", "_state.py")
+        for frame in traceback.extract_stack()
+    )
 
 
 class _PlanCalls:
@@ -125,7 +130,10 @@ class _PlanCalls:
 
 def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
     ui = upload_ui(gui_session)
-    qtbot.waitUntil(lambda: ui.controller.engine is gui_session.services.engine and ui.controller.engine is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: ui.controller.engine is gui_session.services.engine and ui.controller.engine is not None,
+        timeout=WAIT_MS,
+    )
     unsubscribe = ui.controller.engine.subscribe(spy.on_event)
     try:
         target = find_target(window, TEST_GALLERY)
@@ -136,7 +144,8 @@ def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
 
 
 def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_signing_in_again(
-        main_window, gui_session, sandbox, qtbot, run_async, tmp_path, caplog):
+    main_window, gui_session, sandbox, qtbot, run_async, tmp_path, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.ui.tasks")  # background tasks failing on the refused token
     caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     status, people, services = main_window.status, gui_session.people, gui_session.services
@@ -154,12 +163,12 @@ def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_si
     dialog = people.signing_in.open_sign_in()
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     dialog.sp_status.sign_out.click()
-    qtbot.waitUntil(lambda: services.engine is None and status.state == ConnectionState.SIGNED_OUT,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: services.engine is None and status.state == ConnectionState.SIGNED_OUT, timeout=WAIT_MS)
     dialog.token_edit.setText(sandbox.studio.issue_token().access_token)
     dialog.token_button.click()
-    qtbot.waitUntil(lambda: services.engine is not None and main_window.tree_panel.model.event_count() > 0,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: services.engine is not None and main_window.tree_panel.model.event_count() > 0, timeout=WAIT_MS
+    )
     assert services.engine is not old_engine
     dialog.close()
     qtbot.waitUntil(lambda: status.plan_label.text() == plan_text(used + 1, allowed), timeout=WAIT_MS)

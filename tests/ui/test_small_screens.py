@@ -71,6 +71,10 @@ def test_a_layout_saved_on_a_bigger_screen_opens_on_this_one(main_window, gui_se
     assert window.restore_window_state(saved)
     # The test screen (800×600) is narrower than every panel side by side; height and place must fit.
     narrowest = max(available.width(), window.minimumSizeHint().width())
-    qtbot.waitUntil(lambda: available.contains(window.frameGeometry().topLeft())
-                    and window.frameGeometry().bottom() <= available.bottom())
+    qtbot.waitUntil(
+        lambda: (
+            available.contains(window.frameGeometry().topLeft())
+            and window.frameGeometry().bottom() <= available.bottom()
+        )
+    )
     assert window.height() <= available.height() and window.width() <= narrowest

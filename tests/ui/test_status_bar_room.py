@@ -12,8 +12,9 @@ def test_a_long_message_fits_at_1240_px_and_the_names_come_back_after(main_windo
     account = status.account_label
     full_account = account.sizeHint().width()
     box = account.parentWidget()
-    assert box.geometry().left() - 8 < status.fontMetrics().horizontalAdvance(MESSAGE), \
+    assert box.geometry().left() - 8 < status.fontMetrics().horizontalAdvance(MESSAGE), (
         "the names leave room enough: the test would show nothing"
+    )
 
     status.show_info(MESSAGE)
     # Qt paints the message from x = 6 up to the permanent widgets, and cuts it there.
@@ -24,4 +25,3 @@ def test_a_long_message_fits_at_1240_px_and_the_names_come_back_after(main_windo
 
     status.clearMessage()
     qtbot.waitUntil(lambda: account.width() == full_account)
-

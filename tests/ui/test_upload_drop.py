@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from imagegen import make_jpeg, make_text_file
 from PySide6.QtCore import QMimeData, QPoint, QUrl
 from PySide6.QtWidgets import QApplication
 
-from imagegen import make_jpeg, make_text_file
-from studio_desktop.core.settings import load_settings
 from studio_desktop.core.bidi import plain
-from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
+from studio_desktop.core.settings import load_settings
 from studio_desktop.ui.uploads.choosing import MIRROR_KEY
+from studio_desktop.ui.uploads.drop_handler import MIRROR_YES, MirrorQuestion, local_paths
 from studio_desktop.ui.uploads.queue_model import QueueFilter
 from studio_desktop.uploads.records import queue as q
 
@@ -37,13 +37,17 @@ def _wait_counts(qtbot, ui, timeout=15_000, **wanted):
 
 
 def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_never_retried(
-        main_window, gui_session, qtbot, run_async, tmp_path):
+    main_window, gui_session, qtbot, run_async, tmp_path
+):
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
     shoot = tmp_path / "shoot"
     shoot.mkdir()
-    files = [make_jpeg(shoot / "IMG_0001.jpg"), make_jpeg(shoot / "IMG_0002.jpg", color=(0, 0, 255)),
-             make_text_file(shoot / "notes.txt")]
+    files = [
+        make_jpeg(shoot / "IMG_0001.jpg"),
+        make_jpeg(shoot / "IMG_0002.jpg", color=(0, 0, 255)),
+        make_text_file(shoot / "notes.txt"),
+    ]
     viewport = main_window.tree_panel.tree.viewport()
     point = tree_point(main_window, target)
 
@@ -72,21 +76,25 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_
     assert not ui.panel.buttons["all_retry"].isEnabled()
 
     qtbot.waitUntil(lambda: ui.notifier.last_message is not None)
-    assert plain(ui.notifier.last_message) == f"Uploaded 2 photos to '{TEST_GALLERY}' \u2014 1 file skipped (not a photo)"
+    assert (
+        plain(ui.notifier.last_message) == f"Uploaded 2 photos to '{TEST_GALLERY}' \u2014 1 file skipped (not a photo)"
+    )
     assert ui.notifier.tray is None and ui.notifier.toast.isVisible()
     assert ui.notifier.toast.text() == ui.notifier.last_message
 
     # Dropped again (with the photos): the note is still listed once, and Retry Failed has nothing to do.
     with qtbot.waitSignal(ui.announcements.batch_announced, timeout=15_000) as announced:
         assert ui.choosing.upload(files, target)
-    assert plain(announced.args[2]) == (f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, "
-                                        "1 file skipped (not a photo)")
+    assert plain(announced.args[2]) == (
+        f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, 1 file skipped (not a photo)"
+    )
     assert ui.model.counts[q.SKIPPED][0] == 1
     assert ui.model.counts[q.FAILED][0] == 0
 
 
 def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums(
-        main_window, gui_session, qtbot, run_async, tmp_path):
+    main_window, gui_session, qtbot, run_async, tmp_path
+):
     ui = upload_ui(gui_session)
     target = find_target(main_window, REUNION, DAY_ONE)
     folder = tmp_path / "Reunion"
@@ -161,7 +169,8 @@ def test_drags_without_local_files_are_left_to_others(main_window, gui_session, 
 
 
 def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_adding(
-        main_window, gui_session, qtbot, tmp_path):
+    main_window, gui_session, qtbot, tmp_path
+):
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
     photo = make_jpeg(tmp_path / "IMG_0100.jpg")

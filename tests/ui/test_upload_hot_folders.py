@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
+from imagegen import make_jpeg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
-from imagegen import make_jpeg
 from studio_desktop.core.bidi import plain
 from studio_desktop.uploads.hotfolders.store import HotFolderRepository
 
@@ -67,8 +66,10 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     make_jpeg(hot / "tether_0001.jpg")
     qtbot.waitUntil(lambda: _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"], timeout=15_000)
     qtbot.waitUntil(lambda: "1 uploaded" in dialog.activity(hot_id), timeout=5_000)
-    qtbot.waitUntil(lambda: bool(ui.notifier.history) and plain(ui.notifier.history[-1][0]) == "Hot folder 'Tethered'",
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: bool(ui.notifier.history) and plain(ui.notifier.history[-1][0]) == "Hot folder 'Tethered'",
+        timeout=5_000,
+    )
     assert plain(ui.notifier.history[-1][1]) == f"Uploaded 1 photo to '{TEST_GALLERY}'"
     # What was not sent is shown apart, the way the terminal counts it.
     (hot / "notes.txt").write_text("call the bride's mother")
@@ -79,16 +80,18 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     assert _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"]
 
     dialog.table.item(0, 3).setCheckState(Qt.CheckState.Unchecked)
-    qtbot.waitUntil(lambda: ui.hot_folders.manager.watcher(hot_id) is None and dialog.activity(hot_id) == "off",
-                    timeout=5_000)
+    qtbot.waitUntil(
+        lambda: ui.hot_folders.manager.watcher(hot_id) is None and dialog.activity(hot_id) == "off", timeout=5_000
+    )
     make_jpeg(hot / "tether_0002.jpg", color=(0, 0, 255))
     # Nothing is left running that could send it; switched back on, the watcher does (below).
     assert ui.hot_folders.running == {}
     assert _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"]
 
     dialog.table.item(0, 3).setCheckState(Qt.CheckState.Checked)
-    qtbot.waitUntil(lambda: _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg", "tether_0002.jpg"],
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg", "tether_0002.jpg"], timeout=15_000
+    )
 
     dialog.select(hot_id)
     dialog.remove_button.click()
@@ -100,8 +103,9 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     assert run_async(HotFolderRepository(gui_session.services.store).list()) == []
 
 
-def test_saved_hot_folders_start_with_the_window(gui_session_factory, sandbox, wait_for_tree, qtbot, run_async,
-                                                 tmp_path):
+def test_saved_hot_folders_start_with_the_window(
+    gui_session_factory, sandbox, wait_for_tree, qtbot, run_async, tmp_path
+):
     from studio_desktop.core.store import open_store
     from studio_desktop.uploads.hotfolders.store import SavedHotFolder
 
@@ -116,13 +120,17 @@ def test_saved_hot_folders_start_with_the_window(gui_session_factory, sandbox, w
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     ui = upload_ui(session)
-    qtbot.waitUntil(lambda: ui.hot_folders.manager is not None and len(ui.hot_folders.manager.running) == 1, timeout=5_000)
-    qtbot.waitUntil(lambda: [p.name for p in sandbox.studio.photos(event_id=event_id)] == ["from_card.jpg"],
-                    timeout=15_000)
+    qtbot.waitUntil(
+        lambda: ui.hot_folders.manager is not None and len(ui.hot_folders.manager.running) == 1, timeout=5_000
+    )
+    qtbot.waitUntil(
+        lambda: [p.name for p in sandbox.studio.photos(event_id=event_id)] == ["from_card.jpg"], timeout=15_000
+    )
 
 
-def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_session, qtbot, run_async, tmp_path,
-                                                         sandbox):
+def test_a_hot_folder_keeps_its_own_picks_filter_and_size(
+    main_window, gui_session, qtbot, run_async, tmp_path, sandbox
+):
     from PIL import Image
     from xmp_samples import lightroom
 
@@ -162,10 +170,12 @@ def test_a_hot_folder_keeps_its_own_picks_filter_and_size(main_window, gui_sessi
     qtbot.waitUntil(lambda: dialog.activity(hot_id).startswith("watching"), timeout=5_000)
 
     for name, rating in (("KEEP_0001.jpg", 4), ("OUT_0002.jpg", 1)):
-        Image.new("RGB", (3000, 2000), (200, 40, 40)).save(hot / name, "JPEG", quality=90,
-                                                           xmp=lightroom(rating=rating).encode())
-    qtbot.waitUntil(lambda: "1 left out" in dialog.activity(hot_id) and "1 uploaded" in dialog.activity(hot_id),
-                    timeout=15_000)
+        Image.new("RGB", (3000, 2000), (200, 40, 40)).save(
+            hot / name, "JPEG", quality=90, xmp=lightroom(rating=rating).encode()
+        )
+    qtbot.waitUntil(
+        lambda: "1 left out" in dialog.activity(hot_id) and "1 uploaded" in dialog.activity(hot_id), timeout=15_000
+    )
     [photo] = [p for p in sandbox.studio.photos(event_id=target.event_id) if p.name.startswith(("KEEP", "OUT"))]
     assert photo.name == "KEEP_0001.jpg" and (photo.width, photo.height) == (2048, 1365)
 

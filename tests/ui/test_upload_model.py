@@ -24,11 +24,19 @@ def big_queue(app_paths):
 
     def fill(conn):
         batch = q.create_batch(conn, 42, None, {}, "Big Wedding")
-        entries = [q.NewItem(path=f"/photos/IMG_{n:05d}.jpg", name=f"IMG_{n:05d}.jpg", size=1000 + n, mtime_ns=n)
-                   for n in range(ITEMS)]
+        entries = [
+            q.NewItem(path=f"/photos/IMG_{n:05d}.jpg", name=f"IMG_{n:05d}.jpg", size=1000 + n, mtime_ns=n)
+            for n in range(ITEMS)
+        ]
         q.add_items(conn, batch, entries)
-        q.add_items(conn, batch, [q.NewItem(path=f"/photos/raw_{n}.cr3", name=f"raw_{n}.cr3",
-                                            error="Not a JPEG — it is a RAW file.") for n in range(REJECTED)])
+        q.add_items(
+            conn,
+            batch,
+            [
+                q.NewItem(path=f"/photos/raw_{n}.cr3", name=f"raw_{n}.cr3", error="Not a JPEG — it is a RAW file.")
+                for n in range(REJECTED)
+            ],
+        )
         return batch
 
     batch_id = store.write_sync(fill)
@@ -40,8 +48,9 @@ def big_queue(app_paths):
 def queue_model(big_queue, qloop, qtbot):
     store, _batch = big_queue
     runner = TaskRunner()
-    model = UploadQueueModel(store, lambda coro, ok, err: runner.run(coro, ok, err, quiet=True), page_size=100,
-                             max_pages=5)
+    model = UploadQueueModel(
+        store, lambda coro, ok, err: runner.run(coro, ok, err, quiet=True), page_size=100, max_pages=5
+    )
     model.reload()
     qtbot.waitUntil(lambda: model.rowCount() == ITEMS + REJECTED)
     yield model
@@ -87,8 +96,11 @@ def test_engine_events_become_one_repaint_per_flush(queue_model, qtbot):
     model.note(ev.ItemStateChanged(first.id, first.item.batch_id, first.item.name, q.UPLOADING))
     for sent in range(0, first.item.size, 10):
         model.note(ev.ItemProgress(first.id, sent, first.item.size))
-    model.note(ev.ItemStateChanged(second.id, second.item.batch_id, second.item.name, q.DUPLICATE,
-                                   "Already in the gallery as photo 7."))
+    model.note(
+        ev.ItemStateChanged(
+            second.id, second.item.batch_id, second.item.name, q.DUPLICATE, "Already in the gallery as photo 7."
+        )
+    )
     assert changes == []
     model.flush()
     assert changes == [(0, 1)]
@@ -114,20 +126,25 @@ def test_filters_and_ids_of_rows_not_loaded(queue_model, qtbot, run_async):
 
 def test_batch_summary_wording():
     assert plain(batch_summary({"done": 312, "duplicate": 4, "failed": 1}, "Smith Wedding")) == (
-        "Uploaded 312 photos to 'Smith Wedding' \u2014 4 skipped as duplicates, 1 failed")
+        "Uploaded 312 photos to 'Smith Wedding' \u2014 4 skipped as duplicates, 1 failed"
+    )
     assert plain(batch_summary({"done": 1}, "Day 1")) == "Uploaded 1 photo to 'Day 1'"
     assert plain(batch_summary({"duplicate": 3}, "Day 1")) == (
-        "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates")
-    assert plain(batch_summary({"failed": 2, "cancelled": 1}, None)) == "No photos uploaded \u2014 2 failed, 1 cancelled"
+        "Nothing new to upload to 'Day 1' \u2014 3 skipped as duplicates"
+    )
+    assert (
+        plain(batch_summary({"failed": 2, "cancelled": 1}, None)) == "No photos uploaded \u2014 2 failed, 1 cancelled"
+    )
     assert plain(batch_summary({"done": 2, "duplicate": 1, "filtered": 5}, "Day 1")) == (
-        "Uploaded 2 photos to 'Day 1' \u2014 1 skipped as duplicate, 5 left out by the picks filter")
+        "Uploaded 2 photos to 'Day 1' \u2014 1 skipped as duplicate, 5 left out by the picks filter"
+    )
     assert state_text(q.QUEUED, "Retrying in 4 s: ShootProof is busy") == "Retrying"
     assert eta_text(150) == "about 2 min left"
     assert eta_text(None) == ""
-    text = totals_text({q.DONE: 3, q.UPLOADING: 1, q.QUEUED: 6, q.FAILED: 2}, 3_000_000, 10_000_000, 2_000_000.0,
-                       3.5)
-    assert text == ("3 of 10 files done \u00b7 3.0 MB of 10.0 MB \u00b7 2.0 MB/s \u00b7 a few seconds left"
-                    " \u2014 2 failed")
+    text = totals_text({q.DONE: 3, q.UPLOADING: 1, q.QUEUED: 6, q.FAILED: 2}, 3_000_000, 10_000_000, 2_000_000.0, 3.5)
+    assert text == (
+        "3 of 10 files done \u00b7 3.0 MB of 10.0 MB \u00b7 2.0 MB/s \u00b7 a few seconds left \u2014 2 failed"
+    )
     held = totals_text({q.DONE: 1, q.QUEUED: 2}, 100, 300, 50.0, 4.0, "stopped")
     assert held == "1 of 3 files done \u00b7 100 B of 300 B \u00b7 stopped"
 

@@ -9,8 +9,8 @@ from xmp_samples import lightroom
 from studio_desktop.core.bidi import plain
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.picks import PickFilter
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.resize import ResizeSpec
 from studio_desktop.uploads.shaping import UploadShape
 
@@ -34,8 +34,9 @@ def photo_with_rating(path, rating: int):
     return path
 
 
-def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_window, gui_session, sandbox, qtbot,
-                                                                 run_async, tmp_path):
+def test_options_are_remembered_per_target_and_a_drop_uses_them(
+    gallery, main_window, gui_session, sandbox, qtbot, run_async, tmp_path
+):
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
     other = find_target(main_window, REUNION, DAY_ONE)
@@ -66,8 +67,9 @@ def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_wi
     with Image.open(sandbox.studio.photo_file(item.photo_id)) as landed:
         assert landed.size == (2048, 1365)
     qtbot.waitUntil(lambda: ui.notifier.last_message is not None, timeout=10_000)
-    assert plain(ui.notifier.last_message) == \
-        f"Uploaded 1 photo to '{TEST_GALLERY}' \u2014 1 left out by the picks filter"
+    assert (
+        plain(ui.notifier.last_message) == f"Uploaded 1 photo to '{TEST_GALLERY}' \u2014 1 left out by the picks filter"
+    )
 
     # The queue lists it, with why, under its own filter; it is neither failed nor waiting.
     [left_out] = [i for i in q.iter_items(services.store) if i.name == "OUT_0002.jpg"]
@@ -82,8 +84,9 @@ def test_options_are_remembered_per_target_and_a_drop_uses_them(gallery, main_wi
     assert not ui.panel.buttons["all_retry"].isEnabled()
 
 
-def test_the_drop_prompt_says_the_targets_options_and_the_drop_uses_them(gallery, main_window, gui_session,
-                                                                         qtbot, tmp_path):
+def test_the_drop_prompt_says_the_targets_options_and_the_drop_uses_them(
+    gallery, main_window, gui_session, qtbot, tmp_path
+):
     from studio_desktop.ui.uploads.shape_dialog import remember_shape
 
     ui = upload_ui(gui_session)
@@ -99,11 +102,11 @@ def test_the_drop_prompt_says_the_targets_options_and_the_drop_uses_them(gallery
     assert drop_on(viewport, tree_point(main_window, target), file_mime([shoot]))
     qtbot.waitUntil(lambda: ui.choosing.mirror_question is not None and ui.choosing.mirror_question.isVisible())
     assert plain(ui.choosing.mirror_question.informativeText()).endswith(
-        f"Upload Options for '{DAY_ONE}': picks: at least 4★.")
+        f"Upload Options for '{DAY_ONE}': picks: at least 4★."
+    )
     ui.choosing.mirror_question.flat_button.click()
     qtbot.waitUntil(lambda: "(picks: at least 4★)" in plain(main_window.status.currentMessage()))
 
-    qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1 and ui.model.counts[q.FILTERED][0] == 1,
-                    timeout=15_000)
+    qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1 and ui.model.counts[q.FILTERED][0] == 1, timeout=15_000)
     states = {i.name: i.state for i in q.iter_items(services.store)}
     assert states == {"loose_5.jpg": q.DONE, "c_2.jpg": q.FILTERED}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+
 from imagegen import make_jpeg, make_sparse_jpeg, make_truncated_jpeg
+
 from studio_desktop.core.bidi import plain
 from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
@@ -142,8 +144,9 @@ def test_selection_buttons_pause_resume_cancel_and_retry(main_window, gui_sessio
     assert ui.model.rowCount() == 0
 
 
-def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(main_window, gui_session, qtbot, tmp_path,
-                                                                         sandbox, caplog):
+def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(
+    main_window, gui_session, qtbot, tmp_path, sandbox, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "uploads stopped: ... plan is full"
     ui = upload_ui(gui_session)
     used, _allowed = sandbox.studio.plan()
@@ -160,8 +163,12 @@ def test_a_full_plan_stops_the_queue_with_a_banner_and_resume_continues(main_win
     assert f"Plan: {used + 1:,} of {used + 1:,} photos used." in banner.text()
     assert banner.button.text() == "Resume"
     qtbot.waitUntil(lambda: _states(ui) == {q.DONE: 1, q.QUEUED: 2})
-    qtbot.waitUntil(lambda: ui.panel.totals_label.text().startswith("1 of 3 files done")
-                    and ui.panel.totals_label.text().endswith("\u00b7 stopped"))
+    qtbot.waitUntil(
+        lambda: (
+            ui.panel.totals_label.text().startswith("1 of 3 files done")
+            and ui.panel.totals_label.text().endswith("\u00b7 stopped")
+        )
+    )
     assert main_window.status.plan_label.text() == f"{used + 1:,} of {used + 1:,} photos"
     assert ui.notifier.history[-1][0] == "Uploads stopped"
     ui.panel.grab().save(str(tmp_path / "dock-plan-full.png"))
@@ -188,8 +195,9 @@ def test_a_refused_sign_in_shows_a_banner_that_starts_signing_in(
     assert triggered == [True]
 
 
-def test_the_queue_survives_closing_and_reopening_the_window(gui_session_factory, sandbox, wait_for_tree, qtbot,
-                                                              run_async, tmp_path, caplog):
+def test_the_queue_survives_closing_and_reopening_the_window(
+    gui_session_factory, sandbox, wait_for_tree, qtbot, run_async, tmp_path, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: missing.jpg"
     first = gui_session_factory(sandbox)
     wait_for_tree(first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+
 from imagegen import make_jpeg, make_sparse_jpeg, make_text_file, make_truncated_jpeg
 
 from studio_desktop.core.bidi import plain
@@ -17,7 +18,8 @@ def _wait_counts(qtbot, ui, timeout=15_000, **wanted):
 
 
 def test_a_folder_without_subfolders_is_uploaded_without_the_mirror_question(
-        main_window, gui_session, qtbot, run_async, tmp_path):
+    main_window, gui_session, qtbot, run_async, tmp_path
+):
     ui = upload_ui(gui_session)
     assert ui.choosing.mirror_choice() == MIRROR_ASK
     target = find_target(main_window, TEST_GALLERY)
@@ -109,8 +111,14 @@ def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_p
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: cut.jpg"
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
-    ui.choosing.upload([make_jpeg(tmp_path / "fine.jpg"), make_truncated_jpeg(tmp_path / "cut.jpg"),
-               make_text_file(tmp_path / "notes.txt")], target)
+    ui.choosing.upload(
+        [
+            make_jpeg(tmp_path / "fine.jpg"),
+            make_truncated_jpeg(tmp_path / "cut.jpg"),
+            make_text_file(tmp_path / "notes.txt"),
+        ],
+        target,
+    )
     _wait_counts(qtbot, ui, done=1, failed=1, skipped=1)
     qtbot.waitUntil(lambda: ui.panel.buttons["all_clear"].isEnabled())
 
@@ -123,20 +131,25 @@ def test_clear_finished_keeps_failed_rows(main_window, gui_session, qtbot, tmp_p
     qtbot.waitUntil(lambda: not ui.panel.buttons["all_clear"].isEnabled())
 
 
-def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch(main_window, gui_session, qtbot,
-                                                                                  tmp_path, caplog):
+def test_the_same_bad_files_dropped_twice_count_once_in_the_footer_and_per_batch(
+    main_window, gui_session, qtbot, tmp_path, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: cut_*.jpg"
     ui = upload_ui(gui_session)
     target = find_target(main_window, TEST_GALLERY)
-    bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + \
-        [make_text_file(tmp_path / f"note_{n}.txt") for n in range(2)]
+    bad = [make_truncated_jpeg(tmp_path / f"cut_{n}.jpg") for n in range(2)] + [
+        make_text_file(tmp_path / f"note_{n}.txt") for n in range(2)
+    ]
     announced = []
     ui.announcements.batch_announced.connect(lambda _batch, _counts, message: announced.append(plain(message)))
     for run in (1, 2):
         ui.choosing.upload(bad, target)
         qtbot.waitUntil(lambda run=run: len(announced) == run, timeout=15_000)
-    assert plain(announced[0]) == plain(announced[1]) == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, "
-                                            "2 files skipped (not photos)")
+    assert (
+        plain(announced[0])
+        == plain(announced[1])
+        == (f"No photos uploaded to '{TEST_GALLERY}' \u2014 2 failed, 2 files skipped (not photos)")
+    )
     _wait_counts(qtbot, ui, failed=2, skipped=2)
     qtbot.waitUntil(lambda: "2 failed" in ui.panel.totals_label.text())
     assert "4 failed" not in ui.panel.totals_label.text()

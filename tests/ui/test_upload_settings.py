@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from imagegen import make_jpeg
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 
-from imagegen import make_jpeg
 from studio_desktop.core.settings import load_settings
-from studio_desktop.ui.uploads.drop_handler import MIRROR_NO
 from studio_desktop.ui.uploads.choosing import MIRROR_KEY
+from studio_desktop.ui.uploads.drop_handler import MIRROR_NO
 from studio_desktop.uploads.records import queue as q
 
 from .upload_support import TEST_GALLERY, find_target, upload_ui
@@ -26,8 +26,12 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
 
     qtbot.waitUntil(lambda: dialog.watermark.count() == 4, timeout=5_000)
     labels = [dialog.watermark.itemText(i) for i in range(dialog.watermark.count())]
-    assert labels == ["The brand's default watermark", "No watermark", "Lumen & Grain logo (the brand's default)",
-                      "PROOF"]
+    assert labels == [
+        "The brand's default watermark",
+        "No watermark",
+        "Lumen & Grain logo (the brand's default)",
+        "PROOF",
+    ]
     proof_id = int(dialog.watermark.itemData(3))
 
     dialog.concurrency.setValue(3)

@@ -12,8 +12,9 @@ from .upload_support import DAY_ONE, REUNION, find_target
 
 
 @pytest.mark.parametrize("front", ["contacts", "clients"])
-def test_selected_gallery_expanded_tree_and_front_side_tab_come_back(gui_session_factory, sandbox, wait_for_tree,
-                                                                     run_async, qtbot, front):
+def test_selected_gallery_expanded_tree_and_front_side_tab_come_back(
+    gui_session_factory, sandbox, wait_for_tree, run_async, qtbot, front
+):
     first = gui_session_factory(sandbox)
     wait_for_tree(first)
     window = first.window
@@ -50,8 +51,14 @@ def test_selected_gallery_expanded_tree_and_front_side_tab_come_back(gui_session
 def test_a_damaged_or_vanished_saved_view_is_ignored(gui_session_factory, sandbox, wait_for_tree, qtbot):
     from studio_desktop.core.settings import Settings, save_settings
 
-    save_settings(Settings(window={"main_view": {"selected": ["album", 987654321], "expanded": [["event", "x"], 7]},
-                                   "side_tabs": "clients"}))
+    save_settings(
+        Settings(
+            window={
+                "main_view": {"selected": ["album", 987654321], "expanded": [["event", "x"], 7]},
+                "side_tabs": "clients",
+            }
+        )
+    )
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     assert session.window.current_target() is None

@@ -43,8 +43,12 @@ def find_target(window, event_name: str, album_name: str | None = None) -> Galle
     for node in root.walk():
         if isinstance(node, EventNode) and node.name == event_name and album_name is None:
             return node.target()
-        if isinstance(node, AlbumNode) and album_name is not None and node.name == album_name \
-                and node.event_node.name == event_name:
+        if (
+            isinstance(node, AlbumNode)
+            and album_name is not None
+            and node.name == album_name
+            and node.event_node.name == event_name
+        ):
             return node.target()
     raise LookupError(f"no {event_name!r} / {album_name!r} in the tree")
 
@@ -70,11 +74,13 @@ def tree_point(window, target: GalleryTarget) -> QPoint:
 
 def drag_over(widget: QWidget, point: QPoint, mime: QMimeData) -> tuple[bool, bool]:
     """Send drag-enter and drag-move to ``widget``; returns whether each was accepted."""
-    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, enter)
-    move = QDragMoveEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                          Qt.KeyboardModifier.NoModifier)
+    move = QDragMoveEvent(
+        point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, move)
     return enter.isAccepted(), move.isAccepted()
 
@@ -82,8 +88,9 @@ def drag_over(widget: QWidget, point: QPoint, mime: QMimeData) -> tuple[bool, bo
 def drop_on(widget: QWidget, point: QPoint, mime: QMimeData) -> bool:
     """A full drag (enter, move) and drop on ``widget`` at ``point``; returns whether the drop was accepted."""
     drag_over(widget, point, mime)
-    drop = QDropEvent(QPointF(point), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(point), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
 

@@ -10,12 +10,19 @@ from imagegen import make_jpeg
 
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.api.transport import RetryPolicy
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming, UploadEngine
+from studio_desktop.uploads.records import queue as q
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base_delay=0.005, max_delay=0.02, total_time=20)
-FAST = EngineTiming(max_attempts=6, base_delay=0.005, max_delay=0.02, probe_delay=0.05, probe_max_delay=0.2,
-                    probe_timeout=2.0, landing_grace=0.2)
+FAST = EngineTiming(
+    max_attempts=6,
+    base_delay=0.005,
+    max_delay=0.02,
+    probe_delay=0.05,
+    probe_max_delay=0.2,
+    probe_timeout=2.0,
+    landing_grace=0.2,
+)
 
 
 def client_for(server, token=None) -> ShootProofClient:

@@ -17,8 +17,8 @@ from PIL import Image
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine import UploadEngine
-from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
 from studio_desktop.uploads.hotfolders.events import HotFolderEvent
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
 
 #: Fast enough for tests, still well above the time a small write takes.
 TEST_SETTLE = 0.3
@@ -57,7 +57,7 @@ def mpo_jpeg(seed: int, size: tuple[int, int] = (200, 150)) -> tuple[bytes, int]
     opened = Image.open(io.BytesIO(data))
     mpinfo = (getattr(opened, "mpinfo", None) or opened.info["mpinfo"])[0xB002]
     primary_end = mpinfo[0]["Size"]
-    assert data[primary_end - 2:primary_end] == b"\xff\xd9" and primary_end < len(data)
+    assert data[primary_end - 2 : primary_end] == b"\xff\xd9" and primary_end < len(data)
     return data, primary_end
 
 
@@ -108,8 +108,9 @@ class Harness:
     async def watch(self, folder: Path, **options: Any) -> HotFolderWatcher:
         options.setdefault("settle", TEST_SETTLE)
         options.setdefault("health_interval", 0.2)
-        watcher = HotFolderWatcher(folder, options.pop("target", self.event_id), self.engine,
-                                   on_event=self.events.append, **options)
+        watcher = HotFolderWatcher(
+            folder, options.pop("target", self.event_id), self.engine, on_event=self.events.append, **options
+        )
         self.watchers.append(watcher)
         await watcher.start()
         return watcher

@@ -45,7 +45,7 @@ def write_in_chunks(path: Path, data: bytes, rng: random.Random, slow: bool) -> 
         position = 0
         while position < len(data):
             chunk = rng.randint(4_096, 32_768)
-            writer.write(data[position:position + chunk])
+            writer.write(data[position : position + chunk])
             writer.flush()
             position += chunk
             if slow:
@@ -72,8 +72,17 @@ def main(folder: Path, count: int, seed: int, pace: float | None = None) -> None
         else:
             write_in_chunks(final, data, rng, slow)
         written_at = time.time()
-        print(json.dumps({"path": os.path.join(sub, name), "size": len(data),
-                          "sha256": hashlib.sha256(data).hexdigest(), "written_at": written_at}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "path": os.path.join(sub, name),
+                    "size": len(data),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "written_at": written_at,
+                }
+            ),
+            flush=True,
+        )
         if burst_left:
             burst_left -= 1
         elif pace is not None:

@@ -144,8 +144,10 @@ class Gallery:
     photos: dict[int, PhotoRow] = field(default_factory=dict)
 
     def children(self, parent: int, name: str) -> list[AlbumRow]:
-        return sorted((a for a in self.albums.values() if a.parent == parent and a.name == nfc(name)),
-                      key=lambda a: (a.order, a.id))
+        return sorted(
+            (a for a in self.albums.values() if a.parent == parent and a.name == nfc(name)),
+            key=lambda a: (a.order, a.id),
+        )
 
     def resolve(self, path: AlbumPath) -> int | None:
         """The album a folder path goes to (0: the root); None when part of it does not exist."""
@@ -201,8 +203,9 @@ async def read_gallery(server: SandboxServer, client: ShootProofClient, event_id
     return gallery
 
 
-async def ensure_album(client: ShootProofClient, gallery: Gallery, event_id: int, path: AlbumPath,
-                       *, duplicate_leaf: bool = False) -> int:
+async def ensure_album(
+    client: ShootProofClient, gallery: Gallery, event_id: int, path: AlbumPath, *, duplicate_leaf: bool = False
+) -> int:
     """The album at ``path`` (made as another app would where missing); with ``duplicate_leaf``
     a new album with the leaf's name is made even where one exists: a same-named sibling."""
     current = 0
@@ -228,8 +231,10 @@ def unchanged_history(before: Gallery, after: Gallery) -> list[str]:
         if now is None:
             problems.append(f"photo #{photo.id} {photo.name} in {before.path_of(photo.album)} is gone")
         elif now != photo:
-            problems.append(f"photo #{photo.id} {photo.name}={short(photo.sha)} became {now.name}={short(now.sha)} "
-                            f"in {after.path_of(now.album)}")
+            problems.append(
+                f"photo #{photo.id} {photo.name}={short(photo.sha)} became {now.name}={short(now.sha)} "
+                f"in {after.path_of(now.album)}"
+            )
     for album in before.albums.values():
         if album.id not in after.albums:
             problems.append(f"album {before.path_of(album.id)} is gone")
@@ -280,8 +285,9 @@ def local_files(root: Path) -> list[LocalFile]:
     return sorted(found, key=lambda f: f.rel)
 
 
-def upload_outcome(before: Gallery, after: Gallery, files: list[LocalFile], *, mirror: bool, dedup: bool,
-                   items: list) -> list[str]:
+def upload_outcome(
+    before: Gallery, after: Gallery, files: list[LocalFile], *, mirror: bool, dedup: bool, items: list
+) -> list[str]:
     """Compare one upload (however many kills and resumes it took) with what the contract says it must do.
 
     Per target (album or root) and name:
@@ -321,8 +327,10 @@ def upload_outcome(before: Gallery, after: Gallery, files: list[LocalFile], *, m
             problems.append(f"{where}: expected each local file once {local}, got {got or 'none'}")
     for p in new.values():
         if p.id not in accounted:
-            problems.append(f"photo #{p.id} {p.name}={short(p.sha)} landed in {after.path_of(p.album)}, "
-                            f"which no local file of that name goes to")
+            problems.append(
+                f"photo #{p.id} {p.name}={short(p.sha)} landed in {after.path_of(p.album)}, "
+                f"which no local file of that name goes to"
+            )
     by_path = {f.path: f for f in files}
     for item in items:
         problems += _item_outcome(item, after, by_path.get(item.path), mirror)
@@ -343,11 +351,14 @@ def _item_outcome(item, after: Gallery, local: LocalFile | None, mirror: bool) -
     problems = []
     if local is not None:
         if photo.sha != local.sha:
-            problems.append(f"{label}: counted as uploaded as #{photo.id}={short(photo.sha)}, but the file is "
-                            f"{short(local.sha)} ({item.last_error or 'sent'})")
+            problems.append(
+                f"{label}: counted as uploaded as #{photo.id}={short(photo.sha)}, but the file is "
+                f"{short(local.sha)} ({item.last_error or 'sent'})"
+            )
         if photo.album != after.resolve(local.target(mirror)):
-            problems.append(f"{label}: counted as uploaded as #{photo.id} in {after.path_of(photo.album)}, "
-                            f"not in its target")
+            problems.append(
+                f"{label}: counted as uploaded as #{photo.id} in {after.path_of(photo.album)}, not in its target"
+            )
     return problems
 
 
@@ -357,6 +368,13 @@ SHRINK_SECONDS = 30
 
 def ci_settings(max_examples: int) -> settings:
     """The CI size of a model test: fixed seeds, short runs, no example database."""
-    return settings(max_examples=max_examples, stateful_step_count=10, derandomize=True, database=None,
-                    deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-                    phases=[Phase.explicit, Phase.generate, Phase.shrink])
+    return settings(
+        max_examples=max_examples,
+        stateful_step_count=10,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    )

@@ -57,8 +57,9 @@ def test_uploads_folders_and_files_once_each_and_records_them(server, store, tmp
         assert item.photo_id == by_name[item.name].id
         entry = store.read_sync(ledger.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
         assert (entry.photo_id, entry.name) == (item.photo_id, item.name)
-        assert entry.content_hash == hashlib.sha256(Path(item.path).read_bytes()).hexdigest(), \
+        assert entry.content_hash == hashlib.sha256(Path(item.path).read_bytes()).hexdigest(), (
             "the ledger keeps the sha256 of the bytes sent"
+        )
     cover = next(i for i in items if i.name == "cover.jpg")
     assert server.studio.photo_file(cover.photo_id).read_bytes() == single.read_bytes()
     assert states(seen, cover.id) == [q.CHECKING, q.UPLOADING, q.DONE]
@@ -87,8 +88,9 @@ def test_photos_already_in_the_gallery_are_skipped_without_being_sent(server, st
                 ids[path.name] = (await client.photo_upload(event_id, path)).photo_id
             # Uploaded from a Mac: the accent is decomposed (NFD) on the server.
             with accented.open("rb") as handle:
-                ids["Café.jpg"] = (await client.photo_upload(
-                    event_id, handle, file_name=unicodedata.normalize("NFD", "Café.jpg"))).photo_id
+                ids["Café.jpg"] = (
+                    await client.photo_upload(event_id, handle, file_name=unicodedata.normalize("NFD", "Café.jpg"))
+                ).photo_id
             return ids
 
     existing = asyncio.run(upload_elsewhere())
@@ -391,8 +393,7 @@ def test_pausing_a_file_half_sent_stops_it_and_it_goes_again_later(server, store
         async with running(server, store, bandwidth_limit_kbps=1600) as (engine, seen):  # 200 KB/s
             batch = await engine.enqueue([path], event_id)
             (item_id,) = [i.id for i in items_of(store, batch_ids=[batch])]
-            await until(lambda: any(isinstance(e, ev.ItemProgress) and 100_000 < e.bytes_sent < e.size
-                                    for e in seen))
+            await until(lambda: any(isinstance(e, ev.ItemProgress) and 100_000 < e.bytes_sent < e.size for e in seen))
             await engine.pause([item_id])
             await engine.wait_idle()
             held = store.read_sync(q.get_item, item_id)
@@ -483,8 +484,9 @@ def test_stop_puts_uploads_in_flight_back_in_the_queue(server, store, tmp_path):
         async with running(server, store, concurrency=3) as (engine, seen):
             batch = await engine.enqueue([tmp_path / "shoot"], event_id)
             # Each whole file has gone out; the server is still "thinking" (latency) when we stop.
-            await until(lambda: len({e.item_id for e in seen
-                                     if isinstance(e, ev.ItemProgress) and e.bytes_sent == e.size}) == 3)
+            await until(
+                lambda: len({e.item_id for e in seen if isinstance(e, ev.ItemProgress) and e.bytes_sent == e.size}) == 3
+            )
             await until(lambda: store.read_sync(q.counts, [batch])[q.UPLOADING][0] == 3)  # the store knows too
             await engine.stop()
             return batch

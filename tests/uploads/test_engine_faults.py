@@ -9,9 +9,9 @@ from imagegen import make_jpeg
 
 from studio_desktop.sandbox.server import SandboxServer
 from studio_desktop.uploads import events as ev
+from studio_desktop.uploads.engine import EngineTiming
 from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.records import queue as q
-from studio_desktop.uploads.engine import EngineTiming
 
 from .engine_support import client_for, items_of, new_event, photos, running, until
 
@@ -44,9 +44,11 @@ def test_uploads_a_crash_left_mid_way_are_checked_before_being_sent(server, stor
     event_id = new_event(server)
     landed, unsent, fresh = photos(tmp_path / "shoot", 3)
     batch = store.write_sync(q.create_batch, event_id, None, {}, "crashed run")
-    store.write_sync(q.add_items, batch, [
-        q.NewItem(str(p), p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (landed, unsent, fresh)
-    ])
+    store.write_sync(
+        q.add_items,
+        batch,
+        [q.NewItem(str(p), p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (landed, unsent, fresh)],
+    )
     a, b, _ = items_of(store, batch_ids=[batch])
     store.write_sync(q.set_prior_photo_ids, a.id, ())  # written before its first send
     store.write_sync(q.set_state, a.id, q.UPLOADING)
@@ -79,8 +81,9 @@ def test_a_running_engine_keeps_its_uploads_from_a_second_one(server, store, tmp
     event_id = new_event(server)
     (path,) = photos(tmp_path / "shoot", 1)
     batch = store.write_sync(q.create_batch, event_id, None, {}, None)
-    store.write_sync(q.add_items, batch, [q.NewItem(str(path), path.name, path.stat().st_size,
-                                                    path.stat().st_mtime_ns)])
+    store.write_sync(
+        q.add_items, batch, [q.NewItem(str(path), path.name, path.stat().st_size, path.stat().st_mtime_ns)]
+    )
     (item,) = items_of(store, batch_ids=[batch])
 
     async def main():
@@ -118,8 +121,9 @@ def test_transient_failures_are_retried_then_given_up_with_a_reason(server, stor
     assert failed.state == q.FAILED and failed.attempts == 4
     assert failed.last_error.startswith("Gave up after 4 attempts:")
     assert {i.state for i in items_of(store, batch_ids=[later])} == {q.DONE}, "the rest go on"
-    retrying = [e for e in seen if isinstance(e, ev.ItemStateChanged) and e.item_id == failed.id
-                and e.state == q.QUEUED]
+    retrying = [
+        e for e in seen if isinstance(e, ev.ItemStateChanged) and e.item_id == failed.id and e.state == q.QUEUED
+    ]
     assert len(retrying) == 3 and all(e.message.startswith("Retrying in") for e in retrying)
     assert server.studio.count_requests("sp.event.photo_exists") == 3, "a 503 may have been applied: checked"
     assert server.studio.count_photos(event_id) == 2
@@ -164,8 +168,9 @@ def test_when_the_network_goes_away_the_queue_waits_and_resumes_by_itself(store,
             await engine.enqueue([tmp_path / "shoot"], event_id)
             await until(lambda: any(isinstance(e, ev.NetworkDown) for e in seen))
             down = engine.snapshot()
-            restarted.append(await asyncio.to_thread(
-                lambda: SandboxServer(tmp_path / "studio", seed="empty", port=port).start()))
+            restarted.append(
+                await asyncio.to_thread(lambda: SandboxServer(tmp_path / "studio", seed="empty", port=port).start())
+            )
             await engine.wait_idle()
             return down, seen, store.read_sync(q.counts)
 

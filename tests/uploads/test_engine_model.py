@@ -40,8 +40,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from studio_desktop.core import config
 from studio_desktop.core import paths as app_paths
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import running
 from .model_support import STATS, Gallery, World, ci_settings, ensure_album, local_files, read_gallery, upload_outcome
@@ -54,8 +54,15 @@ ALBUM_PATHS = ((), ("One",), ("Two",), ("One", "y"), ("One", "One"), ("y",))
 WRITE_METHODS = ("sp.photo.upload", "sp.album.create")
 #: Enough attempts that a fault rate of 0.35 never exhausts them (0.35**25 per item).
 #: The sandbox's upload latency in the kill steps is 0.1 s: a killed run's last upload lands well within a second.
-TIMING = EngineTiming(max_attempts=25, base_delay=0.002, max_delay=0.01, probe_delay=0.05, probe_max_delay=0.2,
-                      probe_timeout=2.0, landing_grace=1.0)
+TIMING = EngineTiming(
+    max_attempts=25,
+    base_delay=0.002,
+    max_delay=0.01,
+    probe_delay=0.05,
+    probe_max_delay=0.2,
+    probe_timeout=2.0,
+    landing_grace=1.0,
+)
 
 CI = ci_settings(25)
 
@@ -84,8 +91,14 @@ class Change:
 
 
 #: New photos or re-exports made before an upload (none is fine: the same tree uploaded again).
-CHANGES = st.lists(st.builds(Change, st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS),
-                                                st.sampled_from(NAMES)), st.booleans()), max_size=4)
+CHANGES = st.lists(
+    st.builds(
+        Change,
+        st.builds(lambda f, n: f"{f}/{n}" if f else n, st.sampled_from(FOLDERS), st.sampled_from(NAMES)),
+        st.booleans(),
+    ),
+    max_size=4,
+)
 
 FAULT_PLANS = st.builds(
     FaultPlan,
@@ -201,9 +214,15 @@ class EngineModel(RuleBasedStateMachine):
         before = world.gallery()
         files = local_files(world.root)
         if faults is not None:
-            world.server.faults.configure(rate=faults.rate, statuses=(500, 502, 503, 429), reset_share=0.3,
-                                          after_share=0.5, retry_after=0, only_methods=faults.methods,
-                                          seed=faults.seed)
+            world.server.faults.configure(
+                rate=faults.rate,
+                statuses=(500, 502, 503, 429),
+                reset_share=0.3,
+                after_share=0.5,
+                retry_after=0,
+                only_methods=faults.methods,
+                seed=faults.seed,
+            )
 
         async def run():
             with Store() as store:
@@ -234,12 +253,27 @@ class EngineModel(RuleBasedStateMachine):
             known = {i.id for i in q.iter_items(store)}
         # Slow uploads down so that the kill lands while some are on the wire.
         world.server.faults.configure(latency=0.1, only_methods="sp.photo.upload")
-        command = [sys.executable, "-m", "studio_desktop", "upload", str(world.root), "--event", str(world.event_id),
-                   "--concurrency", "3", "--api-url", world.server.shootproof_api_url,
-                   *(["--mirror-folders"] if mirror else []), *([] if dedup else ["--no-dedup"])]
-        env = {**os.environ, app_paths.DATA_DIR_ENV: str(world.data),
-               config.ENV_ACCESS_TOKEN: world.server.access_token,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        command = [
+            sys.executable,
+            "-m",
+            "studio_desktop",
+            "upload",
+            str(world.root),
+            "--event",
+            str(world.event_id),
+            "--concurrency",
+            "3",
+            "--api-url",
+            world.server.shootproof_api_url,
+            *(["--mirror-folders"] if mirror else []),
+            *([] if dedup else ["--no-dedup"]),
+        ]
+        env = {
+            **os.environ,
+            app_paths.DATA_DIR_ENV: str(world.data),
+            config.ENV_ACCESS_TOKEN: world.server.access_token,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        }
         env.pop(config.ENV_API_URL, None)
         env.pop(config.ENV_SANDBOX, None)
         start = len(before.photos)
@@ -276,7 +310,9 @@ class EngineModel(RuleBasedStateMachine):
                 f"upload #{self.uploads} (mirror={mirror}, dedup={dedup}) broke the contract:\n  "
                 + "\n  ".join(problems)
                 + f"\nlocal files:\n{local}\ngallery before:\n{before.describe()}\ngallery after:\n{after.describe()}"
-                + "\nsteps of this example:\n  " + "\n  ".join(self.plan))
+                + "\nsteps of this example:\n  "
+                + "\n  ".join(self.plan)
+            )
 
 
 class EngineModelUnderFaults(EngineModel):
@@ -285,7 +321,6 @@ class EngineModelUnderFaults(EngineModel):
 
 class EngineModelKilled(EngineModel):
     WITH_KILLS = True
-
 
 
 def _run(machine: type[EngineModel], server, chosen: settings = CI) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from imagegen import make_jpeg, make_png, make_text_file, make_truncated_jpeg
+
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
 

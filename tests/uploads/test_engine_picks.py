@@ -17,9 +17,9 @@ from xmp_samples import capture_one, jpeg_with_xmp, lightroom, photo_mechanic
 
 from studio_desktop.core import paths
 from studio_desktop.uploads import events as ev
+from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.records import queue as q
-from studio_desktop.uploads.picks import PickFilter
 from studio_desktop.uploads.resize import PRESETS
 from studio_desktop.uploads.shaping import UploadShape
 
@@ -67,8 +67,10 @@ def test_only_the_picks_go_up_and_the_rest_are_counted_apart(server, store, tmp_
         ("B_two.jpg", "Left out by filter: rated 2 stars, below 3 stars."),
         ("C_rejected.jpg", "Left out by filter: rejected (rated -1)."),
     ]
-    assert sorted(e.name for e in seen if isinstance(e, ev.ItemStateChanged) and e.state == q.FILTERED) == \
-        ["B_two.jpg", "C_rejected.jpg"]
+    assert sorted(e.name for e in seen if isinstance(e, ev.ItemStateChanged) and e.state == q.FILTERED) == [
+        "B_two.jpg",
+        "C_rejected.jpg",
+    ]
     by_name = {i.name: i for i in items_of(store, batch_ids=[batch])}
     assert by_name["B_two.jpg"].attempts == 0 and by_name["B_two.jpg"].bytes_sent == 0, "left out, never sent"
     assert by_name["E_broken.jpg"].state == q.FAILED
@@ -183,8 +185,9 @@ def test_left_out_photos_are_queue_rows_listed_once_and_taken_when_re_rated(serv
             return engine.snapshot()
 
     asyncio.run(retry_all())
-    assert [i.state for i in items_of(store, batch_ids=[first]) if i.name == "maybe.jpg"] == [q.FILTERED], \
+    assert [i.state for i in items_of(store, batch_ids=[first]) if i.name == "maybe.jpg"] == [q.FILTERED], (
         "never retried"
+    )
     # Dropped again: the left-out photo moves into the new batch rather than being listed twice.
     second, left_out, _ = upload(server, store, [tmp_path], event_id, shape)
     assert [(i.name, i.batch_id) for i in left_out] == [("maybe.jpg", second)]

@@ -36,8 +36,9 @@ def gallery(server, event_id: int) -> list[tuple[str, tuple[str, ...], int]]:
                     await walk(album.sub_albums, here)
 
             await walk(await client.album_get_list(event_id), ())
-            return sorted([(p.name, where.get(p.id, ()), p.id)
-                           async for p in client.iter_event_photos(event_id, limit=1000)])
+            return sorted(
+                [(p.name, where.get(p.id, ()), p.id) async for p in client.iter_event_photos(event_id, limit=1000)]
+            )
 
     return asyncio.run(listing())
 
@@ -100,8 +101,9 @@ def test_an_interrupted_root_upload_is_not_taken_as_landed_because_an_album_has_
     at_root = make_jpeg(root / "IMG_0001.jpg", size=(50, 30), color=BLUE)
     # A crash left the root photo mid-upload: before its answer, maybe before it landed.
     batch = store.write_sync(q.create_batch, event_id, None, {}, "crashed run")
-    store.write_sync(q.add_items, batch, [q.NewItem(str(at_root), at_root.name, at_root.stat().st_size,
-                                                    at_root.stat().st_mtime_ns)])
+    store.write_sync(
+        q.add_items, batch, [q.NewItem(str(at_root), at_root.name, at_root.stat().st_size, at_root.stat().st_mtime_ns)]
+    )
     item = items_of(store, batch_ids=[batch])[0]
     store.write_sync(q.set_state, item.id, q.UPLOADING, verify=True)
 
@@ -123,8 +125,10 @@ def test_an_upload_to_an_album_and_one_to_the_root_at_the_same_time_both_land_wh
     at_root = [make_jpeg(tmp_path / "B" / p.name, size=(50, 40), color=BLUE) for p in in_album]
 
     async def main():
-        async with running(server, store, batches=[]) as (album_engine, _), \
-                running(server, store, batches=[]) as (root_engine, _):
+        async with (
+            running(server, store, batches=[]) as (album_engine, _),
+            running(server, store, batches=[]) as (root_engine, _),
+        ):
             first = asyncio.create_task(album_engine.enqueue([tmp_path / "A"], event_id, mirror_folders=True))
             # The root upload starts while the album one is half-way: it looks at a gallery in motion.
             await until(lambda: album_engine.snapshot().files[q.DONE] >= 10)
@@ -165,8 +169,13 @@ def test_sibling_albums_of_one_name_are_chosen_the_same_way_every_run(server, st
 
 
 def test_the_album_map_chooses_by_display_order_then_lowest_id_and_keeps_its_choice(store):
-    rows = [ledger.AlbumRow(None, "One", 30, 2), ledger.AlbumRow(None, "One", 20, 1), ledger.AlbumRow(None, "One", 10, 1),
-            ledger.AlbumRow(10, "y", 40, None), ledger.AlbumRow(10, "y", 41, 0)]
+    rows = [
+        ledger.AlbumRow(None, "One", 30, 2),
+        ledger.AlbumRow(None, "One", 20, 1),
+        ledger.AlbumRow(None, "One", 10, 1),
+        ledger.AlbumRow(10, "y", 40, None),
+        ledger.AlbumRow(10, "y", 41, 0),
+    ]
     chosen = store.write_sync(ledger.album_replace, 7, rows)
     assert chosen == {(0, "One"): 10, (10, "y"): 41}
     assert store.read_sync(ledger.album_lookup, 7, None, "One") == 10
@@ -194,11 +203,11 @@ def test_album_creates_that_fail_after_taking_effect_never_make_a_second_album(s
     assert albums(server, event_id) == [("Details",), ("Portraits",)]
     on_server = gallery(server, event_id)
     assert sorted((a, n) for n, a, _ in on_server) == sorted(
-        [(("Details",), f"D_{i:04d}.jpg") for i in range(4)] + [(("Portraits",), f"P_{i:04d}.jpg") for i in range(4)])
+        [(("Details",), f"D_{i:04d}.jpg") for i in range(4)] + [(("Portraits",), f"P_{i:04d}.jpg") for i in range(4)]
+    )
 
 
-def test_items_waiting_for_an_album_whose_create_failed_after_it_landed_look_before_creating(
-        server, store, tmp_path):
+def test_items_waiting_for_an_album_whose_create_failed_after_it_landed_look_before_creating(server, store, tmp_path):
     event_id = new_event(server)
     root = tmp_path / "R"
     photos(root / "Details", 4)
@@ -231,10 +240,12 @@ def test_no_dedup_under_faults_never_takes_an_older_version_for_the_new_one(serv
     for _ in range(3):
         if all(i.state == q.DONE for i in items_of(store, batch_ids=[batch])):
             break
+
         async def again():
             async with running(server, store, dedup=False, concurrency=3) as (engine, _):
                 await engine.retry()
                 await engine.wait_idle()
+
         asyncio.run(again())
     server.faults.clear()
 
@@ -258,13 +269,16 @@ def test_the_ledger_keeps_the_hash_of_the_bytes_sent(server, store, tmp_path):
     for item in items_of(store, batch_ids=[batch]):
         entry = store.read_sync(ledger.ledger_lookup, item.path, item.size, item.mtime_ns, event_id, None)
         digest = hashlib.sha256(Path(item.path).read_bytes()).hexdigest()
-        assert entry.content_hash == digest and store.read_sync(ledger.ledger_by_hash, event_id, None, digest) == [entry]
+        assert entry.content_hash == digest and store.read_sync(ledger.ledger_by_hash, event_id, None, digest) == [
+            entry
+        ]
         assert hashlib.sha256(server.studio.photo_file(item.photo_id).read_bytes()).hexdigest() == digest
     assert len(files) == 3
 
 
 def test_the_same_refusal_for_three_photos_in_a_row_stops_the_queue_with_the_servers_message(
-        server, store, tmp_path, caplog):
+    server, store, tmp_path, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # refusals, then "uploads stopped"
     event_id = new_event(server)
     photos(tmp_path / "shoot", 8)
@@ -285,7 +299,8 @@ def test_the_same_refusal_for_three_photos_in_a_row_stops_the_queue_with_the_ser
 
 
 def test_an_unfamiliar_plan_full_code_stops_the_queue_instead_of_failing_every_photo(
-        server, store, tmp_path, monkeypatch, caplog):
+    server, store, tmp_path, monkeypatch, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # refusals, then "uploads stopped"
     from studio_desktop.sandbox import shootproof_photos
     from studio_desktop.sandbox.registry import ApiFail

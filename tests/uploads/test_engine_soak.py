@@ -7,8 +7,8 @@ from collections import Counter
 
 from imagegen import make_jpeg
 
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import EngineTiming
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import items_of, new_event, running
 
@@ -20,8 +20,9 @@ def test_every_photo_lands_exactly_once_through_a_storm_of_faults(server, store,
     shoot = tmp_path / "shoot"
     for i in range(COUNT):
         make_jpeg(shoot / f"IMG_{i:04d}.jpg", size=(8 + i % 13, 8))
-    server.faults.configure(rate=0.2, statuses=(500, 502, 503, 429), reset_share=0.3, after_share=0.5,
-                            retry_after=0, seed=20240611)
+    server.faults.configure(
+        rate=0.2, statuses=(500, 502, 503, 429), reset_share=0.3, after_share=0.5, retry_after=0, seed=20240611
+    )
     timing = EngineTiming(max_attempts=12, base_delay=0.002, max_delay=0.01, grow_after=4)
 
     async def main():

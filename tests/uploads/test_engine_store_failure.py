@@ -12,9 +12,9 @@ import asyncio
 import sqlite3
 import threading
 
-from .engine_support import new_event, photos, running
-
 from studio_desktop.uploads.records import queue as q
+
+from .engine_support import new_event, photos, running
 
 HANG_GUARD = 30  # stop() takes milliseconds; the old code never returned
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from imagegen import make_jpeg
 
 from studio_desktop.uploads import events as ev
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.engine import CHANGED_SINCE_QUEUED
+from studio_desktop.uploads.records import queue as q
 
 from .engine_support import FAST, client_for, items_of, new_event, running
 
@@ -90,23 +90,28 @@ def test_a_file_rewritten_while_it_is_sent_is_reported_changed_not_a_traceback(s
     assert not [r for r in caplog.records if r.exc_info]
 
 
-
 def test_a_killed_runs_upload_that_lands_after_the_restart_looked_is_not_sent_again(server, store, tmp_path):
     """SIGKILL mid-upload: the server still has the whole request and stores it a moment later. The
     restarted engine's first look finds nothing; sending at once made two (model test, kill steps)."""
     event_id = new_event(server)
     photo = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg")
     batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
-    store.write_sync(q.add_items, batch, [q.NewItem(str(photo), photo.name, photo.stat().st_size,
-                                                    photo.stat().st_mtime_ns)], dedup=False)
+    store.write_sync(
+        q.add_items,
+        batch,
+        [q.NewItem(str(photo), photo.name, photo.stat().st_size, photo.stat().st_mtime_ns)],
+        dedup=False,
+    )
     (item,) = items_of(store, batch_ids=[batch])
     store.write_sync(q.set_prior_photo_ids, item.id, ())
     store.write_sync(q.set_state, item.id, q.UPLOADING)  # as the killed run left it, a moment ago
     late: list[int] = []
 
     async def main():
-        async with running(server, store, dedup=False,
-                           timing=dataclasses.replace(FAST, landing_grace=3.0)) as (engine, _):
+        async with running(server, store, dedup=False, timing=dataclasses.replace(FAST, landing_grace=3.0)) as (
+            engine,
+            _,
+        ):
             first_look = engine.client.event_photo_exists
 
             async def look_then_the_killed_upload_lands(*args, **kwargs):
@@ -133,8 +138,12 @@ def test_a_look_after_a_crash_never_takes_the_photo_an_earlier_run_recorded_for_
     a = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg", size=(40, 30))
     b = make_jpeg(tmp_path / "shoot" / "One" / "IMG_0001.jpg", size=(44, 30))
     batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
-    store.write_sync(q.add_items, batch, [q.NewItem(str(p), p.name, p.stat().st_size, p.stat().st_mtime_ns)
-                                          for p in (a, b)], dedup=False)
+    store.write_sync(
+        q.add_items,
+        batch,
+        [q.NewItem(str(p), p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in (a, b)],
+        dedup=False,
+    )
     item_a, item_b = sorted(items_of(store, batch_ids=[batch]), key=lambda i: len(i.path))
     store.write_sync(q.set_prior_photo_ids, item_a.id, ())
 
@@ -184,7 +193,8 @@ def test_without_dedup_one_names_uncertain_landings_are_looked_at_one_at_a_time(
 
 
 def test_a_crash_leftover_never_sent_is_a_duplicate_of_another_photo_of_its_name_not_uploaded_as_it(
-        server, store, tmp_path):
+    server, store, tmp_path
+):
     """Found by the model (bench, kills): a run killed after claiming a file but before sending it (no list
     of the photos there before its first send). The restart took another app's photo of that name in the
     album for this file having landed, and called it uploaded."""
@@ -198,8 +208,12 @@ def test_a_crash_leftover_never_sent_is_a_duplicate_of_another_photo_of_its_name
 
     other_id = asyncio.run(another_app_uploads())
     batch = store.write_sync(q.create_batch, event_id, None, {}, "killed run")
-    store.write_sync(q.add_items, batch, [q.NewItem(str(photo), photo.name, photo.stat().st_size,
-                                                    photo.stat().st_mtime_ns)], dedup=False)
+    store.write_sync(
+        q.add_items,
+        batch,
+        [q.NewItem(str(photo), photo.name, photo.stat().st_size, photo.stat().st_mtime_ns)],
+        dedup=False,
+    )
     (item,) = items_of(store, batch_ids=[batch])
     store.write_sync(q.set_state, item.id, q.CHECKING)  # claimed; killed before its send
 

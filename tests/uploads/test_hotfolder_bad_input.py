@@ -233,7 +233,7 @@ def test_a_jpeg_that_never_finishes_is_reported_not_uploaded(empty_sandbox, tmp_
             assert rejected.path.name == "cut.jpg" and "cut short" in rejected.reason
             assert h.photos() == []
             with open(folder / "cut.jpg", "ab") as rest:
-                rest.write(data[len(data) // 2:])
+                rest.write(data[len(data) // 2 :])
             await h.wait_for(lambda: names_uploaded(h) == ["cut.jpg"], what="the upload once whole")
             [photo] = h.photos()
             assert h.server_bytes(photo.id) == data

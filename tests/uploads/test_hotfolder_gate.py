@@ -70,7 +70,7 @@ def test_a_file_that_keeps_changing_is_never_ready_while_it_changes(tmp_path, ga
     data = jpeg_bytes(2)
     with open(photo, "wb") as writer:
         for start in range(0, len(data), 200):
-            writer.write(data[start:start + 200])
+            writer.write(data[start : start + 200])
             writer.flush()
             gate.seen(photo)
             clock.advance(0.7)
@@ -87,7 +87,7 @@ def test_a_change_without_an_event_restarts_the_wait(tmp_path, gate, clock):
     gate.seen(photo)
     clock.advance(1.0)
     with open(photo, "ab") as writer:
-        writer.write(data[len(data) // 2:])
+        writer.write(data[len(data) // 2 :])
     assert gate.check() == []
     clock.advance(0.5)
     assert gate.check() == []

@@ -6,10 +6,10 @@ import asyncio
 
 from xmp_samples import jpeg_with_xmp, lightroom
 
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders.events import HotFolderFileSkipped, HotFolderFileUploaded
 from studio_desktop.uploads.hotfolders.summary import summary
 from studio_desktop.uploads.picks import PickFilter
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.shaping import UploadShape
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness
@@ -33,11 +33,15 @@ def test_a_photo_re_rated_in_its_sidecar_goes_up(empty_sandbox, tmp_path):
         jpeg_with_xmp(folder / "IMG_3.jpg", lightroom(rating=4))
         async with Harness(empty_sandbox) as h:
             await h.watch(folder, batch_options=PICKS)
-            await h.wait_for(lambda: len(h.of(HotFolderFileSkipped)) == 2 and h.of(HotFolderFileUploaded),
-                             what="two left out, one uploaded")
+            await h.wait_for(
+                lambda: len(h.of(HotFolderFileSkipped)) == 2 and h.of(HotFolderFileUploaded),
+                what="two left out, one uploaded",
+            )
             skipped = {e.path.name: e.reason for e in h.of(HotFolderFileSkipped)}
-            assert skipped == {"IMG_1.JPG": "Left out by filter: rated 2 stars, below 3 stars.",
-                               "IMG_2.jpg": "Left out by filter: not rated, below 3 stars."}
+            assert skipped == {
+                "IMG_1.JPG": "Left out by filter: rated 2 stars, below 3 stars.",
+                "IMG_2.jpg": "Left out by filter: not rated, below 3 stars.",
+            }
             # Counted apart from photos skipped for being in the gallery already.
             counts = h.watchers[0].counts
             assert (counts["left_out"], counts["skipped"]) == (2, 0)

@@ -40,34 +40,43 @@ WINDOWS = [
 ]
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/mnt/nas/2026/wedding", "nfs4"),
-    ("/mnt/nas", "nfs4"),
-    ("/mnt/studio share/tether", "cifs"),
-    ("/mnt/nas/usb/DCIM", None),  # the deepest mount decides
-    ("/mnt/nasty", None),  # a name that only starts like a mount point
-    ("/home/me/Pictures", None),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/mnt/nas/2026/wedding", "nfs4"),
+        ("/mnt/nas", "nfs4"),
+        ("/mnt/studio share/tether", "cifs"),
+        ("/mnt/nas/usb/DCIM", None),  # the deepest mount decides
+        ("/mnt/nasty", None),  # a name that only starts like a mount point
+        ("/home/me/Pictures", None),
+    ],
+)
 def test_linux_mounts(path, expected):
     assert share_of(path, LINUX, posixpath) == expected
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/Volumes/Photos/Tether", "smbfs"),
-    ("/Volumes/Archive/2025", "afpfs"),
-    ("/Volumes/EOS_DIGITAL/DCIM", None),
-    ("/System/Volumes/Data/Users/me/Pictures", None),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/Volumes/Photos/Tether", "smbfs"),
+        ("/Volumes/Archive/2025", "afpfs"),
+        ("/Volumes/EOS_DIGITAL/DCIM", None),
+        ("/System/Volumes/Data/Users/me/Pictures", None),
+    ],
+)
 def test_macos_mounts(path, expected):
     assert share_of(path, MACOS, posixpath) == expected
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("Z:\\Shoots\\Tether", "network drive"),
-    ("z:\\shoots", "network drive"),  # drive letters and names in any case
-    ("C:\\Users\\me\\Pictures", None),
-    ("E:\\DCIM", None),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("Z:\\Shoots\\Tether", "network drive"),
+        ("z:\\shoots", "network drive"),  # drive letters and names in any case
+        ("C:\\Users\\me\\Pictures", None),
+        ("E:\\DCIM", None),
+    ],
+)
 def test_windows_drives(path, expected):
     assert share_of(path, WINDOWS, ntpath) == expected
 

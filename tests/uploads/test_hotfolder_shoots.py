@@ -13,7 +13,6 @@ import time
 import pytest
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.engine import UploadEngine
 from studio_desktop.uploads.hotfolders.events import (
     HotFolderChangedAfterUpload,
@@ -24,6 +23,7 @@ from studio_desktop.uploads.hotfolders.events import (
 )
 from studio_desktop.uploads.hotfolders.files import AfterUpload
 from studio_desktop.uploads.hotfolders.lock import FolderInUse
+from studio_desktop.uploads.records import ledger
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, mpo_jpeg, noise_jpeg, sha256
 
@@ -70,8 +70,9 @@ def test_a_new_photo_at_the_path_of_one_moved_away_never_replaces_it(empty_sandb
             options = {"after": AfterUpload(done), "replace_changed": True}
             watcher = await h.watch(folder, **options)
             (folder / "IMG_0001.jpg").write_bytes(photo_a)
-            await h.wait_for(lambda: (done / "IMG_0001.jpg").exists() and h.of(HotFolderFileUploaded),
-                             what="A uploaded and moved")
+            await h.wait_for(
+                lambda: (done / "IMG_0001.jpg").exists() and h.of(HotFolderFileUploaded), what="A uploaded and moved"
+            )
             (folder / "IMG_0001.jpg").write_bytes(photo_b)
             [taken] = await h.wait_for(lambda: h.of(HotFolderFileNameTaken), what="B not uploaded, said why")
             assert taken.path == folder / "IMG_0001.jpg" and "different photo" in taken.reason
@@ -108,8 +109,9 @@ def test_a_different_photo_with_a_known_name_is_not_called_a_duplicate(empty_san
             await watcher.wait_quiet(10)
             (folder / "card2" / "IMG_0001.jpg").write_bytes(other)
             (folder / "copy" / "IMG_0001.jpg").write_bytes(first)
-            await h.wait_for(lambda: h.of(HotFolderFileNameTaken) and h.of(HotFolderFileSkipped),
-                             what="one verdict for each")
+            await h.wait_for(
+                lambda: h.of(HotFolderFileNameTaken) and h.of(HotFolderFileSkipped), what="one verdict for each"
+            )
             await watcher.wait_quiet(10)
             [taken] = h.of(HotFolderFileNameTaken)
             assert taken.path == folder / "card2" / "IMG_0001.jpg"
@@ -218,8 +220,9 @@ def test_renaming_a_subfolder_mid_shoot_neither_doubles_nor_loses_photos(empty_s
             await h.wait_for(lambda: h.of(HotFolderFileUploaded), timeout=30, what="the first upload")
             assert watcher.in_flight, "some are still on their way when the folder is renamed"
             os.rename(folder / "sub", folder / "sub2")
-            await h.wait_for(lambda: len(h.of(HotFolderFileUploaded)) >= len(photos), timeout=30,
-                             what="every photo uploaded")
+            await h.wait_for(
+                lambda: len(h.of(HotFolderFileUploaded)) >= len(photos), timeout=30, what="every photo uploaded"
+            )
             await watcher.wait_quiet(20)
             await watcher.stop()
             await h.watch(folder, mirror_folders=True, polling=polling)  # a restart sees them as uploaded
@@ -323,8 +326,10 @@ def test_a_different_photo_with_a_known_name_goes_to_its_own_album_with_mirrored
             await watcher.wait_quiet(10)
             albums = {a.name: a.id for a in await h.client.album_get_list(h.event_id)}
             photos = h.photos()
-            assert sorted((p.name, p.album_id or 0) for p in photos) == [("IMG_0001.jpg", 0),
-                                                                       ("IMG_0001.jpg", albums["card2"])]
+            assert sorted((p.name, p.album_id or 0) for p in photos) == [
+                ("IMG_0001.jpg", 0),
+                ("IMG_0001.jpg", albums["card2"]),
+            ]
             by_album = {p.album_id or 0: sha256(h.server_bytes(p.id)) for p in photos}
             assert by_album == {0: sha256(first), albums["card2"]: sha256(other)}
             assert not h.of(HotFolderFileSkipped) and not h.of(HotFolderFileNameTaken)
@@ -332,10 +337,12 @@ def test_a_different_photo_with_a_known_name_goes_to_its_own_album_with_mirrored
     run(main())
 
 
-@pytest.mark.parametrize("restart, touch", [(False, False), (True, False), (True, True)],
-                         ids=["running", "while-stopped", "touched-while-stopped"])
-def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(empty_sandbox, tmp_path, restart,
-                                                                               touch):
+@pytest.mark.parametrize(
+    "restart, touch",
+    [(False, False), (True, False), (True, True)],
+    ids=["running", "while-stopped", "touched-while-stopped"],
+)
+def test_an_uploaded_photo_renamed_or_moved_into_a_subfolder_is_not_sent_again(empty_sandbox, tmp_path, restart, touch):
     """Found by the watcher model: a file renamed (same folder) or moved into a mirrored subfolder after
     its upload was taken for a new photo and sent again under its new name or album."""
     folder = tmp_path / "hot"

@@ -31,8 +31,20 @@ def test_the_migration_creates_the_table_on_an_existing_version_1_store(tmp_path
     with Store(path) as store:
         assert store.version >= 2
         columns = {row[1] for row in store.read_sync(lambda c: c.execute("PRAGMA table_info(hot_folder)").fetchall())}
-    assert columns == {"id", "folder", "event_id", "album_id", "mirror_folders", "after", "settle", "polling",
-                       "replace_changed", "enabled", "created", "options"}
+    assert columns == {
+        "id",
+        "folder",
+        "event_id",
+        "album_id",
+        "mirror_folders",
+        "after",
+        "settle",
+        "polling",
+        "replace_changed",
+        "enabled",
+        "created",
+        "options",
+    }
     assert list(tmp_path.glob("old.sqlite3.bak-v1")), "the old store was backed up before migrating"
 
 
@@ -40,9 +52,18 @@ def test_repository_add_list_update_enable_remove(tmp_path):
     async def main():
         with Store() as store:
             repo = HotFolderRepository(store)
-            first = await repo.add(SavedHotFolder(tmp_path / "a", event_id=7, album_id=9, mirror_folders=True,
-                                                  after=f"move:{tmp_path / 'done'}", settle=2.5, polling=True,
-                                                  replace_changed=True))
+            first = await repo.add(
+                SavedHotFolder(
+                    tmp_path / "a",
+                    event_id=7,
+                    album_id=9,
+                    mirror_folders=True,
+                    after=f"move:{tmp_path / 'done'}",
+                    settle=2.5,
+                    polling=True,
+                    replace_changed=True,
+                )
+            )
             second = await repo.add(SavedHotFolder(tmp_path / "b", event_id=8, enabled=False))
             assert first.id and second.id and first.id != second.id and first.created > 0
             listed = await repo.list()
@@ -64,13 +85,16 @@ def test_repository_add_list_update_enable_remove(tmp_path):
     run(main())
 
 
-@pytest.mark.parametrize("bad, words", [
-    ({"event_id": 0}, "event"),
-    ({"settle": 0.0}, "settle time"),
-    ({"settle": float("nan")}, "settle time"),
-    ({"album_id": -3}, "album"),
-    ({"after": "move:{folder}"}, "hot folder itself"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ({"event_id": 0}, "event"),
+        ({"settle": 0.0}, "settle time"),
+        ({"settle": float("nan")}, "settle time"),
+        ({"album_id": -3}, "album"),
+        ({"after": "move:{folder}"}, "hot folder itself"),
+    ],
+)
 def test_repository_refuses_what_cannot_work(tmp_path, bad, words):
     folder = tmp_path / "hot"
     fields = {"folder": folder, "event_id": 5, **bad}
@@ -127,19 +151,25 @@ def test_the_manager_runs_enabled_folders_and_follows_edits(empty_sandbox, tmp_p
             assert set(manager.running) == {saved_one.id}
 
             (one / "1.jpg").write_bytes(noise_jpeg(1))
-            await h.wait_for(lambda: [e for i, e in seen if isinstance(e, HotFolderFileUploaded) and i == saved_one.id],
-                             what="the upload from folder one")
+            await h.wait_for(
+                lambda: [e for i, e in seen if isinstance(e, HotFolderFileUploaded) and i == saved_one.id],
+                what="the upload from folder one",
+            )
 
             await manager.set_enabled(saved_two.id, True)
             assert set(manager.running) == {saved_one.id, saved_two.id}
             (two / "2.jpg").write_bytes(noise_jpeg(2))
-            await h.wait_for(lambda: [e for i, e in seen if isinstance(e, HotFolderFileUploaded) and i == saved_two.id],
-                             what="the upload from folder two")
+            await h.wait_for(
+                lambda: [e for i, e in seen if isinstance(e, HotFolderFileUploaded) and i == saved_two.id],
+                what="the upload from folder two",
+            )
 
             moved = await manager.update(replace(saved_one, folder=three))
             assert manager.watcher(saved_one.id).folder == three
-            await h.wait_for(lambda: [e for i, e in seen if isinstance(e, HotFolderProblem) and i == moved.id],
-                             what="the missing folder reported")
+            await h.wait_for(
+                lambda: [e for i, e in seen if isinstance(e, HotFolderProblem) and i == moved.id],
+                what="the missing folder reported",
+            )
             three.mkdir()
             (three / "3.jpg").write_bytes(noise_jpeg(3))
             await h.wait_for(lambda: len(h.photos()) == 3, what="the upload from folder three")
@@ -167,7 +197,9 @@ def test_saved_folder_paths_are_absolute(tmp_path, monkeypatch):
 
 
 def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_path, caplog):
-    caplog.set_level(logging.ERROR, logger="studio_desktop.uploads.hotfolders.manager")  # "hot folder ... did not start"
+    caplog.set_level(
+        logging.ERROR, logger="studio_desktop.uploads.hotfolders.manager"
+    )  # "hot folder ... did not start"
     folder = tmp_path / "tether"
     folder.mkdir()
 
@@ -194,8 +226,8 @@ def test_the_manager_reports_a_folder_another_watcher_holds(empty_sandbox, tmp_p
 def test_a_saved_hot_folder_keeps_its_picks_and_size_and_its_watcher_uses_them(empty_sandbox, tmp_path):
     from xmp_samples import jpeg_with_xmp, lightroom
 
-    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.picks import PickFilter
+    from studio_desktop.uploads.records import queue as q
     from studio_desktop.uploads.resize import ResizeSpec
     from studio_desktop.uploads.shaping import UploadShape
 
@@ -212,8 +244,9 @@ def test_a_saved_hot_folder_keeps_its_picks_and_size_and_its_watcher_uses_them(e
             assert (await repo.get(plain.id)).shape == UploadShape()
             await repo.remove(plain.id)
 
-            manager = HotFolderManager(h.store, h.engine, h.client,
-                                       watcher_options={"health_interval": 0.2, "batch_options": {"app": 1}})
+            manager = HotFolderManager(
+                h.store, h.engine, h.client, watcher_options={"health_interval": 0.2, "batch_options": {"app": 1}}
+            )
             seen: list[object] = []
             manager.subscribe(lambda _hot_id, event: seen.append(event))
             await manager.start()

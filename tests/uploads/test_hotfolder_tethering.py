@@ -37,16 +37,24 @@ def test_a_tethered_shoot_arrives_whole_and_exactly_once(empty_sandbox, tmp_path
         async with Harness(empty_sandbox, event_name="Tethered wedding") as h:
             watcher = await h.watch(folder, settle=1.0, mirror_folders=True)
             writer = await asyncio.create_subprocess_exec(
-                sys.executable, str(WRITER), str(folder), str(COUNT), "20240615",
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                sys.executable,
+                str(WRITER),
+                str(folder),
+                str(COUNT),
+                "20240615",
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
             out, err = await writer.communicate()
             assert writer.returncode == 0, err.decode()
             manifest = [json.loads(line) for line in out.decode().splitlines()]
             assert len(manifest) == COUNT
             outcomes = (HotFolderFileUploaded, HotFolderFileFailed, HotFolderFileRejected, HotFolderFileSkipped)
-            await h.wait_for(lambda: sum(len(h.of(kind)) for kind in outcomes) >= COUNT, timeout=60,
-                             what="an outcome for each of the 300 photos")
+            await h.wait_for(
+                lambda: sum(len(h.of(kind)) for kind in outcomes) >= COUNT,
+                timeout=60,
+                what="an outcome for each of the 300 photos",
+            )
             await watcher.wait_quiet(30)
             return manifest, await h.client.album_get_list(h.event_id), h
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from studio_desktop.uploads.hotfolders import watcher as hotfolder
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.hotfolders.events import (
     HotFolderBatch,
     HotFolderFileFailed,
@@ -20,6 +19,7 @@ from studio_desktop.uploads.hotfolders.events import (
     HotFolderStarted,
 )
 from studio_desktop.uploads.hotfolders.files import AfterUpload, move_keeping_subfolders, walk_folder
+from studio_desktop.uploads.records import queue as q
 
 from .hotfolder_harness import WATCHDOG_RACE, Harness, noise_jpeg, sha256
 
@@ -33,7 +33,7 @@ def run(coro):
 def write_in_chunks(path: Path, data: bytes, chunk: int = 3000) -> None:
     with open(path, "wb") as writer:
         for start in range(0, len(data), chunk):
-            writer.write(data[start:start + chunk])
+            writer.write(data[start : start + chunk])
             writer.flush()
 
 
@@ -301,8 +301,9 @@ def test_a_folder_of_photos_moved_in_is_uploaded(empty_sandbox, tmp_path):
     run(main())
 
 
-def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(empty_sandbox, tmp_path, monkeypatch,
-                                                                          caplog):
+def test_a_refused_photo_is_reported_once_and_retried_only_when_it_changes(
+    empty_sandbox, tmp_path, monkeypatch, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: big.jpg"
     walks: list[Path] = []
 
@@ -352,9 +353,15 @@ def test_move_keeping_subfolders_numbers_taken_names(tmp_path):
     assert (dest / "a" / "b" / "p.jpg").read_bytes() == b"1"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("leave", None), ("", None), ("move:/x/y", Path("/x/y")), (("move", "/z"), Path("/z")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("leave", None),
+        ("", None),
+        ("move:/x/y", Path("/x/y")),
+        (("move", "/z"), Path("/z")),
+    ],
+)
 def test_after_upload_parses(text, expected):
     assert AfterUpload.parse(text).move_to == expected
 

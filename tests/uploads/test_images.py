@@ -17,11 +17,11 @@ from imagegen import (
     chmod_blocks_reads,
     insert_segments,
     jpeg_bytes,
+    make_exif,
     make_image,
     make_jpeg,
     make_png,
     make_sparse_jpeg,
-    make_exif,
     make_text_file,
     make_truncated_jpeg,
     pixel_is,
@@ -273,14 +273,16 @@ def test_a_good_jpeg_is_ok_with_size_time_and_dimensions(tmp_path):
         (lambda p: make_sparse_jpeg(p, 45 * MB, end_marker=False), CUT_SHORT),
         (lambda p: p.write_bytes(b"\xff\xd8\xff\xe1\x80\x00Exif\x00\x00" + b"\x00" * 100), CUT_SHORT),
         (
-            lambda p: p.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-                                    + b"junk" * 200),
+            lambda p: p.write_bytes(
+                b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"junk" * 200
+            ),
             "the JPEG is damaged (its header cannot be read)",
         ),
         (lambda p: make_sparse_jpeg(p, int(61.2 * MB)), "larger than ShootProof's 50 MB limit (61.2 MB)"),
         # Too big and not a JPEG: the kind is what the user needs to hear.
-        pytest.param(lambda p: os.truncate(make_png(p), 60 * MB), "not a JPEG — it looks like a PNG image",
-                     id="60 MB PNG"),
+        pytest.param(
+            lambda p: os.truncate(make_png(p), 60 * MB), "not a JPEG — it looks like a PNG image", id="60 MB PNG"
+        ),
         (lambda p: p.mkdir(), "not a file — it is a folder"),
         (lambda p: os.mkfifo(p), "not a regular file (it is a device, pipe or socket)"),
         (lambda p: None, "the file is gone"),
@@ -359,8 +361,9 @@ def test_chmod_000_file_is_judged_by_what_this_user_can_really_read(tmp_path):
 )
 def test_thumbnail_is_upright_by_exif_orientation(tmp_path, orientation, size, probes):
     # Stored left red, right blue; orientation 6 means "turn 90° clockwise to view".
-    src = make_jpeg(tmp_path / "rotated.jpg", size=(640, 320), color=RED, right_color=BLUE,
-                    exif_orientation=orientation)
+    src = make_jpeg(
+        tmp_path / "rotated.jpg", size=(640, 320), color=RED, right_color=BLUE, exif_orientation=orientation
+    )
     dest = make_thumbnail(src, tmp_path / "thumbs" / "rotated.jpg", 64)
     with Image.open(dest) as thumb:
         assert thumb.format == "JPEG"
@@ -424,8 +427,13 @@ def test_thumbnail_of_an_image_too_large_to_decode_safely_is_refused(tmp_path, m
 
 def test_exif_summary_reads_time_camera_lens_and_displayed_size(tmp_path):
     path = make_jpeg(
-        tmp_path / "a.jpg", size=(120, 80), exif_orientation=6, taken_at=datetime(2024, 6, 1, 15, 30, 5),
-        make="Canon", model="Canon EOS R5", lens="RF24-70mm F2.8 L IS USM",
+        tmp_path / "a.jpg",
+        size=(120, 80),
+        exif_orientation=6,
+        taken_at=datetime(2024, 6, 1, 15, 30, 5),
+        make="Canon",
+        model="Canon EOS R5",
+        lens="RF24-70mm F2.8 L IS USM",
     )
     summary = read_exif_summary(path)
     assert summary.captured_at == datetime(2024, 6, 1, 15, 30, 5)
@@ -436,8 +444,13 @@ def test_exif_summary_reads_time_camera_lens_and_displayed_size(tmp_path):
 
 @pytest.mark.parametrize(
     ("make", "model", "camera"),
-    [("SONY", "ILCE-7M3", "SONY ILCE-7M3"), ("NIKON CORPORATION", "NIKON Z 6_2", "NIKON Z 6_2"),
-     ("FUJIFILM", None, "FUJIFILM"), (None, "X100V", "X100V"), ("  ", "  ", None)],
+    [
+        ("SONY", "ILCE-7M3", "SONY ILCE-7M3"),
+        ("NIKON CORPORATION", "NIKON Z 6_2", "NIKON Z 6_2"),
+        ("FUJIFILM", None, "FUJIFILM"),
+        (None, "X100V", "X100V"),
+        ("  ", "  ", None),
+    ],
 )
 def test_camera_name_avoids_repeating_the_brand(tmp_path, make, model, camera):
     path = make_jpeg(tmp_path / "a.jpg", make=make, model=model)
@@ -460,4 +473,3 @@ def test_exif_summary_without_exif_and_of_a_non_image(tmp_path):
     assert (plain.width, plain.height, plain.orientation, plain.captured_at, plain.camera) == (30, 20, 1, None, None)
     with pytest.raises(ImageFileError, match="cannot be read as an image"):
         read_exif_summary(make_text_file(tmp_path / "notes.jpg"))
-

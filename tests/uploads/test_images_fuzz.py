@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from imagegen import jpeg_bytes, make_rgb_image
+
 from studio_desktop.uploads.images import (
     CUT_SHORT_MULTI_PICTURE,
     TAIL_BYTES,
@@ -88,8 +88,10 @@ def test_any_bytes_behind_a_jpeg_signature_get_an_answer(photo, rest):
 
 
 @ci_settings(max_examples=200)
-@given(name=st.sampled_from(sorted(valid_jpegs())), flips=st.lists(st.tuples(st.integers(0), st.integers(0, 255)),
-                                                                    min_size=1, max_size=8))
+@given(
+    name=st.sampled_from(sorted(valid_jpegs())),
+    flips=st.lists(st.tuples(st.integers(0), st.integers(0, 255)), min_size=1, max_size=8),
+)
 def test_a_valid_jpeg_with_bytes_changed_gets_an_answer(photo, name, flips):
     data = bytearray(valid_jpegs()[name])
     for at, value in flips:

@@ -144,8 +144,9 @@ def test_writes_queued_together_commit_together_but_fail_alone(store):
         return q.create_batch(conn, 1, None, {}, label)
 
     async def main():
-        return await asyncio.gather(*(store.write(create, label) for label in ["a", "b", "bad", "c", "d"]),
-                                    return_exceptions=True)
+        return await asyncio.gather(
+            *(store.write(create, label) for label in ["a", "b", "bad", "c", "d"]), return_exceptions=True
+        )
 
     results = asyncio.run(main())
     assert isinstance(results[2], ValueError)
@@ -183,15 +184,24 @@ def test_the_migration_list_is_documented_for_later_features():
 
 
 def _new(path: str, size: int = 100, mtime: int = 1, rel=(), error=None, name=None) -> q.NewItem:
-    return q.NewItem(path=path, name=name or path.rsplit("/", 1)[-1], size=size, mtime_ns=mtime,
-                     rel_album_path=tuple(rel), error=error)
+    return q.NewItem(
+        path=path,
+        name=name or path.rsplit("/", 1)[-1],
+        size=size,
+        mtime_ns=mtime,
+        rel_album_path=tuple(rel),
+        error=error,
+    )
 
 
 def test_add_items_and_page_through_queued(store):
     batch = store.write_sync(q.create_batch, 5, 9, {"mirror_folders": True}, "shoot")
-    result = store.write_sync(q.add_items, batch, [
-        _new(f"/p/IMG_{i:04d}.jpg", rel=("Day 1", "Ceremony")) for i in range(250)
-    ] + [_new("/p/notes.jpg", size=0, error="Not a JPEG.")])
+    result = store.write_sync(
+        q.add_items,
+        batch,
+        [_new(f"/p/IMG_{i:04d}.jpg", rel=("Day 1", "Ceremony")) for i in range(250)]
+        + [_new("/p/notes.jpg", size=0, error="Not a JPEG.")],
+    )
     assert (result.added, result.rejected, result.adopted) == (250, 1, 0)
     first = store.read_sync(q.next_queued, 0, 100)
     assert len(first) == 100 and first[0].name == "IMG_0000.jpg"
@@ -213,8 +223,9 @@ def test_adding_a_file_still_waiting_elsewhere_moves_it_instead_of_doubling_it(s
     store.write_sync(q.record_uploaded, c, None, 42)
     store.write_sync(q.set_state, d.id, q.UPLOADING)
     new = store.write_sync(q.create_batch, 5, None, {}, "re-run")
-    result = store.write_sync(q.add_items, new, [_new("/p/a.jpg"), _new("/p/b.jpg"), _new("/p/c.jpg"),
-                                                 _new("/p/d.jpg"), _new("/p/e.jpg")])
+    result = store.write_sync(
+        q.add_items, new, [_new("/p/a.jpg"), _new("/p/b.jpg"), _new("/p/c.jpg"), _new("/p/d.jpg"), _new("/p/e.jpg")]
+    )
     assert result.adopted == 3 and result.added == 2  # c was done: a new item (the ledger will skip it)
     by_path = {i.path: i for i in q.iter_items(store, batch_ids=[new])}
     assert by_path["/p/a.jpg"].id == a.id
@@ -263,15 +274,18 @@ def test_ledger_records_name_and_hash_and_reads_them_back_every_way(store):
     store.write_sync(ledger.ledger_record, "/p/Cafe\u0301.jpg", 10, 77, 3, None, None, None, "ab" * 32)
     store.write_sync(ledger.ledger_record, "/p/b.jpg", 20, 88, 3, 12, 502, "b.jpg", "cd" * 32)
     root = store.read_sync(ledger.ledger_lookup, "/p/Cafe\u0301.jpg", 10, 77, 3, None)
-    assert (root.album_id, root.photo_id, root.name, root.content_hash) == (0, 501, "Caf\u00e9.jpg", "ab" * 32), \
+    assert (root.album_id, root.photo_id, root.name, root.content_hash) == (0, 501, "Caf\u00e9.jpg", "ab" * 32), (
         "a re-record keeps the newest facts and never erases known ones; names are kept in NFC"
+    )
     assert store.read_sync(ledger.ledger_by_hash, 3, None, "ab" * 32) == [root]
     assert store.read_sync(ledger.ledger_by_hash, 3, 12, "ab" * 32) == [], "another target"
     assert [e.photo_id for e in store.read_sync(ledger.ledger_by_hash, 3, 12, "cd" * 32)] == [502]
     paths = ["/p/Cafe\u0301.jpg", "/p/b.jpg", "/p/none.jpg"]
     everywhere = store.read_sync(ledger.ledger_for_paths, paths, 3, None)
     assert {p: [e.photo_id for e in found] for p, found in everywhere.items()} == {
-        "/p/Cafe\u0301.jpg": [501], "/p/b.jpg": [502]}
+        "/p/Cafe\u0301.jpg": [501],
+        "/p/b.jpg": [502],
+    }
     assert list(store.read_sync(ledger.ledger_for_paths, paths, 3, 0)) == ["/p/Cafe\u0301.jpg"], "the root only"
     assert store.read_sync(ledger.ledger_for_paths, paths, 4, None) == {}, "another event"
 
@@ -279,9 +293,12 @@ def test_ledger_records_name_and_hash_and_reads_them_back_every_way(store):
 def test_ledger_rows_from_before_version_4_stay_readable(tmp_path):
     path = tmp_path / "studio.sqlite3"
     with Store(path, migrations=MIGRATIONS[:3]) as old:
-        old.write_sync(lambda conn: conn.execute(
-            "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
-            "VALUES ('/p/a.jpg', 10, 77, 3, 0, 9, 1.0)"))
+        old.write_sync(
+            lambda conn: conn.execute(
+                "INSERT INTO upload_ledger (path, size, mtime_ns, event_id, album_id, photo_id, uploaded_at) "
+                "VALUES ('/p/a.jpg', 10, 77, 3, 0, 9, 1.0)"
+            )
+        )
     with Store(path) as new:
         entry = new.read_sync(ledger.ledger_lookup, "/p/a.jpg", 10, 77, 3, None)
         assert (entry.photo_id, entry.name, entry.content_hash) == (9, None, None)
@@ -322,8 +339,9 @@ def test_album_map_and_clear_finished(store):
     done = store.write_sync(q.create_batch, 1, None, {}, None)
     busy = store.write_sync(q.create_batch, 1, None, {}, None)
     failing = store.write_sync(q.create_batch, 1, None, {}, None)
-    store.write_sync(q.add_items, done, [_new("/d/a.jpg"), q.NewItem("/d/n.txt", "n.txt", error="text",
-                                                                      not_a_photo=True)])
+    store.write_sync(
+        q.add_items, done, [_new("/d/a.jpg"), q.NewItem("/d/n.txt", "n.txt", error="text", not_a_photo=True)]
+    )
     store.write_sync(lambda c: q.set_states(c, q.DONE, (q.QUEUED,), batch_ids=[done]))
     store.write_sync(q.add_items, busy, [_new("/b/a.jpg")])
     store.write_sync(q.add_items, failing, [_new("/f/a.jpg", error="bad"), _new("/f/b.jpg")])
@@ -349,8 +367,12 @@ def test_with_dedup_files_the_ledger_knows_are_added_as_duplicates(store):
     store.write_sync(q.record_uploaded, b, 30, 102)
 
     batch = store.write_sync(q.create_batch, 5, None, {}, "again")
-    entries = [_new("/p/a.jpg"), _new("/p/Day/b.jpg", rel=("Day",)), _new("/p/Day/c.jpg", rel=("Day",)),
-               _new("/p/New/b.jpg", rel=("New",))]
+    entries = [
+        _new("/p/a.jpg"),
+        _new("/p/Day/b.jpg", rel=("Day",)),
+        _new("/p/Day/c.jpg", rel=("Day",)),
+        _new("/p/New/b.jpg", rel=("New",)),
+    ]
     result = store.write_sync(q.add_items, batch, entries, dedup=True)
     assert [(i.path, i.photo_id) for i in result.duplicate_items] == [("/p/a.jpg", 101), ("/p/Day/b.jpg", 102)]
     assert result.added == 2

@@ -32,9 +32,11 @@ def camera_jpeg(path, size=(4000, 3000), orientation=6, xmp: str | None = None, 
 
 
 def test_web_preset_shrinks_applies_orientation_and_keeps_metadata(tmp_path):
-    xmp = (lightroom(rating=5, label="Green")
-           .replace('xmp:Rating="5"', 'xmp:Rating="5" tiff:Orientation="6"')
-           .replace("xmlns:dc=", 'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc='))
+    xmp = (
+        lightroom(rating=5, label="Green")
+        .replace('xmp:Rating="5"', 'xmp:Rating="5" tiff:Orientation="6"')
+        .replace("xmlns:dc=", 'xmlns:tiff="http://ns.adobe.com/tiff/1.0/" xmlns:dc=')
+    )
     src = camera_jpeg(tmp_path / "IMG_0001.jpg", xmp=xmp)
     before = (src.read_bytes(), os.stat(src).st_mtime_ns)
     st = os.stat(src)
@@ -98,13 +100,16 @@ def test_a_damaged_photo_gives_a_reason(tmp_path):
         prepare(src, PRESETS["Web 2048 px"], temp_dir=tmp_path)
 
 
-@pytest.mark.parametrize(("text", "quality", "spec"), [
-    ("web", None, ResizeSpec(2048, 85)),
-    ("Fast 3600 px", None, ResizeSpec(3600, 90)),
-    ("original", None, ResizeSpec(None, 95)),
-    ("3000", 80, ResizeSpec(3000, 80)),
-    ("2500px", None, ResizeSpec(2500, 90)),
-])
+@pytest.mark.parametrize(
+    ("text", "quality", "spec"),
+    [
+        ("web", None, ResizeSpec(2048, 85)),
+        ("Fast 3600 px", None, ResizeSpec(3600, 90)),
+        ("original", None, ResizeSpec(None, 95)),
+        ("3000", 80, ResizeSpec(3000, 80)),
+        ("2500px", None, ResizeSpec(2500, 90)),
+    ],
+)
 def test_parse_spec(text, quality, spec):
     assert parse_spec(text, quality) == spec
 

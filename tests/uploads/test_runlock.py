@@ -39,8 +39,7 @@ def test_an_engine_beside_a_running_one_is_not_alone_and_a_later_lone_one_is(tmp
 
 def test_the_lock_of_a_killed_process_is_dropped(tmp_path):
     store = tmp_path / "studio.sqlite3"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store), str(REPO)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store), str(REPO)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "True"
         assert holder.stdout.readline().strip() == "shared"

@@ -53,11 +53,32 @@ def reasons(result) -> dict[str, str]:
 @pytest.mark.parametrize(
     "name",
     [
-        ".DS_Store", "._IMG_0001.JPG", ".hidden.jpg", "Thumbs.db", "THUMBS.DB", "desktop.ini", "@eaDir",
-        "#recycle", "$RECYCLE.BIN", "System Volume Information", "IMG_1.jpg.tmp", "IMG_1.jpg.part",
-        "IMG_1.jpg.crdownload", "IMG_1.jpg.download", "IMG_1.jpg.filepart", "IMG_1.jpg.partial", "~IMG_1.jpg",
-        "IMG_1.jpg~", "Catalog Previews.lrdata", "Catalog.lrcat-journal", "Catalog.lrcat.lock", "CaptureOne",
-        "IMG_1.xmp", "MVI_0001.THM", "IMG_1.jpg.sb-1a2b3c4d-AbCdE9", "Icon\r",
+        ".DS_Store",
+        "._IMG_0001.JPG",
+        ".hidden.jpg",
+        "Thumbs.db",
+        "THUMBS.DB",
+        "desktop.ini",
+        "@eaDir",
+        "#recycle",
+        "$RECYCLE.BIN",
+        "System Volume Information",
+        "IMG_1.jpg.tmp",
+        "IMG_1.jpg.part",
+        "IMG_1.jpg.crdownload",
+        "IMG_1.jpg.download",
+        "IMG_1.jpg.filepart",
+        "IMG_1.jpg.partial",
+        "~IMG_1.jpg",
+        "IMG_1.jpg~",
+        "Catalog Previews.lrdata",
+        "Catalog.lrcat-journal",
+        "Catalog.lrcat.lock",
+        "CaptureOne",
+        "IMG_1.xmp",
+        "MVI_0001.THM",
+        "IMG_1.jpg.sb-1a2b3c4d-AbCdE9",
+        "Icon\r",
     ],
 )
 def test_hidden_system_and_temporary_names_are_ignored(name):
@@ -84,7 +105,12 @@ def test_ignoring_with_a_root_judges_the_folders_in_between_but_not_the_root():
 def test_natural_order_puts_img_2_before_img_10_ignoring_case():
     given = ["IMG_10.jpg", "img_2.jpg", "IMG_100.jpg", "IMG_1.jpg", "DSC_9.jpg", "IMG_02.jpg"]
     assert sorted(given, key=natural_sort_key) == [
-        "DSC_9.jpg", "IMG_1.jpg", "IMG_02.jpg", "img_2.jpg", "IMG_10.jpg", "IMG_100.jpg",
+        "DSC_9.jpg",
+        "IMG_1.jpg",
+        "IMG_02.jpg",
+        "img_2.jpg",
+        "IMG_10.jpg",
+        "IMG_100.jpg",
     ]
 
 
@@ -96,7 +122,10 @@ def test_album_path_keeps_up_to_four_levels():
 
 def test_deeper_folders_are_folded_into_the_fourth_level():
     assert album_path_for(("Day 2", "Ceremony", "Family", "Formals", "Extra")) == (
-        "Day 2", "Ceremony", "Family", "Formals / Extra",
+        "Day 2",
+        "Ceremony",
+        "Family",
+        "Formals / Extra",
     )
     assert album_path_for(("a", "b", "c", "d", "e", "f")) == ("a", "b", "c", "d / e / f")
     assert album_path_for(("a", "b", "c"), max_depth=1) == ("a / b / c",)
@@ -181,8 +210,14 @@ def test_scan_sorts_accepts_rejects_and_ignores(shoot):
     st = first.path.stat()
     assert (first.size, first.mtime_ns, first.name) == (st.st_size, st.st_mtime_ns, "IMG_2.jpg")
     assert result.total_bytes == sum(i.path.stat().st_size for i in result.items)
-    assert result.album_paths == [("a",), ("a", "b"), ("a", "b", "c"), ("a", "b", "c", "d / e / f"),
-                                  ("Day 1",), ("Day 1", "Ceremony")]
+    assert result.album_paths == [
+        ("a",),
+        ("a", "b"),
+        ("a", "b", "c"),
+        ("a", "b", "c", "d / e / f"),
+        ("Day 1",),
+        ("Day 1", "Ceremony"),
+    ]
 
 
 def test_without_mirroring_everything_goes_to_the_target(shoot):
@@ -194,8 +229,7 @@ def test_without_mirroring_everything_goes_to_the_target(shoot):
 def test_the_dropped_folder_name_can_be_the_first_album_level(tmp_path):
     make_jpeg(tmp_path / "Ceremony" / "IMG_1.jpg")
     make_jpeg(tmp_path / "Reception" / "Dances" / "IMG_2.jpg")
-    result = scan([tmp_path / "Ceremony", tmp_path / "Reception"], mirror_folders=True,
-                  keep_dropped_folder_name=True)
+    result = scan([tmp_path / "Ceremony", tmp_path / "Reception"], mirror_folders=True, keep_dropped_folder_name=True)
     assert [i.rel_album_path for i in result.items] == [("Ceremony",), ("Reception", "Dances")]
 
 
@@ -221,7 +255,9 @@ def test_symlink_loops_end_and_nothing_is_scanned_twice(tmp_path):
 
     items = [e for e in events if isinstance(e, ScanItem)]
     assert [(i.name, i.rel_album_path) for i in items] == [
-        ("IMG_1.jpg", ()), ("IMG_9.jpg", ("linked",)), ("IMG_2.jpg", ("sub",)),
+        ("IMG_1.jpg", ()),
+        ("IMG_9.jpg", ("linked",)),
+        ("IMG_2.jpg", ("sub",)),
     ]
     ignored = {e.path.name: e.reason for e in events if isinstance(e, Ignored)}
     assert ignored == {
@@ -295,8 +331,12 @@ def test_odd_entries_named_like_photos(tmp_path):
 
 def test_unicode_names_and_folders_come_out_nfc(tmp_path):
     nfd_folder = unicodedata.normalize("NFD", "Première danse")
-    names_on_disk = ["Café au lait.jpg", unicodedata.normalize("NFD", "Élodie & José.jpg"), "🎉 party 😀.jpg",
-                     "with  two spaces.jpg"]
+    names_on_disk = [
+        "Café au lait.jpg",
+        unicodedata.normalize("NFD", "Élodie & José.jpg"),
+        "🎉 party 😀.jpg",
+        "with  two spaces.jpg",
+    ]
     for name in names_on_disk:
         make_jpeg(tmp_path / nfd_folder / name)
     result = scan([tmp_path], mirror_folders=True)

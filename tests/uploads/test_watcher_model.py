@@ -33,8 +33,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine import UploadEngine
-from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
 from studio_desktop.uploads.hotfolders.lock import FolderInUse
+from studio_desktop.uploads.hotfolders.watcher import HotFolderWatcher
 
 from .engine_support import FAST, client_for
 from .hotfolder_harness import WATCHDOG_RACE
@@ -99,8 +99,15 @@ class Side:
         self.client = client_for(self.world.server)
         self.engine = UploadEngine(self.client, self.store, timing=FAST)
         await self.engine.start()
-        self.watcher = HotFolderWatcher(self.world.root, self.world.event_id, self.engine, settle=SETTLE,
-                                        health_interval=0.2, mirror_folders=True, **self.options)
+        self.watcher = HotFolderWatcher(
+            self.world.root,
+            self.world.event_id,
+            self.engine,
+            settle=SETTLE,
+            health_interval=0.2,
+            mirror_folders=True,
+            **self.options,
+        )
         try:
             await self.watcher.start()
         except FolderInUse:
@@ -167,8 +174,10 @@ class WatcherModel(RuleBasedStateMachine):
     def start_watching(self, move_after, replace_changed):
         """``watch F --mirror-folders [--after move:D] [--replace-changed]``."""
         self._step("start_watching", move_after=move_after, replace_changed=replace_changed)
-        self.options = {"replace_changed": replace_changed,
-                        "after": f"move:{self.world.base / 'done'}" if move_after else "leave"}
+        self.options = {
+            "replace_changed": replace_changed,
+            "after": f"move:{self.world.base / 'done'}" if move_after else "leave",
+        }
         first = Side(self.world, self.world.data / "data" / "studio.sqlite3", self.options)
         self.sides.append(first)
         self.world.run(first.start())
@@ -196,8 +205,10 @@ class WatcherModel(RuleBasedStateMachine):
             self._note("the second watcher was refused: the folder is watched")
             return
         self.sides.append(second)  # stopped at teardown
-        raise AssertionError("a second watcher (its own data folder) started on a watched folder\n"
-                             "steps of this example:\n  " + "\n  ".join(self.plan))
+        raise AssertionError(
+            "a second watcher (its own data folder) started on a watched folder\n"
+            "steps of this example:\n  " + "\n  ".join(self.plan)
+        )
 
     # -- the camera and the photographer -------------------------------------------------------------
 
@@ -227,8 +238,11 @@ class WatcherModel(RuleBasedStateMachine):
         self._step("camera_writes", shot=shot)
         folder, name, chunks, retouch = shot.folder, shot.name, shot.chunks, shot.retouch
         on_disk = self._on_disk()
-        free = [n for n in NAMES[NAMES.index(name):] + NAMES[:NAMES.index(name)]
-                if os.path.join(folder, n) not in on_disk and not (self.world.root / folder / n).exists()]
+        free = [
+            n
+            for n in NAMES[NAMES.index(name) :] + NAMES[: NAMES.index(name)]
+            if os.path.join(folder, n) not in on_disk and not (self.world.root / folder / n).exists()
+        ]
         if not free:
             self._note("no free name there: nothing shot")
             return
@@ -251,7 +265,7 @@ class WatcherModel(RuleBasedStateMachine):
             step = -(-len(first) // chunks)
             with open(path, "wb") as out:
                 for start in range(0, len(first), step):
-                    out.write(first[start:start + step])
+                    out.write(first[start : start + step])
                     out.flush()
                     await asyncio.sleep(0.02)
             if final is not None:
@@ -260,8 +274,10 @@ class WatcherModel(RuleBasedStateMachine):
                     out.write(final)
 
         self.world.run(write())
-        self._note(f"{photo.label} = {os.path.join(folder, name)} {[short(v) for v in versions]}"
-             f"{' (name taken in its album)' if photo.name_taken else ''}")
+        self._note(
+            f"{photo.label} = {os.path.join(folder, name)} {[short(v) for v in versions]}"
+            f"{' (name taken in its album)' if photo.name_taken else ''}"
+        )
 
     def _pick(self, data) -> tuple[str, Photo] | None:
         on_disk = self._on_disk()
@@ -362,8 +378,10 @@ class WatcherModel(RuleBasedStateMachine):
         try:
             self.world.run(quiet())
         except TimeoutError:
-            raise AssertionError(f"the watchers were not quiet after {QUIET_TIMEOUT} s\nsteps of this example:\n  "
-                                 + "\n  ".join(self.plan)) from None
+            raise AssertionError(
+                f"the watchers were not quiet after {QUIET_TIMEOUT} s\nsteps of this example:\n  "
+                + "\n  ".join(self.plan)
+            ) from None
         must_land = [p for p in self.photos if not p.name_taken]
 
         async def landed() -> Gallery:
@@ -388,40 +406,56 @@ class WatcherModel(RuleBasedStateMachine):
             rows_of.setdefault(photo.label, []).append(row)
         for photo in self.photos:
             rows = rows_of.get(photo.label, [])
-            where = [f"#{r.id} {'/'.join(self._album_names(gallery, r.album)) or '(root)'}/{r.name}="
-                     f"{short(r.sha)}" for r in rows]
+            where = [
+                f"#{r.id} {'/'.join(self._album_names(gallery, r.album)) or '(root)'}/{r.name}={short(r.sha)}"
+                for r in rows
+            ]
             if len(rows) > 1:
                 problems.append(f"{photo.label} is in the gallery {len(rows)} times: {where}")
             if not photo.name_taken and not any(r.sha == photo.final for r in rows):
-                problems.append(f"{photo.label} (final {short(photo.final)}) is not in the gallery with its final "
-                                f"bytes: {where or 'not at all'}")
+                problems.append(
+                    f"{photo.label} (final {short(photo.final)}) is not in the gallery with its final "
+                    f"bytes: {where or 'not at all'}"
+                )
             for r in rows:
                 album = self._album_names(gallery, r.album)
                 if album not in photo.albums:
-                    problems.append(f"{photo.label} is in album {'/'.join(album) or '(root)'}, not one of its "
-                                    f"folders' {sorted('/'.join(a) or '(root)' for a in photo.albums)}")
+                    problems.append(
+                        f"{photo.label} is in album {'/'.join(album) or '(root)'}, not one of its "
+                        f"folders' {sorted('/'.join(a) or '(root)' for a in photo.albums)}"
+                    )
         for photo_id, sha in self.seen.items():
             now = gallery.photos.get(photo_id)
             if now is not None and now.sha == sha:
                 continue
             again = [r for r in gallery.photos.values() if r.sha == sha and r.id not in self.seen]
             if again:
-                problems.append(f"#{photo_id} ({self.by_sha[sha].label if sha in self.by_sha else short(sha)}) was "
-                                f"sent again with the same bytes as #{again[0].id}")
+                problems.append(
+                    f"#{photo_id} ({self.by_sha[sha].label if sha in self.by_sha else short(sha)}) was "
+                    f"sent again with the same bytes as #{again[0].id}"
+                )
                 continue
             was = self.by_sha.get(sha)
             if was is None or not any(self.by_sha.get(r.sha) is was for r in gallery.photos.values()):
-                problems.append(f"#{photo_id} ({was.label if was else short(sha)}) was in the gallery and is gone: "
-                                f"replaced by {self.by_sha[now.sha].label if now and now.sha in self.by_sha else now}")
+                problems.append(
+                    f"#{photo_id} ({was.label if was else short(sha)}) was in the gallery and is gone: "
+                    f"replaced by {self.by_sha[now.sha].label if now and now.sha in self.by_sha else now}"
+                )
         self.seen = {r.id: r.sha for r in gallery.photos.values()}
         if problems:
-            photos = "\n".join(f"  {p.label}: {[short(v) for v in p.versions]} albums "
-                               f"{sorted('/'.join(a) or '(root)' for a in p.albums)} names {sorted(p.names)}"
-                               f"{' (name taken)' if p.name_taken else ''}" for p in self.photos)
-            raise AssertionError("the hot folder broke the contract:\n  " + "\n  ".join(problems)
-                                 + f"\nphotos written:\n{photos}\ngallery:\n{gallery.describe()}"
-                                 + "\nsteps of this example:\n  " + "\n  ".join(self.plan))
-
+            photos = "\n".join(
+                f"  {p.label}: {[short(v) for v in p.versions]} albums "
+                f"{sorted('/'.join(a) or '(root)' for a in p.albums)} names {sorted(p.names)}"
+                f"{' (name taken)' if p.name_taken else ''}"
+                for p in self.photos
+            )
+            raise AssertionError(
+                "the hot folder broke the contract:\n  "
+                + "\n  ".join(problems)
+                + f"\nphotos written:\n{photos}\ngallery:\n{gallery.describe()}"
+                + "\nsteps of this example:\n  "
+                + "\n  ".join(self.plan)
+            )
 
 
 class MovingWatcherModel(WatcherModel):

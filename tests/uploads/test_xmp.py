@@ -41,9 +41,11 @@ def test_darktable_style_sidecar_name(tmp_path):
 
 
 def test_unusual_prefix_is_matched_by_namespace(tmp_path):
-    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-           '<rdf:Description xmlns:ns0="http://ns.adobe.com/xap/1.0/" ns0:Rating="3" ns0:Label="Blue"/>'
-           "</rdf:RDF></x:xmpmeta>")
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:ns0="http://ns.adobe.com/xap/1.0/" ns0:Rating="3" ns0:Label="Blue"/>'
+        "</rdf:RDF></x:xmpmeta>"
+    )
     photo = jpeg_with_xmp(tmp_path / "IMG_0006.jpg", xmp)
     assert (read_marks(photo).rating, read_marks(photo).label) == (3, "Blue")
 
@@ -59,16 +61,25 @@ def test_packet_after_large_exif_and_padding_is_found(tmp_path):
     assert read_marks(photo).rating == 1
 
 
-@pytest.mark.parametrize(("xmp", "words"), [
-    (lightroom(rating=4)[:180], "not well-formed"),
-    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-     '<x:xmpmeta xmlns:x="adobe:ns:meta/">&b;</x:xmpmeta>', "entities or a DTD"),
-    ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-     '<x:xmpmeta xmlns:x="adobe:ns:meta/">&e;</x:xmpmeta>', "entities or a DTD"),
-    (lightroom(rating=9), "outside -1 to 5"),
-    (lightroom(rating=4).replace('xmp:Rating="4"', 'xmp:Rating="four"'), "not a number"),
-    ("   \n  ", "empty"),
-])
+@pytest.mark.parametrize(
+    ("xmp", "words"),
+    [
+        (lightroom(rating=4)[:180], "not well-formed"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/">&b;</x:xmpmeta>',
+            "entities or a DTD",
+        ),
+        (
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/">&e;</x:xmpmeta>',
+            "entities or a DTD",
+        ),
+        (lightroom(rating=9), "outside -1 to 5"),
+        (lightroom(rating=4).replace('xmp:Rating="4"', 'xmp:Rating="four"'), "not a number"),
+        ("   \n  ", "empty"),
+    ],
+)
 def test_bad_embedded_xmp_gives_a_reason(tmp_path, xmp, words):
     photo = jpeg_with_xmp(tmp_path / "BAD.jpg", xmp)
     with pytest.raises(XmpError, match=words) as caught:
@@ -95,20 +106,23 @@ def test_header_cut_short_inside_the_packet(tmp_path):
 # -- the filter --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("flt", "marks", "reason"), [
-    (PickFilter(min_rating=3), Marks(rating=4), None),
-    (PickFilter(min_rating=3), Marks(rating=2), "rated 2 stars, below 3 stars"),
-    (PickFilter(min_rating=1), Marks(), "not rated, below 1 star"),
-    (PickFilter(min_rating=1), Marks(rating=-1), "rejected (rated -1), below 1 star"),
-    (PickFilter(skip_rejects=True), Marks(rating=-1), "rejected (rated -1)"),
-    (PickFilter(skip_rejects=True), Marks(rating=5, pick=False), "rejected (flagged as a reject)"),
-    (PickFilter(skip_rejects=True), Marks(rating=0), None),
-    (PickFilter(labels=("green", "Blue")), Marks(label="Green"), None),
-    (PickFilter(labels=("Green",)), Marks(label="Red"), "label Red is not one of: Green"),
-    (PickFilter(labels=("Green",)), Marks(), "no colour label (wanted: Green)"),
-    (PickFilter(labels=("Winner",)), Marks(color_class=1), None),
-    (PickFilter(labels=("2",)), Marks(color_class=2), None),
-])
+@pytest.mark.parametrize(
+    ("flt", "marks", "reason"),
+    [
+        (PickFilter(min_rating=3), Marks(rating=4), None),
+        (PickFilter(min_rating=3), Marks(rating=2), "rated 2 stars, below 3 stars"),
+        (PickFilter(min_rating=1), Marks(), "not rated, below 1 star"),
+        (PickFilter(min_rating=1), Marks(rating=-1), "rejected (rated -1), below 1 star"),
+        (PickFilter(skip_rejects=True), Marks(rating=-1), "rejected (rated -1)"),
+        (PickFilter(skip_rejects=True), Marks(rating=5, pick=False), "rejected (flagged as a reject)"),
+        (PickFilter(skip_rejects=True), Marks(rating=0), None),
+        (PickFilter(labels=("green", "Blue")), Marks(label="Green"), None),
+        (PickFilter(labels=("Green",)), Marks(label="Red"), "label Red is not one of: Green"),
+        (PickFilter(labels=("Green",)), Marks(), "no colour label (wanted: Green)"),
+        (PickFilter(labels=("Winner",)), Marks(color_class=1), None),
+        (PickFilter(labels=("2",)), Marks(color_class=2), None),
+    ],
+)
 def test_filter_verdicts(flt, marks, reason):
     assert flt.verdict(marks) == reason
 

@@ -60,8 +60,8 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreTooNewError",
+    "inserted_id",
     "latest_version",
     "open_store",
-    "inserted_id",
     "set_aside_damaged",
 ]

@@ -59,11 +59,15 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "upload queue, upload ledger and album map", schema.UPLOADS_V1),
     Migration(2, "hot folders", schema.HOT_FOLDERS_V2),
     Migration(3, "contacts cache", schema.CONTACT_CACHE_V3),
-    Migration(4, "content hash and name in the upload ledger, photo ids seen before an item's first send",
-              schema.LEDGER_HASH_V4),
+    Migration(
+        4,
+        "content hash and name in the upload ledger, photo ids seen before an item's first send",
+        schema.LEDGER_HASH_V4,
+    ),
     Migration(5, "a 'skipped' upload state for files that are not photos", _widen_states(schema.UPLOAD_STATES_V5, 5)),
-    Migration(6, "a 'filtered' upload state for photos the picks filter left out",
-              _widen_states(schema.UPLOAD_STATES, 6)),
+    Migration(
+        6, "a 'filtered' upload state for photos the picks filter left out", _widen_states(schema.UPLOAD_STATES, 6)
+    ),
     Migration(7, "picks filter and resizing per hot folder", schema.HOT_FOLDER_SHAPE_V7),
 ]
 

@@ -17,6 +17,7 @@ UPLOAD_STATES = (*UPLOAD_STATES_V5, "filtered")
 def state_check(states: Sequence[str]) -> str:
     return f"CHECK (state IN ({', '.join(repr(s) for s in states)}))"
 
+
 UPLOADS_V1 = (
     """
     CREATE TABLE upload_batch (
@@ -135,9 +136,7 @@ LEDGER_HASH_V4 = (
 )
 
 # A hot folder's picks filter and resizing (shaping.UploadShape.to_options(), JSON); '{}' is none.
-HOT_FOLDER_SHAPE_V7 = (
-    "ALTER TABLE hot_folder ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",
-)
+HOT_FOLDER_SHAPE_V7 = ("ALTER TABLE hot_folder ADD COLUMN options TEXT NOT NULL DEFAULT '{}'",)
 
 UPLOAD_ITEM_INDEXES = (
     "CREATE INDEX upload_item_by_state ON upload_item(state, id)",

@@ -78,8 +78,14 @@ PHOTO_ACTIONS = (
 class GalleryActions(QObject):
     """Owns the gallery commands of one window. ``actions[name]`` gives any of its ``QAction``s."""
 
-    def __init__(self, window: MainWindow, services: Services, controller: GalleryController | None = None,
-                 *, open_url: UrlOpener | None = None):
+    def __init__(
+        self,
+        window: MainWindow,
+        services: Services,
+        controller: GalleryController | None = None,
+        *,
+        open_url: UrlOpener | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.ctx = GalleryContext(window, services, controller, open_url)
@@ -87,8 +93,9 @@ class GalleryActions(QObject):
         originals = Originals(paths.current().cache_dir / "originals", services.http, services.store)
         self.events = EventCommands(self.ctx, covers)
         self.albums = AlbumCommands(self.ctx, covers)
-        self.photos = PhotoCommands(self.ctx, covers, originals,
-                                    controller.thumbnails if controller is not None else None)
+        self.photos = PhotoCommands(
+            self.ctx, covers, originals, controller.thumbnails if controller is not None else None
+        )
         self.compare = FolderCompare(self.ctx)
         self.scope = TREE
         self.actions: dict[str, QAction] = {}
@@ -174,19 +181,27 @@ class GalleryActions(QObject):
         on_photos = self._on_photos
         ev, al, ph = self.events, self.albums, self.photos
         event_slots = {
-            "event_open": on_event(ev.open_in_browser), "event_info": on_event(ev.info),
-            "event_new_album": on_event(self.albums.new_album), "event_rename": on_event(ev.rename),
-            "event_edit": on_event(ev.edit), "event_access": on_event(ev.access),
-            "event_category": on_event(ev.category), "event_contact": on_event(ev.contact),
-            "event_visitors": on_event(ev.visitors), "event_add_emails": on_event(ev.add_emails),
+            "event_open": on_event(ev.open_in_browser),
+            "event_info": on_event(ev.info),
+            "event_new_album": on_event(self.albums.new_album),
+            "event_rename": on_event(ev.rename),
+            "event_edit": on_event(ev.edit),
+            "event_access": on_event(ev.access),
+            "event_category": on_event(ev.category),
+            "event_contact": on_event(ev.contact),
+            "event_visitors": on_event(ev.visitors),
+            "event_add_emails": on_event(ev.add_emails),
             "event_delete": on_event(ev.delete),
         }
         for name, text in EVENT_ACTIONS:
             self._action(name, text, event_slots[name])
         album_slots = {
-            "album_open": on_album(al.open_in_browser), "album_info": on_album(al.info),
-            "album_new": on_album(al.new_album), "album_rename": on_album(al.rename),
-            "album_move": on_album(al.move), "album_delete": on_album(al.delete),
+            "album_open": on_album(al.open_in_browser),
+            "album_info": on_album(al.info),
+            "album_new": on_album(al.new_album),
+            "album_rename": on_album(al.rename),
+            "album_move": on_album(al.move),
+            "album_delete": on_album(al.delete),
         }
         for name, text in ALBUM_ACTIONS:
             self._action(name, text, album_slots[name])
@@ -202,8 +217,10 @@ class GalleryActions(QObject):
             for name, text in COVER_ACTIONS:
                 self._action(f"{owner}_{name}", text, cover_slots[f"{owner}_{name}"])
         photo_slots = {
-            "photo_open": on_photos(ph.open_in_browser), "photo_info": on_photos(ph.info),
-            "photo_add_to_album": on_photos(ph.add_to_album), "photo_remove_from_album": on_photos(ph.remove_from_album),
+            "photo_open": on_photos(ph.open_in_browser),
+            "photo_info": on_photos(ph.info),
+            "photo_add_to_album": on_photos(ph.add_to_album),
+            "photo_remove_from_album": on_photos(ph.remove_from_album),
             "photo_set_event_cover": lambda: self._with_photo(ph.set_event_cover),
             "photo_set_album_cover": lambda: self._with_photo(ph.set_album_cover),
             "photo_replace": lambda: self._with_photo(ph.replace),
@@ -213,18 +230,34 @@ class GalleryActions(QObject):
             self._action(name, text, photo_slots[name])
 
         # The commands with a shortcut: one action per key, acting on the tree or the grid.
-        self._action("gallery_new_event", "&New Gallery…", self.events.new_event,
-                     tip="Create a gallery in the brand shown (Ctrl+N)")
-        self._action("gallery_new_album", "New &Album…", self._new_album,
-                     tip="Create an album in the selected gallery or album (Ctrl+Shift+N)")
+        self._action(
+            "gallery_new_event",
+            "&New Gallery…",
+            self.events.new_event,
+            tip="Create a gallery in the brand shown (Ctrl+N)",
+        )
+        self._action(
+            "gallery_new_album",
+            "New &Album…",
+            self._new_album,
+            tip="Create an album in the selected gallery or album (Ctrl+Shift+N)",
+        )
         self._action("gallery_open", "&Open in Browser", lambda: self._dispatch("open"))
         self._action("gallery_info", "&Info…", lambda: self._dispatch("info"))
         self._action("gallery_rename", "&Rename…", lambda: self._dispatch("rename"))
         self._action("gallery_delete", "&Delete…", lambda: self._dispatch("delete"))
-        self._action("gallery_compare", "Compare with &Folder…", self._compare,
-                     tip="List what a folder and the selected gallery or album differ in (changes nothing)")
-        self._action("gallery_upload_options", "Upload Options (Picks, Si&ze)…", self._upload_options,
-                     tip="Upload only the picks (rating, label) and resize on the way, for this gallery or album")
+        self._action(
+            "gallery_compare",
+            "Compare with &Folder…",
+            self._compare,
+            tip="List what a folder and the selected gallery or album differ in (changes nothing)",
+        )
+        self._action(
+            "gallery_upload_options",
+            "Upload Options (Picks, Si&ze)…",
+            self._upload_options,
+            tip="Upload only the picks (rating, label) and resize on the way, for this gallery or album",
+        )
         self.actions["gallery_new_event"].setShortcut(QKeySequence("Ctrl+N"))
         self.actions["gallery_new_album"].setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.actions["gallery_new_event"].setIcon(icons.event_icon())
@@ -246,6 +279,7 @@ class GalleryActions(QObject):
             node = self.current_event()
             if node is not None:
                 command(node)
+
         return run
 
     def _on_album(self, command: Callable[[AlbumNode], Any]) -> Callable[[], None]:
@@ -253,6 +287,7 @@ class GalleryActions(QObject):
             node = self.current_album()
             if node is not None:
                 command(node)
+
         return run
 
     def _on_photos(self, command: Callable[[list[Photo]], Any]) -> Callable[[], None]:
@@ -260,6 +295,7 @@ class GalleryActions(QObject):
             photos = self.selected_photos()
             if photos:
                 command(photos)
+
         return run
 
     def _with_photo(self, command: Callable[[Photo], Any]) -> None:
@@ -300,13 +336,14 @@ class GalleryActions(QObject):
             self.ctx.problem("Select the gallery (or the album) the options are for.")
             return
         services = self.ctx.services
-        dialog = self.ctx.remember(UploadShapeDialog(self.window, target.display_name,
-                                                     remembered_shape(services, target)))
+        dialog = self.ctx.remember(
+            UploadShapeDialog(self.window, target.display_name, remembered_shape(services, target))
+        )
         dialog.chosen.connect(lambda shape: remember_shape(services, target, shape))
         dialog.open()
 
     def _dispatch(self, verb: str) -> None:
-        """F2, Del, Ctrl+I and Enter: the photos when the grid has (or last had) the focus, else the tree's selection."""
+        """F2, Del, Ctrl+I and Enter: the photos if the grid has (or last had) the focus, else the tree's selection."""
         self._focus_changed(None, QApplication.focusWidget())
         if verb == "open" and self.scope == GRID and self.selected_photos():
             self.preview_current()
@@ -319,7 +356,6 @@ class GalleryActions(QObject):
             name = f"{prefix}_{verb}" if prefix else None
         if name is not None and self.actions[name].isEnabled():
             self.actions[name].trigger()
-
 
     # --- keeping the actions in step ------------------------------------------------------------------
 
@@ -374,8 +410,9 @@ class GalleryActions(QObject):
             a[name].setEnabled(bool(photos))
         in_album = target is not None and target.album_id is not None
         a["photo_remove_from_album"].setEnabled(bool(photos) and in_album)
-        a["photo_remove_from_album"].setText(f"Take O&ut of '{target.album_name.replace('&', '&&')}'" if in_album
-                                             else "Take O&ut of This Album")
+        a["photo_remove_from_album"].setText(
+            f"Take O&ut of '{target.album_name.replace('&', '&&')}'" if in_album else "Take O&ut of This Album"
+        )
         a["photo_set_event_cover"].setEnabled(one)
         a["photo_set_album_cover"].setEnabled(one and in_album)
         a["photo_replace"].setEnabled(one)
@@ -390,16 +427,28 @@ class GalleryActions(QObject):
         a = self.actions
         if self.scope == GRID and photos:
             count = len(photos)
-            texts = {"open": "&Open Original in Browser", "info": "Photo &Info…", "rename": "&Rename…",
-                     "delete": f"&Delete {photos_text(count)}…" if count > 1 else "&Delete Photo…"}
+            texts = {
+                "open": "&Open Original in Browser",
+                "info": "Photo &Info…",
+                "rename": "&Rename…",
+                "delete": f"&Delete {photos_text(count)}…" if count > 1 else "&Delete Photo…",
+            }
             enabled = {"open": True, "info": True, "rename": False, "delete": True}
         elif album is not None:
-            texts = {"open": "&Open Album in Browser", "info": "Album &Info…", "rename": "&Rename Album…",
-                     "delete": "&Delete Album…"}
+            texts = {
+                "open": "&Open Album in Browser",
+                "info": "Album &Info…",
+                "rename": "&Rename Album…",
+                "delete": "&Delete Album…",
+            }
             enabled = dict.fromkeys(texts, True)
         elif event is not None:
-            texts = {"open": "&Open Gallery in Browser", "info": "Gallery &Info…", "rename": "&Rename Gallery…",
-                     "delete": "&Delete Gallery…"}
+            texts = {
+                "open": "&Open Gallery in Browser",
+                "info": "Gallery &Info…",
+                "rename": "&Rename Gallery…",
+                "delete": "&Delete Gallery…",
+            }
             enabled = dict.fromkeys(texts, True)
         else:
             texts = {"open": "&Open in Browser", "info": "&Info…", "rename": "&Rename…", "delete": "&Delete…"}
@@ -408,4 +457,3 @@ class GalleryActions(QObject):
             action = a[f"gallery_{verb}"]
             action.setText(text)
             action.setEnabled(enabled[verb])
-

@@ -35,9 +35,11 @@ def is_inside(node: Node, ancestor: Node) -> bool:
 
 
 def too_deep_message(name: str) -> str:
-    return (f"Albums can be nested at most {MAX_ALBUM_DEPTH} levels deep, and '{name}' is already on the "
-            f"{_ordinal(MAX_ALBUM_DEPTH)} level, so it cannot hold another album. "
-            "Add the album to its parent album or to the gallery instead.")
+    return (
+        f"Albums can be nested at most {MAX_ALBUM_DEPTH} levels deep, and '{name}' is already on the "
+        f"{_ordinal(MAX_ALBUM_DEPTH)} level, so it cannot hold another album. "
+        "Add the album to its parent album or to the gallery instead."
+    )
 
 
 def _ordinal(n: int) -> str:
@@ -59,8 +61,10 @@ def move_problem(album: AlbumNode, target: Node) -> str | None:
         return f"'{album.name}' cannot go inside itself or one of its own sub-albums."
     deepest = target.depth + node_height(album)
     if deepest > MAX_ALBUM_DEPTH:
-        return (f"Moving '{album.name}' into '{target.name}' would nest albums {deepest} levels deep; "
-                f"ShootProof allows at most {MAX_ALBUM_DEPTH}.")
+        return (
+            f"Moving '{album.name}' into '{target.name}' would nest albums {deepest} levels deep; "
+            f"ShootProof allows at most {MAX_ALBUM_DEPTH}."
+        )
     return None
 
 
@@ -80,17 +84,19 @@ class AlbumCommands:
         event = parent if isinstance(parent, EventNode) else parent.event_node
         event_id = event.id
         parent_id = parent.id if isinstance(parent, AlbumNode) else None
-        inside = bidi.path((event.name, *parent.album_path())) if isinstance(parent, AlbumNode) \
-            else bidi.isolate(event.name)
+        inside = (
+            bidi.path((event.name, *parent.album_path())) if isinstance(parent, AlbumNode) else bidi.isolate(event.name)
+        )
         subject = subject_of(parent) if isinstance(parent, AlbumNode) else Subject("gallery", event.name)
 
         def action(name: str, password: str | None):
             def created(album: Album) -> None:
-                ctx.apply(lambda events: tree_edits.add_album(events, event_id, album, parent_id),
-                          select=(ALBUM, album.id))
+                ctx.apply(
+                    lambda events: tree_edits.add_album(events, event_id, album, parent_id), select=(ALBUM, album.id)
+                )
                 ctx.info(f"Created the album '{album.name or name}' in {inside}.")
-            return (lambda client: client.album_create(event_id, name, password=password, parent_id=parent_id)), \
-                created
+
+            return (lambda client: client.album_create(event_id, name, password=password, parent_id=parent_id)), created
 
         return ctx.remember(opened(AlbumDialog(ctx, inside=inside, subject=subject, action=action)))
 
@@ -104,11 +110,24 @@ class AlbumCommands:
                 new_name = album.name or name
                 self.ctx.apply(lambda events: tree_edits.rename_album(events, event_id, album_id, new_name))
                 self.ctx.info(f"Renamed the album to '{new_name}'.")
+
             return (lambda client: client.album_rename(album_id, name)), renamed
 
-        return self.ctx.remember(opened(NameDialog(
-            self.ctx, title="Rename Album", object_name="renameAlbumDialog", label="&Name:", initial=node.name,
-            field="album_name", subject=subject_of(node), what="name for the album", action=action)))
+        return self.ctx.remember(
+            opened(
+                NameDialog(
+                    self.ctx,
+                    title="Rename Album",
+                    object_name="renameAlbumDialog",
+                    label="&Name:",
+                    initial=node.name,
+                    field="album_name",
+                    subject=subject_of(node),
+                    what="name for the album",
+                    action=action,
+                )
+            )
+        )
 
     def move(self, node: AlbumNode) -> AlbumPickerDialog:
         """Choose the new parent in a tree of the gallery's albums; places it cannot go are greyed out."""
@@ -123,10 +142,23 @@ class AlbumCommands:
         def action(parent_id: int | None):
             return self._move_call(node, parent_id)
 
-        return self.ctx.remember(opened(AlbumPickerDialog(
-            self.ctx, title="Move Album", object_name="moveAlbumDialog", event=event_node.event,
-            heading=f"Move <b>{escape(node.name)}</b> to:", ok_text="Move", allow_top=True, current=current,
-            blocked=blocked, action=action, subject=subject_of(node))))
+        return self.ctx.remember(
+            opened(
+                AlbumPickerDialog(
+                    self.ctx,
+                    title="Move Album",
+                    object_name="moveAlbumDialog",
+                    event=event_node.event,
+                    heading=f"Move <b>{escape(node.name)}</b> to:",
+                    ok_text="Move",
+                    allow_top=True,
+                    current=current,
+                    blocked=blocked,
+                    action=action,
+                    subject=subject_of(node),
+                )
+            )
+        )
 
     def _move_call(self, node: AlbumNode, parent_id: int | None):
         event_id, album_id, name = node.event_node.id, node.id, node.name
@@ -136,9 +168,11 @@ class AlbumCommands:
             where = f"'{target.name}'" if target is not None else "the chosen album"
 
         def moved(album: Album) -> None:
-            self.ctx.apply(lambda events: tree_edits.move_album(events, event_id, album_id, parent_id),
-                           select=(ALBUM, album_id))
+            self.ctx.apply(
+                lambda events: tree_edits.move_album(events, event_id, album_id, parent_id), select=(ALBUM, album_id)
+            )
             self.ctx.info(f"Moved '{name}' to {where}.")
+
         return (lambda client: client.album_move(album_id, parent_id=parent_id)), moved
 
     def move_to(self, node: AlbumNode, target: Node) -> bool:
@@ -152,8 +186,12 @@ class AlbumCommands:
         if parent_id == current:
             return False
         make, moved = self._move_call(node, parent_id)
-        self.ctx.run(make, moved, lambda error: self.ctx.failed(error, subject_of(node), doing="Moving the album"),
-                     name="album-move")
+        self.ctx.run(
+            make,
+            moved,
+            lambda error: self.ctx.failed(error, subject_of(node), doing="Moving the album"),
+            name="album-move",
+        )
         return True
 
     # --- delete ---------------------------------------------------------------------------------
@@ -168,26 +206,44 @@ class AlbumCommands:
 
         def ask(album: Album) -> None:
             count = album.photo_count
-            photos = ("its photos" if count is None else "no photos" if count == 0
-                      else f"{count:,} photo{'s' if count != 1 else ''}")
+            photos = (
+                "its photos"
+                if count is None
+                else "no photos"
+                if count == 0
+                else f"{count:,} photo{'s' if count != 1 else ''}"
+            )
             text = f"Delete the album '{name}'" + (f" and {photos}?" if count else "?")
             lines = [f"It holds {photos}." if count is not None else ""]
             if subs:
                 lines.append(f"Its {subs} sub-album{'s' if subs != 1 else ''} and their photos are deleted too.")
             lines.append("This cannot be undone.")
-            ctx.remember(confirm(
-                ctx.window, object_name="confirmDeleteAlbum", title="Delete Album", text=text,
-                informative=" ".join(line for line in lines if line), confirm_text="Delete Album",
-                checkbox="Only delete it if it holds no photos", checked=False,
-                on_confirm=lambda only_empty: self._delete(event_id, album_id, name, only_empty, bool(count or subs),
-                                                          parent_key)))
+            ctx.remember(
+                confirm(
+                    ctx.window,
+                    object_name="confirmDeleteAlbum",
+                    title="Delete Album",
+                    text=text,
+                    informative=" ".join(line for line in lines if line),
+                    confirm_text="Delete Album",
+                    checkbox="Only delete it if it holds no photos",
+                    checked=False,
+                    on_confirm=lambda only_empty: self._delete(
+                        event_id, album_id, name, only_empty, bool(count or subs), parent_key
+                    ),
+                )
+            )
 
-        ctx.run(lambda client: client.album_info(album_id), ask,
-                lambda error: ctx.failed(error, subject_of(node), doing="Deleting the album"),
-                name="album-delete-check")
+        ctx.run(
+            lambda client: client.album_info(album_id),
+            ask,
+            lambda error: ctx.failed(error, subject_of(node), doing="Deleting the album"),
+            name="album-delete-check",
+        )
 
-    def _delete(self, event_id: int, album_id: int, name: str, only_empty: bool, had_content: bool,
-                parent_key: tuple[str, int]) -> None:
+    def _delete(
+        self, event_id: int, album_id: int, name: str, only_empty: bool, had_content: bool, parent_key: tuple[str, int]
+    ) -> None:
         ctx = self.ctx
 
         def deleted(_) -> None:
@@ -198,9 +254,12 @@ class AlbumCommands:
                 if ctx.grid_shows(event_id=event_id):
                     ctx.reload_grid()
 
-        ctx.run(lambda client: client.album_delete(album_id, only_empty=only_empty), deleted,
-                lambda error: ctx.failed(error, Subject("album", name), doing="Deleting the album"),
-                name="album-delete")
+        ctx.run(
+            lambda client: client.album_delete(album_id, only_empty=only_empty),
+            deleted,
+            lambda error: ctx.failed(error, Subject("album", name), doing="Deleting the album"),
+            name="album-delete",
+        )
 
     # --- covers, info, browser -------------------------------------------------------------------
 
@@ -220,26 +279,42 @@ class AlbumCommands:
 
         async def load(client):
             album = await client.album_info(album_id)
-            rows = [("In", path),
-                    ("Photos", f"{album.photo_count:,}" if album.photo_count is not None else "Unknown"),
-                    ("Sub-albums", str(subs) if subs else "None"),
-                    ("Password", "Yes" if album.password else "None")]
+            rows = [
+                ("In", path),
+                ("Photos", f"{album.photo_count:,}" if album.photo_count is not None else "Unknown"),
+                ("Sub-albums", str(subs) if subs else "None"),
+                ("Password", "Yes" if album.password else "None"),
+            ]
             if album.view_url:
                 rows.append(("Web address", link(album.view_url)))
             rows.append(("Album ID", str(album.id)))
             return rows
 
-        return self.ctx.remember(opened(InfoDialog(
-            self.ctx, title="Album Info", object_name="albumInfoDialog", heading=node.name, load=load,
-            on_gone=lambda error: self.ctx.failed(error, subject_of(node)))))
+        return self.ctx.remember(
+            opened(
+                InfoDialog(
+                    self.ctx,
+                    title="Album Info",
+                    object_name="albumInfoDialog",
+                    heading=node.name,
+                    load=load,
+                    on_gone=lambda error: self.ctx.failed(error, subject_of(node)),
+                )
+            )
+        )
 
     def open_in_browser(self, node: AlbumNode) -> None:
         album_id = node.id
         if node.album.view_url:
             self.ctx.open_link(node.album.view_url)
             return
-        self.ctx.run(lambda client: client.album_info(album_id),
-                     lambda album: self.ctx.open_link(album.view_url) if album.view_url
-                     else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'."),
-                     lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the album"),
-                     name="album-open")
+        self.ctx.run(
+            lambda client: client.album_info(album_id),
+            lambda album: (
+                self.ctx.open_link(album.view_url)
+                if album.view_url
+                else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'.")
+            ),
+            lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the album"),
+            name="album-open",
+        )

@@ -96,8 +96,9 @@ class CompareDialog(QDialog):
         self.tree.clear()
         for target in report.targets:
             counts = target.counts
-            parts = [f"{counts['same']} same"] + [f"{len(getattr(target, key))} {label.lower()}"
-                                                   for key, label in _SECTIONS if getattr(target, key)]
+            parts = [f"{counts['same']} same"] + [
+                f"{len(getattr(target, key))} {label.lower()}" for key, label in _SECTIONS if getattr(target, key)
+            ]
             top = QTreeWidgetItem([f"{describe_target(target)}: {', '.join(parts)}"])
             self.tree.addTopLevelItem(top)
             for key, label in _SECTIONS:
@@ -169,9 +170,14 @@ class FolderCompare(QObject):
             if shiboken6.isValid(dialog):
                 dialog.set_error(f"Comparing failed: {error}")
 
-        self.ctx.run(lambda client: compare_folder(client, store, dialog.folder, event_id, album_id=album_id,
-                                                   mirror_folders=mirror),
-                     done, failed, name="gallery-compare-folder")
+        self.ctx.run(
+            lambda client: compare_folder(
+                client, store, dialog.folder, event_id, album_id=album_id, mirror_folders=mirror
+            ),
+            done,
+            failed,
+            name="gallery-compare-folder",
+        )
 
     def _upload_missing(self, dialog: CompareDialog, event_id: int, album_id: int | None) -> None:
         engine = self.ctx.services.engine
@@ -182,19 +188,24 @@ class FolderCompare(QObject):
         missing = report.missing_paths()
         dialog.set_busy("Adding the missing photos to the upload queue…")
         self.ctx.window.tasks.run(
-            engine.enqueue(missing, event_id, album_id, mirror_folders=dialog.mirror_box.isChecked(),
-                           root=report.folder, label=f"Missing from {os.path.basename(report.folder)}"),
+            engine.enqueue(
+                missing,
+                event_id,
+                album_id,
+                mirror_folders=dialog.mirror_box.isChecked(),
+                root=report.folder,
+                label=f"Missing from {os.path.basename(report.folder)}",
+            ),
             lambda _batch: shiboken6.isValid(dialog) and dialog.set_queued(len(missing)),
             lambda error: shiboken6.isValid(dialog) and dialog.set_error(f"Could not queue them: {error}"),
-            name="gallery-compare-upload-missing")
+            name="gallery-compare-upload-missing",
+        )
 
 
 def _target(node: EventNode | AlbumNode) -> tuple[int, int | None]:
     if isinstance(node, AlbumNode):
         return node.event_node.id, node.id
     return node.id, None
-
-
 
 
 def _escape(text: str) -> str:

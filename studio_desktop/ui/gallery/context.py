@@ -47,8 +47,13 @@ class GalleryContext(QObject):
 
     tree_synced = Signal()
 
-    def __init__(self, window: MainWindow, services: Services, controller: GalleryController | None,
-                 open_url: UrlOpener | None = None):
+    def __init__(
+        self,
+        window: MainWindow,
+        services: Services,
+        controller: GalleryController | None,
+        open_url: UrlOpener | None = None,
+    ):
         super().__init__(window)
         self.window = window
         self.services = services
@@ -72,10 +77,14 @@ class GalleryContext(QObject):
     def signed_in(self) -> bool:
         return self.services.shootproof is not None
 
-    def run(self, make: Callable[[ShootProofClient], Coroutine[Any, Any, Any]],
-            on_result: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None,
-            *, name: str) -> asyncio.Task | None:
+    def run(
+        self,
+        make: Callable[[ShootProofClient], Coroutine[Any, Any, Any]],
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        name: str,
+    ) -> asyncio.Task | None:
         """Start ``make(client)`` in the background; None when signed out (said) or shutting down."""
         try:
             coro = make(self.client)
@@ -112,8 +121,9 @@ class GalleryContext(QObject):
         if existing is not None and existing.isVisible():
             existing.setText(text)
             return
-        message = QMessageBox(QMessageBox.Icon.Warning, "Studio Desktop", text, QMessageBox.StandardButton.Ok,
-                              self.window)
+        message = QMessageBox(
+            QMessageBox.Icon.Warning, "Studio Desktop", text, QMessageBox.StandardButton.Ok, self.window
+        )
         message.setObjectName("galleryProblem")
         message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         message.destroyed.connect(lambda *_: setattr(self, "_problem_box", None))
@@ -181,9 +191,12 @@ class GalleryContext(QObject):
             if self.window.tree_panel.current_brand_id() in (None, brand.id):
                 self._show(tree, brand, select)
 
-        self._reload = self.run(lambda client: client.brand_get_event_tree(brand.id), arrived,
-                                lambda error: self.problem(describe(error).message, box=False),
-                                name="gallery-tree-reload")
+        self._reload = self.run(
+            lambda client: client.brand_get_event_tree(brand.id),
+            arrived,
+            lambda error: self.problem(describe(error).message, box=False),
+            name="gallery-tree-reload",
+        )
 
     def reload_grid(self) -> None:
         if self.window.grid_model.target is not None:

@@ -27,8 +27,10 @@ from studio_desktop.wording import is_signed_out, plain_message
 
 log = logging.getLogger(__name__)
 
-SIGNED_OUT_MESSAGE = ("Not signed in.\n\nSign in to ShootProof (File → Sign In…) to see your galleries, "
-                      "or start the app with --sandbox to try it with demo data.")
+SIGNED_OUT_MESSAGE = (
+    "Not signed in.\n\nSign in to ShootProof (File → Sign In…) to see your galleries, "
+    "or start the app with --sandbox to try it with demo data."
+)
 
 
 class GalleryController(QObject):
@@ -38,8 +40,16 @@ class GalleryController(QObject):
     studio_loaded = Signal(object)
     brands_loaded = Signal(list)
 
-    def __init__(self, services: Services, window: MainWindow, tasks: TaskRunner, thumbnails: ThumbnailLoader,
-                 *, page_size: int = DEFAULT_PAGE_SIZE, parent: QObject | None = None):
+    def __init__(
+        self,
+        services: Services,
+        window: MainWindow,
+        tasks: TaskRunner,
+        thumbnails: ThumbnailLoader,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent or window)
         self.services = services
         self.window = window
@@ -145,8 +155,11 @@ class GalleryController(QObject):
             self.window.tree_panel.clear("This studio has no brands yet. Create one on the ShootProof website.")
             return
         wanted = self.services.settings.selected_brand_id
-        chosen = next((b for b in brands if b.id == wanted), None) \
-            or next((b for b in brands if b.is_default), None) or brands[0]
+        chosen = (
+            next((b for b in brands if b.id == wanted), None)
+            or next((b for b in brands if b.is_default), None)
+            or brands[0]
+        )
         self.window.tree_panel.set_brands(brands, chosen.id)
         self._load_tree(chosen)
 
@@ -169,8 +182,12 @@ class GalleryController(QObject):
         if not self.window.tree_panel.model.event_count():
             self.window.tree_panel.show_message("Loading galleries…")
         client = self.services.shootproof
-        self._launch("event-tree", client.brand_get_event_tree(brand.id),
-                     lambda tree: self._tree_arrived(brand, tree), self._tree_failed)
+        self._launch(
+            "event-tree",
+            client.brand_get_event_tree(brand.id),
+            lambda tree: self._tree_arrived(brand, tree),
+            self._tree_failed,
+        )
 
     def _tree_arrived(self, brand: Brand, tree: EventTree) -> None:
         if self.window.tree_panel.current_brand_id() != brand.id:
@@ -209,6 +226,7 @@ class GalleryController(QObject):
 
             def fetch(page: int):
                 return client.event_get_photos(event_id, page=page, limit=limit)
+
         model.set_source(target, fetch)
 
     # --- photo counts ---------------------------------------------------------------------------------
@@ -230,9 +248,13 @@ class GalleryController(QObject):
         def failed(_error: BaseException) -> None:
             self._album_counts_read.discard(event_id)  # try again on the next expand
 
-        self._launch(f"album-counts-{event_id}", client.album_get_list(event_id),
-                     lambda albums: self.window.tree_panel.model.set_photo_counts(event_id, albums=albums),
-                     failed, quiet=True)
+        self._launch(
+            f"album-counts-{event_id}",
+            client.album_get_list(event_id),
+            lambda albums: self.window.tree_panel.model.set_photo_counts(event_id, albums=albums),
+            failed,
+            quiet=True,
+        )
 
     def photos_landed(self, event_id: int, *, new_albums: bool = False) -> None:
         """Uploads finished in ``event_id``: counts read again; with ``new_albums`` the tree is built again.
@@ -248,9 +270,12 @@ class GalleryController(QObject):
             if brand is not None:
                 self._load_tree(brand)
             return
-        self._launch(f"event-count-{event_id}", client.event_info(event_id),
-                     lambda event: self.window.tree_panel.model.set_photo_counts(event_id, event.photo_count),
-                     quiet=True)
+        self._launch(
+            f"event-count-{event_id}",
+            client.event_info(event_id),
+            lambda event: self.window.tree_panel.model.set_photo_counts(event_id, event.photo_count),
+            quiet=True,
+        )
         if event_id in self._album_counts_read:
             self._read_album_counts(event_id)
 
@@ -266,12 +291,13 @@ class GalleryController(QObject):
             self.window.status.set_connection(ConnectionState.OFFLINE)
 
     def _call_succeeded(self) -> None:
-        if self.services.signed_in and self.window.status.state in (ConnectionState.CONNECTING,
-                                                                   ConnectionState.OFFLINE):
+        if self.services.signed_in and self.window.status.state in (
+            ConnectionState.CONNECTING,
+            ConnectionState.OFFLINE,
+        ):
             self.window.status.set_connection(ConnectionState.ONLINE)
 
     def stop(self) -> None:
         for task in self._running.values():
             task.cancel()
         self._running.clear()
-

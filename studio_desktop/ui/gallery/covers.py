@@ -24,14 +24,21 @@ class Covers:
 
     def from_photo(self, owner: tuple[str, int], subject: Subject, photo: Photo) -> None:
         kind, owner_id = owner
-        self.ctx.run(lambda client: client.cover_photo_set(**{f"{kind}_id": owner_id}, photo_id=photo.id),
-                     lambda _: self.ctx.info(f"'{photo.name or photo.id}' is now the cover of {subject}."),
-                     lambda error: self.ctx.failed(error, subject, doing="Setting the cover"),
-                     name="cover-from-photo")
+        self.ctx.run(
+            lambda client: client.cover_photo_set(**{f"{kind}_id": owner_id}, photo_id=photo.id),
+            lambda _: self.ctx.info(f"'{photo.name or photo.id}' is now the cover of {subject}."),
+            lambda error: self.ctx.failed(error, subject, doing="Setting the cover"),
+            name="cover-from-photo",
+        )
 
     def from_file(self, owner: tuple[str, int], subject: Subject) -> None:
-        dialog = choose_jpeg(self.ctx.window, title=f"Cover for {subject.name}", object_name="coverFileDialog",
-                             start_dir=self.last_dir, on_chosen=lambda path: self.upload(owner, subject, path))
+        dialog = choose_jpeg(
+            self.ctx.window,
+            title=f"Cover for {subject.name}",
+            object_name="coverFileDialog",
+            start_dir=self.last_dir,
+            on_chosen=lambda path: self.upload(owner, subject, path),
+        )
         self.ctx.remember(dialog)
 
     def upload(self, owner: tuple[str, int], subject: Subject, path: Path) -> None:
@@ -45,21 +52,32 @@ class Covers:
             return await client.cover_photo_set(**{f"{kind}_id": owner_id}, photo=path)
 
         self.ctx.info(f"Uploading '{path.name}' as the cover of {subject}…")
-        self.ctx.run(send, lambda _: self.ctx.info(f"'{path.name}' is now the cover of {subject}."),
-                     lambda error: self.ctx.failed(error, subject, doing="Setting the cover"),
-                     name="cover-from-file")
+        self.ctx.run(
+            send,
+            lambda _: self.ctx.info(f"'{path.name}' is now the cover of {subject}."),
+            lambda error: self.ctx.failed(error, subject, doing="Setting the cover"),
+            name="cover-from-file",
+        )
 
     def remove(self, owner: tuple[str, int], subject: Subject) -> None:
         kind, owner_id = owner
 
         def go(_checked: bool) -> None:
-            self.ctx.run(lambda client: client.cover_photo_delete(**{f"{kind}_id": owner_id}),
-                         lambda _: self.ctx.info(f"Removed the cover of {subject}."),
-                         lambda error: self.ctx.failed(error, subject, doing="Removing the cover"),
-                         name="cover-remove")
+            self.ctx.run(
+                lambda client: client.cover_photo_delete(**{f"{kind}_id": owner_id}),
+                lambda _: self.ctx.info(f"Removed the cover of {subject}."),
+                lambda error: self.ctx.failed(error, subject, doing="Removing the cover"),
+                name="cover-remove",
+            )
 
-        self.ctx.remember(confirm(
-            self.ctx.window, object_name="confirmRemoveCover", title="Remove Cover",
-            text=f"Remove the cover photo of {subject}?",
-            informative="The photo itself stays in the gallery; an uploaded cover file is discarded.",
-            confirm_text="Remove Cover", on_confirm=go))
+        self.ctx.remember(
+            confirm(
+                self.ctx.window,
+                object_name="confirmRemoveCover",
+                title="Remove Cover",
+                text=f"Remove the cover photo of {subject}?",
+                informative="The photo itself stays in the gallery; an uploaded cover file is discarded.",
+                confirm_text="Remove Cover",
+                on_confirm=go,
+            )
+        )

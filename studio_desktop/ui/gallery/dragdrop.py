@@ -85,8 +85,9 @@ DropAction = Callable[[Payload, Node], bool]
 class TreeDropTarget(QObject):
     """Takes album and photo drops on the event tree; highlights the row a drop would land on."""
 
-    def __init__(self, tree: EventTreeView, check: DropCheck, drop: DropAction,
-                 hint: Callable[[str], None] | None = None):
+    def __init__(
+        self, tree: EventTreeView, check: DropCheck, drop: DropAction, hint: Callable[[str], None] | None = None
+    ):
         super().__init__(tree)
         self.tree = tree
         self._check = check
@@ -102,7 +103,7 @@ class TreeDropTarget(QObject):
         index = self.tree.indexAt(pos)
         return index.siblingAtColumn(0).data(NodeRole) if index.isValid() else None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             payload = read_payload(event.mimeData())
@@ -191,7 +192,7 @@ class _DragStarter(QObject):
     def release_without_drag(self, pos: QPoint) -> None:
         pass
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress:
             mouse: QMouseEvent = event
@@ -271,8 +272,7 @@ class GridDragSource(_DragStarter):
     def release_without_drag(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         if index.isValid():
-            self.view.selectionModel().setCurrentIndex(
-                index, self.view.selectionModel().SelectionFlag.ClearAndSelect)
+            self.view.selectionModel().setCurrentIndex(index, self.view.selectionModel().SelectionFlag.ClearAndSelect)
 
     def payload_mime(self, pos: QPoint) -> QMimeData | None:
         source = self._source()

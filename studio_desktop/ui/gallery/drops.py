@@ -73,5 +73,3 @@ class GalleryDrops:
 
     def _drag_hint(self, text: str) -> None:
         self.window.status.showMessage(text, 3000)
-
-

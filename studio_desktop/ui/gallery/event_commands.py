@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import BulkEmailResult, Category, Event
-from studio_desktop.people.matching import contact_label
 from studio_desktop.gallery import tree_edits
 from studio_desktop.gallery.tree_nodes import EVENT, EventNode
+from studio_desktop.people.matching import contact_label
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import confirm, inform, opened
 from studio_desktop.ui.gallery.dialogs.event_dialog import EventDialog
@@ -64,16 +64,18 @@ class EventCommands:
             else:
                 ctx.info(f"Created the gallery '{event.name}' in {brand_name or 'another brand'}.")
 
-        return ctx.remember(opened(EventDialog(ctx, event=None, brands=ctx.brands(), brand_id=shown_brand,
-                                                on_done=created)))
+        return ctx.remember(
+            opened(EventDialog(ctx, event=None, brands=ctx.brands(), brand_id=shown_brand, on_done=created))
+        )
 
     def edit(self, node: EventNode) -> EventDialog:
         def saved(event: Event) -> None:
             self.ctx.apply(lambda events: tree_edits.update_event(events, event))
             self.ctx.info(f"Saved the details of '{event.name}'.")
 
-        return self.ctx.remember(opened(EventDialog(self.ctx, event=node.event, brands=[], brand_id=None,
-                                                     on_done=saved)))
+        return self.ctx.remember(
+            opened(EventDialog(self.ctx, event=node.event, brands=[], brand_id=None, on_done=saved))
+        )
 
     def rename(self, node: EventNode) -> NameDialog:
         event_id = node.id
@@ -82,23 +84,37 @@ class EventCommands:
             def renamed(event: Event) -> None:
                 self.ctx.apply(lambda events: tree_edits.update_event(events, event))
                 self.ctx.info(f"Renamed the gallery to '{event.name or name}'.")
+
             return (lambda client: client.event_rename(event_id, name)), renamed
 
-        return self.ctx.remember(opened(NameDialog(
-            self.ctx, title="Rename Gallery", object_name="renameEventDialog", label="&Name:",
-            initial=node.name, field="event_name", subject=subject_of(node),
-            what="name for the gallery", action=action)))
+        return self.ctx.remember(
+            opened(
+                NameDialog(
+                    self.ctx,
+                    title="Rename Gallery",
+                    object_name="renameEventDialog",
+                    label="&Name:",
+                    initial=node.name,
+                    field="event_name",
+                    subject=subject_of(node),
+                    what="name for the gallery",
+                    action=action,
+                )
+            )
+        )
 
     def access(self, node: EventNode) -> AccessDialog:
         def saved(event: Event) -> None:
             self.ctx.apply(lambda events: tree_edits.update_event(events, event))
             self.ctx.info(f"Changed who can open '{event.name or node.name}'.")
+
         return self.ctx.remember(opened(AccessDialog(self.ctx, event=node.event, on_saved=saved)))
 
     def category(self, node: EventNode) -> CategoryDialog:
         def saved(event: Event) -> None:
             self.ctx.apply(lambda events: tree_edits.update_event(events, event))
             self.ctx.info(f"Changed the category of '{event.name or node.name}'.")
+
         return self.ctx.remember(opened(CategoryDialog(self.ctx, event=node.event, on_saved=saved)))
 
     def contact(self, node: EventNode) -> ContactDialog:
@@ -106,8 +122,10 @@ class EventCommands:
 
         def saved(contact_id: int | None, label: str) -> None:
             self.ctx.apply(lambda events: tree_edits.change_event(events, event_id, contact_id=contact_id))
-            self.ctx.info(f"'{node.name}' now belongs to {label}." if contact_id
-                          else f"'{node.name}' has no contact now.")
+            self.ctx.info(
+                f"'{node.name}' now belongs to {label}." if contact_id else f"'{node.name}' has no contact now."
+            )
+
         return self.ctx.remember(opened(ContactDialog(self.ctx, event=node.event, on_saved=saved)))
 
     # --- delete ------------------------------------------------------------------------------
@@ -122,17 +140,29 @@ class EventCommands:
             count = event.photo_count
             name = event.name or node.name
             details = "" if count else "It holds no photos. "
-            ctx.remember(confirm(
-                ctx.window, object_name="confirmDeleteEvent", title="Delete Gallery",
-                text=f"Delete the gallery '{name}' and {_photos(count)}?" if count
-                else f"Delete the gallery '{name}'?",
-                informative=f"{details}Its albums, photos, favorites and visitor list are deleted on ShootProof "
-                            "for good. This cannot be undone.",
-                confirm_text="Delete Gallery", checkbox="Only delete it if it holds no photos",
-                checked=False, on_confirm=lambda only_empty: self._delete(event_id, name, only_empty)))
+            ctx.remember(
+                confirm(
+                    ctx.window,
+                    object_name="confirmDeleteEvent",
+                    title="Delete Gallery",
+                    text=f"Delete the gallery '{name}' and {_photos(count)}?"
+                    if count
+                    else f"Delete the gallery '{name}'?",
+                    informative=f"{details}Its albums, photos, favorites and visitor list are deleted on ShootProof "
+                    "for good. This cannot be undone.",
+                    confirm_text="Delete Gallery",
+                    checkbox="Only delete it if it holds no photos",
+                    checked=False,
+                    on_confirm=lambda only_empty: self._delete(event_id, name, only_empty),
+                )
+            )
 
-        ctx.run(lambda client: client.event_info(event_id), ask,
-                lambda error: ctx.failed(error, subject, doing="Deleting the gallery"), name="event-delete-check")
+        ctx.run(
+            lambda client: client.event_info(event_id),
+            ask,
+            lambda error: ctx.failed(error, subject, doing="Deleting the gallery"),
+            name="event-delete-check",
+        )
 
     def _delete(self, event_id: int, name: str, only_empty: bool) -> None:
         ctx = self.ctx
@@ -143,8 +173,12 @@ class EventCommands:
             ctx.info(f"Deleted the gallery '{name}'.")
 
         ctx.info(f"Deleting '{name}'…")
-        ctx.run(lambda client: client.event_delete(event_id, only_empty=only_empty), deleted,
-                lambda error: ctx.failed(error, subject, doing="Deleting the gallery"), name="event-delete")
+        ctx.run(
+            lambda client: client.event_delete(event_id, only_empty=only_empty),
+            deleted,
+            lambda error: ctx.failed(error, subject, doing="Deleting the gallery"),
+            name="event-delete",
+        )
 
     # --- covers --------------------------------------------------------------------------------
 
@@ -165,11 +199,16 @@ class EventCommands:
             self.ctx.open_link(url)
             return
         event_id = node.id
-        self.ctx.run(lambda client: client.event_info(event_id),
-                     lambda event: self.ctx.open_link(event.view_url) if event.view_url
-                     else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'."),
-                     lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the gallery"),
-                     name="event-open")
+        self.ctx.run(
+            lambda client: client.event_info(event_id),
+            lambda event: (
+                self.ctx.open_link(event.view_url)
+                if event.view_url
+                else self.ctx.problem(f"ShootProof gave no web address for '{node.name}'.")
+            ),
+            lambda error: self.ctx.failed(error, subject_of(node), doing="Opening the gallery"),
+            name="event-open",
+        )
 
     def info(self, node: EventNode) -> InfoDialog:
         event_id = node.id
@@ -189,14 +228,30 @@ class EventCommands:
                 contact = escape(contact_label(found[0])) if found else None
             return event_rows(event, category, contact)
 
-        return self.ctx.remember(opened(InfoDialog(
-            self.ctx, title="Gallery Info", object_name="eventInfoDialog", heading=node.name, load=load,
-            on_gone=lambda error: self.ctx.failed(error, subject_of(node)))))
+        return self.ctx.remember(
+            opened(
+                InfoDialog(
+                    self.ctx,
+                    title="Gallery Info",
+                    object_name="eventInfoDialog",
+                    heading=node.name,
+                    load=load,
+                    on_gone=lambda error: self.ctx.failed(error, subject_of(node)),
+                )
+            )
+        )
 
     def visitors(self, node: EventNode) -> VisitorsDialog:
-        return self.ctx.remember(opened(VisitorsDialog(
-            self.ctx, event_id=node.id, event_name=node.name,
-            on_gone=lambda error: self.ctx.failed(error, subject_of(node)))))
+        return self.ctx.remember(
+            opened(
+                VisitorsDialog(
+                    self.ctx,
+                    event_id=node.id,
+                    event_name=node.name,
+                    on_gone=lambda error: self.ctx.failed(error, subject_of(node)),
+                )
+            )
+        )
 
     def add_emails(self, node: EventNode) -> EmailsDialog:
         dialog: EmailsDialog
@@ -204,9 +259,15 @@ class EventCommands:
         def added(result: BulkEmailResult) -> None:
             summary = bulk_email_summary(result, len(dialog.emails()))
             self.ctx.info(f"Emails for '{node.name}': {summary}.")
-            self.ctx.remember(inform(self.ctx.window, object_name="emailsAdded", title="Add Emails",
-                                     text=f"{summary[0].upper()}{summary[1:]}.",
-                                     informative=f"The addresses were added to '{node.name}'."))
+            self.ctx.remember(
+                inform(
+                    self.ctx.window,
+                    object_name="emailsAdded",
+                    title="Add Emails",
+                    text=f"{summary[0].upper()}{summary[1:]}.",
+                    informative=f"The addresses were added to '{node.name}'.",
+                )
+            )
 
         dialog = EmailsDialog(self.ctx, event=node.event, on_added=added)
         return self.ctx.remember(opened(dialog))

@@ -15,6 +15,7 @@ from studio_desktop.wording import plain_message
 
 SLUG_TAKEN = "That web address is already used by another gallery. Choose another one."
 
+
 @dataclass(frozen=True)
 class Subject:
     """What the user acted on: ``Subject("gallery", "Smith Wedding")``, ``Subject("photo", "IMG_1.jpg")``."""
@@ -62,8 +63,11 @@ def describe(error: BaseException, subject: Subject | None = None) -> Failure:
         if subject is None:
             return Failure(plain_message(error), refresh=True)
         what = str(subject)
-        return Failure(f"{what[0].upper()}{what[1:]} no longer exists: it may have been deleted on the website "
-                       "or in another app. The list has been refreshed.", refresh=True)
+        return Failure(
+            f"{what[0].upper()}{what[1:]} no longer exists: it may have been deleted on the website "
+            "or in another app. The list has been refreshed.",
+            refresh=True,
+        )
     if isinstance(error, api_errors.ValidationError):
         field, text = _first_field_message(error)
         if field == "only_empty":
@@ -71,6 +75,9 @@ def describe(error: BaseException, subject: Subject | None = None) -> Failure:
             return Failure(f"{what[0].upper()}{what[1:]} still holds photos, so it was not deleted.")
         return Failure(text or error.msg or plain_message(error), field)
     if isinstance(error, api_errors.TransientError) and error.maybe_applied:
-        return Failure(f"{plain_message(error)} ShootProof may have made the change anyway; "
-                       "the list has been refreshed to show where things stand.", refresh=True)
+        return Failure(
+            f"{plain_message(error)} ShootProof may have made the change anyway; "
+            "the list has been refreshed to show where things stand.",
+            refresh=True,
+        )
     return Failure(plain_message(error))

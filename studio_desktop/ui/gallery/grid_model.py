@@ -131,8 +131,11 @@ class PhotoGridModel(QAbstractListModel):
 
     def has_more(self) -> bool:
         """Pages not fetched yet (whether or not one is on its way)."""
-        return self._fetch is not None and self._error is None and (
-            self._total_pages is None or self._next_page <= self._total_pages)
+        return (
+            self._fetch is not None
+            and self._error is None
+            and (self._total_pages is None or self._next_page <= self._total_pages)
+        )
 
     def load_to_the_end(self) -> None:
         """Fetch page after page until the last one (End in the grid), however many that takes."""
@@ -191,8 +194,7 @@ class PhotoGridModel(QAbstractListModel):
         self._error = plain_message(error)
         self._to_the_end = False
         self._set_loading(False)
-        log.warning("Could not load photos of %s: %s",
-                    self._target.display_name if self._target else "?", error)
+        log.warning("Could not load photos of %s: %s", self._target.display_name if self._target else "?", error)
         self.load_failed.emit(self._error)
 
     def retry(self) -> None:
@@ -276,15 +278,24 @@ class PhotoGridModel(QAbstractListModel):
 
         async def read() -> list[Page[Photo]]:
             pages = [await fetch(first_page)]
-            while not more and pages[-1].items and pages[-1].total_pages is not None \
-                    and first_page + len(pages) <= pages[-1].total_pages:
+            while (
+                not more
+                and pages[-1].items
+                and pages[-1].total_pages is not None
+                and first_page + len(pages) <= pages[-1].total_pages
+            ):
                 pages.append(await fetch(first_page + len(pages)))
             return pages
 
         self._refreshing = generation
         try:
-            self._tasks.run(read(), on_result=lambda pages: self._tail_arrived(generation, first_page, pages, more),
-                            on_error=lambda _error: self._tail_failed(generation), name="photos-tail", quiet=True)
+            self._tasks.run(
+                read(),
+                on_result=lambda pages: self._tail_arrived(generation, first_page, pages, more),
+                on_error=lambda _error: self._tail_failed(generation),
+                name="photos-tail",
+                quiet=True,
+            )
         except RuntimeError:  # the app is closing
             self._refreshing = None
             return False

@@ -76,8 +76,14 @@ class PhotoGridPanel(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.view, 1)
 
-        for signal in (model.modelReset, model.rowsInserted, model.loading_changed, model.load_failed,
-                       model.target_changed, model.page_loaded):
+        for signal in (
+            model.modelReset,
+            model.rowsInserted,
+            model.loading_changed,
+            model.load_failed,
+            model.target_changed,
+            model.page_loaded,
+        ):
             signal.connect(self._refresh_texts)
         self._refresh_texts()
 
@@ -123,5 +129,4 @@ class PhotoGridPanel(QWidget):
             self.subtitle.setText(f"{_photo_count(total)} · showing {shown:,}")
         else:
             self.subtitle.setText(_photo_count(total) if total else "No photos yet")
-        self.view.set_empty_text(
-            f"No photos here yet.\nDrop photos here to upload them to '{target.short_name}'.")
+        self.view.set_empty_text(f"No photos here yet.\nDrop photos here to upload them to '{target.short_name}'.")

@@ -69,8 +69,9 @@ class PhotoGridDelegate(QStyledItemDelegate):
         self._placeholder_cache: dict[int, QPixmap] = {}
 
     def cell_size(self, metrics: QFontMetrics) -> QSize:
-        return QSize(self.thumbnail_size + 2 * _PADDING,
-                     self.thumbnail_size + _PADDING + _TEXT_GAP + metrics.height() + _PADDING)
+        return QSize(
+            self.thumbnail_size + 2 * _PADDING, self.thumbnail_size + _PADDING + _TEXT_GAP + metrics.height() + _PADDING
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         return self.cell_size(option.fontMetrics)
@@ -139,11 +140,15 @@ class PhotoGridDelegate(QStyledItemDelegate):
 
         name = index.data(Qt.ItemDataRole.DisplayRole) or ""
         metrics = option.fontMetrics
-        text_rect = QRect(option.rect.x() + _PADDING, box.bottom() + _TEXT_GAP,
-                          option.rect.width() - 2 * _PADDING, metrics.height())
+        text_rect = QRect(
+            option.rect.x() + _PADDING, box.bottom() + _TEXT_GAP, option.rect.width() - 2 * _PADDING, metrics.height()
+        )
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, text_rect.width()))
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, text_rect.width()),
+        )
         painter.restore()
 
 
@@ -229,7 +234,7 @@ class PhotoGridView(QListView):
         model = self.model()
         return [model.index(row, 0).data(PhotoRole.PhotoRole) for row in rows]
 
-    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+    def setModel(self, model) -> None:
         super().setModel(model)
         if self.selectionModel() is not None:
             self.selectionModel().selectionChanged.connect(self._emit_selection)
@@ -239,13 +244,17 @@ class PhotoGridView(QListView):
 
     # --- keys --------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         model = self.model()
         if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
             self.preview_requested.emit()
             return
-        if event.key() == Qt.Key.Key_End and model is not None and hasattr(model, "load_to_the_end") \
-                and model.has_more():
+        if (
+            event.key() == Qt.Key.Key_End
+            and model is not None
+            and hasattr(model, "load_to_the_end")
+            and model.has_more()
+        ):
             # The real end: every page still to come is fetched, then the last photo becomes current.
             self._end_wanted = event.modifiers()
             model.load_to_the_end()
@@ -295,9 +304,11 @@ class PhotoGridView(QListView):
             font = self.font()
             font.setPointSizeF(font.pointSizeF() * 1.1)
             painter.setFont(font)
-            text_rect = painter.boundingRect(QRect(0, 0, text_width, 10_000),
-                                             Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
-                                             self._empty_text)
+            text_rect = painter.boundingRect(
+                QRect(0, 0, text_width, 10_000),
+                Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap,
+                self._empty_text,
+            )
             total = icon_size + 16 + text_rect.height()
             top = area.top() + max(20, (area.height() - total) // 2)
             icon_rect = QRect(area.center().x() - icon_size // 2, top, icon_size, icon_size)
@@ -305,8 +316,9 @@ class PhotoGridView(QListView):
             painter.drawPixmap(icon_rect, icons.upload_icon().pixmap(QSize(icon_size, icon_size)))
             painter.setOpacity(1.0)
             painter.setPen(self.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText))
-            text_rect = QRect(area.center().x() - text_width // 2, icon_rect.bottom() + 16, text_width,
-                              text_rect.height())
+            text_rect = QRect(
+                area.center().x() - text_width // 2, icon_rect.bottom() + 16, text_width, text_rect.height()
+            )
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, self._empty_text)
         painter.end()
 

@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from studio_desktop.ui.services import Services
 
 
-def install_gallery_actions(window: MainWindow, services: Services, controller: GalleryController | None = None,
-                            *, open_url: UrlOpener | None = None) -> GalleryActions:
+def install_gallery_actions(
+    window: MainWindow,
+    services: Services,
+    controller: GalleryController | None = None,
+    *,
+    open_url: UrlOpener | None = None,
+) -> GalleryActions:
     """Add the gallery commands (menus, context menus, shortcuts, drag-and-drop) to ``window``."""
     return GalleryActions(window, services, controller, open_url=open_url)

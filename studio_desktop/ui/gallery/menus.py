@@ -73,8 +73,13 @@ class GalleryMenus:
         menu.addAction(a["gallery_compare"])
         menu.addAction(a["gallery_upload_options"])
         menu.addSeparator()
-        for name in ("photo_add_to_album", "photo_remove_from_album", "photo_set_event_cover",
-                     "photo_set_album_cover", "photo_replace"):
+        for name in (
+            "photo_add_to_album",
+            "photo_remove_from_album",
+            "photo_set_event_cover",
+            "photo_set_album_cover",
+            "photo_replace",
+        ):
             menu.addAction(a[name])
         menu.aboutToShow.connect(self.owner.update_actions)
         self.menu = menu
@@ -96,12 +101,28 @@ class GalleryMenus:
         menu.clear()
         a = self.owner.actions
         if isinstance(node, EventNode):
-            for name in ("event_open", "event_info", None, "event_new_album", "event_rename", "event_edit",
-                         "event_access", "event_category", "event_contact"):
+            for name in (
+                "event_open",
+                "event_info",
+                None,
+                "event_new_album",
+                "event_rename",
+                "event_edit",
+                "event_access",
+                "event_category",
+                "event_contact",
+            ):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
             menu.addMenu(self.event_cover_menu)
-            for name in (None, "event_visitors", "event_add_emails", "gallery_compare", "gallery_upload_options", None,
-                         "event_delete"):
+            for name in (
+                None,
+                "event_visitors",
+                "event_add_emails",
+                "gallery_compare",
+                "gallery_upload_options",
+                None,
+                "event_delete",
+            ):
                 menu.addSeparator() if name is None else menu.addAction(a[name])
         elif isinstance(node, AlbumNode):
             for name in ("album_open", "album_info", None, "album_new", "album_rename", "album_move"):
@@ -124,8 +145,18 @@ class GalleryMenus:
         menu = self.grid_menu
         menu.clear()
         a = self.owner.actions
-        for name in ("photo_open", "photo_info", None, "photo_add_to_album", "photo_remove_from_album",
-                     "photo_set_event_cover", "photo_set_album_cover", "photo_replace", None, "photo_delete"):
+        for name in (
+            "photo_open",
+            "photo_info",
+            None,
+            "photo_add_to_album",
+            "photo_remove_from_album",
+            "photo_set_event_cover",
+            "photo_set_album_cover",
+            "photo_replace",
+            None,
+            "photo_delete",
+        ):
             menu.addSeparator() if name is None else menu.addAction(a[name])
         return menu
 
@@ -144,7 +175,6 @@ class GalleryMenus:
         menu = self.build_grid_menu()
         if menu is not None:
             menu.popup(self.grid.viewport().mapToGlobal(pos))
-
 
     def update(self, event: EventNode | None, album: AlbumNode | None) -> None:
         """The cover submenus are usable only with a gallery (or an album) selected."""

@@ -44,12 +44,15 @@ class BatchResult:
         if not self.failed:
             return f"{verb} {photos_text(len(self.done))}{where}."
         reason = describe(next(iter(self.failed.values()))).message
-        return (f"{verb} {len(self.done):,} of {photos_text(total)}{where}; {len(self.failed):,} could not be "
-                f"({reason.rstrip('.')}).")
+        return (
+            f"{verb} {len(self.done):,} of {photos_text(total)}{where}; {len(self.failed):,} could not be "
+            f"({reason.rstrip('.')})."
+        )
 
 
-async def run_batch(ids: Sequence[int], call: Callable[[int], Awaitable[Any]], *,
-                    gone_is_done: bool = False) -> BatchResult:
+async def run_batch(
+    ids: Sequence[int], call: Callable[[int], Awaitable[Any]], *, gone_is_done: bool = False
+) -> BatchResult:
     """``call(photo_id)`` for each id, a few at a time; one failure does not stop the others."""
     result = BatchResult()
     limit = asyncio.Semaphore(BATCH_CONCURRENCY)
@@ -103,9 +106,18 @@ class PhotoCommands:
         target = self.target
         if not photos or target is None:
             return None
-        return self.ctx.remember(opened(PhotoInfoDialog(self.ctx, photos=list(photos), originals=self.originals,
-                                                        where=target.display_name, thumbnails=self.thumbnails,
-                                                        event_id=target.event_id)))
+        return self.ctx.remember(
+            opened(
+                PhotoInfoDialog(
+                    self.ctx,
+                    photos=list(photos),
+                    originals=self.originals,
+                    where=target.display_name,
+                    thumbnails=self.thumbnails,
+                    event_id=target.event_id,
+                )
+            )
+        )
 
     def preview(self, photos: list[Photo], start: int = 0) -> PhotoPreviewDialog | None:
         """The in-app preview (Enter or Space on a photo), stepping through ``photos`` from ``start``."""
@@ -138,25 +150,39 @@ class PhotoCommands:
             return
         ids = [photo.id for photo in photos]
         names = [photo.name or f"Photo {photo.id}" for photo in photos]
-        listed = ", ".join(f"'{name}'" for name in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        listed = ", ".join(f"'{name}'" for name in names[:4]) + (
+            f" and {len(names) - 4} more" if len(names) > 4 else ""
+        )
         single = len(photos) == 1
-        text = (f"Delete '{names[0]}' from '{target.display_name}'?" if single
-                else f"Delete {photos_text(len(photos))} from '{target.display_name}'?")
+        text = (
+            f"Delete '{names[0]}' from '{target.display_name}'?"
+            if single
+            else f"Delete {photos_text(len(photos))} from '{target.display_name}'?"
+        )
 
         where = target.display_name
 
         def go(_checked: bool) -> None:
             self.ctx.info(f"Deleting {photos_text(len(ids))}…")
-            self.ctx.run(lambda client: run_batch(ids, client.photo_delete, gone_is_done=True),
-                         lambda result: self._after_batch(result, "Deleted", len(ids), f" from '{where}'"),
-                         lambda error: self._batch_failed(error, "Deleting photos"), name="photos-delete")
+            self.ctx.run(
+                lambda client: run_batch(ids, client.photo_delete, gone_is_done=True),
+                lambda result: self._after_batch(result, "Deleted", len(ids), f" from '{where}'"),
+                lambda error: self._batch_failed(error, "Deleting photos"),
+                name="photos-delete",
+            )
 
-        self.ctx.remember(confirm(
-            self.ctx.window, object_name="confirmDeletePhotos", title="Delete Photos" if not single else "Delete Photo",
-            text=text,
-            informative=("" if single else f"{listed}. ") + "Deleted photos are gone from ShootProof for good, "
-                        "with their favorites and orders history. This cannot be undone.",
-            confirm_text=f"Delete {photos_text(len(photos))}", on_confirm=go))
+        self.ctx.remember(
+            confirm(
+                self.ctx.window,
+                object_name="confirmDeletePhotos",
+                title="Delete Photos" if not single else "Delete Photo",
+                text=text,
+                informative=("" if single else f"{listed}. ") + "Deleted photos are gone from ShootProof for good, "
+                "with their favorites and orders history. This cannot be undone.",
+                confirm_text=f"Delete {photos_text(len(photos))}",
+                on_confirm=go,
+            )
+        )
 
     # --- albums ----------------------------------------------------------------------------------
 
@@ -170,9 +196,12 @@ class PhotoCommands:
         def done(result: BatchResult) -> None:
             self._after_batch(result, "Took", len(ids), f" out of '{album_name}' (they stay in the gallery)")
 
-        self.ctx.run(lambda client: run_batch(ids, lambda photo_id: client.photo_remove_from_album(album_id, photo_id)),
-                     done, lambda error: self._batch_failed(error, "Taking photos out of the album"),
-                     name="photos-remove-from-album")
+        self.ctx.run(
+            lambda client: run_batch(ids, lambda photo_id: client.photo_remove_from_album(album_id, photo_id)),
+            done,
+            lambda error: self._batch_failed(error, "Taking photos out of the album"),
+            name="photos-remove-from-album",
+        )
 
     def add_to_album(self, photos: list[Photo]) -> AlbumPickerDialog | None:
         target = self.target
@@ -191,30 +220,46 @@ class PhotoCommands:
         def action(album_id: int | None):
             async def put(client: ShootProofClient):
                 return await run_batch(ids, lambda photo_id: client.photo_add_to_album(album_id, photo_id))
-            return put, lambda result: self._after_batch(result, "Put", len(ids),
-                                                         f" in '{self._album_name(album_id)}'")
 
-        return self.ctx.remember(opened(AlbumPickerDialog(
-            self.ctx, title="Put Photos in Album", object_name="addToAlbumDialog", event=node.event,
-            heading=f"Put {photos_text(len(ids))} in:", ok_text="Put in Album", allow_top=False, current=None,
-            blocked=blocked, action=action)))
+            return put, lambda result: self._after_batch(result, "Put", len(ids), f" in '{self._album_name(album_id)}'")
+
+        return self.ctx.remember(
+            opened(
+                AlbumPickerDialog(
+                    self.ctx,
+                    title="Put Photos in Album",
+                    object_name="addToAlbumDialog",
+                    event=node.event,
+                    heading=f"Put {photos_text(len(ids))} in:",
+                    ok_text="Put in Album",
+                    allow_top=False,
+                    current=None,
+                    blocked=blocked,
+                    action=action,
+                )
+            )
+        )
 
     def put_in_album(self, photo_ids: list[int], album_id: int) -> None:
         """After photos were dropped on an album in the tree."""
         name = self._album_name(album_id)
         self.ctx.info(f"Putting {photos_text(len(photo_ids))} in '{name}'…")
-        self.ctx.run(lambda client: run_batch(photo_ids, lambda photo_id: client.photo_add_to_album(album_id, photo_id)),
-                     lambda result: self._after_batch(result, "Put", len(photo_ids), f" in '{name}'"),
-                     lambda error: self._batch_failed(error, "Putting photos in the album"), name="photos-add-to-album")
+        self.ctx.run(
+            lambda client: run_batch(photo_ids, lambda photo_id: client.photo_add_to_album(album_id, photo_id)),
+            lambda result: self._after_batch(result, "Put", len(photo_ids), f" in '{name}'"),
+            lambda error: self._batch_failed(error, "Putting photos in the album"),
+            name="photos-add-to-album",
+        )
 
     def take_out_of_album(self, photo_ids: list[int], album_id: int) -> None:
         """After photos shown from an album were dropped on their gallery in the tree."""
         name = self._album_name(album_id)
-        self.ctx.run(lambda client: run_batch(photo_ids,
-                                              lambda photo_id: client.photo_remove_from_album(album_id, photo_id)),
-                     lambda result: self._after_batch(result, "Took", len(photo_ids), f" out of '{name}'"),
-                     lambda error: self._batch_failed(error, "Taking photos out of the album"),
-                     name="photos-remove-from-album")
+        self.ctx.run(
+            lambda client: run_batch(photo_ids, lambda photo_id: client.photo_remove_from_album(album_id, photo_id)),
+            lambda result: self._after_batch(result, "Took", len(photo_ids), f" out of '{name}'"),
+            lambda error: self._batch_failed(error, "Taking photos out of the album"),
+            name="photos-remove-from-album",
+        )
 
     def _album_name(self, album_id: int | None) -> str:
         node = self.ctx.window.tree_panel.model.find(ALBUM, album_id) if album_id is not None else None
@@ -223,9 +268,13 @@ class PhotoCommands:
     # --- replace and cover --------------------------------------------------------------------
 
     def replace(self, photo: Photo):
-        dialog = choose_jpeg(self.ctx.window, title=f"Replace {photo.name or 'the photo'} with…",
-                             object_name="replacePhotoDialog", start_dir=self.last_dir,
-                             on_chosen=lambda path: self.replace_with(photo, path))
+        dialog = choose_jpeg(
+            self.ctx.window,
+            title=f"Replace {photo.name or 'the photo'} with…",
+            object_name="replacePhotoDialog",
+            start_dir=self.last_dir,
+            on_chosen=lambda path: self.replace_with(photo, path),
+        )
         return self.ctx.remember(dialog)
 
     def replace_with(self, photo: Photo, path: Path) -> None:
@@ -246,8 +295,12 @@ class PhotoCommands:
             self.ctx.reload_grid()
 
         self.ctx.info(f"Uploading '{path.name}'…")
-        self.ctx.run(send, replaced, lambda error: self.ctx.failed(error, subject, doing="Replacing the photo"),
-                     name="photo-replace")
+        self.ctx.run(
+            send,
+            replaced,
+            lambda error: self.ctx.failed(error, subject, doing="Replacing the photo"),
+            name="photo-replace",
+        )
 
     def set_event_cover(self, photo: Photo) -> None:
         target = self.target

@@ -195,8 +195,7 @@ class ThumbnailLoader(QObject):
                 self.stats.disk_hits += 1
             else:
                 data = await self._download(url)
-                raw = await loop.run_in_executor(
-                    self._executor, thumbnail_files.scale_and_store, data, path, self.edge)
+                raw = await loop.run_in_executor(self._executor, thumbnail_files.scale_and_store, data, path, self.edge)
                 self.stats.downloads += 1
         except asyncio.CancelledError:
             raise

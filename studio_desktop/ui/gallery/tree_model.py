@@ -107,8 +107,9 @@ class EventTreeModel(QAbstractItemModel):
     def index_for(self, kind: str, node_id: int) -> QModelIndex:
         return self.index_of(self.find(kind, node_id))
 
-    def set_photo_counts(self, event_id: int, event_count: int | None = None,
-                         albums: Iterable[Album] | None = None) -> None:
+    def set_photo_counts(
+        self, event_id: int, event_count: int | None = None, albums: Iterable[Album] | None = None
+    ) -> None:
         """Newer counts for an event and its albums (from ``sp.event.get`` / ``sp.album.get_list``), in place.
 
         ``albums`` (nested, as ``sp.album.get_list`` gives them) also brings each album's
@@ -128,8 +129,9 @@ class EventTreeModel(QAbstractItemModel):
         nodes = [node for node in event.walk() if isinstance(node, AlbumNode) and node.id in fresh]
         for node in nodes:
             album = fresh[node.id]
-            node.album = dataclasses.replace(node.album, photo_count=album.photo_count,
-                                             display_order=album.display_order)
+            node.album = dataclasses.replace(
+                node.album, photo_count=album.photo_count, display_order=album.display_order
+            )
         self._reorder_albums(event)
         for node in nodes:
             self.dataChanged.emit(self.index_of(node, NAME_COLUMN), self.index_of(node, COUNT_COLUMN))
@@ -145,8 +147,9 @@ class EventTreeModel(QAbstractItemModel):
             parent.children = wanted[id(parent)]
             for row, child in enumerate(parent.children):
                 child.row = row
-        after = [self.createIndex(index.internalPointer().row, index.column(), index.internalPointer())
-                 for index in before]
+        after = [
+            self.createIndex(index.internalPointer().row, index.column(), index.internalPointer()) for index in before
+        ]
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
@@ -232,7 +235,9 @@ class EventTreeModel(QAbstractItemModel):
         if role == IdRole:
             return node.id
         if role == EventIdRole:
-            return node.id if isinstance(node, EventNode) else node.event_node.id if isinstance(node, AlbumNode) else None
+            return (
+                node.id if isinstance(node, EventNode) else node.event_node.id if isinstance(node, AlbumNode) else None
+            )
         if role == ArchivedRole:
             return node.is_archived
         if role == PhotoCountRole:
@@ -332,14 +337,17 @@ class EventTreeFilterProxy(QSortFilterProxyModel):
         if self._text in node.name.casefold():
             return True
         # An album under a matching event (or album) stays, so a filtered event keeps its albums.
-        return any(self._text in ancestor.name.casefold()
-                   for ancestor in node.ancestors() if not isinstance(ancestor, BrandNode))
+        return any(
+            self._text in ancestor.name.casefold()
+            for ancestor in node.ancestors()
+            if not isinstance(ancestor, BrandNode)
+        )
 
 
 __all__ = [
     "ALBUM",
-    "ArchivedRole",
     "EVENT",
+    "ArchivedRole",
     "EventIdRole",
     "EventTreeFilterProxy",
     "EventTreeModel",

@@ -49,8 +49,13 @@ MAX_EXPANDED = 300
 
 
 def _node_key(value: Any) -> NodeKey | None:
-    if isinstance(value, (list, tuple)) and len(value) == 2 and value[0] in (EVENT, ALBUM) \
-            and isinstance(value[1], int) and not isinstance(value[1], bool):
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and value[0] in (EVENT, ALBUM)
+        and isinstance(value[1], int)
+        and not isinstance(value[1], bool)
+    ):
         return (value[0], value[1])
     return None
 
@@ -79,11 +84,11 @@ class EventTreeView(QTreeView):
         self._hold = 0
         context_menu_keys(self)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         paint_focus_frame(self)
 
-    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+    def setModel(self, model) -> None:
         super().setModel(model)
         header = self.header()
         header.setStretchLastSection(False)
@@ -343,8 +348,11 @@ class EventTreePanel(QWidget):
         if not isinstance(state, dict):
             return
         selected = _node_key(state.get("selected"))
-        expanded = {key for key in map(_node_key, state.get("expanded") or ()) if key is not None} \
-            if isinstance(state.get("expanded"), list) else set()
+        expanded = (
+            {key for key in map(_node_key, state.get("expanded") or ()) if key is not None}
+            if isinstance(state.get("expanded"), list)
+            else set()
+        )
         self._restore_view = (selected, expanded)
 
     def clear(self, message: str) -> None:

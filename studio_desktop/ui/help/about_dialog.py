@@ -14,9 +14,11 @@ from studio_desktop.core import paths
 from studio_desktop.core.diagnostics import package_versions
 from studio_desktop.ui import icons
 
-BLURB = ("Manage your ShootProof galleries, upload whole shoots and watch hot folders; "
-         "keep ShootProof contacts and Pixieset Studio clients side by side.\n\n"
-         "Not affiliated with ShootProof or Pixieset.")
+BLURB = (
+    "Manage your ShootProof galleries, upload whole shoots and watch hot folders; "
+    "keep ShootProof contacts and Pixieset Studio clients side by side.\n\n"
+    "Not affiliated with ShootProof or Pixieset."
+)
 
 
 def version_lines() -> list[str]:

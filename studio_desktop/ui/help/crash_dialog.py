@@ -42,8 +42,10 @@ REPORTED_KEPT = 200
 #: More distinct errors than this at once go to the status bar only: a wall of dialogs helps nobody.
 MAX_OPEN_DIALOGS = 3
 
-STILL_RUNNING = (f"{APP_NAME} is still running, and what it had saved is safe. If this keeps happening, "
-                 "press <b>Copy details</b> and paste them into an email to support.")
+STILL_RUNNING = (
+    f"{APP_NAME} is still running, and what it had saved is safe. If this keeps happening, "
+    "press <b>Copy details</b> and paste them into an email to support."
+)
 
 
 def error_key(exc: BaseException) -> str:

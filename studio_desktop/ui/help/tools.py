@@ -92,8 +92,9 @@ class HelpTools(QObject):
             self.window.statusBar().showMessage(message, 10_000)
 
 
-def _action(window: QMainWindow, name: str, text: str, tip: str, slot: Callable[[], Any],
-            shortcut: QKeySequence | None = None) -> QAction:
+def _action(
+    window: QMainWindow, name: str, text: str, tip: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
+) -> QAction:
     action = QAction(text, window)
     action.setObjectName(f"action_{name}")
     action.setStatusTip(tip)
@@ -113,11 +114,16 @@ def install_help_tools(window: QMainWindow, services: Any | None = None) -> Help
     if isinstance(existing, HelpTools):
         return existing
     tools = HelpTools(window, services)
-    view_log = _action(window, "view_log", "View &Log…", "Show the app's log (secrets are hidden)",
-                       tools.show_log_viewer)
-    copy_diagnostics = _action(window, "copy_diagnostics", "Copy &Diagnostics",
-                               "Copy versions, settings and the recent log for a support email",
-                               tools.copy_diagnostics)
+    view_log = _action(
+        window, "view_log", "View &Log…", "Show the app's log (secrets are hidden)", tools.show_log_viewer
+    )
+    copy_diagnostics = _action(
+        window,
+        "copy_diagnostics",
+        "Copy &Diagnostics",
+        "Copy versions, settings and the recent log for a support email",
+        tools.copy_diagnostics,
+    )
     menu = window.menu("help", "&Help") if hasattr(window, "menu") else window.menuBar().addMenu("&Help")
     about = getattr(getattr(window, "actions", None), "about", None)
     if about is not None and about in menu.actions():

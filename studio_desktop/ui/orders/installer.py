@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
 
+from studio_desktop.gallery.tree_nodes import GalleryTarget
 from studio_desktop.ui.orders.orders_panel import OrdersPanel
 from studio_desktop.ui.people.people_docks import layout_knows
-from studio_desktop.gallery.tree_nodes import GalleryTarget
 
 if TYPE_CHECKING:
     from studio_desktop.ui.app_wiring import GuiSession
@@ -32,8 +32,9 @@ class OrdersUi(QObject):
         self.window = window
         self.panel = OrdersPanel(session.tasks)
         first_time = not layout_knows(session.services.settings.window, f"dock_{ORDERS_DOCK}")
-        self.dock = window.add_side_panel(self.panel, "Orders", Qt.DockWidgetArea.RightDockWidgetArea,
-                                          name=ORDERS_DOCK, visible=False)
+        self.dock = window.add_side_panel(
+            self.panel, "Orders", Qt.DockWidgetArea.RightDockWidgetArea, name=ORDERS_DOCK, visible=False
+        )
         people = getattr(session, "people", None)
         if first_time and people is not None:
             window.tabifyDockWidget(people.docks.clients_dock, self.dock)
@@ -54,7 +55,8 @@ class OrdersUi(QObject):
             self.panel.auth_failed.connect(people.signing_in.accounts.note_auth_failure)
             contacts = people.docks.contacts
             contacts.list_view.selectionModel().currentChanged.connect(
-                lambda *_args: self.panel.set_contact(contacts.current_contact()))
+                lambda *_args: self.panel.set_contact(contacts.current_contact())
+            )
 
     def _shown(self, shown: bool) -> None:
         if shown and self._size_on_first_show:

@@ -39,10 +39,10 @@ from studio_desktop.gallery.orders import (
     list_orders,
     money,
 )
-from studio_desktop.wording import plain_message, signed_out_service
 from studio_desktop.ui.orders.orders_models import InvoicesModel, OrdersModel
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message, signed_out_service
 
 GALLERY = "gallery"
 BRAND = "brand"
@@ -177,8 +177,9 @@ class OrdersPanel(QWidget):
         self.client = client
         self.reload()
 
-    def set_scope(self, brand_id: int | None, brand_name: str, event_ids: frozenset[int],
-                  gallery: tuple[int, str] | None) -> None:
+    def set_scope(
+        self, brand_id: int | None, brand_name: str, event_ids: frozenset[int], gallery: tuple[int, str] | None
+    ) -> None:
         """The brand on screen (its galleries' ids) and the gallery selected in it, if any."""
         changed_brand = brand_id != self.brand_id or event_ids != self.event_ids
         changed_gallery = gallery != self.gallery
@@ -245,9 +246,13 @@ class OrdersPanel(QWidget):
 
             def job():
                 return list_orders(client, event_ids=event_ids)
-        self.orders_task = self._run(self._orders_with_details(client, job, generation),
-                                     lambda _count: self._orders_done(generation),
-                                     lambda error: self._failed("orders", generation, error), name="orders-load")
+
+        self.orders_task = self._run(
+            self._orders_with_details(client, job, generation),
+            lambda _count: self._orders_done(generation),
+            lambda error: self._failed("orders", generation, error),
+            name="orders-load",
+        )
         self._sync()
 
     async def _orders_with_details(self, client: Any, job, generation: int) -> int:
@@ -284,10 +289,12 @@ class OrdersPanel(QWidget):
             self._sync()
             return
         contact_id = self.contact.id if self.contact is not None and self.only_contact.isChecked() else None
-        self.invoices_task = self._run(list_invoices(self.client, brand_id=self.brand_id, contact_id=contact_id),
-                                       lambda invoices: self._invoices_arrived(generation, invoices),
-                                       lambda error: self._failed("invoices", generation, error),
-                                       name="invoices-load")
+        self.invoices_task = self._run(
+            list_invoices(self.client, brand_id=self.brand_id, contact_id=contact_id),
+            lambda invoices: self._invoices_arrived(generation, invoices),
+            lambda error: self._failed("invoices", generation, error),
+            name="invoices-load",
+        )
         self._sync()
 
     def _invoices_arrived(self, generation: int, invoices: list[Invoice]) -> None:
@@ -345,8 +352,9 @@ class OrdersPanel(QWidget):
             self.orders_empty.setText(f"No orders in {where} yet." if self.client is not None else "")
         contact = self.contact
         self.only_contact.setEnabled(contact is not None)
-        self.only_contact.setText(f"Only {contact.display_name}" if contact is not None
-                                  else "Only the contact selected in Contacts")
+        self.only_contact.setText(
+            f"Only {contact.display_name}" if contact is not None else "Only the contact selected in Contacts"
+        )
         invoices = self.invoices_model.rowCount()
         self.invoices_empty.setVisible(invoices == 0)
         if self.invoices_task is not None:
@@ -361,8 +369,10 @@ class OrdersPanel(QWidget):
 
 def order_html(summary: OrderSummary) -> str:
     order, details = summary.order, summary.details
-    head = (f"<b>Order {order.id}</b> · {escape(day(order.order_date))} · "
-            f"{escape(summary.status_text)}<br>{escape(order.event_name or '')}")
+    head = (
+        f"<b>Order {order.id}</b> · {escape(day(order.order_date))} · "
+        f"{escape(summary.status_text)}<br>{escape(order.event_name or '')}"
+    )
     if details is None:
         return f"{head}<p>Loading what was bought…</p>"
     who = escape(summary.customer)
@@ -372,17 +382,26 @@ def order_html(summary: OrderSummary) -> str:
         f"<tr><td align='right'>{line.quantity} ×</td><td>{escape(line.product)}</td>"
         f"<td><small>{escape(line.photo_name)}</small></td>"
         f"<td align='right'>{escape(money(line.total, order.currency))}</td></tr>"
-        for line in summary.lines())
+        for line in summary.lines()
+    )
     extras = [("Shipping", details.shipping_charge), ("Sales tax", details.sales_tax)]
     extras += [(addon.label or "Add-on", addon.price) for addon in details.addons]
-    extra_rows = "".join(f"<tr><td></td><td colspan='2'>{escape(label)}</td>"
-                         f"<td align='right'>{escape(money(amount, order.currency))}</td></tr>"
-                         for label, amount in extras if amount)
-    notes = "".join(f"<p><i>{escape(label)}:</i> {escape(text)}</p>" for label, text in
-                    (("Client's note", details.client_notes), ("Studio note", details.studio_notes)) if text)
-    return (f"{head}<p>Customer: {who}</p><table cellspacing='6'>{rows}{extra_rows}"
-            f"<tr><td></td><td colspan='2'><b>Total</b></td><td align='right'><b>{escape(summary.total_text)}</b>"
-            f"</td></tr></table>{notes}")
+    extra_rows = "".join(
+        f"<tr><td></td><td colspan='2'>{escape(label)}</td>"
+        f"<td align='right'>{escape(money(amount, order.currency))}</td></tr>"
+        for label, amount in extras
+        if amount
+    )
+    notes = "".join(
+        f"<p><i>{escape(label)}:</i> {escape(text)}</p>"
+        for label, text in (("Client's note", details.client_notes), ("Studio note", details.studio_notes))
+        if text
+    )
+    return (
+        f"{head}<p>Customer: {who}</p><table cellspacing='6'>{rows}{extra_rows}"
+        f"<tr><td></td><td colspan='2'><b>Total</b></td><td align='right'><b>{escape(summary.total_text)}</b>"
+        f"</td></tr></table>{notes}"
+    )
 
 
 def invoice_html(invoice: Invoice) -> str:
@@ -391,14 +410,20 @@ def invoice_html(invoice: Invoice) -> str:
     rows = "".join(
         f"<tr><td align='right'>{item.quantity or 1} ×</td><td>{escape(item.name or '')}"
         f"<br><small>{escape(item.description or '')}</small></td>"
-        f"<td align='right'>{escape(money(item.price, currency))}</td></tr>" for item in invoice.items)
-    parts = [f"<b>Invoice {escape(invoice.custom_invoice_id or str(invoice.id))}</b> · "
-             f"{escape(invoice.invoice_status_name or '')}",
-             f"For: {escape(contact.display_name)}" if contact is not None else "",
-             f"Issued {escape(day(invoice.issued))}" if invoice.issued else "Not sent yet",
-             f"Final payment due {escape(day(invoice.final_payment_due))}" if invoice.final_payment_due else ""]
+        f"<td align='right'>{escape(money(item.price, currency))}</td></tr>"
+        for item in invoice.items
+    )
+    parts = [
+        f"<b>Invoice {escape(invoice.custom_invoice_id or str(invoice.id))}</b> · "
+        f"{escape(invoice.invoice_status_name or '')}",
+        f"For: {escape(contact.display_name)}" if contact is not None else "",
+        f"Issued {escape(day(invoice.issued))}" if invoice.issued else "Not sent yet",
+        f"Final payment due {escape(day(invoice.final_payment_due))}" if invoice.final_payment_due else "",
+    ]
     head = "<br>".join(part for part in parts if part)
     total = money(invoice_total(invoice), currency)
     note = f"<p><i>Note:</i> {escape(invoice.client_note)}</p>" if invoice.client_note else ""
-    return (f"{head}<table cellspacing='4'>{rows}<tr><td></td><td><b>Total with tax</b></td>"
-            f"<td align='right'><b>{escape(total)}</b></td></tr></table>{note}")
+    return (
+        f"{head}<table cellspacing='4'>{rows}<tr><td></td><td><b>Total with tax</b></td>"
+        f"<td align='right'><b>{escape(total)}</b></td></tr></table>{note}"
+    )

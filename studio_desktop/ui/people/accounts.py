@@ -62,7 +62,7 @@ class Accounts(QObject):
 
 
 class SignInBanner(Banner):
-    """"Your Pixieset session has ended. [Sign In…]": the window puts it above its content."""
+    """ "Your Pixieset session has ended. [Sign In…]": the window puts it above its content."""
 
     sign_in_requested = Signal(str)
 

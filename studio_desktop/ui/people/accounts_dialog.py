@@ -29,8 +29,10 @@ from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
 from studio_desktop.ui.people.widgets import ErrorLabel, Hint, scaled_font
 
-CLIENT_ID_HELP = ("ShootProof's \"APP Id\" for Studio Desktop: ShootProof issues one on request "
-                  "(support@shootproof.com), or your studio's copy of the app came with it.")
+CLIENT_ID_HELP = (
+    'ShootProof\'s "APP Id" for Studio Desktop: ShootProof issues one on request '
+    "(support@shootproof.com), or your studio's copy of the app came with it."
+)
 API_URL_HELP = "Leave empty for ShootProof itself. A change takes effect the next time Studio Desktop starts."
 
 
@@ -43,8 +45,15 @@ class AccountsDialog(QDialog):
     sign_out_requested = Signal(str)
     switch_requested = Signal()
 
-    def __init__(self, accounts: Accounts, settings: Settings, *, sandbox: bool, built_in_client_id: str = "",
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        accounts: Accounts,
+        settings: Settings,
+        *,
+        sandbox: bool,
+        built_in_client_id: str = "",
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("accountsDialog")
         self.setWindowTitle("Accounts")
@@ -85,8 +94,9 @@ class AccountsDialog(QDialog):
         form.addRow("", self.errors)
         form.addRow("Account:", self._row(self.sp_state, self.sp_sign_in, self.sp_sign_out))
         if sandbox:
-            form.addRow("", Hint("These are used when you start on your own account; the practice studio "
-                                 "keeps its own.", self))
+            form.addRow(
+                "", Hint("These are used when you start on your own account; the practice studio keeps its own.", self)
+            )
 
         self.px_state = QLabel(self, objectName="accounts_px_state")
         self.px_state.setWordWrap(True)
@@ -96,8 +106,7 @@ class AccountsDialog(QDialog):
         px_form = QFormLayout(pixieset)
         px_form.addRow("Account:", self._row(self.px_state, self.px_sign_in, self.px_sign_out))
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close,
-                                   self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("accounts_save")
         layout = QVBoxLayout(self)
@@ -173,8 +182,9 @@ class AccountsDialog(QDialog):
             self.errors.set_messages([str(exc)])
             return
         self.errors.set_messages([])
-        changed = {name: getattr(checked, name) for name in values
-                   if getattr(checked, name) != getattr(self._settings, name)}
+        changed = {
+            name: getattr(checked, name) for name in values if getattr(checked, name) != getattr(self._settings, name)
+        }
         self._settings = checked
         if changed:
             self.saved.emit(changed)

@@ -54,10 +54,10 @@ class ClientForm(PersonForm):
         for name, label, placeholder in _ADDRESS_FIELDS:
             self._add_line(address, name, label, placeholder, key=f"address_info.{name}")
         countries = sorted(COUNTRIES.items(), key=lambda pair: pair[1])
-        self.country = self._new_combo("country", "Country",
-                                       [("—", None)] + [(name, country_id) for country_id, name in countries])
-        self._add_row(address, "Country", self.country, "address_info.country_id", "address_info.country",
-                      "country_id")
+        self.country = self._new_combo(
+            "country", "Country", [("—", None)] + [(name, country_id) for country_id, name in countries]
+        )
+        self._add_row(address, "Country", self.country, "address_info.country_id", "address_info.country", "country_id")
 
         self._lay_out(main, self.address_box)
 
@@ -120,6 +120,8 @@ class ClientForm(PersonForm):
         """What Pixieset would refuse, found before asking it."""
         draft = self.draft()
         if not draft.first_name and not draft.email:
-            return {"first_name": ["Enter a first name or an email address."],
-                    "email": ["Enter an email address or a first name."]}
+            return {
+                "first_name": ["Enter a first name or an email address."],
+                "email": ["Enter an email address or a first name."],
+            }
         return {}

@@ -35,12 +35,12 @@ from studio_desktop.api.pixieset_errors import PixiesetNotFoundError, PixiesetVa
 from studio_desktop.api.pixieset_models import Client, ClientPage, Collection, Document, Page
 from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.people.links import LinkError, LinkResult, contact_from_client
-from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.client_form import ClientForm
 from studio_desktop.ui.people.people_models import ClientListModel
 from studio_desktop.ui.people.person_panel import PersonPanel
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,12 @@ def _document_line(document: Document) -> str:
 
 
 #: What the count under the title calls one and several people of each type.
-COUNT_NOUNS = {"all": ("person", "people"), "client": ("client", "clients"), "lead": ("lead", "leads"),
-               "other": ("other contact", "other contacts")}
+COUNT_NOUNS = {
+    "all": ("person", "people"),
+    "client": ("client", "clients"),
+    "lead": ("lead", "leads"),
+    "other": ("other contact", "other contacts"),
+}
 
 
 class ClientsPanel(PersonPanel[Client]):
@@ -85,8 +89,14 @@ class ClientsPanel(PersonPanel[Client]):
     NAME = "clients"
     SERVICE = "pixieset"
 
-    def __init__(self, tasks: TaskRunner, client: PixiesetClient | None = None, *,
-                 contacts: ContactDirectory | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        client: PixiesetClient | None = None,
+        *,
+        contacts: ContactDirectory | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(tasks, parent)
         self.setObjectName("clientsPanel")
         self.pixieset: PixiesetClient | None = None
@@ -169,8 +179,9 @@ class ClientsPanel(PersonPanel[Client]):
         self.collections_list.setAccessibleName("Galleries of this client")
         self.documents_list = QListWidget(self, objectName="client_documents")
         self.documents_list.setAccessibleName("Documents of this client")
-        self._build_tabs((form_scroll, "Details"), (self.collections_list, "Galleries"),
-                         (self.documents_list, "Documents"))
+        self._build_tabs(
+            (form_scroll, "Details"), (self.collections_list, "Galleries"), (self.documents_list, "Documents")
+        )
         self.copy_button = QPushButton("Copy to ShootProof", self, objectName="client_copy_to_shootproof")
         self.copy_button.setToolTip("Find this person among your ShootProof contacts by email, or add them")
         self._build_details(self.copy_button)
@@ -241,7 +252,8 @@ class ClientsPanel(PersonPanel[Client]):
             self._fetch(self.pixieset, query, kind, number),
             on_result=lambda page: self._page_loaded(generation, page),
             on_error=lambda error: self._load_failed(generation, error),
-            name=f"clients-page-{number}")
+            name=f"clients-page-{number}",
+        )
         self._sync()
 
     @staticmethod
@@ -340,24 +352,33 @@ class ClientsPanel(PersonPanel[Client]):
 
     def _set_titles(self, client: Client) -> None:
         self.detail_title.setText(client.display_name)
-        parts = [client.type_formatted or client.type.title(), client.status_name,
-                 f"since {client.created_at.date().isoformat()}" if client.created_at else None]
+        parts = [
+            client.type_formatted or client.type.title(),
+            client.status_name,
+            f"since {client.created_at.date().isoformat()}" if client.created_at else None,
+        ]
         self.detail_subtitle.setText(" · ".join(part for part in parts if part))
 
     def _load_related(self, client_id: str) -> None:
         if self.pixieset is None:
             return
         pixieset = self.pixieset
-        self._detail_tasks.append(self._run(
-            pixieset.client_collections(client_id, page_size=100),
-            on_result=lambda page: self._collections_loaded(client_id, page),
-            on_error=lambda error: self._related_failed(client_id, self.collections_list, error),
-            name="client-collections"))
-        self._detail_tasks.append(self._run(
-            pixieset.client_documents(client_id),
-            on_result=lambda page: self._documents_loaded(client_id, page),
-            on_error=lambda error: self._related_failed(client_id, self.documents_list, error),
-            name="client-documents"))
+        self._detail_tasks.append(
+            self._run(
+                pixieset.client_collections(client_id, page_size=100),
+                on_result=lambda page: self._collections_loaded(client_id, page),
+                on_error=lambda error: self._related_failed(client_id, self.collections_list, error),
+                name="client-collections",
+            )
+        )
+        self._detail_tasks.append(
+            self._run(
+                pixieset.client_documents(client_id),
+                on_result=lambda page: self._documents_loaded(client_id, page),
+                on_error=lambda error: self._related_failed(client_id, self.documents_list, error),
+                name="client-documents",
+            )
+        )
 
     def _is_showing(self, client_id: str) -> bool:
         return self._person is not None and self._person.id == client_id and not self._is_new
@@ -428,8 +449,9 @@ class ClientsPanel(PersonPanel[Client]):
             job = self.pixieset.update_client(self._person.id, draft, status_name=status)
         self.busy.set_busy(True)
         self._disable_save()
-        self._run(job, on_result=lambda client: self._saved(client, then), on_error=self._save_failed,
-                  name="client-save")
+        self._run(
+            job, on_result=lambda client: self._saved(client, then), on_error=self._save_failed, name="client-save"
+        )
 
     def _saved(self, client: Client, then: Callable[[], None] | None) -> None:
         self.busy.set_busy(False)
@@ -485,8 +507,12 @@ class ClientsPanel(PersonPanel[Client]):
             return None
         target = Path(path)
         self.busy.set_busy(True)
-        return self._run(self.pixieset.export_csv(target), on_result=self._exported,
-                         on_error=self._export_failed, name="clients-export")
+        return self._run(
+            self.pixieset.export_csv(target),
+            on_result=self._exported,
+            on_error=self._export_failed,
+            name="clients-export",
+        )
 
     def _exported(self, path: Path) -> None:
         self.busy.set_busy(False)
@@ -504,8 +530,12 @@ class ClientsPanel(PersonPanel[Client]):
         if client is None or self.contacts is None:
             return
         self.busy.set_busy(True)
-        self._run(self._copy(self.contacts, client), on_result=self._copied, on_error=self._copy_failed,
-                  name="client-to-shootproof")
+        self._run(
+            self._copy(self.contacts, client),
+            on_result=self._copied,
+            on_error=self._copy_failed,
+            name="client-to-shootproof",
+        )
 
     @staticmethod
     async def _copy(directory: ContactDirectory, client: Client) -> LinkResult[Contact]:
@@ -521,8 +551,9 @@ class ClientsPanel(PersonPanel[Client]):
         if result.created:
             self.banner.show_message(f"Added {contact.display_name} to your ShootProof contacts.", "success")
         else:
-            self.banner.show_message(f"{contact.display_name} is already a ShootProof contact ({contact.email}); "
-                                     "nothing was added.", "info")
+            self.banner.show_message(
+                f"{contact.display_name} is already a ShootProof contact ({contact.email}); nothing was added.", "info"
+            )
         self.contact_ready.emit(contact)
 
     def _copy_failed(self, error: BaseException) -> None:

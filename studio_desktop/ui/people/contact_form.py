@@ -85,16 +85,20 @@ class ContactForm(PersonForm):
             self.banner.hide()
             values: dict[str, str] = {}
             if contact is not None:
-                values.update({
-                    "first_name": contact.first_name or "", "last_name": contact.last_name or "",
-                    "email": contact.email or "", "phone": contact.phone or "",
-                    "business_name": contact.business_name or "", "tags": ", ".join(contact.tags),
-                    "third_party_id": contact.third_party_id or "",
-                })
+                values.update(
+                    {
+                        "first_name": contact.first_name or "",
+                        "last_name": contact.last_name or "",
+                        "email": contact.email or "",
+                        "phone": contact.phone or "",
+                        "business_name": contact.business_name or "",
+                        "tags": ", ".join(contact.tags),
+                        "third_party_id": contact.third_party_id or "",
+                    }
+                )
                 if contact.address is not None:
                     a = contact.address
-                    for name in ("street_line_1", "street_line_2", "city", "state_province", "postal_code",
-                                 "country"):
+                    for name in ("street_line_1", "street_line_2", "city", "state_province", "postal_code", "country"):
                         values[f"address.{name}"] = getattr(a, name) or ""
                 if contact.brand_id in self._brand_ids:
                     self.brand.setCurrentIndex(self._brand_ids.index(contact.brand_id))

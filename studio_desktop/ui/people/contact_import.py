@@ -39,9 +39,9 @@ from studio_desktop.people.csv_import import (
 from studio_desktop.people.csv_reading import CsvImport, CsvRow, read_contacts_csv
 from studio_desktop.people.directory import ContactDirectory
 from studio_desktop.ui import theme
-from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.widgets import Banner, Hint, Title, run_for
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,11 @@ _OK = "success"
 _BAD = "error"
 _WARN = "warning"
 
-INTRO = ("Choose a CSV file with a line of column names at the top: First Name, Last Name and Email are "
-         "needed; Phone, Business, Notes, Tags, Address, City, State, Zip and Country are used when present. "
-         "Files saved by Excel, Numbers, Google Sheets or Pixieset all work.")
+INTRO = (
+    "Choose a CSV file with a line of column names at the top: First Name, Last Name and Email are "
+    "needed; Phone, Business, Notes, Tags, Address, City, State, Zip and Country are used when present. "
+    "Files saved by Excel, Numbers, Google Sheets or Pixieset all work."
+)
 
 
 def _plural(count: int, word: str) -> str:
@@ -68,8 +70,9 @@ class ContactImportDialog(QDialog):
 
     imported = Signal(list)
 
-    def __init__(self, tasks: TaskRunner, directory: ContactDirectory, brands: Sequence[Brand],
-                 parent: QWidget | None = None):
+    def __init__(
+        self, tasks: TaskRunner, directory: ContactDirectory, brands: Sequence[Brand], parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setObjectName("contactImportDialog")
         self.setWindowTitle("Import contacts")
@@ -197,8 +200,12 @@ class ContactImportDialog(QDialog):
         self.file_label.setToolTip(str(self.path))
         self.report = None
         self.summary.setText("Reading the file…")
-        self._task = self._run(asyncio.to_thread(read_contacts_csv, self.path),
-                               on_result=self.show_preview, on_error=self._read_failed, name="csv-read")
+        self._task = self._run(
+            asyncio.to_thread(read_contacts_csv, self.path),
+            on_result=self.show_preview,
+            on_error=self._read_failed,
+            name="csv-read",
+        )
 
     def _read_failed(self, error: BaseException) -> None:
         self._task = None
@@ -242,9 +249,13 @@ class ContactImportDialog(QDialog):
             return
         self.summary.setText(f"{self._ready_text()} Checking which are already in ShootProof…")
         rows = plan.valid_rows
-        self._check_task = self._run(find_existing(self.directory.find_by_email, rows, brand_id),
-                                     on_result=lambda found: self._existing_found(plan, brand_id, found),
-                                     on_error=self._existing_failed, name="csv-existing", quiet=True)
+        self._check_task = self._run(
+            find_existing(self.directory.find_by_email, rows, brand_id),
+            on_result=lambda found: self._existing_found(plan, brand_id, found),
+            on_error=self._existing_failed,
+            name="csv-existing",
+            quiet=True,
+        )
         self._sync()
 
     def _existing_found(self, plan: CsvImport, brand_id: int, found: dict[int, Contact]) -> None:
@@ -264,8 +275,11 @@ class ContactImportDialog(QDialog):
     def _existing_failed(self, error: BaseException) -> None:
         self._check_task = None
         self.existing = {}
-        self.banner.show_message("Could not check which contacts are already in ShootProof; any that are will be "
-                                 f"reported after the import. {plain_message(error)}", "warning")
+        self.banner.show_message(
+            "Could not check which contacts are already in ShootProof; any that are will be "
+            f"reported after the import. {plain_message(error)}",
+            "warning",
+        )
         self.summary.setText(self._ready_text())
         self._sync()
 
@@ -279,8 +293,9 @@ class ContactImportDialog(QDialog):
         if existing:
             parts.append(f"{_plural(existing, 'contact')} already there (same email).")
         if plan.invalid_rows:
-            parts.append(f"{_plural(len(plan.invalid_rows), 'row')} cannot be imported (see below) and will be "
-                         "skipped.")
+            parts.append(
+                f"{_plural(len(plan.invalid_rows), 'row')} cannot be imported (see below) and will be skipped."
+            )
         if plan.ignored_columns:
             parts.append(f"Columns not used: {', '.join(plan.ignored_columns)}.")
         if plan.encoding == "cp1252":
@@ -290,8 +305,10 @@ class ContactImportDialog(QDialog):
     def _split_rows(self) -> tuple[list[CsvRow], list[tuple[CsvRow, Contact]]]:
         plan, existing = self.plan, self.existing or {}
         rows = plan.valid_rows if plan is not None else []
-        return ([row for row in rows if row.line not in existing],
-                [(row, existing[row.line]) for row in rows if row.line in existing])
+        return (
+            [row for row in rows if row.line not in existing],
+            [(row, existing[row.line]) for row in rows if row.line in existing],
+        )
 
     def _set_row(self, index: int, row: CsvRow, status: str, notes: Sequence[str], color: str | None) -> None:
         values = (str(row.line), status, row.display_name, row.email, " ".join(notes))
@@ -312,8 +329,11 @@ class ContactImportDialog(QDialog):
         for row in range(self.table.rowCount()):
             status = self.table.item(row, 1)
             notes = self.table.item(row, 4)
-            fine = status is not None and status.text() in _FINE and (
-                not (notes and notes.text()) or status.text() == ALREADY_THERE)
+            fine = (
+                status is not None
+                and status.text() in _FINE
+                and (not (notes and notes.text()) or status.text() == ALREADY_THERE)
+            )
             self.table.setRowHidden(row, only and fine)
 
     # --- importing ----------------------------------------------------------------------------
@@ -337,16 +357,22 @@ class ContactImportDialog(QDialog):
         self.progress.setValue(0)
         self.progress.setVisible(bool(rows))
         self.summary.setText(f"Importing {_plural(len(rows), 'contact')}…")
-        job = import_rows(self.directory.client.contact_bulk_create, rows, brand_id, on_progress=self._progress,
-                          report=self.report)
-        self._task = self._run(self._import(job, existing, brand_id, update), on_result=self._finished,
-                               on_error=self._failed, name="csv-import")
+        job = import_rows(
+            self.directory.client.contact_bulk_create, rows, brand_id, on_progress=self._progress, report=self.report
+        )
+        self._task = self._run(
+            self._import(job, existing, brand_id, update),
+            on_result=self._finished,
+            on_error=self._failed,
+            name="csv-import",
+        )
         self._sync()
 
     async def _import(self, job, existing: list[tuple[CsvRow, Contact]], brand_id: int, update: bool) -> ImportReport:
         report = await job
-        await settle_existing(self.directory.update if update else None, existing, brand_id, report,
-                              describe=plain_message)
+        await settle_existing(
+            self.directory.update if update else None, existing, brand_id, report, describe=plain_message
+        )
         await self.directory.remember(report.created, "imported")
         return report
 

@@ -78,8 +78,9 @@ class ContactPicker(QWidget):
         self.create_button = QPushButton("Add Contact", self.new_box, objectName="newContactCreate")
         self.new_error = QLabel(self.new_box, objectName="newContactError")
         self.new_error.setWordWrap(True)
-        theme.follow_palette(self.new_error,
-                             lambda: self.new_error.setStyleSheet(f"color: {theme.tone('error').name()};"))
+        theme.follow_palette(
+            self.new_error, lambda: self.new_error.setStyleSheet(f"color: {theme.tone('error').name()};")
+        )
         self.new_error.hide()
         grid = QGridLayout(self.new_box)
         grid.setContentsMargins(0, 4, 0, 0)
@@ -200,8 +201,12 @@ def connect_known_contacts(picker: ContactPicker, ctx, brand_id: int | None) -> 
         cached = await cache.all()
         return [item.contact for item in cached if brand_id is None or item.contact.brand_id in (None, brand_id)]
 
-    ctx.run(known, lambda contacts: picker.set_contacts(contacts) if isValid(picker) else None,
-            lambda _error: None, name="known-contacts")
+    ctx.run(
+        known,
+        lambda contacts: picker.set_contacts(contacts) if isValid(picker) else None,
+        lambda _error: None,
+        name="known-contacts",
+    )
 
     async def create(client, first: str, last: str, email: str) -> Contact:
         if brand_id is None:
@@ -219,5 +224,7 @@ def connect_known_contacts(picker: ContactPicker, ctx, brand_id: int | None) -> 
             picker.show_new_error(plain_message(error))
 
     picker.create_requested.connect(
-        lambda first, last, email: ctx.run(lambda client: create(client, first, last, email), made, refused,
-                                           name="contact-create-inline"))
+        lambda first, last, email: ctx.run(
+            lambda client: create(client, first, last, email), made, refused, name="contact-create-inline"
+        )
+    )

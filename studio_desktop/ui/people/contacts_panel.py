@@ -32,18 +32,23 @@ from studio_desktop.api.models import Brand, Contact, Event
 from studio_desktop.api.pixieset import PixiesetClient
 from studio_desktop.api.shootproof import ShootProofClient
 from studio_desktop.core.store import Store
-from studio_desktop.wording import plain_message
+from studio_desktop.people.cache import ContactsCache
+from studio_desktop.people.directory import EMAIL_RE, ContactDirectory, normalize_errors
+from studio_desktop.people.links import LinkError, LinkResult, client_from_contact
 from studio_desktop.ui.people.contact_form import ContactForm
 from studio_desktop.ui.people.people_models import ContactListModel, FilterProxy
 from studio_desktop.ui.people.person_panel import PersonPanel
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 
 SIGNED_OUT_TEXT = "Sign in to ShootProof to see and edit your contacts."
-EMPTY_TEXT = ("No contacts yet.\n\nContacts attached to your galleries appear here by themselves. "
-              "Type an email address above and press Enter to find someone, or create a new contact.")
+EMPTY_TEXT = (
+    "No contacts yet.\n\nContacts attached to your galleries appear here by themselves. "
+    "Type an email address above and press Enter to find someone, or create a new contact."
+)
 
 
 def _event_line(event: Event) -> str:
@@ -64,8 +69,16 @@ class ContactsPanel(PersonPanel[Contact]):
     NAME = "contacts"
     SERVICE = "shootproof"
 
-    def __init__(self, tasks: TaskRunner, store: Store, client: ShootProofClient | None = None, *,
-                 account: str = "", pixieset: PixiesetClient | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        store: Store,
+        client: ShootProofClient | None = None,
+        *,
+        account: str = "",
+        pixieset: PixiesetClient | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(tasks, parent)
         self.setObjectName("contactsPanel")
         self.store = store
@@ -204,8 +217,12 @@ class ContactsPanel(PersonPanel[Contact]):
         if self._load_task is not None:
             self._load_task.cancel()
         self.busy.set_busy(True)
-        self._load_task = self._run(self._refresh(self.directory), on_result=self._refreshed,
-                                    on_error=self._load_failed, name="contacts-refresh")
+        self._load_task = self._run(
+            self._refresh(self.directory),
+            on_result=self._refreshed,
+            on_error=self._load_failed,
+            name="contacts-refresh",
+        )
 
     async def _refresh(self, directory: ContactDirectory) -> int:
         known = await directory.known()
@@ -258,16 +275,21 @@ class ContactsPanel(PersonPanel[Contact]):
             return
         self.busy.set_busy(True)
         self.banner.hide()
-        self._run(self.directory.find_by_email(email), on_result=lambda found: self._looked_up(email, found),
-                  on_error=self._lookup_failed, name="contacts-lookup")
+        self._run(
+            self.directory.find_by_email(email),
+            on_result=lambda found: self._looked_up(email, found),
+            on_error=self._lookup_failed,
+            name="contacts-lookup",
+        )
 
     def _looked_up(self, email: str, found: list[Contact]) -> None:
         self.busy.set_busy(False)
         if not found:
             self._banner_action_kind = "create"
             self._pending_email = email
-            self.banner.show_message(f"No ShootProof contact has the email address {email}.", "info",
-                                     action="Create contact")
+            self.banner.show_message(
+                f"No ShootProof contact has the email address {email}.", "info", action="Create contact"
+            )
             return
         for contact in found:
             self._upsert(contact)
@@ -380,9 +402,14 @@ class ContactsPanel(PersonPanel[Contact]):
             self._set_detail_titles(contact)
             self.events_hint.setText("Loading galleries…")
             if self.directory is not None:
-                self._detail_tasks.append(self._run(
-                    self.directory.refresh(contact.id), on_result=lambda fresh: self._fresh(contact.id, fresh),
-                    on_error=self._detail_failed, name="contact-refresh"))
+                self._detail_tasks.append(
+                    self._run(
+                        self.directory.refresh(contact.id),
+                        on_result=lambda fresh: self._fresh(contact.id, fresh),
+                        on_error=self._detail_failed,
+                        name="contact-refresh",
+                    )
+                )
                 self._load_events(contact.id)
         self._sync()
 
@@ -413,9 +440,14 @@ class ContactsPanel(PersonPanel[Contact]):
     def _load_events(self, contact_id: int) -> None:
         if self.directory is None:
             return
-        self._detail_tasks.append(self._run(
-            self.directory.events_of(contact_id), on_result=lambda events: self._events_loaded(contact_id, events),
-            on_error=self._events_failed, name="contact-events"))
+        self._detail_tasks.append(
+            self._run(
+                self.directory.events_of(contact_id),
+                on_result=lambda events: self._events_loaded(contact_id, events),
+                on_error=self._events_failed,
+                name="contact-events",
+            )
+        )
 
     def _events_loaded(self, contact_id: int, events: list[Event]) -> None:
         if self._person is None or self._person.id != contact_id:
@@ -428,8 +460,11 @@ class ContactsPanel(PersonPanel[Contact]):
             item.setToolTip(event.view_url or "")
             self.events_list.addItem(item)
         count = len(self._events)
-        self.events_hint.setText(f"Attached to {count} galler{'ies' if count != 1 else 'y'}:" if count
-                                 else "Not attached to any gallery yet.")
+        self.events_hint.setText(
+            f"Attached to {count} galler{'ies' if count != 1 else 'y'}:"
+            if count
+            else "Not attached to any gallery yet."
+        )
         self.tabs.setTabText(1, f"Galleries ({count})" if count else "Galleries")
         if self.current_event is not None:
             for row, event in enumerate(self._events):
@@ -470,8 +505,9 @@ class ContactsPanel(PersonPanel[Contact]):
         else:
             assert self._person is not None
             job = self.directory.update(self._person.id, fields)
-        self._run(job, on_result=lambda contact: self._saved(contact, then),
-                  on_error=self._save_failed, name="contact-save")
+        self._run(
+            job, on_result=lambda contact: self._saved(contact, then), on_error=self._save_failed, name="contact-save"
+        )
 
     def _saved(self, contact: Contact, then: Callable[[], None] | None) -> None:
         self.busy.set_busy(False)
@@ -498,8 +534,10 @@ class ContactsPanel(PersonPanel[Contact]):
     def _save_failed(self, error: BaseException) -> None:
         self.busy.set_busy(False)
         if isinstance(error, ValidationError) and error.validation_errors:
-            self.form.show_errors(normalize_errors(error.validation_errors),
-                                  "ShootProof did not accept some fields; see the notes in red.")
+            self.form.show_errors(
+                normalize_errors(error.validation_errors),
+                "ShootProof did not accept some fields; see the notes in red.",
+            )
         else:
             self._report(error, "The contact was not saved")
         self._sync()
@@ -510,13 +548,20 @@ class ContactsPanel(PersonPanel[Contact]):
         contact = self.current_contact()
         if contact is None:
             return
-        who = contact.display_name + (f" ({contact.email})" if contact.email and contact.email != contact.display_name
-                                      else "")
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete contact", f"Delete the contact {who}?",
-                          QMessageBox.StandardButton.Cancel, self)
+        who = contact.display_name + (
+            f" ({contact.email})" if contact.email and contact.email != contact.display_name else ""
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete contact",
+            f"Delete the contact {who}?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("contacts_confirm_delete")
-        box.setInformativeText("The contact is removed from ShootProof and from every gallery it is attached to. "
-                               "This cannot be undone.")
+        box.setInformativeText(
+            "The contact is removed from ShootProof and from every gallery it is attached to. This cannot be undone."
+        )
         delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         delete.setObjectName("confirm_delete_button")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -530,8 +575,12 @@ class ContactsPanel(PersonPanel[Contact]):
         if self.directory is None:
             return
         self.busy.set_busy(True)
-        self._run(self.directory.delete(contact.id), on_result=lambda _: self._deleted(contact),
-                  on_error=lambda error: self._delete_failed(error), name="contact-delete")
+        self._run(
+            self.directory.delete(contact.id),
+            on_result=lambda _: self._deleted(contact),
+            on_error=lambda error: self._delete_failed(error),
+            name="contact-delete",
+        )
 
     def _deleted(self, contact: Contact) -> None:
         self.busy.set_busy(False)
@@ -558,8 +607,9 @@ class ContactsPanel(PersonPanel[Contact]):
             self.current_event_label.setText(f"Attached to the selected gallery, “{self.current_event[1]}”.")
         else:
             self.current_event_label.setText(f"Selected gallery: “{self.current_event[1]}”.")
-        self.assign_button.setText(f"Attach to “{self.current_event[1]}”" if self.current_event else
-                                   "Attach to gallery")
+        self.assign_button.setText(
+            f"Attach to “{self.current_event[1]}”" if self.current_event else "Attach to gallery"
+        )
         can_edit = contact is not None and self.directory is not None
         self.assign_button.setEnabled(can_edit and self.current_event is not None and not attached)
         self.unassign_button.setEnabled(can_edit and self.events_list.currentRow() >= 0)
@@ -570,10 +620,12 @@ class ContactsPanel(PersonPanel[Contact]):
             return
         event_id, name = self.current_event
         self.busy.set_busy(True)
-        self._run(self.directory.assign(event_id, contact.id),
-                  on_result=lambda _: self._assignment_done(
-                      contact, f"Attached {contact.display_name} to “{name}”."),
-                  on_error=lambda error: self._assignment_failed(error), name="contact-assign")
+        self._run(
+            self.directory.assign(event_id, contact.id),
+            on_result=lambda _: self._assignment_done(contact, f"Attached {contact.display_name} to “{name}”."),
+            on_error=lambda error: self._assignment_failed(error),
+            name="contact-assign",
+        )
 
     def unassign_selected_event(self) -> None:
         contact = self.current_contact()
@@ -582,11 +634,15 @@ class ContactsPanel(PersonPanel[Contact]):
             return
         event = self._events[row]
         self.busy.set_busy(True)
-        self._run(self.directory.assign(event.id, None),
-                  on_result=lambda _: self._assignment_done(
-                      contact, f"Detached {contact.display_name} from "
-                               f"{f'“{event.name}”' if event.name else 'an untitled gallery'}."),
-                  on_error=lambda error: self._assignment_failed(error), name="contact-unassign")
+        self._run(
+            self.directory.assign(event.id, None),
+            on_result=lambda _: self._assignment_done(
+                contact,
+                f"Detached {contact.display_name} from {f'“{event.name}”' if event.name else 'an untitled gallery'}.",
+            ),
+            on_error=lambda error: self._assignment_failed(error),
+            name="contact-unassign",
+        )
 
     def _assignment_done(self, contact: Contact, message: str) -> None:
         self.busy.set_busy(False)
@@ -605,8 +661,12 @@ class ContactsPanel(PersonPanel[Contact]):
         if contact is None or self.pixieset is None:
             return
         self.busy.set_busy(True)
-        self._run(client_from_contact(self.pixieset, contact), on_result=self._copied,
-                  on_error=self._copy_failed, name="contact-to-pixieset")
+        self._run(
+            client_from_contact(self.pixieset, contact),
+            on_result=self._copied,
+            on_error=self._copy_failed,
+            name="contact-to-pixieset",
+        )
 
     def _copied(self, result: LinkResult) -> None:
         self.busy.set_busy(False)
@@ -614,8 +674,10 @@ class ContactsPanel(PersonPanel[Contact]):
         if result.created:
             self.banner.show_message(f"Added {client.display_name} to your Pixieset clients.", "success")
         else:
-            self.banner.show_message(f"{client.display_name} is already one of your Pixieset clients "
-                                     f"({client.email}); nothing was added.", "info")
+            self.banner.show_message(
+                f"{client.display_name} is already one of your Pixieset clients ({client.email}); nothing was added.",
+                "info",
+            )
         self.pixieset_client_ready.emit(client)
 
     def _copy_failed(self, error: BaseException) -> None:
@@ -668,8 +730,10 @@ class ContactsPanel(PersonPanel[Contact]):
         else:
             self.count_label.setText(f"{total} contact{'s' if total != 1 else ''} known")
         if signed_in and total and not shown:
-            self.list_empty.setText("No known contact matches.\n\nType a whole email address and press Enter "
-                                    "to look the contact up on ShootProof.")
+            self.list_empty.setText(
+                "No known contact matches.\n\nType a whole email address and press Enter "
+                "to look the contact up on ShootProof."
+            )
         elif signed_in and not total:
             self.list_empty.setText(EMPTY_TEXT)
         self.list_stack.setCurrentIndex(0 if shown else 1)

@@ -22,8 +22,9 @@ class PeopleUi(QObject):
         window = session.window
         super().__init__(window)
         self.signing_in = signing_in = SignIns(session, parent=self, **options)
-        self.docks = docks = PeopleDocks(window, session.services, session.tasks, signing_in.current_pixieset,
-                                         parent=self)
+        self.docks = docks = PeopleDocks(
+            window, session.services, session.tasks, signing_in.current_pixieset, parent=self
+        )
         for panel in (docks.contacts, docks.clients):
             panel.auth_failed.connect(signing_in.accounts.note_auth_failure)
             panel.status_message.connect(window.status.show_info)

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from studio_desktop.api.models import Contact
 from studio_desktop.api.pixieset_models import Client
-from studio_desktop.people.cache import ContactsCache
 from studio_desktop.gallery.tree_nodes import GalleryTarget
+from studio_desktop.people.cache import ContactsCache
 from studio_desktop.ui.main_window import STATE_KEY, _decode, _encode, panel_of
 from studio_desktop.ui.people.clients_panel import ClientsPanel
 from studio_desktop.ui.people.contacts_panel import ContactsPanel
@@ -51,8 +51,14 @@ def layout_knows(window_settings: dict[str, Any], dock_object_name: str) -> bool
 class PeopleDocks(QObject):
     """The contacts and clients panels in their docks, and the show/hide actions of the docks."""
 
-    def __init__(self, window: QMainWindow, services: Any, tasks: Any, pixieset: Callable[[], Any | None],
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        tasks: Any,
+        pixieset: Callable[[], Any | None],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.window = window
         self.services = services
@@ -61,22 +67,33 @@ class PeopleDocks(QObject):
         self.pixieset = pixieset
         self.contacts = ContactsPanel(tasks, services.store)
         self.clients = ClientsPanel(tasks)
-        first_time = {name: not layout_knows(services.settings.window, f"dock_{name}")
-                      for name in (CONTACTS_DOCK, CLIENTS_DOCK)}
+        first_time = {
+            name: not layout_knows(services.settings.window, f"dock_{name}") for name in (CONTACTS_DOCK, CLIENTS_DOCK)
+        }
         self.contacts_dock: QDockWidget = window.add_side_panel(
-            self.contacts, "Contacts", Qt.DockWidgetArea.RightDockWidgetArea, name=CONTACTS_DOCK, visible=False)
+            self.contacts, "Contacts", Qt.DockWidgetArea.RightDockWidgetArea, name=CONTACTS_DOCK, visible=False
+        )
         self.clients_dock: QDockWidget = window.add_side_panel(
-            self.clients, "Clients", Qt.DockWidgetArea.RightDockWidgetArea, name=CLIENTS_DOCK, visible=False)
+            self.clients, "Clients", Qt.DockWidgetArea.RightDockWidgetArea, name=CLIENTS_DOCK, visible=False
+        )
         if first_time[CLIENTS_DOCK] and first_time[CONTACTS_DOCK]:
             window.tabifyDockWidget(self.contacts_dock, self.clients_dock)
         # The people lists want the window's full height; the upload queue spans the rest of the bottom.
         window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         # Applied when each dock first shows at its real height: applied earlier, the stretch factors
         # would share out the difference and move the handle.
-        self._saved_splits = {dock: _decode(services.settings.window.get(key)) for dock, key in (
-            (self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))}
-        self._size_on_first_show = {dock for dock, first in ((self.contacts_dock, first_time[CONTACTS_DOCK]),
-                                                             (self.clients_dock, first_time[CLIENTS_DOCK])) if first}
+        self._saved_splits = {
+            dock: _decode(services.settings.window.get(key))
+            for dock, key in ((self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))
+        }
+        self._size_on_first_show = {
+            dock
+            for dock, first in (
+                (self.contacts_dock, first_time[CONTACTS_DOCK]),
+                (self.clients_dock, first_time[CLIENTS_DOCK]),
+            )
+            if first
+        }
         self._live: set[QDockWidget] = set()
 
         self._make_actions()
@@ -89,10 +106,21 @@ class PeopleDocks(QObject):
     def _make_actions(self) -> None:
         actions = self.window.actions
         for name, dock, text, shortcut, tip in (
-                ("show_contacts", self.contacts_dock, "ShootProof &Contacts", CONTACTS_SHORTCUT,
-                 "Show or hide your ShootProof contacts"),
-                ("show_clients", self.clients_dock, "Pixieset C&lients", CLIENTS_SHORTCUT,
-                 "Show or hide your Pixieset clients and leads")):
+            (
+                "show_contacts",
+                self.contacts_dock,
+                "ShootProof &Contacts",
+                CONTACTS_SHORTCUT,
+                "Show or hide your ShootProof contacts",
+            ),
+            (
+                "show_clients",
+                self.clients_dock,
+                "Pixieset C&lients",
+                CLIENTS_SHORTCUT,
+                "Show or hide your Pixieset clients and leads",
+            ),
+        ):
             toggle = dock.toggleViewAction()
             toggle.setText(text)
             toggle.setShortcut(QKeySequence(shortcut))
@@ -121,7 +149,7 @@ class PeopleDocks(QObject):
         self.clients.set_contacts(directory if directory is not None else self._directory_for_clients(client))
 
     def _directory_for_clients(self, client: Any) -> Any:
-        """"Copy to ShootProof" works while the contacts panel has not been opened yet (nothing is loaded)."""
+        """ "Copy to ShootProof" works while the contacts panel has not been opened yet (nothing is loaded)."""
         if client is None or self.services.store is None:
             return None
         from studio_desktop.people.directory import ContactDirectory
@@ -183,7 +211,13 @@ class PeopleDocks(QObject):
         if self._closed:
             return
         self._closed = True
-        self.services.update_window_settings({
-            key: _encode(panel_of(dock).splitter.saveState())
-            for dock, key in ((self.contacts_dock, CONTACTS_SPLITTER_KEY), (self.clients_dock, CLIENTS_SPLITTER_KEY))
-            if dock in self._live})
+        self.services.update_window_settings(
+            {
+                key: _encode(panel_of(dock).splitter.saveState())
+                for dock, key in (
+                    (self.contacts_dock, CONTACTS_SPLITTER_KEY),
+                    (self.clients_dock, CLIENTS_SPLITTER_KEY),
+                )
+                if dock in self._live
+            }
+        )

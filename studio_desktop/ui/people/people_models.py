@@ -24,8 +24,7 @@ Index = QModelIndex | QPersistentModelIndex
 class ItemListModel(QAbstractListModel, Generic[T]):
     """A flat list of domain objects; ``describe(item)`` gives (title, subtitle, badge, tooltip)."""
 
-    def __init__(self, describe: Callable[[T], tuple[str, str, str, str]], key: Callable[[T], Any],
-                 parent=None):
+    def __init__(self, describe: Callable[[T], tuple[str, str, str, str]], key: Callable[[T], Any], parent=None):
         super().__init__(parent)
         self._items: list[T] = []
         self._describe = describe
@@ -44,8 +43,14 @@ class ItemListModel(QAbstractListModel, Generic[T]):
             return item
         if role == ID_ROLE:
             return self._key(item)
-        if role in (Qt.ItemDataRole.DisplayRole, SUBTITLE_ROLE, BADGE_ROLE, Qt.ItemDataRole.ToolTipRole,
-                    SEARCH_ROLE, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            SUBTITLE_ROLE,
+            BADGE_ROLE,
+            Qt.ItemDataRole.ToolTipRole,
+            SEARCH_ROLE,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
             title, subtitle, badge, tip = self._describe(item)
             if role == Qt.ItemDataRole.DisplayRole:
                 return title
@@ -113,8 +118,11 @@ def _describe_contact(contact: Contact) -> tuple[str, str, str, str]:
     subtitle = contact.email or ""
     if contact.business_name and contact.business_name != contact.display_name:
         subtitle = f"{subtitle} · {contact.business_name}" if subtitle else contact.business_name
-    tip = "\n".join(part for part in (contact.display_name, contact.email, contact.phone,
-                                      contact.brand_name, ", ".join(contact.tags)) if part)
+    tip = "\n".join(
+        part
+        for part in (contact.display_name, contact.email, contact.phone, contact.brand_name, ", ".join(contact.tags))
+        if part
+    )
     return contact.display_name, subtitle, "", tip
 
 
@@ -152,8 +160,17 @@ def _describe_client(client: Client) -> tuple[str, str, str, str]:
     badge = client.type_formatted or client.type.title()
     if client.is_archived:
         badge = f"{badge} · Archived"
-    tip = "\n".join(part for part in (client.display_name, client.email, client.phone, client.company,
-                                      f"Status: {client.status_name}" if client.status_name else "") if part)
+    tip = "\n".join(
+        part
+        for part in (
+            client.display_name,
+            client.email,
+            client.phone,
+            client.company,
+            f"Status: {client.status_name}" if client.status_name else "",
+        )
+        if part
+    )
     return client.display_name, subtitle, badge, tip
 
 

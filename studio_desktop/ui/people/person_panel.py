@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 
 from studio_desktop.api.errors import AuthenticationError
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
-from studio_desktop.wording import plain_message
 from studio_desktop.ui.people.people_models import ITEM_ROLE
 from studio_desktop.ui.people.person_form import PersonForm
 from studio_desktop.ui.people.widgets import Banner, Busy, Hint, Title, TwoLineDelegate, run_for
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message
 
 P = TypeVar("P")
 #: How many people the list shows before the editor gets the rest of the panel.
@@ -219,7 +219,7 @@ class PersonPanel(QWidget, Generic[P]):
         if self.splitter.restoreState(state):
             self._list_sized_by_user = True
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_list()
 
@@ -275,9 +275,13 @@ class PersonPanel(QWidget, Generic[P]):
         if previous is not None:
             self._restore_selection(previous)
         name = self._person.display_name if self._person and not self._is_new else f"the new {self.NOUN}"
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save your changes to {name}?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"Save your changes to {name}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName(f"{self.NAME}_unsaved")
         box.setInformativeText("If you don't save, your changes are lost.")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -21,16 +21,18 @@ from studio_desktop.core.config import ENV_SANDBOX
 
 log = logging.getLogger(__name__)
 
-FIRST_RUN_NOTE = ("You are in the practice studio: demo galleries and people on your own computer. "
-                  "Nothing here is real. File → Switch to My ShootProof Account… when you are ready.")
+FIRST_RUN_NOTE = (
+    "You are in the practice studio: demo galleries and people on your own computer. "
+    "Nothing here is real. File → Switch to My ShootProof Account… when you are ready."
+)
 
 #: ``launch(program, arguments, environment) -> started``
 Launcher = Callable[[str, list[str], dict[str, str]], bool]
 
 
-def relaunch_command(argv: Sequence[str], environ: Mapping[str, str], *,
-                     frozen: bool | None = None, executable: str | None = None
-                     ) -> tuple[str, list[str], dict[str, str]]:
+def relaunch_command(
+    argv: Sequence[str], environ: Mapping[str, str], *, frozen: bool | None = None, executable: str | None = None
+) -> tuple[str, list[str], dict[str, str]]:
     """The same app and options as this run, without the sandbox."""
     frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
     executable = executable or sys.executable
@@ -73,8 +75,11 @@ class SandboxMarks(QObject):
         entries = file_menu.actions()
         # Below the sign-in entries (Sign In, Sign Out, Accounts), whichever of them exist.
         actions = window.actions
-        placed = [entries.index(actions[name]) for name in ("sign_in", "sign_out", "accounts")
-                  if name in actions and actions[name] in entries]
+        placed = [
+            entries.index(actions[name])
+            for name in ("sign_in", "sign_out", "accounts")
+            if name in actions and actions[name] in entries
+        ]
         after = max(placed) + 1 if placed else 0
         before = entries[after] if after < len(entries) else None
         if before is not None:
@@ -87,12 +92,18 @@ class SandboxMarks(QObject):
 
     def confirm_switch(self) -> QMessageBox:
         """Ask (non-modal), then start the app on the real services and close this window."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Switch to your ShootProof account",
-                          "Start Studio Desktop again on your own ShootProof studio?",
-                          QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Switch to your ShootProof account",
+            "Start Studio Desktop again on your own ShootProof studio?",
+            QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("switchAccountBox")
-        box.setInformativeText("The practice studio stays on this computer: start Studio Desktop with --sandbox "
-                               "to come back to it. You sign in to ShootProof in the window that opens.")
+        box.setInformativeText(
+            "The practice studio stays on this computer: start Studio Desktop with --sandbox "
+            "to come back to it. You sign in to ShootProof in the window that opens."
+        )
         restart = box.addButton("Start on My Account", QMessageBox.ButtonRole.AcceptRole)
         restart.setObjectName("confirm_switch")
         box.setDefaultButton(restart)
@@ -112,8 +123,9 @@ class SandboxMarks(QObject):
         program, arguments, env = relaunch_command(sys.argv, os.environ)
         if not self.launch(program, arguments, env):
             log.warning("Could not start Studio Desktop on the real services (%s)", program)
-            self.window.status.show_error("Studio Desktop could not be started again. Quit, then start it "
-                                          "without --sandbox.")
+            self.window.status.show_error(
+                "Studio Desktop could not be started again. Quit, then start it without --sandbox."
+            )
             return False
         log.info("Started Studio Desktop on the real services; closing the sandbox window")
         self.window.close()

@@ -36,13 +36,11 @@ from studio_desktop.accounts.shootproof_sign_in import CredentialRefused, Pendin
 from studio_desktop.api.errors import ApiError, TransientError
 from studio_desktop.api.models import StudioInfo
 from studio_desktop.api.pixieset_errors import PixiesetTransientError
-from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF
-from studio_desktop.accounts.shootproof_sign_in import CredentialRefused, PendingSignIn
-from studio_desktop.wording import plain_message
 from studio_desktop.ui.icons import status_dot
 from studio_desktop.ui.people.accounts import Accounts
 from studio_desktop.ui.people.widgets import Busy, ErrorLabel, Hint, run_for, scaled_font
 from studio_desktop.ui.tasks import TaskRunner
+from studio_desktop.wording import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +50,25 @@ PIXIESET_HELP = (
     "Pixieset has no sign-in for other apps, so Studio Desktop uses your browser's session. "
     "Sign in at studio.pixieset.com, open the browser's developer tools (F12), and under "
     "Application (or Storage) → Cookies copy the session cookie as name=value. "
-    "It is kept in your system keychain and sent only to Pixieset.")
-BROWSER_HINT = ("ShootProof's sign-in page opens in your web browser. Approve Studio Desktop there, and it "
-                "connects to your studio.")
-NO_CLIENT_ID_HINT = ("Browser sign-in needs your ShootProof app's client ID: add it in File → Accounts…, or "
-                     "paste an access token below instead.")
-NO_BROWSER_TEXT = ("No web browser could be opened on this computer. The sign-in page's address is on the "
-                   "clipboard: paste it into a browser (here or on another computer), approve Studio Desktop, and "
-                   "paste the code it shows below.")
-NO_BROWSER_LOOPBACK_TEXT = ("No web browser could be opened by itself. The sign-in page's address is on the "
-                            "clipboard: paste it into a web browser on this computer and approve Studio Desktop; "
-                            "this window notices by itself.")
+    "It is kept in your system keychain and sent only to Pixieset."
+)
+BROWSER_HINT = (
+    "ShootProof's sign-in page opens in your web browser. Approve Studio Desktop there, and it connects to your studio."
+)
+NO_CLIENT_ID_HINT = (
+    "Browser sign-in needs your ShootProof app's client ID: add it in File → Accounts…, or "
+    "paste an access token below instead."
+)
+NO_BROWSER_TEXT = (
+    "No web browser could be opened on this computer. The sign-in page's address is on the "
+    "clipboard: paste it into a browser (here or on another computer), approve Studio Desktop, and "
+    "paste the code it shows below."
+)
+NO_BROWSER_LOOPBACK_TEXT = (
+    "No web browser could be opened by itself. The sign-in page's address is on the "
+    "clipboard: paste it into a web browser on this computer and approve Studio Desktop; "
+    "this window notices by itself."
+)
 TOKEN_HELP = "For a long-lived access token made in ShootProof's developer settings."
 
 
@@ -127,8 +133,15 @@ class SignInDialog(QDialog):
     signed_in = Signal(str)
     signed_out = Signal(str)
 
-    def __init__(self, accounts: Accounts, tasks: TaskRunner, *, open_url: UrlOpener = open_in_browser,
-                 service: str = SHOOTPROOF, parent: QWidget | None = None):
+    def __init__(
+        self,
+        accounts: Accounts,
+        tasks: TaskRunner,
+        *,
+        open_url: UrlOpener = open_in_browser,
+        service: str = SHOOTPROOF,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("signInDialog")
         self.setWindowTitle("Sign In")
@@ -202,8 +215,9 @@ class SignInDialog(QDialog):
         waiting_layout.addWidget(self.waiting_busy)
 
         self.code_row = QWidget(self.browser_box)
-        self.code_edit = _secret_edit(self.code_row, "sp_code", "Paste the code shown after you approved",
-                                      "Authorization code")
+        self.code_edit = _secret_edit(
+            self.code_row, "sp_code", "Paste the code shown after you approved", "Authorization code"
+        )
         self.finish_button = QPushButton("Finish Sign-In", self.code_row, objectName="sp_finish")
         code_layout = QHBoxLayout(self.code_row)
         code_layout.setContentsMargins(0, 0, 0, 0)
@@ -258,8 +272,11 @@ class SignInDialog(QDialog):
         self.cookie_edit = _secret_edit(page, "px_cookie", "name=value", "Pixieset session cookie")
         self.show_cookie = QPushButton("Show", page, objectName="px_show")
         self.show_cookie.setCheckable(True)
-        self.show_cookie.toggled.connect(lambda shown: self.cookie_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password))
+        self.show_cookie.toggled.connect(
+            lambda shown: self.cookie_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+            )
+        )
         self.cookie_button = QPushButton("Sign In", page, objectName="px_sign_in")
         row = QHBoxLayout()
         row.addWidget(self.cookie_edit, 1)
@@ -299,8 +316,12 @@ class SignInDialog(QDialog):
         self.sp_message.clear()
         self._drop_pending()
         session = self.accounts.shootproof
-        self.browser_task = self._run(session.begin_browser_sign_in(loopback=loopback, open_url=self.open_url),
-                                      self._browser_started, self._browser_failed, "sign-in-start")
+        self.browser_task = self._run(
+            session.begin_browser_sign_in(loopback=loopback, open_url=self.open_url),
+            self._browser_started,
+            self._browser_failed,
+            "sign-in-start",
+        )
         self._sync()
 
     def _browser_started(self, pending: PendingSignIn) -> None:
@@ -311,8 +332,12 @@ class SignInDialog(QDialog):
             QGuiApplication.clipboard().setText(pending.url)
             self.sp_message.setText(NO_BROWSER_LOOPBACK_TEXT if pending.uses_loopback else NO_BROWSER_TEXT)
         if pending.uses_loopback:
-            self.browser_task = self._run(self.accounts.shootproof.finish_from_loopback(pending),
-                                          self._shootproof_done, self._browser_failed, "sign-in-loopback")
+            self.browser_task = self._run(
+                self.accounts.shootproof.finish_from_loopback(pending),
+                self._shootproof_done,
+                self._browser_failed,
+                "sign-in-loopback",
+            )
         else:
             self.code_edit.setFocus()
         self._sync()
@@ -323,8 +348,12 @@ class SignInDialog(QDialog):
             return
         text = self.code_edit.text()
         self.browser_error.set_messages([])
-        self.browser_task = self._run(self.accounts.shootproof.finish_with_code(pending, text),
-                                      self._shootproof_done, self._browser_failed, "sign-in-code")
+        self.browser_task = self._run(
+            self.accounts.shootproof.finish_with_code(pending, text),
+            self._shootproof_done,
+            self._browser_failed,
+            "sign-in-code",
+        )
         self._sync()
 
     def cancel_browser_sign_in(self) -> None:
@@ -372,8 +401,12 @@ class SignInDialog(QDialog):
         self.token_busy.set_busy(True)
         self._token_running = True
         self.token_button.setEnabled(False)
-        self._run(self.accounts.shootproof.sign_in_with_access_token(text), self._shootproof_done,
-                  self._token_failed, "sign-in-token")
+        self._run(
+            self.accounts.shootproof.sign_in_with_access_token(text),
+            self._shootproof_done,
+            self._token_failed,
+            "sign-in-token",
+        )
 
     def _token_failed(self, error: BaseException) -> None:
         self.token_busy.set_busy(False)
@@ -383,13 +416,18 @@ class SignInDialog(QDialog):
 
     def sign_out_shootproof(self) -> None:
         self.sp_status.sign_out.setEnabled(False)
-        self._run(self.accounts.shootproof.sign_out(), self._shootproof_signed_out, self._sign_out_failed,
-                  "sign-out-shootproof")
+        self._run(
+            self.accounts.shootproof.sign_out(),
+            self._shootproof_signed_out,
+            self._sign_out_failed,
+            "sign-out-shootproof",
+        )
 
     def _shootproof_signed_out(self, warning: str | None) -> None:
         self.sp_status.sign_out.setEnabled(True)
-        self.sp_message.setText(warning or "Signed out of ShootProof. The sign-in was revoked and removed "
-                                           "from this computer.")
+        self.sp_message.setText(
+            warning or "Signed out of ShootProof. The sign-in was revoked and removed from this computer."
+        )
         self._sync()
         self.signed_out.emit(SHOOTPROOF)
 
@@ -406,8 +444,12 @@ class SignInDialog(QDialog):
         self.cookie_busy.set_busy(True)
         self._cookie_running = True
         self.cookie_button.setEnabled(False)
-        self._run(self.accounts.pixieset.sign_in_with_cookie(text), self._pixieset_done, self._cookie_failed,
-                  "sign-in-pixieset")
+        self._run(
+            self.accounts.pixieset.sign_in_with_cookie(text),
+            self._pixieset_done,
+            self._cookie_failed,
+            "sign-in-pixieset",
+        )
 
     def _pixieset_done(self, total: int) -> None:
         self.cookie_busy.set_busy(False)
@@ -426,8 +468,9 @@ class SignInDialog(QDialog):
         self._sync()
 
     def sign_out_pixieset(self) -> None:
-        self._run(self.accounts.pixieset.sign_out(), self._pixieset_signed_out, self._cookie_failed,
-                  "sign-out-pixieset")
+        self._run(
+            self.accounts.pixieset.sign_out(), self._pixieset_signed_out, self._cookie_failed, "sign-out-pixieset"
+        )
 
     def _pixieset_signed_out(self, _result: object) -> None:
         self.px_message.setText("Signed out of Pixieset. The cookie was removed from this computer.")

@@ -23,11 +23,11 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from studio_desktop.people.cache import ContactsCache
 from studio_desktop.accounts.auth_settings import AuthSettings, build_client_id
 from studio_desktop.accounts.events import PIXIESET, SHOOTPROOF
 from studio_desktop.accounts.pixieset_sign_in import PixiesetSession
 from studio_desktop.accounts.shootproof_sign_in import ShootProofSession
+from studio_desktop.people.cache import ContactsCache
 from studio_desktop.ui.people.accounts import Accounts, SignInBanner
 from studio_desktop.ui.people.accounts_dialog import AccountsDialog
 from studio_desktop.ui.people.sandbox_mode import SandboxMarks
@@ -120,8 +120,9 @@ class SignIns(QObject):
         self.sign_out_action.setStatusTip("Sign out of ShootProof (or Pixieset) on this computer")
         actions.add("sign_out", self.sign_out_action)
         self.accounts_action = QAction("&Accounts…", self.window)
-        self.accounts_action.setStatusTip("Which studio is in use, the ShootProof client ID and API address, "
-                                          "signing in and out")
+        self.accounts_action.setStatusTip(
+            "Which studio is in use, the ShootProof client ID and API address, signing in and out"
+        )
         actions.add("accounts", self.accounts_action)
         file_menu = self.window.menu("file")
         entries = file_menu.actions()
@@ -132,6 +133,7 @@ class SignIns(QObject):
                 file_menu.insertAction(before, action)
             else:
                 file_menu.addAction(action)
+
     def _connect(self) -> None:
         window, accounts, status = self.window, self.accounts, self.window.status
         window.actions.sign_in.triggered.connect(lambda _checked=False: self.open_sign_in())
@@ -250,8 +252,9 @@ class SignIns(QObject):
         service = service if service in (SHOOTPROOF, PIXIESET) else self._default_service()
         dialog = self.dialog
         if dialog is None:
-            dialog = SignInDialog(self.accounts, self.tasks, open_url=self.open_url, service=service,
-                                  parent=self.window)
+            dialog = SignInDialog(
+                self.accounts, self.tasks, open_url=self.open_url, service=service, parent=self.window
+            )
             dialog.signed_in.connect(lambda _service: self._show_accounts())
             self.dialog = dialog
         dialog.tabs.setCurrentIndex(1 if service == PIXIESET else 0)
@@ -274,8 +277,13 @@ class SignIns(QObject):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
-        dialog = AccountsDialog(self.accounts, self.services.settings, sandbox=self.services.endpoints.sandbox,
-                                built_in_client_id=build_client_id(), parent=self.window)
+        dialog = AccountsDialog(
+            self.accounts,
+            self.services.settings,
+            sandbox=self.services.endpoints.sandbox,
+            built_in_client_id=build_client_id(),
+            parent=self.window,
+        )
         dialog.saved.connect(self._accounts_saved)
         dialog.sign_in_requested.connect(self.open_sign_in)
         dialog.sign_out_requested.connect(self.confirm_sign_out)
@@ -306,12 +314,19 @@ class SignIns(QObject):
             return None
         service = SHOOTPROOF if sp_in else PIXIESET
         name = "ShootProof" if sp_in else "Pixieset"
-        box = QMessageBox(QMessageBox.Icon.Question, "Sign out", f"Sign out of {name}?",
-                          QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Sign out",
+            f"Sign out of {name}?",
+            QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("signOutBox")
         if sp_in:
-            box.setInformativeText("The sign-in is revoked and removed from this computer, along with the contacts "
-                                   "kept here. Queued uploads wait until you sign in again.")
+            box.setInformativeText(
+                "The sign-in is revoked and removed from this computer, along with the contacts "
+                "kept here. Queued uploads wait until you sign in again."
+            )
         else:
             box.setInformativeText("The Pixieset session cookie is removed from this computer.")
         also = None
@@ -357,8 +372,11 @@ class SignIns(QObject):
         else:
             label.setText("Pixieset: signed in")
             total = self.accounts.pixieset_total
-            label.setToolTip(f"Signed in to Pixieset Studio ({total:,} people)" if total is not None
-                             else "Signed in to Pixieset Studio")
+            label.setToolTip(
+                f"Signed in to Pixieset Studio ({total:,} people)"
+                if total is not None
+                else "Signed in to Pixieset Studio"
+            )
         self.pixieset_box.show()
 
     # --- closing -----------------------------------------------------------------------------------
@@ -375,4 +393,3 @@ class SignIns(QObject):
             dialog.browser_task = None
             if pending is not None:
                 await pending.cancel()
-

@@ -28,7 +28,6 @@ SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 100
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 101
 
 
-
 def _invalid_style() -> str:
     return f"border: 1px solid {theme.tone('error').name()}; border-radius: 3px; padding: 2px;"
 
@@ -133,7 +132,8 @@ class Banner(QFrame):
         self.setStyleSheet(
             f"QFrame#banner {{ background: {background}; border: 1px solid {border}; border-radius: 5px; }}"
             f"QFrame#banner QLabel, QFrame#banner QToolButton {{ color: {foreground}; background: transparent; "
-            f"border: none; }}")
+            f"border: none; }}"
+        )
 
     def show_message(self, text: str, kind: str = "info", action: str | None = None) -> None:
         self.kind = kind if kind in theme.BANNERS else "info"
@@ -271,9 +271,11 @@ class TwoLineDelegate(QStyledItemDelegate):
         painter.setFont(title_font)
         painter.setPen(text_color)
         metrics = QFontMetrics(title_font)
-        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), metrics.height()),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.drawText(
+            QRect(rect.left(), rect.top(), rect.width(), metrics.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width()),
+        )
         subtitle = index.data(SUBTITLE_ROLE)
         if subtitle:
             painter.setFont(small)
@@ -281,10 +283,11 @@ class TwoLineDelegate(QStyledItemDelegate):
             small_metrics = QFontMetrics(small)
             top = rect.top() + metrics.height() + 2
             full_right = opt.rect.right() - self.PAD_X
-            painter.drawText(QRect(rect.left(), top, full_right - rect.left(), small_metrics.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             small_metrics.elidedText(str(subtitle), Qt.TextElideMode.ElideRight,
-                                                      full_right - rect.left()))
+            painter.drawText(
+                QRect(rect.left(), top, full_right - rect.left(), small_metrics.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                small_metrics.elidedText(str(subtitle), Qt.TextElideMode.ElideRight, full_right - rect.left()),
+            )
         painter.restore()
 
 

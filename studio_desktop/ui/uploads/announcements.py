@@ -29,8 +29,16 @@ class Announcements(QObject):
     #: A batch finished: ``(batch_id, counts, message)``; 0 for a hot folder's batches told together.
     batch_announced = Signal(int, dict, str)
 
-    def __init__(self, window: QMainWindow, services: Any, controller: UploadController, notifier: Any, *,
-                 quiet_ms: int = HOT_FOLDER_QUIET_MS, parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        controller: UploadController,
+        notifier: Any,
+        *,
+        quiet_ms: int = HOT_FOLDER_QUIET_MS,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.window = window
         self.services = services
@@ -47,16 +55,22 @@ class Announcements(QObject):
         elif isinstance(event, ev.QueueStopped):
             self.notifier.notify("Uploads stopped", event.reason, warning=True)
         elif isinstance(event, ev.NeedsSignIn):
-            self.notifier.notify("Uploads paused", "ShootProof did not accept the sign-in. Sign in again to "
-                                 "continue uploading.", warning=True)
+            self.notifier.notify(
+                "Uploads paused",
+                "ShootProof did not accept the sign-in. Sign in again to continue uploading.",
+                warning=True,
+            )
 
     def _batch_finished(self, event: ev.BatchFinished) -> None:
         store = self.services.store
         if store is None:
             return
         counts = dict(event.counts)
-        self.controller.run(store.read(q.get_batch, event.batch_id),
-                            lambda batch: self._announce(event.batch_id, counts, batch), name="upload-batch-finished")
+        self.controller.run(
+            store.read(q.get_batch, event.batch_id),
+            lambda batch: self._announce(event.batch_id, counts, batch),
+            name="upload-batch-finished",
+        )
 
     def _announce(self, batch_id: int, counts: dict[str, int], batch: q.Batch | None) -> None:
         if batch is None:
@@ -92,8 +106,9 @@ class Announcements(QObject):
         if not any(counts.values()):
             return
         message = batch_summary(counts, name)
-        self.notifier.notify(f"Hot folder {quoted(Path(folder).name or folder)}", message,
-                             warning=counts.get(q.FAILED, 0) > 0)
+        self.notifier.notify(
+            f"Hot folder {quoted(Path(folder).name or folder)}", message, warning=counts.get(q.FAILED, 0) > 0
+        )
         self.batch_announced.emit(0, counts, message)
 
     def _refresh_views_after(self, batch: q.Batch, counts: dict[str, int]) -> None:

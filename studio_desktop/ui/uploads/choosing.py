@@ -50,8 +50,14 @@ def set_mirror_choice(services: Any, choice: str) -> None:
 class Choosing(QObject):
     """Turns chosen or dropped files into queued uploads for the selected gallery or album."""
 
-    def __init__(self, window: QMainWindow, services: Any, controller: UploadController, dock: QDockWidget,
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        controller: UploadController,
+        dock: QDockWidget,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.window = window
         self.services = services
@@ -62,12 +68,23 @@ class Choosing(QObject):
         self.tree_drops.dropped.connect(self.upload)
         window.grid_view.files_dropped.connect(self._grid_dropped)
         self.upload_photos_action = make_action(
-            window, "upload_photos", "&Upload Photos…", "Ctrl+U", "Upload photos to the selected gallery or album",
-            self.choose_files)
+            window,
+            "upload_photos",
+            "&Upload Photos…",
+            "Ctrl+U",
+            "Upload photos to the selected gallery or album",
+            self.choose_files,
+        )
         self.upload_photos_action.setIcon(icons.upload_icon())
         self.upload_folder_action = make_action(
-            window, "upload_folder", "Upload a &Folder…", "Ctrl+Shift+U", "Upload a whole folder to the selected gallery",
-            self.choose_folder, QStyle.StandardPixmap.SP_DirOpenIcon)
+            window,
+            "upload_folder",
+            "Upload a &Folder…",
+            "Ctrl+Shift+U",
+            "Upload a whole folder to the selected gallery",
+            self.choose_folder,
+            QStyle.StandardPixmap.SP_DirOpenIcon,
+        )
         controller.engine_bound.connect(self._engine_bound)
 
     def _engine_bound(self, engine: Any) -> None:
@@ -99,15 +116,24 @@ class Choosing(QObject):
         # The target's Upload Options apply to every drop on it: said, so a left-out photo is no surprise.
         applied = f" ({'; '.join(shape_words(shape))})" if shape.active else ""
         self.window.status.show_info(
-            f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}{applied}…")
-        self.controller.run(engine.enqueue([os.fspath(p) for p in paths], target.event_id, target.album_id,
-                                           mirror_folders=mirror, label=target.display_name, shape=shape),
-                            # Replace the "Adding…" line, which would otherwise linger after the work is done.
-                            on_result=lambda _batch: self.window.status.show_info(
-                                f"Queued for {quoted(target.display_name)}{applied} — progress is in Uploads below."),
-                            on_error=lambda exc: self.window.status.show_error(
-                                f"Could not queue the upload: {plain_message(exc)}"),
-                            name="upload-enqueue")
+            f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}{applied}…"
+        )
+        self.controller.run(
+            engine.enqueue(
+                [os.fspath(p) for p in paths],
+                target.event_id,
+                target.album_id,
+                mirror_folders=mirror,
+                label=target.display_name,
+                shape=shape,
+            ),
+            # Replace the "Adding…" line, which would otherwise linger after the work is done.
+            on_result=lambda _batch: self.window.status.show_info(
+                f"Queued for {quoted(target.display_name)}{applied} — progress is in Uploads below."
+            ),
+            on_error=lambda exc: self.window.status.show_error(f"Could not queue the upload: {plain_message(exc)}"),
+            name="upload-enqueue",
+        )
         return True
 
     def _grid_dropped(self, paths: list[Path]) -> None:
@@ -164,8 +190,9 @@ class Choosing(QObject):
             return
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         try:
-            self.services.update_settings(recent_folders=self.services.settings.with_recent_folder(
-                folder).recent_folders)
+            self.services.update_settings(
+                recent_folders=self.services.settings.with_recent_folder(folder).recent_folders
+            )
         except SettingsError as exc:
             log.warning("recent folder not remembered: %s", exc)
         self.upload(paths, target)

@@ -41,8 +41,14 @@ def open_folder_of(path: str) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path) or path))
 
 
-def run_task(tasks: Any, coro: Any, on_result: Callable[[Any], None] | None = None,
-             on_error: Callable[[BaseException], None] | None = None, *, name: str | None = None) -> Any:
+def run_task(
+    tasks: Any,
+    coro: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    *,
+    name: str | None = None,
+) -> Any:
     """``tasks.run``, except that while shutting down the work is dropped instead of raising."""
     try:
         return tasks.run(coro, on_result, on_error, name=name)
@@ -52,8 +58,15 @@ def run_task(tasks: Any, coro: Any, on_result: Callable[[Any], None] | None = No
         return None
 
 
-def make_action(window: QMainWindow, name: str, text: str, shortcut: str | None, tip: str,
-                slot: Callable[[], Any], icon: QStyle.StandardPixmap | None = None) -> QAction:
+def make_action(
+    window: QMainWindow,
+    name: str,
+    text: str,
+    shortcut: str | None,
+    tip: str,
+    slot: Callable[[], Any],
+    icon: QStyle.StandardPixmap | None = None,
+) -> QAction:
     """A window-wide action registered as ``window.actions.<name>``."""
     action = QAction(text, window)
     action.setObjectName(f"action_{name}")
@@ -95,9 +108,19 @@ class UploadController(QObject):
     #: The engine this controller now follows (None: signed out).
     engine_bound = Signal(object)
 
-    def __init__(self, window: QMainWindow, services: Any, tasks: Any, model: UploadQueueModel,
-                 panel: UploadQueuePanel, notifier: Any, gallery_follower: Any, *,
-                 open_folder: FolderOpener | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        tasks: Any,
+        model: UploadQueueModel,
+        panel: UploadQueuePanel,
+        notifier: Any,
+        gallery_follower: Any,
+        *,
+        open_folder: FolderOpener | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.window = window
         self.services = services
@@ -112,9 +135,15 @@ class UploadController(QObject):
         self._banners: dict[str, tuple] = {}
         self._shown_paused: bool | None = None
         self._closed = False
-        self.pause_action = make_action(window, "pause_uploads", "&Pause Uploads", "Ctrl+P",
-                                        "Pause or resume every upload", self.toggle_pause,
-                                        QStyle.StandardPixmap.SP_MediaPause)
+        self.pause_action = make_action(
+            window,
+            "pause_uploads",
+            "&Pause Uploads",
+            "Ctrl+P",
+            "Pause or resume every upload",
+            self.toggle_pause,
+            QStyle.StandardPixmap.SP_MediaPause,
+        )
         panel.selection_action.connect(self.act_on_selection)
         panel.all_action.connect(self.act_on_all)
         panel.show_in_folder.connect(self.show_in_folder)
@@ -126,8 +155,14 @@ class UploadController(QObject):
     def start(self) -> None:
         self._timer.start()
 
-    def run(self, coro: Any, on_result: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None, *, name: str | None = None) -> Any:
+    def run(
+        self,
+        coro: Any,
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        name: str | None = None,
+    ) -> Any:
         return run_task(self.tasks, coro, on_result, on_error, name=name)
 
     def busy(self) -> None:
@@ -166,9 +201,8 @@ class UploadController(QObject):
         elif isinstance(event, ev.NetworkDown):
             if status is not None:
                 status.set_connection(ConnectionState.OFFLINE)
-        elif isinstance(event, ev.NetworkUp):
-            if status is not None:
-                status.set_connection(ConnectionState.ONLINE)
+        elif isinstance(event, ev.NetworkUp) and status is not None:
+            status.set_connection(ConnectionState.ONLINE)
         self.engine_event.emit(event)
 
     def tick(self) -> None:
@@ -184,26 +218,41 @@ class UploadController(QObject):
         bytes_done = counts[q.DONE][1] + counts[q.DUPLICATE][1] + sent
         bytes_to_do = sum(counts[s][1] for s in (q.DONE, q.DUPLICATE, q.QUEUED, q.CHECKING, q.UPLOADING, q.PAUSED))
         paused = bool(snapshot and snapshot.paused)
-        self.panel.set_totals(files, bytes_done, bytes_to_do, snapshot.rate if snapshot else 0.0,
-                              snapshot.eta if snapshot else None, held=_held(snapshot))
+        self.panel.set_totals(
+            files,
+            bytes_done,
+            bytes_to_do,
+            snapshot.rate if snapshot else 0.0,
+            snapshot.eta if snapshot else None,
+            held=_held(snapshot),
+        )
         if paused != self._shown_paused:
             self._shown_paused = paused
             self.notifier.set_paused(paused)
             self.pause_action.setText("&Resume Uploads" if paused else "&Pause Uploads")
-            self.pause_action.setIcon(icons.standard(QStyle.StandardPixmap.SP_MediaPlay if paused
-                                                     else QStyle.StandardPixmap.SP_MediaPause))
+            self.pause_action.setIcon(
+                icons.standard(QStyle.StandardPixmap.SP_MediaPlay if paused else QStyle.StandardPixmap.SP_MediaPause)
+            )
         self.panel.set_paused(paused)
         if snapshot is not None and snapshot.concurrency < snapshot.user_concurrency:
-            self.panel.set_concurrency_text(f"{snapshot.concurrency} of {snapshot.user_concurrency} at a time "
-                                            "(ShootProof is busy)")
+            self.panel.set_concurrency_text(
+                f"{snapshot.concurrency} of {snapshot.user_concurrency} at a time (ShootProof is busy)"
+            )
         elif snapshot is not None:
             self.panel.set_concurrency_text(f"{snapshot.user_concurrency} at a time")
         else:
             self.panel.set_concurrency_text("")
         self._update_banners(snapshot)
-        busy = self.model.pending or snapshot is not None and (snapshot.in_flight > 0 or (
-            snapshot.files.get(q.QUEUED, 0) > 0 and not (paused or snapshot.stopped_reason
-                                                          or snapshot.needs_sign_in or snapshot.network_down)))
+        busy = self.model.pending or (
+            snapshot is not None
+            and (
+                snapshot.in_flight > 0
+                or (
+                    snapshot.files.get(q.QUEUED, 0) > 0
+                    and not (paused or snapshot.stopped_reason or snapshot.needs_sign_in or snapshot.network_down)
+                )
+            )
+        )
         self.notifier.set_progress_tip(self.panel.totals_label.text() if busy else "")
         interval = BUSY_TICK_MS if busy else IDLE_TICK_MS
         if self._timer.interval() != interval:
@@ -223,12 +272,21 @@ class UploadController(QObject):
                 text += " Press Resume once there is room; the waiting photos stay queued."
                 wanted["stopped"] = (text, "error", "Resume", self.resume_all)
             if snapshot.needs_sign_in:
-                wanted["sign_in"] = ("ShootProof did not accept the sign-in, so uploads are waiting. "
-                                     "Sign in again; the queue continues where it stopped.", "error", "Sign In…",
-                                     self._sign_in)
+                wanted["sign_in"] = (
+                    "ShootProof did not accept the sign-in, so uploads are waiting. "
+                    "Sign in again; the queue continues where it stopped.",
+                    "error",
+                    "Sign In…",
+                    self._sign_in,
+                )
             if snapshot.network_down:
-                wanted["network"] = ("ShootProof cannot be reached. Uploads wait and continue by themselves "
-                                     "when the connection is back.", "warning", None, None)
+                wanted["network"] = (
+                    "ShootProof cannot be reached. Uploads wait and continue by themselves "
+                    "when the connection is back.",
+                    "warning",
+                    None,
+                    None,
+                )
         for key in list(self._banners):
             if key not in wanted:
                 self.panel.clear_banner(key)
@@ -254,7 +312,10 @@ class UploadController(QObject):
             engine.pause()
             self.window.status.show_info(
                 "Uploads paused. A photo that was partway through starts again from the beginning when you "
-                "resume: ShootProof cannot continue a half-sent photo." if sending else "Uploads paused.")
+                "resume: ShootProof cannot continue a half-sent photo."
+                if sending
+                else "Uploads paused."
+            )
             self.tick()
 
     def resume_all(self) -> None:
@@ -275,8 +336,12 @@ class UploadController(QObject):
 
         async def run() -> int:
             ids = await model.ids_in_rows(ranges)
-            operation = {"pause": engine.pause, "resume": engine.resume, "cancel": engine.cancel,
-                         "retry": engine.retry}[name]
+            operation = {
+                "pause": engine.pause,
+                "resume": engine.resume,
+                "cancel": engine.cancel,
+                "retry": engine.retry,
+            }[name]
             result = operation(ids)
             moved = await result if result is not None else ids
             return len(moved)
@@ -303,9 +368,13 @@ class UploadController(QObject):
 
     def _confirm_cancel_all(self) -> None:
         pending = sum(self.model.counts[s][0] for s in q.PENDING)
-        box = QMessageBox(QMessageBox.Icon.Question, "Cancel uploads",
-                          f"Cancel {plural(pending, 'upload')} that {'has' if pending == 1 else 'have'} not "
-                          "finished?", QMessageBox.StandardButton.NoButton, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Cancel uploads",
+            f"Cancel {plural(pending, 'upload')} that {'has' if pending == 1 else 'have'} not finished?",
+            QMessageBox.StandardButton.NoButton,
+            self.window,
+        )
         box.setObjectName("cancelAllConfirm")
         box.setInformativeText("Photos already uploaded stay in the gallery. Cancelled ones can be added again.")
         cancel = box.addButton("Cancel Uploads", QMessageBox.ButtonRole.DestructiveRole)
@@ -330,8 +399,9 @@ class UploadController(QObject):
             self.model.reload()
             failed = self.model.counts[q.FAILED][0]
             kept = f" {plural(failed, 'failed upload')} stay{'s' if failed == 1 else ''} for a retry." if failed else ""
-            self.window.status.show_info(("Finished uploads were cleared from the list." if count
-                                          else "Nothing finished to clear yet.") + kept)
+            self.window.status.show_info(
+                ("Finished uploads were cleared from the list." if count else "Nothing finished to clear yet.") + kept
+            )
 
         self.run(store.write(q.clear_finished), cleared, name="upload-clear-finished")
 

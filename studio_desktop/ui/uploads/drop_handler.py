@@ -32,6 +32,7 @@ MIRROR_ASK = "ask"
 MIRROR_YES = "mirror"
 MIRROR_NO = "flat"
 
+
 def local_paths(mime: QMimeData | None) -> list[Path]:
     """The local files and folders an external drag carries; empty for anything else."""
     if mime is None or not mime.hasUrls():
@@ -87,7 +88,7 @@ class DropHighlight(QWidget):
         self.raise_()
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
@@ -121,7 +122,7 @@ class TreeDropFilter(QObject):
         target = index.siblingAtColumn(0).data(TargetRole)
         return target if isinstance(target, GalleryTarget) else None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.DragEnter or kind == QEvent.Type.DragMove:
             if not local_paths(event.mimeData()):
@@ -174,13 +175,14 @@ class TreeDropFilter(QObject):
 
 
 class MirrorQuestion(QMessageBox):
-    """"Mirror subfolders as albums?" — non-modal; ``answered(mirror: bool, remember: bool)`` or ``cancelled``."""
+    """ "Mirror subfolders as albums?" — non-modal; ``answered(mirror: bool, remember: bool)`` or ``cancelled``."""
 
     answered = Signal(bool, bool)
     cancelled = Signal()
 
-    def __init__(self, target: GalleryTarget, folders: Sequence[Path], parent: QWidget | None = None,
-                 options: Sequence[str] = ()):
+    def __init__(
+        self, target: GalleryTarget, folders: Sequence[Path], parent: QWidget | None = None, options: Sequence[str] = ()
+    ):
         """``options``: the Upload Options remembered for ``target`` (shaping words), said so the user
         knows which photos go and at what size before answering."""
         super().__init__(parent)
@@ -195,7 +197,8 @@ class MirrorQuestion(QMessageBox):
             f"You are uploading {names} to {quoted(target.display_name)}.\n\n"
             "Mirror: each subfolder becomes an album (created when missing) and its photos go there.\n"
             f"Don't mirror: every photo goes straight into {quoted(target.short_name)}."
-            + (f"\n\nUpload Options for {quoted(target.short_name)}: {'; '.join(options)}." if options else ""))
+            + (f"\n\nUpload Options for {quoted(target.short_name)}: {'; '.join(options)}." if options else "")
+        )
         self.mirror_button: QPushButton = self.addButton("Mirror as Albums", QMessageBox.ButtonRole.YesRole)
         self.mirror_button.setObjectName("mirrorYes")
         self.flat_button: QPushButton = self.addButton("Don't Mirror", QMessageBox.ButtonRole.NoRole)

@@ -24,8 +24,12 @@ MAX_BATCHES = 500
 class GalleryFollower(QObject):
     """Turns "photo uploaded" events into grid refreshes for the gallery shown (an event, or one of its albums)."""
 
-    def __init__(self, grid_model: Any, read_batch: Callable[[int, Callable[[q.Batch | None], None]], None],
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        grid_model: Any,
+        read_batch: Callable[[int, Callable[[q.Batch | None], None]], None],
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.grid_model = grid_model
         self._read_batch = read_batch

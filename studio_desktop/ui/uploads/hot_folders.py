@@ -39,8 +39,16 @@ class HotFolders(QObject):
 
     changed = Signal()
 
-    def __init__(self, window: QMainWindow, services: Any, controller: UploadController, notifier: Any, *,
-                 watcher_options: dict[str, Any] | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        controller: UploadController,
+        notifier: Any,
+        *,
+        watcher_options: dict[str, Any] | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.window = window
         self.services = services
@@ -57,8 +65,14 @@ class HotFolders(QObject):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(HOT_FOLDER_REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_activity)
-        self.action = make_action(window, "hot_folders", "&Hot Folders…", "Ctrl+H",
-                                  "Folders whose new photos are uploaded by themselves", self.show)
+        self.action = make_action(
+            window,
+            "hot_folders",
+            "&Hot Folders…",
+            "Ctrl+H",
+            "Folders whose new photos are uploaded by themselves",
+            self.show,
+        )
         controller.engine_bound.connect(self.follow)
 
     # --- the watchers -------------------------------------------------------------------------------
@@ -178,8 +192,13 @@ class HotFolders(QObject):
 
     def _edit(self, hot: SavedHotFolder | None) -> None:
         parent = self.dialog or self.window
-        editor = HotFolderEditor(self.window.tree_panel.model, hot=hot, default_target=current_target(self.window),
-                                 default_settle=self.services.settings.hot_folder_settle_seconds, parent=parent)
+        editor = HotFolderEditor(
+            self.window.tree_panel.model,
+            hot=hot,
+            default_target=current_target(self.window),
+            default_settle=self.services.settings.hot_folder_settle_seconds,
+            parent=parent,
+        )
         editor.submitted.connect(lambda saved: self._save(editor, saved))
         editor.finished.connect(lambda _result: setattr(self, "editor", None))
         self.editor = editor

@@ -94,8 +94,10 @@ class HotFoldersDialog(QDialog):
         self._folders: dict[int, SavedHotFolder] = {}
         self._filling = False
 
-        intro = QLabel("Photos that land in a hot folder (from a tethered camera, a card reader or an export) "
-                       "are uploaded by themselves while Studio Desktop runs.")
+        intro = QLabel(
+            "Photos that land in a hot folder (from a tethered camera, a card reader or an export) "
+            "are uploaded by themselves while Studio Desktop runs."
+        )
         intro.setWordWrap(True)
 
         self.table = QTableWidget(0, len(HEADERS), self)
@@ -118,8 +120,9 @@ class HotFoldersDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self._edit())
 
-        self.empty_label = QLabel("No hot folders yet. Add one to upload whatever lands in it.",
-                                  objectName="hotFoldersEmpty")
+        self.empty_label = QLabel(
+            "No hot folders yet. Add one to upload whatever lands in it.", objectName="hotFoldersEmpty"
+        )
         self.empty_label.setEnabled(False)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -141,8 +144,9 @@ class HotFoldersDialog(QDialog):
 
         self.problem_label = QLabel(objectName="hotFolderProblem")
         self.problem_label.setWordWrap(True)
-        theme.follow_palette(self.problem_label,
-                             lambda: self.problem_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
+        theme.follow_palette(
+            self.problem_label, lambda: self.problem_label.setStyleSheet(f"color: {theme.tone('error').name()};")
+        )
         self.problem_label.hide()
 
         layout = QVBoxLayout(self)
@@ -176,7 +180,8 @@ class HotFoldersDialog(QDialog):
         folder.setToolTip(str(hot.folder))
         folder.setData(HotIdRole, hot.id)
         target = self._names(hot.event_id, hot.album_id) or (
-            f"Gallery {hot.event_id}" + (f" › album {hot.album_id}" if hot.album_id else ""))
+            f"Gallery {hot.event_id}" + (f" › album {hot.album_id}" if hot.album_id else "")
+        )
         target_item = QTableWidgetItem(target)
         target_item.setToolTip(target)
         options = QTableWidgetItem(options_text(hot))
@@ -187,8 +192,13 @@ class HotFoldersDialog(QDialog):
         enabled.setToolTip("Watch this folder" if not hot.enabled else "Stop watching this folder")
         activity = self.table.item(row, Col.ACTIVITY)
         activity_text = activity.text() if activity is not None and self.hot_id_at(row) == hot.id else ""
-        for column, item in ((Col.FOLDER, folder), (Col.TARGET, target_item), (Col.OPTIONS, options),
-                             (Col.ENABLED, enabled), (Col.ACTIVITY, QTableWidgetItem(activity_text))):
+        for column, item in (
+            (Col.FOLDER, folder),
+            (Col.TARGET, target_item),
+            (Col.OPTIONS, options),
+            (Col.ENABLED, enabled),
+            (Col.ACTIVITY, QTableWidgetItem(activity_text)),
+        ):
             self.table.setItem(row, column, item)
 
     def folders(self) -> list[SavedHotFolder]:
@@ -260,8 +270,9 @@ class HotFoldersDialog(QDialog):
             return
         self._filling = True
         try:
-            self.table.item(row, Col.ENABLED).setCheckState(Qt.CheckState.Checked if enabled
-                                                            else Qt.CheckState.Unchecked)
+            self.table.item(row, Col.ENABLED).setCheckState(
+                Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked
+            )
         finally:
             self._filling = False
 
@@ -274,12 +285,17 @@ class HotFoldersDialog(QDialog):
         hot = self.selected()
         if hot is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Remove hot folder",
-                          f"Stop watching {hot.folder} and forget it?",
-                          QMessageBox.StandardButton.NoButton, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove hot folder",
+            f"Stop watching {hot.folder} and forget it?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
         box.setObjectName("hotFolderRemoveConfirm")
-        box.setInformativeText("Its photos stay on your computer and in the gallery; "
-                               "uploads already queued still finish.")
+        box.setInformativeText(
+            "Its photos stay on your computer and in the gallery; uploads already queued still finish."
+        )
         remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
         remove.setObjectName("confirmRemove")
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -332,9 +348,15 @@ class HotFolderEditor(QDialog):
 
     submitted = Signal(object)
 
-    def __init__(self, tree_model: QAbstractItemModel, *, hot: SavedHotFolder | None = None,
-                 default_target: GalleryTarget | None = None, default_settle: float = 1.0,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        tree_model: QAbstractItemModel,
+        *,
+        hot: SavedHotFolder | None = None,
+        default_target: GalleryTarget | None = None,
+        default_settle: float = 1.0,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("hotFolderEditor")
         self.setWindowTitle("Change Hot Folder" if hot else "Add Hot Folder")
@@ -390,10 +412,12 @@ class HotFolderEditor(QDialog):
         self.settle.setSuffix(" s")
         self.settle.setToolTip("Upload a file once it has not changed for this long (the camera has finished writing).")
         self.settle.setMaximumWidth(120)
-        self.polling = QCheckBox("It is on a network share (check for new files every moment)",
-                                 objectName="hotFolderPolling")
-        self.replace = QCheckBox("Replace a photo in the gallery when its file changes after upload",
-                                 objectName="hotFolderReplace")
+        self.polling = QCheckBox(
+            "It is on a network share (check for new files every moment)", objectName="hotFolderPolling"
+        )
+        self.replace = QCheckBox(
+            "Replace a photo in the gallery when its file changes after upload", objectName="hotFolderReplace"
+        )
 
         form = QFormLayout()
         form.addRow("Folder:", folder_row)
@@ -404,8 +428,9 @@ class HotFolderEditor(QDialog):
         form.addRow("", self.replace)
 
         self.error_label = QLabel(objectName="hotFolderError")
-        theme.follow_palette(self.error_label,
-                             lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
+        theme.follow_palette(
+            self.error_label, lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};")
+        )
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -479,11 +504,18 @@ class HotFolderEditor(QDialog):
             after = AfterUpload(Path(os.path.expanduser(move_text)))
         original = self.original
         return SavedHotFolder(
-            folder=folder, event_id=target.event_id, album_id=target.album_id,
-            mirror_folders=self.mirror.isChecked(), after=after, settle=self.settle.value(),
-            polling=self.polling.isChecked(), replace_changed=self.replace.isChecked(),
-            enabled=original.enabled if original else True, id=original.id if original else None,
-            created=original.created if original else 0.0, shape=self.shape_form.shape(),
+            folder=folder,
+            event_id=target.event_id,
+            album_id=target.album_id,
+            mirror_folders=self.mirror.isChecked(),
+            after=after,
+            settle=self.settle.value(),
+            polling=self.polling.isChecked(),
+            replace_changed=self.replace.isChecked(),
+            enabled=original.enabled if original else True,
+            id=original.id if original else None,
+            created=original.created if original else 0.0,
+            shape=self.shape_form.shape(),
         )
 
     def show_error(self, message: str) -> None:

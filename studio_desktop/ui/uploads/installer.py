@@ -45,9 +45,17 @@ FIRST_DOCK_HEIGHT = 210
 class UploadUi(QObject):
     """The upload side of one main window: its widgets and controllers. Make it with :func:`install_upload_ui`."""
 
-    def __init__(self, window: QMainWindow, services: Any, *, tasks: Any = None, use_tray: bool | None = None,
-                 open_folder: FolderOpener | None = None, hot_folder_options: dict[str, Any] | None = None,
-                 hot_folder_quiet_ms: int = HOT_FOLDER_QUIET_MS):
+    def __init__(
+        self,
+        window: QMainWindow,
+        services: Any,
+        *,
+        tasks: Any = None,
+        use_tray: bool | None = None,
+        open_folder: FolderOpener | None = None,
+        hot_folder_options: dict[str, Any] | None = None,
+        hot_folder_quiet_ms: int = HOT_FOLDER_QUIET_MS,
+    ):
         super().__init__(window)
         self.window = window
         self.services = services
@@ -55,22 +63,34 @@ class UploadUi(QObject):
         self._closed = False
         self.model = UploadQueueModel(services.store, self._run_quietly, partial(target_name, window), parent=self)
         self.panel = UploadQueuePanel(self.model)
-        self.dock: QDockWidget = window.add_side_panel(self.panel, "Uploads", Qt.DockWidgetArea.BottomDockWidgetArea,
-                                                       name=DOCK_NAME)
+        self.dock: QDockWidget = window.add_side_panel(
+            self.panel, "Uploads", Qt.DockWidgetArea.BottomDockWidgetArea, name=DOCK_NAME
+        )
         if not services.settings.window.get(STATE_KEY):
             # First start: room for a dozen rows; later the saved layout decides.
             window.resizeDocks([self.dock], [FIRST_DOCK_HEIGHT], Qt.Orientation.Vertical)
         self.notifier = UploadNotifier(window, use_tray=use_tray, parent=self)
         self.gallery_follower = GalleryFollower(window.grid_model, self._read_batch, self)
 
-        self.controller = UploadController(window, services, self.tasks, self.model, self.panel, self.notifier,
-                                           self.gallery_follower, open_folder=open_folder, parent=self)
+        self.controller = UploadController(
+            window,
+            services,
+            self.tasks,
+            self.model,
+            self.panel,
+            self.notifier,
+            self.gallery_follower,
+            open_folder=open_folder,
+            parent=self,
+        )
         self.choosing = Choosing(window, services, self.controller, self.dock, parent=self)
-        self.hot_folders = HotFolders(window, services, self.controller, self.notifier,
-                                      watcher_options=hot_folder_options, parent=self)
+        self.hot_folders = HotFolders(
+            window, services, self.controller, self.notifier, watcher_options=hot_folder_options, parent=self
+        )
         self.settings = UploadSettings(window, services, self.controller, parent=self)
-        self.announcements = Announcements(window, services, self.controller, self.notifier,
-                                           quiet_ms=hot_folder_quiet_ms, parent=self)
+        self.announcements = Announcements(
+            window, services, self.controller, self.notifier, quiet_ms=hot_folder_quiet_ms, parent=self
+        )
         self._build_menu()
         services.engineChanged.connect(self.controller.bind_engine)
         self.controller.bind_engine(services.engine)

@@ -37,9 +37,11 @@ class Toast(QFrame):
         super().__init__(window)
         self.setObjectName("uploadToast")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#uploadToast { background: #2b2f36; border-radius: 6px; }"
-                           "#uploadToast QLabel { color: #f4f5f7; }"
-                           "#uploadToast QToolButton { color: #f4f5f7; border: none; }")
+        self.setStyleSheet(
+            "#uploadToast { background: #2b2f36; border-radius: 6px; }"
+            "#uploadToast QLabel { color: #f4f5f7; }"
+            "#uploadToast QToolButton { color: #f4f5f7; border: none; }"
+        )
         self.title_label = QLabel(objectName="toastTitle")
         font = self.title_label.font()
         font.setBold(True)
@@ -86,7 +88,7 @@ class Toast(QFrame):
             bottom_margin += window.statusBar().height()
         self.move(QPoint(window.width() - self.width() - 16, window.height() - self.height() - bottom_margin))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self.isVisible():
             self._place()
         return False

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio_desktop.uploads.records import queue as q
 from studio_desktop.ui import icons, theme
 from studio_desktop.ui.focus import context_menu_keys, paint_focus_frame, single_tab_stop
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter, QueueRole, QueueRow, UploadQueueModel
+from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.texts import totals_text
 
 #: What a selection button does, and the states of the selected items it can act on.
@@ -53,8 +53,12 @@ ALL_ACTIONS = {
     "pause": ("Pause All", "Pause every upload (Ctrl+P)"),
     "retry": ("Retry Failed", "Try every failed upload again"),
     "cancel": ("Cancel All", "Cancel every upload that has not finished"),
-    "clear": ("Clear Finished", "Remove finished uploads from the list (the gallery keeps the photos; failed ones stay)"),
+    "clear": (
+        "Clear Finished",
+        "Remove finished uploads from the list (the gallery keeps the photos; failed ones stay)",
+    ),
 }
+
 
 class ProgressDelegate(QStyledItemDelegate):
     """A slim progress bar in the Progress column; finished and failed rows show no bar."""
@@ -107,8 +111,10 @@ class Banner(QFrame):
 
     def _restyle(self) -> None:
         background, foreground, border = theme.banner_colors(self._kind)
-        self.setStyleSheet(f"#{self.objectName()} {{ background: {background}; border: 1px solid {border}; "
-                           f"border-radius: 4px; }} #{self.objectName()} QLabel {{ color: {foreground}; }}")
+        self.setStyleSheet(
+            f"#{self.objectName()} {{ background: {background}; border: 1px solid {border}; "
+            f"border-radius: 4px; }} #{self.objectName()} QLabel {{ color: {foreground}; }}"
+        )
 
     def set_content(self, text: str, kind: str, action: str | None, callback: Callable[[], None] | None) -> None:
         self._kind = kind
@@ -148,7 +154,7 @@ class QueueTable(QTableView):
         single_tab_stop(self)
         context_menu_keys(self)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         paint_focus_frame(self)
 
@@ -156,8 +162,14 @@ class QueueTable(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        widths = {Column.NAME: 210, Column.TARGET: 220, Column.STATE: 160, Column.PROGRESS: 110,
-                  Column.SIZE: 80, Column.RATE: 90}
+        widths = {
+            Column.NAME: 210,
+            Column.TARGET: 220,
+            Column.STATE: 160,
+            Column.PROGRESS: 110,
+            Column.SIZE: 80,
+            Column.RATE: 90,
+        }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
@@ -209,7 +221,7 @@ class UploadQueuePanel(QWidget):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
-        for name, (text, tip) in ALL_ACTIONS.items():
+        for name, (_text, tip) in ALL_ACTIONS.items():
             self._add_action(f"all_{name}", text, tip, lambda _=False, n=name: self.all_action.emit(n))
         self.actions["all_pause"].setIcon(icons.standard(QStyle.StandardPixmap.SP_MediaPause))
         self.actions["all_retry"].setIcon(icons.standard(QStyle.StandardPixmap.SP_BrowserReload))
@@ -292,15 +304,24 @@ class UploadQueuePanel(QWidget):
         button = self.actions["all_pause"]
         button.setText("Resume All" if paused else "Pause All")
         button.setToolTip("Resume uploading (Ctrl+P)" if paused else "Pause every upload (Ctrl+P)")
-        button.setIcon(icons.standard(QStyle.StandardPixmap.SP_MediaPlay if paused
-                                      else QStyle.StandardPixmap.SP_MediaPause))
+        button.setIcon(
+            icons.standard(QStyle.StandardPixmap.SP_MediaPlay if paused else QStyle.StandardPixmap.SP_MediaPause)
+        )
 
     @property
     def paused(self) -> bool:
         return bool(self._paused)
 
-    def set_totals(self, files: dict[str, int], bytes_done: int, bytes_to_do: int, rate: float,
-                   eta: float | None, *, held: str | None = None) -> None:
+    def set_totals(
+        self,
+        files: dict[str, int],
+        bytes_done: int,
+        bytes_to_do: int,
+        rate: float,
+        eta: float | None,
+        *,
+        held: str | None = None,
+    ) -> None:
         self.totals_label.setText(totals_text(files, bytes_done, bytes_to_do, rate, eta, held))
         if bytes_to_do > 0:
             self.total_bar.setValue(int(1000 * min(1.0, bytes_done / bytes_to_do)))
@@ -315,8 +336,14 @@ class UploadQueuePanel(QWidget):
     def set_concurrency_text(self, text: str) -> None:
         self.speed_label.setText(text)
 
-    def set_banner(self, key: str, text: str, kind: str = "warning", action: str | None = None,
-                   callback: Callable[[], None] | None = None) -> Banner:
+    def set_banner(
+        self,
+        key: str,
+        text: str,
+        kind: str = "warning",
+        action: str | None = None,
+        callback: Callable[[], None] | None = None,
+    ) -> Banner:
         banner = self.banners.get(key)
         if banner is None:
             banner = Banner(key, self)
@@ -360,8 +387,9 @@ class UploadQueuePanel(QWidget):
             selection.select(self.model.index(row, 0), self.model.index(row, len(Column) - 1))
         self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if rows:
-            self.table.selectionModel().setCurrentIndex(self.model.index(rows[0], 0),
-                                                        QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(rows[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
 
     def _update_buttons(self, *args) -> None:
         selection = self.table.selectionModel().selection()
@@ -391,19 +419,25 @@ class UploadQueuePanel(QWidget):
 
     def _page_loaded(self, first: int, last: int) -> None:
         if self._keep_ids:
-            rows = [r for r in range(first, last + 1)
-                    if (row := self.model.row_at(r)) is not None and row.id in self._keep_ids]
+            rows = [
+                r
+                for r in range(first, last + 1)
+                if (row := self.model.row_at(r)) is not None and row.id in self._keep_ids
+            ]
             if rows:
                 selection_model = self.table.selectionModel()
                 for row in rows:
-                    selection_model.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
-                                           | QItemSelectionModel.SelectionFlag.Rows)
+                    selection_model.select(
+                        self.model.index(row, 0),
+                        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                    )
                     item = self.model.row_at(row)
                     if item is not None:
                         self._keep_ids.discard(item.id)
                         if item.id == self._keep_current:
-                            selection_model.setCurrentIndex(self.model.index(row, 0),
-                                                            QItemSelectionModel.SelectionFlag.NoUpdate)
+                            selection_model.setCurrentIndex(
+                                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                            )
         self._update_buttons()
 
     # --- filter and counts --------------------------------------------------------------------------
@@ -442,7 +476,7 @@ class UploadQueuePanel(QWidget):
         copy.setObjectName("menu_copy_details")
         copy.setEnabled(current is not None and bool(current.message))
         menu.addSeparator()
-        for name, (text, tip) in ALL_ACTIONS.items():
+        for name, (_text, tip) in ALL_ACTIONS.items():
             label = self.actions[f"all_{name}"].text()
             action: QAction = menu.addAction(label, lambda n=name: self.all_action.emit(n))
             action.setObjectName(f"menu_all_{name}")
@@ -469,4 +503,3 @@ class UploadQueuePanel(QWidget):
         row = self.model.row_at(index.row())
         if row is not None:
             self.show_in_folder.emit(row.item.path)
-

@@ -29,10 +29,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
+from studio_desktop.core import bidi
+from studio_desktop.ui import theme
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
-from studio_desktop.ui import theme
-from studio_desktop.core import bidi
 from studio_desktop.uploads.texts import rate_text, size_text, state_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -161,8 +161,16 @@ class UploadQueueModel(QAbstractTableModel):
     rebuilt = Signal()
     page_loaded = Signal(int, int)
 
-    def __init__(self, store: Any, runner: Runner, names: NameLookup | None = None, *,
-                 page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES, parent: QObject | None = None):
+    def __init__(
+        self,
+        store: Any,
+        runner: Runner,
+        names: NameLookup | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_PAGES,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.store = store
         self._run = runner
@@ -249,8 +257,9 @@ class UploadQueueModel(QAbstractTableModel):
                 news.bytes_sent = 0
             self._dirty.add(event.item_id)
             self._counts_dirty = True
-            if self._filter.states is not None and (old is None or self._filter.holds(old)
-                                                     != self._filter.holds(event.state)):
+            if self._filter.states is not None and (
+                old is None or self._filter.holds(old) != self._filter.holds(event.state)
+            ):
                 self._membership_dirty = True
         elif isinstance(event, ev.ItemsAdded):
             self._counts_dirty = True
@@ -282,8 +291,9 @@ class UploadQueueModel(QAbstractTableModel):
     @property
     def pending(self) -> bool:
         """Whether a flush still has something to do (rows to repaint, counts to read or waiting for)."""
-        return bool(self._dirty or self._counts_dirty or self._membership_dirty or self._counting
-                    or self._rebuild_wanted)
+        return bool(
+            self._dirty or self._counts_dirty or self._membership_dirty or self._counting or self._rebuild_wanted
+        )
 
     def flush(self) -> None:
         if self._dirty:
@@ -301,15 +311,22 @@ class UploadQueueModel(QAbstractTableModel):
         now = time.monotonic()
         if not force and now - self._last_count_at < COUNTS_REFRESH_SECONDS:
             return
-        if not force and self._membership_dirty and not self._counts_dirty \
-                and now - self._last_rebuild_at < FILTERED_REFRESH_SECONDS:
+        if (
+            not force
+            and self._membership_dirty
+            and not self._counts_dirty
+            and now - self._last_rebuild_at < FILTERED_REFRESH_SECONDS
+        ):
             return
         self._counting = True
         self._counts_dirty = False
         self._last_count_at = now
         generation = self._generation
-        self._start(self.store.read(q.counts, None), lambda counts: self._counts_arrived(counts, generation),
-                    self._counts_failed)
+        self._start(
+            self.store.read(q.counts, None),
+            lambda counts: self._counts_arrived(counts, generation),
+            self._counts_failed,
+        )
 
     def _counts_failed(self, error: BaseException) -> None:
         self._counting = False
@@ -339,8 +356,7 @@ class UploadQueueModel(QAbstractTableModel):
 
     def _append(self, wanted: int) -> None:
         last_page = (self._count - 1) // self.page_size if self._count else None
-        if last_page is not None and last_page in self._pages \
-                and len(self._pages[last_page]) < self.page_size:
+        if last_page is not None and last_page in self._pages and len(self._pages[last_page]) < self.page_size:
             self._drop_page(last_page)  # it was cut short; read it again with the new rows
         self.beginInsertRows(QModelIndex(), self._count, wanted - 1)
         self._count = wanted
@@ -382,9 +398,11 @@ class UploadQueueModel(QAbstractTableModel):
         self._loading.add(page_no)
         generation = self._generation
         offset = page_no * self.page_size
-        self._start(self.store.read(q.read_page, self._filter.states, offset, self.page_size),
-                    lambda result: self._page_arrived(page_no, generation, result),
-                    lambda error: self._loading.discard(page_no))
+        self._start(
+            self.store.read(q.read_page, self._filter.states, offset, self.page_size),
+            lambda result: self._page_arrived(page_no, generation, result),
+            lambda error: self._loading.discard(page_no),
+        )
 
     def _start(self, coro: Any, on_result: Callable[[Any], None], on_error: Callable[[BaseException], None]) -> None:
         try:
@@ -453,8 +471,11 @@ class UploadQueueModel(QAbstractTableModel):
 
     def target_text(self, row: QueueRow) -> str:
         item = row.item
-        base = self._names(item.event_id, item.album_id) or row.label \
+        base = (
+            self._names(item.event_id, item.album_id)
+            or row.label
             or bidi.path((f"Gallery {item.event_id}", *((f"album {item.album_id}",) if item.album_id else ())))
+        )
         if not base.startswith(bidi.FSI):
             base = bidi.isolate(base)
         return bidi.PATH_SEPARATOR.join((base, *(bidi.isolate(name) for name in item.rel_album_path)))

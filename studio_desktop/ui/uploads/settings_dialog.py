@@ -54,8 +54,9 @@ class UploadSettingsDialog(QDialog):
         self.concurrency.setValue(settings.upload_concurrency)
         self.concurrency.setSuffix(" at a time")
         self.concurrency.setAccessibleName("Uploads at a time")
-        self.concurrency.setToolTip("How many photos are sent at the same time (1–16). "
-                                    "ShootProof's own uploader sends 5.")
+        self.concurrency.setToolTip(
+            "How many photos are sent at the same time (1–16). ShootProof's own uploader sends 5."
+        )
 
         self.limit_bandwidth = QCheckBox("Limit upload speed to", objectName="settingsLimitBandwidth")
         self.bandwidth = QDoubleSpinBox(objectName="settingsBandwidth")
@@ -93,8 +94,10 @@ class UploadSettingsDialog(QDialog):
         self.settle.setAccessibleName("Seconds a hot folder photo must stay unchanged")
         self.settle.setSuffix(" s")
         self.settle.setValue(max(MIN_SETTLE, settings.hot_folder_settle_seconds))
-        self.settle.setToolTip("A file in a hot folder is uploaded once it has not changed for this long. "
-                               "Used for hot folders you add from now on.")
+        self.settle.setToolTip(
+            "A file in a hot folder is uploaded once it has not changed for this long. "
+            "Used for hot folders you add from now on."
+        )
 
         self.mirror = QComboBox(objectName="settingsMirror")
         self.mirror.addItem("Ask each time", MIRROR_ASK)
@@ -114,13 +117,17 @@ class UploadSettingsDialog(QDialog):
         form.addRow("Dropped folders:", self.mirror)
 
         self.error_label = QLabel(objectName="settingsError")
-        theme.follow_palette(self.error_label,
-                             lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};"))
+        theme.follow_palette(
+            self.error_label, lambda: self.error_label.setStyleSheet(f"color: {theme.tone('error').name()};")
+        )
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-                                        | QDialogButtonBox.StandardButton.Apply)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply
+        )
         self.buttons.accepted.connect(self._ok)
         self.buttons.rejected.connect(self.reject)
         self.buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self._apply)
@@ -161,7 +168,7 @@ class UploadSettingsDialog(QDialog):
     # --- values ------------------------------------------------------------------------------------------
 
     def values(self) -> dict[str, Any]:
-        kbps = int(round(self.bandwidth.value() * 1000)) if self.limit_bandwidth.isChecked() else 0
+        kbps = round(self.bandwidth.value() * 1000) if self.limit_bandwidth.isChecked() else 0
         return {
             "upload_concurrency": self.concurrency.value(),
             "bandwidth_limit_kbps": kbps,

@@ -83,8 +83,9 @@ class ShapeForm(QWidget):
         self.quality = QSpinBox(objectName="shapeQuality")
         self.quality.setRange(50, 100)
         self.quality.setValue(shape.resize.quality if shape.resize is not None else 90)
-        self.oversize = QCheckBox("Upload photos over 50 MB resized instead of refusing them",
-                                  objectName="shapeOversize")
+        self.oversize = QCheckBox(
+            "Upload photos over 50 MB resized instead of refusing them", objectName="shapeOversize"
+        )
         self.oversize.setChecked(shape.resize_oversize)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -100,13 +101,18 @@ class ShapeForm(QWidget):
         edge = self.size.currentData()
         # No size chosen: over-limit photos (when allowed) shrink to the default (shaping.UploadShape.spec_for).
         resize = ResizeSpec(int(edge), self.quality.value()) if edge is not None else None
-        return UploadShape(PickFilter(self.rating.currentData(), labels, self.skip_rejects.isChecked()), resize,
-                           self.oversize.isChecked())
+        return UploadShape(
+            PickFilter(self.rating.currentData(), labels, self.skip_rejects.isChecked()),
+            resize,
+            self.oversize.isChecked(),
+        )
 
 
 #: Where ratings come from, said under the fields.
-SOURCE_NOTE = ("Ratings and labels come from the photo's XMP or its .xmp sidecar (Lightroom, Photo "
-               "Mechanic, Capture One, Bridge). Your files are never changed.")
+SOURCE_NOTE = (
+    "Ratings and labels come from the photo's XMP or its .xmp sidecar (Lightroom, Photo "
+    "Mechanic, Capture One, Bridge). Your files are never changed."
+)
 
 
 class UploadShapeDialog(QDialog):

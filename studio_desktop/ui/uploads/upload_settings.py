@@ -25,15 +25,20 @@ def engine_watermark(setting: str) -> int | str | None:
 class UploadSettings(QObject):
     """Opens Upload Settings and applies what the user saves."""
 
-    def __init__(self, window: QMainWindow, services: Any, controller: UploadController,
-                 parent: QObject | None = None):
+    def __init__(self, window: QMainWindow, services: Any, controller: UploadController, parent: QObject | None = None):
         super().__init__(parent)
         self.window = window
         self.services = services
         self.controller = controller
         self.dialog: UploadSettingsDialog | None = None
-        self.action = make_action(window, "upload_settings", "Upload &Settings…", "Ctrl+,",
-                                  "Uploads at a time, speed limit, watermark, duplicates", self.show)
+        self.action = make_action(
+            window,
+            "upload_settings",
+            "Upload &Settings…",
+            "Ctrl+,",
+            "Uploads at a time, speed limit, watermark, duplicates",
+            self.show,
+        )
         self.action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
     def show(self) -> UploadSettingsDialog:

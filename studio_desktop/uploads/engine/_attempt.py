@@ -143,19 +143,28 @@ class AttemptMixin(EngineState):
                 running.refreshed_albums = True
                 await self._albums.forget(running.item.event_id)
                 return True
-            await self._finish(running, q.FAILED,
-                               f"The gallery or album it was going to no longer exists ({plain(exc)}).")
+            await self._finish(
+                running, q.FAILED, f"The gallery or album it was going to no longer exists ({plain(exc)})."
+            )
         elif isinstance(exc, BadResponseError):
-            await self._after_transient(running, TransientError(
-                plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed))
+            await self._after_transient(
+                running,
+                TransientError(
+                    plain(exc), method=exc.method, http_status=exc.http_status, maybe_applied=running.may_have_landed
+                ),
+            )
             return True
-        elif exc.method in (None, "sp.photo.upload") and self._refusals.add(
-                (type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP:
+        elif (
+            exc.method in (None, "sp.photo.upload")
+            and self._refusals.add((type(exc).__name__, str(exc.code), exc.msg), running.item.id) >= REFUSALS_TO_STOP
+        ):
             # Kept after the stop: items still in flight, and the first after a resume,
             # that get the same answer go back to the queue instead of failing.
             await self._requeue(running, None)
-            self._stop_queue(f"ShootProof refused {REFUSALS_TO_STOP} photos in a row with the same answer, "
-                             f"so the others would be refused too: {exc.msg}")
+            self._stop_queue(
+                f"ShootProof refused {REFUSALS_TO_STOP} photos in a row with the same answer, "
+                f"so the others would be refused too: {exc.msg}"
+            )
         elif isinstance(exc, ValidationError):
             await self._finish(running, q.FAILED, f"ShootProof refused this photo: {plain(exc)}")
         else:
@@ -184,8 +193,9 @@ class AttemptMixin(EngineState):
                 if self.dedup:
                     entry = claim.ledger if claim is not None else None
                     if entry is None or entry.album_id != (final or 0):
-                        entry = await self.store.read(ledger_lookup, item.path, item.size, item.mtime_ns,
-                                                      item.event_id, final)
+                        entry = await self.store.read(
+                            ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final
+                        )
                     if entry is not None:
                         await self._finish(running, q.DUPLICATE, ledger_reason(entry), photo_id=entry.photo_id)
                         return
@@ -207,8 +217,9 @@ class AttemptMixin(EngineState):
                     if self.dedup:
                         reason = await self._names.duplicate_reason(item, final, ledger=False)
                         if reason is not None:
-                            await self._finish(running, q.DUPLICATE, reason,
-                                               photo_id=self._names.known_photo_id(item, final))
+                            await self._finish(
+                                running, q.DUPLICATE, reason, photo_id=self._names.known_photo_id(item, final)
+                            )
                             return
                     if item.prior_photo_ids is None or waited:
                         # After a wait the other's photo may be there: it is not this item's (whose
@@ -241,14 +252,22 @@ class AttemptMixin(EngineState):
         if not landed and saved is not None:
             wait = saved + self.timing.landing_grace - time.time()
             if wait > 0:
-                log.info("%s was being sent when the last run was killed; looking again in %.0f s before "
-                         "sending it again", item.name, wait)
+                log.info(
+                    "%s was being sent when the last run was killed; looking again in %.0f s before sending it again",
+                    item.name,
+                    wait,
+                )
                 await asyncio.sleep(wait)
                 landed = await self._landed_ids(item, final)
         if not landed:
             return False
-        await self._record_uploaded(running, final, landed[0], "An earlier attempt had already reached the gallery.",
-                                    content_hash=running.content_hash)
+        await self._record_uploaded(
+            running,
+            final,
+            landed[0],
+            "An earlier attempt had already reached the gallery.",
+            content_hash=running.content_hash,
+        )
         return True
 
     async def _landed_ids(self, item: q.Item, final: int | None) -> list[int]:
@@ -257,8 +276,11 @@ class AttemptMixin(EngineState):
             return []  # not even in the event (or the album): certainly not landed
         fresh = await self._names.refresh(item.event_id, final)
         before = set(item.prior_photo_ids or ())
-        new = [pid for pid in fresh.get(nfc(item.name), ())
-               if pid not in before and self._photo_owner.get(pid, item.id) == item.id]
+        new = [
+            pid
+            for pid in fresh.get(nfc(item.name), ())
+            if pid not in before and self._photo_owner.get(pid, item.id) == item.id
+        ]
         if new:  # recorded for another item by an earlier run: that one's, not this one's
             taken = await self.store.read(q.photos_of_others, new, item.id)
             new = [pid for pid in new if pid not in taken]
@@ -289,9 +311,12 @@ class AttemptMixin(EngineState):
         running.state = q.UPLOADING
         self._state_event(item, q.UPLOADING)
         prepared = await self._resized(running)
-        on_progress = (lambda sent: self._on_progress(running, sent)) if prepared is None else (
+        on_progress = (
+            (lambda sent: self._on_progress(running, sent))
+            if prepared is None
             # Counted in the original's bytes, so the totals (queued as originals) add up.
-            lambda sent: self._on_progress(running, sent * item.size // max(1, prepared.size)))
+            else (lambda sent: self._on_progress(running, sent * item.size // max(1, prepared.size)))
+        )
         try:
             handle = open(item.path if prepared is None else prepared.path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
@@ -308,8 +333,12 @@ class AttemptMixin(EngineState):
             running.sending = True
             try:
                 result = await self.client.photo_upload(
-                    item.event_id, handle, album_id=final, watermark_id=self.watermark_id,
-                    file_name=item.name, on_progress=on_progress,
+                    item.event_id,
+                    handle,
+                    album_id=final,
+                    watermark_id=self.watermark_id,
+                    file_name=item.name,
+                    on_progress=on_progress,
                 )
             except ApiError as exc:
                 running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
@@ -326,8 +355,9 @@ class AttemptMixin(EngineState):
             finally:
                 running.sending = False
         except BadResponseError as exc:
-            raise TransientError(plain(exc), maybe_applied=True, method=exc.method,
-                                 http_status=exc.http_status) from None
+            raise TransientError(
+                plain(exc), maybe_applied=True, method=exc.method, http_status=exc.http_status
+            ) from None
         except OSError as exc:
             await self._finish(running, q.FAILED, sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
             raise Stop from None
@@ -359,8 +389,14 @@ class AttemptMixin(EngineState):
         spec = shape.spec_for(item.size)
         if spec is None:
             return None
-        job = self._resize_pool().submit(resize.prepare, item.path, spec, expected=(item.size, item.mtime_ns),
-                                         max_bytes=MAX_UPLOAD_BYTES, temp_dir=resize_dir())
+        job = self._resize_pool().submit(
+            resize.prepare,
+            item.path,
+            spec,
+            expected=(item.size, item.mtime_ns),
+            max_bytes=MAX_UPLOAD_BYTES,
+            temp_dir=resize_dir(),
+        )
         try:
             prepared = await asyncio.wrap_future(job)
         except asyncio.CancelledError:
@@ -384,13 +420,21 @@ class AttemptMixin(EngineState):
         if delta > 0:
             self._meter.add(delta)
         now = time.monotonic()
-        if self._subscribers and (now - running.last_event >= self.timing.progress_event_interval
-                                  or sent >= running.item.size):
+        if self._subscribers and (
+            now - running.last_event >= self.timing.progress_event_interval or sent >= running.item.size
+        ):
             running.last_event = now
             self._emit(ev.ItemProgress(running.item.id, sent, running.item.size))
 
-    async def _conclude(self, running: Running, state: str, write: Callable[..., Any], *args: Any,
-                        message: str | None = None, photo_id: int | None = None) -> None:
+    async def _conclude(
+        self,
+        running: Running,
+        state: str,
+        write: Callable[..., Any],
+        *args: Any,
+        message: str | None = None,
+        photo_id: int | None = None,
+    ) -> None:
         """Write an item's outcome (batched with others), and only once it is committed, tell everyone."""
         item = running.item
 
@@ -407,26 +451,37 @@ class AttemptMixin(EngineState):
         committed()
         await self._check_batch_finished(item.batch_id)
 
-    async def _record_uploaded(self, running: Running, final: int | None, photo_id: int | None,
-                               message: str | None, *, content_hash: str | None = None) -> None:
+    async def _record_uploaded(
+        self,
+        running: Running,
+        final: int | None,
+        photo_id: int | None,
+        message: str | None,
+        *,
+        content_hash: str | None = None,
+    ) -> None:
         item = running.item
         self._refusals.clear()
         if photo_id is not None:
             self._photo_owner.setdefault(photo_id, item.id)
             self._names.note_uploaded(item, final, photo_id)  # now, so a same-named file waiting for the lock sees it
-        await self._conclude(running, q.DONE, record, item, final, photo_id, message, content_hash,
-                             message=message, photo_id=photo_id)
+        await self._conclude(
+            running, q.DONE, record, item, final, photo_id, message, content_hash, message=message, photo_id=photo_id
+        )
 
     async def _finish(self, running: Running, state: str, message: str | None, *, photo_id: int | None = None) -> None:
-        await self._conclude(running, state, set_outcome, running.item.id, state, message, photo_id,
-                             message=message, photo_id=photo_id)
+        await self._conclude(
+            running, state, set_outcome, running.item.id, state, message, photo_id, message=message, photo_id=photo_id
+        )
 
-    async def _requeue(self, running: Running, message: str | None, *, attempts: int | None = None,
-                       verify: bool | None = None) -> None:
+    async def _requeue(
+        self, running: Running, message: str | None, *, attempts: int | None = None, verify: bool | None = None
+    ) -> None:
         item = running.item
         verify = verify if verify is not None else (item.verify or running.may_have_landed)
-        await self.store.write(lambda conn: q.set_state(conn, item.id, q.QUEUED, last_error=message,
-                                                        attempts=attempts, verify=verify))
+        await self.store.write(
+            lambda conn: q.set_state(conn, item.id, q.QUEUED, last_error=message, attempts=attempts, verify=verify)
+        )
         self._tally.move(item, running.state, q.QUEUED)
         running.state = q.QUEUED
         running.item = item = replace(item, attempts=item.attempts if attempts is None else attempts, verify=verify)
@@ -450,8 +505,9 @@ class AttemptMixin(EngineState):
         if isinstance(decision, retry.GiveUp):
             attempts = decision.attempts
             message = f"Gave up after {attempts} attempts: {plain(exc)}"
-            await self.store.write(lambda conn: q.set_state(conn, item.id, q.FAILED, attempts=attempts,
-                                                            verify=verify, last_error=message))
+            await self.store.write(
+                lambda conn: q.set_state(conn, item.id, q.FAILED, attempts=attempts, verify=verify, last_error=message)
+            )
             self._tally.move(item, running.state, q.FAILED)
             running.state = q.FAILED
             self._state_event(item, q.FAILED, message)

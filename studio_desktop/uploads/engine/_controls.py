@@ -38,8 +38,7 @@ class ControlsMixin(EngineState):
         interrupted = [self._running[i] for i in ids if i in self._running]
         for running in interrupted:
             self._interrupt(running, q.PAUSED)
-        return self._counting_interrupted(self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True), interrupted,
-                                          q.PAUSED)
+        return self._counting_interrupted(self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True), interrupted, q.PAUSED)
 
     def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
         """Resume everything (also after a full plan or signing in again), or some paused items."""
@@ -58,8 +57,9 @@ class ControlsMixin(EngineState):
         interrupted = [r for r in self._running.values() if item_ids is None or r.item.id in item_ids]
         for running in interrupted:
             self._interrupt(running, q.CANCELLED)
-        return self._counting_interrupted(self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True),
-                                          interrupted, q.CANCELLED)
+        return self._counting_interrupted(
+            self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True), interrupted, q.CANCELLED
+        )
 
     def _counting_interrupted(self, bulk: asyncio.Future, interrupted: list[Running], intent: str) -> asyncio.Future:
         """``bulk``'s ids plus the items in flight that, once settled, ended as ``intent``.
@@ -93,8 +93,14 @@ class ControlsMixin(EngineState):
         return self._bulk(q.QUEUED, (q.FAILED,), item_ids, reset_attempts=True, recheck_files=True)
 
     def _bulk(
-        self, to_state: str, from_states: tuple[str, ...], item_ids: Sequence[int] | None,
-        *, reset_attempts: bool = False, recheck_files: bool = False, release: bool = False,
+        self,
+        to_state: str,
+        from_states: tuple[str, ...],
+        item_ids: Sequence[int] | None,
+        *,
+        reset_attempts: bool = False,
+        recheck_files: bool = False,
+        release: bool = False,
     ) -> asyncio.Future:
         """Change many items' state in one write. ``release``: claimed items not yet started count too."""
         scope = self._scope
@@ -107,11 +113,11 @@ class ControlsMixin(EngineState):
             if recheck_files:
                 candidates = q.set_states(conn, q.FAILED, from_states, item_ids=item_ids, batch_ids=scope)
                 usable, still_bad, old_sizes = recheck_failed(conn, candidates)
-                changes = q.change_states(conn, to_state, (q.FAILED,), item_ids=usable,
-                                          reset_attempts=reset_attempts)
+                changes = q.change_states(conn, to_state, (q.FAILED,), item_ids=usable, reset_attempts=reset_attempts)
             else:
-                changes = q.change_states(conn, to_state, from_states, item_ids=item_ids, batch_ids=scope,
-                                          reset_attempts=reset_attempts)
+                changes = q.change_states(
+                    conn, to_state, from_states, item_ids=item_ids, batch_ids=scope, reset_attempts=reset_attempts
+                )
                 still_bad = []
             return [(i, old, old_sizes.get(i, size), size) for i, old, size in changes], still_bad
 
@@ -130,7 +136,7 @@ class ControlsMixin(EngineState):
             batches: set[int] = set()
             # A page at a time: cancelling 100,000 items must not hold 100,000 rows in memory.
             for start in range(0, len(moved), 500):
-                page = await self.store.read(q.items_by_id, moved[start:start + 500])
+                page = await self.store.read(q.items_by_id, moved[start : start + 500])
                 for item in page:
                     batches.add(item.batch_id)
                     self._state_event(item, to_state, item.last_error)

@@ -25,7 +25,7 @@ NameKey = tuple[int, int, str]
 class NameLock:
     """One asyncio.Lock per key, made on first use and dropped when nobody holds or waits for it."""
 
-    __slots__ = ("_locks", "_key", "_entry")
+    __slots__ = ("_entry", "_key", "_locks")
 
     def __init__(self, locks: dict[tuple, list[Any]], key: tuple):
         self._locks = locks

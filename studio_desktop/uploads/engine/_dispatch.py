@@ -79,8 +79,9 @@ class DispatchMixin(AttemptMixin):
             if len(self._leased) >= self._lease_size() // 2 or not self._gate_open():
                 return
             busy = list(self._running) + [c.item.id for c in self._leased]
-            claiming = asyncio.ensure_future(self.store.write(
-                claim_next, self._lease_size() - len(self._leased), self._scope, busy, self.dedup))
+            claiming = asyncio.ensure_future(
+                self.store.write(claim_next, self._lease_size() - len(self._leased), self._scope, busy, self.dedup)
+            )
             try:
                 claims = await asyncio.shield(claiming)
             except asyncio.CancelledError:

@@ -61,8 +61,9 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
             recovered = await self.store.write(q.recover_interrupted)
             if recovered:
                 self._crash_leftovers.update(recovered)
-                log.info("%d upload(s) were interrupted last time; each is checked before it is sent again",
-                         len(recovered))
+                log.info(
+                    "%d upload(s) were interrupted last time; each is checked before it is sent again", len(recovered)
+                )
             await asyncio.to_thread(self._lock.share)
         await self._recount()
         http = http_of(self.client)
@@ -150,10 +151,18 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
         rate = self._meter.rate()
         remaining = sizes[q.QUEUED] + sizes[q.CHECKING] + sizes[q.UPLOADING] - sent
         return Snapshot(
-            files=files, bytes=sizes, bytes_sent=sent, rate=rate, eta=eta_seconds(remaining, rate),
-            in_flight=len(self._running), concurrency=self._limiter.current,
-            user_concurrency=self._limiter.user_limit, paused=self._paused, stopped_reason=self._stopped_reason,
-            needs_sign_in=self._needs_sign_in, network_down=self._network_down,
+            files=files,
+            bytes=sizes,
+            bytes_sent=sent,
+            rate=rate,
+            eta=eta_seconds(remaining, rate),
+            in_flight=len(self._running),
+            concurrency=self._limiter.current,
+            user_concurrency=self._limiter.user_limit,
+            paused=self._paused,
+            stopped_reason=self._stopped_reason,
+            needs_sign_in=self._needs_sign_in,
+            network_down=self._network_down,
         )
 
     async def _recount(self) -> None:

@@ -25,9 +25,15 @@ class EnqueueMixin(EngineState):
     """How files get into the queue of :class:`UploadEngine`."""
 
     async def enqueue(
-        self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
-        mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
-        root: str | os.PathLike[str] | None = None, shape: UploadShape | None = None,
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        label: str | None = None,
+        options: dict[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None,
+        shape: UploadShape | None = None,
     ) -> int:
         """Add files and folders (scanned in a worker thread) as a new batch; returns the batch id.
 
@@ -43,12 +49,23 @@ class EnqueueMixin(EngineState):
         root_text = os.fspath(root) if root is not None else None
         if shape is None:  # a hot folder hands its shape over among the batch options
             shape = UploadShape.from_options(options)
-        batch_options = {"mirror_folders": bool(mirror_folders), "paths": texts[:20], "path_count": len(texts),
-                         **({"root": root_text} if root_text else {}), **(shape.to_options() if shape else {}),
-                         **(options or {})}
+        batch_options = {
+            "mirror_folders": bool(mirror_folders),
+            "paths": texts[:20],
+            "path_count": len(texts),
+            **({"root": root_text} if root_text else {}),
+            **(shape.to_options() if shape else {}),
+            **(options or {}),
+        }
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
-        log.info("upload batch %d: %d path(s) for event %d%s%s", batch_id, len(texts), event_id,
-                 f", album {album_id}" if album_id is not None else "", ", folders as albums" if mirror_folders else "")
+        log.info(
+            "upload batch %d: %d path(s) for event %d%s%s",
+            batch_id,
+            len(texts),
+            event_id,
+            f", album {album_id}" if album_id is not None else "",
+            ", folders as albums" if mirror_folders else "",
+        )
         if self._scope is not None:
             self._scope.append(batch_id)
         self._shapes[batch_id] = shape or UploadShape()
@@ -56,24 +73,39 @@ class EnqueueMixin(EngineState):
         self._idle_clear()
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._scan_pool(), self._scan_into, batch_id, texts, mirror_folders,
-                                       root_text, loop, shape)
+            await loop.run_in_executor(
+                self._scan_pool(), self._scan_into, batch_id, texts, mirror_folders, root_text, loop, shape
+            )
         finally:
             self._enqueuing.discard(batch_id)
         await self._check_batch_finished(batch_id)
         self._poke()
         return batch_id
 
-    def _scan_into(self, batch_id: int, paths: list[str], mirror_folders: bool, root: str | None,
-                   loop: asyncio.AbstractEventLoop, shape: UploadShape | None = None) -> None:
+    def _scan_into(
+        self,
+        batch_id: int,
+        paths: list[str],
+        mirror_folders: bool,
+        root: str | None,
+        loop: asyncio.AbstractEventLoop,
+        shape: UploadShape | None = None,
+    ) -> None:
         chunk: list[q.NewItem] = []
         size = FIRST_CHUNK  # a small first chunk, so that uploading starts while the scan goes on
         for entry in scan(paths, mirror_folders, root, shape):
             if not self._accepting:
                 return  # stopped mid-scan: what is queued stays queued for next time
             if isinstance(entry, FilteredFile):
-                entry = q.NewItem(entry.path, entry.name, entry.size, entry.mtime_ns, entry.rel_album_path,
-                                  error=entry.reason, left_out=True)
+                entry = q.NewItem(
+                    entry.path,
+                    entry.name,
+                    entry.size,
+                    entry.mtime_ns,
+                    entry.rel_album_path,
+                    error=entry.reason,
+                    left_out=True,
+                )
             chunk.append(entry)
             if len(chunk) >= size:
                 self._add_chunk(batch_id, chunk, loop)
@@ -104,12 +136,16 @@ class EnqueueMixin(EngineState):
             if self._scope is not None and old_batch not in self._scope:
                 self._tally.count(state, 1, size)  # already counted when its batch was in scope
         self._tally.count(q.SKIPPED, len(result.skipped_items) - moved[q.SKIPPED][0], 0)
-        self._tally.count(q.FILTERED, len(result.filtered_items) - moved[q.FILTERED][0],
-                    sum(i.size for i in result.filtered_items) - moved[q.FILTERED][1])
+        self._tally.count(
+            q.FILTERED,
+            len(result.filtered_items) - moved[q.FILTERED][0],
+            sum(i.size for i in result.filtered_items) - moved[q.FILTERED][1],
+        )
         self._tally.count(q.DUPLICATE, len(result.duplicate_items), sum(i.size for i in result.duplicate_items))
         added = result.added + result.adopted + len(result.duplicate_items)
-        self._emit(ev.ItemsAdded(batch_id, added, result.rejected,
-                                 result.bytes + sum(i.size for i in result.duplicate_items)))
+        self._emit(
+            ev.ItemsAdded(batch_id, added, result.rejected, result.bytes + sum(i.size for i in result.duplicate_items))
+        )
         for item in result.rejected_items:
             log_outcome(item, q.FAILED, item.last_error)
             self._state_event(item, q.FAILED, item.last_error)
@@ -124,14 +160,17 @@ class EnqueueMixin(EngineState):
         self._poke()
 
     async def dry_run(
-        self, paths: Iterable[str | os.PathLike[str]], event_id: int | None, album_id: int | None = None,
-        mirror_folders: bool = False, shape: UploadShape | None = None,
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int | None,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        shape: UploadShape | None = None,
     ) -> AsyncIterator[DryRunEntry]:
         """What an upload would do, without sending or changing anything (albums are not created)."""
         texts = [os.fspath(p) for p in paths]
         loop = asyncio.get_running_loop()
-        entries = await loop.run_in_executor(self._scan_pool(),
-                                             lambda: list(scan(texts, mirror_folders, None, shape)))
+        entries = await loop.run_in_executor(self._scan_pool(), lambda: list(scan(texts, mirror_folders, None, shape)))
         for entry in entries:
             if isinstance(entry, FilteredFile):
                 yield DryRunEntry(entry.path, entry.name, entry.size, "filtered", entry.reason)
@@ -142,8 +181,18 @@ class EnqueueMixin(EngineState):
             if event_id is None:  # an event still to be created holds nothing yet
                 yield DryRunEntry(entry.path, entry.name, entry.size, "upload")
                 continue
-            item = q.Item(0, 0, entry.path, entry.name, entry.size, entry.mtime_ns, event_id, album_id,
-                          entry.rel_album_path, q.QUEUED)
+            item = q.Item(
+                0,
+                0,
+                entry.path,
+                entry.name,
+                entry.size,
+                entry.mtime_ns,
+                event_id,
+                album_id,
+                entry.rel_album_path,
+                q.QUEUED,
+            )
             final, exists = await self._albums.album_for(item, create=False)
             reason = None
             if exists and self.dedup:
@@ -151,8 +200,9 @@ class EnqueueMixin(EngineState):
             yield DryRunEntry(entry.path, entry.name, entry.size, "duplicate" if reason else "upload", reason)
 
 
-def scan(paths: list[str], mirror_folders: bool, root: str | None = None,
-          shape: UploadShape | None = None) -> Iterable[q.NewItem | FilteredFile]:
+def scan(
+    paths: list[str], mirror_folders: bool, root: str | None = None, shape: UploadShape | None = None
+) -> Iterable[q.NewItem | FilteredFile]:
     """The scanner's findings as rows to add (refused files carry the scanner's reason).
 
     With a ``shape``, photos over the size limit are taken when they may be resized,
@@ -166,8 +216,9 @@ def scan(paths: list[str], mirror_folders: bool, root: str | None = None,
     return shape.sift(scan_files(paths, mirror_folders, root, shape if shape.resize_oversize else None))
 
 
-def scan_files(paths: list[str], mirror_folders: bool, root: str | None,
-                shape: UploadShape | None) -> Iterator[q.NewItem]:
+def scan_files(
+    paths: list[str], mirror_folders: bool, root: str | None, shape: UploadShape | None
+) -> Iterator[q.NewItem]:
     from studio_desktop.uploads import scanner
 
     for given in paths:
@@ -180,8 +231,9 @@ def scan_files(paths: list[str], mirror_folders: bool, root: str | None,
             if relative is not None:
                 prefix = relative.parts if os.path.isdir(given) else relative.parts[:-1]
         unfolded = mirror_folders and bool(prefix)
-        found = scanner.iter_scan([given], mirror_folders=mirror_folders,
-                                  max_album_depth=10_000 if unfolded else MAX_ALBUM_DEPTH)
+        found = scanner.iter_scan(
+            [given], mirror_folders=mirror_folders, max_album_depth=10_000 if unfolded else MAX_ALBUM_DEPTH
+        )
         for entry in found:
             if isinstance(entry, scanner.Rejected):
                 path = os.path.abspath(os.fspath(entry.path))
@@ -192,13 +244,17 @@ def scan_files(paths: list[str], mirror_folders: bool, root: str | None,
                     if unfolded:
                         rel = scanner.album_path_for((*prefix, *rel), MAX_ALBUM_DEPTH)
                     taken = shape.accept_oversize(path, name, rel)
-                yield taken or q.NewItem(path=path, name=name, error=sentence(entry.reason),
-                                                 not_a_photo=entry.not_a_photo)
+                yield taken or q.NewItem(
+                    path=path, name=name, error=sentence(entry.reason), not_a_photo=entry.not_a_photo
+                )
             elif isinstance(entry, scanner.ScanItem):
                 rel = tuple(entry.rel_album_path or ())
                 if unfolded:
                     rel = scanner.album_path_for((*prefix, *rel), MAX_ALBUM_DEPTH)
                 yield q.NewItem(
-                    path=os.path.abspath(os.fspath(entry.path)), name=entry.name, size=entry.size,
-                    mtime_ns=entry.mtime_ns, rel_album_path=rel,
+                    path=os.path.abspath(os.fspath(entry.path)),
+                    name=entry.name,
+                    size=entry.size,
+                    mtime_ns=entry.mtime_ns,
+                    rel_album_path=rel,
                 )

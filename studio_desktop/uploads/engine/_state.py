@@ -48,8 +48,7 @@ REFUSALS_TO_STOP = 3
 
 
 #: Why a paused photo's progress is gone: ShootProof takes a photo in one request, so it cannot be continued.
-STARTS_OVER = ("Paused partway: it starts again from the beginning "
-               "(ShootProof cannot continue a half-sent photo).")
+STARTS_OVER = "Paused partway: it starts again from the beginning (ShootProof cannot continue a half-sent photo)."
 
 
 class Stop(Exception):
@@ -167,8 +166,7 @@ class EngineState:
             except Exception:
                 log.exception("an upload observer failed on %r", event)
 
-    def _state_event(self, item: q.Item, state: str, message: str | None = None,
-                     photo_id: int | None = None) -> None:
+    def _state_event(self, item: q.Item, state: str, message: str | None = None, photo_id: int | None = None) -> None:
         if self._subscribers:
             self._emit(ev.ItemStateChanged(item.id, item.batch_id, item.name, state, message, photo_id, item.path))
 
@@ -193,8 +191,9 @@ class EngineState:
         if self._resize_executor is None:
             from studio_desktop.uploads.resize import clean_leftovers
 
-            self._resize_executor = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1),
-                                                       thread_name_prefix="upload-resize")
+            self._resize_executor = ThreadPoolExecutor(
+                max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="upload-resize"
+            )
             self._resize_executor.submit(clean_leftovers, resize_dir())
         return self._resize_executor
 
@@ -216,10 +215,15 @@ class EngineState:
     def _update_idle(self) -> None:
         if self._idle is None:
             return
-        if (self._waiting and not self._running and not self._enqueuing and not self._network_down
-                and not self._releasing
-                and not (self._wake is not None and self._wake.is_set())  # the dispatcher has news to look at
-                and not (self._leased and not self._gate_open())):
+        if (
+            self._waiting
+            and not self._running
+            and not self._enqueuing
+            and not self._network_down
+            and not self._releasing
+            and not (self._wake is not None and self._wake.is_set())  # the dispatcher has news to look at
+            and not (self._leased and not self._gate_open())
+        ):
             self._idle.set()
         else:
             self._idle.clear()
@@ -338,8 +342,13 @@ class EngineState:
     def _plan_seen(self, usage: ev.PlanUsage) -> None:
         # Answers to concurrent uploads arrive out of order: an older, lower count is not news.
         old = self.plan
-        if (old is not None and old.photos_allowed == usage.photos_allowed and usage.photos_used is not None
-                and old.photos_used is not None and usage.photos_used < old.photos_used):
+        if (
+            old is not None
+            and old.photos_allowed == usage.photos_allowed
+            and usage.photos_used is not None
+            and old.photos_used is not None
+            and usage.photos_used < old.photos_used
+        ):
             return
         self.plan = usage
         self._emit(usage)
@@ -347,8 +356,9 @@ class EngineState:
     async def _check_batch_finished(self, batch_id: int) -> None:
         if batch_id in self._finished_batches or batch_id in self._enqueuing:
             return
-        if any(r.item.batch_id == batch_id and r.state in q.PENDING for r in self._running.values()) \
-                or any(c.item.batch_id == batch_id for c in self._leased):
+        if any(r.item.batch_id == batch_id and r.state in q.PENDING for r in self._running.values()) or any(
+            c.item.batch_id == batch_id for c in self._leased
+        ):
             return  # plainly not finished: no need to ask the store
         if await self.store.read(q.batch_has_pending, batch_id) or batch_id in self._finished_batches:
             return
@@ -356,8 +366,11 @@ class EngineState:
         if batch_id in self._finished_batches:
             return
         self._finished_batches.add(batch_id)
-        log.info("upload batch %d finished: %s", batch_id,
-                 ", ".join(f"{c[0]} {s}" for s, c in counts.items() if c[0]) or "nothing to upload")
+        log.info(
+            "upload batch %d finished: %s",
+            batch_id,
+            ", ".join(f"{c[0]} {s}" for s, c in counts.items() if c[0]) or "nothing to upload",
+        )
         self._emit(ev.BatchFinished(batch_id, {s: c[0] for s, c in counts.items() if c[0]}))
 
 

@@ -77,11 +77,13 @@ class WriteBatcher:
             await asyncio.gather(*list(self._sending), return_exceptions=True)
 
 
-def record(conn: Any, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None,
-           content_hash: str | None) -> None:
+def record(
+    conn: Any, item: q.Item, album_id: int | None, photo_id: int | None, message: str | None, content_hash: str | None
+) -> None:
     q.record_uploaded(conn, item, album_id, photo_id, message=message, content_hash=content_hash)
 
 
 def set_outcome(conn: Any, item_id: int, state: str, message: str | None, photo_id: int | None) -> None:
-    q.set_state(conn, item_id, state, last_error=message, photo_id=photo_id,
-                verify=False if state == q.DUPLICATE else None)
+    q.set_state(
+        conn, item_id, state, last_error=message, photo_id=photo_id, verify=False if state == q.DUPLICATE else None
+    )

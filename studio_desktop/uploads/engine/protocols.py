@@ -27,18 +27,32 @@ class UploadClient(Protocol):
     """The ShootProof calls the engine makes (:class:`~studio_desktop.api.shootproof.ShootProofClient` has them)."""
 
     async def event_photo_exists(
-        self, event_id: int, *, photo_name: str | None = None, photo_id: int | None = None,
+        self,
+        event_id: int,
+        *,
+        photo_name: str | None = None,
+        photo_id: int | None = None,
         album_id: int | None = None,
     ) -> bool: ...
 
     async def photo_upload(
-        self, event_id: int, path_or_fileobj: BinaryIO, *, album_id: int | None = None,
-        watermark_id: int | str | None = None, file_name: str | None = None,
+        self,
+        event_id: int,
+        path_or_fileobj: BinaryIO,
+        *,
+        album_id: int | None = None,
+        watermark_id: int | str | None = None,
+        file_name: str | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> UploadResult: ...
 
     async def album_create(
-        self, event_id: int, album_name: str, *, password: str | None = None, parent_id: int | None = None,
+        self,
+        event_id: int,
+        album_name: str,
+        *,
+        password: str | None = None,
+        parent_id: int | None = None,
     ) -> Album: ...
 
     async def album_get_list(self, event_id: int) -> list[Album]: ...
@@ -89,9 +103,15 @@ class EngineForHotFolders(Protocol):
     def subscribe(self, callback: Callable[[ev.Event], None]) -> Callable[[], None]: ...
 
     async def enqueue(
-        self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
-        mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
-        root: str | os.PathLike[str] | None = None, shape: UploadShape | None = None,
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        label: str | None = None,
+        options: dict[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None,
+        shape: UploadShape | None = None,
     ) -> int: ...
 
     async def list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]: ...
@@ -135,6 +155,10 @@ class EngineForUi(EngineForHotFolders, Protocol):
     def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]: ...
 
     def dry_run(
-        self, paths: Iterable[str | os.PathLike[str]], event_id: int | None, album_id: int | None = None,
-        mirror_folders: bool = False, shape: UploadShape | None = None,
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int | None,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        shape: UploadShape | None = None,
     ) -> AsyncIterator[DryRunEntry]: ...

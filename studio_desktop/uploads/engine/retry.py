@@ -57,8 +57,14 @@ def backoff(attempt: int, timing: EngineTiming, rand: Callable[[], float] = rand
     return backoff_ceiling(attempt, timing.base_delay, timing.max_delay) * (0.5 + rand() / 2)
 
 
-def decide(exc: TransientError, attempts: int, timing: EngineTiming, *, network_up: bool = True,
-           rand: Callable[[], float] = random.random) -> Decision:
+def decide(
+    exc: TransientError,
+    attempts: int,
+    timing: EngineTiming,
+    *,
+    network_up: bool = True,
+    rand: Callable[[], float] = random.random,
+) -> Decision:
     """What to do after ``exc``, the item's ``attempts``-th failed attempt (this one included).
 
     ``network_up``: False when the request never reached the server and a probe

@@ -48,8 +48,13 @@ class HotFolderEngine(Protocol):
         """
 
     async def enqueue(
-        self, paths: Iterable[str | os.PathLike[str]], event_id: int, album_id: int | None = None,
-        mirror_folders: bool = False, label: str | None = None, options: dict[str, Any] | None = None,
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        label: str | None = None,
+        options: dict[str, Any] | None = None,
         root: str | os.PathLike[str] | None = None,
     ) -> int:
         """Add files as a new batch; returns its id (item events may come before it returns)."""

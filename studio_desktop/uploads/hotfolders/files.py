@@ -18,11 +18,31 @@ from studio_desktop.uploads.hotfolders.gate import describe_os_error
 log = logging.getLogger(__name__)
 
 #: Filesystems where the kernel does not see other machines' writes: poll them instead.
-NETWORK_FILESYSTEMS = frozenset({
-    "nfs", "nfs4", "cifs", "smb", "smb2", "smbfs", "smb3", "afs", "ncpfs", "9p", "fuse.sshfs",
-    "sshfs", "davfs", "fuse.davfs2", "fuse.rclone", "fuse.gvfsd-fuse", "glusterfs", "ceph", "lustre",
-    "afpfs", "webdav",  # macOS: AFP and WebDAV shares (it names SMB and NFS ones smbfs and nfs)
-})
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smbfs",
+        "smb3",
+        "afs",
+        "ncpfs",
+        "9p",
+        "fuse.sshfs",
+        "sshfs",
+        "davfs",
+        "fuse.davfs2",
+        "fuse.rclone",
+        "fuse.gvfsd-fuse",
+        "glusterfs",
+        "ceph",
+        "lustre",
+        "afpfs",
+        "webdav",  # macOS: AFP and WebDAV shares (it names SMB and NFS ones smbfs and nfs)
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -206,7 +226,9 @@ def folder_link_message(path: Path) -> str:
     except (OSError, RuntimeError):
         return f"{path} is a link that loops back on itself; skipped."
     if is_inside(path.parent.resolve(), target):
-        return f"{path} is a link back to a folder above it (a loop); links to folders are not followed, so it is skipped."
+        return (
+            f"{path} is a link back to a folder above it (a loop); links to folders are not followed, so it is skipped."
+        )
     return f"{path} is a link to another folder; links to folders are not followed, so it is skipped."
 
 

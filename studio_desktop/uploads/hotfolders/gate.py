@@ -9,7 +9,8 @@ photo, so a file is *ready* only when
   within a second to add EXIF/XMP or a trailer, so a close-after-write event
   (inotify gives one; polling does not) is not proof that the writer is done;
 - it is a JPEG (the only kind ShootProof takes), whole (its end-of-image marker is
-  there, and it is as long as its multi-picture index says) and within the size limit: :func:`studio_desktop.uploads.images.validate_jpeg`.
+  there, and it is as long as its multi-picture index says) and within the size limit:
+  :func:`studio_desktop.uploads.images.validate_jpeg`.
 
 The gate is pure bookkeeping over ``os.stat`` and a few bytes of the file: events come
 in through :meth:`StabilityGate.seen`, :meth:`closed`, :meth:`moved`, :meth:`gone`,
@@ -89,8 +90,10 @@ def _default_validate(path: Path) -> Any:
 def _cut_short() -> dict[str, str]:
     from studio_desktop.uploads.images import CUT_SHORT, CUT_SHORT_MULTI_PICTURE
 
-    return {CUT_SHORT: "the JPEG is cut short (no end marker)",
-            CUT_SHORT_MULTI_PICTURE: "the JPEG is cut short (its multi-picture index lists more images)"}
+    return {
+        CUT_SHORT: "the JPEG is cut short (no end marker)",
+        CUT_SHORT_MULTI_PICTURE: "the JPEG is cut short (its multi-picture index lists more images)",
+    }
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -72,8 +72,9 @@ class Judgement:
     content_hash: str | None
 
 
-def judge(entries: list[LedgerEntry], content_hash: str | None, moved_away: bool, now: float,
-          grace: float = REWRITE_GRACE) -> Judgement:
+def judge(
+    entries: list[LedgerEntry], content_hash: str | None, moved_away: bool, now: float, grace: float = REWRITE_GRACE
+) -> Judgement:
     """``entries``: the ledger rows of this path (newest first); ``moved_away``: the newest one's file left."""
     latest = entries[0]
     if content_hash is not None:
@@ -102,8 +103,14 @@ class WatchLedger:
     ``album_id`` None with ``mirror_folders`` means every target in the event.
     """
 
-    def __init__(self, store: Store | None, event_id: int, album_id: int | None, mirror_folders: bool,
-                 rewrite_grace: float = REWRITE_GRACE):
+    def __init__(
+        self,
+        store: Store | None,
+        event_id: int,
+        album_id: int | None,
+        mirror_folders: bool,
+        rewrite_grace: float = REWRITE_GRACE,
+    ):
         self.store = store
         self.event_id = event_id
         self.scope = None if mirror_folders else (album_id or 0)
@@ -131,8 +138,9 @@ class WatchLedger:
             moved_away = was_moved_away(latest, await self._by_photo(latest.photo_id))
         return judge(entries, content_hash, moved_away, time.time(), self.rewrite_grace)
 
-    async def copy(self, entry: LedgerEntry, path: Path, signature: Signature | None = None,
-                   content_hash: str | None = None) -> None:
+    async def copy(
+        self, entry: LedgerEntry, path: Path, signature: Signature | None = None, content_hash: str | None = None
+    ) -> None:
         """Record the upload ``entry`` for another path or file version too.
 
         The copy keeps the upload's time: it says when the photo was sent, so a
@@ -141,9 +149,18 @@ class WatchLedger:
         if self.store is None:
             return
         size, mtime_ns = signature or (entry.size, entry.mtime_ns)
-        await self.store.write(ledger_record, str(path), size, mtime_ns, entry.event_id, entry.album_id,
-                               entry.photo_id, entry.name or path.name, content_hash or entry.content_hash,
-                               uploaded_at=entry.uploaded_at)
+        await self.store.write(
+            ledger_record,
+            str(path),
+            size,
+            mtime_ns,
+            entry.event_id,
+            entry.album_id,
+            entry.photo_id,
+            entry.name or path.name,
+            content_hash or entry.content_hash,
+            uploaded_at=entry.uploaded_at,
+        )
 
     async def moved_here(self, path: Path, signature: Signature) -> LedgerEntry | None:
         """The upload of this very file under another path it has since left (renamed or moved within the
@@ -155,9 +172,11 @@ class WatchLedger:
         """
         if self.store is None:
             return None
-        candidates = [e for e in await self.store.read(ledger_by_size, self.event_id, self.scope, signature[0])
-                      if e.path != str(path) and e.photo_id is not None and e.content_hash
-                      and _size_at(e.path) != signature[0]]
+        candidates = [
+            e
+            for e in await self.store.read(ledger_by_size, self.event_id, self.scope, signature[0])
+            if e.path != str(path) and e.photo_id is not None and e.content_hash and _size_at(e.path) != signature[0]
+        ]
         if not candidates:
             return None
         content_hash = await asyncio.to_thread(file_sha256, path)
@@ -174,15 +193,24 @@ class WatchLedger:
         if entry is None:
             return
         content_hash = entry.content_hash or await asyncio.to_thread(file_sha256, moved_to)
-        for where in ([moved_to] if entry.content_hash else [path, moved_to]):  # the original gains a hash
+        for where in [moved_to] if entry.content_hash else [path, moved_to]:  # the original gains a hash
             await self.copy(entry, where, content_hash=content_hash)
 
-    async def record_replaced(self, path: Path, signature: Signature, entry: LedgerEntry,
-                              content_hash: str | None) -> None:
+    async def record_replaced(
+        self, path: Path, signature: Signature, entry: LedgerEntry, content_hash: str | None
+    ) -> None:
         """``path`` at ``signature`` replaced the photo of ``entry`` in the gallery (a new upload time)."""
         if self.store is not None:
-            await self.store.write(ledger_record, str(path), *signature, self.event_id, entry.album_id,
-                                   entry.photo_id, path.name, content_hash)
+            await self.store.write(
+                ledger_record,
+                str(path),
+                *signature,
+                self.event_id,
+                entry.album_id,
+                entry.photo_id,
+                path.name,
+                content_hash,
+            )
 
     async def same_name(self, path: Path, photo_id: int | None) -> str:
         """The photo ``photo_id`` has ``path``'s name in the target: ``"same"`` photo (the bytes this

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.hotfolders.watcher import HotFolderTarget, HotFolderWatcher
 from studio_desktop.uploads.hotfolders.engine_seam import HotFolderEngine, PhotoReplacer
 from studio_desktop.uploads.hotfolders.events import HotFolderEvent, HotFolderProblem
 from studio_desktop.uploads.hotfolders.store import HotFolderRepository, SavedHotFolder
+from studio_desktop.uploads.hotfolders.watcher import HotFolderTarget, HotFolderWatcher
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,14 @@ Listener = Callable[[int, HotFolderEvent], Any]
 
 
 class HotFolderManager:
-    def __init__(self, store: Store, engine: HotFolderEngine, client: PhotoReplacer | None = None, *,
-                 watcher_options: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        engine: HotFolderEngine,
+        client: PhotoReplacer | None = None,
+        *,
+        watcher_options: dict[str, Any] | None = None,
+    ):
         self.repository = HotFolderRepository(store)
         self.engine = engine
         self.client = client
@@ -49,6 +55,7 @@ class HotFolderManager:
                     listener(hot_id, event)
                 except Exception:
                     log.exception("hot folders: a listener failed on %r", event)
+
         return relay
 
     # -- lifetime ----------------------------------------------------------------------
@@ -116,8 +123,12 @@ class HotFolderManager:
         if "batch_options" in own:  # the app's batch options stay, the hot folder's shape joins them
             options["batch_options"] = {**(self._watcher_options.get("batch_options") or {}), **own["batch_options"]}
         return HotFolderWatcher(
-            hot.folder, HotFolderTarget(hot.event_id, hot.album_id), self.engine,
-            client=self.client, on_event=self._relay(hot.id or 0), **options,
+            hot.folder,
+            HotFolderTarget(hot.event_id, hot.album_id),
+            self.engine,
+            client=self.client,
+            on_event=self._relay(hot.id or 0),
+            **options,
         )
 
     async def _start_one(self, hot: SavedHotFolder) -> None:

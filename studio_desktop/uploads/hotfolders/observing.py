@@ -104,8 +104,9 @@ class FolderObserving(WatcherCore):
         sidecar. Reads (ours included: the filter reads the sidecar) and attribute
         changes are not writes, or judging a photo would set off judging it again.
         """
-        if not isinstance(event, (FileCreatedEvent, FileModifiedEvent, FileClosedEvent,
-                                  FileMovedEvent, FileDeletedEvent)):
+        if not isinstance(
+            event, (FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent)
+        ):
             return False
         sidecars = [p for p in (src, dest) if p is not None and is_sidecar(p) and self._wanted(p)]
         if not sidecars:
@@ -187,8 +188,10 @@ class FolderObserving(WatcherCore):
         try:
             st = self.folder.stat()
         except FileNotFoundError:
-            return (f"The hot folder {self.folder} is gone (deleted, renamed or its drive was removed). "
-                    "Waiting for it to come back."), None
+            return (
+                f"The hot folder {self.folder} is gone (deleted, renamed or its drive was removed). "
+                "Waiting for it to come back."
+            ), None
         except OSError as exc:
             return f"The hot folder {self.folder} cannot be read: {plain_os_error(exc)}. Waiting.", None
         if not stat.S_ISDIR(st.st_mode):
@@ -210,8 +213,10 @@ class FolderObserving(WatcherCore):
     async def _begin(self, identity: tuple[int, int] | None) -> None:
         holder = await asyncio.to_thread(self._folder_lock.acquire)
         if holder is not None:
-            message = (f"{self.folder} is already watched by another Studio Desktop ({holder}). "
-                       "Stop that one first: two watchers of one folder would upload every photo twice.")
+            message = (
+                f"{self.folder} is already watched by another Studio Desktop ({holder}). "
+                "Stop that one first: two watchers of one folder would upload every photo twice."
+            )
             self._lock_refused = message
             if self._lost_reason != message and self._task is not None:  # start() raises it instead
                 self._lost_reason = message
@@ -288,6 +293,7 @@ class FolderObserving(WatcherCore):
         self._observer_generation += 1
         if observer is not None:
             await asyncio.to_thread(_stop_quietly, observer)
+
 
 def _where(folder: Path) -> tuple[Path, str | None]:
     """The real folder a link leads to (inotify does not follow a link given as the root), and its share."""

@@ -123,8 +123,9 @@ class EngineOutcomes(WatcherCore):
             self._in_flight[moved_to] = signature
         return moved_to
 
-    async def _uploaded_before_folder_move(self, path: Path, signature: tuple[int, int] | None,
-                                           photo_id: int | None) -> None:
+    async def _uploaded_before_folder_move(
+        self, path: Path, signature: tuple[int, int] | None, photo_id: int | None
+    ) -> None:
         moved_to = self._moved_in_flight.get(path)
         try:
             if moved_to is not None and signature is not None:
@@ -150,18 +151,25 @@ class EngineOutcomes(WatcherCore):
         elif verdict == "different":
             self.counts["name_taken"] += 1
             elsewhere = "" if self.mirror_folders else ", or put it in a subfolder and watch with mirrored folders"
-            self._emit(HotFolderFileNameTaken(
-                self.folder, path, photo_id,
-                f"a different photo named {path.name} is already there ({where}). "
-                f"Rename this file (for example {path.stem}-2{path.suffix}) and it will be uploaded{elsewhere}.",
-            ))
+            self._emit(
+                HotFolderFileNameTaken(
+                    self.folder,
+                    path,
+                    photo_id,
+                    f"a different photo named {path.name} is already there ({where}). "
+                    f"Rename this file (for example {path.stem}-2{path.suffix}) and it will be uploaded{elsewhere}.",
+                )
+            )
         else:
             self.counts["skipped"] += 1
-            self._emit(HotFolderFileSkipped(
-                self.folder, path,
-                f"A photo named {path.name} is already in the gallery ({where}), not sent from this computer, "
-                "so it is taken to be this one. If it is a different photo, rename the file to upload it.",
-            ))
+            self._emit(
+                HotFolderFileSkipped(
+                    self.folder,
+                    path,
+                    f"A photo named {path.name} is already in the gallery ({where}), not sent from this computer, "
+                    "so it is taken to be this one. If it is a different photo, rename the file to upload it.",
+                )
+            )
 
     def _finished(self, path: Path) -> None:
         self._in_flight.pop(path, None)
@@ -182,8 +190,11 @@ class EngineOutcomes(WatcherCore):
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._problem(f"Uploaded {path.name}, but could not move it to {self.after.move_to}: "
-                          f"{plain_os_error(exc)}. It stays where it is.", path)
+            self._problem(
+                f"Uploaded {path.name}, but could not move it to {self.after.move_to}: "
+                f"{plain_os_error(exc)}. It stays where it is.",
+                path,
+            )
             return None
         if signature is not None:
             await self.ledger.follow(path, signature, moved_to)
@@ -208,16 +219,22 @@ class EngineOutcomes(WatcherCore):
         if entry.photo_id is None:
             advice = " Its photo id is unknown, so it cannot be replaced; delete it in the gallery to upload it again."
         else:
-            advice = (" If it is another photo (a new card reusing the name), rename it to upload it beside the "
-                      "first; if it is an edit of the same photo, replacing changed photos (--replace-changed) "
-                      "sends it in its place.")
-        self._emit(HotFolderChangedAfterUpload(
-            self.folder, path, entry.photo_id, False,
-            f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",
-        ))
+            advice = (
+                " If it is another photo (a new card reusing the name), rename it to upload it beside the "
+                "first; if it is an edit of the same photo, replacing changed photos (--replace-changed) "
+                "sends it in its place."
+            )
+        self._emit(
+            HotFolderChangedAfterUpload(
+                self.folder,
+                path,
+                entry.photo_id,
+                False,
+                f"{path.name} changed after it was uploaded; the gallery still has the earlier version.{advice}",
+            )
+        )
 
-    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready, *,
-                       rewritten: bool = False) -> None:
+    async def _replace(self, path: Path, entry: LedgerEntry, item: Ready, *, rewritten: bool = False) -> None:
         """``sp.photo.update`` with the new version, then remember that version as uploaded."""
         assert entry.photo_id is not None  # only photos with an id are replaced
         client = self._client or self.engine.client
@@ -228,17 +245,27 @@ class EngineOutcomes(WatcherCore):
             self._in_flight.pop(path, None)
             raise
         except Exception as exc:
-            self._emit(HotFolderChangedAfterUpload(
-                self.folder, path, entry.photo_id, False,
-                f"{path.name} {how}, and replacing it in the gallery failed: {_api_message(exc)}",
-            ))
+            self._emit(
+                HotFolderChangedAfterUpload(
+                    self.folder,
+                    path,
+                    entry.photo_id,
+                    False,
+                    f"{path.name} {how}, and replacing it in the gallery failed: {_api_message(exc)}",
+                )
+            )
         else:
             await self.ledger.record_replaced(path, (item.size, item.mtime_ns), entry, result.content_hash)
             self.counts["replaced"] += 1
-            self._emit(HotFolderChangedAfterUpload(
-                self.folder, path, entry.photo_id, True,
-                f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",
-            ))
+            self._emit(
+                HotFolderChangedAfterUpload(
+                    self.folder,
+                    path,
+                    entry.photo_id,
+                    True,
+                    f"{path.name} {how}; replaced it in the gallery with this version (photo {entry.photo_id}).",
+                )
+            )
         self._finished(path)
 
 
@@ -258,4 +285,3 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-

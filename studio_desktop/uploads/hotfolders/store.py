@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from studio_desktop.core.store import Store
-from studio_desktop.uploads.records import hot_folders as rows
-from studio_desktop.uploads.records.hot_folders import HotFolderRow, HotFolderValues
 from studio_desktop.uploads.hotfolders.files import AfterUpload
 from studio_desktop.uploads.hotfolders.gate import DEFAULT_SETTLE
+from studio_desktop.uploads.records import hot_folders as rows
+from studio_desktop.uploads.records.hot_folders import HotFolderRow, HotFolderValues
 from studio_desktop.uploads.shaping import UploadShape
 
 #: Settle times outside this range are mistakes (0 would upload half-written files).
@@ -54,10 +54,12 @@ class SavedHotFolder:
             raise HotFolderConfigError("Choose the event the hot folder uploads to.")
         if self.album_id is not None and (not isinstance(self.album_id, int) or self.album_id <= 0):
             raise HotFolderConfigError("The album id must be a positive number.")
-        if not isinstance(self.settle, (int, float)) or math.isnan(self.settle) \
-                or not MIN_SETTLE <= self.settle <= MAX_SETTLE:
-            raise HotFolderConfigError(
-                f"The settle time must be between {MIN_SETTLE:g} and {MAX_SETTLE:g} seconds.")
+        if (
+            not isinstance(self.settle, (int, float))
+            or math.isnan(self.settle)
+            or not MIN_SETTLE <= self.settle <= MAX_SETTLE
+        ):
+            raise HotFolderConfigError(f"The settle time must be between {MIN_SETTLE:g} and {MAX_SETTLE:g} seconds.")
         move_to = self.after.move_to
         if move_to is not None and move_to.absolute() == self.folder:
             raise HotFolderConfigError("Uploaded photos cannot be moved into the hot folder itself.")
@@ -77,11 +79,18 @@ class SavedHotFolder:
 
 def _from_row(row: HotFolderRow) -> SavedHotFolder:
     return SavedHotFolder(
-        folder=Path(row.folder), event_id=int(row.event_id),
-        album_id=None if row.album_id is None else int(row.album_id), mirror_folders=bool(row.mirror_folders),
-        after=AfterUpload.parse(row.after), settle=float(row.settle), polling=bool(row.polling),
-        replace_changed=bool(row.replace_changed), enabled=bool(row.enabled), id=int(row.id),
-        created=float(row.created), shape=_shape(row.options),
+        folder=Path(row.folder),
+        event_id=int(row.event_id),
+        album_id=None if row.album_id is None else int(row.album_id),
+        mirror_folders=bool(row.mirror_folders),
+        after=AfterUpload.parse(row.after),
+        settle=float(row.settle),
+        polling=bool(row.polling),
+        replace_changed=bool(row.replace_changed),
+        enabled=bool(row.enabled),
+        id=int(row.id),
+        created=float(row.created),
+        shape=_shape(row.options),
     )
 
 
@@ -96,12 +105,21 @@ def _shape(options: str | None) -> UploadShape:
 
 def _values(hot: SavedHotFolder) -> HotFolderValues:
     return HotFolderValues(
-        str(hot.folder), hot.event_id, hot.album_id, int(hot.mirror_folders), str(hot.after), float(hot.settle),
-        int(hot.polling), int(hot.replace_changed), int(hot.enabled), json.dumps(hot.shape.to_options()),
+        str(hot.folder),
+        hot.event_id,
+        hot.album_id,
+        int(hot.mirror_folders),
+        str(hot.after),
+        float(hot.settle),
+        int(hot.polling),
+        int(hot.replace_changed),
+        int(hot.enabled),
+        json.dumps(hot.shape.to_options()),
     )
 
 
 # Run inside one store transaction each, so the uniqueness check and the write agree.
+
 
 def _list(conn: sqlite3.Connection, enabled_only: bool) -> list[SavedHotFolder]:
     return [_from_row(row) for row in rows.list_rows(conn, enabled_only)]

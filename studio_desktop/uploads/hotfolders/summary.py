@@ -23,16 +23,27 @@ class Category:
 
 CATEGORIES = (
     Category("uploaded", "uploaded", "uploaded", None),
-    Category("changed", "changed after upload", "changed",
-             "the gallery keeps the earlier version of those not replaced; rename one that is another photo "
-             "to upload it beside the first, or use --replace-changed for edits of the same photo"),
+    Category(
+        "changed",
+        "changed after upload",
+        "changed",
+        "the gallery keeps the earlier version of those not replaced; rename one that is another photo "
+        "to upload it beside the first, or use --replace-changed for edits of the same photo",
+    ),
     Category("skipped", "skipped: same photo already in the gallery", "already there", None),
     Category("left_out", "left out by the picks filter", "left out", None),
-    Category("rejected", "refused: not a photo", "not a photo",
-             "only whole JPEGs go to ShootProof: export the others as JPEG into the folder"),
-    Category("name_taken", "not uploaded: name taken by a different photo", "name taken",
-             "rename those files and they are uploaded at once (or put them in subfolders and watch with "
-             "--mirror-folders)"),
+    Category(
+        "rejected",
+        "refused: not a photo",
+        "not a photo",
+        "only whole JPEGs go to ShootProof: export the others as JPEG into the folder",
+    ),
+    Category(
+        "name_taken",
+        "not uploaded: name taken by a different photo",
+        "name taken",
+        "rename those files and they are uploaded at once (or put them in subfolders and watch with --mirror-folders)",
+    ),
     Category("failed", "failed", "failed", "see the lines above; fix what they say, and restart to try again"),
 )
 

@@ -70,6 +70,7 @@ DEFAULT_RESCAN_INTERVAL = 60.0
 
 # -- configuration ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class HotFolderTarget:
     event_id: int
@@ -85,6 +86,7 @@ class HotFolderTarget:
 
 
 # -- the watcher -----------------------------------------------------------------------
+
 
 class HotFolderWatcher(FolderObserving, EngineOutcomes):
     """Watch ``folder`` and upload every complete JPEG that appears in it to ``target``.
@@ -129,8 +131,9 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
             self.after = AfterUpload(Path(os.path.abspath(self.after.move_to)))
         self.polling = polling
         self.replace_changed = replace_changed
-        self.ledger = WatchLedger(engine.store, self.target.event_id, self.target.album_id,
-                                  mirror_folders, rewrite_grace)
+        self.ledger = WatchLedger(
+            engine.store, self.target.event_id, self.target.album_id, mirror_folders, rewrite_grace
+        )
         self.label = label or f"Hot folder {self.folder.name or self.folder}"
         self.batch_options = dict(batch_options or {})
         self.batch_window = batch_window
@@ -139,13 +142,21 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
         self.poll_interval = poll_interval if poll_interval is not None else max(0.1, min(1.0, self.settle / 2))
         self._client = client
         self._on_event = on_event
-        self.gate = StabilityGate(settle=self.settle, incomplete_after=incomplete_after,
-                                  ignore=self._ignored)
+        self.gate = StabilityGate(settle=self.settle, incomplete_after=incomplete_after, ignore=self._ignored)
 
         self.observer_kind: str | None = None
         self.watching = False
-        self.counts = {"uploaded": 0, "skipped": 0, "name_taken": 0, "failed": 0, "rejected": 0, "changed": 0,
-                       "replaced": 0, "left_out": 0, "batches": 0}
+        self.counts = {
+            "uploaded": 0,
+            "skipped": 0,
+            "name_taken": 0,
+            "failed": 0,
+            "rejected": 0,
+            "changed": 0,
+            "replaced": 0,
+            "left_out": 0,
+            "batches": 0,
+        }
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -262,6 +273,7 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
 
         Files that arrive meanwhile extend the wait.
         """
+
         async def quiet() -> None:
             while self.pending or self._in_flight or self._rescan_requested or self._folder_moves:
                 await asyncio.sleep(0.05)
@@ -473,8 +485,11 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
         return keep
 
     async def _enqueue(self, paths: list[Path]) -> int:
-        kwargs: dict[str, Any] = {"album_id": self.target.album_id, "mirror_folders": self.mirror_folders,
-                                  "label": self.label, "root": self.folder,
-                                  "options": {"hot_folder": str(self.folder), **self.batch_options}}
+        kwargs: dict[str, Any] = {
+            "album_id": self.target.album_id,
+            "mirror_folders": self.mirror_folders,
+            "label": self.label,
+            "root": self.folder,
+            "options": {"hot_folder": str(self.folder), **self.batch_options},
+        }
         return await self.engine.enqueue(paths, self.target.event_id, **kwargs)
-

@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from studio_desktop.core.store import inserted_id
 
-_COLUMNS = ("id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, "
-            "enabled, created, options")
+_COLUMNS = (
+    "id, folder, event_id, album_id, mirror_folders, after, settle, polling, replace_changed, enabled, created, options"
+)
 
 
 class HotFolderRow(NamedTuple):
@@ -60,8 +61,10 @@ def get_row(conn: sqlite3.Connection, hot_id: int) -> HotFolderRow | None:
 
 def folder_taken(conn: sqlite3.Connection, folder: str, hot_id: int | None) -> bool:
     """Is ``folder`` saved already, by a row other than ``hot_id``?"""
-    return conn.execute("SELECT id FROM hot_folder WHERE folder = ? AND id IS NOT ?", (folder, hot_id)).fetchone() \
+    return (
+        conn.execute("SELECT id FROM hot_folder WHERE folder = ? AND id IS NOT ?", (folder, hot_id)).fetchone()
         is not None
+    )
 
 
 def insert(conn: sqlite3.Connection, values: HotFolderValues, created: float) -> int:

@@ -58,7 +58,6 @@ class LedgerEntry:
         return cls(*row)
 
 
-
 # -- ledger --------------------------------------------------------------------
 
 
@@ -72,8 +71,17 @@ _LEDGER_COLUMNS = "path, size, mtime_ns, event_id, album_id, photo_id, uploaded_
 
 
 def ledger_record(
-    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
-    photo_id: int | None, name: str | None, content_hash: str | None, *, uploaded_at: float | None = None,
+    conn: sqlite3.Connection,
+    path: str,
+    size: int,
+    mtime_ns: int,
+    event_id: int,
+    album_id: int | None,
+    photo_id: int | None,
+    name: str | None,
+    content_hash: str | None,
+    *,
+    uploaded_at: float | None = None,
 ) -> None:
     """Remember that this file version reached the target (``album_id`` None or 0: the event's root).
 
@@ -85,13 +93,27 @@ def ledger_record(
         "ON CONFLICT (path, size, mtime_ns, event_id, album_id) DO UPDATE SET "
         "photo_id = COALESCE(excluded.photo_id, photo_id), uploaded_at = excluded.uploaded_at, "
         "name = COALESCE(excluded.name, name), content_hash = COALESCE(excluded.content_hash, content_hash)",
-        (path, size, mtime_ns, event_id, album_id or 0, photo_id, time.time() if uploaded_at is None else uploaded_at,
-         None if name is None else nfc(name), content_hash),
+        (
+            path,
+            size,
+            mtime_ns,
+            event_id,
+            album_id or 0,
+            photo_id,
+            time.time() if uploaded_at is None else uploaded_at,
+            None if name is None else nfc(name),
+            content_hash,
+        ),
     )
 
 
 def ledger_lookup(
-    conn: sqlite3.Connection, path: str, size: int, mtime_ns: int, event_id: int, album_id: int | None,
+    conn: sqlite3.Connection,
+    path: str,
+    size: int,
+    mtime_ns: int,
+    event_id: int,
+    album_id: int | None,
 ) -> LedgerEntry | None:
     """The ledger row of this file version in this target (``album_id`` None or 0: the event's root)."""
     row = conn.execute(
@@ -103,7 +125,10 @@ def ledger_lookup(
 
 
 def ledger_for_paths(
-    conn: sqlite3.Connection, paths: Sequence[str], event_id: int, album_id: int | None,
+    conn: sqlite3.Connection,
+    paths: Sequence[str],
+    event_id: int,
+    album_id: int | None,
 ) -> dict[str, list[LedgerEntry]]:
     """Every ledger row of these paths in the event, newest first per path.
 
@@ -112,9 +137,11 @@ def ledger_for_paths(
     """
     found: dict[str, list[LedgerEntry]] = {}
     for start in range(0, len(paths), 500):
-        chunk = list(paths[start:start + 500])
-        sql = (f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
-               f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})")
+        chunk = list(paths[start : start + 500])
+        sql = (
+            f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
+            f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})"
+        )
         params: list[Any] = [event_id, *chunk]
         if album_id is not None:
             sql += " AND album_id = ?"
@@ -125,7 +152,10 @@ def ledger_for_paths(
 
 
 def ledger_by_hash(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None, content_hash: str,
+    conn: sqlite3.Connection,
+    event_id: int,
+    album_id: int | None,
+    content_hash: str,
 ) -> list[LedgerEntry]:
     """Rows of files whose sent bytes had this sha256, in this target (None or 0: the root), newest first."""
     rows = conn.execute(
@@ -185,7 +215,8 @@ class AlbumRow:
 
 
 def choose_albums(
-    rows: Iterable[AlbumRow], keep: dict[tuple[int, str], int] | None = None,
+    rows: Iterable[AlbumRow],
+    keep: dict[tuple[int, str], int] | None = None,
 ) -> dict[tuple[int, str], int]:
     """``{(parent_id or 0, NFC name): album_id}``: one album for each name under each parent.
 
@@ -211,17 +242,24 @@ def choose_albums(
 
 def album_replace(conn: sqlite3.Connection, event_id: int, rows: Sequence[AlbumRow]) -> dict[tuple[int, str], int]:
     """Replace the event's album map with the server's list (chosen by :func:`choose_albums`); returns the map."""
-    keep = {(r[0], r[1]): r[2] for r in conn.execute(
-        "SELECT parent_id, name, album_id FROM album_map WHERE event_id = ?", (event_id,))}
+    keep = {
+        (r[0], r[1]): r[2]
+        for r in conn.execute("SELECT parent_id, name, album_id FROM album_map WHERE event_id = ?", (event_id,))
+    }
     chosen = choose_albums(rows, keep)
     conn.execute("DELETE FROM album_map WHERE event_id = ?", (event_id,))
-    conn.executemany("INSERT INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
-                     [(event_id, parent, name, album_id) for (parent, name), album_id in chosen.items()])
+    conn.executemany(
+        "INSERT INTO album_map (event_id, parent_id, name, album_id) VALUES (?, ?, ?, ?)",
+        [(event_id, parent, name, album_id) for (parent, name), album_id in chosen.items()],
+    )
     return chosen
 
 
 def mapped_album(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None, rel_album_path: Sequence[str],
+    conn: sqlite3.Connection,
+    event_id: int,
+    album_id: int | None,
+    rel_album_path: Sequence[str],
 ) -> tuple[bool, int | None]:
     """Follow ``rel_album_path`` below ``album_id`` through the album map: (all known?, final album id)."""
     parent = album_id

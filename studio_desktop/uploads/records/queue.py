@@ -62,8 +62,9 @@ class Batch:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Batch:
-        return cls(row["id"], row["created"], row["event_id"], row["album_id"], _loads(row["options"], {}),
-                   row["label"])
+        return cls(
+            row["id"], row["created"], row["event_id"], row["album_id"], _loads(row["options"], {}), row["label"]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +90,24 @@ class Item:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
-        prior = _loads(row["prior_photo_ids"], None) if "prior_photo_ids" in row.keys() else None
+        prior = _loads(row["prior_photo_ids"], None) if "prior_photo_ids" in row.keys() else None  # noqa: SIM118 -- `in row` looks at values
         return cls(
-            id=row["id"], batch_id=row["batch_id"], path=row["path"], name=row["name"], size=row["size"],
-            mtime_ns=row["mtime_ns"], event_id=row["event_id"], album_id=row["album_id"],
-            rel_album_path=tuple(_loads(row["rel_album_path"], [])), state=row["state"], attempts=row["attempts"],
-            last_error=row["last_error"], photo_id=row["photo_id"], bytes_sent=row["bytes_sent"],
-            updated=row["updated"], verify=bool(row["verify"]),
+            id=row["id"],
+            batch_id=row["batch_id"],
+            path=row["path"],
+            name=row["name"],
+            size=row["size"],
+            mtime_ns=row["mtime_ns"],
+            event_id=row["event_id"],
+            album_id=row["album_id"],
+            rel_album_path=tuple(_loads(row["rel_album_path"], [])),
+            state=row["state"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            photo_id=row["photo_id"],
+            bytes_sent=row["bytes_sent"],
+            updated=row["updated"],
+            verify=bool(row["verify"]),
             prior_photo_ids=None if prior is None else tuple(int(i) for i in prior),
         )
 
@@ -157,8 +169,11 @@ def _scope_sql(batch_ids: Sequence[int] | None, column: str = "batch_id") -> tup
 
 
 def create_batch(
-    conn: sqlite3.Connection, event_id: int, album_id: int | None = None,
-    options: dict[str, Any] | None = None, label: str | None = None,
+    conn: sqlite3.Connection,
+    event_id: int,
+    album_id: int | None = None,
+    options: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> int:
     cur = conn.execute(
         "INSERT INTO upload_batch (created, event_id, album_id, options, label) VALUES (?, ?, ?, ?, ?)",
@@ -195,8 +210,9 @@ def clear_finished(conn: sqlite3.Connection) -> int:
     Returns how many items went.
     """
     cur = conn.execute(f"DELETE FROM upload_item WHERE state IN ({', '.join('?' * len(CLEARABLE))})", CLEARABLE)
-    conn.execute("DELETE FROM upload_batch WHERE NOT EXISTS "
-                 "(SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id)")
+    conn.execute(
+        "DELETE FROM upload_batch WHERE NOT EXISTS (SELECT 1 FROM upload_item i WHERE i.batch_id = upload_batch.id)"
+    )
     return cur.rowcount
 
 
@@ -226,12 +242,37 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
         cur = conn.execute(
             "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
             "state, last_error, photo_id, bytes_sent, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel,
-             state, message, photo_id, entry.size if state == DUPLICATE else 0, now),
+            (
+                batch_id,
+                entry.path,
+                entry.name,
+                entry.size,
+                entry.mtime_ns,
+                batch.event_id,
+                batch.album_id,
+                rel,
+                state,
+                message,
+                photo_id,
+                entry.size if state == DUPLICATE else 0,
+                now,
+            ),
         )
-        return Item(inserted_id(cur), batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
-                    batch.album_id, tuple(entry.rel_album_path), state, last_error=message, photo_id=photo_id,
-                    updated=now)
+        return Item(
+            inserted_id(cur),
+            batch_id,
+            entry.path,
+            entry.name,
+            entry.size,
+            entry.mtime_ns,
+            batch.event_id,
+            batch.album_id,
+            tuple(entry.rel_album_path),
+            state,
+            last_error=message,
+            photo_id=photo_id,
+            updated=now,
+        )
 
     for entry in entries:
         rel = json.dumps(list(entry.rel_album_path), ensure_ascii=False)
@@ -252,8 +293,9 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
             if key not in targets:
                 targets[key] = mapped_album(conn, batch.event_id, batch.album_id, key)
             known, album_id = targets[key]
-            hit = ledger_lookup(conn, entry.path, entry.size, entry.mtime_ns, batch.event_id, album_id) \
-                if known else None
+            hit = (
+                ledger_lookup(conn, entry.path, entry.size, entry.mtime_ns, batch.event_id, album_id) if known else None
+            )
             if hit is not None:
                 result.duplicate_items.append(insert_finished(entry, rel, DUPLICATE, ledger_reason(hit), hit.photo_id))
                 continue
@@ -262,8 +304,21 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
                 WHERE path = ? AND size = ? AND mtime_ns = ? AND event_id = ?
                 AND album_id IS ? AND rel_album_path = ? AND batch_id != ?
                 AND state IN ({pending_marks}) ORDER BY id DESC LIMIT 1""",
-            (entry.path, entry.size, entry.mtime_ns, batch.event_id, batch.album_id, rel, batch_id,
-             QUEUED, CHECKING, UPLOADING, PAUSED, FAILED, CANCELLED),
+            (
+                entry.path,
+                entry.size,
+                entry.mtime_ns,
+                batch.event_id,
+                batch.album_id,
+                rel,
+                batch_id,
+                QUEUED,
+                CHECKING,
+                UPLOADING,
+                PAUSED,
+                FAILED,
+                CANCELLED,
+            ),
         ).fetchone()
         if old is None:
             old = _left_out_before(conn, batch, entry, rel)
@@ -277,14 +332,28 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
                 new_state = QUEUED
             else:
                 new_state = old["state"]
-                conn.execute("UPDATE upload_item SET batch_id = ?, updated = ? WHERE id = ?",
-                             (batch_id, now, old["id"]))
+                conn.execute(
+                    "UPDATE upload_item SET batch_id = ?, updated = ? WHERE id = ?", (batch_id, now, old["id"])
+                )
             result.adopted += 1
             result.adopted_ids.append(int(old["id"]))
             result.adopted_moves.append((int(old["id"]), int(old["batch_id"]), old["state"], new_state, entry.size))
         else:
-            new_rows.append((batch_id, entry.path, entry.name, entry.size, entry.mtime_ns, batch.event_id,
-                             batch.album_id, rel, QUEUED, None, now))
+            new_rows.append(
+                (
+                    batch_id,
+                    entry.path,
+                    entry.name,
+                    entry.size,
+                    entry.mtime_ns,
+                    batch.event_id,
+                    batch.album_id,
+                    rel,
+                    QUEUED,
+                    None,
+                    now,
+                )
+            )
             result.added += 1
         result.bytes += entry.size
     conn.executemany(
@@ -308,8 +377,9 @@ def _left_out_before(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel
     ).fetchone()
 
 
-def _move_refused(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str, state: str,
-                  now: float) -> tuple[Item, int, int] | None:
+def _move_refused(
+    conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: str, state: str, now: float
+) -> tuple[Item, int, int] | None:
     """A file refused again, already failed or skipped the same way for the same target, moves into this batch.
 
     So it is listed (and counted) once however often the folder is dropped.
@@ -322,11 +392,29 @@ def _move_refused(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel: s
     ).fetchone()
     if row is None:
         return None
-    conn.execute("UPDATE upload_item SET batch_id = ?, last_error = ?, updated = ? WHERE id = ?",
-                 (batch.id, entry.error, now, row["id"]))
+    conn.execute(
+        "UPDATE upload_item SET batch_id = ?, last_error = ?, updated = ? WHERE id = ?",
+        (batch.id, entry.error, now, row["id"]),
+    )
     old = Item.from_row(row)
-    return Item(old.id, batch.id, old.path, old.name, old.size, old.mtime_ns, old.event_id, old.album_id,
-                old.rel_album_path, state, last_error=entry.error, updated=now), old.batch_id, old.size
+    return (
+        Item(
+            old.id,
+            batch.id,
+            old.path,
+            old.name,
+            old.size,
+            old.mtime_ns,
+            old.event_id,
+            old.album_id,
+            old.rel_album_path,
+            state,
+            last_error=entry.error,
+            updated=now,
+        ),
+        old.batch_id,
+        old.size,
+    )
 
 
 def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:
@@ -335,7 +423,10 @@ def get_item(conn: sqlite3.Connection, item_id: int) -> Item | None:
 
 
 def next_queued(
-    conn: sqlite3.Connection, after_id: int = 0, limit: int = 100, batch_ids: Sequence[int] | None = None,
+    conn: sqlite3.Connection,
+    after_id: int = 0,
+    limit: int = 100,
+    batch_ids: Sequence[int] | None = None,
 ) -> list[Item]:
     """The next page of queued items (by id, after ``after_id``), optionally only from some batches."""
     scope, params = _scope_sql(batch_ids)
@@ -347,8 +438,12 @@ def next_queued(
 
 
 def items(
-    conn: sqlite3.Connection, *, batch_ids: Sequence[int] | None = None, states: Sequence[str] | None = None,
-    after_id: int = 0, limit: int = 500,
+    conn: sqlite3.Connection,
+    *,
+    batch_ids: Sequence[int] | None = None,
+    states: Sequence[str] | None = None,
+    after_id: int = 0,
+    limit: int = 500,
 ) -> list[Item]:
     """One page of items in id order (for lists, summaries and the GUI's lazy models)."""
     scope, params = _scope_sql(batch_ids)
@@ -380,7 +475,8 @@ def counts(conn: sqlite3.Connection, batch_ids: Sequence[int] | None = None) -> 
     scope, params = _scope_sql(batch_ids)
     result = {state: (0, 0) for state in STATES}
     for row in conn.execute(
-        f"SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM upload_item WHERE 1{scope} GROUP BY state", params,
+        f"SELECT state, COUNT(*), COALESCE(SUM(size), 0) FROM upload_item WHERE 1{scope} GROUP BY state",
+        params,
     ):
         result[row[0]] = (int(row[1]), int(row[2]))
     return result
@@ -395,7 +491,10 @@ def batch_has_pending(conn: sqlite3.Connection, batch_id: int) -> bool:
 
 
 def claim(
-    conn: sqlite3.Connection, item_id: int, state: str = CHECKING, from_states: Sequence[str] = (QUEUED,),
+    conn: sqlite3.Connection,
+    item_id: int,
+    state: str = CHECKING,
+    from_states: Sequence[str] = (QUEUED,),
 ) -> bool:
     """Move an item to ``state`` only if it is still in one of ``from_states`` (so nobody else took it)."""
     marks = ", ".join("?" * len(from_states))
@@ -410,8 +509,14 @@ _UNSET: Any = object()
 
 
 def set_state(
-    conn: sqlite3.Connection, item_id: int, state: str, *, last_error: str | None = _UNSET,
-    attempts: int | None = None, verify: bool | None = None, photo_id: int | None = _UNSET,
+    conn: sqlite3.Connection,
+    item_id: int,
+    state: str,
+    *,
+    last_error: str | None = _UNSET,
+    attempts: int | None = None,
+    verify: bool | None = None,
+    photo_id: int | None = _UNSET,
     bytes_sent: int | None = None,
 ) -> None:
     sets = ["state = ?", "updated = ?"]
@@ -420,8 +525,11 @@ def set_state(
         if value is not _UNSET:
             sets.append(f"{column} = ?")
             params.append(value)
-    for column, value in (("attempts", attempts), ("verify", None if verify is None else int(verify)),
-                          ("bytes_sent", bytes_sent)):
+    for column, value in (
+        ("attempts", attempts),
+        ("verify", None if verify is None else int(verify)),
+        ("bytes_sent", bytes_sent),
+    ):
         if value is not None:
             sets.append(f"{column} = ?")
             params.append(value)
@@ -430,13 +538,17 @@ def set_state(
 
 def set_prior_photo_ids(conn: sqlite3.Connection, item_id: int, photo_ids: Sequence[int]) -> None:
     """Remember, before an item's first send, which photos of its name its target already held."""
-    conn.execute("UPDATE upload_item SET prior_photo_ids = ? WHERE id = ? AND prior_photo_ids IS NULL",
-                 (json.dumps([int(i) for i in photo_ids]), item_id))
+    conn.execute(
+        "UPDATE upload_item SET prior_photo_ids = ? WHERE id = ? AND prior_photo_ids IS NULL",
+        (json.dumps([int(i) for i in photo_ids]), item_id),
+    )
 
 
 def update_file_facts(conn: sqlite3.Connection, item_id: int, size: int, mtime_ns: int) -> None:
-    conn.execute("UPDATE upload_item SET size = ?, mtime_ns = ?, updated = ? WHERE id = ?",
-                 (size, mtime_ns, time.time(), item_id))
+    conn.execute(
+        "UPDATE upload_item SET size = ?, mtime_ns = ?, updated = ? WHERE id = ?",
+        (size, mtime_ns, time.time(), item_id),
+    )
 
 
 def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]]) -> None:
@@ -452,8 +564,14 @@ def save_progress(conn: sqlite3.Connection, progress: Iterable[tuple[int, int]])
 
 
 def record_uploaded(
-    conn: sqlite3.Connection, item: Item, album_id: int | None, photo_id: int | None, *, state: str = DONE,
-    message: str | None = None, content_hash: str | None = None,
+    conn: sqlite3.Connection,
+    item: Item,
+    album_id: int | None,
+    photo_id: int | None,
+    *,
+    state: str = DONE,
+    message: str | None = None,
+    content_hash: str | None = None,
 ) -> None:
     """The item is in the gallery: mark it and remember the file in the ledger, in one transaction."""
     now = time.time()
@@ -462,8 +580,18 @@ def record_uploaded(
         "WHERE id = ?",
         (state, photo_id, message, now, item.id),
     )
-    ledger_record(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id, photo_id, item.name,
-                  content_hash, uploaded_at=now)
+    ledger_record(
+        conn,
+        item.path,
+        item.size,
+        item.mtime_ns,
+        item.event_id,
+        album_id,
+        photo_id,
+        item.name,
+        content_hash,
+        uploaded_at=now,
+    )
 
 
 def recover_in_flight(conn: sqlite3.Connection) -> int:
@@ -476,8 +604,13 @@ def recover_in_flight(conn: sqlite3.Connection) -> int:
 
 
 def change_states(
-    conn: sqlite3.Connection, to_state: str, from_states: Sequence[str], *, item_ids: Sequence[int] | None = None,
-    batch_ids: Sequence[int] | None = None, reset_attempts: bool = False,
+    conn: sqlite3.Connection,
+    to_state: str,
+    from_states: Sequence[str],
+    *,
+    item_ids: Sequence[int] | None = None,
+    batch_ids: Sequence[int] | None = None,
+    reset_attempts: bool = False,
 ) -> list[tuple[int, str, int]]:
     """Bulk move (pause, resume, cancel, retry); returns ``(id, old state, size)`` of each item that moved."""
     scope, params = _scope_sql(batch_ids)
@@ -487,16 +620,21 @@ def change_states(
     if item_ids is not None:
         ids = [int(i) for i in item_ids]
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            moved += [(r[0], r[1], r[2]) for r in conn.execute(
-                f"SELECT id, state, size FROM upload_item WHERE {where} AND id IN ({', '.join('?' * len(chunk))})",
-                (*params, *chunk))]
+            chunk = ids[start : start + 500]
+            moved += [
+                (r[0], r[1], r[2])
+                for r in conn.execute(
+                    f"SELECT id, state, size FROM upload_item WHERE {where} AND id IN ({', '.join('?' * len(chunk))})",
+                    (*params, *chunk),
+                )
+            ]
     else:
-        moved = [(r[0], r[1], r[2]) for r in conn.execute(f"SELECT id, state, size FROM upload_item WHERE {where}",
-                                                         params)]
+        moved = [
+            (r[0], r[1], r[2]) for r in conn.execute(f"SELECT id, state, size FROM upload_item WHERE {where}", params)
+        ]
     extra = ", attempts = 0, last_error = NULL" if reset_attempts else ""
     for start in range(0, len(moved), 500):
-        chunk = [m[0] for m in moved[start:start + 500]]
+        chunk = [m[0] for m in moved[start : start + 500]]
         conn.execute(
             f"UPDATE upload_item SET state = ?, updated = ?{extra} WHERE id IN ({', '.join('?' * len(chunk))})",
             (to_state, time.time(), *chunk),
@@ -505,12 +643,21 @@ def change_states(
 
 
 def set_states(
-    conn: sqlite3.Connection, to_state: str, from_states: Sequence[str], *, item_ids: Sequence[int] | None = None,
-    batch_ids: Sequence[int] | None = None, reset_attempts: bool = False,
+    conn: sqlite3.Connection,
+    to_state: str,
+    from_states: Sequence[str],
+    *,
+    item_ids: Sequence[int] | None = None,
+    batch_ids: Sequence[int] | None = None,
+    reset_attempts: bool = False,
 ) -> list[int]:
     """Like :func:`change_states`; returns just the ids that moved."""
-    return [m[0] for m in change_states(conn, to_state, from_states, item_ids=item_ids, batch_ids=batch_ids,
-                                        reset_attempts=reset_attempts)]
+    return [
+        m[0]
+        for m in change_states(
+            conn, to_state, from_states, item_ids=item_ids, batch_ids=batch_ids, reset_attempts=reset_attempts
+        )
+    ]
 
 
 def items_by_id(conn: sqlite3.Connection, item_ids: Sequence[int]) -> list[Item]:
@@ -521,15 +668,15 @@ def items_by_id(conn: sqlite3.Connection, item_ids: Sequence[int]) -> list[Item]
 
 def unclaim(conn: sqlite3.Connection, item_ids: Sequence[int]) -> None:
     """Claimed items that never started go back to the queue as they were."""
-    conn.executemany("UPDATE upload_item SET state = ? WHERE id = ? AND state = ?",
-                     [(QUEUED, i, CHECKING) for i in item_ids])
+    conn.executemany(
+        "UPDATE upload_item SET state = ? WHERE id = ? AND state = ?", [(QUEUED, i, CHECKING) for i in item_ids]
+    )
 
 
 def settle_interrupted(conn: sqlite3.Connection, item_id: int, state: str, verify: bool, message: str | None) -> bool:
     """An item in flight that was paused, cancelled or stopped takes ``state``; False if it was no longer in flight."""
     cur = conn.execute(
-        "UPDATE upload_item SET state = ?, verify = ?, last_error = ?, updated = ? "
-        "WHERE id = ? AND state IN (?, ?, ?)",
+        "UPDATE upload_item SET state = ?, verify = ?, last_error = ?, updated = ? WHERE id = ? AND state IN (?, ?, ?)",
         (state, int(verify), message, time.time(), item_id, QUEUED, CHECKING, UPLOADING),
     )
     return cur.rowcount == 1
@@ -542,15 +689,21 @@ def clear_verify(conn: sqlite3.Connection, item_id: int) -> None:
 def photos_of_others(conn: sqlite3.Connection, photo_ids: Sequence[int], item_id: int) -> set[int]:
     """Which of these photos another item (not ``item_id``) was recorded as uploaded with."""
     marks = ", ".join("?" * len(photo_ids))
-    return {row[0] for row in conn.execute(
-        f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
-        (*photo_ids, item_id, DONE))}
+    return {
+        row[0]
+        for row in conn.execute(
+            f"SELECT photo_id FROM upload_item WHERE photo_id IN ({marks}) AND id != ? AND state = ?",
+            (*photo_ids, item_id, DONE),
+        )
+    }
 
 
 def recover_interrupted(conn: sqlite3.Connection) -> dict[int, float]:
     """Crash leftovers back to the queue (see :func:`recover_in_flight`): id -> when last saved."""
-    saved = {row[0]: row[1] for row in conn.execute(
-        "SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (CHECKING, UPLOADING))}
+    saved = {
+        row[0]: row[1]
+        for row in conn.execute("SELECT id, updated FROM upload_item WHERE state IN (?, ?)", (CHECKING, UPLOADING))
+    }
     recover_in_flight(conn)
     return saved
 
@@ -564,8 +717,9 @@ def _where(states: Sequence[str] | None) -> tuple[str, list[Any]]:
     return f" WHERE state IN ({', '.join('?' * len(states))})", list(states)
 
 
-def read_page(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int
-              ) -> tuple[list[Item], dict[int, str | None]]:
+def read_page(
+    conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int
+) -> tuple[list[Item], dict[int, str | None]]:
     """``limit`` items from ``offset`` (in id order), and the labels of their batches."""
     where, params = _where(states)
     rows = conn.execute(
@@ -578,13 +732,18 @@ def read_page(conn: sqlite3.Connection, states: Sequence[str] | None, offset: in
     labels: dict[int, str | None] = {}
     if batch_ids:
         marks = ", ".join("?" * len(batch_ids))
-        labels = {r[0]: r[1] for r in conn.execute(f"SELECT id, label FROM upload_batch WHERE id IN ({marks})",
-                                                     batch_ids)}
+        labels = {
+            r[0]: r[1] for r in conn.execute(f"SELECT id, label FROM upload_batch WHERE id IN ({marks})", batch_ids)
+        }
     return items, labels
 
 
 def read_ids(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int, limit: int) -> list[int]:
     """The ids of ``limit`` items from ``offset`` (in id order)."""
     where, params = _where(states)
-    return [r[0] for r in conn.execute(f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?",
-                                       (*params, limit, offset))]
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+    ]

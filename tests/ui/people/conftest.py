@@ -74,6 +74,7 @@ def click(qtbot):
 
 # --- a "browser" for the sandbox's OAuth pages -------------------------------------------------
 
+
 def _form(page: str, base_url: str, button: str) -> tuple[str, dict[str, str]]:
     """The authorize page's form that holds ``button``: its action and the fields a browser would send."""
     for attributes, body in re.findall(r"<form\b([^>]*)>(.*?)</form>", page, re.IGNORECASE | re.DOTALL):

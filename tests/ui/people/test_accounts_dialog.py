@@ -18,8 +18,9 @@ from tests.ui.conftest import endpoints_for
 WAIT_MS = 10_000
 
 
-def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(gui_session_factory, sandbox,
-                                                                             wait_for_tree, qtbot, click, run_async):
+def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(
+    gui_session_factory, sandbox, wait_for_tree, qtbot, click, run_async
+):
     session = gui_session_factory(sandbox)
     wait_for_tree(session)
     people, window = session.people, session.window
@@ -48,7 +49,10 @@ def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(gu
     run_async(session.aclose(), timeout=20)
 
     again = gui_session_factory(sandbox)
-    assert again.people.signing_in.shootproof.can_use_browser and again.people.signing_in.shootproof.client_id == "my-studio-app-7"
+    assert (
+        again.people.signing_in.shootproof.can_use_browser
+        and again.people.signing_in.shootproof.client_id == "my-studio-app-7"
+    )
 
 
 def test_accounts_signs_out_of_pixieset_alone(gui_session_factory, sandbox, wait_for_tree, qtbot, click):

@@ -24,8 +24,9 @@ def make_panel(qtbot, tasks, px_client):
 
 
 def wait_page(qtbot, panel):
-    qtbot.waitUntil(lambda: panel.load_task is None and panel.page is not None and not panel.busy.isVisible(),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: panel.load_task is None and panel.page is not None and not panel.busy.isVisible(), timeout=10_000
+    )
 
 
 def searches(sandbox) -> int:
@@ -65,8 +66,9 @@ def test_pages_and_type_filter(make_panel, qtbot, run_async, px_client, qtmodelt
     assert all(panel.model.index(r, 0).data(BADGE_ROLE).startswith("Lead") for r in range(panel.model.rowCount()))
 
 
-def test_search_as_you_type_is_debounced_and_a_newer_query_cancels_the_older(make_panel, qtbot, sandbox, run_async,
-                                                                              px_client):
+def test_search_as_you_type_is_debounced_and_a_newer_query_cancels_the_older(
+    make_panel, qtbot, sandbox, run_async, px_client
+):
     panel = make_panel()
     wait_page(qtbot, panel)
     before = searches(sandbox)
@@ -93,8 +95,12 @@ def test_search_as_you_type_is_debounced_and_a_newer_query_cancels_the_older(mak
     assert older.cancelled()
     wait_page(qtbot, panel)
     assert panel.model.rowCount() > 0
-    assert all("łukasz" in (c.first_name or "").casefold() or "łukasz" in (c.email or "").casefold()
-               or "lukasz" in (c.email or "") for c in panel.model.items)
+    assert all(
+        "łukasz" in (c.first_name or "").casefold()
+        or "łukasz" in (c.email or "").casefold()
+        or "lukasz" in (c.email or "")
+        for c in panel.model.items
+    )
 
     panel.search.clear()
     panel.search_now()
@@ -126,7 +132,11 @@ def test_edit_with_field_errors_beside_the_fields(make_panel, qtbot, run_async, 
     assert panel.form.error_text("email") == ""
     saved = run_async(px_client.get_client(client.id))
     assert (saved.email, saved.company, saved.type, saved.status_name) == (
-        "renamed.person@example.com", "Studio Nord", "lead", "Archived")
+        "renamed.person@example.com",
+        "Studio Nord",
+        "lead",
+        "Archived",
+    )
     assert saved.address_info.country == "Norway"
     assert "Archived" in panel.model.index(panel.model.row_of(client.id), 0).data(BADGE_ROLE)
 
@@ -170,10 +180,12 @@ def test_collections_and_documents(make_panel, qtbot, run_async, px_client):
     panel = make_panel()
     wait_page(qtbot, panel)
     panel.reveal_client(client)
-    qtbot.waitUntil(lambda: panel.current_client() is not None and panel.current_client().id == client.id,
-                    timeout=10_000)
-    qtbot.waitUntil(lambda: panel.tabs.tabText(1) != "Galleries" and panel.tabs.tabText(2) != "Documents",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: panel.current_client() is not None and panel.current_client().id == client.id, timeout=10_000
+    )
+    qtbot.waitUntil(
+        lambda: panel.tabs.tabText(1) != "Galleries" and panel.tabs.tabText(2) != "Documents", timeout=10_000
+    )
     assert panel.tabs.tabText(1) == f"Galleries ({collections.total})"
     assert panel.collections_list.count() == collections.total
     assert collections.items[0].name in panel.collections_list.item(0).text()
@@ -223,19 +235,24 @@ def test_signed_out_responses_ask_to_sign_in(make_panel, qtbot, sandbox):
     assert signed_out.sign_in_button.isVisibleTo(signed_out) and "Sign in to Pixieset" in signed_out.list_empty.text()
 
 
-def test_copy_between_services_never_duplicates(make_panel, qtbot, run_async, px_client, directory, store, tasks,
-                                                sandbox, sp_client, click):
+def test_copy_between_services_never_duplicates(
+    make_panel, qtbot, run_async, px_client, directory, store, tasks, sandbox, sp_client, click
+):
     from studio_desktop.ui.people.contacts_panel import ContactsPanel
 
-    person = run_async(px_client.create_client(ClientDraft(first_name="Noor", last_name="Haddad",
-                                                           email="noor.haddad@example.com", company="Haddad Films")))
+    person = run_async(
+        px_client.create_client(
+            ClientDraft(first_name="Noor", last_name="Haddad", email="noor.haddad@example.com", company="Haddad Films")
+        )
+    )
     panel = make_panel(contacts=directory)
     wait_page(qtbot, panel)
     ready: list = []
     panel.contact_ready.connect(ready.append)
     panel.reveal_client(person)
-    qtbot.waitUntil(lambda: panel.current_client() is not None and panel.current_client().id == person.id,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: panel.current_client() is not None and panel.current_client().id == person.id, timeout=10_000
+    )
     creates = sandbox.studio.count_requests("sp.contact.create")
     for _ in range(2):
         click(panel.copy_button)
@@ -259,9 +276,15 @@ def test_copy_between_services_never_duplicates(make_panel, qtbot, run_async, px
     assert clients[0].id == person.id and "already one of your Pixieset clients" in contacts_panel.banner.text()
 
     brand = run_async(sp_client.brand_get_list())[0]
-    fresh = run_async(sp_client.contact_create(brand.id, "Tomás", "tomas.vidal@example.es", last_name="Vidal",
-                                               address={"address_1": "Calle Mayor 1", "city": "Madrid",
-                                                        "country": "ES"}))
+    fresh = run_async(
+        sp_client.contact_create(
+            brand.id,
+            "Tomás",
+            "tomas.vidal@example.es",
+            last_name="Vidal",
+            address={"address_1": "Calle Mayor 1", "city": "Madrid", "country": "ES"},
+        )
+    )
     contacts_panel.reveal_contact(fresh)
     for expected in (1, 2):
         click(contacts_panel.copy_button)

@@ -18,15 +18,19 @@ def test_columns_are_matched_loosely_and_rows_read():
         HEADER
         + 'Ana,Lima,ana@example.com,555-0100,"Lima, Inc.","wedding,bride",1 Main St,Austin,TX,73301,US\r\n'
         + "\r\n"
-        + 'Ben,Okafor,ben@example.com,,,,,,,,\r\n'
+        + "Ben,Okafor,ben@example.com,,,,,,,,\r\n"
     ).encode("utf-8")
     plan = read_contacts_csv(data)
     assert plan.problems == [] and plan.encoding == "utf-8"
     assert plan.columns["E-mail Address"] == "email" and plan.columns["Zip"] == "postal_code"
     assert [row.line for row in plan.rows] == [2, 4]
     ana = plan.rows[0].fields(brand_id=7)
-    assert (ana.first_name, ana.email, ana.business_name, ana.tags) == ("Ana", "ana@example.com", "Lima, Inc.",
-                                                                      ("wedding", "bride"))
+    assert (ana.first_name, ana.email, ana.business_name, ana.tags) == (
+        "Ana",
+        "ana@example.com",
+        "Lima, Inc.",
+        ("wedding", "bride"),
+    )
     assert ana.address.city == "Austin" and ana.address.country == "US"
     assert plan.rows[1].fields(7).address is None
     assert all(row.ok for row in plan.rows)
@@ -36,14 +40,14 @@ def test_malformed_rows_are_reported_with_their_line_and_never_crash():
     text = (
         "First Name,Last Name,Email,Notes\n"
         "Cara,Diaz,cara@example.com,fine\n"
-        "Dev,Patel,,no email here\n"                                  # missing email
-        "Eli,Moss,eli-at-example.com,typo\n"                          # not an email
-        "Fay,Ng,fay@example.com,has,two extra,values\n"               # extra columns
-        "Gus,Ortiz,gus@example.com\n"                                 # short row: still fine
-        ",Nameless,nameless@example.com,\n"                           # no first name
-        "Hal,Quinn,CARA@example.com,dup\n"                            # same email as line 2
-        'Ivy,Reyes,ivy@example.com,"a note\nover two lines"\n'         # quoted line break
-        "Jo,Stone,jo@example.com,,\n"                                 # trailing empty cell: fine
+        "Dev,Patel,,no email here\n"  # missing email
+        "Eli,Moss,eli-at-example.com,typo\n"  # not an email
+        "Fay,Ng,fay@example.com,has,two extra,values\n"  # extra columns
+        "Gus,Ortiz,gus@example.com\n"  # short row: still fine
+        ",Nameless,nameless@example.com,\n"  # no first name
+        "Hal,Quinn,CARA@example.com,dup\n"  # same email as line 2
+        'Ivy,Reyes,ivy@example.com,"a note\nover two lines"\n'  # quoted line break
+        "Jo,Stone,jo@example.com,,\n"  # trailing empty cell: fine
     )
     plan = read_contacts_csv(text.encode("utf-8"))
     by_line = {row.line: row for row in plan.rows}
@@ -60,14 +64,19 @@ def test_malformed_rows_are_reported_with_their_line_and_never_crash():
 
 
 def test_windows_encoded_files_and_undecodable_lines():
-    cp1252 = ("First Name,Last Name,Email\r\nJosé,Müller,jose@example.com\r\nZoë,Brontë,zoe@example.com\r\n"
-              ).encode("cp1252")
+    cp1252 = ("First Name,Last Name,Email\r\nJosé,Müller,jose@example.com\r\nZoë,Brontë,zoe@example.com\r\n").encode(
+        "cp1252"
+    )
     plan = read_contacts_csv(cp1252)
     assert plan.encoding == "cp1252" and plan.problems == []
     assert [row.display_name for row in plan.rows] == ["José Müller", "Zoë Brontë"]
 
-    mixed = (b"First Name,Email\n" + "Ren\u00e9,rene@example.com\n".encode("utf-8")
-             + b"Bad\x81\x8d,bad@example.com\n" + "Chlo\u00e9,chloe@example.com\n".encode("cp1252"))
+    mixed = (
+        b"First Name,Email\n"
+        + "Ren\u00e9,rene@example.com\n".encode("utf-8")
+        + b"Bad\x81\x8d,bad@example.com\n"
+        + "Chlo\u00e9,chloe@example.com\n".encode("cp1252")
+    )
     plan = read_contacts_csv(mixed)
     assert [row.display_name for row in plan.valid_rows] == ["René", "Chloé"]
     [bad] = plan.invalid_rows
@@ -79,15 +88,18 @@ def test_windows_encoded_files_and_undecodable_lines():
     assert plan.delimiter == "\t" and [row.email for row in plan.rows] == ["mei@example.com"]
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"", "The file is empty."),
-    (b"\n\n  \n", "The file is empty."),
-    (b"Name,Phone\nAl,1\n", "No column holds email addresses"),
-    (b"al@example.com,Al\nbo@example.com,Bo\n", "should name the columns"),
-    (b"Email,Phone\nal@example.com,1\n", "No column holds first names"),
-    (b"First Name,Email\n", "column names but no contacts"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", "The file is empty."),
+        (b"\n\n  \n", "The file is empty."),
+        (b"Name,Phone\nAl,1\n", "No column holds email addresses"),
+        (b"al@example.com,Al\nbo@example.com,Bo\n", "should name the columns"),
+        (b"Email,Phone\nal@example.com,1\n", "No column holds first names"),
+        (b"First Name,Email\n", "column names but no contacts"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+    ],
+)
 def test_files_that_cannot_be_imported_say_why(data, expected):
     plan = read_contacts_csv(data)
     assert plan.valid_rows == []
@@ -95,7 +107,7 @@ def test_files_that_cannot_be_imported_say_why(data, expected):
 
 
 def test_semicolons_and_a_single_name_column():
-    plan = read_contacts_csv("Name;Email\nAnna Maria Rossi;anna@example.it\n".encode("utf-8"))
+    plan = read_contacts_csv(b"Name;Email\nAnna Maria Rossi;anna@example.it\n")
     [row] = plan.rows
     assert plan.delimiter == ";" and row.values["first_name"] == "Anna" and row.values["last_name"] == "Maria Rossi"
 
@@ -106,8 +118,7 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_batches_hold_at_most_fifty():
-    plan = read_contacts_csv(("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(120)))
-                             .encode())
+    plan = read_contacts_csv(("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(120))).encode())
     assert [len(batch) for batch in batches(plan.valid_rows)] == [50, 50, 20]
     assert [len(batch) for batch in batches(plan.valid_rows, 500)] == [50, 50, 20]
 
@@ -126,17 +137,21 @@ def panel(qtbot, tasks, store, sp_client, sandbox):
 
 def _table(dialog):
     table = dialog.table
-    return {int(table.item(r, 0).text()): (table.item(r, 1).text(), table.item(r, 4).text())
-            for r in range(table.rowCount())}
+    return {
+        int(table.item(r, 0).text()): (table.item(r, 1).text(), table.item(r, 4).text())
+        for r in range(table.rowCount())
+    }
 
 
 def test_import_in_two_batches_with_a_report_per_row(panel, qtbot, tmp_path, sandbox, run_async, sp_client, click):
     taken = panel.model.items[0].email
     lines = ["First Name,Last Name,Email,Tags"]
     lines += [f"Guest{i},Family{i},guest{i}@import.example,guest" for i in range(74)]
-    lines += [f"Again,Taken,{taken},dup",               # refused by ShootProof: the email exists in the brand
-              "No,Email,,x",                            # skipped before sending
-              "Extra,Cells,extra@import.example,a,b,c"]  # skipped before sending
+    lines += [
+        f"Again,Taken,{taken},dup",  # refused by ShootProof: the email exists in the brand
+        "No,Email,,x",  # skipped before sending
+        "Extra,Cells,extra@import.example,a,b,c",
+    ]  # skipped before sending
     path = tmp_path / "guests.csv"
     path.write_bytes(codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
 
@@ -144,8 +159,9 @@ def test_import_in_two_batches_with_a_report_per_row(panel, qtbot, tmp_path, san
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.plan is not None and dialog.existing is not None, timeout=10_000)
     assert dialog.isVisible()
-    assert dialog.summary.text().startswith("74 contacts ready to import. 1 contact already there (same email). "
-                                            "2 rows cannot be imported")
+    assert dialog.summary.text().startswith(
+        "74 contacts ready to import. 1 contact already there (same email). 2 rows cannot be imported"
+    )
     assert dialog.import_button.text() == "Import 74 Contacts"
     preview = _table(dialog)
     assert preview[2] == ("Ready", "") and preview[77][0] == "Skip" and "No email" in preview[77][1]
@@ -166,8 +182,9 @@ def test_import_in_two_batches_with_a_report_per_row(panel, qtbot, tmp_path, san
     assert sum(status == "Created" for status, _ in report.values()) == 74
     assert report[76][0] == "Already there" and "Left as it was" in report[76][1]
     assert report[77][0] == "Skipped" and report[78][0] == "Skipped"
-    assert dialog.summary.text().startswith("Imported 74 contacts. 1 contact already there, left as they were. "
-                                            "2 rows skipped.")
+    assert dialog.summary.text().startswith(
+        "Imported 74 contacts. 1 contact already there, left as they were. 2 rows skipped."
+    )
     assert dialog.close_button.text() == "Close" and not dialog.import_button.isVisible()
 
     assert len(imported) == 1 and len(imported[0]) == 74
@@ -196,11 +213,15 @@ def test_import_dialog_survives_a_badly_encoded_file(panel, qtbot, tmp_path, san
     assert sandbox.studio.count_requests("sp.contact.bulk_create") == 0
 
 
-def test_reimporting_a_file_skips_or_updates_the_contacts_already_there(panel, qtbot, tmp_path, sandbox, run_async,
-                                                                       sp_client, click):
+def test_reimporting_a_file_skips_or_updates_the_contacts_already_there(
+    panel, qtbot, tmp_path, sandbox, run_async, sp_client, click
+):
     path = tmp_path / "family.csv"
-    path.write_text("First Name,Last Name,Email,Phone\nIvo,Stern,ivo@again.example,111\n"
-                    "Mila,Stern,mila@again.example,222\nNoor,Stern,noor@again.example,333\n", encoding="utf-8")
+    path.write_text(
+        "First Name,Last Name,Email,Phone\nIvo,Stern,ivo@again.example,111\n"
+        "Mila,Stern,mila@again.example,222\nNoor,Stern,noor@again.example,333\n",
+        encoding="utf-8",
+    )
 
     def run_import(*, update: bool = False):
         dialog = panel.open_import(str(path))
@@ -217,8 +238,9 @@ def test_reimporting_a_file_skips_or_updates_the_contacts_already_there(panel, q
     assert len(first.report.created) == 3
     first.close()
 
-    path.write_text(path.read_text(encoding="utf-8").replace(",222", ",999") + "Aziz,Stern,aziz@again.example,\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",222", ",999") + "Aziz,Stern,aziz@again.example,\n", encoding="utf-8"
+    )
     again = run_import()
     assert len(again.existing) == 3 and again.existing_choice.isVisible()
     assert [status for status, _ in _table(again).values()] == ["Already there"] * 3 + ["Ready"]

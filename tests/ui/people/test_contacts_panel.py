@@ -39,8 +39,9 @@ def type_into(qtbot, editor, text):
         qtbot.keyClicks(editor, text)
 
 
-def test_known_contacts_come_from_events_and_are_cached(make_panel, qtbot, run_async, sp_client, sandbox, store,
-                                                        qtmodeltester):
+def test_known_contacts_come_from_events_and_are_cached(
+    make_panel, qtbot, run_async, sp_client, sandbox, store, qtmodeltester
+):
     events = run_async(_events(sp_client))
     expected = {event.contact_id for event in events if event.contact_id}
     assert len(expected) >= 3, "the demo studio should attach contacts to several galleries"
@@ -79,8 +80,9 @@ def test_known_contacts_come_from_events_and_are_cached(make_panel, qtbot, run_a
 
 def test_filter_then_look_up_by_email(make_panel, qtbot, run_async, sp_client, sandbox):
     brand = run_async(sp_client.brand_get_list())[0]
-    outsider = run_async(sp_client.contact_create(brand.id, "Odile", "odile.outsider@example.org",
-                                                  last_name="Marchetti"))
+    outsider = run_async(
+        sp_client.contact_create(brand.id, "Odile", "odile.outsider@example.org", last_name="Marchetti")
+    )
     panel = make_panel()
     wait_loaded(qtbot, panel)
     assert panel.model.row_of(outsider.id) < 0, "a contact in no gallery is not known yet"
@@ -116,11 +118,20 @@ def test_create_edit_and_delete_with_confirmation(make_panel, qtbot, run_async, 
     click(panel.new_button)
     assert panel.detail_title.text() == "New contact"
     form = panel.form
-    for name, value in {"first_name": "Marisol", "last_name": "Quintero", "email": "marisol.q@example.net",
-                        "phone": "404-555-0199", "business_name": "Quintero Events", "tags": "wedding, planner",
-                        "third_party_id": "crm-77", "address.street_line_1": "12 Peachtree St",
-                        "address.city": "Atlanta", "address.state_province": "GA", "address.postal_code": "30303",
-                        "address.country": "US"}.items():
+    for name, value in {
+        "first_name": "Marisol",
+        "last_name": "Quintero",
+        "email": "marisol.q@example.net",
+        "phone": "404-555-0199",
+        "business_name": "Quintero Events",
+        "tags": "wedding, planner",
+        "third_party_id": "crm-77",
+        "address.street_line_1": "12 Peachtree St",
+        "address.city": "Atlanta",
+        "address.state_province": "GA",
+        "address.postal_code": "30303",
+        "address.country": "US",
+    }.items():
         type_into(qtbot, form.editors[name], value)
     qtbot.keyClicks(form.notes, "Met at the bridal fair")
     click(panel.save_button)
@@ -131,11 +142,13 @@ def test_create_edit_and_delete_with_confirmation(make_panel, qtbot, run_async, 
 
     on_server = run_async(sp_client.contact_info(contact_id=created.id))[0]
     assert (on_server.email, on_server.phone, on_server.business_name) == (
-        "marisol.q@example.net", "404-555-0199", "Quintero Events")
+        "marisol.q@example.net",
+        "404-555-0199",
+        "Quintero Events",
+    )
     assert on_server.tags == ("wedding", "planner")
     assert on_server.third_party_id == "crm-77" and on_server.notes == "Met at the bridal fair"
-    assert on_server.address == Address("12 Peachtree St", None, "Atlanta", "GA", "30303", "US",
-                                        on_server.address.id)
+    assert on_server.address == Address("12 Peachtree St", None, "Atlanta", "GA", "30303", "US", on_server.address.id)
 
     # Edit: change the phone, clear the business name.
     type_into(qtbot, form.editors["phone"], "678-555-0100")
@@ -192,7 +205,10 @@ def test_field_errors_show_beside_the_fields(make_panel, qtbot, sandbox, click):
 
 def test_server_field_names_map_to_the_form():
     assert normalize_errors({"address[country]": ["x"], "contacts[3][email]": ["y"], "zip_postal": ["z"]}) == {
-        "address.country": ["x"], "email": ["y"], "address.postal_code": ["z"]}
+        "address.country": ["x"],
+        "email": ["y"],
+        "address.postal_code": ["z"],
+    }
 
 
 def test_contact_galleries_attach_and_detach(make_panel, qtbot, run_async, sp_client, click):
@@ -233,8 +249,9 @@ def test_switching_away_from_unsaved_changes_asks_first(make_panel, qtbot, run_a
     assert box is not None and box.isVisible() and first.display_name in box.text()
     assert panel.current_contact().id == first.id, "nothing switches until the user answers"
     box.button(QMessageBox.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: panel.current_contact() is not None and panel.current_contact().id == second.id,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: panel.current_contact() is not None and panel.current_contact().id == second.id, timeout=10_000
+    )
     assert run_async(sp_client.contact_info(contact_id=first.id))[0].phone == "111-555-0000"
 
 

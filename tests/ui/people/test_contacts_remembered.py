@@ -15,21 +15,25 @@ def open_contacts(qtbot, session):
     dock.show()
     dock.raise_()
     panel = session.people.docks.contacts
-    qtbot.waitUntil(lambda: panel.directory is not None and panel._load_task is None
-                    and panel.model.rowCount() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: panel.directory is not None and panel._load_task is None and panel.model.rowCount() > 0, timeout=WAIT_MS
+    )
     return panel
 
 
-def test_imported_contacts_are_known_after_a_restart(gui_session_factory, sandbox_factory, wait_for_tree, qtbot,
-                                                    tmp_path, run_async, click):
+def test_imported_contacts_are_known_after_a_restart(
+    gui_session_factory, sandbox_factory, wait_for_tree, qtbot, tmp_path, run_async, click
+):
     sandbox = sandbox_factory("demo", name="studio")
     first = gui_session_factory(endpoints=endpoints_for(sandbox))
     wait_for_tree(first)
     panel = open_contacts(qtbot, first)
     csv_file = tmp_path / "new.csv"
-    csv_file.write_text("First Name,Last Name,Email\nWren,Hollis,wren@import.example\n"
-                        "Odile,Marchetti,odile@import.example\nBram,Voskuil,bram@import.example\n",
-                        encoding="utf-8")
+    csv_file.write_text(
+        "First Name,Last Name,Email\nWren,Hollis,wren@import.example\n"
+        "Odile,Marchetti,odile@import.example\nBram,Voskuil,bram@import.example\n",
+        encoding="utf-8",
+    )
     dialog = panel.open_import(str(csv_file))
     qtbot.waitUntil(lambda: dialog.plan is not None and dialog.existing is not None, timeout=WAIT_MS)
     click(dialog.import_button)

@@ -26,8 +26,9 @@ def show_clients(qtbot, session):
     people = session.people
     people.docks.clients_dock.show()
     people.docks.clients_dock.raise_()
-    qtbot.waitUntil(lambda: people.docks.clients.page is not None and people.docks.clients.model.rowCount() > 10,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: people.docks.clients.page is not None and people.docks.clients.model.rowCount() > 10, timeout=WAIT_MS
+    )
     return people.docks.clients
 
 
@@ -59,4 +60,3 @@ def test_the_list_and_editor_split_is_remembered(open_session, qtbot, run_async)
     # The same window size gives the same split; a dock a few pixels taller shares them out by stretch.
     qtbot.waitUntil(lambda: abs(share(again.splitter.sizes()) - share(chosen)) < 0.04, timeout=WAIT_MS)
     assert abs(share(chosen) - 0.7) > 0.1, "not the default split"
-

@@ -42,8 +42,9 @@ def test_a_real_studio_has_no_sandbox_marks(main_window, gui_session, qtbot):
     assert not main_window.actions["switch_to_real_account"].isVisible()
 
 
-def test_switching_starts_the_app_without_the_sandbox_and_closes_this_window(sandbox_session, qtbot, click,
-                                                                            monkeypatch):
+def test_switching_starts_the_app_without_the_sandbox_and_closes_this_window(
+    sandbox_session, qtbot, click, monkeypatch
+):
     window, marks = sandbox_session.window, sandbox_session.people.signing_in.sandbox_marks
     launched = []
     marks.launch = lambda program, arguments, env: launched.append((program, arguments, env)) or True
@@ -55,7 +56,7 @@ def test_switching_starts_the_app_without_the_sandbox_and_closes_this_window(san
     assert box is not None and box.isVisible()
     with qtbot.waitSignal(window.closing, timeout=WAIT_MS):
         click(box.findChild(object, "confirm_switch"))
-    (_program, arguments, env), = launched
+    ((_program, arguments, env),) = launched
     assert arguments[-2:] == ["--data-dir", "/tmp/x"] and "--sandbox" not in arguments
     assert ENV_SANDBOX not in env
 
@@ -64,9 +65,15 @@ def test_relaunch_command_for_a_bundle_and_for_python():
     argv = ["studio-desktop", "--sandbox", "--log-level", "DEBUG"]
     env = {ENV_SANDBOX: "1", "HOME": "/home/ana"}
     assert relaunch_command(argv, env, frozen=True, executable="/app/studio-desktop") == (
-        "/app/studio-desktop", ["--log-level", "DEBUG"], {"HOME": "/home/ana"})
+        "/app/studio-desktop",
+        ["--log-level", "DEBUG"],
+        {"HOME": "/home/ana"},
+    )
     assert relaunch_command(argv, env, frozen=False, executable="/venv/bin/python") == (
-        "/venv/bin/python", ["-m", "studio_desktop", "--log-level", "DEBUG"], {"HOME": "/home/ana"})
+        "/venv/bin/python",
+        ["-m", "studio_desktop", "--log-level", "DEBUG"],
+        {"HOME": "/home/ana"},
+    )
 
 
 def test_the_launcher_really_starts_a_detached_process_with_the_environment_given(qapp, tmp_path, qtbot):

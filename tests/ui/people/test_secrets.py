@@ -43,12 +43,25 @@ def issued_secrets(sandbox, *more: str) -> set[str]:
     return {secret for secret in found if secret and len(secret) >= 12}
 
 
-def test_a_full_session_with_failures_leaks_no_secret(qtbot, tmp_path, log_file, sandbox, http, credentials, tasks,
-                                                      store, run_async, browser, click, app_paths,
-                                                      fail_on_unexpected_logs):
-    texts: list[str] = []   # every message the user could see, and every exception's text
-    sp = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                           client_id=CLIENT_ID, http=http)
+def test_a_full_session_with_failures_leaks_no_secret(
+    qtbot,
+    tmp_path,
+    log_file,
+    sandbox,
+    http,
+    credentials,
+    tasks,
+    store,
+    run_async,
+    browser,
+    click,
+    app_paths,
+    fail_on_unexpected_logs,
+):
+    texts: list[str] = []  # every message the user could see, and every exception's text
+    sp = ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id=CLIENT_ID, http=http
+    )
     px = PixiesetSession(credentials, base_url=sandbox.pixieset_api_url, http=http)
     accounts = Accounts(sp, px)
     needed: list[tuple[str, str]] = []
@@ -135,11 +148,17 @@ def test_a_full_session_with_failures_leaks_no_secret(qtbot, tmp_path, log_file,
     assert any(service == "pixieset" for service, _ in needed)
 
     # Settings hold the app id and addresses; they refuse a secret, saying so without showing it.
-    settings = load_settings().replace(shootproof_client_id=CLIENT_ID, oauth_url=sandbox.oauth_url,
-                                       api_url=sandbox.shootproof_api_url, pixieset_url=sandbox.pixieset_api_url)
+    settings = load_settings().replace(
+        shootproof_client_id=CLIENT_ID,
+        oauth_url=sandbox.oauth_url,
+        api_url=sandbox.shootproof_api_url,
+        pixieset_url=sandbox.pixieset_api_url,
+    )
     save_settings(settings)
-    for attempt in ({"api_url": f"{sandbox.shootproof_api_url}?access_token={sandbox.access_token}"},
-                    {"window": {"note": sandbox.pixieset_cookie}}):
+    for attempt in (
+        {"api_url": f"{sandbox.shootproof_api_url}?access_token={sandbox.access_token}"},
+        {"window": {"note": sandbox.pixieset_cookie}},
+    ):
         with pytest.raises(SettingsError) as refused_setting:
             settings.replace(**attempt)
         texts.append(str(refused_setting.value))

@@ -27,8 +27,9 @@ CLIENT_ID = "studio-desktop-tests"
 
 @pytest.fixture
 def sp_session(sandbox, credentials, http):
-    return ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                             client_id=CLIENT_ID, http=http)
+    return ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id=CLIENT_ID, http=http
+    )
 
 
 @pytest.fixture
@@ -54,8 +55,11 @@ def dialog(qtbot, accounts, tasks):
 
 
 def stored(credentials) -> tuple[str | None, str | None, str | None]:
-    return (credentials.get(cred.SHOOTPROOF_ACCESS_TOKEN), credentials.get(cred.SHOOTPROOF_REFRESH_TOKEN),
-            credentials.get(cred.SHOOTPROOF_TOKEN_EXPIRES_AT))
+    return (
+        credentials.get(cred.SHOOTPROOF_ACCESS_TOKEN),
+        credentials.get(cred.SHOOTPROOF_REFRESH_TOKEN),
+        credentials.get(cred.SHOOTPROOF_TOKEN_EXPIRES_AT),
+    )
 
 
 def test_browser_sign_in_with_a_pasted_code(dialog, qtbot, run_async, browser, credentials, sandbox, click):
@@ -91,8 +95,9 @@ def test_browser_sign_in_with_a_pasted_code(dialog, qtbot, run_async, browser, c
     assert studio.name in dialog.sp_status.text.text()
 
 
-def test_browser_sign_in_with_a_loopback_redirect_checks_state(dialog, qtbot, run_async, browser, credentials,
-                                                               click, caplog):
+def test_browser_sign_in_with_a_loopback_redirect_checks_state(
+    dialog, qtbot, run_async, browser, credentials, click, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ignored a sign-in answer ..."
     signed_in: list[str] = []
     dialog.signed_in.connect(signed_in.append)
@@ -160,8 +165,9 @@ def _signed_in_with_oauth(session, run_async, browser):
     return run_async(session.finish_with_code(pending, code))
 
 
-def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(sp_session, run_async, browser, credentials,
-                                                                 sandbox, http, caplog):
+def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(
+    sp_session, run_async, browser, credentials, sandbox, http, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.api.oauth")  # "the ShootProof sign-in was refused"
     caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "ShootProof refused the sign-in"
     events: list[SessionEvent] = []
@@ -172,8 +178,9 @@ def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(sp_session, run
 
     # A saved sign-in that is about to expire is refreshed before it is used.
     credentials.set(cred.SHOOTPROOF_TOKEN_EXPIRES_AT, repr(time.time() + 30))
-    reloaded = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                                 client_id=CLIENT_ID, http=http)
+    reloaded = ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id=CLIENT_ID, http=http
+    )
     assert run_async(reloaded.load())
     run_async(ShootProofClient(sandbox.shootproof_api_url, reloaded.provider, http=http).studio_info())
     second_access, second_refresh, expires = stored(credentials)
@@ -189,8 +196,9 @@ def test_tokens_are_refreshed_before_expiry_and_once_after_a_401(sp_session, run
     assert [e.kind for e in events] == ["signed_in", "sign_in_needed"] and events[-1].service == "shootproof"
 
     # A token the server expired is refreshed once, transparently (the next run, with the saved tokens).
-    next_run = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                                 client_id=CLIENT_ID, http=http)
+    next_run = ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id=CLIENT_ID, http=http
+    )
     assert run_async(next_run.load())
     refreshes = sandbox.studio.oauth_log.count(("refresh_token", "issued"))
     sandbox.studio.expire_token(second_access)
@@ -218,8 +226,9 @@ def test_sign_out_deauthorizes_and_forgets(dialog, qtbot, run_async, browser, cr
         run_async(ShootProofClient(sandbox.shootproof_api_url, session.provider, http=http).studio_info())
 
 
-def test_pixieset_cookie_sign_in_and_a_401_anywhere_asks_again(dialog, qtbot, run_async, credentials, sandbox,
-                                                               px_session, accounts, click, caplog):
+def test_pixieset_cookie_sign_in_and_a_401_anywhere_asks_again(
+    dialog, qtbot, run_async, credentials, sandbox, px_session, accounts, click, caplog
+):
     caplog.set_level(logging.WARNING, logger="studio_desktop.accounts")  # "Pixieset refused the session cookie"
     banner = SignInBanner(accounts)
     qtbot.addWidget(banner)
@@ -257,8 +266,9 @@ def test_pixieset_cookie_sign_in_and_a_401_anywhere_asks_again(dialog, qtbot, ru
 def test_saved_sign_ins_are_picked_up_by_the_next_run(run_async, credentials, sandbox, http, browser, sp_session):
     _signed_in_with_oauth(sp_session, run_async, browser)
     credentials.set(cred.PIXIESET_COOKIE, sandbox.pixieset_cookie)
-    later = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                              client_id=CLIENT_ID, http=http)
+    later = ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id=CLIENT_ID, http=http
+    )
     assert run_async(later.load()) and later.uses_oauth
     assert run_async(ShootProofClient(sandbox.shootproof_api_url, later.provider, http=http).studio_info()).name
     pixieset = PixiesetSession(credentials, base_url=sandbox.pixieset_api_url, http=http)
@@ -280,15 +290,20 @@ def test_auth_settings_come_from_settings_unless_sandboxed():
     assert real.api_url == Endpoints().api_url
     flagged = AuthSettings.resolve(settings, Endpoints(oauth_url="https://flag.example.test/oauth2/authorization"))
     assert flagged.oauth_url == "https://flag.example.test/oauth2/authorization" and flagged.client_id == "my-app"
-    sandboxed = AuthSettings.resolve(settings, Endpoints(oauth_url="http://127.0.0.1:9/oauth2/authorization",
-                                                         client_id="studio-desktop-sandbox", sandbox=True))
+    sandboxed = AuthSettings.resolve(
+        settings,
+        Endpoints(
+            oauth_url="http://127.0.0.1:9/oauth2/authorization", client_id="studio-desktop-sandbox", sandbox=True
+        ),
+    )
     assert sandboxed.client_id == "studio-desktop-sandbox"
     assert sandboxed.oauth_url == "http://127.0.0.1:9/oauth2/authorization"
 
 
 def test_browser_sign_in_needs_a_client_id(qtbot, tasks, credentials, http, sandbox, px_session):
-    session = ShootProofSession(credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url,
-                                client_id="", http=http)
+    session = ShootProofSession(
+        credentials, api_url=sandbox.shootproof_api_url, oauth_url=sandbox.oauth_url, client_id="", http=http
+    )
     made = Accounts(session, px_session)
     dialog = SignInDialog(made, tasks, open_url=lambda url: pytest.fail("no browser without a client id"))
     qtbot.addWidget(dialog)

@@ -7,8 +7,9 @@ from studio_desktop.ui.status_bar import ConnectionState
 WAIT_MS = 10_000
 
 
-def test_a_refused_pasted_token_leaves_the_sign_in_and_the_status_bar_as_they_were(main_window, gui_session, qtbot,
-                                                                                 click):
+def test_a_refused_pasted_token_leaves_the_sign_in_and_the_status_bar_as_they_were(
+    main_window, gui_session, qtbot, click
+):
     people = gui_session.people
     qtbot.waitUntil(lambda: main_window.status.state == ConnectionState.ONLINE, timeout=WAIT_MS)
     dialog = people.signing_in.open_sign_in()

@@ -68,8 +68,16 @@ class FormDialog(QDialog):
     would be taken for an override of ``QWidget.event`` and crash PySide).
     """
 
-    def __init__(self, ctx: GalleryContext, title: str, object_name: str, *, ok_text: str = "Save",
-                 subject: Subject | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        title: str,
+        object_name: str,
+        *,
+        ok_text: str = "Save",
+        subject: Subject | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent or ctx.window)
         self.ctx = ctx
         self.subject = subject
@@ -120,8 +128,15 @@ class FormDialog(QDialog):
         self.heading.setText(text)
         self.heading.setVisible(bool(text))
 
-    def add_row(self, label: str, widget: QWidget, field: str | None = None, *, hint: str | None = None,
-                aliases: tuple[str, ...] = ()) -> QWidget:
+    def add_row(
+        self,
+        label: str,
+        widget: QWidget,
+        field: str | None = None,
+        *,
+        hint: str | None = None,
+        aliases: tuple[str, ...] = (),
+    ) -> QWidget:
         """A labelled row; with ``field``, server complaints about that field (or ``aliases``) show beneath it."""
         if field is None and hint is None:
             self.form.addRow(label, widget)
@@ -148,9 +163,11 @@ class FormDialog(QDialog):
 
     def guard(self, callback: Callable[..., None]) -> Callable[..., None]:
         """``callback`` that does nothing once the dialog is closed (an answer can arrive after that)."""
+
         def call(*args: Any) -> None:
             if shiboken6.isValid(self) and self.isVisible():
                 callback(*args)
+
         return call
 
     # --- errors -----------------------------------------------------------------------------------
@@ -210,9 +227,15 @@ class FormDialog(QDialog):
     def submit(self) -> None:
         raise NotImplementedError
 
-    def save(self, make: Callable[[ShootProofClient], Coroutine[Any, Any, Any]],
-             on_success: Callable[[Any], None], *, busy_text: str = "Saving…", name: str = "gallery-dialog",
-             close: bool = True) -> None:
+    def save(
+        self,
+        make: Callable[[ShootProofClient], Coroutine[Any, Any, Any]],
+        on_success: Callable[[Any], None],
+        *,
+        busy_text: str = "Saving…",
+        name: str = "gallery-dialog",
+        close: bool = True,
+    ) -> None:
         """Run ``make(client)``; on success call ``on_success(result)`` and close, else show why and stay open."""
         self.set_busy(True, busy_text)
 
@@ -258,18 +281,34 @@ def opened(dialog: D) -> D:
     return dialog
 
 
-def confirm(parent: QWidget, *, object_name: str, title: str, text: str, informative: str = "",
-            confirm_text: str, on_confirm: Callable[[bool], None], checkbox: str | None = None,
-            checked: bool = False, destructive: bool = True) -> QMessageBox:
+def confirm(
+    parent: QWidget,
+    *,
+    object_name: str,
+    title: str,
+    text: str,
+    informative: str = "",
+    confirm_text: str,
+    on_confirm: Callable[[bool], None],
+    checkbox: str | None = None,
+    checked: bool = False,
+    destructive: bool = True,
+) -> QMessageBox:
     """Ask before doing something; ``on_confirm(checkbox_checked)`` runs only if the user agrees."""
-    box = QMessageBox(QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     box.setObjectName(object_name)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if informative:
         box.setInformativeText(informative)
-    yes = box.addButton(confirm_text, QMessageBox.ButtonRole.DestructiveRole if destructive
-                        else QMessageBox.ButtonRole.AcceptRole)
+    yes = box.addButton(
+        confirm_text, QMessageBox.ButtonRole.DestructiveRole if destructive else QMessageBox.ButtonRole.AcceptRole
+    )
     yes.setObjectName("confirmButton")
     no = box.addButton(QMessageBox.StandardButton.Cancel)
     no.setObjectName("cancelButton")
@@ -300,8 +339,9 @@ def inform(parent: QWidget, *, object_name: str, title: str, text: str, informat
     return box
 
 
-def choose_jpeg(parent: QWidget, *, title: str, object_name: str, start_dir: Path | str | None,
-                on_chosen: Callable[[Path], None]) -> QFileDialog:
+def choose_jpeg(
+    parent: QWidget, *, title: str, object_name: str, start_dir: Path | str | None, on_chosen: Callable[[Path], None]
+) -> QFileDialog:
     """A non-modal "open a JPEG" dialog; ``on_chosen(path)`` after the user picks one."""
     dialog = QFileDialog(parent, title, str(start_dir or Path.home()), JPEG_FILTER)
     dialog.setObjectName(object_name)

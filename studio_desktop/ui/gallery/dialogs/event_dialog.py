@@ -72,13 +72,23 @@ def _qdate(value: str | None) -> QDate | None:
 class EventDialog(FormDialog):
     """``EventDialog.create(ctx, brands, brand_id, on_created)`` or ``EventDialog.edit(ctx, event, on_saved)``."""
 
-    def __init__(self, ctx: GalleryContext, *, event: Event | None, brands: list[Brand], brand_id: int | None,
-                 on_done: Callable[[Event], None]):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        event: Event | None,
+        brands: list[Brand],
+        brand_id: int | None,
+        on_done: Callable[[Event], None],
+    ):
         creating = event is None
-        super().__init__(ctx, "New Gallery" if creating else "Gallery Details",
-                         "newEventDialog" if creating else "editEventDialog",
-                         ok_text="Create" if creating else "Save",
-                         subject=None if creating else Subject("gallery", event.name or f"#{event.id}"))
+        super().__init__(
+            ctx,
+            "New Gallery" if creating else "Gallery Details",
+            "newEventDialog" if creating else "editEventDialog",
+            ok_text="Create" if creating else "Save",
+            subject=None if creating else Subject("gallery", event.name or f"#{event.id}"),
+        )
         self.gallery_event = event
         self._on_done = on_done
         self._original: Event | None = event
@@ -99,8 +109,12 @@ class EventDialog(FormDialog):
             self.brand_combo.setEnabled(len(brands) > 1)
             self.add_row("&Brand:", self.brand_combo, "brand_id")
             self.defaults_combo.addItem("The brand's default settings", None)
-            self.add_row("&Settings:", self.defaults_combo, "brand_event_default_id",
-                         hint="Access, expiry and category presets from your brand's event defaults.")
+            self.add_row(
+                "&Settings:",
+                self.defaults_combo,
+                "brand_event_default_id",
+                hint="Access, expiry and category presets from your brand's event defaults.",
+            )
             self.brand_combo.currentIndexChanged.connect(self._load_defaults)
 
         self.date_edit = QDateEdit(objectName="dateEdit")
@@ -121,17 +135,26 @@ class EventDialog(FormDialog):
         self.contact_picker = ContactPicker()
         self.contact_edit = self.contact_picker.edit
         self.contact_edit.setPlaceholderText("Optional: type a name or email address")
-        self.add_row("&Contact:", self.contact_picker, "contact_id",
-                     hint="The client this gallery is for: one of your contacts, or a new one (New…).")
-        connect_known_contacts(self.contact_picker, ctx,
-                               brand_id if creating else (event.brand_id if event is not None else None))
+        self.add_row(
+            "&Contact:",
+            self.contact_picker,
+            "contact_id",
+            hint="The client this gallery is for: one of your contacts, or a new one (New…).",
+        )
+        connect_known_contacts(
+            self.contact_picker, ctx, brand_id if creating else (event.brand_id if event is not None else None)
+        )
 
         self.slug_edit = QLineEdit(objectName="slugEdit")
         self.slug_edit.setMaxLength(MAX_SLUG_CHARS)
         self.slug_edit.textEdited.connect(self._slug_typed)
         self.name_edit.textChanged.connect(self._name_changed)
-        self.add_row("&Web address:", self.slug_edit, "url_slug",
-                     hint="Optional: the end of the gallery's link, e.g. …/gallery/smith-wedding.")
+        self.add_row(
+            "&Web address:",
+            self.slug_edit,
+            "url_slug",
+            hint="Optional: the end of the gallery's link, e.g. …/gallery/smith-wedding.",
+        )
 
         if creating:
             self._name_changed("")
@@ -139,9 +162,12 @@ class EventDialog(FormDialog):
         else:
             self._fill(event)
             self.set_busy(True, "Loading the gallery's details…")
-            self.ctx.run(lambda client: client.event_info(event.id), self.guard(self._loaded),
-                         self.guard(self._load_failed),
-                         name="event-details")
+            self.ctx.run(
+                lambda client: client.event_info(event.id),
+                self.guard(self._loaded),
+                self.guard(self._load_failed),
+                name="event-details",
+            )
         self.name_edit.setFocus()
 
     # --- filling ----------------------------------------------------------------------------------
@@ -156,9 +182,12 @@ class EventDialog(FormDialog):
         if event.contact_id and self.contact_picker.chosen is None:
             contact_id = event.contact_id
             self.contact_edit.setText(str(contact_id))
-            self.ctx.run(lambda client: client.contact_info(contact_id=contact_id),
-                         self.guard(lambda found: self.contact_picker.set_contact(found[0]) if found else None),
-                         self.guard(lambda _error: None), name="event-contact-name")
+            self.ctx.run(
+                lambda client: client.contact_info(contact_id=contact_id),
+                self.guard(lambda found: self.contact_picker.set_contact(found[0]) if found else None),
+                self.guard(lambda _error: None),
+                name="event-contact-name",
+            )
         slug = event.url_slug if event.url_slug is not None else slug_from_view_url(event.view_url, event.id)
         self.slug_edit.setText(slug or "")
 
@@ -177,9 +206,12 @@ class EventDialog(FormDialog):
         if brand_id is None:
             return
         self._defaults_brand = brand_id
-        self.ctx.run(lambda client: client.brand_get_event_defaults(brand_id),
-                     self.guard(lambda defaults: self._defaults_arrived(brand_id, defaults)),
-                     lambda error: None, name="event-defaults")
+        self.ctx.run(
+            lambda client: client.brand_get_event_defaults(brand_id),
+            self.guard(lambda defaults: self._defaults_arrived(brand_id, defaults)),
+            lambda error: None,
+            name="event-defaults",
+        )
 
     def _defaults_arrived(self, brand_id: int, defaults: list[EventDefault]) -> None:
         if brand_id != self._defaults_brand:
@@ -214,8 +246,9 @@ class EventDialog(FormDialog):
         contact_id = contact.id if contact is not None else (int(typed) if typed.isdigit() else None)
         return {
             "event_name": " ".join(self.name_edit.text().split()),
-            "event_date": None if self.no_date.isChecked() else _api_date(
-                self.date_edit.date(), original.event_date if original else None),
+            "event_date": None
+            if self.no_date.isChecked()
+            else _api_date(self.date_edit.date(), original.event_date if original else None),
             "contact_id": contact_id,
             "url_slug": self.slug_edit.text().strip(),
         }
@@ -226,9 +259,12 @@ class EventDialog(FormDialog):
         typed = self.contact_picker.text()
         if typed and values["contact_id"] is None:
             _contact, candidates = self.contact_picker.resolved()
-            self.show_error(f"{len(candidates)} contacts match “{typed}”: pick one from the list." if candidates
-                            else f"No contact called “{typed}” is known here: pick one from the list, or add "
-                                 "them with New….", "contact_id")
+            self.show_error(
+                f"{len(candidates)} contacts match “{typed}”: pick one from the list."
+                if candidates
+                else f"No contact called “{typed}” is known here: pick one from the list, or add them with New….",
+                "contact_id",
+            )
             ok = False
         if not values["event_name"]:
             self.show_error("Please enter a name for the gallery.", "event_name")
@@ -246,11 +282,19 @@ class EventDialog(FormDialog):
     def _create(self, values: dict) -> None:
         brand_id = self.brand_combo.currentData()
         defaults_id = self.defaults_combo.currentData()
-        self.save(lambda client: client.event_create(
-            values["event_name"], brand_id=brand_id, brand_event_default_id=defaults_id,
-            contact_id=values["contact_id"], event_date=values["event_date"],
-            url_slug=values["url_slug"] or None,
-        ), self._on_done, busy_text="Creating the gallery…", name="event-create")
+        self.save(
+            lambda client: client.event_create(
+                values["event_name"],
+                brand_id=brand_id,
+                brand_event_default_id=defaults_id,
+                contact_id=values["contact_id"],
+                event_date=values["event_date"],
+                url_slug=values["url_slug"] or None,
+            ),
+            self._on_done,
+            busy_text="Creating the gallery…",
+            name="event-create",
+        )
 
     def _update(self, event: Event, values: dict) -> None:
         original = self._original or event
@@ -259,20 +303,20 @@ class EventDialog(FormDialog):
             changes["event_name"] = values["event_name"]
         old_date = original.event_date or None
         if values["event_date"] != old_date and not (
-                values["event_date"] and old_date and values["event_date"][:10] == old_date[:10]):
+            values["event_date"] and old_date and values["event_date"][:10] == old_date[:10]
+        ):
             changes["event_date"] = values["event_date"] or ""
         if values["contact_id"] != (original.contact_id or None):
             if values["contact_id"] is None:
                 self.show_error("To remove the contact, use Gallery → Contact… → Remove.", "contact_id")
                 return
             changes["contact_id"] = values["contact_id"]
-        old_slug = original.url_slug if original.url_slug is not None else slug_from_view_url(original.view_url,
-                                                                                          original.id)
+        old_slug = (
+            original.url_slug if original.url_slug is not None else slug_from_view_url(original.view_url, original.id)
+        )
         if values["url_slug"] != (old_slug or ""):
             changes["url_slug"] = values["url_slug"]
         if not changes:
             self.accept()
             return
-        self.save(lambda client: client.event_update(event.id, **changes), self._on_done,
-                  name="event-update")
-
+        self.save(lambda client: client.event_update(event.id, **changes), self._on_done, name="event-update")

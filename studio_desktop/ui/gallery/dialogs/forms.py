@@ -28,10 +28,22 @@ Make = Callable[["ShootProofClient"], Coroutine[Any, Any, Any]]
 class NameDialog(FormDialog):
     """One name to type; ``action(name)`` returns the call to make and what to do with its answer."""
 
-    def __init__(self, ctx: GalleryContext, *, title: str, object_name: str, label: str, initial: str = "",
-                 field: str = "name", ok_text: str = "Rename", subject: Subject | None = None,
-                 heading: str = "", what: str = "name", parent: QWidget | None = None,
-                 action: Callable[[str], tuple[Make, Callable[[Any], None]]]):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        title: str,
+        object_name: str,
+        label: str,
+        initial: str = "",
+        field: str = "name",
+        ok_text: str = "Rename",
+        subject: Subject | None = None,
+        heading: str = "",
+        what: str = "name",
+        parent: QWidget | None = None,
+        action: Callable[[str], tuple[Make, Callable[[Any], None]]],
+    ):
         super().__init__(ctx, title, object_name, ok_text=ok_text, subject=subject, parent=parent)
         self._initial = initial
         self._action = action
@@ -59,8 +71,14 @@ class NameDialog(FormDialog):
 class AlbumDialog(FormDialog):
     """A new album: its name and an optional password visitors need to open it."""
 
-    def __init__(self, ctx: GalleryContext, *, inside: str, subject: Subject,
-                 action: Callable[[str, str | None], tuple[Make, Callable[[Any], None]]]):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        inside: str,
+        subject: Subject,
+        action: Callable[[str, str | None], tuple[Make, Callable[[Any], None]]],
+    ):
         super().__init__(ctx, "New Album", "newAlbumDialog", ok_text="Create", subject=subject)
         self._action = action
         self.set_heading(f"The album goes into <b>{escape(inside)}</b>.")
@@ -71,9 +89,13 @@ class AlbumDialog(FormDialog):
         self.password_edit = QLineEdit(objectName="passwordEdit")
         self.password_edit.setMaxLength(MAX_PASSWORD_CHARS)
         self.password_edit.setPlaceholderText("Optional")
-        self.add_row("&Password:", self.password_edit, "password",
-                     hint="Visitors must enter it to open this album. Leave empty for none.",
-                     aliases=("parent_id",))
+        self.add_row(
+            "&Password:",
+            self.password_edit,
+            "password",
+            hint="Visitors must enter it to open this album. Leave empty for none.",
+            aliases=("parent_id",),
+        )
         self.name_edit.setFocus()
 
     def submit(self) -> None:
@@ -86,14 +108,10 @@ class AlbumDialog(FormDialog):
 
 
 ACCESS_CHOICES = (
-    ("public_no_password", "Public",
-     "Listed on your studio's home page; anyone can open it."),
-    ("public_password", "Public, with a password",
-     "Listed on your home page; visitors need the password."),
-    ("private_no_password", "Private",
-     "Not listed; only people with the link can open it."),
-    ("private_password", "Private, with a password",
-     "Not listed; people with the link also need the password."),
+    ("public_no_password", "Public", "Listed on your studio's home page; anyone can open it."),
+    ("public_password", "Public, with a password", "Listed on your home page; visitors need the password."),
+    ("private_no_password", "Private", "Not listed; only people with the link can open it."),
+    ("private_password", "Private, with a password", "Not listed; people with the link also need the password."),
 )
 
 
@@ -125,8 +143,12 @@ class AccessDialog(FormDialog):
             hint = hint_label(explanation)
             hint.setContentsMargins(22, 0, 0, 4)
             column.addWidget(hint)
-        self.add_row("Access:", choices, "access_level",
-                     hint="ShootProof does not tell apps the current setting, so choose it here.")
+        self.add_row(
+            "Access:",
+            choices,
+            "access_level",
+            hint="ShootProof does not tell apps the current setting, so choose it here.",
+        )
         self.password_edit = QLineEdit(event.password or "", objectName="passwordEdit")
         self.password_edit.setMaxLength(MAX_PASSWORD_CHARS)
         self.add_row("&Password:", self.password_edit, "password")
@@ -150,8 +172,11 @@ class AccessDialog(FormDialog):
             self.show_error("Enter the password visitors will need.", "password")
             return
         event_id = self.gallery_event.id
-        self.save(lambda client: client.event_set_access_level(event_id, level, password=password),
-                  self._on_saved, name="event-access")
+        self.save(
+            lambda client: client.event_set_access_level(event_id, level, password=password),
+            self._on_saved,
+            name="event-access",
+        )
 
 
 class ContactDialog(FormDialog):
@@ -171,8 +196,13 @@ class ContactDialog(FormDialog):
         self.add_row("Now:", self.current_label)
         self.picker = ContactPicker()
         self.contact_edit = self.picker.edit
-        self.add_row("&Contact:", self.picker, "contact_id", aliases=("contact_email",),
-                     hint="Start typing a name or an email address, or make a new contact with New….")
+        self.add_row(
+            "&Contact:",
+            self.picker,
+            "contact_id",
+            aliases=("contact_email",),
+            hint="Start typing a name or an email address, or make a new contact with New….",
+        )
         self.remove_button = QPushButton("&Remove Contact", objectName="removeContactButton")
         self.remove_button.setEnabled(bool(event.contact_id))
         self.remove_button.setAutoDefault(False)
@@ -182,9 +212,12 @@ class ContactDialog(FormDialog):
         self.picker.setFocus()
         if event.contact_id:
             contact_id = event.contact_id
-            self.ctx.run(lambda client: client.contact_info(contact_id=contact_id),
-                         self.guard(self._current_arrived), self.guard(lambda error: self.current_label.setText(
-                             "The contact's details could not be loaded.")), name="event-contact")
+            self.ctx.run(
+                lambda client: client.contact_info(contact_id=contact_id),
+                self.guard(self._current_arrived),
+                self.guard(lambda error: self.current_label.setText("The contact's details could not be loaded.")),
+                name="event-contact",
+            )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -205,8 +238,11 @@ class ContactDialog(FormDialog):
         if contact is not None:
             label = contact_label(contact)
             chosen_id = contact.id
-            self.save(lambda client: client.event_set_contact(event_id, chosen_id),
-                      lambda result: self._on_saved(result, label), name="event-set-contact")
+            self.save(
+                lambda client: client.event_set_contact(event_id, chosen_id),
+                lambda result: self._on_saved(result, label),
+                name="event-set-contact",
+            )
             return
         if not text:
             self.show_error("Type a name or an email address, and pick the contact from the list.", "contact_id")
@@ -228,8 +264,10 @@ class ContactDialog(FormDialog):
             self.save(by_id, lambda result: self._on_saved(*result), name="event-set-contact")
             return
         if "@" not in text:
-            self.show_error(f"No contact called “{text}” is known here. Type their email address, or add them "
-                            "with New….", "contact_id")
+            self.show_error(
+                f"No contact called “{text}” is known here. Type their email address, or add them with New….",
+                "contact_id",
+            )
             return
 
         async def by_email(client: ShootProofClient) -> tuple[int | None, str]:
@@ -238,8 +276,10 @@ class ContactDialog(FormDialog):
             except NotFoundError:
                 found = []
             if not found:
-                raise Refusal(f"No contact with the email address {text} was found in this gallery's brand. "
-                              "Add them with New….", "contact_id")
+                raise Refusal(
+                    f"No contact with the email address {text} was found in this gallery's brand. Add them with New….",
+                    "contact_id",
+                )
             return await client.event_set_contact(event_id, found[0].id), contact_label(found[0])
 
         self.save(by_email, lambda result: self._on_saved(*result), name="event-set-contact")
@@ -247,8 +287,11 @@ class ContactDialog(FormDialog):
     def _remove(self) -> None:
         event_id = self.gallery_event.id
         self.clear_errors()
-        self.save(lambda client: client.event_set_contact(event_id, None), lambda result: self._on_saved(result, ""),
-                  name="event-remove-contact")
+        self.save(
+            lambda client: client.event_set_contact(event_id, None),
+            lambda result: self._on_saved(result, ""),
+            name="event-remove-contact",
+        )
 
 
 EMAIL_SPLIT = re.compile(r"[\s,;]+")
@@ -300,5 +343,9 @@ class EmailsDialog(FormDialog):
             self.show_error("Paste at least one email address.")
             return
         event_id = self.gallery_event.id
-        self.save(lambda client: client.event_bulk_email_add(event_id, emails), self._on_added,
-                  busy_text="Adding…", name="event-bulk-email")
+        self.save(
+            lambda client: client.event_bulk_email_add(event_id, emails),
+            self._on_added,
+            busy_text="Adding…",
+            name="event-bulk-email",
+        )

@@ -42,12 +42,18 @@ class CategoryDialog(FormDialog):
         self.buttons.addButton(self.rename_button, self.buttons.ButtonRole.ActionRole)
         self.new_button.clicked.connect(self._new_category)
         self.rename_button.clicked.connect(self._rename_category)
-        self.list.currentItemChanged.connect(lambda *_: self.rename_button.setEnabled(self.list.currentItem() is not None))
+        self.list.currentItemChanged.connect(
+            lambda *_: self.rename_button.setEnabled(self.list.currentItem() is not None)
+        )
         self.rename_button.setEnabled(False)
         self.child_dialog: NameDialog | None = None
         self.set_busy(True, "Loading categories…")
-        self.ctx.run(lambda client: client.category_get_list(), self.guard(self._loaded),
-                     self.guard(self._load_failed), name="categories")
+        self.ctx.run(
+            lambda client: client.category_get_list(),
+            self.guard(self._loaded),
+            self.guard(self._load_failed),
+            name="categories",
+        )
 
     def _loaded(self, categories: list[Category]) -> None:
         self.set_busy(False)
@@ -82,11 +88,19 @@ class CategoryDialog(FormDialog):
                 self.clear_errors()
                 self.list.setCurrentItem(self._add(category))
                 self.ctx.info(f"Created the category '{category.name}'.")
+
             return (lambda client: client.category_create(name)), self.guard(created)
 
-        self.child_dialog = NameDialog(self.ctx, title="New Category", object_name="newCategoryDialog",
-                                       label="&Name:", ok_text="Create", what="name for the category",
-                                       parent=self, action=action)
+        self.child_dialog = NameDialog(
+            self.ctx,
+            title="New Category",
+            object_name="newCategoryDialog",
+            label="&Name:",
+            ok_text="Create",
+            what="name for the category",
+            parent=self,
+            action=action,
+        )
         self.child_dialog.open()
 
     def _rename_category(self) -> None:
@@ -99,11 +113,20 @@ class CategoryDialog(FormDialog):
             def renamed(category: Category) -> None:
                 item.setText(category.name or name)
                 self.ctx.info(f"Renamed the category to '{category.name or name}'.")
+
             return (lambda client: client.category_rename(category_id, name)), self.guard(renamed)
 
-        self.child_dialog = NameDialog(self.ctx, title="Rename Category", object_name="renameCategoryDialog",
-                                       label="&Name:", initial=item.text(), what="name for the category",
-                                       subject=Subject("category", item.text()), parent=self, action=action)
+        self.child_dialog = NameDialog(
+            self.ctx,
+            title="Rename Category",
+            object_name="renameCategoryDialog",
+            label="&Name:",
+            initial=item.text(),
+            what="name for the category",
+            subject=Subject("category", item.text()),
+            parent=self,
+            action=action,
+        )
         self.child_dialog.open()
 
     def submit(self) -> None:
@@ -116,18 +139,29 @@ class CategoryDialog(FormDialog):
             self.accept()
             return
         event_id = self.gallery_event.id
-        self.save(lambda client: client.event_set_category(event_id, category_id), self._on_saved,
-                  name="event-set-category")
+        self.save(
+            lambda client: client.event_set_category(event_id, category_id), self._on_saved, name="event-set-category"
+        )
 
 
 class AlbumPickerDialog(FormDialog):
     """The gallery's albums as a tree; some may be off limits (``blocked(album, depth)`` says why)."""
 
-    def __init__(self, ctx: GalleryContext, *, title: str, object_name: str, event: Event, heading: str,
-                 ok_text: str, allow_top: bool, current: int | None,
-                 blocked: Callable[[Album, int], str | None],
-                 action: Callable[[int | None], tuple[Make, Callable[[Any], None]]],
-                 subject: Subject | None = None):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        title: str,
+        object_name: str,
+        event: Event,
+        heading: str,
+        ok_text: str,
+        allow_top: bool,
+        current: int | None,
+        blocked: Callable[[Album, int], str | None],
+        action: Callable[[int | None], tuple[Make, Callable[[Any], None]]],
+        subject: Subject | None = None,
+    ):
         super().__init__(ctx, title, object_name, ok_text=ok_text, subject=subject)
         self._action = action
         self._allow_top = allow_top
@@ -154,10 +188,17 @@ class AlbumPickerDialog(FormDialog):
             self.tree.setCurrentItem(chosen)
         self.tree.currentItemChanged.connect(lambda *_: self.clear_errors())
 
-    def _add(self, parent: QTreeWidgetItem, albums: tuple[Album, ...], depth: int,
-             blocked: Callable[[Album, int], str | None]) -> None:
-        for album in sorted(albums, key=lambda a: (a.display_order if a.display_order is not None else 1 << 30,
-                                                   (a.name or "").casefold())):
+    def _add(
+        self,
+        parent: QTreeWidgetItem,
+        albums: tuple[Album, ...],
+        depth: int,
+        blocked: Callable[[Album, int], str | None],
+    ) -> None:
+        for album in sorted(
+            albums,
+            key=lambda a: (a.display_order if a.display_order is not None else 1 << 30, (a.name or "").casefold()),
+        ):
             item = QTreeWidgetItem([album.name or f"Album {album.id}"])
             item.setIcon(0, icons.album_icon())
             item.setData(0, ID_ROLE, album.id)
@@ -180,7 +221,7 @@ class AlbumPickerDialog(FormDialog):
         self.tree.setCurrentItem(item)
         return True
 
-    def chosen(self) -> int | None | bool:
+    def chosen(self) -> int | bool | None:
         item = self.tree.currentItem()
         if item is None or not item.isSelected() or not item.flags() & Qt.ItemFlag.ItemIsSelectable:
             return False

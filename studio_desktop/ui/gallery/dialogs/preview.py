@@ -21,8 +21,11 @@ def details_text(photo: Photo) -> str:
     parts = []
     if photo.width and photo.height:
         megapixels = photo.width * photo.height / 1_000_000
-        parts.append(f"{photo.width:,} × {photo.height:,} pixels ({megapixels:.0f} MP)" if megapixels >= 1
-                     else f"{photo.width:,} × {photo.height:,} pixels")
+        parts.append(
+            f"{photo.width:,} × {photo.height:,} pixels ({megapixels:.0f} MP)"
+            if megapixels >= 1
+            else f"{photo.width:,} × {photo.height:,} pixels"
+        )
     if photo.mime_type:
         parts.append(photo.mime_type.split("/")[-1].upper())
     return " · ".join(parts) or "Size not known yet"
@@ -33,8 +36,13 @@ class PhotoPreviewDialog(QDialog):
 
     navigated = Signal(int)
 
-    def __init__(self, photos: list[Photo], start: int, pixmap_for: Callable[[Photo], QPixmap | None],
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        photos: list[Photo],
+        start: int,
+        pixmap_for: Callable[[Photo], QPixmap | None],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("photoPreviewDialog")
         self.setWindowTitle("Photo")
@@ -109,15 +117,18 @@ class PhotoPreviewDialog(QDialog):
             return
         ratio = self.image.devicePixelRatioF()
         room = self.image.contentsRect().size() * ratio
-        scaled = pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation) \
-            if pixmap.width() > room.width() or pixmap.height() > room.height() else QPixmap(pixmap)
+        scaled = (
+            pixmap.scaled(room, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            if pixmap.width() > room.width() or pixmap.height() > room.height()
+            else QPixmap(pixmap)
+        )
         scaled.setDevicePixelRatio(ratio)
         self.image.setPixmap(scaled)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.close_button.setFocus()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.refresh_image()

@@ -104,6 +104,7 @@ class ViewerDialog(QDialog):
         def call(*args: Any) -> None:
             if shiboken6.isValid(self) and self.isVisible():
                 callback(*args)
+
         return call
 
     def add_rows(self, rows: Rows, form: QFormLayout | None = None) -> None:
@@ -153,8 +154,16 @@ class ViewerDialog(QDialog):
 class InfoDialog(ViewerDialog):
     """``rows_for(client)`` is awaited once; its rows are shown."""
 
-    def __init__(self, ctx: GalleryContext, *, title: str, object_name: str, heading: str,
-                 load: Callable[[Any], Any], on_gone: Callable[[BaseException], None] | None = None):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        title: str,
+        object_name: str,
+        heading: str,
+        load: Callable[[Any], Any],
+        on_gone: Callable[[BaseException], None] | None = None,
+    ):
         super().__init__(ctx, title, object_name)
         self.heading.setText(heading)
         self._on_gone = on_gone
@@ -182,8 +191,16 @@ class PhotoInfoDialog(ViewerDialog):
 
     navigated = Signal(int)
 
-    def __init__(self, ctx: GalleryContext, *, photos: list[Photo], originals: Originals, where: str,
-                 thumbnails: Any | None = None, event_id: int | None = None):
+    def __init__(
+        self,
+        ctx: GalleryContext,
+        *,
+        photos: list[Photo],
+        originals: Originals,
+        where: str,
+        thumbnails: Any | None = None,
+        event_id: int | None = None,
+    ):
         super().__init__(ctx, "Photo Info", "photoInfoDialog")
         self.photos = photos
         self.originals = originals
@@ -214,8 +231,9 @@ class PhotoInfoDialog(ViewerDialog):
         self.camera_form.setHorizontalSpacing(14)
         self.camera_status = hint_label("")
         self.camera_status.setObjectName("cameraStatus")
-        self.download_button = QPushButton("&Download Original to Read Camera Details",
-                                           objectName="downloadOriginalButton")
+        self.download_button = QPushButton(
+            "&Download Original to Read Camera Details", objectName="downloadOriginalButton"
+        )
         self.download_button.clicked.connect(self._download)
         self.download_button.hide()
         self.extra.addWidget(_section("Camera"))
@@ -265,12 +283,18 @@ class PhotoInfoDialog(ViewerDialog):
         self.camera_status.setText("Looking for the original on this computer…")
         self.navigated.emit(photo.id)
         photo_id = photo.id
-        self.ctx.run(lambda client: client.photo_info(photo_id),
-                     self.guard(lambda info: self._info_arrived(generation, info)),
-                     self.guard(lambda error: self._info_failed(generation, error)), name="photo-info")
-        self.ctx.run(lambda client: self.originals.find(photo, self.event_id),
-                     self.guard(lambda path: self._local_found(generation, path)),
-                     self.guard(lambda error: self._camera_failed(generation, error)), name="photo-original")
+        self.ctx.run(
+            lambda client: client.photo_info(photo_id),
+            self.guard(lambda info: self._info_arrived(generation, info)),
+            self.guard(lambda error: self._info_failed(generation, error)),
+            name="photo-info",
+        )
+        self.ctx.run(
+            lambda client: self.originals.find(photo, self.event_id),
+            self.guard(lambda path: self._local_found(generation, path)),
+            self.guard(lambda error: self._camera_failed(generation, error)),
+            name="photo-original",
+        )
 
     def _show_preview(self) -> None:
         pixmap = self.thumbnails.pixmap(self.photo) if self.thumbnails is not None else None
@@ -281,8 +305,9 @@ class PhotoInfoDialog(ViewerDialog):
         # Scaled to device pixels and tagged with the ratio, so a 2× screen shows it sharp, not upscaled.
         ratio = self.preview.devicePixelRatioF()
         edge = round(PREVIEW_EDGE * ratio)
-        scaled = pixmap.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio,
-                               Qt.TransformationMode.SmoothTransformation)
+        scaled = pixmap.scaled(
+            edge, edge, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         scaled.setDevicePixelRatio(ratio)
         self.preview.setPixmap(scaled)
 
@@ -296,8 +321,13 @@ class PhotoInfoDialog(ViewerDialog):
         self.loaded()
         self.photos[self.position] = info
         size = f"{info.width:,} × {info.height:,} pixels" if info.width and info.height else "Unknown"
-        rows = [("File name", info.name or "—"), ("Photo ID", str(info.id)), ("Size", size),
-                ("Type", info.mime_type or "JPEG"), ("In", self.where)]
+        rows = [
+            ("File name", info.name or "—"),
+            ("Photo ID", str(info.id)),
+            ("Size", size),
+            ("Type", info.mime_type or "JPEG"),
+            ("In", self.where),
+        ]
         self.add_rows(rows)
 
     def _info_failed(self, generation: int, error: BaseException) -> None:
@@ -315,9 +345,12 @@ class PhotoInfoDialog(ViewerDialog):
 
     def _read_exif(self, generation: int, path, source: str) -> None:
         self.camera_status.setText("Reading the camera details…")
-        self.ctx.run(lambda client: self.originals.exif(path),
-                     self.guard(lambda summary: self._exif_arrived(generation, summary, source)),
-                     self.guard(lambda error: self._camera_failed(generation, error)), name="photo-exif")
+        self.ctx.run(
+            lambda client: self.originals.exif(path),
+            self.guard(lambda summary: self._exif_arrived(generation, summary, source)),
+            self.guard(lambda error: self._camera_failed(generation, error)),
+            name="photo-exif",
+        )
 
     def _exif_arrived(self, generation: int, summary, source: str) -> None:
         if generation != self._generation:
@@ -342,8 +375,11 @@ class PhotoInfoDialog(ViewerDialog):
         def progress(received: int, total: int | None) -> None:
             if generation == self._generation and shiboken6.isValid(self):
                 done = _megabytes(received)
-                self.camera_status.setText(f"Downloading the original… {done} of {_megabytes(total)}" if total
-                                           else f"Downloading the original… {done}")
+                self.camera_status.setText(
+                    f"Downloading the original… {done} of {_megabytes(total)}"
+                    if total
+                    else f"Downloading the original… {done}"
+                )
 
         def downloaded(path) -> None:
             self.download_button.setEnabled(True)
@@ -351,10 +387,12 @@ class PhotoInfoDialog(ViewerDialog):
                 self.download_button.hide()
                 self._read_exif(generation, path, "From the downloaded original.")
 
-        self.ctx.run(lambda client: self.originals.download(photo, progress), self.guard(downloaded),
-                     self.guard(lambda error: (self.download_button.setEnabled(True),
-                                               self._camera_failed(generation, error))),
-                     name="photo-download-original")
+        self.ctx.run(
+            lambda client: self.originals.download(photo, progress),
+            self.guard(downloaded),
+            self.guard(lambda error: (self.download_button.setEnabled(True), self._camera_failed(generation, error))),
+            name="photo-download-original",
+        )
 
     def _open_original(self) -> None:
         url = self.photo.url.original or self.photo.url.best(prefer_large=True)
@@ -367,8 +405,9 @@ class VisitorsDialog(ViewerDialog):
 
     COLUMNS = ("Email", "Last visit", "Favorites", "Downloads", "Orders")
 
-    def __init__(self, ctx: GalleryContext, *, event_id: int, event_name: str,
-                 on_gone: Callable[[BaseException], None]):
+    def __init__(
+        self, ctx: GalleryContext, *, event_id: int, event_name: str, on_gone: Callable[[BaseException], None]
+    ):
         super().__init__(ctx, "Gallery Visitors", "visitorsDialog")
         self.setMinimumSize(640, 460)
         self.event_id = event_id
@@ -405,16 +444,25 @@ class VisitorsDialog(ViewerDialog):
         self._wanted: str | None = None
         self.table.itemSelectionChanged.connect(self._visitor_chosen)
         event = event_id
-        self.ctx.run(lambda client: client.event_gallery_visitors(event), self.guard(self._arrived),
-                     self.guard(self._failed), name="gallery-visitors")
+        self.ctx.run(
+            lambda client: client.event_gallery_visitors(event),
+            self.guard(self._arrived),
+            self.guard(self._failed),
+            name="gallery-visitors",
+        )
 
     def _arrived(self, visitors: list[GalleryVisitor]) -> None:
         self.loaded()
         self.visitors = list(visitors)
         self.table.setRowCount(len(visitors))
         for row, visitor in enumerate(visitors):
-            values = (visitor.email_address, (visitor.date_accessed or "")[:16], visitor.favorites,
-                      visitor.downloads, visitor.orders)
+            values = (
+                visitor.email_address,
+                (visitor.date_accessed or "")[:16],
+                visitor.favorites,
+                visitor.downloads,
+                visitor.orders,
+            )
             for column, value in enumerate(values):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if column > 1:
@@ -453,16 +501,21 @@ class VisitorsDialog(ViewerDialog):
             button.setEnabled(False)
         self.favorites_title.setText(f"Favorites of {email}: loading…")
         event = self.event_id
-        self.ctx.run(lambda client: client.event_gallery_visitor_photos(event, email),
-                     self.guard(lambda photos: self._photos_arrived(email, photos)),
-                     self.guard(lambda error: self._photos_failed(email, error)), name="visitor-photos")
+        self.ctx.run(
+            lambda client: client.event_gallery_visitor_photos(event, email),
+            self.guard(lambda photos: self._photos_arrived(email, photos)),
+            self.guard(lambda error: self._photos_failed(email, error)),
+            name="visitor-photos",
+        )
 
     def _build_favorite_exports(self) -> QHBoxLayout:
         """Hand a visitor's picks to the editor: a filter to paste, a plain list, or a CSV file."""
         self.picked: list[PickedPhoto] = []
         self.copy_filter_button = QPushButton("Copy for Lightroom / Capture One", objectName="copyEditorFilter")
-        self.copy_filter_button.setToolTip("Copies IMG_0001 OR IMG_0007 …: paste it into Lightroom's Library "
-                                           "filter (Text, Filename) or Capture One's search")
+        self.copy_filter_button.setToolTip(
+            "Copies IMG_0001 OR IMG_0007 …: paste it into Lightroom's Library "
+            "filter (Text, Filename) or Capture One's search"
+        )
         self.copy_list_button = QPushButton("Copy File Names", objectName="copyFileNames")
         self.save_csv_button = QPushButton("Save as CSV…", objectName="saveFavoritesCsv")
         self.copy_filter_button.clicked.connect(lambda: self._copy(editor_filter(self.picked), "filter"))
