@@ -21,6 +21,8 @@ MAY_IMPORT = {
     "core": set(),
     "api": {"core"},
     "sandbox": {"core"},
+    # Plain-words messages for errors, shared by the window and the terminal.
+    "wording": {"api", "core"},
 }
 #: Domain packages: anything below them, never the layers above.
 DOMAIN = ("accounts", "people", "gallery", "uploads")
