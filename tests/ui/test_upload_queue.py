@@ -34,6 +34,21 @@ def _wait_state(qtbot, ui, name: str, state: str, timeout: int = 15_000):
     qtbot.waitUntil(reached, timeout=timeout)
 
 
+def test_every_queue_button_says_what_it_does(main_window, gui_session):
+    ui = upload_ui(gui_session)
+    labels = {name: button.text() for name, button in ui.panel.buttons.items()}
+    assert labels == {
+        "selected_pause": "Pause",
+        "selected_resume": "Resume",
+        "selected_cancel": "Cancel",
+        "selected_retry": "Retry",
+        "all_pause": "Pause All",
+        "all_retry": "Retry Failed",
+        "all_cancel": "Cancel All",
+        "all_clear": "Clear Finished",
+    }
+
+
 def test_the_dock_shows_progress_and_totals_and_pause_all_resume_all(main_window, gui_session, qtbot, tmp_path):
     ui = upload_ui(gui_session)
     engine = gui_session.services.engine

@@ -221,7 +221,7 @@ class UploadQueuePanel(QWidget):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
-        for name, (_text, tip) in ALL_ACTIONS.items():
+        for name, (text, tip) in ALL_ACTIONS.items():
             self._add_action(f"all_{name}", text, tip, lambda _=False, n=name: self.all_action.emit(n))
         self.actions["all_pause"].setIcon(icons.standard(QStyle.StandardPixmap.SP_MediaPause))
         self.actions["all_retry"].setIcon(icons.standard(QStyle.StandardPixmap.SP_BrowserReload))
