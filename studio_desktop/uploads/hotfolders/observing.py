@@ -133,9 +133,12 @@ class FolderObserving(WatcherCore):
 
     def _ignored(self, path: Path) -> str | None:
         """Hidden, temporary and system files, also inside hidden or system subfolders (but not above the root)."""
-        from studio_desktop.uploads.scanner import is_ignored
+        from studio_desktop.uploads.scanner import OWN_FOLDER, is_ignored
 
-        return is_ignored(path, root=self.folder)
+        reason = is_ignored(path, root=self.folder)
+        if reason is None and any(is_inside(path, own) for own in self._own_folders):
+            return OWN_FOLDER
+        return reason
 
     def _wanted(self, path: Path) -> bool:
         if not is_inside(path, self.folder) or path == self.folder:
