@@ -136,12 +136,32 @@ class MediaRoutes:
             self._who(request)
         except Refused as refused:
             return refused.response()
-        path = await anyio.to_thread.run_sync(
-            self.photo_file, request.path_params["photo_id"], request.path_params["size"], limiter=self.limiter
+        data = await anyio.to_thread.run_sync(
+            self.photo_bytes, request.path_params["photo_id"], request.path_params["size"], limiter=self.limiter
         )
-        if path is None:
+        if data is None:
             return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(path, media_type="image/jpeg", headers=PRIVATE_CACHE)
+        return Response(data, media_type="image/jpeg", headers=PRIVATE_CACHE)
+
+    def photo_bytes(self, photo_id: int, size: str) -> bytes | None:
+        """The bytes behind a photo URL; None if there is no such photo, also when it is deleted meanwhile.
+
+        A delete removes the row, then the files: a request that read the row may find the
+        original or its rendition gone while it resizes or reads it (a 404, as a moment later,
+        never a 500), or may have drawn them again for a photo that is no more (removed here).
+        Read whole, so the answer cannot lose its file between here and sending it.
+        """
+        try:
+            path = self.photo_file(photo_id, size)
+            data = None if path is None else path.read_bytes()
+        except FileNotFoundError:
+            data = None
+        with self.state.db.read() as c:
+            gone = c.execute("SELECT 1 FROM photos WHERE id = ?", (photo_id,)).fetchone() is None
+        if gone:
+            self.state.storage.forget_photo(photo_id)
+            return None
+        return data
 
     async def cover(self, request: Request) -> Response:
         try:

@@ -2,8 +2,8 @@
 
 ``run_gui``, the UI tests, the screenshot tool and the benchmark all build the
 app through :meth:`GuiSession.open`, so they exercise the same wiring. Closing
-happens in the reverse order of building: controller, tasks, thumbnails,
-services (engine, clients, store).
+happens in the reverse order of building, the uploads first: controller,
+upload view and engine, tasks, thumbnails, services (clients, store).
 """
 
 from __future__ import annotations
@@ -129,6 +129,9 @@ class GuiSession:
         if not self._state_saved:
             self.save_state()
         self.controller.stop()
+        # Uploads first: the engine finishes (or puts back) what it sends while the server,
+        # the clients and the view that hears of it are all still there.
+        await self.services.stop_uploads()
         await self.tasks.shutdown()
         await self.thumbnails.aclose()
         await self.services.aclose()

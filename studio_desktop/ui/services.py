@@ -204,20 +204,33 @@ class Services(QObject):
             except Exception:
                 log.exception("The upload engine did not stop cleanly")
 
+    async def stop_uploads(self) -> None:
+        """Close the upload view (and its hot folders), then stop the engine. Safe to call twice.
+
+        The first step of closing, while the clients, the server and the window's
+        background tasks are still there: an upload under way ends (and is
+        heard of) before anything it needs goes away.
+        """
+        # The upload view first: its hot-folder watchers must stop feeding the engine before
+        # it stops, or a last flush lands as an empty batch in a stopped queue.
+        await self._close_extra("upload_ui")
+        await self._close_engine()
+
+    async def _close_extra(self, name: str) -> None:
+        extra = self.extras.pop(name, None)
+        closer = getattr(extra, "aclose", None)
+        if closer is not None:
+            with contextlib.suppress(Exception):
+                await closer()
+
     async def aclose(self) -> None:
         """Stop the engine, close clients, the store and the HTTP client. Safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        # Extras first: hot-folder watchers must stop feeding the engine before it stops,
-        # or a last flush lands as an empty batch in a stopped queue.
-        for extra in list(self.extras.values()):
-            closer = getattr(extra, "aclose", None)
-            if closer is not None:
-                with contextlib.suppress(Exception):
-                    await closer()
-        self.extras.clear()
-        await self._close_engine()
+        await self.stop_uploads()
+        for name in list(self.extras):
+            await self._close_extra(name)
         for client in (self.shootproof, self.pixieset):
             if client is not None:
                 with contextlib.suppress(Exception):

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -200,7 +201,7 @@ _IGNORED_SUFFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
         (".part", ".partial", ".crdownload", ".download", ".filepart", ".opdownload", ".!ut"),
         "a partial download or copy",
     ),
-    ((".lock",), "a lock file"),
+    ((".lock", ".engine-lock"), "a lock file"),
     ((".lrdata",), "a Lightroom preview cache"),
     ((".lrcat", ".lrcat-journal", ".lrcat-wal", ".lrcat-shm"), "a Lightroom catalog"),
     ((".cosessiondb",), "a Capture One session database"),
@@ -284,6 +285,38 @@ def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = (
     return Rejected(path, result.reason or "cannot be uploaded", not_a_photo=not_a_photo)
 
 
+OWN_FOLDER = "the app's own data (its store, caches and logs)"
+
+
+def own_folders() -> tuple[set[tuple[int, int]], tuple[str, ...]]:
+    """The app's own folders (data, settings, cache, logs) that exist: by (st_dev, st_ino), and their paths.
+
+    Never scanned: a dropped or watched folder that holds them (a portable install
+    beside the shoot, a home folder) must not offer the store, its locks, the
+    thumbnail cache or the sandbox's photos for upload.
+    """
+    from studio_desktop.core import paths
+
+    current = paths.current()
+    keys: set[tuple[int, int]] = set()
+    real: list[str] = []
+    for folder in (current.data_dir, current.config_dir, current.cache_dir, current.log_dir):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        keys.add((st.st_dev, st.st_ino))
+        real.extend(dict.fromkeys((os.path.abspath(folder), os.path.realpath(folder))))
+    return keys, tuple(real)
+
+
+def _inside_own(path: Path, own_real: tuple[str, ...]) -> bool:
+    if not own_real:
+        return False
+    real = os.path.realpath(path)
+    return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in own_real)
+
+
 def _walk(
     root: Path,
     base: tuple[str, ...],
@@ -291,6 +324,7 @@ def _walk(
     mirror_folders: bool,
     max_album_depth: int,
     seen: set[tuple[int, int]],
+    own: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> Iterator[ScanEvent]:
     """Depth first: a folder's files (naturally sorted), then each subfolder in turn.
 
@@ -307,6 +341,8 @@ def _walk(
             yield Rejected(folder, _folder_error(error))
             continue
         key = (st.st_dev, st.st_ino)
+        if key in own:
+            continue  # not the user's: not even counted as skipped
         if key in ancestors:
             yield Ignored(folder, "a link back to a folder that contains it (a loop)")
             continue
@@ -357,14 +393,17 @@ def iter_scan(
     always scanned. Problems are reported as `Rejected`, never raised.
     """
     seen: set[tuple[int, int]] = set()
+    own, own_real = own_folders()
     for given in paths:
         path = Path(given)
         if path.is_dir():
             name = os.path.basename(os.path.abspath(path))
             base = (name,) if keep_dropped_folder_name and name else ()
-            yield from _walk(path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen)
+            yield from _walk(
+                path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen, own=own
+            )
             continue
-        reason = _ignored_name(path.name)
+        reason = _ignored_name(path.name) or (OWN_FOLDER if _inside_own(path, own_real) else None)
         if reason:
             yield Ignored(path, reason)
         else:

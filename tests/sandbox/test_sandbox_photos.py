@@ -286,3 +286,27 @@ def test_concurrent_uploads_all_land(sp, jpeg):
     assert len(set(ids)) == 24
     assert sorted(p.name for p in sp.studio.photos(event_id)) == [f"IMG_{n:04d}.jpg" for n in range(24)]
     assert sp.ok("sp.studio.info")["plan"]["used"] == 261 + 24
+
+
+def test_a_photo_deleted_while_its_thumbnail_is_made_answers_404_and_leaves_no_files(sp, monkeypatch):
+    """The gallery asks for thumbnails while a delete runs: the delete removes the row, then the files,
+    and a request that had read the row resized (or sent) a file that was gone: a 500. It is a 404 now,
+    and nothing is drawn again for a photo that is no more."""
+    from studio_desktop.sandbox import media
+
+    photo_id = sp.ids["photo_first"]
+    url = sp.ok("sp.photo.info", photo_id=photo_id)["url"]["small"]
+    real = media.make_rendition
+    deleted = []
+
+    def delete_first(source, dest, *args, **kwargs):
+        if not deleted:  # the delete lands between the request's look at the row and its resize
+            deleted.append(sp.ok("sp.photo.delete", photo_id=photo_id))
+        return real(source, dest, *args, **kwargs)
+
+    monkeypatch.setattr(media, "make_rendition", delete_first)
+    response = sp.http.get(url)
+    assert deleted and response.status_code == 404
+    storage = sp.studio.state.storage
+    assert not storage.photo_path(photo_id).exists()
+    assert not storage.rendition_dir(photo_id).exists()

@@ -118,7 +118,9 @@ def endpoints_for(sandbox) -> Endpoints:
 
 
 @pytest.fixture
-def gui_session_factory(run_async, qtbot):
+def gui_session_factory(run_async, qtbot, sandbox_factory):
+    """Open GUI sessions; closed after the test, before the sandboxes they talk to stop
+    (hence ``sandbox_factory``: a fixture set up first is torn down last)."""
     from studio_desktop.ui.app_wiring import GuiSession
 
     sessions: list[GuiSession] = []

@@ -102,3 +102,24 @@ def test_no_question_when_nothing_is_uploading(main_window, gui_session):
     assert gui_session.photos_uploading() == 0
     main_window.close()
     assert closing and gui_session.close_guard.box is None
+
+
+def test_closing_stops_the_engine_before_the_background_tasks(gui_session, main_window, run_async):
+    """An upload that finished while the app closed made the upload view start background work after the
+    task runner had stopped taking any ("an upload observer failed on ItemStateChanged(... 'done')"), and the
+    engine still sent while the clients closed. The upload side and the engine stop first now."""
+    from studio_desktop.uploads import events as ev
+
+    engine = gui_session.services.engine
+    real_shutdown = gui_session.tasks.shutdown
+    engine_when_tasks_stopped = []
+
+    async def shutdown(*args, **kwargs):
+        engine_when_tasks_stopped.append(gui_session.services.engine)
+        await real_shutdown(*args, **kwargs)
+        # The last word of an upload that was under way: nobody may be listening who cannot act on it.
+        engine._emit(ev.ItemStateChanged(1, 1, "late.jpg", q.DONE, photo_id=7, path="/photos/late.jpg"))
+
+    gui_session.tasks.shutdown = shutdown
+    run_async(gui_session.aclose(), timeout=20)
+    assert engine_when_tasks_stopped == [None], "the engine stops before the background tasks"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -153,10 +151,7 @@ def test_impossible_drops_are_refused_without_calling_the_server(gallery, sandbo
     assert sandbox.studio.count_requests("sp.album.move") == 0
 
 
-def test_delete_with_only_if_empty_then_for_real(gallery, sp, run_async, qtbot, ids, caplog):
-    caplog.set_level(
-        logging.ERROR, logger="uvicorn.error"
-    )  # REPORTED (#12): the sandbox raises while deleting an album; to fix
+def test_delete_with_only_if_empty_then_for_real(gallery, sp, run_async, qtbot, ids):
     event_photos = run_async(sp.event_info(ids["event_wedding"])).photo_count
     select_node(gallery, qtbot, ALBUM, ids["album_ceremony"])
     qtbot.keyClick(gallery.tree, Qt.Key.Key_Delete)

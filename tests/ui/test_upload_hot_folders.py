@@ -85,7 +85,7 @@ def test_add_a_hot_folder_disable_it_and_remove_it(main_window, gui_session, qtb
     )
     make_jpeg(hot / "tether_0002.jpg", color=(0, 0, 255))
     # Nothing is left running that could send it; switched back on, the watcher does (below).
-    assert ui.hot_folders.running == {}
+    assert ui.hot_folders.manager.running == {}
     assert _names_on_server(sandbox, target.event_id) == ["tether_0001.jpg"]
 
     dialog.table.item(0, 3).setCheckState(Qt.CheckState.Checked)

@@ -182,8 +182,16 @@ class Gallery:
 
 
 async def read_gallery(server: SandboxServer, client: ShootProofClient, event_id: int) -> Gallery:
+    """The event's albums and photos, never torn by an upload that lands while they are read.
+
+    The checks read while late files may still be landing, so the event's photos come
+    first, then the albums: a photo sent meanwhile is either not seen yet (the check looks
+    again) or seen in its album. Albums first would count a photo sent into an album
+    after its listing as in the root.
+    """
     gallery = Gallery()
     order = 0
+    photos = [photo async for photo in client.iter_event_photos(event_id, limit=1000)]
 
     def walk(nodes, parent: int) -> None:
         nonlocal order
@@ -197,7 +205,7 @@ async def read_gallery(server: SandboxServer, client: ShootProofClient, event_id
     for album_id in gallery.albums:
         async for photo in client.iter_album_photos(album_id, limit=1000):
             where[photo.id] = album_id
-    async for photo in client.iter_event_photos(event_id, limit=1000):
+    for photo in photos:
         data = server.studio.photo_file(photo.id).read_bytes()
         gallery.photos[photo.id] = PhotoRow(photo.id, where.get(photo.id, 0), nfc(photo.name or ""), sha256(data))
     return gallery

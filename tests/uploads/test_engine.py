@@ -676,3 +676,36 @@ def test_bandwidth_limit_holds_uploads_to_the_rate(server, store, tmp_path):
     assert server.studio.count_photos(event_id) == 3
     burst = 64 * 1024
     assert elapsed >= (total - burst) / 100_000 * 0.95, "cannot be faster than the limit allows"
+
+
+def test_a_hot_folders_file_that_moved_before_it_was_sent_ends_quietly_and_a_deleted_one_fails(
+    server, store, tmp_path, caplog
+):
+    """A renamed subfolder: the hot folder tells the engine where its queued files went; their old paths end
+    cancelled with MOVED_BEFORE_SENT and an INFO line (the watcher sends them from the new paths), not as failures
+    with "upload failed: ... no such file" warnings. A file deleted without a word stays a clear failure."""
+    from studio_desktop.uploads.engine import MOVED_BEFORE_SENT
+
+    caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # the deleted one's failure only
+    event_id = new_event(server)
+    moved = make_jpeg(tmp_path / "hot" / "sub" / "IMG_0001.jpg")
+    deleted = make_jpeg(tmp_path / "hot" / "sub" / "IMG_0002.jpg")
+    options = {"hot_folder": str(tmp_path / "hot")}
+
+    async def main():
+        async with running(server, store, start=False) as (engine, _seen):
+            batch = await engine.enqueue([moved, deleted], event_id, options=options)
+            os.rename(tmp_path / "hot" / "sub", tmp_path / "hot" / "sub2")  # both gone from their paths...
+            engine.note_moved(str(moved), str(tmp_path / "hot" / "sub2" / moved.name))  # ...one seen moving
+            await engine.start()
+            await engine.wait_idle()
+            return {i.name: i for i in items_of(store, batch_ids=[batch])}, engine.snapshot()
+
+    items, snapshot = asyncio.run(main())
+    assert items["IMG_0001.jpg"].state == q.CANCELLED
+    assert items["IMG_0001.jpg"].last_error.startswith(MOVED_BEFORE_SENT)
+    assert items["IMG_0002.jpg"].state == q.FAILED
+    assert items["IMG_0002.jpg"].last_error == "The file is no longer there (moved or deleted after it was queued)."
+    assert snapshot.files[q.FAILED] == 1
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1 and "IMG_0002.jpg" in warned[0], warned

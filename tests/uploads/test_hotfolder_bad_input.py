@@ -239,3 +239,31 @@ def test_a_jpeg_that_never_finishes_is_reported_not_uploaded(empty_sandbox, tmp_
             assert h.server_bytes(photo.id) == data
 
     run(main())
+
+
+def test_the_apps_own_data_folder_inside_the_watched_folder_is_left_alone(empty_sandbox, tmp_path):
+    """A portable install inside the watched folder: its store, engine lock, logs and caches are the app's,
+    not photos to upload or files to report; skipped without a word, while the shoot beside them goes up."""
+    from studio_desktop.core import paths
+
+    folder = tmp_path / "shoot"
+    own = paths.configure(folder / "Studio Desktop").ensure()
+    (own.cache_dir / "thumbnails").mkdir()
+    (own.cache_dir / "thumbnails" / "12.jpg").write_bytes(noise_jpeg(3))
+    (folder / "IMG_0001.jpg").write_bytes(noise_jpeg(4))
+
+    async def main():
+        async with Harness(empty_sandbox) as h:
+            assert h.store.path.parent == own.data_dir  # its store and engine lock are in the watched folder
+            watcher = await h.watch(folder)
+            await h.wait_for(lambda: names_uploaded(h) == ["IMG_0001.jpg"], what="the shoot's photo")
+            (own.cache_dir / "thumbnails" / "13.jpg").write_bytes(noise_jpeg(5))  # while watching, too
+            (own.log_dir / "studio-desktop.log").write_text("a line\n")
+            (folder / "IMG_0002.jpg").write_bytes(noise_jpeg(6))
+            await h.wait_for(lambda: "IMG_0002.jpg" in names_uploaded(h), what="a later photo")
+            await watcher.wait_quiet(10)
+            assert names_uploaded(h) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+            assert [p.name for p in h.photos()] == ["IMG_0001.jpg", "IMG_0002.jpg"]
+            assert not h.of(HotFolderFileRejected), "nothing of the app's own is reported"
+
+    run(main())

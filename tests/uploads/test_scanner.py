@@ -384,3 +384,26 @@ def test_check_file_judges_one_file_as_the_scan_does(tmp_path):
     assert isinstance(item, ScanItem)
     assert (item.name, item.rel_album_path, item.size) == ("Noël.jpg", ("Day 1",), good.stat().st_size)
     assert check_file(make_truncated_jpeg(tmp_path / "cut.jpg")) == Rejected(tmp_path / "cut.jpg", CUT_SHORT)
+
+
+def test_the_apps_own_folders_are_never_scanned(app_paths, tmp_path):
+    """A dropped folder that holds the app's data folder (a portable install beside the shoot, a home
+    folder) must not offer its store, locks, thumbnails or sandbox photos for upload: skipped quietly."""
+    from studio_desktop.core.store import Store
+
+    shoot = app_paths.data_dir.parent.parent  # holds the shoot and the app's folders
+    make_jpeg(shoot / "IMG_0001.jpg")
+    with Store(app_paths.store_file):
+        (app_paths.store_file.parent / "studio.sqlite3.engine-lock").write_text("pid 1")
+        make_jpeg(app_paths.data_dir / "sandbox" / "photos" / "1.jpg")
+        make_jpeg(app_paths.cache_dir / "thumbnails" / "ab" / "12.jpg")
+        make_text_file(app_paths.log_file)
+        events = list(iter_scan([shoot], mirror_folders=True))
+        given = list(
+            iter_scan([app_paths.data_dir, app_paths.data_dir / "sandbox" / "photos" / "1.jpg"], mirror_folders=False)
+        )
+    taken = [e for e in events if not isinstance(e, Ignored)]
+    assert [e.path.name for e in taken] == ["IMG_0001.jpg"], taken
+    assert not [e for e in given if not isinstance(e, Ignored)]
+    # Its engine lock is never a photo, wherever a store sits (``--data-dir``).
+    assert is_ignored("/elsewhere/studio.sqlite3.engine-lock") == "a lock file"

@@ -92,12 +92,18 @@ big folder runs in its own thread while the first files already upload.
 
 from studio_desktop.uploads.engine._engine import UploadEngine
 from studio_desktop.uploads.engine._snapshot import DryRunEntry, Snapshot
-from studio_desktop.uploads.engine._state import CHANGED_SINCE_QUEUED, REFUSALS_TO_STOP, STARTS_OVER
+from studio_desktop.uploads.engine._state import (
+    CHANGED_SINCE_QUEUED,
+    MOVED_BEFORE_SENT,
+    REFUSALS_TO_STOP,
+    STARTS_OVER,
+)
 from studio_desktop.uploads.engine._timing import EngineTiming
 from studio_desktop.uploads.engine.protocols import EngineForHotFolders, EngineForUi, UploadClient
 
 __all__ = [
     "CHANGED_SINCE_QUEUED",
+    "MOVED_BEFORE_SENT",
     "REFUSALS_TO_STOP",
     "STARTS_OVER",
     "DryRunEntry",

@@ -470,6 +470,7 @@ class AttemptMixin(EngineState):
         )
 
     async def _finish(self, running: Running, state: str, message: str | None, *, photo_id: int | None = None) -> None:
+        state, message = await self._moved_outcome(running.item, state, message)
         await self._conclude(
             running, state, set_outcome, running.item.id, state, message, photo_id, message=message, photo_id=photo_id
         )

@@ -69,6 +69,8 @@ class EnqueueMixin(EngineState):
         if self._scope is not None:
             self._scope.append(batch_id)
         self._shapes[batch_id] = shape or UploadShape()
+        if options and "hot_folder" in options:
+            self._hot_batches.add(batch_id)
         self._enqueuing.add(batch_id)
         self._idle_clear()
         loop = asyncio.get_running_loop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,11 @@ REFUSALS_TO_STOP = 3
 
 
 #: Why a paused photo's progress is gone: ShootProof takes a photo in one request, so it cannot be continued.
+#: The start of the message of an item whose file a hot folder saw move (its folder renamed) before it was sent.
+MOVED_BEFORE_SENT = "Moved before it was sent"
+#: How long a hot folder's item whose file is gone waits to hear that the file moved (a renamed folder's events
+#: can come after the engine looked, by up to a polling interval), before it counts as a failure.
+MOVE_NOTICE_SECONDS = 2.0
 STARTS_OVER = "Paused partway: it starts again from the beginning (ShootProof cannot continue a half-sent photo)."
 
 
@@ -120,6 +126,9 @@ class EngineState:
         self._limiter = AdaptiveLimiter(concurrency, grow_after=self.timing.grow_after)
         self._bucket = TokenBucket(kbps_to_bytes(bandwidth_limit_kbps))
         self._subscribers: list[Callable[[ev.Event], None]] = []
+        # Queued paths a hot folder saw move away (a renamed folder): old path -> new path (None: out of it).
+        self._moved_away: dict[str, str | None] = {}
+        self._hot_batches: set[int] = set()  # batches a hot folder queued (this run): they may hear of moves
         self._running: dict[int, Running] = {}
         self._tally = Tally()
         self._meter = RateMeter()
@@ -158,6 +167,38 @@ class EngineState:
         #: The store failure (full disk, damaged file, read-only folder) that stopped the queue, if one did.
         self.local_failure: BaseException | None = None
         self._undo_throttle: Callable[[], None] | None = None
+
+    def note_moved(self, old: str, new: str | None) -> None:
+        """A hot folder saw the file of a queued item move (its folder renamed) to ``new`` (None: out of the folder).
+
+        Should that item then find its file gone, it is not a failure: it ends cancelled, with
+        :data:`MOVED_BEFORE_SENT`, logged at INFO, and the hot folder sends it from the new path.
+        A file that vanished without a word stays a clear failure.
+        """
+        self._moved_away[os.path.abspath(old)] = None if new is None else os.path.abspath(new)
+
+    async def _moved_outcome(self, item: q.Item, state: str, message: str | None) -> tuple[str, str | None]:
+        """The outcome to record for ``item``: a failure because its file moved away becomes a quiet cancel.
+
+        A hot folder's file that is gone gets :data:`MOVE_NOTICE_SECONDS` for the word that it moved.
+        """
+        if state == q.FAILED and item.batch_id in self._hot_batches and item.path not in self._moved_away:
+            deadline = time.monotonic() + MOVE_NOTICE_SECONDS
+            while item.path not in self._moved_away and time.monotonic() < deadline:
+                if os.path.lexists(item.path):
+                    break  # not gone: failed for another reason
+                await asyncio.sleep(0.05)
+        if item.path not in self._moved_away:
+            return state, message
+        new = self._moved_away.pop(item.path)
+        if state != q.FAILED or os.path.lexists(item.path):
+            return state, message
+        where = f"to {new}" if new is not None else "out of the hot folder"
+        log.info(
+            "upload of %s (batch %d) not needed here: moved %s before it was sent", item.name, item.batch_id, where
+        )
+        sent = "; the hot folder sends it from there." if new is not None else "."
+        return q.CANCELLED, f"{MOVED_BEFORE_SENT}, {where}{sent}"
 
     def _emit(self, event: ev.Event) -> None:
         for callback in list(self._subscribers):

@@ -102,6 +102,8 @@ class EngineForHotFolders(Protocol):
 
     def subscribe(self, callback: Callable[[ev.Event], None]) -> Callable[[], None]: ...
 
+    def note_moved(self, old: str, new: str | None) -> None: ...
+
     async def enqueue(
         self,
         paths: Iterable[str | os.PathLike[str]],

@@ -47,6 +47,12 @@ class HotFolderEngine(Protocol):
         The watcher follows :class:`~studio_desktop.uploads.events.ItemStateChanged` of its own batches.
         """
 
+    def note_moved(self, old: str, new: str | None) -> None:
+        """The file of a queued item moved (its folder renamed) to ``new`` (None: out of the folder).
+
+        Its old path then ends quietly (cancelled, ``MOVED_BEFORE_SENT``), not as a failure.
+        """
+
     async def enqueue(
         self,
         paths: Iterable[str | os.PathLike[str]],

@@ -174,8 +174,9 @@ def walk_folder(top: Path, exclude: Path | None) -> tuple[list[tuple[Path, tuple
 
     Links to folders are not followed: that is how loops (``sub/loop -> ..``) stay harmless.
     """
-    from studio_desktop.uploads.scanner import is_ignored
+    from studio_desktop.uploads.scanner import is_ignored, own_folders
 
+    own, _ = own_folders()
     files: list[tuple[Path, tuple[int, int]]] = []
     links: list[Path] = []
     errors: list[str] = []
@@ -193,7 +194,7 @@ def walk_folder(top: Path, exclude: Path | None) -> tuple[list[tuple[Path, tuple
             sub = base / name
             if os.path.islink(sub):
                 links.append(sub)
-            elif (exclude is not None and is_inside(sub, exclude)) or is_ignored(sub):
+            elif (exclude is not None and is_inside(sub, exclude)) or is_ignored(sub) or _is_own(sub, own):
                 continue
             else:
                 keep.append(name)
@@ -209,6 +210,17 @@ def walk_folder(top: Path, exclude: Path | None) -> tuple[list[tuple[Path, tuple
             if stat.S_ISREG(st.st_mode):
                 files.append((path, (st.st_size, st.st_mtime_ns)))
     return files, links, errors
+
+
+def _is_own(folder: Path, own: set[tuple[int, int]]) -> bool:
+    """One of the app's own folders (its data folder inside the watched one): never watched."""
+    if not own:
+        return False
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in own
 
 
 def plain_os_error(exc: BaseException) -> str:

@@ -133,9 +133,12 @@ class FolderObserving(WatcherCore):
 
     def _ignored(self, path: Path) -> str | None:
         """Hidden, temporary and system files, also inside hidden or system subfolders (but not above the root)."""
-        from studio_desktop.uploads.scanner import is_ignored
+        from studio_desktop.uploads.scanner import OWN_FOLDER, is_ignored
 
-        return is_ignored(path, root=self.folder)
+        reason = is_ignored(path, root=self.folder)
+        if reason is None and any(is_inside(path, own) for own in self._own_folders):
+            return OWN_FOLDER
+        return reason
 
     def _wanted(self, path: Path) -> bool:
         if not is_inside(path, self.folder) or path == self.folder:
@@ -154,7 +157,9 @@ class FolderObserving(WatcherCore):
         into a second album with mirrored folders) and one in flight is reported gone.
         """
         for path in [p for p in self._in_flight if is_inside(p, src)]:
-            self._moved_in_flight[path] = dest / path.relative_to(src) if dest is not None else None
+            moved_to = dest / path.relative_to(src) if dest is not None else None
+            self._moved_in_flight[path] = moved_to
+            self.engine.note_moved(str(path), None if moved_to is None else str(moved_to))
         for path in [p for p in self._ready if is_inside(p, src)]:
             del self._ready[path]  # found again under its new path by the scan below
         if dest is not None:

@@ -61,7 +61,7 @@ class EngineOutcomes(WatcherCore):
         path = Path(event.path)
         message = event.message
         if path in self._moved_in_flight and state in ("done", "duplicate", "failed", "cancelled"):
-            moved_to = self._arrived_after_folder_move(path, state, event.photo_id)
+            moved_to = self._arrived_after_folder_move(path, state, event.photo_id, message)
             if moved_to is None:
                 return
             path = moved_to
@@ -99,7 +99,9 @@ class EngineOutcomes(WatcherCore):
                 self.counts["failed"] += 1
                 self._emit(HotFolderFileFailed(self.folder, path, message or state))
 
-    def _arrived_after_folder_move(self, path: Path, state: str, photo_id: int | None) -> Path | None:
+    def _arrived_after_folder_move(
+        self, path: Path, state: str, photo_id: int | None, message: str | None = None
+    ) -> Path | None:
         """The engine's word on a file whose folder was renamed while it was in flight.
 
         Returns the path to go on with (its new one), or None when it is dealt with here.
@@ -115,7 +117,8 @@ class EngineOutcomes(WatcherCore):
         moved_to = self._moved_in_flight.pop(path)
         if moved_to is None:
             return None  # moved out of the hot folder before it could be sent: no longer ours
-        if state == "failed":  # gone from the old path: send it from the new one
+        if state == "failed" or (state == "cancelled" and (message or "").startswith(_moved_before_sent())):
+            # Gone from the old path (the engine knew of the move, or found out): send it from the new one.
             self.gate.found(moved_to)
             self._set_wake()
             return None
@@ -278,6 +281,12 @@ def _changed_since_queued() -> str:
     from studio_desktop.uploads.engine import CHANGED_SINCE_QUEUED
 
     return CHANGED_SINCE_QUEUED
+
+
+def _moved_before_sent() -> str:
+    from studio_desktop.uploads.engine import MOVED_BEFORE_SENT
+
+    return MOVED_BEFORE_SENT
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -59,6 +59,7 @@ class WatcherCore:
     _observer_generation: int
     _identity: tuple[int, int] | None
     _watched_root: Path
+    _own_folders: tuple[Path, ...]  # the app's data, settings, cache and log folders: never watched
     _lost_reason: str | None
     _ready: dict[Path, Ready]
     _last_flush: float

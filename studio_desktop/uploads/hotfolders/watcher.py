@@ -142,6 +142,10 @@ class HotFolderWatcher(FolderObserving, EngineOutcomes):
         self.poll_interval = poll_interval if poll_interval is not None else max(0.1, min(1.0, self.settle / 2))
         self._client = client
         self._on_event = on_event
+        # The app's own folders (its store, caches, logs), should they lie inside the watched one.
+        from studio_desktop.uploads.scanner import own_folders
+
+        self._own_folders = tuple(Path(p) for p in own_folders()[1])
         self.gate = StabilityGate(settle=self.settle, incomplete_after=incomplete_after, ignore=self._ignored)
 
         self.observer_kind: str | None = None
