@@ -204,7 +204,8 @@ async def _opened(
         try:
             yield part
         finally:
-            await in_reader_thread(part.fileobj.close)
+            # after any chunk still being read; submitted at once, so it runs even if this task is cancelled again
+            await in_reader_thread(part.close)
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
     yield FilePart("photo", source, name, _content_type(name), on_progress)
@@ -215,7 +216,7 @@ def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> F
     try:
         part.measure()
     except BaseException:
-        part.fileobj.close()
+        part.close()
         raise
     return part
 

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -242,10 +243,14 @@ class FileBody:
         return self._hash.hexdigest() if self._whole else None
 
     def _read(self, size: int, rewind: bool) -> bytes:
-        raw = self._part.fileobj
-        if rewind:
-            raw.seek(self._part.start)
-        data = raw.read(size)
+        part = self._part
+        with part.io_lock:  # never at the same time as the file's close (a send cancelled mid-file)
+            if part.closed:
+                return b""
+            raw = part.fileobj
+            if rewind:
+                raw.seek(part.start)
+            data = raw.read(size)
         if data:
             self._hash.update(data)  # here, not on the loop: hashing 5 MB takes ~3 ms
         return data
@@ -352,6 +357,16 @@ class FilePart:
     start: int = 0
     size: int | None = None
     measured: bool = False
+    #: held by each chunk's read and by :meth:`close`: a read ahead still running when a send is
+    #: cancelled finishes before the file closes, and none starts after
+    io_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)  # type: ignore[operator]
+    closed: bool = False
+
+    def close(self) -> None:
+        """Close the file once no chunk is being read (blocking: call it in a reader thread)."""
+        with self.io_lock:
+            self.closed = True
+            self.fileobj.close()
 
     def content_hash(self) -> str | None:
         """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
