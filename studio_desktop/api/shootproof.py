@@ -208,7 +208,12 @@ async def _opened(
             await in_reader_thread(part.close)
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
-    yield FilePart("photo", source, name, _content_type(name), on_progress)
+    part = FilePart("photo", source, name, _content_type(name), on_progress)
+    try:
+        yield part
+    finally:
+        # The caller may close its file as soon as this returns: no read of it may still be under way.
+        await in_reader_thread(part.release)
 
 
 def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> FilePart:

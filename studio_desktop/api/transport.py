@@ -368,6 +368,11 @@ class FilePart:
             self.closed = True
             self.fileobj.close()
 
+    def release(self) -> None:
+        """Read no more of a file the caller opened (and closes): waits out a chunk still being read."""
+        with self.io_lock:
+            self.closed = True
+
     def content_hash(self) -> str | None:
         """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
         return self.reader.hexdigest() if self.reader is not None else None
