@@ -27,9 +27,10 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -284,6 +285,41 @@ def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = (
     return Rejected(path, result.reason or "cannot be uploaded", not_a_photo=not_a_photo)
 
 
+#: Given file versions ``(absolute path, size, mtime_ns)``, which are known good already (the upload
+#: ledger: sent before, unchanged since): those are taken on one ``stat``, without reading them.
+KnownFiles = Callable[[list[tuple[str, int, int]]], set[tuple[str, int, int]]]
+
+_KNOWN_BATCH = 500
+
+
+def _checked(
+    folder: Path, names: list[str], album: tuple[str, ...], known: KnownFiles | None
+) -> Iterator[ScanItem | Rejected]:
+    """The folder's files in order, each validated unless ``known`` says it is a version already sent."""
+    if known is None:
+        for name in names:
+            yield check_file(folder / name, album)
+        return
+    absolute = os.path.abspath(folder)
+    for start in range(0, len(names), _KNOWN_BATCH):
+        batch = names[start : start + _KNOWN_BATCH]
+        versions: dict[str, tuple[str, int, int]] = {}
+        for name in batch:
+            try:
+                st = os.stat(folder / name)
+            except OSError:
+                continue  # check_file says why
+            if stat.S_ISREG(st.st_mode):
+                versions[name] = (os.path.join(absolute, name), st.st_size, st.st_mtime_ns)
+        hits = known(list(versions.values())) if versions else set()
+        for name in batch:
+            version = versions.get(name)
+            if version is not None and version in hits:
+                yield ScanItem(folder / name, version[1], version[2], album, upload_name(name))
+            else:
+                yield check_file(folder / name, album)
+
+
 def _walk(
     root: Path,
     base: tuple[str, ...],
@@ -291,6 +327,7 @@ def _walk(
     mirror_folders: bool,
     max_album_depth: int,
     seen: set[tuple[int, int]],
+    known: KnownFiles | None = None,
 ) -> Iterator[ScanEvent]:
     """Depth first: a folder's files (naturally sorted), then each subfolder in turn.
 
@@ -332,8 +369,7 @@ def _walk(
                 files.append(entry.name)
         del entries
         album = album_path_for(rel, max_album_depth) if mirror_folders else ()
-        for name in sorted(files, key=natural_sort_key):
-            yield check_file(folder / name, album)
+        yield from _checked(folder, sorted(files, key=natural_sort_key), album, known)
         inside = ancestors | {key}
         for name in sorted(subfolders, key=natural_sort_key, reverse=True):
             stack.append((folder / name, (*rel, name), inside))
@@ -345,6 +381,7 @@ def iter_scan(
     mirror_folders: bool,
     keep_dropped_folder_name: bool = False,
     max_album_depth: int = MAX_ALBUM_DEPTH,
+    known: KnownFiles | None = None,
 ) -> Iterator[ScanEvent]:
     """Yield a `ScanItem`, `Rejected` or `Ignored` for every file under `paths`, lazily.
 
@@ -355,6 +392,7 @@ def iter_scan(
     "Reception" to get two albums). A file given directly is still skipped if
     its name is a hidden, system or temporary one; a folder given directly is
     always scanned. Problems are reported as `Rejected`, never raised.
+    ``known`` (a lookup in the upload ledger): files it knows are taken without being read.
     """
     seen: set[tuple[int, int]] = set()
     for given in paths:
@@ -362,13 +400,15 @@ def iter_scan(
         if path.is_dir():
             name = os.path.basename(os.path.abspath(path))
             base = (name,) if keep_dropped_folder_name and name else ()
-            yield from _walk(path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen)
+            yield from _walk(
+                path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen, known=known
+            )
             continue
         reason = _ignored_name(path.name)
         if reason:
             yield Ignored(path, reason)
         else:
-            yield check_file(path, ())
+            yield from _checked(path.parent, [path.name], (), known)
 
 
 def scan(

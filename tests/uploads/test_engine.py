@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import sys
 import threading
 import unicodedata
 from pathlib import Path
@@ -135,6 +136,38 @@ def test_a_rerun_skips_everything_through_the_ledger_with_no_requests_at_all(ser
     for item in again:
         assert item.last_error == f"Uploaded before from this file (photo {uploaded[item.path]})."
     assert server.studio.count_photos(event_id) == 8
+
+
+def test_a_rerun_reads_no_file_the_ledger_knows_only_new_and_changed_ones(server, store, tmp_path):
+    event_id = new_event(server)
+    shoot = tmp_path / "shoot"
+    files = photos(shoot, 6)
+    opened: list[str] = []
+
+    def audit(event: str, args) -> None:  # cannot be removed; it only looks at this test's folder
+        if event == "open" and args and str(args[0]).startswith(str(shoot)):
+            opened.append(os.path.basename(str(args[0])))
+
+    sys.addaudithook(audit)
+
+    async def upload():
+        async with running(server, store) as (engine, _):
+            batch = await engine.enqueue([shoot], event_id)
+            await engine.wait_idle()
+            return batch
+
+    asyncio.run(upload())
+    assert set(opened) == {f.name for f in files}, "the first run validates and sends each"
+    opened.clear()
+    changed = make_jpeg(files[2], size=(80, 60))  # rewritten: not the version the ledger knows
+    os.utime(changed, ns=(files[0].stat().st_atime_ns, files[0].stat().st_mtime_ns + 10**9))
+    added = make_jpeg(shoot / "IMG_9999.jpg")
+    second = asyncio.run(upload())
+    assert sorted(set(opened)) == sorted({changed.name, added.name}), "a ledger hit is neither validated nor sent"
+    states = {Path(i.path).name: i.state for i in items_of(store, batch_ids=[second])}
+    assert {name: state for name, state in states.items() if name != changed.name} == {
+        f.name: q.DUPLICATE for f in files if f != changed
+    } | {added.name: q.DONE}
 
 
 def test_same_name_in_another_album_is_not_a_duplicate_there(server, store, tmp_path):
