@@ -226,7 +226,25 @@ def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> F
     return part
 
 
+# The types photos come in, without mimetypes: its first guess reads /etc/mime.types (on the loop, from a
+# possibly slow disk).
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".heic": "image/heic",
+}
+
+
 def _content_type(name: str) -> str:
+    known = _IMAGE_TYPES.get(os.path.splitext(name)[1].lower())
+    if known is not None:
+        return known
     guessed, _ = mimetypes.guess_type(name)
     return guessed or "image/jpeg"
 
