@@ -213,7 +213,12 @@ async def _opened(
         yield part
     finally:
         # The caller may close its file as soon as this returns: no read of it may still be under way.
-        await in_reader_thread(part.release)
+        # Mostly none is (the body was read to its end): then no trip to a reader thread.
+        if part.io_lock.acquire(blocking=False):
+            part.closed = True
+            part.io_lock.release()
+        else:
+            await in_reader_thread(part.release)
 
 
 def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> FilePart:
