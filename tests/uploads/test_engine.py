@@ -462,8 +462,18 @@ def test_pausing_while_the_server_answers_lets_that_upload_finish(server, store,
     assert server.studio.count_photos(event_id) == 1
 
 
-def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog):
+def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog, monkeypatch):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... no longer there"
+    from studio_desktop.uploads.engine import _controls
+
+    validated_in: list[str] = []
+    real_validate = _controls.validate_jpeg
+
+    def validate(path, **kwargs):
+        validated_in.append(threading.current_thread().name)
+        return real_validate(path, **kwargs)
+
+    monkeypatch.setattr(_controls, "validate_jpeg", validate)
     event_id = new_event(server)
     good = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg")
     late = make_jpeg(tmp_path / "shoot" / "IMG_0002.jpg")
@@ -487,6 +497,8 @@ def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog):
     assert retried == [failed.id]
     assert after.state == q.DONE and after.attempts == 0
     assert sorted(p.name for p in server.studio.photos(event_id)) == [good.name, late.name]
+    # Checked again before the retry, but never inside the store's write transaction (others wait on it).
+    assert validated_in and not any(name.startswith("store-writer") for name in validated_in)
 
 
 def test_a_file_that_is_not_a_photo_is_skipped_and_retry_leaves_it_alone(server, store, tmp_path):
