@@ -204,10 +204,21 @@ async def _opened(
         try:
             yield part
         finally:
-            await in_reader_thread(part.fileobj.close)
+            # after any chunk still being read; submitted at once, so it runs even if this task is cancelled again
+            await in_reader_thread(part.close)
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
-    yield FilePart("photo", source, name, _content_type(name), on_progress)
+    part = FilePart("photo", source, name, _content_type(name), on_progress)
+    try:
+        yield part
+    finally:
+        # The caller may close its file as soon as this returns: no read of it may still be under way.
+        # Mostly none is (the body was read to its end): then no trip to a reader thread.
+        if part.io_lock.acquire(blocking=False):
+            part.closed = True
+            part.io_lock.release()
+        else:
+            await in_reader_thread(part.release)
 
 
 def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> FilePart:
@@ -215,12 +226,30 @@ def _open_part(path: Path, name: str, on_progress: ProgressCallback | None) -> F
     try:
         part.measure()
     except BaseException:
-        part.fileobj.close()
+        part.close()
         raise
     return part
 
 
+# The types photos come in, without mimetypes: its first guess reads /etc/mime.types (on the loop, from a
+# possibly slow disk).
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".jpe": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".heic": "image/heic",
+}
+
+
 def _content_type(name: str) -> str:
+    known = _IMAGE_TYPES.get(os.path.splitext(name)[1].lower())
+    if known is not None:
+        return known
     guessed, _ = mimetypes.guess_type(name)
     return guessed or "image/jpeg"
 

@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -242,10 +243,14 @@ class FileBody:
         return self._hash.hexdigest() if self._whole else None
 
     def _read(self, size: int, rewind: bool) -> bytes:
-        raw = self._part.fileobj
-        if rewind:
-            raw.seek(self._part.start)
-        data = raw.read(size)
+        part = self._part
+        with part.io_lock:  # never at the same time as the file's close (a send cancelled mid-file)
+            if part.closed:
+                return b""
+            raw = part.fileobj
+            if rewind:
+                raw.seek(part.start)
+            data = raw.read(size)
         if data:
             self._hash.update(data)  # here, not on the loop: hashing 5 MB takes ~3 ms
         return data
@@ -352,6 +357,21 @@ class FilePart:
     start: int = 0
     size: int | None = None
     measured: bool = False
+    #: held by each chunk's read and by :meth:`close`: a read ahead still running when a send is
+    #: cancelled finishes before the file closes, and none starts after
+    io_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)  # type: ignore[operator]
+    closed: bool = False
+
+    def close(self) -> None:
+        """Close the file once no chunk is being read (blocking: call it in a reader thread)."""
+        with self.io_lock:
+            self.closed = True
+            self.fileobj.close()
+
+    def release(self) -> None:
+        """Read no more of a file the caller opened (and closes): waits out a chunk still being read."""
+        with self.io_lock:
+            self.closed = True
 
     def content_hash(self) -> str | None:
         """sha256 hex of the bytes the latest attempt sent whole, else ``None``."""
@@ -511,9 +531,14 @@ class _Budget:
         return max(time.monotonic() - self.started, self.waited)
 
 
-def new_http_client() -> httpx.AsyncClient:
-    """The client every ShootProof call shares (creating one costs 40-80 ms of loop time)."""
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, follow_redirects=False)
+def new_http_client(api_url: str | None = None) -> httpx.AsyncClient:
+    """The client every ShootProof call shares (creating one costs 40-80 ms of loop time, loading CA certificates).
+
+    Given a plain ``http://`` API address (the sandbox, a local stand-in), no call can ever need TLS (redirects
+    are refused), so the certificates are not loaded: a re-run of a finished folder is mostly start-up.
+    """
+    verify = not (api_url is not None and urlsplit(api_url).scheme == "http")
+    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, follow_redirects=False, verify=verify)
 
 
 class Transport:
@@ -533,7 +558,7 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self.deadlines = deadlines or Deadlines()
         self._owns_http = http is None
-        self.http = http or new_http_client()
+        self.http = http or new_http_client(api_url)
         self._host = urlsplit(api_url).netloc or api_url
         self._upload_requests: dict[
             tuple[tuple[str, str | int | float | bool | None], ...], httpx.Request

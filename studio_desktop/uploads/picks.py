@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studio_desktop.uploads.xmp import Marks, XmpError, read_marks
+if TYPE_CHECKING:  # XMP is parsed only when a picks filter is on
+    from studio_desktop.uploads.xmp import Marks
 
 FILTER_PREFIX = "Left out by filter: "
 
@@ -59,6 +60,8 @@ class PickFilter:
         """``("keep", None)``, ``("filtered", reason)`` or ``("unreadable", reason)`` for one photo."""
         if not self.active:
             return "keep", None
+        from studio_desktop.uploads.xmp import XmpError, read_marks
+
         try:
             marks = read_marks(path)
         except XmpError as exc:

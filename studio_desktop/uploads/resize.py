@@ -27,8 +27,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps
+if TYPE_CHECKING:  # Pillow is imported when a photo is resized: a plain upload, or a re-run, never needs it
+    from PIL import Image
 
 ORIENTATION = 0x0112
 EXIF_IFD = 0x8769
@@ -144,6 +146,8 @@ def prepare(
             raise FileChanged(os.fspath(src))
         data = f.read()
     digest = hashlib.sha256(data).hexdigest()
+    from PIL import Image
+
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
@@ -175,6 +179,8 @@ def _resized_bytes(image: Image.Image, spec: ResizeSpec) -> tuple[bytes, int, in
         if scale < 1:
             # draft() scales within the decoder; the size asked is a lower bound it keeps.
             image.draft("RGB", (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
+    from PIL import Image, ImageOps
+
     image = ImageOps.exif_transpose(image) or image
     if image.mode not in ("RGB", "L", "CMYK"):
         image = image.convert("RGB")

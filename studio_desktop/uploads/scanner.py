@@ -27,9 +27,10 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -317,6 +318,41 @@ def _inside_own(path: Path, own_real: tuple[str, ...]) -> bool:
     return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in own_real)
 
 
+#: Given file versions ``(absolute path, size, mtime_ns)``, which are known good already (the upload
+#: ledger: sent before, unchanged since): those are taken on one ``stat``, without reading them.
+KnownFiles = Callable[[list[tuple[str, int, int]]], set[tuple[str, int, int]]]
+
+_KNOWN_BATCH = 500
+
+
+def _checked(
+    folder: Path, names: list[str], album: tuple[str, ...], known: KnownFiles | None
+) -> Iterator[ScanItem | Rejected]:
+    """The folder's files in order, each validated unless ``known`` says it is a version already sent."""
+    if known is None:
+        for name in names:
+            yield check_file(folder / name, album)
+        return
+    absolute = os.path.abspath(folder)
+    for start in range(0, len(names), _KNOWN_BATCH):
+        batch = names[start : start + _KNOWN_BATCH]
+        versions: dict[str, tuple[str, int, int]] = {}
+        for name in batch:
+            try:
+                st = os.stat(folder / name)
+            except OSError:
+                continue  # check_file says why
+            if stat.S_ISREG(st.st_mode):
+                versions[name] = (os.path.join(absolute, name), st.st_size, st.st_mtime_ns)
+        hits = known(list(versions.values())) if versions else set()
+        for name in batch:
+            version = versions.get(name)
+            if version is not None and version in hits:
+                yield ScanItem(folder / name, version[1], version[2], album, upload_name(name))
+            else:
+                yield check_file(folder / name, album)
+
+
 def _walk(
     root: Path,
     base: tuple[str, ...],
@@ -325,6 +361,7 @@ def _walk(
     max_album_depth: int,
     seen: set[tuple[int, int]],
     own: AbstractSet[tuple[int, int]] = frozenset(),
+    known: KnownFiles | None = None,
 ) -> Iterator[ScanEvent]:
     """Depth first: a folder's files (naturally sorted), then each subfolder in turn.
 
@@ -368,8 +405,7 @@ def _walk(
                 files.append(entry.name)
         del entries
         album = album_path_for(rel, max_album_depth) if mirror_folders else ()
-        for name in sorted(files, key=natural_sort_key):
-            yield check_file(folder / name, album)
+        yield from _checked(folder, sorted(files, key=natural_sort_key), album, known)
         inside = ancestors | {key}
         for name in sorted(subfolders, key=natural_sort_key, reverse=True):
             stack.append((folder / name, (*rel, name), inside))
@@ -381,6 +417,7 @@ def iter_scan(
     mirror_folders: bool,
     keep_dropped_folder_name: bool = False,
     max_album_depth: int = MAX_ALBUM_DEPTH,
+    known: KnownFiles | None = None,
 ) -> Iterator[ScanEvent]:
     """Yield a `ScanItem`, `Rejected` or `Ignored` for every file under `paths`, lazily.
 
@@ -391,6 +428,7 @@ def iter_scan(
     "Reception" to get two albums). A file given directly is still skipped if
     its name is a hidden, system or temporary one; a folder given directly is
     always scanned. Problems are reported as `Rejected`, never raised.
+    ``known`` (a lookup in the upload ledger): files it knows are taken without being read.
     """
     seen: set[tuple[int, int]] = set()
     own, own_real = own_folders()
@@ -400,14 +438,20 @@ def iter_scan(
             name = os.path.basename(os.path.abspath(path))
             base = (name,) if keep_dropped_folder_name and name else ()
             yield from _walk(
-                path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen, own=own
+                path,
+                base,
+                mirror_folders=mirror_folders,
+                max_album_depth=max_album_depth,
+                seen=seen,
+                own=own,
+                known=known,
             )
             continue
         reason = _ignored_name(path.name) or (OWN_FOLDER if _inside_own(path, own_real) else None)
         if reason:
             yield Ignored(path, reason)
         else:
-            yield check_file(path, ())
+            yield from _checked(path.parent, [path.name], (), known)
 
 
 def scan(

@@ -30,14 +30,14 @@ def minimal_server(tmp_path):
     """The benchmarks' minimal ShootProof stand-in, keeping every upload body it gets."""
     kept = tmp_path / "bodies"
     kept.mkdir()
-    server = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, str(MINIMAL_SERVER), "--keep-bodies", str(kept)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        yield server.stdout.readline().strip(), kept
-    finally:
-        server.terminate()
-        server.wait(10)
+    ) as server:  # leaving the block closes the pipe
+        try:
+            yield server.stdout.readline().strip(), kept
+        finally:
+            server.terminate()
+            server.wait(10)
 
 
 def photo_part(kept: Path, photo_id: int) -> tuple[bytes, str, dict[str, str]]:
@@ -164,10 +164,15 @@ async def test_the_event_loop_thread_opens_measures_and_reads_no_file(tmp_path, 
     assert recorded.threads and loop_thread not in recorded.threads
 
 
+def grow_by_1000(path: Path) -> None:
+    with path.open("ab") as handle:
+        handle.write(b"\0" * 1000)
+
+
 async def test_a_file_that_shrinks_or_grows_while_it_is_sent_is_a_typed_error(tmp_path):
     for change, words in (
         (lambda p: os.truncate(p, UPLOAD_CHUNK + 10), "shorter"),
-        (lambda p: p.open("ab").write(b"\0" * 1000), "grew"),
+        (grow_by_1000, "grew"),
     ):
         path = tmp_path / f"{words}.jpg"
         path.write_bytes(random_bytes(3 * UPLOAD_CHUNK))
@@ -211,6 +216,7 @@ class StallingServer:
         self.received = 0
         self.head_end: int | None = None
         self.stalled = asyncio.Event()
+        self.done = asyncio.Event()
 
     async def start(self) -> str:
         listener = socket.socket()
@@ -220,19 +226,27 @@ class StallingServer:
         return f"http://127.0.0.1:{listener.getsockname()[1]}/v2"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        seen = bytearray()
-        while self.received < self.limit:
-            chunk = await reader.read(16 * 1024)
-            if not chunk:
-                return
-            self.received += len(chunk)
-            if self.head_end is None:
-                seen += chunk
-                end = seen.find(b"filename=")
-                if end >= 0 and seen.find(b"\r\n\r\n", end) >= 0:
-                    self.head_end = seen.find(b"\r\n\r\n", end) + 4
-        self.stalled.set()
-        await asyncio.sleep(3600)
+        try:
+            seen = bytearray()
+            while self.received < self.limit:
+                chunk = await reader.read(16 * 1024)
+                if not chunk:
+                    return
+                self.received += len(chunk)
+                if self.head_end is None:
+                    seen += chunk
+                    end = seen.find(b"filename=")
+                    if end >= 0 and seen.find(b"\r\n\r\n", end) >= 0:
+                        self.head_end = seen.find(b"\r\n\r\n", end) + 4
+            self.stalled.set()
+            await self.done.wait()
+        finally:
+            writer.close()
+
+    async def stop(self) -> None:
+        self.done.set()
+        self.server.close()
+        await self.server.wait_closed()
 
     def file_bytes_received(self) -> int:
         return self.received - (self.head_end or 0)
@@ -270,7 +284,7 @@ async def test_progress_counts_what_the_socket_took_and_a_pause_mid_file_knows_i
             with pytest.raises(asyncio.CancelledError):
                 await upload
             assert progress[-1] == sent  # still known half-sent, never counted as all gone
-    server.server.close()
+    await server.stop()
 
 
 class CountingBucket(TokenBucket):

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import sys
 import threading
 import unicodedata
 from pathlib import Path
@@ -135,6 +136,38 @@ def test_a_rerun_skips_everything_through_the_ledger_with_no_requests_at_all(ser
     for item in again:
         assert item.last_error == f"Uploaded before from this file (photo {uploaded[item.path]})."
     assert server.studio.count_photos(event_id) == 8
+
+
+def test_a_rerun_reads_no_file_the_ledger_knows_only_new_and_changed_ones(server, store, tmp_path):
+    event_id = new_event(server)
+    shoot = tmp_path / "shoot"
+    files = photos(shoot, 6)
+    opened: list[str] = []
+
+    def audit(event: str, args) -> None:  # cannot be removed; it only looks at this test's folder
+        if event == "open" and args and str(args[0]).startswith(str(shoot)):
+            opened.append(os.path.basename(str(args[0])))
+
+    sys.addaudithook(audit)
+
+    async def upload():
+        async with running(server, store) as (engine, _):
+            batch = await engine.enqueue([shoot], event_id)
+            await engine.wait_idle()
+            return batch
+
+    asyncio.run(upload())
+    assert set(opened) == {f.name for f in files}, "the first run validates and sends each"
+    opened.clear()
+    changed = make_jpeg(files[2], size=(80, 60))  # rewritten: not the version the ledger knows
+    os.utime(changed, ns=(files[0].stat().st_atime_ns, files[0].stat().st_mtime_ns + 10**9))
+    added = make_jpeg(shoot / "IMG_9999.jpg")
+    second = asyncio.run(upload())
+    assert sorted(set(opened)) == sorted({changed.name, added.name}), "a ledger hit is neither validated nor sent"
+    states = {Path(i.path).name: i.state for i in items_of(store, batch_ids=[second])}
+    assert {name: state for name, state in states.items() if name != changed.name} == {
+        f.name: q.DUPLICATE for f in files if f != changed
+    } | {added.name: q.DONE}
 
 
 def test_same_name_in_another_album_is_not_a_duplicate_there(server, store, tmp_path):
@@ -429,8 +462,18 @@ def test_pausing_while_the_server_answers_lets_that_upload_finish(server, store,
     assert server.studio.count_photos(event_id) == 1
 
 
-def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog):
+def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog, monkeypatch):
     caplog.set_level(logging.WARNING, logger="studio_desktop.uploads.engine")  # "upload failed: ... no longer there"
+    from studio_desktop.uploads.engine import _controls
+
+    validated_in: list[str] = []
+    real_validate = _controls.validate_jpeg
+
+    def validate(path, **kwargs):
+        validated_in.append(threading.current_thread().name)
+        return real_validate(path, **kwargs)
+
+    monkeypatch.setattr(_controls, "validate_jpeg", validate)
     event_id = new_event(server)
     good = make_jpeg(tmp_path / "shoot" / "IMG_0001.jpg")
     late = make_jpeg(tmp_path / "shoot" / "IMG_0002.jpg")
@@ -454,6 +497,8 @@ def test_retry_sends_a_failed_file_again(server, store, tmp_path, caplog):
     assert retried == [failed.id]
     assert after.state == q.DONE and after.attempts == 0
     assert sorted(p.name for p in server.studio.photos(event_id)) == [good.name, late.name]
+    # Checked again before the retry, but never inside the store's write transaction (others wait on it).
+    assert validated_in and not any(name.startswith("store-writer") for name in validated_in)
 
 
 def test_a_file_that_is_not_a_photo_is_skipped_and_retry_leaves_it_alone(server, store, tmp_path):

@@ -15,7 +15,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from studio_desktop.api.errors import (
     ApiError,
@@ -27,6 +27,7 @@ from studio_desktop.api.errors import (
     TransientError,
     ValidationError,
 )
+from studio_desktop.api.transport import SourceFileChanged, in_reader_thread
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.engine import _network, retry
 from studio_desktop.uploads.engine._dedup import NameKey
@@ -318,14 +319,18 @@ class AttemptMixin(EngineState):
             else (lambda sent: self._on_progress(running, sent * item.size // max(1, prepared.size)))
         )
         try:
-            handle = open(item.path if prepared is None else prepared.path, "rb")  # noqa: SIM115 - closed below
+            # Opened and measured in a reader thread: on a slow disk (a share, a card spinning up) either may take long.
+            handle, st = await in_reader_thread(_open_and_stat, item.path if prepared is None else prepared.path)
         except OSError as exc:
             if prepared is not None:
-                prepared.cleanup()
+                await in_reader_thread(prepared.cleanup)
             await self._finish(running, q.FAILED, sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
             raise Stop from None
+        except BaseException:
+            if prepared is not None:
+                await in_reader_thread(prepared.cleanup)
+            raise
         try:
-            st = os.fstat(handle.fileno())
             if prepared is None and (st.st_size, st.st_mtime_ns) != (item.size, item.mtime_ns):
                 await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
                 raise Stop
@@ -345,13 +350,10 @@ class AttemptMixin(EngineState):
                 if prepared is not None and running.content_hash is not None:
                     running.content_hash = prepared.source_sha256
                 raise
-            except Exception:
-                # A file rewritten while it is read breaks the request it is streamed
-                # into (more bytes than its declared length): that is the file changing.
-                if prepared is None and await asyncio.to_thread(file_facts, item.path) != (item.size, item.mtime_ns):
-                    await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
-                    raise Stop from None
-                raise
+            except SourceFileChanged:
+                # It ended before, or went on past, the size it had when opened: rewritten while read.
+                await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
+                raise Stop from None
             finally:
                 running.sending = False
         except BadResponseError as exc:
@@ -362,9 +364,8 @@ class AttemptMixin(EngineState):
             await self._finish(running, q.FAILED, sentence(f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
             raise Stop from None
         finally:
-            handle.close()
-            if prepared is not None:
-                prepared.cleanup()
+            # One trip, submitted at once: it runs even if this task is cancelled again while it waits.
+            await in_reader_thread(_close_and_clean, handle, prepared)
         if prepared is not None:
             result = dataclasses.replace(result, content_hash=prepared.source_sha256)
         self._limiter.succeeded()
@@ -533,6 +534,23 @@ class AttemptMixin(EngineState):
         self._tally.move(fresh, q.QUEUED, q.CHECKING)
         running.state = q.CHECKING
         self._state_event(fresh, q.CHECKING)
+
+
+def _open_and_stat(path: str) -> tuple[BinaryIO, os.stat_result]:
+    handle = open(path, "rb")  # noqa: SIM115 - closed by _close_and_clean
+    try:
+        return handle, os.fstat(handle.fileno())
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _close_and_clean(handle: BinaryIO, prepared: Prepared | None) -> None:
+    try:
+        handle.close()
+    finally:
+        if prepared is not None:
+            prepared.cleanup()
 
 
 def claim_item(conn: Any, item_id: int, dedup: bool, item: q.Item | None = None) -> Claim | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from studio_desktop.uploads.engine._outcomes import log_outcome, sentence
 from studio_desktop.uploads.engine._state import EngineState, Running
-from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, validate_jpeg
+from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, ValidationResult, validate_jpeg
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.shaping import UploadShape
 
@@ -105,6 +105,7 @@ class ControlsMixin(EngineState):
         """Change many items' state in one write. ``release``: claimed items not yet started count too."""
         scope = self._scope
         released: list[int] = []
+        checked: dict[int, tuple[str, ValidationResult]] = {}
 
         def apply(conn: Any) -> tuple[list[tuple[int, str, int, int]], list[q.Item]]:
             if released:
@@ -112,7 +113,7 @@ class ControlsMixin(EngineState):
             old_sizes: dict[int, int] = {}
             if recheck_files:
                 candidates = q.set_states(conn, q.FAILED, from_states, item_ids=item_ids, batch_ids=scope)
-                usable, still_bad, old_sizes = recheck_failed(conn, candidates)
+                usable, still_bad, old_sizes = recheck_failed(conn, candidates, checked)
                 changes = q.change_states(conn, to_state, (q.FAILED,), item_ids=usable, reset_attempts=reset_attempts)
             else:
                 changes = q.change_states(
@@ -125,6 +126,10 @@ class ControlsMixin(EngineState):
             async with self._lease_lock:  # not while the dispatcher is claiming more
                 if release:
                     released.extend(self._take_leases(item_ids))
+                if recheck_files:
+                    # The files are read (validated) outside the write transaction, which other writes wait on.
+                    failed = await self.store.read(failed_to_recheck, item_ids, scope)
+                    checked.update(await asyncio.to_thread(check_files, failed))
                 changes, still_bad = await self.store.write(apply)
             for _, old_state, old_size, size in changes:
                 self._tally.count(old_state, -1, -old_size)
@@ -156,9 +161,46 @@ class ControlsMixin(EngineState):
         return task
 
 
-def recheck_failed(conn: Any, item_ids: Sequence[int]) -> tuple[list[int], list[q.Item], dict[int, int]]:
+def failed_to_recheck(
+    conn: Any, item_ids: Sequence[int] | None, batch_ids: Sequence[int] | None
+) -> list[tuple[int, str, int | None]]:
+    """The failed items a retry would take: (id, path, the size limit of their batch's shape)."""
+    if item_ids is None:
+        sql = "SELECT id FROM upload_item WHERE state = ?"
+        params: list[Any] = [q.FAILED]
+        if batch_ids is not None:
+            sql += f" AND batch_id IN ({', '.join('?' * len(batch_ids))})" if batch_ids else " AND 0"
+            params += list(batch_ids)
+        item_ids = [row[0] for row in conn.execute(sql, params)]
+    found: list[tuple[int, str, int | None]] = []
+    limits: dict[int, int | None] = {}
+    for start in range(0, len(item_ids), 500):
+        for item in q.items_by_id(conn, item_ids[start : start + 500]):
+            if item.state != q.FAILED or (batch_ids is not None and item.batch_id not in batch_ids):
+                continue
+            if item.batch_id not in limits:
+                limits[item.batch_id] = _size_limit(conn, item.batch_id)
+            found.append((item.id, item.path, limits[item.batch_id]))
+    return found
+
+
+def _size_limit(conn: Any, batch_id: int) -> int | None:
+    batch = q.get_batch(conn, batch_id)
+    return None if UploadShape.from_options(batch.options if batch else None).resize_oversize else MAX_UPLOAD_BYTES
+
+
+def check_files(failed: list[tuple[int, str, int | None]]) -> dict[int, tuple[str, ValidationResult]]:
+    """Validate each file (blocking: in a worker thread, outside any transaction)."""
+    return {item_id: (path, validate_jpeg(path, max_bytes=limit)) for item_id, path, limit in failed}
+
+
+def recheck_failed(
+    conn: Any, item_ids: Sequence[int], checked: dict[int, tuple[str, ValidationResult]] | None = None
+) -> tuple[list[int], list[q.Item], dict[int, int]]:
     """Before a retry: which failed files can be sent now (changed ones taken as they are now)?
 
+    ``checked``: the files validated before the transaction began (by item id, with the path
+    validated); an item failed since then is validated here.
     Returns the usable ids, the items still refused (with today's reason), and the
     sizes the usable ones had before (for the totals).
     """
@@ -169,9 +211,11 @@ def recheck_failed(conn: Any, item_ids: Sequence[int]) -> tuple[list[int], list[
         item = q.get_item(conn, item_id)
         if item is None:
             continue
-        batch = q.get_batch(conn, item.batch_id)
-        oversize_ok = UploadShape.from_options(batch.options if batch else None).resize_oversize
-        result = validate_jpeg(item.path, max_bytes=None if oversize_ok else MAX_UPLOAD_BYTES)
+        known = (checked or {}).get(item_id)
+        if known is not None and known[0] == item.path:
+            result = known[1]
+        else:
+            result = validate_jpeg(item.path, max_bytes=_size_limit(conn, item.batch_id))
         if not result.ok:
             reason = result.reason or "not a photo ShootProof takes"
             if reason == "the file is gone":

@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.uploads import events as ev
@@ -15,7 +15,11 @@ from studio_desktop.uploads.engine._outcomes import log, log_outcome, sentence
 from studio_desktop.uploads.engine._snapshot import DryRunEntry
 from studio_desktop.uploads.engine._state import EngineState
 from studio_desktop.uploads.records import queue as q
+from studio_desktop.uploads.records.ledger import ledger_known_versions
 from studio_desktop.uploads.shaping import FilteredFile, UploadShape, rejected_rel
+
+if TYPE_CHECKING:
+    from studio_desktop.uploads import scanner
 
 ADD_CHUNK = 500
 FIRST_CHUNK = 20
@@ -95,7 +99,7 @@ class EnqueueMixin(EngineState):
     ) -> None:
         chunk: list[q.NewItem] = []
         size = FIRST_CHUNK  # a small first chunk, so that uploading starts while the scan goes on
-        for entry in scan(paths, mirror_folders, root, shape):
+        for entry in scan(paths, mirror_folders, root, shape, known=self._known_files()):
             if not self._accepting:
                 return  # stopped mid-scan: what is queued stays queued for next time
             if isinstance(entry, FilteredFile):
@@ -115,6 +119,13 @@ class EnqueueMixin(EngineState):
                 size = ADD_CHUNK
         if chunk:
             self._add_chunk(batch_id, chunk, loop)
+
+    def _known_files(self) -> scanner.KnownFiles | None:
+        """With dedup: a batched ledger lookup, so the files of a finished folder are not read again."""
+        if not self.dedup:
+            return None
+        store = self.store
+        return lambda versions: store.read_sync(ledger_known_versions, versions)
 
     def _add_chunk(self, batch_id: int, chunk: list[q.NewItem], loop: asyncio.AbstractEventLoop) -> None:
         result = self.store.write_sync(q.add_items, batch_id, chunk, dedup=self.dedup)
@@ -203,7 +214,12 @@ class EnqueueMixin(EngineState):
 
 
 def scan(
-    paths: list[str], mirror_folders: bool, root: str | None = None, shape: UploadShape | None = None
+    paths: list[str],
+    mirror_folders: bool,
+    root: str | None = None,
+    shape: UploadShape | None = None,
+    *,
+    known: scanner.KnownFiles | None = None,
 ) -> Iterable[q.NewItem | FilteredFile]:
     """The scanner's findings as rows to add (refused files carry the scanner's reason).
 
@@ -214,12 +230,16 @@ def scan(
     folders between ``root`` and each file are the album path.
     """
     if shape is None or not shape.active:
-        return scan_files(paths, mirror_folders, root, None)
-    return shape.sift(scan_files(paths, mirror_folders, root, shape if shape.resize_oversize else None))
+        return scan_files(paths, mirror_folders, root, None, known)
+    return shape.sift(scan_files(paths, mirror_folders, root, shape if shape.resize_oversize else None, known))
 
 
 def scan_files(
-    paths: list[str], mirror_folders: bool, root: str | None, shape: UploadShape | None
+    paths: list[str],
+    mirror_folders: bool,
+    root: str | None,
+    shape: UploadShape | None,
+    known: scanner.KnownFiles | None = None,
 ) -> Iterator[q.NewItem]:
     from studio_desktop.uploads import scanner
 
@@ -234,7 +254,10 @@ def scan_files(
                 prefix = relative.parts if os.path.isdir(given) else relative.parts[:-1]
         unfolded = mirror_folders and bool(prefix)
         found = scanner.iter_scan(
-            [given], mirror_folders=mirror_folders, max_album_depth=10_000 if unfolded else MAX_ALBUM_DEPTH
+            [given],
+            mirror_folders=mirror_folders,
+            max_album_depth=10_000 if unfolded else MAX_ALBUM_DEPTH,
+            known=known,
         )
         for entry in found:
             if isinstance(entry, scanner.Rejected):

@@ -124,6 +124,27 @@ def ledger_lookup(
     return LedgerEntry.from_row(row) if row else None
 
 
+def ledger_known_versions(
+    conn: sqlite3.Connection, versions: Sequence[tuple[str, int, int]]
+) -> set[tuple[str, int, int]]:
+    """Which of these file versions ``(path, size, mtime_ns)`` reached ShootProof once, in any target.
+
+    Each was a valid JPEG when it was sent, and a file of the same path, size and modification
+    time is taken as unchanged: the scanner need not read it again to validate it.
+    """
+    wanted = set(versions)
+    paths = sorted({path for path, _, _ in wanted})
+    found: set[tuple[str, int, int]] = set()
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        rows = conn.execute(
+            f"SELECT DISTINCT path, size, mtime_ns FROM upload_ledger WHERE path IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        found.update(version for version in map(tuple, rows) if version in wanted)
+    return found
+
+
 def ledger_for_paths(
     conn: sqlite3.Connection,
     paths: Sequence[str],
