@@ -27,6 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps
 
@@ -57,7 +58,7 @@ class ResizeSpec:
         return {"long_edge": self.long_edge, "quality": self.quality}
 
     @classmethod
-    def from_options(cls, options: dict | None) -> ResizeSpec | None:
+    def from_options(cls, options: dict[str, Any] | None) -> ResizeSpec | None:
         if not options:
             return None
         edge = options.get("long_edge")
@@ -175,7 +176,7 @@ def _resized_bytes(image: Image.Image, spec: ResizeSpec) -> tuple[bytes, int, in
         if scale < 1:
             # draft() scales within the decoder; the size asked is a lower bound it keeps.
             image.draft("RGB", (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
-    image = ImageOps.exif_transpose(image) or image
+    image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L", "CMYK"):
         image = image.convert("RGB")
     if spec.long_edge is not None and max(image.size) > spec.long_edge:
@@ -184,7 +185,7 @@ def _resized_bytes(image: Image.Image, spec: ResizeSpec) -> tuple[bytes, int, in
     sub = exif.get_ifd(EXIF_IFD)
     if PIXEL_X in sub or PIXEL_Y in sub:
         sub[PIXEL_X], sub[PIXEL_Y] = image.width, image.height
-    options: dict = {"quality": spec.quality, "exif": exif.tobytes()}
+    options: dict[str, Any] = {"quality": spec.quality, "exif": exif.tobytes()}
     if info.get("icc_profile"):
         options["icc_profile"] = info["icc_profile"]
     xmp = info.get("xmp")

@@ -94,14 +94,13 @@ from studio_desktop.uploads.engine._engine import UploadEngine
 from studio_desktop.uploads.engine._snapshot import DryRunEntry, Snapshot
 from studio_desktop.uploads.engine._state import CHANGED_SINCE_QUEUED, REFUSALS_TO_STOP, STARTS_OVER
 from studio_desktop.uploads.engine._timing import EngineTiming
-from studio_desktop.uploads.engine.protocols import EngineForHotFolders, EngineForUi, UploadClient
+from studio_desktop.uploads.engine.protocols import EngineForUi, UploadClient
 
 __all__ = [
     "CHANGED_SINCE_QUEUED",
     "REFUSALS_TO_STOP",
     "STARTS_OVER",
     "DryRunEntry",
-    "EngineForHotFolders",
     "EngineForUi",
     "EngineTiming",
     "Snapshot",
