@@ -201,7 +201,8 @@ class EventTreePanel(QWidget):
         self.proxy = EventTreeFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        self.brand_combo = QComboBox(objectName="brandCombo")
+        self.brand_combo = QComboBox()
+        self.brand_combo.setObjectName("brandCombo")
         self.brand_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.brand_combo.setMinimumContentsLength(12)
         self.brand_combo.setToolTip("Brand")

@@ -192,7 +192,8 @@ class UploadQueuePanel(QWidget):
         self._keep_current: int | None = None
         self._keep_scroll = 0
 
-        self.filter_combo = QComboBox(objectName="uploadFilter")
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("uploadFilter")
         for queue_filter in QueueFilter:
             self.filter_combo.addItem(queue_filter.label, queue_filter)
         self.filter_combo.setToolTip("Which uploads to show")
@@ -247,7 +248,8 @@ class UploadQueuePanel(QWidget):
         self.totals_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.speed_label = QLabel(objectName="uploadConcurrency")
         self.speed_label.setEnabled(False)
-        self.total_bar = QProgressBar(objectName="uploadTotalBar")
+        self.total_bar = QProgressBar()
+        self.total_bar.setObjectName("uploadTotalBar")
         self.total_bar.setRange(0, 1000)
         self.total_bar.setTextVisible(False)
         self.total_bar.setFixedWidth(180)

@@ -60,7 +60,8 @@ class ShapeForm(QWidget):
 
     def __init__(self, shape: UploadShape, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rating = QComboBox(objectName="shapeMinRating")
+        self.rating = QComboBox()
+        self.rating.setObjectName("shapeMinRating")
         self.rating.addItem("Any rating", None)
         for stars in range(1, 6):
             self.rating.addItem(f"At least {'★' * stars}", stars)
@@ -69,7 +70,8 @@ class ShapeForm(QWidget):
         self.labels.setPlaceholderText("any label (e.g. Green, Winner)")
         self.skip_rejects = QCheckBox("Leave out rejects", objectName="shapeSkipRejects")
         self.skip_rejects.setChecked(shape.picks.skip_rejects)
-        self.size = QComboBox(objectName="shapeResize")
+        self.size = QComboBox()
+        self.size.setObjectName("shapeResize")
         self.size.addItem(_NO_RESIZE, None)
         for name, spec in PRESETS.items():
             if spec.long_edge is not None:
@@ -80,7 +82,8 @@ class ShapeForm(QWidget):
                 self.size.addItem(f"{shape.resize.long_edge} px", shape.resize.long_edge)
                 index = self.size.count() - 1
             self.size.setCurrentIndex(index)
-        self.quality = QSpinBox(objectName="shapeQuality")
+        self.quality = QSpinBox()
+        self.quality.setObjectName("shapeQuality")
         self.quality.setRange(50, 100)
         self.quality.setValue(shape.resize.quality if shape.resize is not None else 90)
         self.oversize = QCheckBox(

@@ -99,8 +99,10 @@ class EventDialog(FormDialog):
         self.name_edit.setPlaceholderText("e.g. Smith Wedding")
         self.add_row("&Name:", self.name_edit, "event_name")
 
-        self.brand_combo = QComboBox(objectName="brandCombo")
-        self.defaults_combo = QComboBox(objectName="defaultsCombo")
+        self.brand_combo = QComboBox()
+        self.brand_combo.setObjectName("brandCombo")
+        self.defaults_combo = QComboBox()
+        self.defaults_combo.setObjectName("defaultsCombo")
         if creating:
             for brand in brands:
                 self.brand_combo.addItem(brand.name or f"Brand {brand.id}", brand.id)

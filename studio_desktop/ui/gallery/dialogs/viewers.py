@@ -162,7 +162,7 @@ class InfoDialog(ViewerDialog):
         object_name: str,
         heading: str,
         load: Callable[[Any], Any],
-        on_gone: Callable[[BaseException], None] | None = None,
+        on_gone: Callable[[BaseException], object] | None = None,
     ):
         super().__init__(ctx, title, object_name)
         self.heading.setText(heading)
@@ -406,7 +406,7 @@ class VisitorsDialog(ViewerDialog):
     COLUMNS = ("Email", "Last visit", "Favorites", "Downloads", "Orders")
 
     def __init__(
-        self, ctx: GalleryContext, *, event_id: int, event_name: str, on_gone: Callable[[BaseException], None]
+        self, ctx: GalleryContext, *, event_id: int, event_name: str, on_gone: Callable[[BaseException], object]
     ):
         super().__init__(ctx, "Gallery Visitors", "visitorsDialog")
         self.setMinimumSize(640, 460)
@@ -427,7 +427,8 @@ class VisitorsDialog(ViewerDialog):
         for column in range(1, len(self.COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.favorites_title = _section("Favorites")
-        self.favorites = QListWidget(objectName="favoritesList")
+        self.favorites = QListWidget()
+        self.favorites.setObjectName("favoritesList")
         self.favorites.setAccessibleName("Favorites of the selected visitor")
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
