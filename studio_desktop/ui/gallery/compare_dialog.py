@@ -188,7 +188,16 @@ class FolderCompare(QObject):
             return
         missing = report.missing_paths()
         dialog.set_busy("Adding the missing photos to the upload queue…")
-        self.ctx.window.tasks.run(
+
+        def queued(_batch: int) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_queued(len(missing))
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_error(f"Could not queue them: {error}")
+
+        _ = self.ctx.window.tasks.run(
             engine.enqueue(
                 missing,
                 event_id,
@@ -197,8 +206,8 @@ class FolderCompare(QObject):
                 root=report.folder,
                 label=f"Missing from {os.path.basename(report.folder)}",
             ),
-            lambda _batch: shiboken6.isValid(dialog) and dialog.set_queued(len(missing)),
-            lambda error: shiboken6.isValid(dialog) and dialog.set_error(f"Could not queue them: {error}"),
+            queued,
+            failed,
             name="gallery-compare-upload-missing",
         )
 
