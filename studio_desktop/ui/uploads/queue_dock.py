@@ -178,6 +178,9 @@ class QueueTable(QTableView):
 class UploadQueuePanel(QWidget):
     """Filter and buttons over the queue table, banners for queue-wide trouble, totals underneath."""
 
+    # The name hides QWidget.actions(), which nothing calls on this panel.
+    actions: dict[str, QAction]  # type: ignore[assignment]
+
     selection_action = Signal(str)
     all_action = Signal(str)
     show_in_folder = Signal(str)
@@ -215,7 +218,7 @@ class UploadQueuePanel(QWidget):
         selected_label = QLabel(" Selected: ")
         selected_label.setEnabled(False)
         self.toolbar.addWidget(selected_label)
-        self.actions: dict[str, QAction] = {}
+        self.actions = {}
         self.buttons: dict[str, QToolButton] = {}
         for name, (text, tip, _states) in SELECTION_ACTIONS.items():
             self._add_action(f"selected_{name}", text, tip, lambda _=False, n=name: self.selection_action.emit(n))

@@ -58,6 +58,9 @@ def remember_shape(services: Any, target: Any, shape: UploadShape) -> None:
 class ShapeForm(QWidget):
     """The picks filter and size fields, shared by Upload Options… and the hot folder editor."""
 
+    # The name hides QWidget.size(), which nothing calls on this widget.
+    size: QComboBox  # type: ignore[assignment]
+
     def __init__(self, shape: UploadShape, parent: QWidget | None = None):
         super().__init__(parent)
         self.rating = QComboBox()
@@ -120,6 +123,9 @@ SOURCE_NOTE = (
 
 class UploadShapeDialog(QDialog):
     """Non-modal; ``chosen`` carries the new options when the user presses OK."""
+
+    # The name hides QWidget.size(), which nothing calls on this widget.
+    size: QComboBox  # type: ignore[assignment]
 
     chosen = Signal(object)
 
