@@ -128,7 +128,7 @@ class ContactForm(PersonForm):
         return self.editors[name].text()
 
     def fields(self) -> ContactFields:
-        # Address also has fields the form does not edit; these are all text.
+        # All text fields: a **dict[str, str] would be checked against the int id too.
         typed: dict[str, Any] = {name: self.editors[f"address.{name}"].text() for name, _, _ in _ADDRESS_FIELDS}
         address = Address(**typed)
         return ContactFields(
