@@ -16,6 +16,7 @@ import importlib
 import logging
 import os
 import sys
+from types import ModuleType
 
 from studio_desktop import __version__
 from studio_desktop.commands.common import (
@@ -33,8 +34,8 @@ COMMANDS = ("sandbox", "upload", "watch", "compare", "doctor")
 log = logging.getLogger(__name__)
 
 
-def _load_commands():
-    modules = []
+def _load_commands() -> list[ModuleType]:
+    modules: list[ModuleType] = []
     for name in COMMANDS:
         try:
             modules.append(importlib.import_module(f"studio_desktop.commands.{name}"))

@@ -7,11 +7,14 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.uploads.records import queue as q
+
+if TYPE_CHECKING:
+    from studio_desktop.api.shootproof import ShootProofClient
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +99,7 @@ def signed_in(endpoints: config.Endpoints) -> Iterator[config.Endpoints]:
         yield live
 
 
-async def target_event(args: argparse.Namespace, client: Any, store: Any) -> tuple[int | None, str | None]:
+async def target_event(args: argparse.Namespace, client: ShootProofClient, store: Any) -> tuple[int | None, str | None]:
     """The event id (None: to be created) and the --new-event name.
 
     A --new-event name is looked up among the batches of earlier runs, so that
@@ -120,7 +123,7 @@ async def target_event(args: argparse.Namespace, client: Any, store: Any) -> tup
     return None, name
 
 
-async def check_album(client: Any, album_id: int, event_id: int | None) -> None:
+async def check_album(client: ShootProofClient, album_id: int, event_id: int | None) -> None:
     """Refuse an album of another event; NotFoundError when there is no such album."""
     album = await client.album_info(album_id)
     if album.event_id is not None and event_id is not None and album.event_id != event_id:
@@ -144,7 +147,7 @@ def _when(text: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-async def find_new_event(client: Any, name: str, *, since: datetime) -> int | None:
+async def find_new_event(client: ShootProofClient, name: str, *, since: datetime) -> int | None:
     """A live event called ``name`` created since ``since``: the lowest id if several (the first one made).
 
     Events are listed most recently updated first; the look stops at the first
@@ -167,7 +170,7 @@ async def find_new_event(client: Any, name: str, *, since: datetime) -> int | No
     return min(matches) if matches else None
 
 
-async def create_event(client: Any, name: str, out: TextIO) -> int:
+async def create_event(client: ShootProofClient, name: str, out: TextIO) -> int:
     """Create the --new-event event, exactly once.
 
     An earlier run (or an earlier try of this one) may have created it and then

@@ -37,7 +37,7 @@ from studio_desktop.core import config
 PROBE_NAME = "studio-desktop-doctor-check.jpg"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "doctor",
         help="check that your ShootProof account answers the way this app expects (changes nothing)",

@@ -10,12 +10,16 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from studio_desktop.core import config, paths
 from studio_desktop.sandbox.faults import DEFAULT_STATUSES
 
+if TYPE_CHECKING:
+    from studio_desktop.sandbox.server import SandboxServer
 
-def add_parser(subparsers) -> None:
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sandbox",
         help="run the embedded sandbox studio (ShootProof and Pixieset) until Ctrl-C",
@@ -67,7 +71,7 @@ def add_parser(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def _configure_faults(server, args: argparse.Namespace) -> bool:
+def _configure_faults(server: SandboxServer, args: argparse.Namespace) -> bool:
     if args.fault_rate <= 0 and args.fault_latency <= 0:
         return False
     methods = [m for m in args.fault_methods.replace(" ", "").split(",") if m] or None

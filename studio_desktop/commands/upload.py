@@ -54,7 +54,7 @@ from studio_desktop.uploads.shaping import FilteredFile
 log = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "upload",
         help="upload photos and folders to a ShootProof event",
@@ -187,6 +187,7 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
             if args.dry_run:
                 return await _dry_run(args, engine, event_id)
             if event_id is None:
+                assert new_event is not None  # target_event names the event it leaves to be created
                 try:
                     event_id = await create_event(client, new_event, sys.stderr)
                 except ApiError as exc:

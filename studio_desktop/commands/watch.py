@@ -67,7 +67,7 @@ EXIT_OK = 0
 STOP_GRACE = 10.0
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "watch",
         help="watch a hot folder and upload every photo that lands in it",
@@ -177,6 +177,7 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
                 if args.album is not None:
                     await check_album(client, args.album, event_id)
                 if event_id is None:
+                    assert new_event is not None  # target_event names the event it leaves to be created
                     event_id = await create_event(client, new_event, sys.stdout)
             except NotFoundError as exc:
                 what = f"album {args.album}" if args.album is not None and args.event is not None else "the event"
@@ -205,11 +206,12 @@ async def _main(args: argparse.Namespace, folder: Path, endpoints: config.Endpoi
             # A failure of this computer (damaged store, full disk) stops the queue for good: watching on
             # would only pile up files that cannot be queued, so the command stops too (exit 3).
             local_failure = asyncio.Event()
-            stop_on_failure = engine.subscribe(
-                lambda event: (
-                    isinstance(event, ev.QueueStopped) and engine.local_failure is not None and local_failure.set()
-                )
-            )
+
+            def stop_on_local_failure(event: ev.Event) -> None:
+                if isinstance(event, ev.QueueStopped) and engine.local_failure is not None:
+                    local_failure.set()
+
+            stop_on_failure = engine.subscribe(stop_on_local_failure)
             await engine.start()
             try:
                 try:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from studio_desktop.core import paths
 
@@ -73,9 +75,14 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def resolve(args: argparse.Namespace | None = None, env: dict[str, str] | None = None) -> Endpoints:
-    env = os.environ if env is None else env
-    get = (lambda name: getattr(args, name, None)) if args is not None else (lambda name: None)
+def resolve(args: argparse.Namespace | None = None, env: Mapping[str, str] | None = None) -> Endpoints:
+    if env is None:
+        env = os.environ
+
+    def get(name: str) -> Any:
+        # Flags a subcommand's parser does not define are absent from its Namespace.
+        return getattr(args, name, None) if args is not None else None
+
     sandbox = get("sandbox")
     return Endpoints(
         api_url=get("api_url") or env.get(ENV_API_URL) or DEFAULT_API_URL,

@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -33,7 +34,8 @@ APP_NAME = "Studio Desktop"
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The process's QApplication (made once), named and with the app icon."""
-    app = QApplication.instance()
+    # This process makes no QCoreApplication: one that exists is a QApplication (a test's, or ours).
+    app = cast("QApplication | None", QApplication.instance())
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -65,7 +67,7 @@ def _install_excepthooks(loop: asyncio.AbstractEventLoop, report: Callable[[str,
 def _fatal(message: str) -> None:
     """Tell the user why the app cannot start; runs outside the asyncio loop, so a modal box is fine."""
     print(f"Studio Desktop could not start: {message}", file=sys.stderr)
-    app = QApplication.instance()
+    app = cast("QApplication | None", QApplication.instance())
     if app is not None and app.platformName() not in ("offscreen", "minimal"):
         QMessageBox.critical(None, "Studio Desktop could not start", message)
 
@@ -106,7 +108,7 @@ async def _selftest(session) -> int:
 
 def run_gui(args: argparse.Namespace) -> int:
     """The desktop app; returns the process exit code."""
-    import qasync
+    import qasync  # type: ignore[import-untyped]  # qasync ships no type information
 
     _setup_logging(getattr(args, "log_level", "INFO") or "INFO")
     app = make_application()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import cast
 
 from PySide6.QtWidgets import QApplication
 
@@ -44,7 +45,7 @@ class GuiSession:
         self.tasks = TaskRunner()
         self.thumbnails = ThumbnailLoader(services.http, paths.current().thumbnail_dir)
         scheme = services.settings.window.get(COLOR_SCHEME_KEY, theme.SYSTEM)
-        theme.apply_scheme(QApplication.instance(), scheme)
+        theme.apply_scheme(cast(QApplication, QApplication.instance()), scheme)
         self.window = MainWindow(self.tasks, self.thumbnails)
         self.window.set_color_scheme_shown(scheme)
         self.window.color_scheme_chosen.connect(self.set_color_scheme)
@@ -78,12 +79,12 @@ class GuiSession:
             raise
         await session.people.start()
         session.controller.start()
-        session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
+        _ = session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
         return session
 
     def set_color_scheme(self, scheme: str) -> None:
         """Use and remember ``scheme`` (kept with the window's layout: it is how the window looks)."""
-        theme.apply_scheme(QApplication.instance(), scheme)
+        theme.apply_scheme(cast(QApplication, QApplication.instance()), scheme)
         self.window.set_color_scheme_shown(scheme)
         self.services.update_window_settings({COLOR_SCHEME_KEY: scheme})
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QPainter, QPalette, QPen
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLayout, QWidget
 
 
@@ -41,9 +42,10 @@ class _ContextMenuKeys(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress:
             return False
-        key, modifiers = event.key(), event.modifiers()
+        key_event = cast(QKeyEvent, event)  # a KeyPress is one
+        key, modifiers = key_event.key(), key_event.modifiers()
         if key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier):
-            view = self.parent()
+            view = cast(QAbstractItemView, self.parent())  # made by context_menu_keys(view)
             current = view.currentIndex()
             rect = view.visualRect(current) if current.isValid() else view.viewport().rect()
             view.customContextMenuRequested.emit(rect.center())
@@ -60,10 +62,12 @@ def _in_layout_order(layout: QLayout) -> list[QWidget]:
     found: list[QWidget] = []
     for position in range(layout.count()):
         item = layout.itemAt(position)
+        assert item is not None  # position < count()
         widget, inner = item.widget(), item.layout()
         if widget is not None:
-            if widget.layout() is not None and not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                found.extend(_in_layout_order(widget.layout()))
+            own = widget.layout()
+            if own is not None and not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                found.extend(_in_layout_order(own))
             else:
                 found.append(widget)
         elif inner is not None:

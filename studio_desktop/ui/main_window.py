@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QShowEvent
@@ -48,6 +48,9 @@ from studio_desktop.ui.gallery.thumbnails import ThumbnailLoader
 from studio_desktop.ui.gallery.tree_view import EventTreePanel
 from studio_desktop.ui.status_bar import StudioStatusBar
 from studio_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.help.tools import HelpTools
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,10 @@ class MainWindow(QMainWindow):
     closing = Signal()
     #: Side panels to put in front of their tab group once they are added (from the saved layout).
     _tabs_to_front: frozenset[str] = frozenset()
+    # The window's named actions. The name hides QWidget.actions(), which nothing in the app calls.
+    actions: Actions  # type: ignore[assignment]
+    #: set by install_help_tools()
+    help_tools: HelpTools
 
     def __init__(self, tasks: TaskRunner, thumbnails: ThumbnailLoader, parent: QWidget | None = None):
         super().__init__(parent)
@@ -421,7 +428,8 @@ class MainWindow(QMainWindow):
             return
         screen = max(screens, key=lambda s: _overlap(s.availableGeometry(), frame))
         if not _overlap(screen.availableGeometry(), frame):
-            screen = QGuiApplication.primaryScreen() or screens[0]
+            # None when the system reports no screen, whatever the stubs say.
+            screen = QGuiApplication.primaryScreen() or screens[0]  # type: ignore[truthy-bool]
         available = screen.availableGeometry()
         margins = QSize(frame.width() - self.width(), frame.height() - self.height())
         size = self.size().boundedTo(available.size() - margins).expandedTo(self.minimumSize())

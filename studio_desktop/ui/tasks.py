@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-ErrorCallback = Callable[[BaseException], None]
+# Its result is ignored: a handler may return what it reported (the gallery's failed() does).
+ErrorCallback = Callable[[BaseException], object]
 
 
 class TaskRunner(QObject):

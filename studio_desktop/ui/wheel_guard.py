@@ -14,7 +14,7 @@ A field the user clicked or tabbed into still answers the wheel as usual.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 
 GUARDED = (QComboBox, QAbstractSpinBox)
@@ -48,9 +48,10 @@ class WheelGuard(QObject):
         return True
 
 
-def install(app: QApplication | None = None) -> WheelGuard:
+def install(app: QCoreApplication | None = None) -> WheelGuard:
     """Install the guard on ``app`` (the running application) once; later calls return the same guard."""
     app = app or QApplication.instance()
+    assert app is not None  # installed once the application exists
     existing = app.findChild(WheelGuard, "wheelGuard")
     if existing is not None:
         return existing

@@ -115,7 +115,9 @@ def sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
-def scan_folder(folder: str, mirror_folders: bool) -> tuple[dict[tuple[str, ...], list[LocalPhoto]], list]:
+def scan_folder(
+    folder: str, mirror_folders: bool
+) -> tuple[dict[tuple[str, ...], list[LocalPhoto]], list[tuple[str, str]]]:
     """The folder's photos by album path (all at () without mirroring), and the files refused."""
     from studio_desktop.uploads import scanner
 
@@ -245,8 +247,8 @@ async def _compare_target(
 ) -> TargetReport:
     report = TargetReport(rel, album_id)
     by_name: dict[str, list[RemotePhoto]] = {}
-    for photo in remote:
-        by_name.setdefault(photo.name, []).append(photo)
+    for remote_photo in remote:
+        by_name.setdefault(remote_photo.name, []).append(remote_photo)
     recorded = await store.read(ledger.ledger_for_paths, [p.path for p in local], event_id, album_id or 0)
     remote_ids = {p.photo_id for p in remote}
     claimed: set[int] = set()

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import BinaryIO, Literal
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -117,7 +118,7 @@ class _NotRegular(Exception):
 
 
 @contextmanager
-def _open_regular(path: str | os.PathLike[str], buffering: int = 0) -> Iterator[tuple]:
+def _open_regular(path: str | os.PathLike[str], buffering: int = 0) -> Iterator[tuple[BinaryIO, os.stat_result]]:
     """Open a regular file for reading without ever blocking (think of a FIFO named x.jpg).
 
     Yields the binary file and its `fstat`; raises `_NotRegular` for folders,
@@ -244,7 +245,7 @@ def _tiff_is_raw(head: bytes) -> bool:
     """
     if head[8:10] == b"CR":
         return True
-    order = "little" if head[:2] == b"II" else "big"
+    order: Literal["little", "big"] = "little" if head[:2] == b"II" else "big"
     ifd = int.from_bytes(head[4:8], order)
     if ifd < 8 or ifd + 2 > len(head):
         return False
@@ -326,7 +327,7 @@ def describe_not_jpeg(head: bytes) -> str:
 class _Reader:
     """Positioned reads from an open file that reuse the head and one cached block."""
 
-    def __init__(self, f, size: int, head: bytes) -> None:
+    def __init__(self, f: BinaryIO, size: int, head: bytes) -> None:
         self._f = f
         self.size = size
         self.head = head
@@ -349,7 +350,7 @@ class _Reader:
         return _read_fully(self._f, offset, end - offset)
 
 
-def _read_fully(f, offset: int, n: int) -> bytes:
+def _read_fully(f: BinaryIO, offset: int, n: int) -> bytes:
     """Read `n` bytes at `offset`, or up to the end of the file; unbuffered reads may come back short."""
     f.seek(offset)
     chunks = []

@@ -27,7 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Pillow is imported when a photo is resized: a plain upload, or a re-run, never needs it
     from PIL import Image
@@ -59,7 +59,7 @@ class ResizeSpec:
         return {"long_edge": self.long_edge, "quality": self.quality}
 
     @classmethod
-    def from_options(cls, options: dict | None) -> ResizeSpec | None:
+    def from_options(cls, options: dict[str, Any] | None) -> ResizeSpec | None:
         if not options:
             return None
         edge = options.get("long_edge")
@@ -190,7 +190,7 @@ def _resized_bytes(image: Image.Image, spec: ResizeSpec) -> tuple[bytes, int, in
     sub = exif.get_ifd(EXIF_IFD)
     if PIXEL_X in sub or PIXEL_Y in sub:
         sub[PIXEL_X], sub[PIXEL_Y] = image.width, image.height
-    options: dict = {"quality": spec.quality, "exif": exif.tobytes()}
+    options: dict[str, Any] = {"quality": spec.quality, "exif": exif.tobytes()}
     if info.get("icc_profile"):
         options["icc_profile"] = info["icc_profile"]
     xmp = info.get("xmp")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -22,6 +23,9 @@ EXCLUSIVE = portalocker.LockFlags.EXCLUSIVE
 SHARED = portalocker.LockFlags.SHARED
 NON_BLOCKING = portalocker.LockFlags.NON_BLOCKING
 
+# Both branches' functions take the file and flags positionally; their parameter names differ.
+_lock: Callable[[IO[bytes], portalocker.LockFlags], None]
+_unlock: Callable[[IO[bytes]], None]
 if os.name == "nt":
     from portalocker.portalocker import Win32Locker
 

@@ -61,7 +61,8 @@ class CompareDialog(QDialog):
         self.summary = QLabel(objectName="compareSummary")
         self.summary.setWordWrap(True)
         self.error = error_label("compareError")
-        self.tree = QTreeWidget(objectName="compareTree")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("compareTree")
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumSize(520, 300)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -187,7 +188,16 @@ class FolderCompare(QObject):
             return
         missing = report.missing_paths()
         dialog.set_busy("Adding the missing photos to the upload queue…")
-        self.ctx.window.tasks.run(
+
+        def queued(_batch: int) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_queued(len(missing))
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_error(f"Could not queue them: {error}")
+
+        _ = self.ctx.window.tasks.run(
             engine.enqueue(
                 missing,
                 event_id,
@@ -196,8 +206,8 @@ class FolderCompare(QObject):
                 root=report.folder,
                 label=f"Missing from {os.path.basename(report.folder)}",
             ),
-            lambda _batch: shiboken6.isValid(dialog) and dialog.set_queued(len(missing)),
-            lambda error: shiboken6.isValid(dialog) and dialog.set_error(f"Could not queue them: {error}"),
+            queued,
+            failed,
             name="gallery-compare-upload-missing",
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -22,6 +22,7 @@ from studio_desktop.ui.gallery.failures import Failure, Subject, describe
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
+    from studio_desktop.gallery.tree_nodes import EventNode
     from studio_desktop.ui.gallery.controller import GalleryController
     from studio_desktop.ui.main_window import MainWindow
     from studio_desktop.ui.services import Services
@@ -81,7 +82,7 @@ class GalleryContext(QObject):
         self,
         make: Callable[[ShootProofClient], Coroutine[Any, Any, Any]],
         on_result: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
         *,
         name: str,
     ) -> asyncio.Task | None:
@@ -158,7 +159,8 @@ class GalleryContext(QObject):
         return list(self.controller.brands) if self.controller is not None else ([self.brand] if self.brand else [])
 
     def events(self) -> Events:
-        return tuple(node.event for node in self.window.tree_panel.model.root.children)
+        # the root's children are the event nodes
+        return tuple(cast("EventNode", node).event for node in self.window.tree_panel.model.root.children)
 
     def apply(self, edit: Callable[[Events], Events], *, select: tuple[str, int] | None = None) -> None:
         """Show the tree changed by ``edit`` (a change the server already confirmed)."""

@@ -130,6 +130,7 @@ class GalleryController(QObject):
 
     def _load_studio(self) -> None:
         client = self.services.shootproof
+        assert client is not None  # loads start only while signed in
         self._launch("studio-info", client.studio_info(), self._studio_arrived, quiet=True)
 
     def _studio_arrived(self, info: StudioInfo) -> None:
@@ -145,6 +146,7 @@ class GalleryController(QObject):
 
     def _load_brands(self) -> None:
         client = self.services.shootproof
+        assert client is not None  # loads start only while signed in
         self._launch("brands", client.brand_get_list(), self._brands_arrived, self._tree_failed)
 
     def _brands_arrived(self, brands: list[Brand]) -> None:
@@ -182,6 +184,7 @@ class GalleryController(QObject):
         if not self.window.tree_panel.model.event_count():
             self.window.tree_panel.show_message("Loading galleries…")
         client = self.services.shootproof
+        assert client is not None  # loads start only while signed in
         self._launch(
             "event-tree",
             client.brand_get_event_tree(brand.id),

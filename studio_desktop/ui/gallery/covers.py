@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from studio_desktop.api.models import Photo
 from studio_desktop.ui.gallery.dialogs.base import choose_jpeg, confirm
@@ -24,8 +24,9 @@ class Covers:
 
     def from_photo(self, owner: tuple[str, int], subject: Subject, photo: Photo) -> None:
         kind, owner_id = owner
+        owner_arg: dict[str, Any] = {f"{kind}_id": owner_id}  # event_id= or album_id=
         self.ctx.run(
-            lambda client: client.cover_photo_set(**{f"{kind}_id": owner_id}, photo_id=photo.id),
+            lambda client: client.cover_photo_set(**owner_arg, photo_id=photo.id),
             lambda _: self.ctx.info(f"'{photo.name or photo.id}' is now the cover of {subject}."),
             lambda error: self.ctx.failed(error, subject, doing="Setting the cover"),
             name="cover-from-photo",

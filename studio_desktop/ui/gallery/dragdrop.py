@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QDrag, QDragMoveEvent, QMouseEvent
+from PySide6.QtGui import QDrag, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QRubberBand
 
 from studio_desktop.gallery.tree_nodes import AlbumNode, Node
@@ -106,15 +106,17 @@ class TreeDropTarget(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
-            payload = read_payload(event.mimeData())
+            move = cast(QDragMoveEvent, event)  # QDragEnterEvent is one too
+            payload = read_payload(move.mimeData())
             if payload is None:
                 return False  # files for upload and the like: not ours
-            self._over(event, payload)
+            self._over(move, payload)
             return True
         if kind == QEvent.Type.DragLeave:
             self._highlight.hide()
             return False
         if kind == QEvent.Type.Drop:
+            event = cast(QDropEvent, event)
             payload = read_payload(event.mimeData())
             if payload is None:
                 return False
@@ -195,7 +197,7 @@ class _DragStarter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress:
-            mouse: QMouseEvent = event
+            mouse = cast(QMouseEvent, event)
             self._press = None
             if mouse.button() == Qt.MouseButton.LeftButton and mouse.modifiers() == Qt.KeyboardModifier.NoModifier:
                 pos = mouse.position().toPoint()
@@ -206,7 +208,7 @@ class _DragStarter(QObject):
                         return True
             return False
         if kind == QEvent.Type.MouseMove and self._press is not None:
-            mouse = event
+            mouse = cast(QMouseEvent, event)
             if not mouse.buttons() & Qt.MouseButton.LeftButton:
                 self._press = None
                 return False
@@ -263,6 +265,7 @@ class GridDragSource(_DragStarter):
 
     def __init__(self, grid: PhotoGridView, source: Callable[[], tuple[int, int | None] | None]):
         super().__init__(grid)
+        self.grid = grid
         self._source = source
 
     def grab_press(self, pos: QPoint) -> bool:
@@ -278,7 +281,7 @@ class GridDragSource(_DragStarter):
         source = self._source()
         if source is None:
             return None
-        ids = [photo.id for photo in self.view.selected_photos() if photo is not None]
+        ids = [photo.id for photo in self.grid.selected_photos() if photo is not None]
         if not ids:
             index = self.view.indexAt(pos)
             photo_id = index.data(PhotoRole.IdRole) if index.isValid() else None

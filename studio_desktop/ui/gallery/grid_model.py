@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from studio_desktop.api.models import Page, Photo
 from studio_desktop.gallery.tree_nodes import GalleryTarget
@@ -152,7 +152,7 @@ class PhotoGridModel(QAbstractListModel):
         assert fetch is not None
         self._set_loading(True)
         try:
-            self._tasks.run(
+            _ = self._tasks.run(
                 fetch(page),
                 on_result=lambda result: self._page_arrived(generation, page, result),
                 on_error=lambda error: self._page_failed(generation, error),
@@ -241,10 +241,10 @@ class PhotoGridModel(QAbstractListModel):
             return ThumbnailState.LOADING
         return None
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role in PhotoRole:
-            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+            names[int(role)] = QByteArray(role.name[0].lower().encode() + role.name[1:].encode())
         return names
 
     def row_of(self, photo_id: int) -> int | None:
@@ -289,7 +289,7 @@ class PhotoGridModel(QAbstractListModel):
 
         self._refreshing = generation
         try:
-            self._tasks.run(
+            _ = self._tasks.run(
                 read(),
                 on_result=lambda pages: self._tail_arrived(generation, first_page, pages, more),
                 on_error=lambda _error: self._tail_failed(generation),

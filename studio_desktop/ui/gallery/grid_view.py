@@ -9,6 +9,7 @@ and reports selected photos through ``photos_selected``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol, cast, runtime_checkable
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -58,6 +59,15 @@ _TEXT_GAP = 6
 _RADIUS = 6.0
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@runtime_checkable
+class _PagedModel(Protocol):
+    """The grid's model as the End key uses it (:class:`~.grid_model.PhotoGridModel`)."""
+
+    def has_more(self) -> bool: ...
+
+    def load_to_the_end(self) -> None: ...
 
 
 class PhotoGridDelegate(QStyledItemDelegate):
@@ -230,7 +240,11 @@ class PhotoGridView(QListView):
         self._accept_drops_now = enabled
 
     def selected_photos(self) -> list[Photo]:
-        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes()) if self.selectionModel() else []
+        rows = (
+            sorted(index.row() for index in self.selectionModel().selectedIndexes())
+            if self.selectionModel() is not None
+            else []
+        )
         model = self.model()
         return [model.index(row, 0).data(PhotoRole.PhotoRole) for row in rows]
 
@@ -249,12 +263,7 @@ class PhotoGridView(QListView):
         if event.key() == Qt.Key.Key_Space and not event.modifiers() and self.currentIndex().isValid():
             self.preview_requested.emit()
             return
-        if (
-            event.key() == Qt.Key.Key_End
-            and model is not None
-            and hasattr(model, "load_to_the_end")
-            and model.has_more()
-        ):
+        if event.key() == Qt.Key.Key_End and model is not None and isinstance(model, _PagedModel) and model.has_more():
             # The real end: every page still to come is fetched, then the last photo becomes current.
             self._end_wanted = event.modifiers()
             model.load_to_the_end()
@@ -270,7 +279,7 @@ class PhotoGridView(QListView):
             flags = QItemSelectionModel.SelectionFlag.Select
         self.selectionModel().setCurrentIndex(last, flags)
         self.scrollTo(last)
-        if not model.has_more():
+        if not cast(_PagedModel, model).has_more():
             self._end_wanted = None
 
     def _forget_end(self) -> None:

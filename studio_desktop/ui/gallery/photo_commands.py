@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from studio_desktop.api.errors import NotFoundError
 from studio_desktop.api.models import Album, Photo
 from studio_desktop.gallery.originals import Originals
-from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, GalleryTarget
+from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, EventNode, GalleryTarget
 from studio_desktop.ui.gallery.covers import Covers
 from studio_desktop.ui.gallery.dialogs.base import choose_jpeg, confirm, opened
 from studio_desktop.ui.gallery.dialogs.pickers import AlbumPickerDialog
@@ -208,7 +208,7 @@ class PhotoCommands:
         if not photos or target is None:
             return None
         node = self.ctx.window.tree_panel.model.find(EVENT, target.event_id)
-        if node is None or not node.event.albums:
+        if not isinstance(node, EventNode) or not node.event.albums:  # find(EVENT, ...) gives an EventNode or None
             self.ctx.problem(f"'{target.event_name}' has no albums yet. Make one with New Album (Ctrl+Shift+N).")
             return None
         ids = [photo.id for photo in photos]
@@ -218,6 +218,8 @@ class PhotoCommands:
             return "The photos are in this album already." if album.id == current else None
 
         def action(album_id: int | None):
+            assert album_id is not None  # allow_top=False: the picker offers albums only
+
             async def put(client: ShootProofClient):
                 return await run_batch(ids, lambda photo_id: client.photo_add_to_album(album_id, photo_id))
 

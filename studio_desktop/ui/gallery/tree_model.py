@@ -9,10 +9,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QByteArray,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -138,7 +139,7 @@ class EventTreeModel(QAbstractItemModel):
 
     def _reorder_albums(self, event: EventNode) -> None:
         parents = [event, *(node for node in event.walk() if node.children)]
-        wanted = {id(p): sorted(p.children, key=lambda n: album_sort_key(n.album)) for p in parents}
+        wanted = {id(p): sorted(p.children, key=lambda n: album_sort_key(cast(AlbumNode, n).album)) for p in parents}
         if all(wanted[id(p)] == p.children for p in parents):
             return
         self.layoutAboutToBeChanged.emit()
@@ -246,10 +247,10 @@ class EventTreeModel(QAbstractItemModel):
             return node.target() if isinstance(node, (EventNode, AlbumNode)) else None
         return None
 
-    def roleNames(self) -> dict[int, bytes]:
+    def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
         for role in TreeRole:
-            names[int(role)] = role.name[0].lower().encode() + role.name[1:].encode()
+            names[int(role)] = QByteArray(role.name[0].lower().encode() + role.name[1:].encode())
         return names
 
     # --- presentation helpers --------------------------------------------------------------

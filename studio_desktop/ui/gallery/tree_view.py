@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QPaintEvent
@@ -48,7 +48,7 @@ NodeKey = tuple[str, int | None]
 MAX_EXPANDED = 300
 
 
-def _node_key(value: Any) -> NodeKey | None:
+def _node_key(value: Any) -> tuple[str, int] | None:
     if (
         isinstance(value, (list, tuple))
         and len(value) == 2
@@ -102,11 +102,11 @@ class EventTreeView(QTreeView):
 
     @property
     def proxy(self) -> EventTreeFilterProxy:
-        return self.model()
+        return cast(EventTreeFilterProxy, self.model())
 
     @property
     def source(self) -> EventTreeModel:
-        return self.proxy.sourceModel()
+        return cast(EventTreeModel, self.proxy.sourceModel())
 
     def current_target(self) -> GalleryTarget | None:
         index = self.currentIndex()
@@ -201,7 +201,8 @@ class EventTreePanel(QWidget):
         self.proxy = EventTreeFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        self.brand_combo = QComboBox(objectName="brandCombo")
+        self.brand_combo = QComboBox()
+        self.brand_combo.setObjectName("brandCombo")
         self.brand_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.brand_combo.setMinimumContentsLength(12)
         self.brand_combo.setToolTip("Brand")
@@ -226,7 +227,8 @@ class EventTreePanel(QWidget):
         self.tree.setModel(self.proxy)
         self.tree.target_changed.connect(self.target_changed)
 
-        self.message = QLabel(objectName="treeMessage")
+        self.message = QLabel()
+        self.message.setObjectName("treeMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.message.setEnabled(False)
@@ -259,7 +261,7 @@ class EventTreePanel(QWidget):
         layout.addLayout(bottom)
 
         self._saved_expansion: set[NodeKey] | None = None
-        self._restore_view: tuple[NodeKey | None, set[NodeKey]] | None = None
+        self._restore_view: tuple[tuple[str, int] | None, set[tuple[str, int]]] | None = None
         self._focus_tree_when_shown = False
         self._pending_brand_signal = True
         self.show_message("Loading galleries…")
@@ -340,8 +342,11 @@ class EventTreePanel(QWidget):
             selected = list(target.key) if target is not None else None
             expanded = self.tree.expanded_keys() if not self.proxy.filter_text else (self._saved_expansion or set())
             return {"selected": selected, "expanded": [list(k) for k in sorted(expanded, key=str)[:MAX_EXPANDED]]}
-        selected, expanded = state
-        return {"selected": list(selected) if selected else None, "expanded": [list(k) for k in expanded]}
+        saved_selected, saved_expanded = state
+        return {
+            "selected": list(saved_selected) if saved_selected else None,
+            "expanded": [list(k) for k in saved_expanded],
+        }
 
     def restore_view_state(self, state: Any) -> None:
         """Select and expand what ``view_state`` saved, once the first tree arrives; damaged entries are skipped."""

@@ -57,7 +57,7 @@ def filter_log(text: str, min_level: int) -> str:
     for line in text.splitlines():
         match = _RECORD_START.match(line)
         if match:
-            keep = logging.getLevelName(match.group(1)) >= min_level
+            keep = logging.getLevelNamesMapping()[match.group(1)] >= min_level
         if keep:
             kept.append(line)
     return "\n".join(kept)

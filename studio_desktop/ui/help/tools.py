@@ -12,11 +12,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QMainWindow
 
 from studio_desktop.core.diagnostics import collect_diagnostics
 from studio_desktop.core.logging_setup import install_excepthooks
@@ -24,13 +23,16 @@ from studio_desktop.ui.help.about_dialog import AboutDialog
 from studio_desktop.ui.help.crash_dialog import CrashReporter
 from studio_desktop.ui.help.log_viewer import LogViewer
 
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 DIAGNOSTICS_COPIED = "Diagnostics copied — paste them into your support email"
 
 
 class HelpTools(QObject):
-    def __init__(self, window: QMainWindow, services: Any | None = None):
+    def __init__(self, window: MainWindow, services: Any | None = None):
         super().__init__(window)
         self.window = window
         self.services = services
@@ -93,7 +95,7 @@ class HelpTools(QObject):
 
 
 def _action(
-    window: QMainWindow, name: str, text: str, tip: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
+    window: MainWindow, name: str, text: str, tip: str, slot: Callable[[], Any], shortcut: QKeySequence | None = None
 ) -> QAction:
     action = QAction(text, window)
     action.setObjectName(f"action_{name}")
@@ -108,7 +110,7 @@ def _action(
     return action
 
 
-def install_help_tools(window: QMainWindow, services: Any | None = None) -> HelpTools:
+def install_help_tools(window: MainWindow, services: Any | None = None) -> HelpTools:
     """Add the support tools to ``window``'s Help menu (once); returns them (also as ``window.help_tools``)."""
     existing = getattr(window, "help_tools", None)
     if isinstance(existing, HelpTools):

@@ -110,7 +110,8 @@ class OrdersPanel(QWidget):
         self.busy = Busy(self)
         self.banner = Banner(self)
 
-        self.scope = QComboBox(self, objectName="orders_scope")
+        self.scope = QComboBox(self)
+        self.scope.setObjectName("orders_scope")
         self.scope.setAccessibleName("Show orders of")
         self.scope.addItem("This gallery", GALLERY)
         self.scope.addItem("The whole brand", BRAND)

@@ -123,7 +123,8 @@ class ClientsPanel(PersonPanel[Client]):
         self.refresh_button = QToolButton(self, text="Refresh", objectName="clients_refresh")
         header = self._build_header(self.new_button, self.export_button, self.refresh_button)
 
-        self.type_filter = QComboBox(self, objectName="clients_type_filter")
+        self.type_filter = QComboBox(self)
+        self.type_filter.setObjectName("clients_type_filter")
         self.type_filter.setAccessibleName("Show")
         for value, label in TYPE_FILTERS:
             self.type_filter.addItem(label, value)
@@ -175,9 +176,11 @@ class ClientsPanel(PersonPanel[Client]):
 
         self.form = ClientForm(self)
         form_scroll = self._scrolled_form()
-        self.collections_list = QListWidget(self, objectName="client_collections")
+        self.collections_list = QListWidget(self)
+        self.collections_list.setObjectName("client_collections")
         self.collections_list.setAccessibleName("Galleries of this client")
-        self.documents_list = QListWidget(self, objectName="client_documents")
+        self.documents_list = QListWidget(self)
+        self.documents_list.setObjectName("client_documents")
         self.documents_list.setAccessibleName("Documents of this client")
         self._build_tabs(
             (form_scroll, "Details"), (self.collections_list, "Galleries"), (self.documents_list, "Documents")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
@@ -127,7 +128,9 @@ class ContactForm(PersonForm):
         return self.editors[name].text()
 
     def fields(self) -> ContactFields:
-        address = Address(**{name: self.editors[f"address.{name}"].text() for name, _, _ in _ADDRESS_FIELDS})
+        # All text fields: a **dict[str, str] would be checked against the int id too.
+        typed: dict[str, Any] = {name: self.editors[f"address.{name}"].text() for name, _, _ in _ADDRESS_FIELDS}
+        address = Address(**typed)
         return ContactFields(
             brand_id=self.brand_id(),
             first_name=self.value("first_name"),

@@ -98,7 +98,8 @@ class ContactImportDialog(QDialog):
         file_row.addWidget(self.choose_button)
         file_row.addWidget(self.file_label, 1)
 
-        self.brand = QComboBox(self, objectName="import_brand")
+        self.brand = QComboBox(self)
+        self.brand.setObjectName("import_brand")
         self.brand.setAccessibleName("Brand for the imported contacts")
         for brand in self.brands:
             self.brand.addItem(brand.name or f"Brand {brand.id}", brand.id)
@@ -112,7 +113,8 @@ class ContactImportDialog(QDialog):
         self._brand_label.setVisible(not single)
         self.brand.setVisible(not single)
 
-        self.existing_choice = QComboBox(self, objectName="import_existing")
+        self.existing_choice = QComboBox(self)
+        self.existing_choice.setObjectName("import_existing")
         self.existing_choice.setAccessibleName("Contacts already in ShootProof")
         self.existing_choice.addItem("Skip them", SKIP_EXISTING)
         self.existing_choice.addItem("Update them with the file's details", UPDATE_EXISTING)
@@ -146,7 +148,8 @@ class ContactImportDialog(QDialog):
         self.problems_only = QCheckBox("Show only rows with problems", self, objectName="import_problems_only")
         self.problems_only.toggled.connect(lambda _checked: self._filter_rows())
 
-        self.progress = QProgressBar(self, objectName="import_progress")
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("import_progress")
         self.progress.setVisible(False)
         self.progress.setFormat("%v of %m contacts sent")
 

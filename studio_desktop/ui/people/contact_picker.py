@@ -65,7 +65,8 @@ class ContactPicker(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.new_button)
 
-        self.new_box = QWidget(self, objectName="contactPickerNewBox")
+        self.new_box = QWidget(self)
+        self.new_box.setObjectName("contactPickerNewBox")
         self.first_name = QLineEdit(self.new_box, objectName="newContactFirst")
         self.first_name.setPlaceholderText("First name")
         self.first_name.setAccessibleName("New contact's first name")

@@ -132,7 +132,8 @@ class ContactsPanel(PersonPanel[Contact]):
         self.form = ContactForm(self)
         form_scroll = self._scrolled_form()
 
-        self.events_list = QListWidget(self, objectName="contact_events")
+        self.events_list = QListWidget(self)
+        self.events_list.setObjectName("contact_events")
         self.events_list.setAccessibleName("Galleries of this contact")
         self.events_hint = Hint("", self)
         self.current_event_label = QLabel(self)

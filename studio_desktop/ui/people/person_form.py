@@ -61,7 +61,8 @@ class PersonForm(QWidget):
 
     def _new_combo(self, name: str, accessible_name: str, items: Iterable[tuple[str, object]] = ()) -> QComboBox:
         """A drop-down of ``(text, data)`` items; picking another counts as an edit."""
-        combo = QComboBox(self, objectName=f"{self.NAME_PREFIX}{name}")
+        combo = QComboBox(self)
+        combo.setObjectName(f"{self.NAME_PREFIX}{name}")
         combo.setAccessibleName(accessible_name)
         for text, data in items:
             combo.addItem(text, data)

@@ -121,7 +121,8 @@ class PersonPanel(QWidget, Generic[P]):
 
     def _build_list(self, model: QAbstractItemModel, empty_text: str) -> None:
         """``list_view`` over ``model``, one row per person, and ``list_empty``, the text shown instead of none."""
-        self.list_view = QListView(self, objectName=f"{self.NAME}_list")
+        self.list_view = QListView(self)
+        self.list_view.setObjectName(f"{self.NAME}_list")
         self.list_view.setModel(model)
         self.list_view.setItemDelegate(TwoLineDelegate(self.list_view))
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow
 
 from studio_desktop.ui.uploads.controller import UploadController, target_name
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.texts import batch_summary, quoted
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
 
 #: A hot folder's batches finishing within this long of each other make one notification.
 HOT_FOLDER_QUIET_MS = 4000
@@ -31,7 +33,7 @@ class Announcements(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: MainWindow,
         services: Any,
         controller: UploadController,
         notifier: Any,

@@ -10,10 +10,10 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStyle
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QStyle
 
 from studio_desktop.core.settings import SettingsError
 from studio_desktop.gallery.tree_nodes import GalleryTarget
@@ -30,6 +30,9 @@ from studio_desktop.ui.uploads.drop_handler import (
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.uploads.texts import plural, quoted, shape_words
 from studio_desktop.wording import plain_message
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,7 @@ class Choosing(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: MainWindow,
         services: Any,
         controller: UploadController,
         dock: QDockWidget,
@@ -96,17 +99,17 @@ class Choosing(QObject):
 
         Returns False when nothing was queued (no engine, nothing given, or the question is pending).
         """
-        paths = [Path(p) for p in paths]
-        if not paths:
+        files = [Path(p) for p in paths]
+        if not files:
             return False
         engine = self.controller.engine
         if engine is None:
             self.window.status.show_error("Sign in to ShootProof to upload photos.")
             return False
-        if mirror is None and has_subfolder(paths):
+        if mirror is None and has_subfolder(files):
             choice = self.mirror_choice()
             if choice == MIRROR_ASK:
-                self._ask_mirror(paths, target)
+                self._ask_mirror(files, target)
                 return False
             mirror = choice == MIRROR_YES
         mirror = bool(mirror)
@@ -116,11 +119,11 @@ class Choosing(QObject):
         # The target's Upload Options apply to every drop on it: said, so a left-out photo is no surprise.
         applied = f" ({'; '.join(shape_words(shape))})" if shape.active else ""
         self.window.status.show_info(
-            f"Adding {plural(len(paths), 'item')} to the upload queue for {quoted(target.display_name)}{applied}…"
+            f"Adding {plural(len(files), 'item')} to the upload queue for {quoted(target.display_name)}{applied}…"
         )
         self.controller.run(
             engine.enqueue(
-                [os.fspath(p) for p in paths],
+                [os.fspath(p) for p in files],
                 target.event_id,
                 target.album_id,
                 mirror_folders=mirror,

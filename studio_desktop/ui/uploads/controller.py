@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStyle
+from PySide6.QtWidgets import QMessageBox, QStyle
 
 from studio_desktop.core import bidi
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, GalleryTarget
@@ -28,6 +28,9 @@ from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.texts import plural
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
 
 BUSY_TICK_MS = 100
 IDLE_TICK_MS = 1000
@@ -59,7 +62,7 @@ def run_task(
 
 
 def make_action(
-    window: QMainWindow,
+    window: MainWindow,
     name: str,
     text: str,
     shortcut: str | None,
@@ -82,7 +85,7 @@ def make_action(
     return action
 
 
-def target_name(window: QMainWindow, event_id: int, album_id: int | None) -> str | None:
+def target_name(window: MainWindow, event_id: int, album_id: int | None) -> str | None:
     """``Smith Wedding › Day 1`` as the tree shows it now, or None when the tree does not hold it."""
     model = window.tree_panel.model
     if album_id is not None:
@@ -95,7 +98,7 @@ def target_name(window: QMainWindow, event_id: int, album_id: int | None) -> str
     return bidi.isolate(event.name) if event is not None else None
 
 
-def current_target(window: QMainWindow) -> GalleryTarget | None:
+def current_target(window: MainWindow) -> GalleryTarget | None:
     """The gallery or album selected in the tree, else the one the grid shows."""
     return window.current_target() or window.grid_model.target
 
@@ -110,7 +113,7 @@ class UploadController(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: MainWindow,
         services: Any,
         tasks: Any,
         model: UploadQueueModel,

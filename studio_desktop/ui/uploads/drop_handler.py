@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QDragMoveEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QDragMoveEvent, QDropEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QMessageBox, QPushButton, QWidget
 
 from studio_desktop.gallery.tree_nodes import GalleryTarget
@@ -125,14 +126,16 @@ class TreeDropFilter(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.DragEnter or kind == QEvent.Type.DragMove:
-            if not local_paths(event.mimeData()):
+            move = cast(QDragMoveEvent, event)  # QDragEnterEvent is one too
+            if not local_paths(move.mimeData()):
                 return False
-            self._hover(event)
+            self._hover(move)
             return True
         if kind == QEvent.Type.DragLeave:
             self._clear()
             return False
         if kind == QEvent.Type.Drop:
+            event = cast(QDropEvent, event)
             paths = local_paths(event.mimeData())
             if not paths:
                 self._clear()

@@ -8,6 +8,7 @@ costs one small request every ``FOLLOW_MS`` at most, whatever the number of phot
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +50,7 @@ class GalleryFollower(QObject):
             self._landed(event_id)
         elif event.batch_id not in self._reading:
             self._reading.add(event.batch_id)
-            self._read_batch(event.batch_id, lambda batch, batch_id=event.batch_id: self._batch_read(batch_id, batch))
+            self._read_batch(event.batch_id, functools.partial(self._batch_read, event.batch_id))
 
     def _batch_read(self, batch_id: int, batch: q.Batch | None) -> None:
         self._reading.discard(batch_id)

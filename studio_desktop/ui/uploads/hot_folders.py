@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow
 
 from studio_desktop.ui.uploads.controller import UploadController, current_target, make_action, target_name
 from studio_desktop.ui.uploads.hot_folders_dialog import HotFolderEditor, HotFoldersDialog
@@ -29,6 +28,9 @@ from studio_desktop.uploads.hotfolders.manager import HotFolderManager
 from studio_desktop.uploads.hotfolders.store import HotFolderConfigError, HotFolderRepository, SavedHotFolder
 from studio_desktop.wording import plain_message
 
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 HOT_FOLDER_REFRESH_MS = 500
@@ -41,7 +43,7 @@ class HotFolders(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: MainWindow,
         services: Any,
         controller: UploadController,
         notifier: Any,
@@ -188,7 +190,8 @@ class HotFolders(QObject):
         if dialog is None:
             return
         for hot in dialog.folders():
-            dialog.set_activity(hot.id, *self.activity(hot))
+            if hot.id is not None:  # the dialog lists saved folders only
+                dialog.set_activity(hot.id, *self.activity(hot))
 
     def _edit(self, hot: SavedHotFolder | None) -> None:
         parent = self.dialog or self.window
@@ -237,7 +240,8 @@ class HotFolders(QObject):
 
     def _remove(self, hot: SavedHotFolder) -> None:
         def done(_removed: bool) -> None:
-            self._problems.pop(hot.id, None)
+            if hot.id is not None:
+                self._problems.pop(hot.id, None)
             self._reload()
             self.changed.emit()
             self.window.status.show_info(f"{hot.folder} is no longer a hot folder.")

@@ -203,8 +203,12 @@ class HotFoldersDialog(QDialog):
 
     def folders(self) -> list[SavedHotFolder]:
         """The hot folders shown, top to bottom."""
-        found = (self._folders.get(self.hot_id_at(row)) for row in range(self.table.rowCount()))
+        found = (self._folder_at(row) for row in range(self.table.rowCount()))
         return [hot for hot in found if hot is not None]
+
+    def _folder_at(self, row: int) -> SavedHotFolder | None:
+        hot_id = self.hot_id_at(row)
+        return self._folders.get(hot_id) if hot_id is not None else None
 
     def hot_id_at(self, row: int) -> int | None:
         item = self.table.item(row, Col.FOLDER)
@@ -245,7 +249,7 @@ class HotFoldersDialog(QDialog):
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
         if not rows:
             return None
-        return self._folders.get(self.hot_id_at(min(rows)))
+        return self._folder_at(min(rows))
 
     def select(self, hot_id: int | None) -> None:
         row = self.row_for(hot_id) if hot_id is not None else None
@@ -270,9 +274,9 @@ class HotFoldersDialog(QDialog):
             return
         self._filling = True
         try:
-            self.table.item(row, Col.ENABLED).setCheckState(
-                Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked
-            )
+            item = self.table.item(row, Col.ENABLED)
+            assert item is not None  # every row is filled in whole
+            item.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
         finally:
             self._filling = False
 
@@ -346,6 +350,9 @@ class TargetPicker(QTreeView):
 class HotFolderEditor(QDialog):
     """Add or change one hot folder. ``submitted(SavedHotFolder)``; the controller saves and then closes it."""
 
+    # The name hides QWidget.move(), which nothing calls on this widget.
+    move: QRadioButton  # type: ignore[assignment]
+
     submitted = Signal(object)
 
     def __init__(
@@ -405,7 +412,8 @@ class HotFolderEditor(QDialog):
         shape_layout.addWidget(shape_note)
         shape_layout.addStretch(1)
 
-        self.settle = QDoubleSpinBox(objectName="hotFolderSettle")
+        self.settle = QDoubleSpinBox()
+        self.settle.setObjectName("hotFolderSettle")
         self.settle.setRange(MIN_SETTLE, MAX_SETTLE)
         self.settle.setDecimals(1)
         self.settle.setSingleStep(0.5)
@@ -443,7 +451,8 @@ class HotFolderEditor(QDialog):
         folder_layout = QVBoxLayout(folder_page)
         folder_layout.addLayout(form)
         folder_layout.addWidget(after_box)
-        self.tabs = QTabWidget(objectName="hotFolderTabs")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("hotFolderTabs")
         self.tabs.addTab(folder_page, "Folder")
         self.tabs.addTab(shape_page, "Picks and Size")
         layout = QVBoxLayout(self)

@@ -18,11 +18,11 @@ and tells the others (``engine_bound``).
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget
 
 from studio_desktop.ui.main_window import STATE_KEY
 from studio_desktop.ui.uploads.announcements import HOT_FOLDER_QUIET_MS, Announcements
@@ -36,6 +36,9 @@ from studio_desktop.ui.uploads.queue_model import UploadQueueModel
 from studio_desktop.ui.uploads.upload_settings import UploadSettings
 from studio_desktop.uploads.records import queue as q
 
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
+
 DOCK_NAME = "uploads"
 #: Like a browser's downloads list: shows or hides the upload queue.
 UPLOADS_PANEL_SHORTCUT = "Ctrl+J"
@@ -47,7 +50,7 @@ class UploadUi(QObject):
 
     def __init__(
         self,
-        window: QMainWindow,
+        window: MainWindow,
         services: Any,
         *,
         tasks: Any = None,
@@ -140,7 +143,7 @@ class UploadUi(QObject):
         self.notifier.close()
 
 
-def install_upload_ui(window: QMainWindow, services: Any, **options: Any) -> UploadUi:
+def install_upload_ui(window: MainWindow, services: Any, **options: Any) -> UploadUi:
     """Add the upload side to ``window``; it is stopped with the services (``services.extras``)."""
     ui = UploadUi(window, services, **options)
     services.extras["upload_ui"] = ui

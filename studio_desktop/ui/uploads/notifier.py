@@ -71,7 +71,9 @@ class Toast(QFrame):
     def show_message(self, title: str, message: str, timeout_ms: int = TOAST_MS) -> None:
         self.title_label.setText(title)
         self.message_label.setText(message)
-        self.setFixedWidth(min(420, max(260, self.parentWidget().width() // 3)))
+        window = self.parentWidget()
+        assert window is not None  # made with the main window as its parent
+        self.setFixedWidth(min(420, max(260, window.width() // 3)))
         self.adjustSize()
         self._place()
         self.show()
@@ -83,6 +85,7 @@ class Toast(QFrame):
 
     def _place(self) -> None:
         window = self.parentWidget()
+        assert window is not None  # made with the main window as its parent
         bottom_margin = 16
         if isinstance(window, QMainWindow) and window.statusBar() is not None and window.statusBar().isVisible():
             bottom_margin += window.statusBar().height()

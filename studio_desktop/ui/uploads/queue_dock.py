@@ -178,6 +178,9 @@ class QueueTable(QTableView):
 class UploadQueuePanel(QWidget):
     """Filter and buttons over the queue table, banners for queue-wide trouble, totals underneath."""
 
+    # The name hides QWidget.actions(), which nothing calls on this panel.
+    actions: dict[str, QAction]  # type: ignore[assignment]
+
     selection_action = Signal(str)
     all_action = Signal(str)
     show_in_folder = Signal(str)
@@ -192,7 +195,8 @@ class UploadQueuePanel(QWidget):
         self._keep_current: int | None = None
         self._keep_scroll = 0
 
-        self.filter_combo = QComboBox(objectName="uploadFilter")
+        self.filter_combo = QComboBox()
+        self.filter_combo.setObjectName("uploadFilter")
         for queue_filter in QueueFilter:
             self.filter_combo.addItem(queue_filter.label, queue_filter)
         self.filter_combo.setToolTip("Which uploads to show")
@@ -214,7 +218,7 @@ class UploadQueuePanel(QWidget):
         selected_label = QLabel(" Selected: ")
         selected_label.setEnabled(False)
         self.toolbar.addWidget(selected_label)
-        self.actions: dict[str, QAction] = {}
+        self.actions = {}
         self.buttons: dict[str, QToolButton] = {}
         for name, (text, tip, _states) in SELECTION_ACTIONS.items():
             self._add_action(f"selected_{name}", text, tip, lambda _=False, n=name: self.selection_action.emit(n))
@@ -247,7 +251,8 @@ class UploadQueuePanel(QWidget):
         self.totals_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.speed_label = QLabel(objectName="uploadConcurrency")
         self.speed_label.setEnabled(False)
-        self.total_bar = QProgressBar(objectName="uploadTotalBar")
+        self.total_bar = QProgressBar()
+        self.total_bar.setObjectName("uploadTotalBar")
         self.total_bar.setRange(0, 1000)
         self.total_bar.setTextVisible(False)
         self.total_bar.setFixedWidth(180)

@@ -49,7 +49,8 @@ class UploadSettingsDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._close_after_apply = False
 
-        self.concurrency = QSpinBox(objectName="settingsConcurrency")
+        self.concurrency = QSpinBox()
+        self.concurrency.setObjectName("settingsConcurrency")
         self.concurrency.setRange(MIN_CONCURRENCY, MAX_CONCURRENCY)
         self.concurrency.setValue(settings.upload_concurrency)
         self.concurrency.setSuffix(" at a time")
@@ -59,7 +60,8 @@ class UploadSettingsDialog(QDialog):
         )
 
         self.limit_bandwidth = QCheckBox("Limit upload speed to", objectName="settingsLimitBandwidth")
-        self.bandwidth = QDoubleSpinBox(objectName="settingsBandwidth")
+        self.bandwidth = QDoubleSpinBox()
+        self.bandwidth.setObjectName("settingsBandwidth")
         self.bandwidth.setRange(0.1, MAX_MBIT)
         self.bandwidth.setDecimals(1)
         self.bandwidth.setSingleStep(1.0)
@@ -76,7 +78,8 @@ class UploadSettingsDialog(QDialog):
         bandwidth_row.addWidget(self.bandwidth)
         bandwidth_row.addStretch(1)
 
-        self.watermark = QComboBox(objectName="settingsWatermark")
+        self.watermark = QComboBox()
+        self.watermark.setObjectName("settingsWatermark")
         self.watermark.addItem("The brand's default watermark", WATERMARK_BRAND_DEFAULT)
         self.watermark.addItem("No watermark", WATERMARK_NONE)
         self._wanted_watermark = settings.default_watermark
@@ -87,7 +90,8 @@ class UploadSettingsDialog(QDialog):
         self.dedup = QCheckBox("Skip photos the gallery already has (same file name)", objectName="settingsDedup")
         self.dedup.setChecked(settings.dedup_enabled)
 
-        self.settle = QDoubleSpinBox(objectName="settingsSettle")
+        self.settle = QDoubleSpinBox()
+        self.settle.setObjectName("settingsSettle")
         self.settle.setRange(MIN_SETTLE, MAX_SETTLE)
         self.settle.setDecimals(1)
         self.settle.setSingleStep(0.5)
@@ -99,7 +103,8 @@ class UploadSettingsDialog(QDialog):
             "Used for hot folders you add from now on."
         )
 
-        self.mirror = QComboBox(objectName="settingsMirror")
+        self.mirror = QComboBox()
+        self.mirror.setObjectName("settingsMirror")
         self.mirror.addItem("Ask each time", MIRROR_ASK)
         self.mirror.addItem("Mirror subfolders as albums", MIRROR_YES)
         self.mirror.addItem("Put every photo in the chosen gallery or album", MIRROR_NO)

@@ -58,9 +58,13 @@ def remember_shape(services: Any, target: Any, shape: UploadShape) -> None:
 class ShapeForm(QWidget):
     """The picks filter and size fields, shared by Upload Options… and the hot folder editor."""
 
+    # The name hides QWidget.size(), which nothing calls on this widget.
+    size: QComboBox  # type: ignore[assignment]
+
     def __init__(self, shape: UploadShape, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rating = QComboBox(objectName="shapeMinRating")
+        self.rating = QComboBox()
+        self.rating.setObjectName("shapeMinRating")
         self.rating.addItem("Any rating", None)
         for stars in range(1, 6):
             self.rating.addItem(f"At least {'★' * stars}", stars)
@@ -69,7 +73,8 @@ class ShapeForm(QWidget):
         self.labels.setPlaceholderText("any label (e.g. Green, Winner)")
         self.skip_rejects = QCheckBox("Leave out rejects", objectName="shapeSkipRejects")
         self.skip_rejects.setChecked(shape.picks.skip_rejects)
-        self.size = QComboBox(objectName="shapeResize")
+        self.size = QComboBox()
+        self.size.setObjectName("shapeResize")
         self.size.addItem(_NO_RESIZE, None)
         for name, spec in PRESETS.items():
             if spec.long_edge is not None:
@@ -80,7 +85,8 @@ class ShapeForm(QWidget):
                 self.size.addItem(f"{shape.resize.long_edge} px", shape.resize.long_edge)
                 index = self.size.count() - 1
             self.size.setCurrentIndex(index)
-        self.quality = QSpinBox(objectName="shapeQuality")
+        self.quality = QSpinBox()
+        self.quality.setObjectName("shapeQuality")
         self.quality.setRange(50, 100)
         self.quality.setValue(shape.resize.quality if shape.resize is not None else 90)
         self.oversize = QCheckBox(
@@ -117,6 +123,9 @@ SOURCE_NOTE = (
 
 class UploadShapeDialog(QDialog):
     """Non-modal; ``chosen`` carries the new options when the user presses OK."""
+
+    # The name hides QWidget.size(), which nothing calls on this widget.
+    size: QComboBox  # type: ignore[assignment]
 
     chosen = Signal(object)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow
 
 from studio_desktop.core.settings import SettingsError
 from studio_desktop.ui.uploads.choosing import mirror_choice, set_mirror_choice
 from studio_desktop.ui.uploads.controller import UploadController, make_action
 from studio_desktop.ui.uploads.settings_dialog import UploadSettingsDialog
 from studio_desktop.wording import plain_message
+
+if TYPE_CHECKING:
+    from studio_desktop.ui.main_window import MainWindow
 
 
 def engine_watermark(setting: str) -> int | str | None:
@@ -25,7 +27,7 @@ def engine_watermark(setting: str) -> int | str | None:
 class UploadSettings(QObject):
     """Opens Upload Settings and applies what the user saves."""
 
-    def __init__(self, window: QMainWindow, services: Any, controller: UploadController, parent: QObject | None = None):
+    def __init__(self, window: MainWindow, services: Any, controller: UploadController, parent: QObject | None = None):
         super().__init__(parent)
         self.window = window
         self.services = services

@@ -99,7 +99,7 @@ from studio_desktop.uploads.engine._state import (
     STARTS_OVER,
 )
 from studio_desktop.uploads.engine._timing import EngineTiming
-from studio_desktop.uploads.engine.protocols import EngineForHotFolders, EngineForUi, UploadClient
+from studio_desktop.uploads.engine.protocols import EngineForUi, UploadClient
 
 __all__ = [
     "CHANGED_SINCE_QUEUED",
@@ -107,7 +107,6 @@ __all__ = [
     "REFUSALS_TO_STOP",
     "STARTS_OVER",
     "DryRunEntry",
-    "EngineForHotFolders",
     "EngineForUi",
     "EngineTiming",
     "Snapshot",

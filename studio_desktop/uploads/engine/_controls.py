@@ -7,9 +7,10 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
+from studio_desktop.api.limits import MAX_UPLOAD_BYTES
 from studio_desktop.uploads.engine._outcomes import log_outcome, sentence
 from studio_desktop.uploads.engine._state import EngineState, Running
-from studio_desktop.uploads.images import MAX_UPLOAD_BYTES, ValidationResult, validate_jpeg
+from studio_desktop.uploads.images import ValidationResult, validate_jpeg
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.shaping import UploadShape
 
@@ -17,7 +18,7 @@ from studio_desktop.uploads.shaping import UploadShape
 class ControlsMixin(EngineState):
     """The controls of :class:`UploadEngine` (the queue as the user steers it)."""
 
-    def pause(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+    def pause(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]:
         """Pause everything (``None``), or some items; await the result to know it is written.
 
         An upload still sending its file stops now (and goes again on resume); one
@@ -40,7 +41,7 @@ class ControlsMixin(EngineState):
             self._interrupt(running, q.PAUSED)
         return self._counting_interrupted(self._bulk(q.PAUSED, (q.QUEUED,), ids, release=True), interrupted, q.PAUSED)
 
-    def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+    def resume(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]:
         """Resume everything (also after a full plan or signing in again), or some paused items."""
         if item_ids is None:
             self._paused = False
@@ -49,7 +50,7 @@ class ControlsMixin(EngineState):
             self._idle_clear()
         return self._bulk(q.QUEUED, (q.PAUSED,), item_ids)
 
-    def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+    def cancel(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]:
         """Cancel items (``None``: everything not finished in this engine's scope).
 
         The result lists every item cancelled, those that were being sent included.
@@ -61,7 +62,9 @@ class ControlsMixin(EngineState):
             self._bulk(q.CANCELLED, (q.QUEUED, q.PAUSED), item_ids, release=True), interrupted, q.CANCELLED
         )
 
-    def _counting_interrupted(self, bulk: asyncio.Future, interrupted: list[Running], intent: str) -> asyncio.Future:
+    def _counting_interrupted(
+        self, bulk: asyncio.Future[list[int]], interrupted: list[Running], intent: str
+    ) -> asyncio.Future[list[int]]:
         """``bulk``'s ids plus the items in flight that, once settled, ended as ``intent``.
 
         One whose every byte had gone out may still land (then it is done, not counted).
@@ -83,7 +86,7 @@ class ControlsMixin(EngineState):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future:
+    def retry(self, item_ids: Sequence[int] | None = None) -> asyncio.Future[list[int]]:
         """Queue failed items again (``None``: every failed one), counting attempts from zero.
 
         Each file is checked again first: one that is still not a photo ShootProof
@@ -101,7 +104,7 @@ class ControlsMixin(EngineState):
         reset_attempts: bool = False,
         recheck_files: bool = False,
         release: bool = False,
-    ) -> asyncio.Future:
+    ) -> asyncio.Future[list[int]]:
         """Change many items' state in one write. ``release``: claimed items not yet started count too."""
         scope = self._scope
         released: list[int] = []
@@ -224,6 +227,7 @@ def recheck_failed(
             still_bad.append(dataclasses.replace(item, last_error=sentence(reason)))
             continue
         if (result.size, result.mtime_ns) != (item.size, item.mtime_ns):
+            assert result.size is not None and result.mtime_ns is not None  # an ok result has both
             q.update_file_facts(conn, item_id, result.size, result.mtime_ns)
         old_sizes[item_id] = item.size
         usable.append(item_id)

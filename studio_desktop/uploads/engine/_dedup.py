@@ -27,7 +27,7 @@ class NameLock:
 
     __slots__ = ("_entry", "_key", "_locks")
 
-    def __init__(self, locks: dict[tuple, list[Any]], key: tuple):
+    def __init__(self, locks: dict[NameKey, list[Any]], key: NameKey):
         self._locks = locks
         self._key = key
         self._entry: list[Any] | None = None
@@ -69,7 +69,7 @@ class RemoteNames:
         self.client = client
         self.store = store
         self._targets: dict[tuple[int, int], _Target] = {}
-        self._name_locks: dict[tuple, list[Any]] = {}  # key -> [lock, users]
+        self._name_locks: dict[NameKey, list[Any]] = {}  # key -> [lock, users]
 
     async def duplicate_reason(self, item: q.Item, final: int | None, *, ledger: bool = True) -> str | None:
         if ledger:
@@ -131,7 +131,7 @@ class RemoteNames:
         ids = target.names.get(nfc(item.name)) if target is not None and target.names else None
         return ids[0] if ids else None
 
-    def name_lock(self, key: tuple) -> NameLock:
+    def name_lock(self, key: NameKey) -> NameLock:
         """Held while one file for this target and name is being checked and sent."""
         return NameLock(self._name_locks, key)
 
@@ -162,16 +162,16 @@ class UncertainLandings:
 
     def __init__(self) -> None:
         # (event, target, name) -> ids of the items whose failed upload of that name may have landed there
-        self._holders: dict[tuple, set[int]] = {}
-        self._settle_events: dict[tuple, asyncio.Event] = {}
+        self._holders: dict[NameKey, set[int]] = {}
+        self._settle_events: dict[NameKey, asyncio.Event] = {}
 
-    def mark(self, key: tuple, item_id: int) -> None:
+    def mark(self, key: NameKey, item_id: int) -> None:
         self._holders.setdefault(key, set()).add(item_id)
 
-    def any(self, key: tuple) -> bool:
+    def any(self, key: NameKey) -> bool:
         return bool(self._holders.get(key))
 
-    def settled(self, key: tuple, item_id: int) -> None:
+    def settled(self, key: NameKey, item_id: int) -> None:
         holders = self._holders.get(key)
         if holders is not None:
             holders.discard(item_id)
@@ -181,10 +181,10 @@ class UncertainLandings:
                 if settled is not None:
                     settled.set()
 
-    def blocked(self, key: tuple, item_id: int) -> bool:
+    def blocked(self, key: NameKey, item_id: int) -> bool:
         return bool(self._holders.get(key, set()) - {item_id})
 
-    async def wait(self, key: tuple, item_id: int) -> None:
+    async def wait(self, key: NameKey, item_id: int) -> None:
         """Until no item but ``item_id`` holds this name here uncertain."""
         while self.blocked(key, item_id):
             await self._settle_events.setdefault(key, asyncio.Event()).wait()

@@ -75,7 +75,7 @@ class Running:
     """One item being worked on (including while it sleeps before a retry)."""
 
     item: q.Item
-    task: asyncio.Task | None = None
+    task: asyncio.Task[None] | None = None
     intent: str | None = None  # what pause/cancel/stop asked for
     has_slot: bool = False
     state: str = q.QUEUED
@@ -155,10 +155,10 @@ class EngineState:
         self._waiting = True
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
-        self._tasks: set[asyncio.Task] = set()
-        self._dispatcher: asyncio.Task | None = None
-        self._flusher: asyncio.Task | None = None
-        self._prober: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._prober: asyncio.Task[None] | None = None
         self._scan_executor: ThreadPoolExecutor | None = None
         self._resize_executor: ThreadPoolExecutor | None = None
         self._shapes: dict[int, UploadShape] = {}

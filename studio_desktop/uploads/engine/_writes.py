@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +21,11 @@ class WriteBatcher:
     def __init__(self, store: Store, delay: float):
         self.store = store
         self.delay = delay
-        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future]] = []
+        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]] = []
         self._timer: asyncio.TimerHandle | None = None
-        self._sending: set[asyncio.Task] = set()
+        self._sending: set[asyncio.Task[None]] = set()
 
-    def write(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future:
+    def write(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._pending.append((fn, args, future))
@@ -40,9 +41,9 @@ class WriteBatcher:
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
-    async def _send(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future]]) -> None:
-        def apply(conn) -> list[tuple[bool, Any]]:
-            outcomes = []
+    async def _send(self, batch: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        def apply(conn: sqlite3.Connection) -> list[tuple[bool, Any]]:
+            outcomes: list[tuple[bool, Any]] = []
             for fn, args, _ in batch:
                 conn.execute("SAVEPOINT batched")
                 try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 import httpx
@@ -63,6 +64,9 @@ class UploadClient(Protocol):
 
     async def studio_info(self) -> object: ...
 
+    # Not called by the engine: hot folders replace a changed photo through ``engine.client``.
+    async def photo_update(self, photo_id: int, path_or_fileobj: Path, /) -> UploadResult: ...
+
 
 @runtime_checkable
 class _HasHttp(Protocol):
@@ -91,8 +95,14 @@ def api_url_of(client: object) -> str | None:
     return url if isinstance(url, str) and url else None
 
 
-class EngineForHotFolders(Protocol):
-    """What a hot folder asks of the engine: queue files, hear their outcomes, list a target's names."""
+class EngineForUi(Protocol):
+    """What the GUI and the terminal commands drive: queueing, events, lifetime, controls, settings and numbers.
+
+    Hot folders see the engine through their own, narrower
+    :class:`~studio_desktop.uploads.hotfolders.engine_seam.HotFolderEngine`; the check at
+    the end of this module keeps :class:`~studio_desktop.uploads.engine.UploadEngine`
+    satisfying both.
+    """
 
     @property
     def store(self) -> Store: ...
@@ -117,10 +127,6 @@ class EngineForHotFolders(Protocol):
     ) -> int: ...
 
     async def list_names(self, event_id: int, album_id: int | None) -> dict[str, list[int]]: ...
-
-
-class EngineForUi(EngineForHotFolders, Protocol):
-    """What the GUI and the terminal commands drive: lifetime, controls, settings and numbers."""
 
     dedup: bool
     watermark_id: int | str | None
@@ -164,3 +170,12 @@ class EngineForUi(EngineForHotFolders, Protocol):
         mirror_folders: bool = False,
         shape: UploadShape | None = None,
     ) -> AsyncIterator[DryRunEntry]: ...
+
+
+if TYPE_CHECKING:
+    from studio_desktop.uploads.engine import UploadEngine
+    from studio_desktop.uploads.hotfolders.engine_seam import HotFolderEngine
+
+    def _engine_fits_its_seams(engine: UploadEngine) -> tuple[HotFolderEngine, EngineForUi]:
+        """Never called: mypy checks here that the engine satisfies the views hot folders and the UI hold."""
+        return engine, engine

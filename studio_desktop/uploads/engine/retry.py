@@ -17,7 +17,7 @@ import httpx
 
 from studio_desktop.api.errors import TransientError
 from studio_desktop.api.transport import backoff_ceiling
-from studio_desktop.uploads.engine._state import EngineTiming
+from studio_desktop.uploads.engine._timing import EngineTiming
 
 
 @dataclass(frozen=True, slots=True)

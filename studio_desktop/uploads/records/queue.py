@@ -370,11 +370,12 @@ def _left_out_before(conn: sqlite3.Connection, batch: Batch, entry: NewItem, rel
     Whatever its size and time then: re-rating in the JPEG rewrites the file.
     So the queue never lists a photo both as left out and as uploaded.
     """
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         """SELECT id, batch_id, state FROM upload_item WHERE path = ? AND event_id = ? AND album_id IS ?
            AND rel_album_path = ? AND state = ? AND batch_id != ? ORDER BY id DESC LIMIT 1""",
         (entry.path, batch.event_id, batch.album_id, rel, FILTERED, batch.id),
     ).fetchone()
+    return row
 
 
 def _move_refused(

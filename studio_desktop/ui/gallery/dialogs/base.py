@@ -266,13 +266,14 @@ class FormDialog(QDialog):
     def reject(self) -> None:
         if self.busy:
             # The change may already be on the server: show where things stand after closing.
+            assert self._task is not None  # busy: a change is running
             self._task.cancel()
             self._task = None
             self.ctx.reload_tree()
         super().reject()
 
 
-D = TypeVar("D", bound=QWidget)
+D = TypeVar("D", bound=QDialog)
 
 
 def opened(dialog: D) -> D:
@@ -322,7 +323,7 @@ def confirm(
 
     def clicked(button) -> None:
         if button is yes:
-            on_confirm(bool(box.checkBox() and box.checkBox().isChecked()))
+            on_confirm(box.checkBox() is not None and box.checkBox().isChecked())
 
     box.buttonClicked.connect(clicked)
     box.open()

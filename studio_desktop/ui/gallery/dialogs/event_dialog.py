@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QLineEdit, QWidget
@@ -87,7 +87,7 @@ class EventDialog(FormDialog):
             "New Gallery" if creating else "Gallery Details",
             "newEventDialog" if creating else "editEventDialog",
             ok_text="Create" if creating else "Save",
-            subject=None if creating else Subject("gallery", event.name or f"#{event.id}"),
+            subject=None if event is None else Subject("gallery", event.name or f"#{event.id}"),
         )
         self.gallery_event = event
         self._on_done = on_done
@@ -99,8 +99,10 @@ class EventDialog(FormDialog):
         self.name_edit.setPlaceholderText("e.g. Smith Wedding")
         self.add_row("&Name:", self.name_edit, "event_name")
 
-        self.brand_combo = QComboBox(objectName="brandCombo")
-        self.defaults_combo = QComboBox(objectName="defaultsCombo")
+        self.brand_combo = QComboBox()
+        self.brand_combo.setObjectName("brandCombo")
+        self.defaults_combo = QComboBox()
+        self.defaults_combo.setObjectName("defaultsCombo")
         if creating:
             for brand in brands:
                 self.brand_combo.addItem(brand.name or f"Brand {brand.id}", brand.id)
@@ -156,7 +158,7 @@ class EventDialog(FormDialog):
             hint="Optional: the end of the gallery's link, e.g. …/gallery/smith-wedding.",
         )
 
-        if creating:
+        if event is None:
             self._name_changed("")
             self._load_defaults()
         else:
@@ -298,7 +300,7 @@ class EventDialog(FormDialog):
 
     def _update(self, event: Event, values: dict) -> None:
         original = self._original or event
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if values["event_name"] != (original.name or ""):
             changes["event_name"] = values["event_name"]
         old_date = original.event_date or None

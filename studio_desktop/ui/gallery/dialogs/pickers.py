@@ -31,7 +31,8 @@ class CategoryDialog(FormDialog):
         self.gallery_event = event
         self._on_saved = on_saved
         self.set_heading(f"Category of <b>{escape(name)}</b>:")
-        self.list = QListWidget(objectName="categoryList")
+        self.list = QListWidget()
+        self.list.setObjectName("categoryList")
         self.list.setAccessibleName("Categories")
         self.list.setMinimumHeight(180)
         self.list.itemDoubleClicked.connect(lambda *_: self._submit_clicked())
@@ -167,7 +168,8 @@ class AlbumPickerDialog(FormDialog):
         self._allow_top = allow_top
         self._current = current
         self.set_heading(heading)
-        self.tree = QTreeWidget(objectName="albumPicker")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("albumPicker")
         self.tree.setAccessibleName("Albums")
         self.tree.setHeaderHidden(True)
         self.tree.setMinimumHeight(240)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -100,7 +100,7 @@ class ViewerDialog(QDialog):
         layout.addWidget(self.buttons)
         self.values: dict[str, str] = {}
 
-    def guard(self, callback: Callable[..., None]) -> Callable[..., None]:
+    def guard(self, callback: Callable[..., object]) -> Callable[..., None]:
         def call(*args: Any) -> None:
             if shiboken6.isValid(self) and self.isVisible():
                 callback(*args)
@@ -129,6 +129,7 @@ class ViewerDialog(QDialog):
     def _fit_height(self) -> None:
         """Grow to the height the rows need at this width: a long name wraps, and must not be cut off."""
         layout = self.layout()
+        assert layout is not None  # made in __init__
         layout.activate()
         needed = layout.totalHeightForWidth(self.width())
         # A top-level layout's minimum ignores word wrap; without this the window shrinks back over the rows.
@@ -162,7 +163,7 @@ class InfoDialog(ViewerDialog):
         object_name: str,
         heading: str,
         load: Callable[[Any], Any],
-        on_gone: Callable[[BaseException], None] | None = None,
+        on_gone: Callable[[BaseException], object] | None = None,
     ):
         super().__init__(ctx, title, object_name)
         self.heading.setText(heading)
@@ -216,7 +217,7 @@ class PhotoInfoDialog(ViewerDialog):
         top.setSpacing(16)
         top.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         details = QVBoxLayout()
-        layout: QVBoxLayout = self.layout()
+        layout = cast(QVBoxLayout, self.layout())
         layout.removeWidget(self.heading)
         layout.removeItem(self.form)
         details.addWidget(self.heading)
@@ -387,10 +388,14 @@ class PhotoInfoDialog(ViewerDialog):
                 self.download_button.hide()
                 self._read_exif(generation, path, "From the downloaded original.")
 
+        def failed(error: BaseException) -> None:
+            self.download_button.setEnabled(True)
+            self._camera_failed(generation, error)
+
         self.ctx.run(
             lambda client: self.originals.download(photo, progress),
             self.guard(downloaded),
-            self.guard(lambda error: (self.download_button.setEnabled(True), self._camera_failed(generation, error))),
+            self.guard(failed),
             name="photo-download-original",
         )
 
@@ -404,9 +409,11 @@ class VisitorsDialog(ViewerDialog):
     """Who opened the gallery (email, last visit, favourites, downloads, orders); a visitor's favourites below."""
 
     COLUMNS = ("Email", "Last visit", "Favorites", "Downloads", "Orders")
+    #: the favorites of the visitor shown, for the export buttons
+    picked: list[PickedPhoto]
 
     def __init__(
-        self, ctx: GalleryContext, *, event_id: int, event_name: str, on_gone: Callable[[BaseException], None]
+        self, ctx: GalleryContext, *, event_id: int, event_name: str, on_gone: Callable[[BaseException], object]
     ):
         super().__init__(ctx, "Gallery Visitors", "visitorsDialog")
         self.setMinimumSize(640, 460)
@@ -427,7 +434,8 @@ class VisitorsDialog(ViewerDialog):
         for column in range(1, len(self.COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.favorites_title = _section("Favorites")
-        self.favorites = QListWidget(objectName="favoritesList")
+        self.favorites = QListWidget()
+        self.favorites.setObjectName("favoritesList")
         self.favorites.setAccessibleName("Favorites of the selected visitor")
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -510,7 +518,7 @@ class VisitorsDialog(ViewerDialog):
 
     def _build_favorite_exports(self) -> QHBoxLayout:
         """Hand a visitor's picks to the editor: a filter to paste, a plain list, or a CSV file."""
-        self.picked: list[PickedPhoto] = []
+        self.picked = []
         self.copy_filter_button = QPushButton("Copy for Lightroom / Capture One", objectName="copyEditorFilter")
         self.copy_filter_button.setToolTip(
             "Copies IMG_0001 OR IMG_0007 …: paste it into Lightroom's Library "
