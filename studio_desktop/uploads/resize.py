@@ -181,7 +181,7 @@ def _resized_bytes(image: Image.Image, spec: ResizeSpec) -> tuple[bytes, int, in
             image.draft("RGB", (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
     from PIL import Image, ImageOps
 
-    image = ImageOps.exif_transpose(image) or image
+    image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L", "CMYK"):
         image = image.convert("RGB")
     if spec.long_edge is not None and max(image.size) > spec.long_edge:
