@@ -748,3 +748,13 @@ def read_ids(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int
             f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset)
         )
     ]
+
+
+def failed_ids(conn: sqlite3.Connection, batch_ids: Sequence[int] | None = None) -> list[int]:
+    """The ids of the failed items, of every batch or of ``batch_ids`` only."""
+    sql = "SELECT id FROM upload_item WHERE state = ?"
+    params: list[object] = [FAILED]
+    if batch_ids is not None:
+        sql += f" AND batch_id IN ({', '.join('?' * len(batch_ids))})" if batch_ids else " AND 0"
+        params += list(batch_ids)
+    return [row[0] for row in conn.execute(sql, params)]
