@@ -410,8 +410,10 @@ class GalleryActions(QObject):
             a[name].setEnabled(bool(photos))
         in_album = target is not None and target.album_id is not None
         a["photo_remove_from_album"].setEnabled(bool(photos) and in_album)
+        # An album target whose path is not known yet (e.g. opened by id) has no name to show.
+        album_name = target.album_name if in_album and target is not None else None
         a["photo_remove_from_album"].setText(
-            f"Take O&ut of '{target.album_name.replace('&', '&&')}'" if in_album else "Take O&ut of This Album"
+            f"Take O&ut of '{album_name.replace('&', '&&')}'" if album_name else "Take O&ut of This Album"
         )
         a["photo_set_event_cover"].setEnabled(one)
         a["photo_set_album_cover"].setEnabled(one and in_album)
