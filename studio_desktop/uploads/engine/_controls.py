@@ -166,12 +166,7 @@ def failed_to_recheck(
 ) -> list[tuple[int, str, int | None]]:
     """The failed items a retry would take: (id, path, the size limit of their batch's shape)."""
     if item_ids is None:
-        sql = "SELECT id FROM upload_item WHERE state = ?"
-        params: list[Any] = [q.FAILED]
-        if batch_ids is not None:
-            sql += f" AND batch_id IN ({', '.join('?' * len(batch_ids))})" if batch_ids else " AND 0"
-            params += list(batch_ids)
-        item_ids = [row[0] for row in conn.execute(sql, params)]
+        item_ids = q.ids_in_state(conn, q.FAILED, batch_ids)
     found: list[tuple[int, str, int | None]] = []
     limits: dict[int, int | None] = {}
     for start in range(0, len(item_ids), 500):

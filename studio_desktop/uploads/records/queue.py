@@ -660,6 +660,15 @@ def set_states(
     ]
 
 
+def ids_in_state(conn: sqlite3.Connection, state: str, batch_ids: Sequence[int] | None = None) -> list[int]:
+    """The ids of the items in ``state`` (within ``batch_ids`` when given), oldest first."""
+    scope, params = _scope_sql(batch_ids)
+    return [
+        row[0]
+        for row in conn.execute(f"SELECT id FROM upload_item WHERE state = ?{scope} ORDER BY id", [state, *params])
+    ]
+
+
 def items_by_id(conn: sqlite3.Connection, item_ids: Sequence[int]) -> list[Item]:
     marks = ", ".join("?" * len(item_ids))
     rows = conn.execute(f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE id IN ({marks}) ORDER BY id", list(item_ids))
