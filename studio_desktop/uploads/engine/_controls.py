@@ -169,7 +169,7 @@ def failed_to_recheck(
 ) -> list[tuple[int, str, int | None]]:
     """The failed items a retry would take: (id, path, the size limit of their batch's shape)."""
     if item_ids is None:
-        item_ids = q.failed_ids(conn, batch_ids)
+        item_ids = q.ids_in_state(conn, q.FAILED, batch_ids)
     found: list[tuple[int, str, int | None]] = []
     limits: dict[int, int | None] = {}
     for start in range(0, len(item_ids), 500):

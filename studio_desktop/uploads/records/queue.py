@@ -661,6 +661,15 @@ def set_states(
     ]
 
 
+def ids_in_state(conn: sqlite3.Connection, state: str, batch_ids: Sequence[int] | None = None) -> list[int]:
+    """The ids of the items in ``state`` (within ``batch_ids`` when given), oldest first."""
+    scope, params = _scope_sql(batch_ids)
+    return [
+        row[0]
+        for row in conn.execute(f"SELECT id FROM upload_item WHERE state = ?{scope} ORDER BY id", [state, *params])
+    ]
+
+
 def items_by_id(conn: sqlite3.Connection, item_ids: Sequence[int]) -> list[Item]:
     marks = ", ".join("?" * len(item_ids))
     rows = conn.execute(f"SELECT {ITEM_COLUMNS} FROM upload_item WHERE id IN ({marks}) ORDER BY id", list(item_ids))
@@ -748,13 +757,3 @@ def read_ids(conn: sqlite3.Connection, states: Sequence[str] | None, offset: int
             f"SELECT id FROM upload_item{where} ORDER BY id LIMIT ? OFFSET ?", (*params, limit, offset)
         )
     ]
-
-
-def failed_ids(conn: sqlite3.Connection, batch_ids: Sequence[int] | None = None) -> list[int]:
-    """The ids of the failed items, of every batch or of ``batch_ids`` only."""
-    sql = "SELECT id FROM upload_item WHERE state = ?"
-    params: list[object] = [FAILED]
-    if batch_ids is not None:
-        sql += f" AND batch_id IN ({', '.join('?' * len(batch_ids))})" if batch_ids else " AND 0"
-        params += list(batch_ids)
-    return [row[0] for row in conn.execute(sql, params)]
