@@ -117,7 +117,7 @@ def upload_name(name: str) -> str:
 _DIGITS = re.compile(r"(\d+)")
 
 
-def natural_sort_key(name: str) -> tuple:
+def natural_sort_key(name: str) -> tuple[tuple[int | str, ...], str]:
     """Sort key that puts IMG_2 before IMG_10, ignoring case; ties keep a stable order."""
     text = unicodedata.normalize("NFC", name).casefold()
     parts = tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
@@ -268,7 +268,7 @@ def _folder_error(error: OSError) -> str:
     return f"cannot open the folder: {(error.strerror or error.__class__.__name__).lower()}"
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
+def _is_dir(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_dir()
     except OSError:
@@ -279,7 +279,7 @@ def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = (
     """One file as the scan judges it (validated, named); for hot folders that see files one by one."""
     path = Path(path)
     result = validate_jpeg(path)
-    if result.ok:
+    if result.ok and result.size is not None and result.mtime_ns is not None:  # a whole photo has both
         return ScanItem(path, result.size, result.mtime_ns, rel_album_path, upload_name(path.name))
     # Only the content sniff sets a kind other than "jpeg" on a non-empty file.
     not_a_photo = bool(result.size) and result.kind != "jpeg"

@@ -10,6 +10,7 @@ as uploaded without a photo id from the server.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import os
@@ -27,6 +28,7 @@ from studio_desktop.api.errors import (
     TransientError,
     ValidationError,
 )
+from studio_desktop.api.limits import MAX_UPLOAD_BYTES
 from studio_desktop.api.transport import SourceFileChanged, in_reader_thread
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.engine import _network, retry
@@ -44,7 +46,6 @@ from studio_desktop.uploads.engine._state import (
     resize_dir,
 )
 from studio_desktop.uploads.engine._writes import record, set_outcome
-from studio_desktop.uploads.images import MAX_UPLOAD_BYTES
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.records.ledger import ledger_lookup, ledger_reason, mapped_album, nfc
 from studio_desktop.uploads.shaping import UploadShape
@@ -402,7 +403,7 @@ class AttemptMixin(EngineState):
             prepared = await asyncio.wrap_future(job)
         except asyncio.CancelledError:
             # Paused or cancelled mid-resize: the worker still finishes its copy; delete it then.
-            job.add_done_callback(lambda done: done.cancelled() or done.exception() or done.result().cleanup())
+            job.add_done_callback(_clean_up_when_done)
             raise
         except resize.FileChanged:
             await self._finish(running, q.FAILED, CHANGED_SINCE_QUEUED)
@@ -569,3 +570,9 @@ def claim_item(conn: Any, item_id: int, dedup: bool, item: q.Item | None = None)
         if known:
             ledger = ledger_lookup(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id)
     return Claim(item, file_facts(item.path), ledger)
+
+
+def _clean_up_when_done(done: concurrent.futures.Future[Prepared]) -> None:
+    """A resize that finished after its upload was paused or cancelled: delete its copy."""
+    if not done.cancelled() and done.exception() is None:
+        done.result().cleanup()

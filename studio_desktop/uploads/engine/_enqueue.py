@@ -58,7 +58,7 @@ class EnqueueMixin(EngineState):
             "paths": texts[:20],
             "path_count": len(texts),
             **({"root": root_text} if root_text else {}),
-            **(shape.to_options() if shape else {}),
+            **shape.to_options(),
             **(options or {}),
         }
         batch_id = await self.store.write(q.create_batch, event_id, album_id, batch_options, label)
@@ -72,7 +72,7 @@ class EnqueueMixin(EngineState):
         )
         if self._scope is not None:
             self._scope.append(batch_id)
-        self._shapes[batch_id] = shape or UploadShape()
+        self._shapes[batch_id] = shape
         if options and "hot_folder" in options:
             self._hot_batches.add(batch_id)
         self._enqueuing.add(batch_id)
