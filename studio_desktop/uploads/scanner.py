@@ -310,13 +310,6 @@ def own_folders() -> tuple[set[tuple[int, int]], tuple[str, ...]]:
     return keys, tuple(real)
 
 
-def _inside_own(path: Path, own_real: tuple[str, ...]) -> bool:
-    if not own_real:
-        return False
-    real = os.path.realpath(path)
-    return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in own_real)
-
-
 def _walk(
     root: Path,
     base: tuple[str, ...],
@@ -393,7 +386,7 @@ def iter_scan(
     always scanned. Problems are reported as `Rejected`, never raised.
     """
     seen: set[tuple[int, int]] = set()
-    own, own_real = own_folders()
+    own, _ = own_folders()
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -403,7 +396,7 @@ def iter_scan(
                 path, base, mirror_folders=mirror_folders, max_album_depth=max_album_depth, seen=seen, own=own
             )
             continue
-        reason = _ignored_name(path.name) or (OWN_FOLDER if _inside_own(path, own_real) else None)
+        reason = _ignored_name(path.name)  # a file given by name is taken (the self-test's photo is in the data folder)
         if reason:
             yield Ignored(path, reason)
         else:
