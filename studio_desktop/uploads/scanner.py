@@ -311,13 +311,6 @@ def own_folders() -> tuple[set[tuple[int, int]], tuple[str, ...]]:
     return keys, tuple(real)
 
 
-def _inside_own(path: Path, own_real: tuple[str, ...]) -> bool:
-    if not own_real:
-        return False
-    real = os.path.realpath(path)
-    return any(real == folder or real.startswith(folder.rstrip(os.sep) + os.sep) for folder in own_real)
-
-
 #: Given file versions ``(absolute path, size, mtime_ns)``, which are known good already (the upload
 #: ledger: sent before, unchanged since): those are taken on one ``stat``, without reading them.
 KnownFiles = Callable[[list[tuple[str, int, int]]], set[tuple[str, int, int]]]
@@ -431,7 +424,7 @@ def iter_scan(
     ``known`` (a lookup in the upload ledger): files it knows are taken without being read.
     """
     seen: set[tuple[int, int]] = set()
-    own, own_real = own_folders()
+    own, _ = own_folders()
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -447,7 +440,7 @@ def iter_scan(
                 known=known,
             )
             continue
-        reason = _ignored_name(path.name) or (OWN_FOLDER if _inside_own(path, own_real) else None)
+        reason = _ignored_name(path.name)  # a file given by name is taken (the self-test's photo is in the data folder)
         if reason:
             yield Ignored(path, reason)
         else:
