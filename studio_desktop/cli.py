@@ -1,7 +1,9 @@
 """`studio-desktop`: the desktop app, and the headless commands that share its engine.
 
 Each headless command lives in ``studio_desktop/commands/<name>.py`` and exposes
-``add_parser(subparsers)`` and ``run(args) -> int``.
+``add_parser(subparsers)`` and ``run(args) -> int``. A run imports only the
+command it names (start-up is most of a re-run of a finished folder); all of
+them only when none is named (the window, ``--help``, a mistyped command).
 
 An expected failure never ends in a traceback: the service's errors are worded
 by the commands (exit 2), and failures of this computer (a damaged store, a full
@@ -16,10 +18,11 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from types import ModuleType
 
 from studio_desktop import __version__
-from studio_desktop.commands.common import (
+from studio_desktop.commands.exit_codes import (
     EXIT_BROKEN_PIPE,
     EXIT_CANNOT_START,
     EXIT_CODES_HELP,
@@ -34,9 +37,20 @@ COMMANDS = ("sandbox", "upload", "watch", "compare", "doctor")
 log = logging.getLogger(__name__)
 
 
-def _load_commands() -> list[ModuleType]:
+def commands_named(argv: Sequence[str]) -> tuple[str, ...]:
+    """The commands whose modules a run with ``argv`` needs: those named in it, or all if none is.
+
+    Any word that is a command's name counts (an option's value or a path may
+    be one): loading one too many costs a little time, one too few would turn a
+    valid command line into an argparse error.
+    """
+    named = tuple(name for name in COMMANDS if name in argv)
+    return named or COMMANDS
+
+
+def _load_commands(names: Sequence[str] = COMMANDS) -> list[ModuleType]:
     modules: list[ModuleType] = []
-    for name in COMMANDS:
+    for name in names:
         try:
             modules.append(importlib.import_module(f"studio_desktop.commands.{name}"))
         except ModuleNotFoundError as exc:
@@ -45,7 +59,8 @@ def _load_commands() -> list[ModuleType]:
     return modules
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The command line's parser, with the subcommands in ``commands`` (see :func:`commands_named`)."""
     parser = argparse.ArgumentParser(
         prog="studio-desktop",
         description="Manage ShootProof galleries, upload shoots and watch hot folders.",
@@ -61,13 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     config.add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _load_commands():
+    for module in _load_commands(commands):
         module.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(commands_named(argv))
     args = parser.parse_args(argv)
     if args.selftest and not args.command:
         from studio_desktop.selftest import run_selftest

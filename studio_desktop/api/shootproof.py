@@ -192,10 +192,13 @@ async def _opened(
     source: PathOrFile,
     file_name: str | None,
     on_progress: ProgressCallback | None,
+    size: int | None = None,
 ) -> AsyncIterator[FilePart]:
     """The photo as the multipart part ``photo``; files we open we also close.
 
     A path is opened, measured and closed in an upload reader thread: on a slow disk either may take long.
+    ``size``: the size of a file object the caller has just opened (at its start) and measured itself;
+    the part then needs no trip to a reader thread to measure it again.
     """
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -209,6 +212,8 @@ async def _opened(
         return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
     part = FilePart("photo", source, name, _content_type(name), on_progress)
+    if size is not None:
+        part.start, part.size, part.measured = 0, size, True
     try:
         yield part
     finally:
@@ -297,6 +302,7 @@ class ShootProofClient:
         photo: PathOrFile,
         file_name: str | None,
         on_progress: ProgressCallback | None,
+        size: int | None = None,
     ) -> tuple[dict[str, Any], str | None]:
         """:meth:`call` with ``photo`` as the multipart part ``photo``, streamed from disk.
 
@@ -304,7 +310,7 @@ class ShootProofClient:
         carries the hash as ``content_hash`` too (``None`` unless the whole file
         went out): a send that may have landed is then recorded with it.
         """
-        async with _opened(photo, file_name, on_progress) as part:
+        async with _opened(photo, file_name, on_progress, size) as part:
             try:
                 data = await self.call(method, params, files=[part])
             except ShootProofError as exc:
@@ -569,8 +575,12 @@ class ShootProofClient:
         watermark_id: int | str | None = None,
         file_name: str | None = None,
         on_progress: ProgressCallback | None = None,
+        size: int | None = None,
     ) -> UploadResult:
         """Upload a photo, streamed from disk. ``watermark_id="no"`` turns watermarking off.
+
+        ``size``: given with a file object just opened and measured by the caller (the engine stats
+        each file as it opens it), so the upload spares another trip to a reader thread to measure it.
 
         Not re-sent automatically once the body may have reached the server:
         a failure then is ``TransientError(maybe_applied=True)`` and the caller
@@ -582,6 +592,7 @@ class ShootProofClient:
             path_or_fileobj,
             file_name,
             on_progress,
+            size,
         )
         return replace(UploadResult.from_json(data), content_hash=content_hash)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
+from studio_desktop.commands import exit_codes
 from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
 from studio_desktop.uploads.records import queue as q
@@ -18,25 +19,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_INCOMPLETE = 1
-EXIT_CANNOT_START = 2
-EXIT_LOCAL_PROBLEM = 3
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
-
-#: The exit codes every command shares, for ``--help`` (the README has the same table).
-EXIT_CODES_HELP = """exit codes:
-  0    done: everything asked for is in place
-  1    finished, but not everything: some files failed or are still waiting
-       (running the same command again retries them)
-  2    could not start: bad arguments, no access token, unknown event or album,
-       or ShootProof refused or could not be reached (the message says which)
-  3    a problem on this computer: the local store is damaged (it is kept aside
-       for recovery), the disk is full, or the data folder or log file cannot be
-       written
-  130  stopped with Ctrl-C (run the same command again to finish)
-  141  the program reading the output closed it (e.g. `| head`)"""
+# The exit codes (defined in a light module the CLI reads before it imports any command), for the commands.
+EXIT_OK = exit_codes.EXIT_OK
+EXIT_INCOMPLETE = exit_codes.EXIT_INCOMPLETE
+EXIT_CANNOT_START = exit_codes.EXIT_CANNOT_START
+EXIT_LOCAL_PROBLEM = exit_codes.EXIT_LOCAL_PROBLEM
+EXIT_INTERRUPTED = exit_codes.EXIT_INTERRUPTED
+EXIT_BROKEN_PIPE = exit_codes.EXIT_BROKEN_PIPE
+EXIT_CODES_HELP = exit_codes.EXIT_CODES_HELP
 
 
 class CannotStart(Exception):

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from studio_desktop.api.shootproof import ShootProofClient
-from studio_desktop.api.transport import UPLOAD_CHUNK, RetryPolicy, SourceFileChanged
+from studio_desktop.api.transport import UPLOAD_CHUNK, FilePart, RetryPolicy, SourceFileChanged
 from studio_desktop.uploads.ratelimit import LIMITED_CHUNK, TokenBucket, throttle_uploads
 
 pytestmark = pytest.mark.anyio
@@ -76,6 +76,27 @@ async def test_the_bytes_on_the_wire_are_the_file(minimal_server, tmp_path, size
     assert fields == {"method": "sp.photo.upload", "access_token": "tok", "event_id": "42", "album_id": "7"}
     assert result.content_hash == hashlib.sha256(data).hexdigest()
     assert progress == sorted(progress) and (progress[-1] if progress else 0) == size
+
+
+async def test_an_open_file_measured_by_the_caller_is_not_measured_again(minimal_server, tmp_path, monkeypatch):
+    """The engine stats each file as it opens it and passes the size: no second trip to measure it."""
+    url, kept = minimal_server
+    data = random_bytes(2 * UPLOAD_CHUNK + 99)
+    path = tmp_path / "measured.jpg"
+    path.write_bytes(data)
+    measured: list[object] = []
+    original = FilePart.measure
+    monkeypatch.setattr(FilePart, "measure", lambda part: (measured.append(part), original(part))[1])
+    async with ShootProofClient(url, "tok", retry=RetryPolicy.no_retries()) as client:
+        with path.open("rb") as handle:
+            result = await client.photo_upload(42, handle, size=os.fstat(handle.fileno()).st_size)
+        assert measured == []
+        assert photo_part(kept, result.photo_id)[0] == data
+        assert result.content_hash == hashlib.sha256(data).hexdigest()
+        with path.open("rb") as handle:  # without the size, the client measures it itself
+            again = await client.photo_upload(42, handle)
+        assert len(measured) == 1
+        assert photo_part(kept, again.photo_id)[0] == data
 
 
 async def test_uploads_from_open_files_and_memory_send_from_where_they_stand(minimal_server, tmp_path):

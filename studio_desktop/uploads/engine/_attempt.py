@@ -321,7 +321,7 @@ class AttemptMixin(EngineState):
         )
         try:
             # Opened and measured in a reader thread: on a slow disk (a share, a card spinning up) either may take long.
-            handle, st = await in_reader_thread(_open_and_stat, item.path if prepared is None else prepared.path)
+            handle, st = await _open_in_reader_thread(item.path if prepared is None else prepared.path)
         except OSError as exc:
             if prepared is not None:
                 await in_reader_thread(prepared.cleanup)
@@ -345,6 +345,7 @@ class AttemptMixin(EngineState):
                     watermark_id=self.watermark_id,
                     file_name=item.name,
                     on_progress=on_progress,
+                    size=st.st_size,  # measured as opened: no second trip to a reader thread
                 )
             except ApiError as exc:
                 running.content_hash = getattr(exc, "content_hash", None) or running.content_hash
@@ -535,6 +536,21 @@ class AttemptMixin(EngineState):
         self._tally.move(fresh, q.QUEUED, q.CHECKING)
         running.state = q.CHECKING
         self._state_event(fresh, q.CHECKING)
+
+
+async def _open_in_reader_thread(path: str) -> tuple[BinaryIO, os.stat_result]:
+    """Open and stat ``path`` in a reader thread; a cancel (a pause) while it opens closes the file once open."""
+    opening = asyncio.ensure_future(in_reader_thread(_open_and_stat, path))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _close_opened(opening: asyncio.Future[tuple[BinaryIO, os.stat_result]]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result()[0].close()  # rare (a pause just as a file opened): not worth another thread trip
 
 
 def _open_and_stat(path: str) -> tuple[BinaryIO, os.stat_result]:

@@ -45,6 +45,7 @@ class UploadClient(Protocol):
         watermark_id: int | str | None = None,
         file_name: str | None = None,
         on_progress: Callable[[int], None] | None = None,
+        size: int | None = None,
     ) -> UploadResult: ...
 
     async def album_create(
