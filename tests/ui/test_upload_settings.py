@@ -16,7 +16,7 @@ from studio_desktop.uploads.records import queue as q
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 
 
-def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_session, qtbot, sandbox):
+def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_session, qtbot, sandbox, run_async):
     ui = upload_ui(gui_session)
     engine = gui_session.services.engine
     assert engine.concurrency == 5
@@ -53,6 +53,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     assert engine.concurrency == 16
     qtbot.waitUntil(lambda: ui.settings.dialog is None)
 
+    run_async(gui_session.services.flush_settings())  # saved off the UI thread
     saved = load_settings()
     assert saved.upload_concurrency == 16
     assert saved.bandwidth_limit_kbps == 2500
