@@ -10,11 +10,14 @@ migrated, a newer or unreadable one is backed up and replaced with defaults.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import json
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -481,8 +484,101 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     Raises OSError if the disk refuses, and :class:`SecretInSettingsError` rather than
     write a value that is a registered secret.
     """
-    path = _settings_path(path)
+    path, text = settings_file_text(settings, path)
+    write_settings_text(path, text)
+
+
+def settings_file_text(settings: Settings, path: Path | None = None) -> tuple[Path, str]:
+    """Where ``settings`` go and the text to write there, without touching the disk.
+
+    Raises :class:`SecretInSettingsError` rather than return a registered secret.
+    """
     data = settings.to_dict()
     guard_no_secrets(data)
+    return _settings_path(path), json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_settings_text(path: Path, text: str) -> None:
+    """The disk half of :func:`save_settings` (folder, temp file, fsync, rename): blocking."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    atomic_write_text(path, text)
+
+
+class SettingsWriter:
+    """Writes settings files on one worker thread of its own, so an fsync never blocks the caller.
+
+    :meth:`submit` takes the text of a save and returns at once. Saves coalesce: while one
+    is being written, later ones replace each other and only the last is written next, so
+    rapid saves end with the last on disk and never two writes at once. A failed write is
+    logged (the next save tries again). :meth:`flush` waits until everything submitted is
+    on disk; :meth:`close` flushes and ends the thread, and saves after it are written inline.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: tuple[Path, str] | None = None
+        self._running: concurrent.futures.Future[None] | None = None
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="settings-writer"
+        )
+
+    def submit(self, settings: Settings, path: Path | None = None) -> None:
+        """Queue ``settings`` for writing (replacing any save not yet started); raises SettingsError for a secret."""
+        job = settings_file_text(settings, path)
+        with self._lock:
+            inline = self._executor is None and self._running is None
+            if not inline:
+                self._pending = job  # a running drain picks it up, even while closing
+                if self._running is None and self._executor is not None:
+                    self._running = self._executor.submit(self._drain)
+        if inline:
+            self._write(job)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._running = None
+                    return
+            self._write(job)
+
+    @staticmethod
+    def _write(job: tuple[Path, str]) -> None:
+        path, text = job
+        try:
+            write_settings_text(path, text)
+        except OSError as exc:
+            log.warning("Could not save settings to %s: %s", path, exc)
+
+    @property
+    def pending(self) -> bool:
+        """Is a save submitted and not yet on disk?"""
+        with self._lock:
+            return self._running is not None
+
+    async def flush(self) -> None:
+        """Wait (without blocking the loop) until every save submitted so far is on disk."""
+        while True:
+            with self._lock:
+                running = self._running
+            if running is None:
+                return
+            await asyncio.wrap_future(running)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """:meth:`flush` for code without a loop (blocking)."""
+        while True:
+            with self._lock:
+                running = self._running
+            if running is None:
+                return
+            running.result(timeout)
+
+    async def close(self) -> None:
+        """Flush, then end the thread. Safe to call twice."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        await self.flush()
+        if executor is not None:
+            executor.shutdown(wait=False)

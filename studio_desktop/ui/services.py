@@ -20,9 +20,8 @@ from typing import Any
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
-from studio_desktop.core.settings import Settings, SettingsError, load_settings, save_settings
+from studio_desktop.core.settings import Settings, SettingsError, SettingsWriter, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +78,8 @@ class Services(QObject):
         self.pixieset = pixieset
         self.extras: dict[str, Any] = extras if extras is not None else {}
         self._closed = False
+        #: Saves settings on a thread of its own: an fsync on a slow disk must not freeze the window.
+        self.settings_writer = SettingsWriter()
 
     @property
     def engine(self) -> Any | None:
@@ -179,12 +180,14 @@ class Services(QObject):
 
     def update_settings(self, **changes: Any) -> Settings:
         """Apply ``changes`` and write the settings file; a bad value raises SettingsError, a full disk is logged."""
-        self.settings = self.settings.replace(**changes)
-        try:
-            save_settings(self.settings)
-        except OSError as exc:
-            log.warning("Could not save settings to %s: %s", paths.current().settings_file, exc)
+        settings = self.settings.replace(**changes)
+        self.settings_writer.submit(settings)  # a secret raises here, before anything changes
+        self.settings = settings
         return self.settings
+
+    async def flush_settings(self) -> None:
+        """Wait until every settings change so far is on disk (saves are written off the UI thread)."""
+        await self.settings_writer.flush()
 
     def update_window_settings(self, values: dict[str, Any]) -> None:
         window = dict(self.settings.window)
@@ -243,3 +246,5 @@ class Services(QObject):
             with contextlib.suppress(Exception):
                 await loop.run_in_executor(None, self.store.close)
             self.store = None
+        # Last: whatever was changed while closing (the window's layout) is on disk before we return.
+        await self.settings_writer.close()

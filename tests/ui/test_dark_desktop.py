@@ -132,12 +132,13 @@ def test_queue_states_banners_and_form_errors_are_readable_on_a_dark_desktop(
     assert not low, f"below {AA}:1 on a dark desktop: {low}"
 
 
-def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_session, qtbot, qapp):
+def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_session, qtbot, qapp, run_async):
     from studio_desktop.ui import theme
 
     try:
         main_window.findChild(object, "action_scheme_dark").trigger()
         assert theme.is_dark(qapp.palette())
+        run_async(gui_session.services.flush_settings())  # saved off the UI thread
         assert load_settings().window["color_scheme"] == "dark"
         assert rendered_contrast(main_window.status) >= AA
         # Every part turns dark, the ones under a style sheet or with a toned backdrop too.
@@ -156,6 +157,7 @@ def test_the_theme_menu_switches_to_dark_and_remembers_it(main_window, gui_sessi
         assert inked and min(c.lightness() for c in inked) > 128, "the Pause icon stays dark on a dark toolbar"
         main_window.findChild(object, "action_scheme_light").trigger()
         assert not theme.is_dark(qapp.palette())
+        run_async(gui_session.services.flush_settings())
         assert load_settings().window["color_scheme"] == "light"
     finally:
         theme.apply_scheme(qapp, theme.SYSTEM)

@@ -185,7 +185,9 @@ def test_plan_usage_from_uploads_reaches_the_status_bar_once_before_and_after_si
 # --- window state -----------------------------------------------------------------------------------------
 
 
-def test_resizing_writes_nothing_and_closing_saves_the_window_once(main_window, gui_session, app_paths, qtbot):
+def test_resizing_writes_nothing_and_closing_saves_the_window_once(
+    main_window, gui_session, app_paths, qtbot, run_async
+):
     settings_file = app_paths.settings_file
     before = settings_file.read_bytes() if settings_file.exists() else None
     writes: list[dict] = []
@@ -206,4 +208,5 @@ def test_resizing_writes_nothing_and_closing_saves_the_window_once(main_window, 
 
     main_window.close()
     assert len(writes) == 1 and "window" in writes[0]
+    run_async(services.flush_settings())  # saved off the UI thread
     assert settings_file.read_bytes() != before

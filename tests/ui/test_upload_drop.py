@@ -123,6 +123,7 @@ def test_a_folder_dropped_on_an_album_asks_once_and_mirrors_subfolders_as_albums
     assert run_async(photo_names(client, target.event_id, albums[(DAY_ONE, "Party")])) == ["p1.jpg", "p2.jpg"]
 
     assert ui.choosing.mirror_choice() == MIRROR_YES
+    run_async(gui_session.services.flush_settings())
     assert load_settings().window[MIRROR_KEY] == MIRROR_YES
     second = tmp_path / "More"
     (second / "Games").mkdir(parents=True)
@@ -176,6 +177,6 @@ def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_add
     photo = make_jpeg(tmp_path / "IMG_0100.jpg")
 
     assert ui.choosing.upload([photo], target, mirror=False)
-    assert main_window.status.currentMessage().startswith("Adding 1 item")
+    qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith(("Adding 1 item", "Queued for")))
     qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Queued for"), timeout=10_000)
     assert TEST_GALLERY in main_window.status.currentMessage()

@@ -16,7 +16,7 @@ from studio_desktop.uploads.records import queue as q
 from .upload_support import TEST_GALLERY, find_target, upload_ui
 
 
-def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_session, qtbot, sandbox):
+def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_session, qtbot, sandbox, run_async):
     ui = upload_ui(gui_session)
     engine = gui_session.services.engine
     assert engine.concurrency == 5
@@ -53,6 +53,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     assert engine.concurrency == 16
     qtbot.waitUntil(lambda: ui.settings.dialog is None)
 
+    run_async(gui_session.services.flush_settings())  # saved off the UI thread
     saved = load_settings()
     assert saved.upload_concurrency == 16
     assert saved.bandwidth_limit_kbps == 2500
@@ -71,7 +72,7 @@ def test_settings_dialog_changes_the_engine_and_is_saved(main_window, gui_sessio
     assert engine.bandwidth_limit_kbps == 0
 
 
-def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, tmp_path, sandbox):
+def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, tmp_path, sandbox, run_async):
     ui = upload_ui(gui_session)
     actions = main_window.actions
     assert actions["upload_photos"].shortcut() == QKeySequence("Ctrl+U")
@@ -85,7 +86,8 @@ def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, t
 
     target = find_target(main_window, TEST_GALLERY)
     main_window.tree_panel.tree.select("event", target.event_id)
-    actions["upload_photos"].trigger()
+    actions["upload_photos"].trigger()  # opens once the remembered folder is looked at, off the UI thread
+    qtbot.waitUntil(lambda: main_window.findChild(QFileDialog, "uploadFilesDialog") is not None)
     dialog = main_window.findChild(QFileDialog, "uploadFilesDialog")
     assert dialog is not None and dialog.isVisible()
     photo = make_jpeg(tmp_path / "picked.jpg")
@@ -93,6 +95,7 @@ def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, t
     dialog.reject()
     qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == 1, timeout=15_000)
     assert [p.name for p in sandbox.studio.photos(event_id=target.event_id)] == ["picked.jpg"]
+    run_async(gui_session.services.flush_settings())
     assert load_settings().recent_folders[0] == str(tmp_path)
 
     actions["pause_uploads"].trigger()
@@ -101,8 +104,9 @@ def test_upload_shortcuts_and_the_file_dialog(main_window, gui_session, qtbot, t
     qtbot.waitUntil(lambda: not gui_session.services.engine.snapshot().paused)
 
     actions["upload_folder"].trigger()
+    qtbot.waitUntil(lambda: main_window.findChild(QFileDialog, "uploadFolderDialog") is not None)
     folder_dialog = main_window.findChild(QFileDialog, "uploadFolderDialog")
     assert folder_dialog is not None and folder_dialog.fileMode() == QFileDialog.FileMode.Directory
     folder_dialog.reject()
     QApplication.processEvents()
-    assert Path(ui.choosing._start_folder()) == tmp_path
+    assert Path(run_async(ui.choosing.start_folder())) == tmp_path

@@ -6,6 +6,7 @@ user chose once for all (``MIRROR_KEY``, kept with the window's preferences).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from studio_desktop.ui.uploads.drop_handler import (
     MIRROR_YES,
     MirrorQuestion,
     TreeDropFilter,
-    has_subfolder,
+    look_at,
 )
 from studio_desktop.ui.uploads.shape_dialog import remembered_shape
 from studio_desktop.uploads.texts import plural, quoted, shape_words
@@ -67,6 +68,8 @@ class Choosing(QObject):
         self.controller = controller
         self.dock = dock
         self.mirror_question: MirrorQuestion | None = None
+        #: Uploads whose paths are being looked at in a worker thread (kept, so none is collected).
+        self.looking: set[asyncio.Task] = set()
         self.tree_drops = TreeDropFilter(window.tree_panel.tree, self)
         self.tree_drops.dropped.connect(self.upload)
         window.grid_view.files_dropped.connect(self._grid_dropped)
@@ -94,25 +97,57 @@ class Choosing(QObject):
         for action in (self.upload_photos_action, self.upload_folder_action):
             action.setEnabled(engine is not None)
 
-    def upload(self, paths: Sequence[Path | str], target: GalleryTarget, mirror: bool | None = None) -> bool:
+    def upload(
+        self, paths: Sequence[Path | str], target: GalleryTarget, mirror: bool | None = None
+    ) -> asyncio.Task | None:
         """Queue ``paths`` for ``target``. With subfolders among them and no ``mirror`` given, ask first.
 
-        Returns False when nothing was queued (no engine, nothing given, or the question is pending).
+        The disk is looked at in a worker thread (a card reader or a NAS share can take
+        100 ms a ``stat``), then the question is asked or the paths queued on the loop.
+        Returns that task, whose result is True once queued (False when nothing was:
+        everything vanished, the question is pending, the engine went), or None when
+        nothing can start (no engine, nothing given, shutting down).
         """
-        files = [Path(p) for p in paths]
+        return self._start([Path(p) for p in paths], target, mirror)
+
+    def _start(
+        self, files: list[Path], target: GalleryTarget, mirror: bool | None, *, recent: bool = False
+    ) -> asyncio.Task | None:
         if not files:
+            return None
+        if self.controller.engine is None:
+            self.window.status.show_error("Sign in to ShootProof to upload photos.")
+            return None
+        task = self.controller.run(self._look_then_upload(files, target, mirror, recent), name="upload-look")
+        if task is not None:
+            self.looking.add(task)
+            task.add_done_callback(self.looking.discard)
+        return task
+
+    async def _look_then_upload(
+        self, files: list[Path], target: GalleryTarget, mirror: bool | None, recent: bool
+    ) -> bool:
+        looked = await asyncio.to_thread(look_at, files, subfolders=mirror is None)
+        if not looked.existing:
+            gone = quoted(files[0].name or str(files[0])) if len(files) == 1 else plural(len(files), "item")
+            self.window.status.show_error(f"Nothing was uploaded: {gone} is no longer there.")
             return False
+        if recent:
+            first = files[0]
+            self._remember_recent(first if first in looked.folders else first.parent)
+        if mirror is None and looked.subfolder:
+            choice = self.mirror_choice()
+            if choice == MIRROR_ASK:
+                self._ask_mirror(files, target, looked.folders)
+                return False
+            mirror = choice == MIRROR_YES
+        return self._enqueue(files, target, bool(mirror))
+
+    def _enqueue(self, files: list[Path], target: GalleryTarget, mirror: bool) -> bool:
         engine = self.controller.engine
         if engine is None:
             self.window.status.show_error("Sign in to ShootProof to upload photos.")
             return False
-        if mirror is None and has_subfolder(files):
-            choice = self.mirror_choice()
-            if choice == MIRROR_ASK:
-                self._ask_mirror(files, target)
-                return False
-            mirror = choice == MIRROR_YES
-        mirror = bool(mirror)
         self.dock.show()
         self.dock.raise_()
         shape = remembered_shape(self.services, target)
@@ -150,59 +185,65 @@ class Choosing(QObject):
     def set_mirror_choice(self, choice: str) -> None:
         set_mirror_choice(self.services, choice)
 
-    def _ask_mirror(self, paths: list[Path], target: GalleryTarget) -> None:
-        folders = [p for p in paths if p.is_dir()]
+    def _ask_mirror(self, paths: list[Path], target: GalleryTarget, folders: list[Path]) -> None:
         box = MirrorQuestion(target, folders, self.window, shape_words(remembered_shape(self.services, target)))
         self.mirror_question = box
 
         def answered(mirror: bool, remember: bool) -> None:
             if remember:
                 self.set_mirror_choice(MIRROR_YES if mirror else MIRROR_NO)
-            self.upload(paths, target, mirror)
+            self.upload(paths, target, mirror)  # looked at again: the folder may have gone meanwhile
 
         box.answered.connect(answered)
         box.finished.connect(lambda _result: setattr(self, "mirror_question", None))
         box.open()
 
-    def choose_files(self) -> None:
+    def choose_files(self) -> asyncio.Task | None:
+        """Open the file dialog (once the remembered folder is checked, off the UI thread)."""
         target = self._target_or_explain()
         if target is None:
-            return
-        dialog = QFileDialog(self.window, f"Upload photos to {quoted(target.display_name)}", self._start_folder())
-        dialog.setObjectName("uploadFilesDialog")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilters(["JPEG photos (*.jpg *.jpeg *.jpe *.JPG *.JPEG *.JPE)", "All files (*)"])
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.filesSelected.connect(lambda files: self._chosen([Path(f) for f in files], target))
-        dialog.open()
+            return None
+        return self.controller.run(self._open_dialog(target, folder=False), name="upload-choose-files")
 
-    def choose_folder(self) -> None:
+    def choose_folder(self) -> asyncio.Task | None:
         target = self._target_or_explain()
         if target is None:
-            return
-        dialog = QFileDialog(self.window, f"Upload a folder to {quoted(target.display_name)}", self._start_folder())
-        dialog.setObjectName("uploadFolderDialog")
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+            return None
+        return self.controller.run(self._open_dialog(target, folder=True), name="upload-choose-folder")
+
+    async def _open_dialog(self, target: GalleryTarget, *, folder: bool) -> None:
+        start = await self.start_folder()
+        if folder:
+            dialog = QFileDialog(self.window, f"Upload a folder to {quoted(target.display_name)}", start)
+            dialog.setObjectName("uploadFolderDialog")
+            dialog.setFileMode(QFileDialog.FileMode.Directory)
+            dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+            dialog.fileSelected.connect(lambda chosen: self._chosen([Path(chosen)], target) if chosen else None)
+        else:
+            dialog = QFileDialog(self.window, f"Upload photos to {quoted(target.display_name)}", start)
+            dialog.setObjectName("uploadFilesDialog")
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+            dialog.setNameFilters(["JPEG photos (*.jpg *.jpeg *.jpe *.JPG *.JPEG *.JPE)", "All files (*)"])
+            dialog.filesSelected.connect(lambda files: self._chosen([Path(f) for f in files], target))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda folder: self._chosen([Path(folder)], target) if folder else None)
         dialog.open()
 
-    def _chosen(self, paths: list[Path], target: GalleryTarget) -> None:
-        if not paths:
-            return
-        folder = paths[0] if paths[0].is_dir() else paths[0].parent
+    def _chosen(self, paths: list[Path], target: GalleryTarget) -> asyncio.Task | None:
+        """Upload what a dialog chose, and remember its folder among the recent ones."""
+        return self._start(paths, target, None, recent=True)
+
+    def _remember_recent(self, folder: Path) -> None:
         try:
             self.services.update_settings(
                 recent_folders=self.services.settings.with_recent_folder(folder).recent_folders
             )
         except SettingsError as exc:
             log.warning("recent folder not remembered: %s", exc)
-        self.upload(paths, target)
 
-    def _start_folder(self) -> str:
-        recent = self.services.settings.recent_folders
-        return next((f for f in recent if os.path.isdir(f)), str(Path.home()))
+    async def start_folder(self) -> str:
+        """The first remembered folder still there (looked for in a worker thread), else home."""
+        recent = list(self.services.settings.recent_folders)
+        return await asyncio.to_thread(lambda: next((f for f in recent if os.path.isdir(f)), str(Path.home())))
 
     def _target_or_explain(self) -> GalleryTarget | None:
         if self.controller.engine is None:

@@ -13,7 +13,9 @@ whether its subfolders become albums; the answer can be remembered.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -69,6 +71,34 @@ def has_subfolder(paths: Sequence[Path | str]) -> bool:
         except OSError:
             continue
     return False
+
+
+@dataclass(frozen=True)
+class LookedAt:
+    """What the disk says about chosen or dropped paths (see :func:`look_at`)."""
+
+    #: The paths still there, in the order given.
+    existing: list[Path]
+    #: The ones that are folders.
+    folders: list[Path]
+    #: Does a folder among them hold a folder the scan would enter? (False unless asked for.)
+    subfolder: bool
+
+
+def look_at(paths: Sequence[Path], *, subfolders: bool = True) -> LookedAt:
+    """Stat ``paths`` (and list folders for :func:`has_subfolder` when ``subfolders``). Blocking:
+    a card reader or a NAS share can take 100 ms a call, so run it in a worker thread."""
+    existing: list[Path] = []
+    folders: list[Path] = []
+    for path in paths:
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            continue
+        existing.append(path)
+        if stat.S_ISDIR(mode):
+            folders.append(path)
+    return LookedAt(existing, folders, subfolders and has_subfolder(folders))
 
 
 class DropHighlight(QWidget):

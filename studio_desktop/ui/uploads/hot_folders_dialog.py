@@ -8,10 +8,12 @@ saved rows and the running watchers agree) and feeds activity back with
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -369,6 +371,8 @@ class HotFolderEditor(QDialog):
         self.setWindowTitle("Change Hot Folder" if hot else "Add Hot Folder")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.original = hot
+        #: The folder check under way after Save/Add (kept, so it is not collected).
+        self.checking: asyncio.Task | None = None
 
         self.folder_edit = QLineEdit(objectName="hotFolderPath")
         self.folder_edit.setPlaceholderText("The folder the camera or card reader writes into")
@@ -491,15 +495,15 @@ class HotFolderEditor(QDialog):
         dialog.open()
 
     def hot_folder(self) -> SavedHotFolder | None:
-        """What the form says, or None after showing why it cannot be saved."""
+        """What the form says, or None after showing why it cannot be saved.
+
+        The disk is not looked at here: :meth:`_submit` checks the folder in a worker thread.
+        """
         folder_text = self.folder_edit.text().strip()
         if not folder_text:
             self.show_error("Choose the folder to watch.")
             return None
         folder = Path(os.path.expanduser(folder_text))
-        if not folder.is_dir():
-            self.show_error(f"{quoted(folder_text)} is not a folder on this computer.")
-            return None
         target = self.target_picker.target()
         if target is None:
             self.show_error("Choose the gallery or album the photos go to.")
@@ -533,6 +537,19 @@ class HotFolderEditor(QDialog):
 
     def _submit(self) -> None:
         hot = self.hot_folder()
-        if hot is not None:
-            self.show_error("")
-            self.submitted.emit(hot)
+        if hot is None or (self.checking is not None and not self.checking.done()):
+            return
+        self.checking = asyncio.ensure_future(self._check_then_submit(hot, self.folder_edit.text().strip()))
+
+    async def _check_then_submit(self, hot: SavedHotFolder, folder_text: str) -> None:
+        """Is the folder there? Asked in a worker thread: a sleeping NAS share takes a while to answer."""
+        self.buttons.setEnabled(False)
+        is_folder = await asyncio.to_thread(hot.folder.is_dir)
+        if not shiboken6.isValid(self):  # closed meanwhile
+            return
+        self.buttons.setEnabled(True)
+        if not is_folder:
+            self.show_error(f"{quoted(folder_text)} is not a folder on this computer.")
+            return
+        self.show_error("")
+        self.submitted.emit(hot)

@@ -43,6 +43,7 @@ def test_the_client_id_typed_in_accounts_turns_on_browser_sign_in_and_is_kept(
     qtbot.keyClicks(dialog.client_id, "my-studio-app-7")
     click(dialog.save_button)
     assert session.services.settings.shootproof_client_id == "my-studio-app-7"
+    run_async(session.services.flush_settings())  # saved off the UI thread
     assert json.loads(paths.current().settings_file.read_text())["shootproof_client_id"] == "my-studio-app-7"
     assert sign_in.browser_box.isEnabled() and "File → Accounts…" not in sign_in.browser_hint.text()
     assert people.signing_in.shootproof.client_id == "my-studio-app-7"
