@@ -7,7 +7,7 @@ from imagegen import make_sparse_jpeg
 from studio_desktop.ui.close_guard import CHOICE_KEY, KEEP, QUIT
 from studio_desktop.uploads.records import queue as q
 
-from .upload_support import TEST_GALLERY, find_target, upload_ui
+from .upload_support import TEST_GALLERY, find_target, queued, upload_ui
 
 SLOW_KBPS = 800
 WAIT_MS = 20_000
@@ -19,7 +19,7 @@ def start_slow_upload(session, window, tmp_path, count=4, prefix="slow"):
     engine.set_bandwidth_limit(SLOW_KBPS)
     engine.set_concurrency(1)
     photos = [make_sparse_jpeg(tmp_path / f"{prefix}_{n}.jpg", 200_000) for n in range(count)]
-    assert ui.choosing.upload(photos, find_target(window, TEST_GALLERY))
+    assert queued(ui.choosing, photos, find_target(window, TEST_GALLERY))
     return ui, engine
 
 

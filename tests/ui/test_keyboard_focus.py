@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from .gallery_support import activate, open_in_grid
 from .test_small_screens import _open_every_panel
-from .upload_support import TEST_GALLERY, find_target
+from .upload_support import TEST_GALLERY, find_target, queued
 
 
 def _focused():
@@ -36,7 +36,7 @@ def test_tables_and_the_grid_take_one_tab_stop(gallery, gui_session, ids, qtbot,
     queue = gui_session.uploads.panel.table
     gui_session.services.engine.pause()  # rows that stay put while the keys are tried
     photos = [make_jpeg(tmp_path / f"queued_{n}.jpg") for n in range(3)]
-    assert gui_session.uploads.choosing.upload(photos, find_target(window, TEST_GALLERY))
+    assert queued(gui_session.uploads.choosing, photos, find_target(window, TEST_GALLERY))
     qtbot.waitUntil(lambda: queue.model().rowCount() == 3)
     for view in (window.grid_view, queue, window.tree_panel.tree):
         view.setFocus()

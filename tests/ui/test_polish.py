@@ -19,7 +19,7 @@ from studio_desktop.ui.gallery.grid_view import PhotoGridView
 from studio_desktop.ui.status_bar import ConnectionState, plan_text
 from studio_desktop.uploads import events as ev
 
-from .upload_support import TEST_GALLERY, find_target, photo_names, upload_ui
+from .upload_support import TEST_GALLERY, find_target, photo_names, queued, upload_ui
 
 WAIT_MS = 15_000
 
@@ -137,7 +137,7 @@ def _upload_one(qtbot, gui_session, window, path, spy: _PlanCalls) -> None:
     unsubscribe = ui.controller.engine.subscribe(spy.on_event)
     try:
         target = find_target(window, TEST_GALLERY)
-        assert ui.choosing.upload([path], target)
+        assert queued(ui.choosing, [path], target)
         qtbot.waitUntil(lambda: len(spy.events) == 1, timeout=WAIT_MS)
     finally:
         unsubscribe()

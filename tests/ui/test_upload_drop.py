@@ -23,6 +23,7 @@ from .upload_support import (
     file_mime,
     find_target,
     photo_names,
+    queued,
     tree_point,
     upload_ui,
 )
@@ -84,7 +85,7 @@ def test_files_dropped_on_an_event_are_uploaded_and_a_non_photo_is_skipped_once_
 
     # Dropped again (with the photos): the note is still listed once, and Retry Failed has nothing to do.
     with qtbot.waitSignal(ui.announcements.batch_announced, timeout=15_000) as announced:
-        assert ui.choosing.upload(files, target)
+        assert queued(ui.choosing, files, target)
     assert plain(announced.args[2]) == (
         f"Nothing new to upload to '{TEST_GALLERY}' \u2014 2 skipped as duplicates, 1 file skipped (not a photo)"
     )
@@ -176,7 +177,7 @@ def test_the_status_line_says_when_photos_are_queued_instead_of_lingering_on_add
     target = find_target(main_window, TEST_GALLERY)
     photo = make_jpeg(tmp_path / "IMG_0100.jpg")
 
-    assert ui.choosing.upload([photo], target, mirror=False)
+    assert queued(ui.choosing, [photo], target, mirror=False)
     qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith(("Adding 1 item", "Queued for")))
     qtbot.waitUntil(lambda: main_window.status.currentMessage().startswith("Queued for"), timeout=10_000)
     assert TEST_GALLERY in main_window.status.currentMessage()

@@ -11,7 +11,7 @@ from studio_desktop.ui.status_bar import ConnectionState
 from studio_desktop.ui.uploads.queue_model import Column, QueueFilter
 from studio_desktop.uploads.records import queue as q
 
-from .upload_support import TEST_GALLERY, find_target, upload_ui
+from .upload_support import TEST_GALLERY, find_target, queued, upload_ui
 
 SLOW_KBPS = 1600  # 200 KB/s: a 200 KB photo takes about a second
 PHOTO_BYTES = 200_000
@@ -56,7 +56,7 @@ def test_the_dock_shows_progress_and_totals_and_pause_all_resume_all(main_window
     engine.set_concurrency(2)
     target = find_target(main_window, TEST_GALLERY)
     photos = [make_sparse_jpeg(tmp_path / f"slow_{n}.jpg", PHOTO_BYTES) for n in range(4)]
-    assert ui.choosing.upload(photos, target)
+    assert queued(ui.choosing, photos, target)
     assert ui.dock.isVisible()
 
     def mid_upload():

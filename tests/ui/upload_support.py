@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from studio_desktop.gallery.tree_nodes import ALBUM, EVENT, AlbumNode, EventNode, GalleryTarget
@@ -26,6 +28,18 @@ class FolderOpener:
     def __call__(self, path: str) -> bool:
         self.opened.append(path)
         return True
+
+
+def queued(choosing, *args, **kwargs) -> bool:
+    """``choosing.upload(...)`` and its answer: True once the photos are queued (the folder checks run in a thread)."""
+    task = choosing.upload(*args, **kwargs)
+    if task is None:
+        return False
+    deadline = time.monotonic() + 15
+    while not task.done() and time.monotonic() < deadline:
+        QTest.qWait(10)
+    assert task.done(), "the upload's folder check did not finish in 15 s"
+    return bool(task.result())
 
 
 def upload_ui(session) -> UploadUi:
