@@ -41,6 +41,29 @@ class EnqueueMixin(EngineState):
     ) -> int:
         """Add files and folders (scanned in a worker thread) as a new batch; returns the batch id.
 
+        A failure of this computer while queueing (a full disk, a damaged store)
+        stops the queue as one while uploading does, so a watcher's caller hears
+        of it; the error is raised to the caller all the same.
+        """
+        try:
+            return await self._enqueue_batch(paths, event_id, album_id, mirror_folders, label, options, root, shape)
+        except Exception as exc:
+            self._store_failed(exc)
+            raise
+
+    async def _enqueue_batch(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        event_id: int,
+        album_id: int | None = None,
+        mirror_folders: bool = False,
+        label: str | None = None,
+        options: dict[str, Any] | None = None,
+        root: str | os.PathLike[str] | None = None,
+        shape: UploadShape | None = None,
+    ) -> int:
+        """Add files and folders (scanned in a worker thread) as a new batch; returns the batch id.
+
         Files the scanner refuses become failed items carrying its reason, so the
         user sees them. Uploading starts while a big folder is still being scanned.
         ``root``: with ``mirror_folders``, album paths are taken from the folders
