@@ -60,13 +60,27 @@ def unnamed_focusable(root: QWidget) -> list[str]:
     return found
 
 
-def _open_dialogs(window, names) -> None:
+#: The upload dialogs open once the remembered folder is looked at in a worker thread, not at once.
+UPLOAD_DIALOGS = {"upload_photos": "uploadFilesDialog", "upload_folder": "uploadFolderDialog"}
+
+
+def _open_dialogs(window, names, qtbot) -> None:
+    opened = []
     for name in names:
         if name in NOT_OPENED:
             continue
         action = window.actions[name]
         if action.isEnabled() and action.text().replace("\t", " ").split(" ")[0] and "…" in action.text():
             action.trigger()
+            opened.append(name)
+    expected = [UPLOAD_DIALOGS[name] for name in opened if name in UPLOAD_DIALOGS]
+
+    def shown() -> bool:
+        visible = {w.objectName() for w in QApplication.topLevelWidgets() if w.isVisible()}
+        return all(dialog in visible for dialog in expected)
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    qtbot.wait(300)
 
 
 def _shown_windows(window) -> list[QWidget]:
@@ -86,9 +100,10 @@ def test_no_focusable_widget_is_unnamed_in_the_window_and_every_dialog(gallery, 
     open_in_grid(gallery, qtbot, "event", ids["event_wedding"], rows=2)
     select_rows(gallery, [0])
     _open_dialogs(
-        window, [n for n in names if n.startswith(("event_", "photo_", "gallery_", "upload", "hot", "sign", "about"))]
+        window,
+        [n for n in names if n.startswith(("event_", "photo_", "gallery_", "upload", "hot", "sign", "about"))],
+        qtbot,
     )
-    qtbot.wait(300)
     for root in _shown_windows(window):
         problems.update(unnamed_focusable(root))
     for dialog in _shown_windows(window):
@@ -97,8 +112,7 @@ def test_no_focusable_widget_is_unnamed_in_the_window_and_every_dialog(gallery, 
 
     activate(gallery, qtbot)
     select_node(gallery, qtbot, "album", ids["album_ceremony"])
-    _open_dialogs(window, [n for n in names if n.startswith("album_")])
-    qtbot.wait(300)
+    _open_dialogs(window, [n for n in names if n.startswith("album_")], qtbot)
     for root in _shown_windows(window):
         problems.update(unnamed_focusable(root))
     for dialog in _shown_windows(window):
