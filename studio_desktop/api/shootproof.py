@@ -19,8 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
-import httpx
-
 from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
 from studio_desktop.api.limits import MAX_BULK_CONTACTS, SHOOTPROOF_PAGE_SIZES
 from studio_desktop.api.models import (
@@ -267,7 +265,7 @@ class ShootProofClient:
         api_url: str,
         access_token: str | TokenProvider,
         *,
-        http: httpx.AsyncClient | None = None,
+        http: Any = None,
         retry: RetryPolicy | None = None,
         deadlines: Deadlines | None = None,
     ):

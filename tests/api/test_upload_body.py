@@ -325,7 +325,7 @@ async def test_a_bandwidth_limit_draws_every_byte_in_small_chunks(tmp_path):
     received: list[bytes] = []
     bucket = CountingBucket(rate=50e6)  # a limit, high enough not to slow the test
     async with mock_client(received) as client:
-        undo = throttle_uploads(client.transport.http, bucket)
+        undo = throttle_uploads(client.transport, bucket)
         progress: list[int] = []
         await client.photo_upload(1, path, on_progress=progress.append)
         undo()
