@@ -39,7 +39,7 @@ class UploadClient(Protocol):
     async def photo_upload(
         self,
         event_id: int,
-        path_or_fileobj: BinaryIO,
+        path_or_fileobj: BinaryIO | bytes,
         *,
         album_id: int | None = None,
         watermark_id: int | str | None = None,
