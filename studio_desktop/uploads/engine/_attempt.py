@@ -194,7 +194,14 @@ class AttemptMixin(EngineState):
             async with self._names.name_lock(key):
                 if self.dedup:
                     entry = claim.ledger if claim is not None else None
-                    if entry is None or entry.album_id != (final or 0):
+                    # The claim's answer stands if it asked about this very target and no photo of this name
+                    # has been seen there since (another item of this file may have just gone up): one trip less.
+                    settled = (
+                        claim is not None
+                        and claim.looked_in == (final or 0)
+                        and (entry is not None or self._names.known_photo_id(item, final) is None)
+                    )
+                    if not settled:
                         entry = await self.store.read(
                             ledger_lookup, item.path, item.size, item.mtime_ns, item.event_id, final
                         )
@@ -608,12 +615,13 @@ def claim_item(conn: Any, item_id: int, dedup: bool, item: q.Item | None = None)
     item = dataclasses.replace(item, state=q.CHECKING) if item is not None else q.get_item(conn, item_id)
     if item is None:
         return None
-    ledger = None
+    ledger = looked_in = None
     if dedup:
         known, album_id = mapped_album(conn, item.event_id, item.album_id, item.rel_album_path)
         if known:
             ledger = ledger_lookup(conn, item.path, item.size, item.mtime_ns, item.event_id, album_id)
-    return Claim(item, file_facts(item.path), ledger)
+            looked_in = album_id or 0
+    return Claim(item, file_facts(item.path), ledger, looked_in)
 
 
 def _clean_up_when_done(done: concurrent.futures.Future[Prepared]) -> None:
