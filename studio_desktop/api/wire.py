@@ -379,6 +379,7 @@ class LeanWire:
         body: bytes | AsyncIterable[bytes] | None,
         max_answer: int,
     ) -> Answer:
+        early: h11.Response | None = None
         try:
             connection.send(h11.Request(method=method, target=target, headers=headers))
             if isinstance(body, bytes):
@@ -391,16 +392,16 @@ class LeanWire:
                         await connection.drain()
             connection.send(h11.EndOfMessage())
             await connection.drain()
-        except h11.LocalProtocolError as exc:  # the server answered (and h11 stopped us) before the body was sent
-            if connection.h11.their_state is h11.SEND_BODY or connection.h11.their_state is h11.DONE:
-                pass  # read the early answer below
-            else:
-                raise Interrupted(f"the request could not be sent ({exc})") from None
-        except OSError as exc:
-            raise Interrupted(f"the connection broke while sending ({exc})") from None
+        except (h11.LocalProtocolError, Interrupted, OSError) as exc:
+            # A server may answer before it has read the whole body (a refusal: 401, 413) and close the
+            # connection: that answer is what the caller needs. Without one, the send's own failure is.
+            early = _answer_waiting(connection)
+            if early is None:
+                detail = exc if isinstance(exc, Interrupted) else f"the connection broke while sending ({exc})"
+                raise Interrupted(str(detail)) from None
 
         try:
-            event = await connection.next_event()
+            event = early or await connection.next_event()
             while isinstance(event, h11.InformationalResponse):
                 event = await connection.next_event()
             if not isinstance(event, h11.Response):
@@ -435,6 +436,17 @@ class LeanWire:
         except OSError as exc:
             raise Interrupted(f"the connection broke while reading the answer ({exc})") from None
         return Answer(status, answer_headers, bytes(received))
+
+
+def _answer_waiting(connection: _Connection) -> h11.Response | None:
+    """The head of an answer the server has already sent, looked for without waiting; else None."""
+    try:
+        event = connection.h11.next_event()
+        while isinstance(event, h11.InformationalResponse):
+            event = connection.h11.next_event()
+    except h11.RemoteProtocolError:
+        return None
+    return event if isinstance(event, h11.Response) else None
 
 
 def _decoder(encoding: str) -> Any:

@@ -314,6 +314,27 @@ async def test_an_early_answer_to_a_refused_upload_is_read():
     assert answer.status == 401 and json.loads(answer.body)["code"] == 401
 
 
+async def test_an_early_answer_is_read_even_when_the_server_closes_before_the_body_is_sent():
+    async def refuse_and_close(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        await writer.drain()
+        writer.close()
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(50):
+            yield b"x" * 100_000
+            await asyncio.sleep(0.01)
+
+    async with RawServer(refuse_and_close) as server:
+        lean = LeanWire()
+        try:
+            answer = await lean.exchange("POST", server.url, [], body(), length=5_000_000, max_answer=1000)
+        finally:
+            await lean.aclose()
+    assert answer.status == 413 and answer.body == b"{}"
+
+
 async def test_the_transport_refuses_a_redirect_and_a_huge_answer_over_the_lean_wire():
     async def answers(reader, writer):
         while True:
