@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+import sys
 import time
 import zlib
 from collections.abc import AsyncIterable, Sequence
@@ -109,6 +110,8 @@ class AnswerTooLarge(Exception):
 
 def needs_httpx(url: str) -> bool:
     """True when the environment asks for a proxy to this address (httpx goes through proxies; this does not)."""
+    if sys.platform.startswith("linux") and not any(name.lower().endswith("_proxy") for name in os.environ):
+        return False  # proxies come only from the environment there: spares importing urllib.request (~14 ms)
     import urllib.request
 
     parts = urlsplit(url)
