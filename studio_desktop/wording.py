@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-
-import httpx
+import sys
 
 from studio_desktop.api import errors as api_errors
 from studio_desktop.api.pixieset_errors import PixiesetAuthError
+from studio_desktop.api.wire import WireError
 from studio_desktop.core.store import StoreError
 
 SHOOTPROOF = "shootproof"
@@ -32,7 +32,7 @@ def plain_message(error: BaseException) -> str:
         return f"{error.msg.rstrip('.')}. It may have been deleted on the website; press F5 to refresh."
     if isinstance(error, api_errors.ApiError):
         return error.msg
-    if isinstance(error, (httpx.TransportError, ConnectionError)):
+    if _network_failure(error):
         return "Could not reach ShootProof. Check your internet connection; the app will keep trying."
     if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
         return "ShootProof took too long to answer. Please try again."
@@ -47,7 +47,7 @@ def is_offline(error: BaseException) -> bool:
     """True when the error means the network (not the server) is the problem."""
     if isinstance(error, api_errors.TransientError):
         return error.http_status is None
-    return isinstance(error, (httpx.TransportError, ConnectionError))
+    return _network_failure(error)
 
 
 def signed_out_service(error: BaseException) -> str | None:
@@ -63,3 +63,12 @@ def is_signed_out(error: BaseException, service: str | None = None) -> bool:
     """True when a service (only ``service``, if given) refused the sign-in: the user must sign in again."""
     found = signed_out_service(error)
     return found is not None and (service is None or found == service)
+
+
+def _network_failure(error: BaseException) -> bool:
+    if isinstance(error, (WireError, ConnectionError)):
+        return True
+    # httpx (the Pixieset client, thumbnails, originals) is looked up, not imported: when it was never
+    # loaded, none of its errors can exist, and the terminal commands start faster without it.
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(error, httpx.TransportError)

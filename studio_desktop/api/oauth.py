@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from studio_desktop.api.errors import ApiError, AuthenticationError, BadResponseError, TransientError
-from studio_desktop.api.transport import DEFAULT_LIMITS, DEFAULT_TIMEOUT
+from studio_desktop.api.wire_httpx import DEFAULT_LIMITS, DEFAULT_TIMEOUT
 from studio_desktop.core.redaction import redact_known_places
 
 log = logging.getLogger("studio_desktop.api.oauth")

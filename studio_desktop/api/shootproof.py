@@ -19,8 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Literal, TypeVar
 
-import httpx
-
 from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
 from studio_desktop.api.limits import MAX_BULK_CONTACTS, SHOOTPROOF_PAGE_SIZES
 from studio_desktop.api.models import (
@@ -68,7 +66,8 @@ from studio_desktop.api.transport import (
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-PathOrFile = str | os.PathLike[str] | IO[bytes]
+#: a path, an open file, or a small file's bytes already read (the engine reads those whole as it opens them)
+PathOrFile = str | os.PathLike[str] | IO[bytes] | bytes
 AddressInput = Mapping[str, Any] | Address | BrandAddress
 
 # (sp method, ShootProofClient method). sp.account.upgrade is a permission, not a call.
@@ -210,6 +209,10 @@ async def _opened(
             # after any chunk still being read; submitted at once, so it runs even if this task is cancelled again
             await in_reader_thread(part.close)
         return
+    if isinstance(source, bytes):
+        name = file_name or "photo.jpg"
+        yield FilePart.of_bytes("photo", source, name, _content_type(name), on_progress)
+        return
     name = file_name or os.path.basename(str(getattr(source, "name", "") or "")) or "photo.jpg"
     part = FilePart("photo", source, name, _content_type(name), on_progress)
     if size is not None:
@@ -267,7 +270,7 @@ class ShootProofClient:
         api_url: str,
         access_token: str | TokenProvider,
         *,
-        http: httpx.AsyncClient | None = None,
+        http: Any = None,
         retry: RetryPolicy | None = None,
         deadlines: Deadlines | None = None,
     ):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
+import io
 import json
 import logging
 import os
@@ -37,9 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import IO, Any, Protocol, runtime_checkable
-from urllib.parse import urlencode, urlsplit
-
-import httpx
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from studio_desktop.api.errors import (
     AnswerTooLargeError,
@@ -55,16 +54,25 @@ from studio_desktop.api.errors import (
     ValidationError,
 )
 from studio_desktop.api.models import field_errors
+from studio_desktop.api.wire import (
+    Answer,
+    AnswerTimedOut,
+    AnswerTooLarge,
+    BadAddress,
+    CannotConnect,
+    ConnectTimedOut,
+    LeanWire,
+    PoolTimedOut,
+    SendTimedOut,
+    TimedOut,
+    WireError,
+    needs_httpx,
+)
 from studio_desktop.core.redaction import redact_known_places
 
 log = logging.getLogger("studio_desktop.api.shootproof")
 
 ProgressCallback = Callable[[int], None]
-
-# connect 10 s; read 60 s; no write timeout so a 50 MB photo may crawl up a slow
-# link; a generous pool wait so 16 concurrent uploads do not starve reads.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=None, pool=60.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=24, keepalive_expiry=5.0)
 
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507, 509, 520, 521, 522, 523, 524})
 AUTH_CODES = frozenset({"invalid_token", "expired_token", "token_expired", "unauthorized", "invalid_grant"})
@@ -97,7 +105,7 @@ class StaticToken:
 class Deadlines:
     """How long one attempt of a call may take in all, and how big its answer may be.
 
-    The per-read timeout of httpx restarts with every byte, so on its own a
+    The per-read timeout of the connection restarts with every byte, so on its own a
     trickling server keeps a call alive for ever; these bound the whole attempt.
     An upload gets ``upload_fixed`` plus its size at ``upload_floor_rate``
     (bytes per second): slower than that, the link is not worth waiting on.
@@ -242,6 +250,18 @@ class FileBody:
         """sha256 of the file's bytes once they all went out; ``None`` until then."""
         return self._hash.hexdigest() if self._whole else None
 
+    async def _in_memory(self, data: bytes) -> AsyncIterator[bytes]:
+        """A part already in memory: no reader thread; cut in chunks only under a bandwidth limit."""
+        self._hash.update(data)  # at most UPLOAD_CHUNK bytes (~0.6 ms), so it may run on the loop
+        on_progress = self._part.on_progress
+        for start in range(0, len(data), self.chunk_size):
+            chunk = data[start : start + self.chunk_size] if len(data) > self.chunk_size else data
+            yield chunk
+            self.sent += len(chunk)
+            if on_progress is not None:
+                on_progress(self.sent)
+        self._whole = True
+
     def _read(self, size: int, rewind: bool) -> bytes:
         part = self._part
         with part.io_lock:  # never at the same time as the file's close (a send cancelled mid-file)
@@ -257,6 +277,10 @@ class FileBody:
 
     async def chunks(self) -> AsyncIterator[bytes]:
         part = self._part
+        if part.data is not None:
+            async for chunk in self._in_memory(part.data):
+                yield chunk
+            return
         rewind = part.rewindable()
         remaining = part.size
         on_progress = part.on_progress
@@ -303,7 +327,26 @@ def _form_param(key: str, value: str) -> bytes:
     return f'{key}="{value.translate(_FORM_ESCAPES)}"'.encode()
 
 
-class MultipartBody(httpx.AsyncByteStream):
+class Throttle(Protocol):
+    """A bandwidth limit the upload bodies draw from (:class:`studio_desktop.uploads.ratelimit.TokenBucket`)."""
+
+    @property
+    def rate(self) -> float: ...
+
+    async def take(self, amount: int) -> None: ...
+
+
+#: Chunks of an upload under a bandwidth limit: the bucket is drawn on smoothly and progress moves often.
+LIMITED_CHUNK = 64 * 1024
+
+
+async def _throttled(body: AsyncIterator[bytes], throttle: Throttle) -> AsyncIterator[bytes]:
+    async for chunk in body:
+        await throttle.take(len(chunk))
+        yield chunk
+
+
+class MultipartBody:
     """A multipart/form-data body: the plain fields, then each file part streamed by its :class:`FileBody`."""
 
     def __init__(self, fields: Sequence[tuple[str, str]], files: Sequence[FilePart]):
@@ -361,6 +404,23 @@ class FilePart:
     #: cancelled finishes before the file closes, and none starts after
     io_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)  # type: ignore[operator]
     closed: bool = False
+    #: the whole part, when it was read before the request (a small file): sent from memory
+    data: bytes | None = field(default=None, repr=False)  # type: ignore[operator]
+
+    @classmethod
+    def of_bytes(
+        cls, field_name: str, data: bytes, filename: str, content_type: str, on_progress: ProgressCallback | None
+    ) -> FilePart:
+        return cls(
+            field_name,
+            io.BytesIO(data),
+            filename,
+            content_type,
+            on_progress,
+            size=len(data),
+            measured=True,
+            data=data,
+        )
 
     def close(self) -> None:
         """Close the file once no chunk is being read (blocking: call it in a reader thread)."""
@@ -483,41 +543,22 @@ def error_class(code: Any, http_status: int | None, has_field_errors: bool) -> t
     return ShootProofError
 
 
-def _plain_transport_message(exc: httpx.HTTPError, host: str) -> str:
+def _plain_transport_message(exc: WireError, host: str) -> str:
     detail = str(exc).strip()
     where = f"the server at {host}"
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, ConnectTimedOut):
         return f"Timed out connecting to {where}."
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, CannotConnect):
         return f"Could not connect to {where}" + (f" ({detail})." if detail else ".")
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, PoolTimedOut):
         return "Too many requests at once: timed out waiting for a free connection."
-    if isinstance(exc, httpx.ReadTimeout):
+    if isinstance(exc, AnswerTimedOut):
         return f"{where[0].upper()}{where[1:]} took too long to answer."
-    if isinstance(exc, httpx.WriteTimeout):
+    if isinstance(exc, SendTimedOut):
         return f"Timed out sending data to {where}."
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TimedOut):
         return f"Timed out talking to {where}."
     return f"The connection to {where} was interrupted" + (f" ({detail})." if detail else ".")
-
-
-# Transport errors raised before any byte of the request left this machine.
-_NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class _RedactingFilter(logging.Filter):
-    """httpx logs each request URL at INFO; GET URLs hold the access token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "access_token" in record.getMessage() or "refresh_token" in record.getMessage():
-            record.msg = redact_known_places(record.getMessage())
-            record.args = None
-        return True
-
-
-for _name in ("httpx", "httpcore"):
-    if not any(isinstance(f, _RedactingFilter) for f in logging.getLogger(_name).filters):
-        logging.getLogger(_name).addFilter(_RedactingFilter())
 
 
 @dataclass
@@ -531,14 +572,45 @@ class _Budget:
         return max(time.monotonic() - self.started, self.waited)
 
 
-def new_http_client(api_url: str | None = None) -> httpx.AsyncClient:
-    """The client every ShootProof call shares (creating one costs 40-80 ms of loop time, loading CA certificates).
+class Wire(Protocol):
+    """How a request reaches the server: :class:`~studio_desktop.api.wire.LeanWire`, or httpx's."""
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | AsyncIterator[bytes] | None = None,
+        *,
+        length: int | None = None,
+        max_answer: int,
+    ) -> Answer: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(slots=True)
+class _Request:
+    method: str
+    url: str
+    headers: list[tuple[str, str]]
+    body: bytes | AsyncIterator[bytes] | None = None
+    length: int | None = None
+
+
+def new_wire(api_url: str, http: Any = None) -> Wire:
+    """The lean client, or httpx when one is handed in or the environment asks for a proxy or other certificates.
 
     Given a plain ``http://`` API address (the sandbox, a local stand-in), no call can ever need TLS (redirects
-    are refused), so the certificates are not loaded: a re-run of a finished folder is mostly start-up.
+    are refused), so httpx is made without loading certificates.
     """
-    verify = not (api_url is not None and urlsplit(api_url).scheme == "http")
-    return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS, follow_redirects=False, verify=verify)
+    if http is None and not needs_httpx(api_url):
+        return LeanWire()
+    from studio_desktop.api.wire_httpx import HttpxWire, new_http_client
+
+    if http is not None:
+        return HttpxWire(http, owned=False)
+    return HttpxWire(new_http_client(verify=urlsplit(api_url).scheme != "http"), owned=True)
 
 
 class Transport:
@@ -549,7 +621,7 @@ class Transport:
         api_url: str,
         tokens: TokenProvider,
         *,
-        http: httpx.AsyncClient | None = None,
+        http: Any = None,
         retry: RetryPolicy | None = None,
         deadlines: Deadlines | None = None,
     ):
@@ -557,16 +629,22 @@ class Transport:
         self.tokens = tokens
         self.retry = retry or RetryPolicy()
         self.deadlines = deadlines or Deadlines()
-        self._owns_http = http is None
-        self.http = http or new_http_client(api_url)
+        self.wire: Wire = new_wire(api_url, http)
         self._host = urlsplit(api_url).netloc or api_url
-        self._upload_requests: dict[
-            tuple[tuple[str, str | int | float | bool | None], ...], httpx.Request
-        ] = {}  # the head of a multipart POST, by query
+        #: the bandwidth limit upload bodies draw from, if one is set (uploads.ratelimit.throttle_uploads)
+        self.upload_throttle: Throttle | None = None
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        await self.wire.aclose()
+
+    async def probe(self, timeout: float) -> bool:
+        """Does the API address answer at all (any HTTP status)? One try, a short timeout, no token sent."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.wire.exchange("GET", self.api_url, [("Accept", "application/json")], max_answer=1 << 20)
+        except (WireError, AnswerTooLarge, TimeoutError):
+            return False
+        return True
 
     def __repr__(self) -> str:
         return f"Transport({self.api_url!r})"
@@ -624,15 +702,15 @@ class Transport:
                     raise error from None
                 await self._wait(method, error, delay, attempt, budget)
                 continue
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+            except BadAddress:
                 raise ShootProofError(
                     f"The API address {self.api_url!r} is not a valid http(s) address; check the settings.",
                     method=method,
                 ) from None
-            except httpx.HTTPError as exc:
+            except WireError as exc:
                 elapsed_ms = (time.monotonic() - sent_at) * 1000
                 log.debug("%s -> %s after %d ms", method, type(exc).__name__, elapsed_ms)
-                nothing_sent = isinstance(exc, _NOTHING_SENT)
+                nothing_sent = exc.nothing_sent
                 error = TransientError(
                     redact_known_places(_plain_transport_message(exc, self._host), [token]),
                     method=method,
@@ -648,7 +726,7 @@ class Transport:
                 continue
 
             elapsed_ms = (time.monotonic() - sent_at) * 1000
-            log.debug("%s -> %s in %d ms", method, response.status_code, elapsed_ms)
+            log.debug("%s -> %s in %d ms", method, response.status, elapsed_ms)
             try:
                 return self._parse(method, response, text, token)
             except AuthenticationError:
@@ -662,7 +740,7 @@ class Transport:
                 token = fresh
                 continue
             except TransientError as error:
-                status = response.status_code
+                status = response.status
                 if write:
                     # A 429 is a refusal: nothing was applied. Anything else may have been.
                     error.maybe_applied = status != 429
@@ -674,34 +752,32 @@ class Transport:
                     raise
                 await self._wait(method, error, delay, attempt, budget)
 
-    async def _exchange(self, method: str, request: httpx.Request) -> tuple[httpx.Response, str]:
-        """Send, then read the answer in chunks up to the size limit; a redirect is refused before its body."""
-        response = await self.http.send(request, stream=True)
+    async def _exchange(self, method: str, request: _Request) -> tuple[Answer, str]:
+        """Send, then read the answer up to the size limit; a redirect is refused before its body."""
         try:
-            if response.is_redirect or 300 <= response.status_code < 400:
-                where = response.headers.get("Location")
-                target = redact_known_places(str(response.url.join(where))) if where else "another address"
-                raise ConfigurationError(
-                    f"The API address redirects to {target}; check --api-url (or the API address in the settings).",
-                    method=method,
-                    http_status=response.status_code,
-                )
-            limit = self.deadlines.max_answer_bytes
-            declared = response.headers.get("Content-Length", "")
-            if declared.strip().isdigit() and int(declared) > limit:
-                raise self._too_large(method, response.status_code)
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise self._too_large(method, response.status_code)
-        finally:
-            await response.aclose()
-        encoding = response.charset_encoding or "utf-8"
+            response = await self.wire.exchange(
+                request.method,
+                request.url,
+                request.headers,
+                request.body,
+                length=request.length,
+                max_answer=self.deadlines.max_answer_bytes,
+            )
+        except AnswerTooLarge as exc:
+            raise self._too_large(method, exc.status) from None
+        if 300 <= response.status < 400:
+            where = response.header("Location")
+            target = redact_known_places(urljoin(request.url, where)) if where else "another address"
+            raise ConfigurationError(
+                f"The API address redirects to {target}; check --api-url (or the API address in the settings).",
+                method=method,
+                http_status=response.status,
+            )
+        encoding = _charset(response.header("Content-Type")) or "utf-8"
         try:
-            text = body.decode(encoding, errors="replace")
+            text = response.body.decode(encoding, errors="replace")
         except LookupError:
-            text = body.decode("utf-8", errors="replace")
+            text = response.body.decode("utf-8", errors="replace")
         return response, text
 
     def _too_large(self, method: str, status: int) -> AnswerTooLargeError:
@@ -740,6 +816,9 @@ class Transport:
         budget.waited += delay
         await self.retry.sleep(delay)
 
+    def _url(self, pairs: Sequence[tuple[str, str]]) -> str:
+        return f"{self.api_url}{'&' if '?' in self.api_url else '?'}{urlencode(pairs)}"
+
     def _build(
         self,
         method: str,
@@ -750,63 +829,46 @@ class Transport:
         files: Sequence[FilePart],
         json_body: Any,
         query: Mapping[str, Any] | None,
-    ) -> httpx.Request:
+    ) -> _Request:
         pairs = flatten_params(params)
         extra_query = flatten_params(query or {})
+        accept = ("Accept", "application/json")
         if json_body is not None:
-            url_pairs: list[tuple[str, str | int | float | bool | None]] = [
-                ("method", method),
-                ("access_token", token),
-                *pairs,
-                *extra_query,
-            ]
-            return self.http.build_request(
+            return _Request(
                 "POST",
-                self.api_url,
-                params=url_pairs,
-                content=json.dumps(json_body).encode(),
-                headers={"Content-Type": "application/json", "Accept": "application/json"},
+                self._url([("method", method), ("access_token", token), *pairs, *extra_query]),
+                [accept, ("Content-Type", "application/json")],
+                json.dumps(json_body).encode(),
             )
         if not write and not files:
-            return self.http.build_request(
-                "GET",
-                self.api_url,
-                params=[("method", method), ("access_token", token), *pairs, *extra_query],
-                headers={"Accept": "application/json"},
+            return _Request(
+                "GET", self._url([("method", method), ("access_token", token), *pairs, *extra_query]), [accept]
             )
         # POST: `method` on the query string (as the API's own curl sample does), the
         # token only in the body so it never shows in a URL.
-        url_query: list[tuple[str, str | int | float | bool | None]] = [("method", method), *extra_query]
+        url = self._url([("method", method), *extra_query])
         body_pairs = [("method", method), ("access_token", token), *pairs]
         if files:
             body = MultipartBody(body_pairs, files)
-            # The client's defaults (headers, timeouts) come from build_request, once per method; the body is ours.
-            key = tuple(url_query)
-            plain = self._upload_requests.get(key)
-            if plain is None:
-                plain = self._upload_requests[key] = self.http.build_request(
-                    "POST", self.api_url, params=url_query, headers={"Accept": "application/json"}
-                )
-            headers = plain.headers.copy()
-            headers["Content-Type"] = body.content_type
-            if body.length is None:
-                headers.pop("Content-Length", None)
-                headers["Transfer-Encoding"] = "chunked"
+            throttle = self.upload_throttle
+            chunks: AsyncIterator[bytes]
+            if throttle is not None and throttle.rate > 0:
+                body.chunk_size = LIMITED_CHUNK
+                chunks = _throttled(aiter(body), throttle)
             else:
-                headers["Content-Length"] = str(body.length)
-            return httpx.Request("POST", plain.url, headers=headers, stream=body, extensions=plain.extensions)
-        return self.http.build_request(
+                chunks = aiter(body)
+            return _Request("POST", url, [accept, ("Content-Type", body.content_type)], chunks, body.length)
+        return _Request(
             "POST",
-            self.api_url,
-            params=url_query,
-            content=urlencode(body_pairs).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            url,
+            [accept, ("Content-Type", "application/x-www-form-urlencoded")],
+            urlencode(body_pairs).encode(),
         )
 
-    def _parse(self, method: str, response: httpx.Response, text: str, token: str) -> dict[str, Any]:
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        content_type = response.headers.get("Content-Type", "")
+    def _parse(self, method: str, response: Answer, text: str, token: str) -> dict[str, Any]:
+        status = response.status
+        retry_after = parse_retry_after(response.header("Retry-After") or None)
+        content_type = response.header("Content-Type")
         try:
             data = json.loads(text) if text.strip() else None
         except ValueError:
@@ -851,3 +913,11 @@ class Transport:
         if status == 404:
             msg += " Check the API address in the settings."
         raise BadResponseError(msg, method=method, http_status=status)
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None

@@ -1,7 +1,7 @@
 """The bandwidth limit: one token bucket shared by every upload, applied to the bytes as they go out.
 
-An httpx request hook wraps each upload's body stream in an async iterator
-that waits for tokens before handing the next chunk to the socket: the loop
+The transport wraps each upload's body stream in an async iterator that
+waits for tokens before handing the next chunk to the socket: the loop
 stays free, and progress (counted as the connection takes each chunk) follows
 what really left. Under a limit the body is cut in small chunks, so the bucket
 is drawn on smoothly and progress moves often; without one the hook costs
@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import Callable
 
-import httpx
+from studio_desktop.api.transport import LIMITED_CHUNK, Transport
 
-from studio_desktop.api.transport import MultipartBody
-
-#: Chunks of an upload under a bandwidth limit (without one, transport.UPLOAD_CHUNK).
-LIMITED_CHUNK = 64 * 1024
+__all__ = ["LIMITED_CHUNK", "TokenBucket", "kbps_to_bytes", "throttle_uploads"]
 
 
 class TokenBucket:
@@ -66,40 +62,12 @@ def kbps_to_bytes(kbps: float) -> float:
     return max(0.0, float(kbps)) * 1000 / 8
 
 
-class _ThrottledStream(httpx.AsyncByteStream):
-    def __init__(self, inner: Any, bucket: TokenBucket):
-        self._inner = inner
-        self._bucket = bucket
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            await self._bucket.take(len(chunk))
-            yield chunk
-
-    async def aclose(self) -> None:
-        close = getattr(self._inner, "aclose", None)
-        if close is not None:
-            await close()
-
-
-def throttle_uploads(http: httpx.AsyncClient, bucket: TokenBucket) -> Callable[[], None]:
-    """Make every multipart POST sent through ``http`` draw from ``bucket``; returns an undo function."""
-
-    async def hook(request: httpx.Request) -> None:
-        if bucket.rate <= 0:
-            return
-        if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/"):
-            if isinstance(request.stream, MultipartBody):
-                request.stream.chunk_size = LIMITED_CHUNK
-            request.stream = _ThrottledStream(request.stream, bucket)
-
-    hooks = http.event_hooks
-    hooks["request"] = [*hooks.get("request", []), hook]
-    http.event_hooks = hooks
+def throttle_uploads(transport: Transport, bucket: TokenBucket) -> Callable[[], None]:
+    """Make every upload body sent through ``transport`` draw from ``bucket``; returns an undo function."""
+    transport.upload_throttle = bucket
 
     def undo() -> None:
-        current = http.event_hooks
-        current["request"] = [h for h in current.get("request", []) if h is not hook]
-        http.event_hooks = current
+        if transport.upload_throttle is bucket:
+            transport.upload_throttle = None
 
     return undo

@@ -484,7 +484,7 @@ async def test_the_token_never_shows_in_errors_or_logs(caplog, sleeps):
     for error in (transient.value, missing.value):
         assert TOKEN not in str(error) and TOKEN not in repr(error) and TOKEN not in error.msg
     assert TOKEN not in caplog.text
-    assert "sp.event.info -> ConnectError" in caplog.text
+    assert "sp.event.info -> CannotConnect" in caplog.text
     assert "sp.album.info -> 404 in" in caplog.text
     assert TOKEN not in repr(client) and TOKEN not in repr(client.transport.tokens)
 

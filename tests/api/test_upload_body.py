@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -76,6 +77,29 @@ async def test_the_bytes_on_the_wire_are_the_file(minimal_server, tmp_path, size
     assert fields == {"method": "sp.photo.upload", "access_token": "tok", "event_id": "42", "album_id": "7"}
     assert result.content_hash == hashlib.sha256(data).hexdigest()
     assert progress == sorted(progress) and (progress[-1] if progress else 0) == size
+
+
+@pytest.mark.parametrize("size", [0, 1, 50_000, UPLOAD_CHUNK])
+async def test_a_small_file_read_whole_by_the_engine_goes_out_from_memory(minimal_server, size, monkeypatch):
+    url, kept = minimal_server
+    data = random_bytes(size, seed=size)
+    threads: list[str] = []
+    real_submit = ThreadPoolExecutor.submit
+
+    def noting_submit(self, fn, /, *args, **kwargs):
+        threads.append(getattr(fn, "__qualname__", str(fn)))
+        return real_submit(self, fn, *args, **kwargs)
+
+    progress: list[int] = []
+    async with ShootProofClient(url, "tok", retry=RetryPolicy.no_retries()) as client:
+        monkeypatch.setattr(ThreadPoolExecutor, "submit", noting_submit)
+        result = await client.photo_upload(42, data, file_name="IMG_0042.jpg", on_progress=progress.append)
+        monkeypatch.undo()
+    photo, name, _fields = photo_part(kept, result.photo_id)
+    assert photo == data and name == "IMG_0042.jpg"
+    assert result.content_hash == hashlib.sha256(data).hexdigest()
+    assert (progress[-1] if progress else 0) == size
+    assert not [t for t in threads if "FileBody" in t or "FilePart" in t]  # no reader-thread trip for the body
 
 
 async def test_an_open_file_measured_by_the_caller_is_not_measured_again(minimal_server, tmp_path, monkeypatch):
@@ -325,7 +349,7 @@ async def test_a_bandwidth_limit_draws_every_byte_in_small_chunks(tmp_path):
     received: list[bytes] = []
     bucket = CountingBucket(rate=50e6)  # a limit, high enough not to slow the test
     async with mock_client(received) as client:
-        undo = throttle_uploads(client.transport.http, bucket)
+        undo = throttle_uploads(client.transport, bucket)
         progress: list[int] = []
         await client.photo_upload(1, path, on_progress=progress.append)
         undo()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
+import httpx
 from imagegen import make_jpeg
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -39,8 +40,12 @@ def test_a_downloaded_original_is_found_again_under_a_newly_signed_link(sandbox,
     """The sandbox signs media links and the signature changes over time; the cached original stays found."""
     photo_id = sandbox.studio.photos(event_id=ids["event_engagement"])[0].id
     photo = run_async(sp.photo_info(photo_id))
-    originals = Originals(tmp_path / "originals", sp.transport.http, None)
-    downloaded = run_async(originals.download(photo))
+    http = httpx.AsyncClient()
+    originals = Originals(tmp_path / "originals", http, None)
+    try:
+        downloaded = run_async(originals.download(photo))
+    finally:
+        run_async(http.aclose())
     assert downloaded.read_bytes() == sandbox.studio.photo_file(photo_id).read_bytes()
     sandbox.studio.advance_clock(2 * 3600)
     later = run_async(sp.photo_info(photo_id))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
-
 from studio_desktop.api.errors import TransientError
+from studio_desktop.api.wire import AnswerTimedOut
 from studio_desktop.uploads.engine import EngineTiming
 from studio_desktop.uploads.engine.retry import GiveUp, RefusalRun, RetryIn, WaitForNetwork, backoff, decide
 
@@ -36,8 +35,8 @@ def test_a_busy_or_slow_server_asks_for_fewer_uploads_at_once():
     assert decide(TransientError("slow down", http_status=429), 1, TIMING, rand=lambda: 1.0) == RetryIn(1.0, True)
     assert decide(TransientError("down", http_status=503), 4, TIMING) == GiveUp(4, True)
     try:
-        raise httpx.ReadTimeout("slow")
-    except httpx.ReadTimeout:
+        raise AnswerTimedOut("slow")
+    except AnswerTimedOut:
         try:
             raise TransientError("timed out")
         except TransientError as timed_out:

@@ -17,7 +17,7 @@ from studio_desktop.uploads.engine._dispatch import DispatchMixin
 from studio_desktop.uploads.engine._enqueue import EnqueueMixin
 from studio_desktop.uploads.engine._outcomes import log
 from studio_desktop.uploads.engine._snapshot import Snapshot
-from studio_desktop.uploads.engine.protocols import http_of
+from studio_desktop.uploads.engine.protocols import transport_of
 from studio_desktop.uploads.progress import eta_seconds
 from studio_desktop.uploads.ratelimit import kbps_to_bytes, throttle_uploads
 from studio_desktop.uploads.records import queue as q
@@ -66,11 +66,11 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
                 )
             await asyncio.to_thread(self._lock.share)
         await self._recount()
-        http = http_of(self.client)
-        if http is not None:
-            self._undo_throttle = throttle_uploads(http, self._bucket)
+        transport = transport_of(self.client)
+        if transport is not None:
+            self._undo_throttle = throttle_uploads(transport, self._bucket)
         else:
-            log.warning("cannot apply the bandwidth limit: the client has no httpx transport")
+            log.warning("cannot apply the bandwidth limit: the client has no transport")
         self._started = True
         self._dispatcher = asyncio.create_task(self._dispatch_loop(), name="upload-dispatcher")
         self._flusher = asyncio.create_task(self._flush_loop(), name="upload-progress-saver")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from studio_desktop.api.errors import ApiError, TransientError
-from studio_desktop.uploads.engine.protocols import UploadClient, api_url_of, http_of
+from studio_desktop.api.wire import CannotConnect
+from studio_desktop.uploads.engine.protocols import UploadClient, transport_of
 
 
 def connect_failure(exc: BaseException) -> bool:
@@ -16,16 +15,15 @@ def connect_failure(exc: BaseException) -> bool:
         if cause is None:
             return False
         seen = cause
-        if isinstance(seen, (httpx.ConnectError, httpx.ConnectTimeout)):
+        if isinstance(seen, CannotConnect):
             return True
     return False
 
 
 async def probe(client: UploadClient, timeout: float) -> bool:
     """Can we reach the server at all? Any HTTP answer counts; no retries, short timeout."""
-    http = http_of(client)
-    url = api_url_of(client)
-    if http is None or not url:
+    transport = transport_of(client)
+    if transport is None:
         try:
             await client.studio_info()
         except TransientError as exc:
@@ -33,8 +31,4 @@ async def probe(client: UploadClient, timeout: float) -> bool:
         except ApiError:
             return True
         return True
-    try:
-        await http.get(url, timeout=timeout)
-    except httpx.HTTPError:
-        return False
-    return True
+    return await transport.probe(timeout)

@@ -68,6 +68,8 @@ class Claim:
     item: q.Item
     facts: tuple[int, int] | str  # (size, mtime_ns) now, or why the file cannot be read
     ledger: LedgerEntry | None
+    #: the album the ledger was looked up for (0: the event's root), or None when it was not looked up
+    looked_in: int | None = None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
-import httpx
+from studio_desktop.api.transport import Transport
 
 if TYPE_CHECKING:
     import asyncio
@@ -39,7 +39,7 @@ class UploadClient(Protocol):
     async def photo_upload(
         self,
         event_id: int,
-        path_or_fileobj: BinaryIO,
+        path_or_fileobj: BinaryIO | bytes,
         *,
         album_id: int | None = None,
         watermark_id: int | str | None = None,
@@ -70,30 +70,14 @@ class UploadClient(Protocol):
 
 
 @runtime_checkable
-class _HasHttp(Protocol):
-    http: object
-
-
-@runtime_checkable
 class _HasTransport(Protocol):
     transport: object
 
 
-@runtime_checkable
-class _HasApiUrl(Protocol):
-    api_url: object
-
-
-def http_of(client: object) -> httpx.AsyncClient | None:
-    """The httpx client under a ShootProof client's transport (bandwidth limit, network probe); None for a fake."""
+def transport_of(client: object) -> Transport | None:
+    """The transport under a ShootProof client (bandwidth limit, network probe); None for a fake."""
     transport = client.transport if isinstance(client, _HasTransport) else None
-    http = transport.http if isinstance(transport, _HasHttp) else None
-    return http if isinstance(http, httpx.AsyncClient) else None
-
-
-def api_url_of(client: object) -> str | None:
-    url = client.api_url if isinstance(client, _HasApiUrl) else None
-    return url if isinstance(url, str) and url else None
+    return transport if isinstance(transport, Transport) else None
 
 
 class EngineForUi(Protocol):

@@ -13,10 +13,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
-
 from studio_desktop.api.errors import TransientError
 from studio_desktop.api.transport import backoff_ceiling
+from studio_desktop.api.wire import TimedOut
 from studio_desktop.uploads.engine._timing import EngineTiming
 
 
@@ -49,7 +48,7 @@ def overload(exc: TransientError) -> bool:
     if exc.http_status is not None and (exc.http_status == 429 or exc.http_status >= 500):
         return True
     context = exc.__context__
-    return isinstance(context, httpx.TimeoutException)
+    return isinstance(context, TimedOut)
 
 
 def backoff(attempt: int, timing: EngineTiming, rand: Callable[[], float] = random.random) -> float:
