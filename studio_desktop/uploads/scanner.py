@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
-from studio_desktop.uploads.images import validate_jpeg
 
 MAX_ALBUM_NAME_CHARS = 100
 DEEP_FOLDER_SEPARATOR = " / "
@@ -277,6 +276,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = ()) -> ScanItem | Rejected:
     """One file as the scan judges it (validated, named); for hot folders that see files one by one."""
+    from studio_desktop.uploads.images import validate_jpeg  # here: a scan of known files reads none (Pillow)
+
     path = Path(path)
     result = validate_jpeg(path)
     if result.ok and result.size is not None and result.mtime_ns is not None:  # a whole photo has both
