@@ -15,7 +15,6 @@ unwritable folder); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from studio_desktop.api.limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.commands.common import (
@@ -44,12 +43,19 @@ from studio_desktop.commands.common import (
     target_event,
     whole_number,
 )
-from studio_desktop.commands.shape_options import add_shape_arguments, left_out_json, print_left_out, shape_from_args
+from studio_desktop.commands.shape_options import (
+    add_shape_arguments,
+    left_out_json,
+    print_left_out,
+    shape_from_args,
+    shape_requested,
+)
 from studio_desktop.core import config
-from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.progress import human_bytes, human_duration
-from studio_desktop.uploads.records import queue as q
-from studio_desktop.uploads.shaping import FilteredFile
+
+if TYPE_CHECKING:
+    # Loaded where used: a re-run with nothing new needs neither (start-up is most of its time).
+    from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +132,18 @@ def run(args: argparse.Namespace) -> int:
         for path in missing:
             print(f"studio-desktop upload: {path}: no such file or folder", file=sys.stderr)
         return EXIT_CANNOT_START
+    endpoints = config.resolve(args)
+    if _may_be_nothing_new(args, endpoints):
+        known = _already_uploaded(args)
+        if known is not None:
+            return _report_nothing_new(args, known)
     try:
         args.shape = shape_from_args(args)
     except CannotStart as exc:
         print(f"studio-desktop upload: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
-    endpoints = config.resolve(args)
+    import asyncio  # here: a run with nothing new needs no event loop
+
     try:
         with signed_in(endpoints) as connected:
             return asyncio.run(_main(args, connected))
@@ -197,10 +209,92 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         store.close()
 
 
+# -- nothing new ------------------------------------------------------------------------------
+
+
+def _may_be_nothing_new(args: argparse.Namespace, endpoints: config.Endpoints) -> bool:
+    """Whether a run may be a no-op known from this computer's records alone (see :mod:`uploads.nothing_new`).
+
+    Only an upload to an existing ``--event`` with dedup, signed in, to the real
+    service or one given by ``--api-url`` (the sandbox starts anyway), and no
+    picks filter or resizing (what those leave out or send is decided per run).
+    ``--new-event`` is not: its event may have been deleted, and the normal run
+    then makes a new one and uploads everything there.
+    """
+    return (
+        args.event is not None
+        and args.dedup
+        and not args.dry_run
+        and not endpoints.sandbox
+        and bool(endpoints.access_token)
+        and not shape_requested(args)
+    )
+
+
+def _already_uploaded(args: argparse.Namespace) -> list[Any] | None:
+    """The files (all of them already in the target, per the ledger), or None: the normal run decides."""
+    import sqlite3
+
+    from studio_desktop.core import paths
+    from studio_desktop.core.store import Store, StoreError
+    from studio_desktop.uploads.nothing_new import already_uploaded
+
+    if not paths.current().store_file.exists():
+        return None  # nothing was ever uploaded from here
+    try:
+        store = Store()
+    except (StoreError, OSError, sqlite3.Error):
+        return None  # the normal run opens it again and says what is wrong
+    try:
+        announce_store(store, sys.stderr)
+        if store.damaged_copy is not None:
+            return None  # a new, empty store: nothing is known
+        return already_uploaded(store, args.paths, args.event, args.album, args.mirror_folders)
+    except (OSError, sqlite3.Error):
+        log.info("could not tell whether anything is new; uploading as usual", exc_info=True)
+        return None
+    finally:
+        store.close()
+
+
+def _report_nothing_new(args: argparse.Namespace, known: list[Any]) -> int:
+    """The summary of a run that sent nothing because every file is in the target already."""
+    from studio_desktop.uploads.records import queue as q
+
+    summary = Summary(None, event_id=args.event, nothing_new=True)
+    for file in known:
+        summary.duplicates.append(
+            q.Item(
+                0,
+                0,
+                file.path,
+                file.name,
+                file.size,
+                file.mtime_ns,
+                args.event,
+                args.album,
+                file.rel_album_path,
+                q.DUPLICATE,
+                last_error=file.reason,
+                photo_id=file.photo_id,
+            )
+        )
+    target = f"album {args.album} of event {args.event}" if args.album is not None else f"event {args.event}"
+    summary.target = target
+    log.info("upload to %s: nothing new, %d file(s) already uploaded", target, len(known))
+    if args.json:
+        json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    summary.print(sys.stderr if args.json else sys.stdout)
+    return EXIT_OK
+
+
 # -- uploading -------------------------------------------------------------------------------
 
 
 async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_event: str | None) -> int:
+    import asyncio
+
     display = Progress(sys.stderr, engine)
     unsubscribe = engine.subscribe(display.on_event)
     await engine.start()
@@ -243,7 +337,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
 
 @dataclass
 class Summary:
-    batch_id: int
+    #: None when nothing was queued (``nothing_new``)
+    batch_id: int | None
     event_id: int | None = None
     uploaded: list[q.Item] = field(default_factory=list)
     duplicates: list[q.Item] = field(default_factory=list)
@@ -257,6 +352,10 @@ class Summary:
     left_out: list[Any] = field(default_factory=list)
     #: a picks filter was asked for: the JSON then has "left_out" (count and list)
     filtering: bool = False
+    #: every file was in the target already, per the ledger: nothing was queued or asked
+    nothing_new: bool = False
+    #: the target in words, for the "Nothing new" line
+    target: str = ""
 
     @property
     def complete(self) -> bool:
@@ -290,9 +389,17 @@ class Summary:
             "plan": None
             if self.plan is None
             else {"photos_used": self.plan.photos_used, "photos_allowed": self.plan.photos_allowed},
+            **({"nothing_new": True} if self.nothing_new else {}),
         }
 
     def print(self, out: TextIO) -> None:
+        if self.nothing_new:
+            print(
+                f"Nothing new: {len(self.duplicates)} file(s) already uploaded to {self.target}, "
+                "per this computer's records.",
+                file=out,
+            )
+            return
         size = sum(i.size for i in self.uploaded)
         print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
         if self.duplicates:
@@ -328,6 +435,9 @@ def _duplicate_kind(reason: str | None) -> str:
 
 
 def _summarize(conn: Any, batch_id: int) -> Summary:
+    from studio_desktop.uploads.records import queue as q
+    from studio_desktop.uploads.shaping import FilteredFile
+
     summary = Summary(batch_id)
     for item in q.iter_items(conn, batch_ids=[batch_id]):
         if item.state == q.FILTERED:
@@ -403,6 +513,9 @@ class Progress:
         self._last_plain = 0.0
 
     def on_event(self, event: Any) -> None:
+        from studio_desktop.uploads import events as ev
+        from studio_desktop.uploads.records import queue as q
+
         if isinstance(event, ev.ItemStateChanged) and event.state == q.FAILED:
             self._line(f"failed: {event.path or event.name}: {event.message}")
         elif isinstance(event, ev.QueueStopped):
@@ -423,6 +536,8 @@ class Progress:
             self.draw()
 
     async def refresh_loop(self) -> None:
+        import asyncio
+
         while True:
             await asyncio.sleep(0.2 if self.tty else 1.0)
             if self.tty:
@@ -433,6 +548,8 @@ class Progress:
                 self.out.flush()
 
     def status(self) -> str:
+        from studio_desktop.uploads.records import queue as q
+
         s = self.engine.snapshot()
         files_total = s.files[q.DONE] + s.files[q.DUPLICATE] + s.pending_files
         files_done = s.files[q.DONE] + s.files[q.DUPLICATE]

@@ -145,6 +145,31 @@ def ledger_known_versions(
     return found
 
 
+def ledger_in_event(
+    conn: sqlite3.Connection, event_id: int, versions: Sequence[tuple[str, int, int]]
+) -> dict[tuple[str, int, int], dict[int, LedgerEntry]]:
+    """Of these file versions ``(path, size, mtime_ns)``, those that reached the event: each target's row.
+
+    The targets are album ids (0: the event's root). One query per 500 paths.
+    """
+    wanted = set(versions)
+    paths = sorted({path for path, _, _ in wanted})
+    found: dict[tuple[str, int, int], dict[int, LedgerEntry]] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        rows = conn.execute(
+            f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
+            f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})",
+            [event_id, *chunk],
+        )
+        for row in rows:
+            entry = LedgerEntry.from_row(row)
+            version = (entry.path, entry.size, entry.mtime_ns)
+            if version in wanted:
+                found.setdefault(version, {})[entry.album_id] = entry
+    return found
+
+
 def ledger_for_paths(
     conn: sqlite3.Connection,
     paths: Sequence[str],

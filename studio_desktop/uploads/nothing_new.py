@@ -1,0 +1,84 @@
+"""A re-run with nothing new: is every file under the given paths already uploaded to that very target?
+
+Re-running ``studio-desktop upload FOLDER --event N`` on a finished folder is a
+no-op: each file is a ledger hit (this very file, same path, size and
+modification time, already went to that target; see
+:mod:`studio_desktop.uploads.records.ledger`), which the engine would count as a
+duplicate without any request. :func:`already_uploaded` finds that out before
+anything else starts (no client, no engine, no queue rows), so such a re-run
+costs a scan and a few reads of the store.
+
+It answers ``None`` as soon as one file is not such a hit -- new, changed
+(same name, another size or time: another version), refused by the scan, in
+an album this computer has not mapped, or uploaded only to another target --
+and the caller then runs the normal upload, which decides about every file
+itself. Files the scan skips quietly (sidecars, hidden and system files) are
+not counted, as in a normal run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from studio_desktop.api.limits import MAX_ALBUM_DEPTH
+from studio_desktop.uploads.records.ledger import LedgerEntry, ledger_in_event, ledger_reason, mapped_album
+
+if TYPE_CHECKING:
+    from studio_desktop.core.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFile:
+    """A file the ledger says is in the target already: ``reason`` as the engine words a ledger hit."""
+
+    path: str
+    name: str
+    size: int
+    mtime_ns: int
+    rel_album_path: tuple[str, ...]
+    photo_id: int | None
+    reason: str
+
+
+def already_uploaded(
+    store: Store,
+    paths: Sequence[str],
+    event_id: int,
+    album_id: int | None = None,
+    mirror_folders: bool = False,
+) -> list[KnownFile] | None:
+    """Every file under ``paths`` as the ledger knows it in the target, or None if any is not known there.
+
+    The target is ``album_id`` of the event (None: the event's root), or with
+    ``mirror_folders`` the album each folder was mapped to. None too when there
+    is no file at all (the normal run says so).
+    """
+    from studio_desktop.uploads import scanner
+
+    rows: dict[tuple[str, int, int], dict[int, LedgerEntry]] = {}
+
+    def known(versions: list[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
+        found = store.read_sync(ledger_in_event, event_id, versions)
+        rows.update(found)
+        return set(found)
+
+    targets: dict[tuple[str, ...], tuple[bool, int | None]] = {}
+    files: list[KnownFile] = []
+    for entry in scanner.iter_scan(paths, mirror_folders=mirror_folders, max_album_depth=MAX_ALBUM_DEPTH, known=known):
+        if isinstance(entry, scanner.Ignored):
+            continue
+        if not isinstance(entry, scanner.ScanItem):
+            return None  # refused: the normal run lists it
+        rel = tuple(entry.rel_album_path)
+        if rel not in targets:
+            targets[rel] = store.read_sync(mapped_album, event_id, album_id, rel) if rel else (True, album_id)
+        mapped, target = targets[rel]
+        path = os.path.abspath(os.fspath(entry.path))
+        hit = rows.get((path, entry.size, entry.mtime_ns), {}).get(target or 0) if mapped else None
+        if hit is None:
+            return None
+        files.append(KnownFile(path, entry.name, entry.size, entry.mtime_ns, rel, hit.photo_id, ledger_reason(hit)))
+    return files or None
