@@ -55,6 +55,7 @@ from studio_desktop.uploads.progress import human_bytes, human_duration
 
 if TYPE_CHECKING:
     # Loaded where used: a re-run with nothing new needs neither (start-up is most of its time).
+    from studio_desktop.uploads.nothing_new import KnownFile
     from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def _may_be_nothing_new(args: argparse.Namespace, endpoints: config.Endpoints) -
     )
 
 
-def _already_uploaded(args: argparse.Namespace) -> list[Any] | None:
+def _already_uploaded(args: argparse.Namespace) -> list[KnownFile] | None:
     """The files (all of them already in the target, per the ledger), or None: the normal run decides."""
     import sqlite3
 
@@ -257,30 +258,10 @@ def _already_uploaded(args: argparse.Namespace) -> list[Any] | None:
         store.close()
 
 
-def _report_nothing_new(args: argparse.Namespace, known: list[Any]) -> int:
+def _report_nothing_new(args: argparse.Namespace, known: list[KnownFile]) -> int:
     """The summary of a run that sent nothing because every file is in the target already."""
-    from studio_desktop.uploads.records import queue as q
-
-    summary = Summary(None, event_id=args.event, nothing_new=True)
-    for file in known:
-        summary.duplicates.append(
-            q.Item(
-                0,
-                0,
-                file.path,
-                file.name,
-                file.size,
-                file.mtime_ns,
-                args.event,
-                args.album,
-                file.rel_album_path,
-                q.DUPLICATE,
-                last_error=file.reason,
-                photo_id=file.photo_id,
-            )
-        )
     target = f"album {args.album} of event {args.event}" if args.album is not None else f"event {args.event}"
-    summary.target = target
+    summary = Summary(None, event_id=args.event, known=known, target=target)
     log.info("upload to %s: nothing new, %d file(s) already uploaded", target, len(known))
     if args.json:
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
@@ -352,17 +333,22 @@ class Summary:
     left_out: list[Any] = field(default_factory=list)
     #: a picks filter was asked for: the JSON then has "left_out" (count and list)
     filtering: bool = False
-    #: every file was in the target already, per the ledger: nothing was queued or asked
-    nothing_new: bool = False
+    #: a run with nothing new: every file was in the target already, per the ledger, and nothing was
+    #: queued or asked (``nothing_new.KnownFile``, listed as duplicates)
+    known: list[KnownFile] = field(default_factory=list)
     #: the target in words, for the "Nothing new" line
     target: str = ""
+
+    @property
+    def nothing_new(self) -> bool:
+        return bool(self.known)
 
     @property
     def complete(self) -> bool:
         return not (self.failed or self.pending or self.cancelled)
 
     def to_json(self) -> dict[str, Any]:
-        def entry(item: q.Item, **extra: Any) -> dict[str, Any]:
+        def entry(item: q.Item | KnownFile, **extra: Any) -> dict[str, Any]:
             return {"path": item.path, "name": item.name, "size": item.size, **extra}
 
         return {
@@ -371,7 +357,7 @@ class Summary:
             "complete": self.complete,
             "counts": {
                 "uploaded": len(self.uploaded),
-                "duplicates": len(self.duplicates),
+                "duplicates": len(self.duplicates) + len(self.known),
                 "failed": len(self.failed),
                 "pending": len(self.pending),
                 "cancelled": len(self.cancelled),
@@ -380,7 +366,8 @@ class Summary:
             "uploaded": [
                 entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {})) for i in self.uploaded
             ],
-            "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates],
+            "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates]
+            + [entry(k, photo_id=k.photo_id, reason=k.reason) for k in self.known],
             "failed": [entry(i, reason=i.last_error) for i in self.failed],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
@@ -395,7 +382,7 @@ class Summary:
     def print(self, out: TextIO) -> None:
         if self.nothing_new:
             print(
-                f"Nothing new: {len(self.duplicates)} file(s) already uploaded to {self.target}, "
+                f"Nothing new: {len(self.known)} file(s) already uploaded to {self.target}, "
                 "per this computer's records.",
                 file=out,
             )

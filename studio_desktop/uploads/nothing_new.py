@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
-from studio_desktop.uploads.records.ledger import LedgerEntry, ledger_in_event, ledger_reason, mapped_album
+from studio_desktop.uploads.records.ledger import ledger_in_event, mapped_album, uploaded_before
 
 if TYPE_CHECKING:
     from studio_desktop.core.store import Store
@@ -58,7 +58,7 @@ def already_uploaded(
     """
     from studio_desktop.uploads import scanner
 
-    rows: dict[tuple[str, int, int], dict[int, LedgerEntry]] = {}
+    rows: dict[tuple[str, int, int], dict[int, int | None]] = {}
 
     def known(versions: list[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
         found = store.read_sync(ledger_in_event, event_id, versions)
@@ -77,8 +77,9 @@ def already_uploaded(
             targets[rel] = store.read_sync(mapped_album, event_id, album_id, rel) if rel else (True, album_id)
         mapped, target = targets[rel]
         path = os.path.abspath(os.fspath(entry.path))
-        hit = rows.get((path, entry.size, entry.mtime_ns), {}).get(target or 0) if mapped else None
-        if hit is None:
+        reached = rows.get((path, entry.size, entry.mtime_ns), {})
+        if not mapped or (target or 0) not in reached:
             return None
-        files.append(KnownFile(path, entry.name, entry.size, entry.mtime_ns, rel, hit.photo_id, ledger_reason(hit)))
+        photo_id = reached[target or 0]
+        files.append(KnownFile(path, entry.name, entry.size, entry.mtime_ns, rel, photo_id, uploaded_before(photo_id)))
     return files or None

@@ -332,12 +332,13 @@ def _checked(
         batch = names[start : start + _KNOWN_BATCH]
         versions: dict[str, tuple[str, int, int]] = {}
         for name in batch:
+            full = os.path.join(absolute, name)  # a string: no Path made for a file that is only looked up
             try:
-                st = os.stat(folder / name)
+                st = os.stat(full)
             except OSError:
                 continue  # check_file says why
             if stat.S_ISREG(st.st_mode):
-                versions[name] = (os.path.join(absolute, name), st.st_size, st.st_mtime_ns)
+                versions[name] = (full, st.st_size, st.st_mtime_ns)
         hits = known(list(versions.values())) if versions else set()
         for name in batch:
             version = versions.get(name)
