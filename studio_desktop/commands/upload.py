@@ -234,14 +234,15 @@ def _may_be_nothing_new(args: argparse.Namespace, endpoints: config.Endpoints) -
 
 def _already_uploaded(args: argparse.Namespace) -> list[KnownFile] | None:
     """The files (all of them already in the target, per the ledger), or None: the normal run decides."""
-    import sqlite3
-
     from studio_desktop.core import paths
-    from studio_desktop.core.store import Store, StoreError
-    from studio_desktop.uploads.nothing_new import already_uploaded
 
     if not paths.current().store_file.exists():
         return None  # nothing was ever uploaded from here
+    import sqlite3
+
+    from studio_desktop.core.store import Store, StoreError
+    from studio_desktop.uploads.nothing_new import already_uploaded
+
     try:
         store = Store()
     except (StoreError, OSError, sqlite3.Error):

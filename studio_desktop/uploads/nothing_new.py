@@ -19,15 +19,15 @@ not counted, as in a normal run.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.uploads.records.ledger import ledger_in_event, mapped_album, uploaded_before
 
 if TYPE_CHECKING:
     from studio_desktop.core.store import Store
+    from studio_desktop.uploads import scanner
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +62,35 @@ def already_uploaded(
 
     def known(versions: list[tuple[str, int, int]]) -> set[tuple[str, int, int]]:
         found = store.read_sync(ledger_in_event, event_id, versions)
+        if len(found) < len(set(versions)):
+            raise _NotAllKnown  # a new or changed file: stop before the scan reads it
         rows.update(found)
         return set(found)
 
+    try:
+        return _known_files(
+            store, scanner.iter_scan(paths, mirror_folders=mirror_folders, known=known), event_id, album_id, rows
+        )
+    except _NotAllKnown:
+        return None
+
+
+class _NotAllKnown(Exception):
+    """A file the ledger does not know in this event: the answer is None, whatever the rest."""
+
+
+def _known_files(
+    store: Store,
+    found: Iterable[scanner.ScanEvent],
+    event_id: int,
+    album_id: int | None,
+    rows: dict[tuple[str, int, int], dict[int, int | None]],
+) -> list[KnownFile] | None:
+    from studio_desktop.uploads import scanner
+
     targets: dict[tuple[str, ...], tuple[bool, int | None]] = {}
     files: list[KnownFile] = []
-    for entry in scanner.iter_scan(paths, mirror_folders=mirror_folders, max_album_depth=MAX_ALBUM_DEPTH, known=known):
+    for entry in found:
         if isinstance(entry, scanner.Ignored):
             continue
         if not isinstance(entry, scanner.ScanItem):
