@@ -67,10 +67,12 @@ def already_uploaded(
         rows.update(found)
         return set(found)
 
+    # Each path scanned on its own, as the engine's queueing does (a folder given twice counts twice).
+    found = (
+        entry for given in paths for entry in scanner.iter_scan([given], mirror_folders=mirror_folders, known=known)
+    )
     try:
-        return _known_files(
-            store, scanner.iter_scan(paths, mirror_folders=mirror_folders, known=known), event_id, album_id, rows
-        )
+        return _known_files(store, found, event_id, album_id, rows)
     except _NotAllKnown:
         return None
 

@@ -197,3 +197,34 @@ def test_a_rerun_with_nothing_new_loads_no_client_engine_or_imaging(server, tmp_
     else:
         assert "Uploaded: 1 file(s)" in done.stdout
         assert {"studio_desktop.api.shootproof", "studio_desktop.uploads.engine"} <= set(loaded), "the check is real"
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_the_nothing_new_summary_is_what_the_normal_run_reports(server, tmp_path, capsys, monkeypatch, mirror):
+    event_id = new_event(server)
+    shoot(tmp_path / "shoot", 2)
+    shoot(tmp_path / "shoot" / "Ceremony", 2, "CER")
+    (tmp_path / "shoot" / ".DS_Store").write_bytes(b"\0")
+    folder = str(tmp_path / "shoot")
+    single = str(tmp_path / "shoot" / "IMG_0001.jpg")
+    target = ["--event", str(event_id), *(["--mirror-folders"] if mirror else [])]
+    assert upload(server, folder, *target) == 0
+    capsys.readouterr()
+
+    def summary() -> dict:
+        assert upload(server, folder, single, folder, *target, "--json") == 0
+        result = json.loads(capsys.readouterr().out)
+        result["duplicates"].sort(key=lambda d: d["path"])
+        return result
+
+    fast = summary()
+    from studio_desktop.commands import upload as upload_command
+
+    monkeypatch.setattr(upload_command, "_may_be_nothing_new", lambda args, endpoints: False)
+    normal = summary()
+    assert fast.pop("nothing_new") is True and "nothing_new" not in normal
+    assert fast.pop("batch_id") is None and normal.pop("batch_id") > 0
+    assert fast.pop("plan") is None  # nothing was asked; the normal run may have learnt the plan
+    normal.pop("plan")
+    assert fast == normal
+    assert fast["counts"]["duplicates"] == 9, "a path given twice counts twice, as in the normal run"
