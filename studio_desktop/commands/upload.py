@@ -3,7 +3,9 @@
 The queue lives in the local store, so a run that was killed (or lost its
 network, or filled the plan) is finished by running the same command again:
 files already uploaded are skipped without being sent, interrupted ones are
-checked on the server before being sent again.
+checked on the server before being sent again. When every file is already in
+the target per this computer's records (a finished folder run again), the run
+sends no request at all and says "Nothing new" (:mod:`studio_desktop.uploads.nothing_new`).
 
 Exit codes (``common.EXIT_CODES_HELP``): 0 everything is in the gallery
 (uploaded or already there); 1 some files failed or are still waiting; 2 the
