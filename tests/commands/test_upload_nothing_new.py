@@ -197,6 +197,9 @@ def test_a_rerun_with_nothing_new_loads_no_client_engine_or_imaging(server, tmp_
     else:
         assert "Uploaded: 1 file(s)" in done.stdout
         assert {"studio_desktop.api.shootproof", "studio_desktop.uploads.engine"} <= set(loaded), "the check is real"
+        # Nor does a normal upload make the commerce models or load Pillow (a JPEG check reads bytes).
+        assert "studio_desktop.api.models.commerce" not in loaded
+        assert "PIL" not in loaded
 
 
 @pytest.mark.parametrize("mirror", [False, True])
