@@ -57,7 +57,7 @@ from studio_desktop.uploads.progress import human_bytes, human_duration
 
 if TYPE_CHECKING:
     # Loaded where used: a re-run with nothing new needs neither (start-up is most of its time).
-    from studio_desktop.uploads.nothing_new import KnownFile
+    from studio_desktop.uploads.nothing_new import KnownFile, NotAPhoto, NothingNew
     from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
@@ -137,9 +137,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
     endpoints = config.resolve(args)
     if _may_be_nothing_new(args, endpoints):
-        known = _already_uploaded(args)
-        if known is not None:
-            return _report_nothing_new(args, known)
+        found = _already_uploaded(args)
+        if found is not None:
+            return _report_nothing_new(args, found)
     try:
         args.shape = shape_from_args(args)
     except CannotStart as exc:
@@ -234,8 +234,8 @@ def _may_be_nothing_new(args: argparse.Namespace, endpoints: config.Endpoints) -
     )
 
 
-def _already_uploaded(args: argparse.Namespace) -> list[KnownFile] | None:
-    """The files (all of them already in the target, per the ledger), or None: the normal run decides."""
+def _already_uploaded(args: argparse.Namespace) -> NothingNew | None:
+    """The files (every photo already in the target, per the ledger), or None: the normal run decides."""
     from studio_desktop.core import paths
 
     if not paths.current().store_file.exists():
@@ -261,16 +261,21 @@ def _already_uploaded(args: argparse.Namespace) -> list[KnownFile] | None:
         store.close()
 
 
-def _report_nothing_new(args: argparse.Namespace, known: list[KnownFile]) -> int:
-    """The summary of a run that sent nothing because every file is in the target already."""
+def _report_nothing_new(args: argparse.Namespace, found: NothingNew) -> int:
+    """The summary of a run that sent nothing because every photo is in the target already."""
     target = f"album {args.album} of event {args.event}" if args.album is not None else f"event {args.event}"
-    summary = Summary(None, event_id=args.event, known=known, target=target)
-    log.info("upload to %s: nothing new, %d file(s) already uploaded", target, len(known))
+    summary = Summary(None, event_id=args.event, known=found.known, not_photos=found.not_photos, target=target)
+    log.info(
+        "upload to %s: nothing new, %d file(s) already uploaded, %d not a photo",
+        target,
+        len(found.known),
+        len(found.not_photos),
+    )
     if args.json:
         json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     summary.print(sys.stderr if args.json else sys.stdout)
-    return EXIT_OK
+    return EXIT_OK if summary.complete else EXIT_INCOMPLETE
 
 
 # -- uploading -------------------------------------------------------------------------------
@@ -339,6 +344,9 @@ class Summary:
     #: a run with nothing new: every file was in the target already, per the ledger, and nothing was
     #: queued or asked (``nothing_new.KnownFile``, listed as duplicates)
     known: list[KnownFile] = field(default_factory=list)
+    #: with ``known``: the files that are not photos (``nothing_new.NotAPhoto``), listed as failed as a
+    #: normal run lists them
+    not_photos: list[NotAPhoto] = field(default_factory=list)
     #: the target in words, for the "Nothing new" line
     target: str = ""
 
@@ -348,10 +356,10 @@ class Summary:
 
     @property
     def complete(self) -> bool:
-        return not (self.failed or self.pending or self.cancelled)
+        return not (self.failed or self.not_photos or self.pending or self.cancelled)
 
     def to_json(self) -> dict[str, Any]:
-        def entry(item: q.Item | KnownFile, **extra: Any) -> dict[str, Any]:
+        def entry(item: q.Item | KnownFile | NotAPhoto, **extra: Any) -> dict[str, Any]:
             return {"path": item.path, "name": item.name, "size": item.size, **extra}
 
         return {
@@ -361,7 +369,7 @@ class Summary:
             "counts": {
                 "uploaded": len(self.uploaded),
                 "duplicates": len(self.duplicates) + len(self.known),
-                "failed": len(self.failed),
+                "failed": len(self.failed) + len(self.not_photos),
                 "pending": len(self.pending),
                 "cancelled": len(self.cancelled),
                 **({"left_out": len(self.left_out)} if self.filtering else {}),
@@ -371,7 +379,8 @@ class Summary:
             ],
             "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates]
             + [entry(k, photo_id=k.photo_id, reason=k.reason) for k in self.known],
-            "failed": [entry(i, reason=i.last_error) for i in self.failed],
+            "failed": [entry(i, reason=i.last_error) for i in self.failed]
+            + [entry(n, reason=n.reason) for n in self.not_photos],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
             **({"left_out": left_out_json(self.left_out)} if self.filtering else {}),
@@ -389,18 +398,19 @@ class Summary:
                 "per this computer's records.",
                 file=out,
             )
-            return
-        size = sum(i.size for i in self.uploaded)
-        print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
+        else:
+            size = sum(i.size for i in self.uploaded)
+            print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
         if self.duplicates:
             why = Counter(_duplicate_kind(i.last_error) for i in self.duplicates)
             detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
             print(f"Skipped as duplicates: {len(self.duplicates)} ({detail})", file=out)
         print_left_out(self.left_out, out)
-        if self.failed:
-            print(f"Failed: {len(self.failed)}", file=out)
-            for item in self.failed:
-                print(f"  {item.path}: {item.last_error or 'failed'}", file=out)
+        failed = [(i.path, i.last_error) for i in self.failed] + [(n.path, n.reason) for n in self.not_photos]
+        if failed:
+            print(f"Failed: {len(failed)}", file=out)
+            for path, reason in failed:
+                print(f"  {path}: {reason or 'failed'}", file=out)
         if self.cancelled:
             print(f"Cancelled: {len(self.cancelled)}", file=out)
         if self.pending:
@@ -411,7 +421,7 @@ class Summary:
             print(f"Plan: {self.plan.photos_used} of {self.plan.photos_allowed} photos used", file=out)
         if self.pending:
             print("Run the same command again to finish.", file=out)
-        elif self.failed:
+        elif failed:
             print("Running the same command again tries the failed files again.", file=out)
 
 

@@ -113,6 +113,15 @@ def upload_name(name: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def sentence(text: str) -> str:
+    """A reason as the queue keeps it: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
 _DIGITS = re.compile(r"(\d+)")
 
 

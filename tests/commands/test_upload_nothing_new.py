@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from command_support import REPO, command_env, new_event
-from imagegen import make_jpeg, make_text_file
+from imagegen import make_jpeg, make_text_file, make_truncated_jpeg, write_fake
 
 from studio_desktop import cli
 from studio_desktop.api.shootproof import ShootProofClient
@@ -121,7 +122,7 @@ def test_a_new_or_changed_file_runs_the_normal_upload(server, tmp_path, capsys):
     assert changed and changed[0]["reason"].startswith("Already in the gallery"), changed
 
 
-def test_no_dedup_uploads_copies_and_a_refused_file_is_listed_again(server, tmp_path, capsys):
+def test_no_dedup_uploads_copies_and_a_damaged_photo_runs_the_normal_upload(server, tmp_path, capsys, caplog):
     event_id = new_event(server)
     shoot(tmp_path / "shoot", 2)
     assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 0
@@ -131,11 +132,33 @@ def test_no_dedup_uploads_copies_and_a_refused_file_is_listed_again(server, tmp_
     assert "Uploaded: 2 file(s)" in capsys.readouterr().out
     assert server.studio.count_photos(event_id) == 4, "the copies asked for were sent"
 
-    make_text_file(tmp_path / "shoot" / "notes.jpg")
-    assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1
-    assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1
+    # A cut-short JPEG may become whole (a copy still under way): the normal run looks at it each time.
+    make_truncated_jpeg(tmp_path / "shoot" / "IMG_0100.jpg")
+    with caplog.at_level(logging.WARNING, logger="studio_desktop.uploads.engine"):  # "upload failed: ..."
+        assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1
+        server.studio.clear_request_log()
+        assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1
     out = capsys.readouterr().out
-    assert "Nothing new" not in out and "notes.jpg" in out
+    assert "Nothing new" not in out and "IMG_0100.jpg" in out
+    assert server.studio.count_requests() > 0
+
+
+def test_files_that_are_not_photos_are_listed_and_do_not_stop_nothing_new(server, tmp_path, capsys):
+    event_id = new_event(server)
+    shoot(tmp_path / "shoot", 2)
+    make_text_file(tmp_path / "shoot" / "notes.jpg")
+    write_fake(tmp_path / "shoot" / "IMG_0000.CR2", "cr2")
+    assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1, "not photos: listed as failed"
+    first = capsys.readouterr().out
+
+    server.studio.clear_request_log()
+    assert upload(server, str(tmp_path / "shoot"), "--event", str(event_id)) == 1, "the same exit code"
+    out = capsys.readouterr().out
+    assert server.studio.count_requests() == 0
+    assert out.startswith(f"Nothing new: 2 file(s) already uploaded to event {event_id}, per this computer's records.")
+    failed_lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert failed_lines == [line for line in first.splitlines() if line.startswith("  ")]
+    assert len(failed_lines) == 2 and "Failed: 2" in out
 
 
 def test_a_deleted_event_is_harmless_nothing_is_sent(server, tmp_path, capsys):
@@ -208,14 +231,15 @@ def test_the_nothing_new_summary_is_what_the_normal_run_reports(server, tmp_path
     shoot(tmp_path / "shoot", 2)
     shoot(tmp_path / "shoot" / "Ceremony", 2, "CER")
     (tmp_path / "shoot" / ".DS_Store").write_bytes(b"\0")
+    make_text_file(tmp_path / "shoot" / "Ceremony" / "notes.jpg")
     folder = str(tmp_path / "shoot")
     single = str(tmp_path / "shoot" / "IMG_0001.jpg")
     target = ["--event", str(event_id), *(["--mirror-folders"] if mirror else [])]
-    assert upload(server, folder, *target) == 0
+    assert upload(server, folder, *target) == 1
     capsys.readouterr()
 
     def summary() -> dict:
-        assert upload(server, folder, single, folder, *target, "--json") == 0
+        assert upload(server, folder, single, folder, *target, "--json") == 1, "a text file is listed as failed"
         result = json.loads(capsys.readouterr().out)
         result["duplicates"].sort(key=lambda d: d["path"])
         return result
