@@ -36,8 +36,9 @@ if os.name == "nt":
         _locker.lock(file, portalocker.LockFlags.SHARED)
 
     def _unlock(file: IO[bytes]) -> None:
-        with contextlib.suppress(portalocker.exceptions.LockException):
-            _locker.unlock(file)
+        _locker.unlock(file)
+
+    _UNLOCK_ERRORS: tuple[type[Exception], ...] = (OSError, portalocker.exceptions.LockException)
 
 else:
     import fcntl
@@ -54,6 +55,8 @@ else:
 
     def _unlock(file: IO[bytes]) -> None:
         fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+    _UNLOCK_ERRORS = (OSError,)
 
 
 class EngineLock:
@@ -83,7 +86,7 @@ class EngineLock:
 
     def release(self) -> None:
         if self._file is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(*_UNLOCK_ERRORS):
                 _unlock(self._file)
             with contextlib.suppress(OSError):
                 self._file.close()
