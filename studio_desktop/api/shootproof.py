@@ -17,28 +17,23 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any, Literal, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar
 
+from studio_desktop.api import models
 from studio_desktop.api.errors import BadResponseError, ShootProofError, ValidationError
 from studio_desktop.api.limits import MAX_BULK_CONTACTS, SHOOTPROOF_PAGE_SIZES
 from studio_desktop.api.models import (
-    Address,
     Album,
     Brand,
     BrandAddress,
-    BulkContactResult,
     BulkEmailResult,
     Category,
-    Contact,
     CoverPhoto,
     Event,
     EventDefault,
     EventTree,
     GalleryVisitor,
-    Invoice,
     MobileApp,
-    Order,
-    OrderDetails,
     Page,
     Photo,
     StudioInfo,
@@ -63,12 +58,17 @@ from studio_desktop.api.transport import (
     in_reader_thread,
 )
 
+if TYPE_CHECKING:
+    # Contacts and commerce models load on first use (``models.Contact``...): an upload needs neither.
+    from studio_desktop.api.models import Address, BulkContactResult, Contact, Invoice, Order, OrderDetails
+
+    AddressInput = Mapping[str, Any] | Address | BrandAddress
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: a path, an open file, or a small file's bytes already read (the engine reads those whole as it opens them)
 PathOrFile = str | os.PathLike[str] | IO[bytes] | bytes
-AddressInput = Mapping[str, Any] | Address | BrandAddress
 
 # (sp method, ShootProofClient method). sp.account.upgrade is a permission, not a call.
 METHODS: tuple[tuple[str, str], ...] = (
@@ -181,7 +181,7 @@ def _tags(tags: Sequence[str] | str | None) -> str | None:
 def _address(address: AddressInput | None) -> dict[str, Any] | None:
     if address is None:
         return None
-    if isinstance(address, (Address, BrandAddress)):
+    if isinstance(address, (models.Address, BrandAddress)):
         return address.to_params()
     return {key: value for key, value in address.items() if value is not None}
 
@@ -688,11 +688,11 @@ class ShootProofClient:
         page: int | None = None,
     ) -> Page[Order]:
         data = await self.call("sp.order.get_list", {"event_id": event_id, "limit": limit, "page": page})
-        return Page.from_json(data, "orders", Order.from_json)
+        return Page.from_json(data, "orders", models.Order.from_json)
 
     async def order_get_details(self, order_id: int) -> OrderDetails:
         data = await self.call("sp.order.get_details", {"order_id": order_id})
-        return parse_one(data, "order", OrderDetails.from_json)
+        return parse_one(data, "order", models.OrderDetails.from_json)
 
     # --- brands -------------------------------------------------------------
 
@@ -761,9 +761,9 @@ class ShootProofClient:
         )
         value = data.get("contact", data.get("contacts"))
         if isinstance(value, Mapping):
-            return [Contact.from_json(value)]
+            return [models.Contact.from_json(value)]
         if isinstance(value, list):
-            return [Contact.from_json(item) for item in value]
+            return [models.Contact.from_json(item) for item in value]
         raise BadResponseError("The server's answer is incomplete: 'contact' is missing.", method="sp.contact.info")
 
     def _contact_params(self, **fields: Any) -> dict[str, Any]:
@@ -780,7 +780,7 @@ class ShootProofClient:
                 method=method,
                 validation_errors=field_errors(contact.get("errors")),
             )
-        return parse_one(data, "contact", Contact.from_json)
+        return parse_one(data, "contact", models.Contact.from_json)
 
     async def contact_create(
         self,
@@ -860,7 +860,7 @@ class ShootProofClient:
         if len(contacts) > MAX_BULK_CONTACTS:
             raise ValueError(f"ShootProof takes at most {MAX_BULK_CONTACTS} contacts per request, not {len(contacts)}")
         rows = [self._contact_params(**dict(row)) for row in contacts]
-        return BulkContactResult.from_json(await self.call("sp.contact.bulk_create", {"contacts": rows}))
+        return models.BulkContactResult.from_json(await self.call("sp.contact.bulk_create", {"contacts": rows}))
 
     async def contact_get_event_list(self, contact_id: int) -> list[Event]:
         data = await self.call("sp.contact.get_event_list", {"contact_id": contact_id})
@@ -876,10 +876,12 @@ class ShootProofClient:
         page: int | None = None,
     ) -> Page[Invoice]:
         data = await self.call("sp.invoice.get_list", {"brand_id": brand_id, "limit": limit, "page": page})
-        return Page.from_json(data, "invoices", Invoice.from_json)
+        return Page.from_json(data, "invoices", models.Invoice.from_json)
 
     async def invoice_info(self, invoice_id: int) -> Invoice:
-        return parse_one(await self.call("sp.invoice.info", {"invoice_id": invoice_id}), "invoice", Invoice.from_json)
+        return parse_one(
+            await self.call("sp.invoice.info", {"invoice_id": invoice_id}), "invoice", models.Invoice.from_json
+        )
 
     # --- every page of the paginated lists ----------------------------------
 

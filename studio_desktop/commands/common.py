@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from studio_desktop.commands import exit_codes
 from studio_desktop.commands.connection import connected
 from studio_desktop.core import config
-from studio_desktop.uploads.records import queue as q
 
 if TYPE_CHECKING:
     from studio_desktop.api.shootproof import ShootProofClient
@@ -96,6 +95,7 @@ async def target_event(args: argparse.Namespace, client: ShootProofClient, store
     running the same command again reuses the event instead of making another.
     """
     from studio_desktop.api.errors import NotFoundError
+    from studio_desktop.uploads.records import queue as q
 
     if args.event is not None:
         await client.event_info(args.event)

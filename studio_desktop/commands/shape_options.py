@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from studio_desktop.commands.common import CannotStart, whole_number
-from studio_desktop.uploads.picks import FILTER_PREFIX, PickFilter
-from studio_desktop.uploads.resize import parse_spec
-from studio_desktop.uploads.shaping import UploadShape
+
+if TYPE_CHECKING:
+    from studio_desktop.uploads.shaping import UploadShape
 
 
 def add_shape_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +46,24 @@ def _rating(text: str) -> int:
     return value
 
 
+def shape_requested(args: argparse.Namespace) -> bool:
+    """Whether any picks or resize option was given (read without loading the picks and resize code)."""
+    return bool(
+        args.min_rating is not None
+        or any(label.strip() for label in args.label)
+        or args.skip_rejects
+        or args.resize is not None
+        or args.quality is not None
+        or args.resize_oversize
+    )
+
+
 def shape_from_args(args: argparse.Namespace) -> UploadShape:
     """The shape the options ask for; :class:`CannotStart` for a bad value or combination."""
+    from studio_desktop.uploads.picks import PickFilter
+    from studio_desktop.uploads.resize import parse_spec
+    from studio_desktop.uploads.shaping import UploadShape
+
     spec = None
     if args.resize is not None:
         try:
@@ -71,6 +87,8 @@ def print_left_out(entries: Sequence[Any], out: TextIO, *, verb: str = "Left out
 
 
 def _kind(reason: str) -> str:
+    from studio_desktop.uploads.picks import FILTER_PREFIX
+
     text = reason.removeprefix(FILTER_PREFIX).rstrip(".")
     if text.startswith("rated") or text.startswith("not rated"):
         return "below the minimum rating"

@@ -3,7 +3,9 @@
 The queue lives in the local store, so a run that was killed (or lost its
 network, or filled the plan) is finished by running the same command again:
 files already uploaded are skipped without being sent, interrupted ones are
-checked on the server before being sent again.
+checked on the server before being sent again. When every file is already in
+the target per this computer's records (a finished folder run again), the run
+sends no request at all and says "Nothing new" (:mod:`studio_desktop.uploads.nothing_new`).
 
 Exit codes (``common.EXIT_CODES_HELP``): 0 everything is in the gallery
 (uploaded or already there); 1 some files failed or are still waiting; 2 the
@@ -15,7 +17,6 @@ unwritable folder); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from studio_desktop.api.limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.commands.common import (
@@ -44,12 +45,20 @@ from studio_desktop.commands.common import (
     target_event,
     whole_number,
 )
-from studio_desktop.commands.shape_options import add_shape_arguments, left_out_json, print_left_out, shape_from_args
+from studio_desktop.commands.shape_options import (
+    add_shape_arguments,
+    left_out_json,
+    print_left_out,
+    shape_from_args,
+    shape_requested,
+)
 from studio_desktop.core import config
-from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.progress import human_bytes, human_duration
-from studio_desktop.uploads.records import queue as q
-from studio_desktop.uploads.shaping import FilteredFile
+
+if TYPE_CHECKING:
+    # Loaded where used: a re-run with nothing new needs neither (start-up is most of its time).
+    from studio_desktop.uploads.nothing_new import KnownFile, NotAPhoto, NothingNew
+    from studio_desktop.uploads.records import queue as q
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +135,18 @@ def run(args: argparse.Namespace) -> int:
         for path in missing:
             print(f"studio-desktop upload: {path}: no such file or folder", file=sys.stderr)
         return EXIT_CANNOT_START
+    endpoints = config.resolve(args)
+    if _may_be_nothing_new(args, endpoints):
+        found = _already_uploaded(args)
+        if found is not None:
+            return _report_nothing_new(args, found)
     try:
         args.shape = shape_from_args(args)
     except CannotStart as exc:
         print(f"studio-desktop upload: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
-    endpoints = config.resolve(args)
+    import asyncio  # here: a run with nothing new needs no event loop
+
     try:
         with signed_in(endpoints) as connected:
             return asyncio.run(_main(args, connected))
@@ -197,10 +212,78 @@ async def _main(args: argparse.Namespace, endpoints: config.Endpoints) -> int:
         store.close()
 
 
+# -- nothing new ------------------------------------------------------------------------------
+
+
+def _may_be_nothing_new(args: argparse.Namespace, endpoints: config.Endpoints) -> bool:
+    """Whether a run may be a no-op known from this computer's records alone (see :mod:`uploads.nothing_new`).
+
+    Only an upload to an existing ``--event`` with dedup, signed in, to the real
+    service or one given by ``--api-url`` (the sandbox starts anyway), and no
+    picks filter or resizing (what those leave out or send is decided per run).
+    ``--new-event`` is not: its event may have been deleted, and the normal run
+    then makes a new one and uploads everything there.
+    """
+    return (
+        args.event is not None
+        and args.dedup
+        and not args.dry_run
+        and not endpoints.sandbox
+        and bool(endpoints.access_token)
+        and not shape_requested(args)
+    )
+
+
+def _already_uploaded(args: argparse.Namespace) -> NothingNew | None:
+    """The files (every photo already in the target, per the ledger), or None: the normal run decides."""
+    from studio_desktop.core import paths
+
+    if not paths.current().store_file.exists():
+        return None  # nothing was ever uploaded from here
+    import sqlite3
+
+    from studio_desktop.core.store import Store, StoreError
+    from studio_desktop.uploads.nothing_new import already_uploaded
+
+    try:
+        store = Store()
+    except (StoreError, OSError, sqlite3.Error):
+        return None  # the normal run opens it again and says what is wrong
+    try:
+        announce_store(store, sys.stderr)
+        if store.damaged_copy is not None:
+            return None  # a new, empty store: nothing is known
+        return already_uploaded(store, args.paths, args.event, args.album, args.mirror_folders)
+    except (OSError, sqlite3.Error):
+        log.info("could not tell whether anything is new; uploading as usual", exc_info=True)
+        return None
+    finally:
+        store.close()
+
+
+def _report_nothing_new(args: argparse.Namespace, found: NothingNew) -> int:
+    """The summary of a run that sent nothing because every photo is in the target already."""
+    target = f"album {args.album} of event {args.event}" if args.album is not None else f"event {args.event}"
+    summary = Summary(None, event_id=args.event, known=found.known, not_photos=found.not_photos, target=target)
+    log.info(
+        "upload to %s: nothing new, %d file(s) already uploaded, %d not a photo",
+        target,
+        len(found.known),
+        len(found.not_photos),
+    )
+    if args.json:
+        json.dump(summary.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    summary.print(sys.stderr if args.json else sys.stdout)
+    return EXIT_OK if summary.complete else EXIT_INCOMPLETE
+
+
 # -- uploading -------------------------------------------------------------------------------
 
 
 async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_event: str | None) -> int:
+    import asyncio
+
     display = Progress(sys.stderr, engine)
     unsubscribe = engine.subscribe(display.on_event)
     await engine.start()
@@ -243,7 +326,8 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
 
 @dataclass
 class Summary:
-    batch_id: int
+    #: None when nothing was queued (``nothing_new``)
+    batch_id: int | None
     event_id: int | None = None
     uploaded: list[q.Item] = field(default_factory=list)
     duplicates: list[q.Item] = field(default_factory=list)
@@ -257,13 +341,25 @@ class Summary:
     left_out: list[Any] = field(default_factory=list)
     #: a picks filter was asked for: the JSON then has "left_out" (count and list)
     filtering: bool = False
+    #: a run with nothing new: every file was in the target already, per the ledger, and nothing was
+    #: queued or asked (``nothing_new.KnownFile``, listed as duplicates)
+    known: list[KnownFile] = field(default_factory=list)
+    #: with ``known``: the files that are not photos (``nothing_new.NotAPhoto``), listed as failed as a
+    #: normal run lists them
+    not_photos: list[NotAPhoto] = field(default_factory=list)
+    #: the target in words, for the "Nothing new" line
+    target: str = ""
+
+    @property
+    def nothing_new(self) -> bool:
+        return bool(self.known)
 
     @property
     def complete(self) -> bool:
-        return not (self.failed or self.pending or self.cancelled)
+        return not (self.failed or self.not_photos or self.pending or self.cancelled)
 
     def to_json(self) -> dict[str, Any]:
-        def entry(item: q.Item, **extra: Any) -> dict[str, Any]:
+        def entry(item: q.Item | KnownFile | NotAPhoto, **extra: Any) -> dict[str, Any]:
             return {"path": item.path, "name": item.name, "size": item.size, **extra}
 
         return {
@@ -272,8 +368,8 @@ class Summary:
             "complete": self.complete,
             "counts": {
                 "uploaded": len(self.uploaded),
-                "duplicates": len(self.duplicates),
-                "failed": len(self.failed),
+                "duplicates": len(self.duplicates) + len(self.known),
+                "failed": len(self.failed) + len(self.not_photos),
                 "pending": len(self.pending),
                 "cancelled": len(self.cancelled),
                 **({"left_out": len(self.left_out)} if self.filtering else {}),
@@ -281,8 +377,10 @@ class Summary:
             "uploaded": [
                 entry(i, photo_id=i.photo_id, **({"note": i.last_error} if i.last_error else {})) for i in self.uploaded
             ],
-            "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates],
-            "failed": [entry(i, reason=i.last_error) for i in self.failed],
+            "duplicates": [entry(i, photo_id=i.photo_id, reason=i.last_error) for i in self.duplicates]
+            + [entry(k, photo_id=k.photo_id, reason=k.reason) for k in self.known],
+            "failed": [entry(i, reason=i.last_error) for i in self.failed]
+            + [entry(n, reason=n.reason) for n in self.not_photos],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
             **({"left_out": left_out_json(self.left_out)} if self.filtering else {}),
@@ -290,20 +388,29 @@ class Summary:
             "plan": None
             if self.plan is None
             else {"photos_used": self.plan.photos_used, "photos_allowed": self.plan.photos_allowed},
+            **({"nothing_new": True} if self.nothing_new else {}),
         }
 
     def print(self, out: TextIO) -> None:
-        size = sum(i.size for i in self.uploaded)
-        print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
+        if self.nothing_new:
+            print(
+                f"Nothing new: {len(self.known)} file(s) already uploaded to {self.target}, "
+                "per this computer's records.",
+                file=out,
+            )
+        else:
+            size = sum(i.size for i in self.uploaded)
+            print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
         if self.duplicates:
             why = Counter(_duplicate_kind(i.last_error) for i in self.duplicates)
             detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
             print(f"Skipped as duplicates: {len(self.duplicates)} ({detail})", file=out)
         print_left_out(self.left_out, out)
-        if self.failed:
-            print(f"Failed: {len(self.failed)}", file=out)
-            for item in self.failed:
-                print(f"  {item.path}: {item.last_error or 'failed'}", file=out)
+        failed = [(i.path, i.last_error) for i in self.failed] + [(n.path, n.reason) for n in self.not_photos]
+        if failed:
+            print(f"Failed: {len(failed)}", file=out)
+            for path, reason in failed:
+                print(f"  {path}: {reason or 'failed'}", file=out)
         if self.cancelled:
             print(f"Cancelled: {len(self.cancelled)}", file=out)
         if self.pending:
@@ -314,7 +421,7 @@ class Summary:
             print(f"Plan: {self.plan.photos_used} of {self.plan.photos_allowed} photos used", file=out)
         if self.pending:
             print("Run the same command again to finish.", file=out)
-        elif self.failed:
+        elif failed:
             print("Running the same command again tries the failed files again.", file=out)
 
 
@@ -328,6 +435,9 @@ def _duplicate_kind(reason: str | None) -> str:
 
 
 def _summarize(conn: Any, batch_id: int) -> Summary:
+    from studio_desktop.uploads.records import queue as q
+    from studio_desktop.uploads.shaping import FilteredFile
+
     summary = Summary(batch_id)
     for item in q.iter_items(conn, batch_ids=[batch_id]):
         if item.state == q.FILTERED:
@@ -403,6 +513,9 @@ class Progress:
         self._last_plain = 0.0
 
     def on_event(self, event: Any) -> None:
+        from studio_desktop.uploads import events as ev
+        from studio_desktop.uploads.records import queue as q
+
         if isinstance(event, ev.ItemStateChanged) and event.state == q.FAILED:
             self._line(f"failed: {event.path or event.name}: {event.message}")
         elif isinstance(event, ev.QueueStopped):
@@ -423,6 +536,8 @@ class Progress:
             self.draw()
 
     async def refresh_loop(self) -> None:
+        import asyncio
+
         while True:
             await asyncio.sleep(0.2 if self.tty else 1.0)
             if self.tty:
@@ -433,6 +548,8 @@ class Progress:
                 self.out.flush()
 
     def status(self) -> str:
+        from studio_desktop.uploads.records import queue as q
+
         s = self.engine.snapshot()
         files_total = s.files[q.DONE] + s.files[q.DUPLICATE] + s.pending_files
         files_done = s.files[q.DONE] + s.files[q.DUPLICATE]

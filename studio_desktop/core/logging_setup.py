@@ -12,7 +12,6 @@ instead of ending the process.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import logging.handlers
@@ -23,10 +22,13 @@ import traceback
 from collections.abc import Callable
 from io import TextIOWrapper
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio_desktop.core import paths
 from studio_desktop.core.redaction import forget_registered_secrets, redact, register_secret
+
+if TYPE_CHECKING:
+    import asyncio  # loaded when a loop is given or running: the terminal commands may need none
 
 __all__ = [
     "CHATTY_LOGGERS",
@@ -312,9 +314,9 @@ def install_excepthooks(
     sys.excepthook = _sys_excepthook
     threading.excepthook = _threading_excepthook
 
-    if loop is None:
+    if loop is None and "asyncio" in sys.modules:  # no asyncio loaded: no loop running either
         with contextlib.suppress(RuntimeError):
-            loop = asyncio.get_running_loop()
+            loop = sys.modules["asyncio"].get_running_loop()
     previous_loop_handler = loop.get_exception_handler() if loop is not None else None
     if loop is not None:
         loop.set_exception_handler(loop_exception_handler)

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from studio_desktop import APP_ID
 
 DATA_DIR_ENV = "STUDIO_DESKTOP_DATA_DIR"
@@ -26,6 +24,8 @@ class AppPaths:
 
     @classmethod
     def platform_default(cls) -> AppPaths:
+        import platformdirs  # here: a run given its folders (``--data-dir``, tests) never needs it
+
         return cls(
             data_dir=Path(platformdirs.user_data_dir(APP_ID, appauthor=False)),
             config_dir=Path(platformdirs.user_config_dir(APP_ID, appauthor=False)),

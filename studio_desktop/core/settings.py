@@ -10,8 +10,6 @@ migrated, a newer or unreadable one is backed up and replaced with defaults.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import dataclasses
 import json
 import logging
@@ -21,11 +19,14 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from studio_desktop.core import paths, redaction
 from studio_desktop.core.fileio import atomic_write_text, backup_beside
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 log = logging.getLogger(__name__)
 
@@ -515,6 +516,8 @@ class SettingsWriter:
     """
 
     def __init__(self) -> None:
+        import concurrent.futures  # here: the terminal commands read the limits above and save no settings
+
         self._lock = threading.Lock()
         self._pending: tuple[Path, str] | None = None
         self._running: concurrent.futures.Future[None] | None = None
@@ -564,6 +567,8 @@ class SettingsWriter:
                 running = self._running
             if running is None:
                 return
+            import asyncio
+
             await asyncio.wrap_future(running)
 
     def wait(self, timeout: float | None = None) -> None:

@@ -35,11 +35,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import BinaryIO, Literal
-
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from studio_desktop.api.limits import MAX_UPLOAD_BYTES
+
+if TYPE_CHECKING:
+    # Pillow is loaded by the thumbnail and photo-info functions, not on import: checking a JPEG
+    # (every upload's scan) reads its bytes and needs none of it.
+    from PIL import Image
 
 HEAD_BYTES = 4096
 TAIL_BYTES = 64 * 1024
@@ -625,6 +628,8 @@ def validate_jpeg(path: str | os.PathLike[str], *, max_bytes: int | None = MAX_U
 @contextmanager
 def _open_image(path: Path) -> Iterator[Image.Image]:
     """Open `path` with Pillow (lazily: header only), turning every failure into plain words."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with _open_regular(path, buffering=-1) as (f, _st):
             try:
@@ -658,6 +663,8 @@ def make_thumbnail(src: str | os.PathLike[str], dest: str | os.PathLike[str], ma
     Raises `ImageFileError` (plain words) for a missing, damaged, cut-short or
     unknown file.
     """
+    from PIL import Image, ImageOps
+
     if max_px < 1:
         raise ValueError("max_px must be at least 1")
     src, dest = Path(src), Path(dest)
@@ -686,6 +693,8 @@ def make_thumbnail(src: str | os.PathLike[str], dest: str | os.PathLike[str], ma
 
 
 def _as_rgb(image: Image.Image) -> Image.Image:
+    from PIL import Image
+
     if image.mode == "RGB":
         return image
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -698,18 +707,18 @@ def _as_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-_EXIF_DATETIMES = (
-    (ExifTags.Base.DateTimeOriginal, ExifTags.Base.OffsetTimeOriginal, ExifTags.Base.SubsecTimeOriginal),
-    (ExifTags.Base.DateTimeDigitized, ExifTags.Base.OffsetTimeDigitized, ExifTags.Base.SubsecTimeDigitized),
-)
-
-
 def read_exif_summary(path: str | os.PathLike[str]) -> ExifSummary:
     """Capture time, camera, lens and displayed size of a photo, without decoding pixels.
 
     Missing or malformed EXIF fields are None. Raises `ImageFileError` when the
     file is not an image Pillow can open.
     """
+    from PIL import ExifTags, Image
+
+    datetimes = (
+        (ExifTags.Base.DateTimeOriginal, ExifTags.Base.OffsetTimeOriginal, ExifTags.Base.SubsecTimeOriginal),
+        (ExifTags.Base.DateTimeDigitized, ExifTags.Base.OffsetTimeDigitized, ExifTags.Base.SubsecTimeDigitized),
+    )
     path = Path(path)
     with _open_image(path) as image:
         try:
@@ -723,7 +732,7 @@ def read_exif_summary(path: str | os.PathLike[str]) -> ExifSummary:
     if orientation >= 5:
         width, height = height, width
     captured = None
-    for when, offset, subsec in _EXIF_DATETIMES:
+    for when, offset, subsec in datetimes:
         captured = _parse_exif_datetime(sub.get(when), sub.get(offset), sub.get(subsec))
         if captured:
             break

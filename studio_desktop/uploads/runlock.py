@@ -5,34 +5,58 @@ that starts and gets the lock exclusively knows no other engine is alive, so any
 item still marked "checking" or "uploading" was left by a crash and can be
 recovered. The OS drops the lock when a process dies, even by SIGKILL.
 
-portalocker gives the same lock on every platform: ``flock`` on POSIX, and
-``LockFileEx`` on Windows (pywin32), the one Windows call with shared locks.
+On POSIX the lock is ``flock`` itself; on Windows portalocker gives the same
+lock with ``LockFileEx`` (pywin32), the one Windows call with shared locks.
+(portalocker's POSIX lock is that same ``flock``; calling it directly spares
+every upload the ~10 ms of importing portalocker, which reads its own package
+metadata.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-import portalocker
-
-EXCLUSIVE = portalocker.LockFlags.EXCLUSIVE
-SHARED = portalocker.LockFlags.SHARED
-NON_BLOCKING = portalocker.LockFlags.NON_BLOCKING
-
-# Both branches' functions take the file and flags positionally; their parameter names differ.
-_lock: Callable[[IO[bytes], portalocker.LockFlags], None]
-_unlock: Callable[[IO[bytes]], None]
 if os.name == "nt":
+    import portalocker
     from portalocker.portalocker import Win32Locker
 
     _locker = Win32Locker()
-    _lock, _unlock = _locker.lock, _locker.unlock
+
+    def _lock_exclusive_now(file: IO[bytes]) -> bool:
+        try:
+            _locker.lock(file, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+        except portalocker.exceptions.LockException:
+            return False
+        return True
+
+    def _lock_shared(file: IO[bytes]) -> None:
+        _locker.lock(file, portalocker.LockFlags.SHARED)
+
+    def _unlock(file: IO[bytes]) -> None:
+        _locker.unlock(file)
+
+    _UNLOCK_ERRORS: tuple[type[Exception], ...] = (OSError, portalocker.exceptions.LockException)
+
 else:
-    _lock, _unlock = portalocker.lock, portalocker.unlock
+    import fcntl
+
+    def _lock_exclusive_now(file: IO[bytes]) -> bool:
+        try:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held by another engine (as portalocker did, any refusal counts as that)
+            return False
+        return True
+
+    def _lock_shared(file: IO[bytes]) -> None:
+        fcntl.flock(file.fileno(), fcntl.LOCK_SH)
+
+    def _unlock(file: IO[bytes]) -> None:
+        fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+    _UNLOCK_ERRORS = (OSError,)
 
 
 class EngineLock:
@@ -45,18 +69,16 @@ class EngineLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
         self._file = os.fdopen(fd, "r+b", buffering=0)
-        try:
-            _lock(self._file, EXCLUSIVE | NON_BLOCKING)
+        if _lock_exclusive_now(self._file):
             return True
-        except portalocker.exceptions.LockException:
-            _lock(self._file, SHARED)  # others only hold it exclusively while recovering
-            return False
+        _lock_shared(self._file)  # others only hold it exclusively while recovering
+        return False
 
     def share(self) -> None:
         """Downgrade to a shared hold once recovery is done, so later engines can start beside this one."""
         if self._file is None:
             return
-        _lock(self._file, SHARED)
+        _lock_shared(self._file)
         if os.name == "nt":
             # LockFileEx stacks a shared lock on our exclusive one; the first unlock drops the exclusive
             # one, so the file is never unlocked in between (flock converts in place instead).
@@ -64,7 +86,7 @@ class EngineLock:
 
     def release(self) -> None:
         if self._file is not None:
-            with contextlib.suppress(OSError, portalocker.exceptions.LockException):
+            with contextlib.suppress(*_UNLOCK_ERRORS):
                 _unlock(self._file)
             with contextlib.suppress(OSError):
                 self._file.close()

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
-from studio_desktop.uploads.images import validate_jpeg
 
 MAX_ALBUM_NAME_CHARS = 100
 DEEP_FOLDER_SEPARATOR = " / "
@@ -112,6 +111,15 @@ def upload_name(name: str) -> str:
     except UnicodeEncodeError:
         text = name.encode("utf-8", "replace").decode("utf-8")
     return unicodedata.normalize("NFC", text)
+
+
+def sentence(text: str) -> str:
+    """A reason as the queue keeps it: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -277,6 +285,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def check_file(path: str | os.PathLike[str], rel_album_path: tuple[str, ...] = ()) -> ScanItem | Rejected:
     """One file as the scan judges it (validated, named); for hot folders that see files one by one."""
+    from studio_desktop.uploads.images import validate_jpeg  # here: a scan of known files reads none (Pillow)
+
     path = Path(path)
     result = validate_jpeg(path)
     if result.ok and result.size is not None and result.mtime_ns is not None:  # a whole photo has both
@@ -331,12 +341,13 @@ def _checked(
         batch = names[start : start + _KNOWN_BATCH]
         versions: dict[str, tuple[str, int, int]] = {}
         for name in batch:
+            full = os.path.join(absolute, name)  # a string: no Path made for a file that is only looked up
             try:
-                st = os.stat(folder / name)
+                st = os.stat(full)
             except OSError:
                 continue  # check_file says why
             if stat.S_ISREG(st.st_mode):
-                versions[name] = (os.path.join(absolute, name), st.st_size, st.st_mtime_ns)
+                versions[name] = (full, st.st_size, st.st_mtime_ns)
         hits = known(list(versions.values())) if versions else set()
         for name in batch:
             version = versions.get(name)

@@ -1,4 +1,4 @@
-"""The single-runner lock beside the store, on portalocker: alone means crash leftovers are ours to recover."""
+"""The single-runner lock beside the store (flock; portalocker on Windows): alone, crash leftovers are ours."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ See the package's docstring (:mod:`studio_desktop.core.store`) for the whole pic
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -220,10 +219,14 @@ class Store:
         Writes queued at the same moment share one transaction (each in its own
         savepoint), which keeps many small writes cheap.
         """
+        import asyncio  # not at the top: a terminal run that needs no loop never loads it
+
         return await asyncio.wrap_future(self._submit_write(fn, args, kwargs))
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(conn, *args, **kwargs)`` on a reader thread (sees everything committed so far)."""
+        import asyncio  # not at the top: a terminal run that needs no loop never loads it
+
         return await asyncio.wrap_future(self._readers.submit(self._run_read, fn, args, kwargs))
 
     def write_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -10,6 +10,7 @@ from typing import Any
 
 from studio_desktop.api.errors import ApiError
 from studio_desktop.uploads.records import queue as q
+from studio_desktop.uploads.scanner import sentence as sentence  # the engine's parts import it from here
 
 # One logger for the whole engine, named as before the package split (diagnostics and filters rely on it).
 log = logging.getLogger("studio_desktop.uploads.engine")
@@ -23,14 +24,6 @@ def plain(exc: BaseException) -> str:
             text += " (" + "; ".join(fields) + ")"
         return text
     return str(exc) or type(exc).__name__
-
-
-def sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", ")")) else text + "."
 
 
 def file_facts(path: str) -> tuple[int, int] | str:

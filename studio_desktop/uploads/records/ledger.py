@@ -62,8 +62,13 @@ class LedgerEntry:
 
 
 def ledger_reason(entry: LedgerEntry) -> str:
-    if entry.photo_id:
-        return f"Uploaded before from this file (photo {entry.photo_id})."
+    return uploaded_before(entry.photo_id)
+
+
+def uploaded_before(photo_id: int | None) -> str:
+    """The reason a ledger hit is a duplicate, in the words the queue keeps."""
+    if photo_id:
+        return f"Uploaded before from this file (photo {photo_id})."
     return "Uploaded before from this file."
 
 
@@ -145,6 +150,32 @@ def ledger_known_versions(
     return found
 
 
+def ledger_in_event(
+    conn: sqlite3.Connection, event_id: int, versions: Sequence[tuple[str, int, int]]
+) -> dict[tuple[str, int, int], dict[int, int | None]]:
+    """Of these file versions ``(path, size, mtime_ns)``, those that reached the event: target -> photo id.
+
+    The targets are album ids (0: the event's root). One query per 500 paths,
+    through the ledger's key (``+event_id``: not the event's index, which would
+    read every row of a big event for each query).
+    """
+    wanted = set(versions)
+    paths = sorted({path for path, _, _ in wanted})
+    found: dict[tuple[str, int, int], dict[int, int | None]] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        rows = conn.execute(
+            "SELECT path, size, mtime_ns, album_id, photo_id FROM upload_ledger "
+            f"WHERE +event_id = ? AND path IN ({', '.join('?' * len(chunk))})",
+            [event_id, *chunk],
+        )
+        for path, size, mtime_ns, album_id, photo_id in rows:
+            version = (path, size, mtime_ns)
+            if version in wanted:
+                found.setdefault(version, {})[album_id] = photo_id
+    return found
+
+
 def ledger_for_paths(
     conn: sqlite3.Connection,
     paths: Sequence[str],
@@ -161,7 +192,7 @@ def ledger_for_paths(
         chunk = list(paths[start : start + 500])
         sql = (
             f"SELECT {_LEDGER_COLUMNS} FROM upload_ledger "
-            f"WHERE event_id = ? AND path IN ({', '.join('?' * len(chunk))})"
+            f"WHERE +event_id = ? AND path IN ({', '.join('?' * len(chunk))})"  # by path: see ledger_in_event
         )
         params: list[Any] = [event_id, *chunk]
         if album_id is not None:

@@ -22,10 +22,10 @@ from typing import Any
 
 from studio_desktop.core.store import UPLOAD_STATES, Store, inserted_id
 from studio_desktop.uploads.records.ledger import (
-    ledger_lookup,
-    ledger_reason,
+    ledger_in_event,
     ledger_record,
     mapped_album,
+    uploaded_before,
 )
 
 QUEUED = "queued"
@@ -232,6 +232,13 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
     batch = get_batch(conn, batch_id)
     if batch is None:
         raise ValueError(f"no upload batch {batch_id}")
+    entries = list(entries)
+    # The ledger rows of the whole chunk in one query per 500 paths, not one query per file.
+    reached = (
+        ledger_in_event(conn, batch.event_id, [(e.path, e.size, e.mtime_ns) for e in entries if e.error is None])
+        if dedup
+        else {}
+    )
     now = time.time()
     result = AddResult()
     new_rows = []
@@ -293,11 +300,12 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
             if key not in targets:
                 targets[key] = mapped_album(conn, batch.event_id, batch.album_id, key)
             known, album_id = targets[key]
-            hit = (
-                ledger_lookup(conn, entry.path, entry.size, entry.mtime_ns, batch.event_id, album_id) if known else None
-            )
-            if hit is not None:
-                result.duplicate_items.append(insert_finished(entry, rel, DUPLICATE, ledger_reason(hit), hit.photo_id))
+            photos = reached.get((entry.path, entry.size, entry.mtime_ns), {}) if known else {}
+            if (album_id or 0) in photos:
+                photo_id = photos[album_id or 0]
+                result.duplicate_items.append(
+                    insert_finished(entry, rel, DUPLICATE, uploaded_before(photo_id), photo_id)
+                )
                 continue
         old = conn.execute(
             f"""SELECT id, batch_id, state FROM upload_item
