@@ -65,6 +65,9 @@ class UploadClient(Protocol):
 
     async def studio_info(self) -> object: ...
 
+    # Only for a second copy of a name this engine uploaded itself (see ``_doubles``).
+    async def photo_delete(self, photo_id: int) -> bool: ...
+
     # Not called by the engine: hot folders replace a changed photo through ``engine.client``.
     async def photo_update(self, photo_id: int, path_or_fileobj: Path, /) -> UploadResult: ...
 
