@@ -183,7 +183,13 @@ async def create_event(client: ShootProofClient, name: str, out: TextIO) -> int:
             log.info("creating the event %r may have worked before it failed (%s); looking for it", name, exc.msg)
             found = await find_new_event(client, name, since=since)
             if found is not None:
-                print(f"Created the event {name!r} (id {found}).", file=out, flush=True)
+                # Made by the failed create, or by another run at the same time: either way not surely by us.
+                print(
+                    f"Found the event {name!r} (id {found}): creating it failed after it may have taken effect, "
+                    "or another run made it meanwhile; using it.",
+                    file=out,
+                    flush=True,
+                )
                 return found
             if attempt == _CREATE_TRIES:
                 raise

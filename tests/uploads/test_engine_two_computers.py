@@ -452,7 +452,7 @@ def test_two_computers_uploading_one_folder_leave_every_name_once_per_target(
         kept = {pid for names in gallery.values() for _, pid in names}
         event(f"second copies removed: {sum(len(client.deleted) > 0 for _, _, client, _ in results)} side(s)")
         event(f"doubles left and reported: {sum(len(set(n for n, _ in v)) < len(v) for v in gallery.values())}")
-        for engine, seen, client, items in results:
+        for _engine, seen, client, items in results:
             assert set(client.deleted) <= recorded_ids(seen), "a photo it did not upload is never deleted"
             for item in items:
                 assert item.state in (q.DONE, q.DUPLICATE), (item.name, item.state, item.last_error)
