@@ -263,10 +263,15 @@ class AttemptMixin(DoublesMixin):
                 landed = await self._landed_ids(item, final)
         if not landed:
             return False
+        # Several new photos of its name: another computer sent it at the same moment, and which is
+        # ours cannot be told. The highest is taken: the check after sending keeps the lowest id of a
+        # name, so if the highest is the other's, it is the copy the rule removes anyway, and ours
+        # (unrecorded) is the one kept; were the lowest taken and it were theirs, ours would stay
+        # unowned next to it, removed by nobody.
         await self._record_uploaded(
             running,
             final,
-            landed[0],
+            max(landed),
             "An earlier attempt had already reached the gallery.",
             content_hash=running.content_hash,
         )

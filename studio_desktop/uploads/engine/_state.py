@@ -285,6 +285,12 @@ class EngineState:
             and not (self._wake is not None and self._wake.is_set())  # the dispatcher has news to look at
             and not (self._leased and not self._gate_open())
         ):
+            if self._sent and self._started:
+                # The run is finishing with uploads not yet checked (their batch did not finish here: another
+                # run on this computer took its last items): check them first.
+                self._start_check(None)
+                self._idle.clear()
+                return
             self._idle.set()
         else:
             self._idle.clear()
@@ -428,19 +434,27 @@ class EngineState:
             return
         self._finished_batches.add(batch_id)
         if self._sent:
-            # The check after sending runs in a task of its own: this one may hold a name lock it needs,
-            # and a pause or stop of this item must not cut a delete in half. Not idle until it is done.
-            self._checks += 1
-            task = asyncio.ensure_future(self._check_then_finish(batch_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start_check(batch_id)
             return
         self._batch_finished(batch_id, counts)
 
-    async def _check_then_finish(self, batch_id: int) -> None:
+    def _start_check(self, batch_id: int | None) -> None:
+        """Start the check after sending (then report the batch finished, if one did).
+
+        It runs in a task of its own: the caller may hold a name lock it needs, and a
+        pause or stop of the caller's item must not cut a delete in half. The engine is
+        not idle until it is done.
+        """
+        self._checks += 1
+        task = asyncio.ensure_future(self._check_then_finish(batch_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _check_then_finish(self, batch_id: int | None) -> None:
         try:
             await self._check_doubles()
-            self._batch_finished(batch_id, await self.store.read(q.counts, [batch_id]))
+            if batch_id is not None:
+                self._batch_finished(batch_id, await self.store.read(q.counts, [batch_id]))
         except Exception as exc:
             if not self._store_failed(exc):
                 log.exception("the check for photos uploaded twice failed")
