@@ -86,8 +86,11 @@ def in_target(server, event_id: int, album_id: int | None = None) -> list[tuple[
 
 
 @contextlib.asynccontextmanager
-async def computer(server, store, client: Computer, **options):
-    """An engine of one computer, started; yields (engine, events seen). Its totals agree with its store."""
+async def computer(server, store, client: Computer, *, alone: bool = True, **options):
+    """An engine of one computer, started; yields (engine, events seen).
+
+    Alone on its data folder (``alone``), its totals agree with its store; two runs sharing one
+    move items between their batches, which neither's totals follow."""
     options.setdefault("timing", FAST)
     engine = UploadEngine(client, store, **options)
     seen: list = []
@@ -99,7 +102,7 @@ async def computer(server, store, client: Computer, **options):
         await engine.stop()
         await client.aclose()
     in_store = store.read_sync(q.counts, engine._scope)
-    assert engine.snapshot().files == {state: files for state, (files, _) in in_store.items()}
+    assert not alone or engine.snapshot().files == {state: files for state, (files, _) in in_store.items()}
 
 
 def recorded_ids(seen) -> set[int]:
@@ -107,9 +110,11 @@ def recorded_ids(seen) -> set[int]:
     return {e.photo_id for e in seen if isinstance(e, ev.ItemStateChanged) and e.state == q.DONE and e.photo_id}
 
 
-async def upload_with(server, store, client, paths, event_id, **options) -> tuple[int, UploadEngine, list]:
+async def upload_with(
+    server, store, client, paths, event_id, *, alone: bool = True, **options
+) -> tuple[int, UploadEngine, list]:
     enqueue = {k: options.pop(k) for k in ("mirror_folders", "album_id") if k in options}
-    async with computer(server, store, client, **options) as (engine, seen):
+    async with computer(server, store, client, alone=alone, **options) as (engine, seen):
         batch = await engine.enqueue(paths, event_id, **enqueue)
         await engine.wait_idle()
     return batch, engine, seen
@@ -460,3 +465,35 @@ def test_two_computers_uploading_one_folder_leave_every_name_once_per_target(
     finally:
         server.faults.clear()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_three_runs_two_sharing_a_data_folder_leave_every_photo_once(server, tmp_path):
+    """The defect as seen: three runs at once, two of them on one computer (one data folder), faults after
+    commit. A run whose batch never finishes here (the other run on its computer took its last files)
+    still checks what it uploaded before it goes idle."""
+    event_id = new_event(server, "Attack")
+    shoot = tmp_path / "shoot"
+    files = [make_jpeg(shoot / f"IMG_{i:04d}.jpg", size=(24 + i, 24)) for i in range(15)]
+    server.faults.configure(rate=0.3, after_share=0.7, only_methods="sp.photo.upload", seed=7)
+
+    async def main():
+        with Store(tmp_path / "a" / "store.sqlite3") as one, Store(tmp_path / "b" / "store.sqlite3") as two:
+            clients = [Computer(server), Computer(server), Computer(server)]
+            results = await asyncio.gather(
+                upload_with(server, one, clients[0], [shoot], event_id, concurrency=3, timing=QUICK, alone=False),
+                upload_with(server, one, clients[1], [shoot], event_id, concurrency=3, timing=QUICK, alone=False),
+                upload_with(server, two, clients[2], [shoot], event_id, concurrency=3, timing=QUICK),
+            )
+            return results, clients, items_of(one) + items_of(two)
+
+    try:
+        results, clients, items = asyncio.run(main())
+    finally:
+        server.faults.clear()
+    left = in_target(server, event_id)
+    warnings = [w for _, engine, _ in results for w in engine.double_warnings]
+    assert sorted(n for n, _ in left) == sorted(f.name for f in files), warnings
+    for (_, _, seen), client in zip(results, clients, strict=True):
+        assert set(client.deleted) <= recorded_ids(seen)
+    kept = {pid for _, pid in left}
+    assert all(i.photo_id in kept for i in items if i.state in (q.DONE, q.DUPLICATE))
