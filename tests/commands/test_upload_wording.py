@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 
 from command_support import new_event
 from imagegen import make_jpeg
 
 from studio_desktop import cli
+from studio_desktop.api.shootproof import ShootProofClient
+from studio_desktop.commands.common import create_event
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.runlock import EngineLock
@@ -62,3 +66,35 @@ def test_an_event_created_plainly_is_said_to_be_created(server, tmp_path, capsys
     assert upload(server, str(tmp_path / "shoot"), "--new-event", "Attack") == 0
     err = capsys.readouterr().err
     assert "Created the event 'Attack' (id " in err and "Found the event" not in err
+
+
+def test_an_event_another_run_created_at_the_same_moment_is_used_and_ours_removed(server):
+    """Two runs with --new-event at once: both looked, found nothing, and created; the later sees both."""
+
+    class BothCreate(ShootProofClient):
+        async def event_create(self, name, **options):
+            other = await ShootProofClient(server.shootproof_api_url, server.access_token).__aenter__()
+            try:
+                first = await other.event_create(name)  # the other run's create lands first
+            finally:
+                await other.aclose()
+            self.other_id = first.id
+            return await super().event_create(name, **options)
+
+    async def main():
+        async with BothCreate(server.shootproof_api_url, server.access_token) as client:
+            out = io.StringIO()
+            return await create_event(client, "Attack", out), client.other_id, out.getvalue()
+
+    used, other_id, said = asyncio.run(main())
+    assert used == other_id
+    assert f"Found the event 'Attack' (id {other_id}) that another run created at the same time" in said
+    assert "Created the event" not in said
+    assert server.studio.count_requests("sp.event.delete") == 1
+
+    async def named():
+        async with ShootProofClient(server.shootproof_api_url, server.access_token) as client:
+            listing = await client.event_get_list(limit=100)
+            return [e.id for e in listing.items if e.name == "Attack" and (e.status or "").lower() != "deleted"]
+
+    assert asyncio.run(named()) == [other_id], "the empty one made here is gone"

@@ -388,9 +388,10 @@ upload_fault = st.tuples(st.sampled_from([500, 502, None]), st.sampled_from([Tru
     offset=st.sampled_from([0.0, 0.0, 0.02, 0.2]),
     max_age=st.sampled_from([0.0, 0.5]),
     concurrency=st.sampled_from([1, 3]),
+    albums_exist=st.booleans(),
 )
 def test_two_computers_uploading_one_folder_leave_every_name_once_per_target(
-    server, app_paths, files, upload_faults, delete_faults, offset, max_age, concurrency
+    server, app_paths, files, upload_faults, delete_faults, offset, max_age, concurrency, albums_exist
 ):
     event_id = new_event(server, "Attack")
     server.faults.clear()
@@ -400,12 +401,14 @@ def test_two_computers_uploading_one_folder_leave_every_name_once_per_target(
         for n, (place, name) in enumerate(files):
             make_jpeg(shoot.joinpath(*place, name), size=(24 + n, 24 + len(place)))
 
-        # The folders' albums exist (two computers creating the same album at once is another matter).
-        async def albums() -> dict[str, int]:
+        # The folders' albums exist, or both computers create them at once.
+        async def make_albums() -> None:
             async with client_for(server) as client:
-                return {p: (await client.album_create(event_id, p)).id for p in ("One", "Two")}
+                for name in ("One", "Two"):
+                    await client.album_create(event_id, name)
 
-        album_ids = asyncio.run(albums())
+        if albums_exist:
+            asyncio.run(make_albums())
         for status, after in upload_faults:
             if status is None:
                 server.faults.queue(reset=True, after=after, method="sp.photo.upload")
@@ -435,7 +438,16 @@ def test_two_computers_uploading_one_folder_leave_every_name_once_per_target(
             return await asyncio.gather(one("a", 0.0), one("b", offset))
 
         results = asyncio.run(main())
-        where = {(): None, ("One",): album_ids["One"], ("Two",): album_ids["Two"]}
+
+        async def list_albums() -> list[tuple[str, int]]:
+            async with client_for(server) as client:
+                return [(a.name, a.id) for a in await client.album_get_list(event_id)]
+
+        listed = asyncio.run(list_albums())
+        needed = {place[0] for place, _ in files if place} | ({"One", "Two"} if albums_exist else set())
+        assert sorted(n for n, _ in listed) == sorted(needed), f"one album per folder: {listed}"
+        album_ids = dict(listed)
+        where = {(): None, **{(name,): album_ids.get(name, -1) for name in ("One", "Two")}}
         expected: dict[int | None, list[str]] = {}
         for place, name in files:
             expected.setdefault(where[place], []).append(name)
@@ -497,3 +509,28 @@ def test_three_runs_two_sharing_a_data_folder_leave_every_photo_once(server, tmp
         assert set(client.deleted) <= recorded_ids(seen)
     kept = {pid for _, pid in left}
     assert all(i.photo_id in kept for i in items if i.state in (q.DONE, q.DUPLICATE))
+
+
+def test_an_album_another_computer_created_at_the_same_moment_is_used_and_ours_removed(server, store, tmp_path):
+    """Both computers looked, found no album 'One', and created it: the later of the two sees both, takes
+    the one created first (as every computer does), and deletes its own, still empty."""
+    event_id = new_event(server)
+    make_jpeg(tmp_path / "mine" / "One" / "IMG_0001.jpg", size=(40, 30))
+    made: list[int] = []
+
+    class BothCreate(Computer):
+        async def album_create(self, event_id, album_name, **options):
+            async with client_for(server) as other:
+                made.append((await other.album_create(event_id, album_name, **options)).id)  # lands first
+            return await super().album_create(event_id, album_name, **options)
+
+    async def main():
+        return await upload_with(server, store, BothCreate(server), [tmp_path / "mine"], event_id, mirror_folders=True)
+
+    _, engine, seen = asyncio.run(main())
+    (first,) = made
+    (sent,) = recorded_ids(seen)
+    assert in_target(server, event_id, first) == [("IMG_0001.jpg", sent)], "uploaded into the first album"
+    assert {p.album_id for p in server.studio.photos(event_id)} == {first}
+    assert server.studio.count_requests("sp.album.delete") == 1, "the empty twin made here is removed"
+    assert engine.double_warnings == []
