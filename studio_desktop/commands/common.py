@@ -165,7 +165,10 @@ async def create_event(client: ShootProofClient, name: str, out: TextIO) -> int:
 
     An earlier run (or an earlier try of this one) may have created it and then
     lost the answer: a recent live event of that name is used instead. After a
-    failure that may have taken effect, look before creating again.
+    failure that may have taken effect, look before creating again. Another run
+    (another computer) may create it at the same moment: after creating, look
+    once more, and of two take the lowest id, as every run does (the later of two
+    creates sees both); the one made here, still empty, is then deleted.
     """
     from studio_desktop.api.errors import TransientApiError
 
@@ -183,11 +186,45 @@ async def create_event(client: ShootProofClient, name: str, out: TextIO) -> int:
             log.info("creating the event %r may have worked before it failed (%s); looking for it", name, exc.msg)
             found = await find_new_event(client, name, since=since)
             if found is not None:
-                print(f"Created the event {name!r} (id {found}).", file=out, flush=True)
+                # Made by the failed create, or by another run at the same time: either way not surely by us.
+                print(
+                    f"Found the event {name!r} (id {found}): creating it failed after it may have taken effect, "
+                    "or another run made it meanwhile; using it.",
+                    file=out,
+                    flush=True,
+                )
                 return found
             if attempt == _CREATE_TRIES:
                 raise
             continue
+        first = await _first_of_twins(client, name, event.id, since)
+        if first != event.id:
+            print(
+                f"Found the event {name!r} (id {first}) that another run created at the same time; using it.",
+                file=out,
+                flush=True,
+            )
+            return first
         print(f"Created the event {name!r} (id {event.id}).", file=out, flush=True)
         return event.id
     raise AssertionError("unreachable")
+
+
+async def _first_of_twins(client: ShootProofClient, name: str, made: int, since: datetime) -> int:
+    """The event every run takes of those of this name made since ``since``; ``made`` is deleted if it is not it."""
+    from studio_desktop.api.errors import ApiError
+
+    try:
+        first = await find_new_event(client, name, since=since)
+    except ApiError:
+        return made  # not known: keep ours (at worst two events of that name, as before)
+    if first is None or first >= made:
+        return made
+    log.info(
+        "the event %r was created by another run at the same time (id %d): removing ours (id %d)", name, first, made
+    )
+    try:
+        await client.event_delete(made, only_empty=True)
+    except ApiError as exc:
+        log.info("the empty event %d made here could not be removed: %s", made, exc.msg)
+    return first

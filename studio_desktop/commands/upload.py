@@ -310,6 +310,10 @@ async def _upload(args: argparse.Namespace, engine: Any, event_id: int, new_even
         unsubscribe()
     summary = await engine.store.read(_summarize, batch_id)
     summary.event_id = event_id
+    # Files of this run that another run on this computer (sharing the data folder) took over while
+    # both were queueing: they are in its batch now, and that run reports them.
+    summary.moved_away = max(0, engine.files_queued(batch_id) - summary.files_in_batch)
+    summary.warnings = list(engine.double_warnings)
     summary.stopped_reason = snapshot.stopped_reason or (
         "ShootProof refused the access token; sign in again" if snapshot.needs_sign_in else None
     )
@@ -334,6 +338,13 @@ class Summary:
     failed: list[q.Item] = field(default_factory=list)
     pending: list[q.Item] = field(default_factory=list)
     cancelled: list[q.Item] = field(default_factory=list)
+    #: items still being checked or sent after this run stopped: another run on this computer has them
+    elsewhere: list[q.Item] = field(default_factory=list)
+    #: files this run queued that another run on this computer took into its own batch
+    moved_away: int = 0
+    files_in_batch: int = 0
+    #: doubles left for the user (another app's copy, a delete that failed), in plain words
+    warnings: list[str] = field(default_factory=list)
     stopped_reason: str | None = None
     plan: Any = None
     #: photos the picks filter left out (``filtered`` items, as ``shaping.FilteredFile``): not failures,
@@ -356,7 +367,11 @@ class Summary:
 
     @property
     def complete(self) -> bool:
-        return not (self.failed or self.not_photos or self.pending or self.cancelled)
+        return not (self.failed or self.not_photos or self.pending or self.cancelled or self.elsewhere)
+
+    @property
+    def being_uploaded_elsewhere(self) -> int:
+        return len(self.elsewhere) + self.moved_away
 
     def to_json(self) -> dict[str, Any]:
         def entry(item: q.Item | KnownFile | NotAPhoto, **extra: Any) -> dict[str, Any]:
@@ -372,6 +387,7 @@ class Summary:
                 "failed": len(self.failed) + len(self.not_photos),
                 "pending": len(self.pending),
                 "cancelled": len(self.cancelled),
+                **({"other_run": self.being_uploaded_elsewhere} if self.being_uploaded_elsewhere else {}),
                 **({"left_out": len(self.left_out)} if self.filtering else {}),
             },
             "uploaded": [
@@ -383,6 +399,8 @@ class Summary:
             + [entry(n, reason=n.reason) for n in self.not_photos],
             "pending": [entry(i, state=i.state) for i in self.pending],
             "cancelled": [entry(i) for i in self.cancelled],
+            **({"other_run": [entry(i, state=i.state) for i in self.elsewhere]} if self.elsewhere else {}),
+            "warnings": self.warnings,
             **({"left_out": left_out_json(self.left_out)} if self.filtering else {}),
             "stopped_reason": self.stopped_reason,
             "plan": None
@@ -401,6 +419,12 @@ class Summary:
         else:
             size = sum(i.size for i in self.uploaded)
             print(f"Uploaded: {len(self.uploaded)} file(s), {human_bytes(size)}", file=out)
+        if self.being_uploaded_elsewhere:
+            print(
+                f"{self.being_uploaded_elsewhere} file(s) were already being uploaded by another run on this "
+                "computer; that run reports them.",
+                file=out,
+            )
         if self.duplicates:
             why = Counter(_duplicate_kind(i.last_error) for i in self.duplicates)
             detail = ", ".join(f"{n} {kind}" for kind, n in why.most_common())
@@ -419,10 +443,14 @@ class Summary:
             print(f"Stopped: {self.stopped_reason}", file=out)
         if self.plan is not None and self.plan.photos_allowed:
             print(f"Plan: {self.plan.photos_used} of {self.plan.photos_allowed} photos used", file=out)
+        for warning in self.warnings:
+            print(f"Warning: {warning}", file=out)
         if self.pending:
             print("Run the same command again to finish.", file=out)
         elif failed:
             print("Running the same command again tries the failed files again.", file=out)
+        elif self.elsewhere:
+            print("Once the other run has finished, running the same command again checks them.", file=out)
 
 
 def _duplicate_kind(reason: str | None) -> str:
@@ -440,6 +468,11 @@ def _summarize(conn: Any, batch_id: int) -> Summary:
 
     summary = Summary(batch_id)
     for item in q.iter_items(conn, batch_ids=[batch_id]):
+        summary.files_in_batch += 1
+        if item.state in (q.CHECKING, q.UPLOADING):
+            # This run's engine has stopped (its own items went back to the queue): another run has these.
+            summary.elsewhere.append(item)
+            continue
         if item.state == q.FILTERED:
             summary.left_out.append(FilteredFile(item.path, item.name, item.size, item.last_error or ""))
             continue

@@ -16,6 +16,7 @@ The parts (each module holds one job; the leading underscore ones are private):
 - :mod:`.retry`: the pure decision after a transient failure (retry in N s, give up, wait for the network).
 - :mod:`._network`: the connectivity probe. :mod:`._albums`: album resolution for mirrored folders.
 - :mod:`._dedup`: each target's remote names, the per-name locks, uncertain landings.
+- :mod:`._doubles`: the check after sending (another computer's copy of a name sent at the same time).
 - :mod:`._writes`: store write batching. :mod:`._snapshot`: the numbers and the progress bar's snapshot.
 - :mod:`.protocols`: the seams: the client the engine needs, the engine as hot folders and the UI see it.
 - Every SQL statement it runs is in :mod:`studio_desktop.uploads.records`.
@@ -81,8 +82,17 @@ How it holds up in the store and on the wire:
 
 Dedup without a flood of requests: a ledger hit (same path, size, modification
 time and target) is a duplicate without any HTTP (found while the folder is
-being queued); otherwise each target's existing photo names are fetched once
-(pages of 1000) into a set.
+being queued); otherwise each target's existing photo names are fetched (pages
+of 1000) into a set, and fetched again before a check once older than
+:attr:`EngineTiming.names_max_age` (another computer's uploads are seen within it).
+
+Two computers uploading the same folder at once (:mod:`._doubles`): ShootProof
+has no idempotency key, so a name both sent in the same moment lands twice.
+When a batch finishes, each target uploaded into is listed once more; of a
+name found twice the lowest photo id is kept, and each engine deletes only its
+own copy, only when a lower one is there (both checking at once leave one
+copy, never none). A copy that is not this engine's is never deleted: a double
+left is reported (``double_warnings``). ``--no-dedup`` runs are not checked.
 
 Staying cheap per file: SQLite runs on the store's threads, so the engine
 claims a few queued items per trip to the writer thread and writes outcomes

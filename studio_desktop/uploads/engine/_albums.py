@@ -12,9 +12,11 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from studio_desktop.api.errors import ApiError
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 from studio_desktop.core.store import Store
 from studio_desktop.uploads.engine._dedup import RemoteNames
+from studio_desktop.uploads.engine._outcomes import log
 from studio_desktop.uploads.engine.protocols import UploadClient
 from studio_desktop.uploads.records import queue as q
 from studio_desktop.uploads.records.ledger import (
@@ -23,6 +25,7 @@ from studio_desktop.uploads.records.ledger import (
     album_lookup,
     album_remember,
     album_replace,
+    choose_albums,
     nfc,
 )
 
@@ -143,8 +146,53 @@ class AlbumResolver:
             except Exception:
                 self._album_lists_loaded.discard(event_id)
                 raise
-            self._albums[key] = album.id
-            self._album_parents.setdefault(event_id, {})[album.id] = parent or 0
-            await self.store.write(album_remember, [(event_id, parent, name, album.id)])
-            self._names.album_created(event_id, album.id)
-            return album.id
+            chosen = await self._one_of_twins(event_id, parent, name, album.id)
+            self._albums[key] = chosen
+            self._album_parents.setdefault(event_id, {})[chosen] = parent or 0
+            await self.store.write(album_remember, [(event_id, parent, name, chosen)])
+            if chosen == album.id:
+                self._names.album_created(event_id, album.id)
+            return chosen
+
+    async def _one_of_twins(self, event_id: int, parent: int | None, name: str, made: int) -> int:
+        """The album to use after creating ``made``: another computer may have created one of that name at once.
+
+        The list is read again (one request per album created). Of two or more of that
+        name under that parent, every computer takes the same one (:func:`choose_albums`:
+        the first in the server's order, which new albums join at the end, so the one
+        created first), and the one made here, still empty, is deleted if it is not it.
+        The later of two creates always sees both, so the twins end as one album.
+        """
+        try:
+            listed = await self.client.album_get_list(event_id)
+        except ApiError:
+            return made  # not known: keep ours (at worst, two albums of that name, as before)
+        rows: list[AlbumRow] = []
+
+        def walk(nodes: Iterable[Any], under: int | None) -> None:
+            for album in nodes:
+                if album.name:
+                    rows.append(AlbumRow(album.parent_id or under, album.name, album.id, album.display_order))
+                walk(album.sub_albums, album.id)
+
+        walk(listed, None)
+        key = (parent or 0, nfc(name))
+        twins = [r for r in rows if ((r.parent_id or 0), nfc(r.name)) == key]
+        if len(twins) < 2 or made not in {r.album_id for r in twins}:
+            return made
+        first = choose_albums(twins)[key]
+        if first == made:
+            return made
+        log.info(
+            "the album %r (event %d) was created by another computer at the same time as album %d: "
+            "using that one, and removing album %d made here",
+            name,
+            event_id,
+            first,
+            made,
+        )
+        try:
+            await self.client.album_delete(made, only_empty=True)
+        except ApiError as exc:
+            log.info("the empty album %d made here could not be removed: %s", made, exc.msg)
+        return first

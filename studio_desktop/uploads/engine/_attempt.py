@@ -33,6 +33,7 @@ from studio_desktop.api.transport import UPLOAD_CHUNK, SourceFileChanged, in_rea
 from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.engine import _network, retry
 from studio_desktop.uploads.engine._dedup import NameKey
+from studio_desktop.uploads.engine._doubles import DoublesMixin
 from studio_desktop.uploads.engine._network import connect_failure
 from studio_desktop.uploads.engine._outcomes import file_facts, log, log_outcome, plain, replace, sentence
 from studio_desktop.uploads.engine._state import (
@@ -40,7 +41,6 @@ from studio_desktop.uploads.engine._state import (
     REFUSALS_TO_STOP,
     STARTS_OVER,
     Claim,
-    EngineState,
     Running,
     Stop,
     resize_dir,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from studio_desktop.uploads.resize import Prepared
 
 
-class AttemptMixin(EngineState):
+class AttemptMixin(DoublesMixin):
     """The per-item state machine of :class:`UploadEngine` (each item runs :meth:`_run` in its own task)."""
 
     async def _run(self, running: Running) -> None:
@@ -270,10 +270,15 @@ class AttemptMixin(EngineState):
                 landed = await self._landed_ids(item, final)
         if not landed:
             return False
+        # Several new photos of its name: another computer sent it at the same moment, and which is
+        # ours cannot be told. The highest is taken: the check after sending keeps the lowest id of a
+        # name, so if the highest is the other's, it is the copy the rule removes anyway, and ours
+        # (unrecorded) is the one kept; were the lowest taken and it were theirs, ours would stay
+        # unowned next to it, removed by nobody.
         await self._record_uploaded(
             running,
             final,
-            landed[0],
+            max(landed),
             "An earlier attempt had already reached the gallery.",
             content_hash=running.content_hash,
         )
@@ -479,6 +484,7 @@ class AttemptMixin(EngineState):
         if photo_id is not None:
             self._photo_owner.setdefault(photo_id, item.id)
             self._names.note_uploaded(item, final, photo_id)  # now, so a same-named file waiting for the lock sees it
+            self._note_sent(item, final, photo_id)  # checked for another computer's copy when the batch finishes
         await self._conclude(
             running, q.DONE, record, item, final, photo_id, message, content_hash, message=message, photo_id=photo_id
         )

@@ -82,7 +82,7 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
             self._close_scan_pool()
             return
         self._started = False
-        for task in (self._dispatcher, self._prober):
+        for task in (self._dispatcher, self._prober, self._second_look):
             if task is not None:
                 task.cancel()
         if grace > 0 and self._running:
@@ -95,6 +95,9 @@ class UploadEngine(ControlsMixin, EnqueueMixin, DispatchMixin):
         if self._prober is not None:  # one started during the grace period
             self._prober.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._second_look is not None:  # a check after sending that a settling item started
+            self._second_look.cancel()
+        await self._all_settled()
         await self._release_leases()
         await self._writes.drain()
         if self._flusher is not None:

@@ -153,9 +153,14 @@ class EnqueueMixin(EngineState):
     def _add_chunk(self, batch_id: int, chunk: list[q.NewItem], loop: asyncio.AbstractEventLoop) -> None:
         result = self.store.write_sync(q.add_items, batch_id, chunk, dedup=self.dedup)
         with contextlib.suppress(RuntimeError):  # the loop is gone: the rows are saved all the same
-            loop.call_soon_threadsafe(self._after_add, batch_id, result)
+            loop.call_soon_threadsafe(self._after_add, batch_id, result, len(chunk))
 
-    def _after_add(self, batch_id: int, result: q.AddResult) -> None:
+    def files_queued(self, batch_id: int) -> int:
+        """How many files this engine's scans put into the batch (some may since have moved to another run's)."""
+        return self._queued_files.get(batch_id, 0)
+
+    def _after_add(self, batch_id: int, result: q.AddResult, files: int = 0) -> None:
+        self._queued_files[batch_id] = self._queued_files.get(batch_id, 0) + files
         adopted_bytes = 0
         for _, old_batch, old_state, new_state, size in result.adopted_moves:
             adopted_bytes += size

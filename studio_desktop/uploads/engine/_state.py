@@ -72,6 +72,16 @@ class Claim:
     looked_in: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A photo this engine recorded as uploaded in this run: its item and target (album id, 0 the root)."""
+
+    item: q.Item
+    target: int
+    photo_id: int
+    at: float  # time.monotonic() when it was recorded
+
+
 @dataclass
 class Running:
     """One item being worked on (including while it sleeps before a retry)."""
@@ -138,7 +148,7 @@ class EngineState:
         self._lease_lock = asyncio.Lock()
         self._releasing = 0  # lease releases under way (not idle until they are written)
         self._writes = WriteBatcher(store, self.timing.write_batch_delay)
-        self._names = RemoteNames(client, store)
+        self._names = RemoteNames(client, store, self.timing.names_max_age)
         # Names a failed upload may have taken: until its item has looked, the names cache cannot be trusted for them.
         self._landings = UncertainLandings()
         # photo id -> the item recorded with it in this run: another item's verify must not take it.
@@ -146,9 +156,18 @@ class EngineState:
         # item id -> when the crashed run last saved it (wall clock): see EngineTiming.landing_grace
         self._crash_leftovers: dict[int, float] = {}
         self._albums = AlbumResolver(client, store, self._names)
+        # (event, target) -> photos recorded since the last check after sending (see _doubles)
+        self._sent: dict[tuple[int, int], list[Sent]] = {}
+        self._doubles_lock = asyncio.Lock()
+        self._checks = 0  # checks after sending under way (not idle until they are done)
+        self._second_look: asyncio.Future[None] | None = None  # its wait, cut short by stop()
+        #: Doubles of a name in a target that were left for the user (plain sentences): another app's copy,
+        #: a delete that failed, a target that could not be checked.
+        self.double_warnings: list[str] = []
         self._refusals = RefusalRun()
         self._enqueuing: set[int] = set()
         self._finished_batches: set[int] = set()
+        self._queued_files: dict[int, int] = {}  # batch -> files this engine's scans put into it
         self._paused = False
         self._stopped_reason: str | None = None
         self._needs_sign_in = False
@@ -264,9 +283,16 @@ class EngineState:
             and not self._enqueuing
             and not self._network_down
             and not self._releasing
+            and not self._checks
             and not (self._wake is not None and self._wake.is_set())  # the dispatcher has news to look at
             and not (self._leased and not self._gate_open())
         ):
+            if self._sent and self._started:
+                # The run is finishing with uploads not yet checked (their batch did not finish here: another
+                # run on this computer took its last items): check them first.
+                self._start_check(None)
+                self._idle.clear()
+                return
             self._idle.set()
         else:
             self._idle.clear()
@@ -409,12 +435,45 @@ class EngineState:
         if batch_id in self._finished_batches:
             return
         self._finished_batches.add(batch_id)
+        if self._sent:
+            self._start_check(batch_id)
+            return
+        self._batch_finished(batch_id, counts)
+
+    def _start_check(self, batch_id: int | None) -> None:
+        """Start the check after sending (then report the batch finished, if one did).
+
+        It runs in a task of its own: the caller may hold a name lock it needs, and a
+        pause or stop of the caller's item must not cut a delete in half. The engine is
+        not idle until it is done.
+        """
+        self._checks += 1
+        task = asyncio.ensure_future(self._check_then_finish(batch_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _check_then_finish(self, batch_id: int | None) -> None:
+        try:
+            await self._check_doubles()
+            if batch_id is not None:
+                self._batch_finished(batch_id, await self.store.read(q.counts, [batch_id]))
+        except Exception as exc:
+            if not self._store_failed(exc):
+                log.exception("the check for photos uploaded twice failed")
+        finally:
+            self._checks -= 1
+            self._update_idle()
+
+    def _batch_finished(self, batch_id: int, counts: dict[str, tuple[int, int]]) -> None:
         log.info(
             "upload batch %d finished: %s",
             batch_id,
             ", ".join(f"{c[0]} {s}" for s, c in counts.items() if c[0]) or "nothing to upload",
         )
         self._emit(ev.BatchFinished(batch_id, {s: c[0] for s, c in counts.items() if c[0]}))
+
+    async def _check_doubles(self) -> None:
+        """The check after sending (:class:`._doubles.DoublesMixin`)."""
 
 
 def resize_dir() -> Path:
