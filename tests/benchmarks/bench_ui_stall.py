@@ -244,6 +244,105 @@ class StallMeter:
         return label
 
 
+class GapTracer:
+    """What held the GUI thread during each gap over ``after_ms`` (``--trace-gaps MS``; investigation only).
+
+    A watchdog thread samples the GUI thread's Python stack (``sys._current_frames``) every few
+    ms while it has not ticked for ``after_ms``; the garbage collections are timed through
+    ``gc.callbacks``. A sample needs the GIL, which the GUI thread keeps while Qt's C++ runs
+    (layout, painting) or the collector works: a gap with few samples was spent there.
+    (``faulthandler.dump_traceback_later`` needs no GIL, but re-armed at every tick it crashed.)
+    """
+
+    def __init__(self, meter: StallMeter, after_ms: float, every_ms: float = 3.0):
+        import threading
+
+        self.meter = meter
+        self.after = after_ms / 1000
+        self.every = every_ms / 1000
+        self.main_id = threading.main_thread().ident
+        self.samples: list[tuple[float, str]] = []  # (when, stack, innermost call first)
+        #: (end, wall ms, generation, collected, CPU ms of the GUI thread, objects in the generations collected)
+        self.collections: list[tuple[float, float, int, int, float, int]] = []
+        self._gc_began = (0.0, 0.0, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="gap-tracer", daemon=True)
+
+    def _gc(self, phase: str, info: dict) -> None:
+        import gc
+
+        if phase == "start":
+            generation = info["generation"]
+            size = sum(len(gc.get_objects(g)) for g in range(generation + 1))
+            self._gc_began = (time.perf_counter(), time.thread_time(), size)
+        else:
+            now, cpu = time.perf_counter(), time.thread_time()
+            began, cpu0, size = self._gc_began
+            self.collections.append(
+                (now, (now - began) * 1000, info["generation"], info["collected"], (cpu - cpu0) * 1000, size)
+            )
+
+    def start(self) -> None:
+        import gc
+
+        gc.callbacks.append(self._gc)
+        self._thread.start()
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._gc)
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while not self._stop.wait(self.every):
+            ticks = self.meter.ticks
+            if not ticks or time.perf_counter() - ticks[-1] < self.after:
+                continue
+            frame = sys._current_frames().get(self.main_id)
+            if frame is None:
+                continue
+            stack = [
+                f"      {Path(f.filename).name}:{f.lineno} {f.name}"
+                for f in reversed(traceback.extract_stack(frame))
+                if "qasync" not in f.filename and "/asyncio/" not in f.filename
+            ]
+            self.samples.append((time.perf_counter(), "\n".join(stack[:14])))
+
+    def report(self) -> None:
+        import collections
+
+        by_generation: dict[int, list[float]] = collections.defaultdict(list)
+        for _, ms, generation, *_ in self.collections:
+            by_generation[generation].append(ms)
+        print()
+        for generation, times in sorted(by_generation.items()):
+            print(
+                f"gc generation {generation}: {len(times)} collections, worst {max(times):.1f} ms, "
+                f"total {sum(times):.0f} ms"
+            )
+        ticks = self.meter.ticks
+        start = ticks[0]
+        print(f"what the GUI thread ran during gaps over {self.after * 1000:.0f} ms:")
+        for a, b in itertools.pairwise(ticks):
+            gap = (b - a) * 1000
+            if gap < self.after * 1000:
+                continue
+            inside = [text for at, text in self.samples if a < at <= b]
+            print(f"  gap {gap:6.1f} ms ending at {b - start:6.2f} s ({self.meter.context(b - start)})")
+            for at, ms, generation, collected, cpu, size in self.collections:
+                if a < at <= b:
+                    print(
+                        f"    gc of generation {generation}: {ms:.1f} ms ({cpu:.1f} ms CPU of the GUI thread; "
+                        f"{size:,} objects looked at, {collected} collected)"
+                    )
+            for text, n in collections.Counter(inside).most_common(3):
+                print(f"    x{n}:\n{text}")
+
+
 def percentile(sorted_values: list[float], share: float) -> float:
     if not sorted_values:
         return 0.0
@@ -300,7 +399,7 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
     return reloads
 
 
-async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) -> dict:
+async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float, trace_ms: float = 0.0) -> dict:
     from studio_desktop.gallery.tree_nodes import EVENT
     from studio_desktop.ui.app_wiring import GuiSession
 
@@ -326,6 +425,9 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
 
         meter = StallMeter()
         meter.start()
+        tracer = GapTracer(meter, trace_ms) if trace_ms else None
+        if tracer is not None:
+            tracer.start()
         await asyncio.sleep(1.0)
         meter.mark("idle, gallery shown")
         idle_ticks = len(meter.ticks)
@@ -359,6 +461,9 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
         await until(lambda: not model.is_loading and thumbnails_shown(view, model), "the refreshed grid", 60)
         await asyncio.sleep(0.5)
         meter.stop()
+        if tracer is not None:
+            tracer.stop()
+            tracer.report()
         after = sandbox.count(target.event_id)
         return {
             "meter": meter,
@@ -452,6 +557,13 @@ def main(argv: list[str] | None = None) -> int:
         help="log asyncio callbacks over 20 ms (investigation only; not for the figures)",
     )
     parser.add_argument(
+        "--trace-gaps",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="sample the GUI thread's stack during every gap over MS ms (investigation only)",
+    )
+    parser.add_argument(
         "--slow-disk",
         type=float,
         default=0.0,
@@ -505,7 +617,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"uploading {count} photos with the wedding gallery open ...", flush=True)
             result = loop.run_until_complete(
-                run(Endpoints(api_url=sandbox.url, access_token=sandbox.token), sandbox, files, args.timeout)
+                run(
+                    Endpoints(api_url=sandbox.url, access_token=sandbox.token),
+                    sandbox,
+                    files,
+                    args.timeout,
+                    args.trace_gaps,
+                )
             )
         finally:
             loop.close()
