@@ -202,6 +202,13 @@ class Sandbox:
 # -- the stall meter ----------------------------------------------------------------------------------
 
 
+def read_schedstat() -> tuple[int, int]:
+    """The GUI (main) thread's time on a CPU and time waiting for one, in ns (Linux ``schedstat``)."""
+    with open(f"/proc/self/task/{os.getpid()}/schedstat", encoding="ascii") as handle:
+        on_cpu, waiting, _ = handle.read().split()
+    return int(on_cpu), int(waiting)
+
+
 class StallMeter:
     """A 5 ms precise timer on the GUI thread; the gaps between its ticks are how long the loop was busy."""
 
@@ -210,6 +217,8 @@ class StallMeter:
 
         self.ticks: list[float] = []
         self.marks: list[tuple[float, str]] = []
+        #: With ``--trace-gaps``: the GUI thread's (ns on a CPU, ns waiting for one) at each tick.
+        self.schedstat: list[tuple[int, int]] | None = None
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -217,9 +226,13 @@ class StallMeter:
 
     def _tick(self) -> None:
         self.ticks.append(time.perf_counter())
+        if self.schedstat is not None:
+            self.schedstat.append(read_schedstat())
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
+        if self.schedstat is not None:
+            self.schedstat = [read_schedstat()]
         self._timer.start()
 
     def stop(self) -> None:
@@ -327,12 +340,17 @@ class GapTracer:
         ticks = self.meter.ticks
         start = ticks[0]
         print(f"what the GUI thread ran during gaps over {self.after * 1000:.0f} ms:")
-        for a, b in itertools.pairwise(ticks):
+        sched = self.meter.schedstat or []
+        for index, (a, b) in enumerate(itertools.pairwise(ticks)):
             gap = (b - a) * 1000
             if gap < self.after * 1000:
                 continue
             inside = [text for at, text in self.samples if a < at <= b]
-            print(f"  gap {gap:6.1f} ms ending at {b - start:6.2f} s ({self.meter.context(b - start)})")
+            where = ""
+            if index + 1 < len(sched):
+                cpu, wait = (sched[index + 1][k] - sched[index][k] for k in (0, 1))
+                where = f"; GUI thread on a CPU {cpu / 1e6:.1f} ms, waiting for a CPU {wait / 1e6:.1f} ms"
+            print(f"  gap {gap:6.1f} ms ending at {b - start:6.2f} s ({self.meter.context(b - start)}{where})")
             for at, ms, generation, collected, cpu, size in self.collections:
                 if a < at <= b:
                     print(
@@ -424,8 +442,10 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float, tr
         total_bytes = sum(path.stat().st_size for path in files)
 
         meter = StallMeter()
-        meter.start()
         tracer = GapTracer(meter, trace_ms) if trace_ms else None
+        if tracer is not None:
+            meter.schedstat = []
+        meter.start()
         if tracer is not None:
             tracer.start()
         await asyncio.sleep(1.0)
