@@ -28,6 +28,10 @@ and reused. Before measuring, the script waits (up to a few minutes) for the
 1-minute load average to drop below 1.5; ``--quick`` (100 photos) does not wait.
 ``--debug-slow`` also logs every asyncio callback that ran longer than 20 ms
 (qasync's debug mode; it slows the loop a little, so not for the figures).
+``--trace-gaps MS`` says what each gap over MS ms was made of: the garbage
+collections in it, samples of the GUI thread's Python stack, and how long the GUI
+thread was on a CPU and how long it waited for one (Linux schedstat). On this
+shared 2-core machine, under load most of a long gap is the wait for a CPU.
 
 ``--slow-disk MS`` serves the photo folder through ``slow_disk.py`` (a FUSE
 passthrough that waits MS milliseconds on every open and every read), so the
