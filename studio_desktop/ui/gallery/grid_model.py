@@ -334,6 +334,10 @@ class PhotoGridModel(QAbstractListModel):
         kept = [photo.id for photo in self._photos if photo.id in wanted]
         if kept != [photo.id for photo in fresh if photo.id in self._row_of]:
             return False  # the gallery's order changed: rows would have to move
+        # Rows are numbered again once at the end, not after each run: a big gallery with photos
+        # landing all through it would otherwise cost runs x rows. Meanwhile ``_row_of`` only
+        # tells which photos are shown.
+        first_moved = len(self._photos)
         row = len(self._photos) - 1
         while row >= 0:  # runs of rows gone, from the end so the rows before keep their numbers
             if self._photos[row].id in wanted:
@@ -346,7 +350,7 @@ class PhotoGridModel(QAbstractListModel):
             for photo in self._photos[row + 1 : last + 1]:
                 del self._row_of[photo.id]
             del self._photos[row + 1 : last + 1]
-            self._renumber(row + 1)
+            first_moved = row + 1
             self.endRemoveRows()
         # What is left is ``fresh`` without its new photos, in the same order: insert runs of those.
         position = 0
@@ -363,7 +367,13 @@ class PhotoGridModel(QAbstractListModel):
             while end < len(fresh) and fresh[end].id not in self._row_of:
                 end += 1
             assert end > position, "the rows kept are in the gallery's order"
-            position = self._insert_at(position, fresh[position:end])
+            self.beginInsertRows(QModelIndex(), position, end - 1)
+            self._photos[position:position] = fresh[position:end]
+            self._row_of.update((new.id, -1) for new in fresh[position:end])
+            first_moved = min(first_moved, position)
+            self.endInsertRows()
+            position = end
+        self._renumber(first_moved)
         return True
 
     def _renumber(self, first: int) -> None:
