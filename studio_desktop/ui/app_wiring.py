@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio_desktop.core import paths
 from studio_desktop.core.config import Endpoints
-from studio_desktop.ui import theme
+from studio_desktop.ui import gc_guard, theme
 from studio_desktop.ui.close_guard import CHOICE_KEY as CLOSE_CHOICE_KEY
 from studio_desktop.ui.close_guard import CloseGuard
 from studio_desktop.ui.gallery.controller import GalleryController
@@ -80,6 +80,9 @@ class GuiSession:
         await session.people.start()
         session.controller.start()
         _ = session.tasks.run(session.thumbnails.prune_disk_cache(), name="prune-thumbnail-cache", quiet=True)
+        # The window and its services are built: what exists now lives as long as the app, so the
+        # collector walks it once here rather than in a collection while the user works.
+        gc_guard.settle()
         return session
 
     def set_color_scheme(self, scheme: str) -> None:

@@ -28,6 +28,10 @@ and reused. Before measuring, the script waits (up to a few minutes) for the
 1-minute load average to drop below 1.5; ``--quick`` (100 photos) does not wait.
 ``--debug-slow`` also logs every asyncio callback that ran longer than 20 ms
 (qasync's debug mode; it slows the loop a little, so not for the figures).
+``--trace-gaps MS`` says what each gap over MS ms was made of: the garbage
+collections in it, samples of the GUI thread's Python stack, and how long the GUI
+thread was on a CPU and how long it waited for one (Linux schedstat). On this
+shared 2-core machine, under load most of a long gap is the wait for a CPU.
 
 ``--slow-disk MS`` serves the photo folder through ``slow_disk.py`` (a FUSE
 passthrough that waits MS milliseconds on every open and every read), so the
@@ -202,6 +206,13 @@ class Sandbox:
 # -- the stall meter ----------------------------------------------------------------------------------
 
 
+def read_schedstat() -> tuple[int, int]:
+    """The GUI (main) thread's time on a CPU and time waiting for one, in ns (Linux ``schedstat``)."""
+    with open(f"/proc/self/task/{os.getpid()}/schedstat", encoding="ascii") as handle:
+        on_cpu, waiting, _ = handle.read().split()
+    return int(on_cpu), int(waiting)
+
+
 class StallMeter:
     """A 5 ms precise timer on the GUI thread; the gaps between its ticks are how long the loop was busy."""
 
@@ -210,6 +221,8 @@ class StallMeter:
 
         self.ticks: list[float] = []
         self.marks: list[tuple[float, str]] = []
+        #: With ``--trace-gaps``: the GUI thread's (ns on a CPU, ns waiting for one) at each tick.
+        self.schedstat: list[tuple[int, int]] | None = None
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(TICK_MS)
@@ -217,9 +230,13 @@ class StallMeter:
 
     def _tick(self) -> None:
         self.ticks.append(time.perf_counter())
+        if self.schedstat is not None:
+            self.schedstat.append(read_schedstat())
 
     def start(self) -> None:
         self.ticks = [time.perf_counter()]
+        if self.schedstat is not None:
+            self.schedstat = [read_schedstat()]
         self._timer.start()
 
     def stop(self) -> None:
@@ -242,6 +259,110 @@ class StallMeter:
             if moment - start <= at:
                 label = f"{what} +{at - (moment - start):.2f} s"
         return label
+
+
+class GapTracer:
+    """What held the GUI thread during each gap over ``after_ms`` (``--trace-gaps MS``; investigation only).
+
+    A watchdog thread samples the GUI thread's Python stack (``sys._current_frames``) every few
+    ms while it has not ticked for ``after_ms``; the garbage collections are timed through
+    ``gc.callbacks``. A sample needs the GIL, which the GUI thread keeps while Qt's C++ runs
+    (layout, painting) or the collector works: a gap with few samples was spent there.
+    (``faulthandler.dump_traceback_later`` needs no GIL, but re-armed at every tick it crashed.)
+    """
+
+    def __init__(self, meter: StallMeter, after_ms: float, every_ms: float = 3.0):
+        import threading
+
+        self.meter = meter
+        self.after = after_ms / 1000
+        self.every = every_ms / 1000
+        self.main_id = threading.main_thread().ident
+        self.samples: list[tuple[float, str]] = []  # (when, stack, innermost call first)
+        #: (end, wall ms, generation, collected, CPU ms of the GUI thread, objects in the generations collected)
+        self.collections: list[tuple[float, float, int, int, float, int]] = []
+        self._gc_began = (0.0, 0.0, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="gap-tracer", daemon=True)
+
+    def _gc(self, phase: str, info: dict) -> None:
+        import gc
+
+        if phase == "start":
+            generation = info["generation"]
+            size = sum(len(gc.get_objects(g)) for g in range(generation + 1))
+            self._gc_began = (time.perf_counter(), time.thread_time(), size)
+        else:
+            now, cpu = time.perf_counter(), time.thread_time()
+            began, cpu0, size = self._gc_began
+            self.collections.append(
+                (now, (now - began) * 1000, info["generation"], info["collected"], (cpu - cpu0) * 1000, size)
+            )
+
+    def start(self) -> None:
+        import gc
+
+        gc.callbacks.append(self._gc)
+        self._thread.start()
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._gc)
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        while not self._stop.wait(self.every):
+            ticks = self.meter.ticks
+            if not ticks or time.perf_counter() - ticks[-1] < self.after:
+                continue
+            frame = sys._current_frames().get(self.main_id)
+            if frame is None:
+                continue
+            stack = [
+                f"      {Path(f.filename).name}:{f.lineno} {f.name}"
+                for f in reversed(traceback.extract_stack(frame))
+                if "qasync" not in f.filename and "/asyncio/" not in f.filename
+            ]
+            self.samples.append((time.perf_counter(), "\n".join(stack[:14])))
+
+    def report(self) -> None:
+        import collections
+
+        by_generation: dict[int, list[float]] = collections.defaultdict(list)
+        for _, ms, generation, *_ in self.collections:
+            by_generation[generation].append(ms)
+        print()
+        for generation, times in sorted(by_generation.items()):
+            print(
+                f"gc generation {generation}: {len(times)} collections, worst {max(times):.1f} ms, "
+                f"total {sum(times):.0f} ms"
+            )
+        ticks = self.meter.ticks
+        start = ticks[0]
+        print(f"what the GUI thread ran during gaps over {self.after * 1000:.0f} ms:")
+        sched = self.meter.schedstat or []
+        for index, (a, b) in enumerate(itertools.pairwise(ticks)):
+            gap = (b - a) * 1000
+            if gap < self.after * 1000:
+                continue
+            inside = [text for at, text in self.samples if a < at <= b]
+            where = ""
+            if index + 1 < len(sched):
+                cpu, wait = (sched[index + 1][k] - sched[index][k] for k in (0, 1))
+                where = f"; GUI thread on a CPU {cpu / 1e6:.1f} ms, waiting for a CPU {wait / 1e6:.1f} ms"
+            print(f"  gap {gap:6.1f} ms ending at {b - start:6.2f} s ({self.meter.context(b - start)}{where})")
+            for at, ms, generation, collected, cpu, size in self.collections:
+                if a < at <= b:
+                    print(
+                        f"    gc of generation {generation}: {ms:.1f} ms ({cpu:.1f} ms CPU of the GUI thread; "
+                        f"{size:,} objects looked at, {collected} collected)"
+                    )
+            for text, n in collections.Counter(inside).most_common(3):
+                print(f"    x{n}:\n{text}")
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -300,7 +421,7 @@ async def watch_gallery(window, meter: StallMeter, finished: asyncio.Event) -> i
     return reloads
 
 
-async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) -> dict:
+async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float, trace_ms: float = 0.0) -> dict:
     from studio_desktop.gallery.tree_nodes import EVENT
     from studio_desktop.ui.app_wiring import GuiSession
 
@@ -325,7 +446,12 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
         total_bytes = sum(path.stat().st_size for path in files)
 
         meter = StallMeter()
+        tracer = GapTracer(meter, trace_ms) if trace_ms else None
+        if tracer is not None:
+            meter.schedstat = []
         meter.start()
+        if tracer is not None:
+            tracer.start()
         await asyncio.sleep(1.0)
         meter.mark("idle, gallery shown")
         idle_ticks = len(meter.ticks)
@@ -359,6 +485,9 @@ async def run(endpoints, sandbox: Sandbox, files: list[Path], timeout: float) ->
         await until(lambda: not model.is_loading and thumbnails_shown(view, model), "the refreshed grid", 60)
         await asyncio.sleep(0.5)
         meter.stop()
+        if tracer is not None:
+            tracer.stop()
+            tracer.report()
         after = sandbox.count(target.event_id)
         return {
             "meter": meter,
@@ -452,6 +581,13 @@ def main(argv: list[str] | None = None) -> int:
         help="log asyncio callbacks over 20 ms (investigation only; not for the figures)",
     )
     parser.add_argument(
+        "--trace-gaps",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="sample the GUI thread's stack during every gap over MS ms (investigation only)",
+    )
+    parser.add_argument(
         "--slow-disk",
         type=float,
         default=0.0,
@@ -505,7 +641,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"uploading {count} photos with the wedding gallery open ...", flush=True)
             result = loop.run_until_complete(
-                run(Endpoints(api_url=sandbox.url, access_token=sandbox.token), sandbox, files, args.timeout)
+                run(
+                    Endpoints(api_url=sandbox.url, access_token=sandbox.token),
+                    sandbox,
+                    files,
+                    args.timeout,
+                    args.trace_gaps,
+                )
             )
         finally:
             loop.close()

@@ -70,6 +70,7 @@ class PhotoGridModel(QAbstractListModel):
         self._refreshing: int | None = None  # the generation a tail refresh is running for
         thumbnails.ready.connect(self._thumbnail_changed)
         thumbnails.failed.connect(self._thumbnail_changed)
+        thumbnails.forgotten.connect(self._thumbnail_changed)  # painted again, a cell asks for it again
 
     # --- opening a gallery -----------------------------------------------------------------
 
@@ -116,8 +117,47 @@ class PhotoGridModel(QAbstractListModel):
             self.fetchMore()
 
     def reload(self) -> None:
-        """Fetch the same gallery again from page 1 (after uploads, or F5)."""
-        self.set_source(self._target, self._fetch)
+        """Read the same gallery again (F5), as far as it is shown, keeping the rows that are still there.
+
+        The pages shown are read again from page 1 and the rows are brought in line with
+        them: photos gone are removed, new ones inserted where the gallery puts them,
+        changed ones updated. No reset, so the selection and the scroll position stay and
+        only what changed is laid out and painted again. Only when the gallery has put its
+        photos in another order is the model reset (as :meth:`set_source` does). Nothing
+        shown yet (or a page failed): the gallery is opened again from page 1.
+        """
+        fetch = self._fetch
+        if fetch is None or not self._photos or self._error is not None:
+            self.set_source(self._target, fetch)
+            return
+        self._generation += 1  # a page or a tail refresh on its way now is stale
+        self._refreshing = None
+        generation = self._generation
+        page_size = self._page_size
+        pages_shown = max(1, -(-len(self._photos) // page_size)) if page_size else max(1, self._next_page - 1)
+        last_shown = self._photos[-1].id
+
+        async def read() -> list[Page[Photo]]:
+            # The pages shown, and one more if photos landing before the last row pushed it there.
+            pages = [await fetch(1)]
+            while pages[-1].items and len(pages) < (pages[-1].total_pages or 0):
+                if len(pages) >= pages_shown and (
+                    len(pages) > pages_shown or any(photo.id == last_shown for page in pages for photo in page.items)
+                ):
+                    break
+                pages.append(await fetch(len(pages) + 1))
+            return pages
+
+        self._set_loading(True)
+        try:
+            _ = self._tasks.run(
+                read(),
+                on_result=lambda pages: self._reread_arrived(generation, pages),
+                on_error=lambda error: self._page_failed(generation, error),
+                name="photos-reload",
+            )
+        except RuntimeError:  # the app is closing
+            self._set_loading(False)
 
     def clear(self) -> None:
         self.set_source(None, None)
@@ -256,6 +296,90 @@ class PhotoGridModel(QAbstractListModel):
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole, PhotoRole.ThumbnailStateRole])
 
+    # --- reading the gallery again in place -----------------------------------------------------
+
+    def _reread_arrived(self, generation: int, pages: list[Page[Photo]]) -> None:
+        if generation != self._generation:
+            return
+        last = pages[-1]
+        seen: set[int] = set()
+        fresh: list[Photo] = []
+        for photo in (p for result in pages for p in result.items):
+            if photo.id not in seen:  # a photo landing between two pages shifts one into both
+                seen.add(photo.id)
+                fresh.append(photo)
+        if len(pages) > 1 or (last.total_pages is not None and last.total_pages > 1):
+            self._page_size = len(pages[0].items) or self._page_size
+        self._total_results = last.total_results
+        last_page = len(pages)
+        self._total_pages = last.total_pages if last.items else min(last.total_pages or last_page, last_page)
+        self._next_page = last_page + 1
+        self.pages_loaded = last_page
+        if not self._bring_in_line(fresh):
+            self.beginResetModel()
+            self._photos = fresh
+            self._row_of = {photo.id: row for row, photo in enumerate(fresh)}
+            self.endResetModel()
+        self._set_loading(False)
+        self.page_loaded.emit(last_page)
+        if self._to_the_end:
+            if self.canFetchMore():
+                self.fetchMore()
+            else:
+                self._to_the_end = False
+
+    def _bring_in_line(self, fresh: list[Photo]) -> bool:
+        """Make the rows ``fresh`` by removing, inserting and updating rows; False if it needs moves."""
+        wanted = {photo.id for photo in fresh}
+        kept = [photo.id for photo in self._photos if photo.id in wanted]
+        if kept != [photo.id for photo in fresh if photo.id in self._row_of]:
+            return False  # the gallery's order changed: rows would have to move
+        # Rows are numbered again once at the end, not after each run: a big gallery with photos
+        # landing all through it would otherwise cost runs x rows. Meanwhile ``_row_of`` only
+        # tells which photos are shown.
+        first_moved = len(self._photos)
+        row = len(self._photos) - 1
+        while row >= 0:  # runs of rows gone, from the end so the rows before keep their numbers
+            if self._photos[row].id in wanted:
+                row -= 1
+                continue
+            last = row
+            while row >= 0 and self._photos[row].id not in wanted:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, last)
+            for photo in self._photos[row + 1 : last + 1]:
+                del self._row_of[photo.id]
+            del self._photos[row + 1 : last + 1]
+            first_moved = row + 1
+            self.endRemoveRows()
+        # What is left is ``fresh`` without its new photos, in the same order: insert runs of those.
+        position = 0
+        while position < len(fresh):
+            photo = fresh[position]
+            if position < len(self._photos) and self._photos[position].id == photo.id:
+                if self._photos[position] != photo:
+                    self._photos[position] = photo
+                    index = self.index(position, 0)
+                    self.dataChanged.emit(index, index)
+                position += 1
+                continue
+            end = position
+            while end < len(fresh) and fresh[end].id not in self._row_of:
+                end += 1
+            assert end > position, "the rows kept are in the gallery's order"
+            self.beginInsertRows(QModelIndex(), position, end - 1)
+            self._photos[position:position] = fresh[position:end]
+            self._row_of.update((new.id, -1) for new in fresh[position:end])
+            first_moved = min(first_moved, position)
+            self.endInsertRows()
+            position = end
+        self._renumber(first_moved)
+        return True
+
+    def _renumber(self, first: int) -> None:
+        for row in range(first, len(self._photos)):
+            self._row_of[self._photos[row].id] = row
+
     # --- photos landing while the gallery is shown ----------------------------------------------
 
     def refresh_tail(self) -> bool:
@@ -342,7 +466,6 @@ class PhotoGridModel(QAbstractListModel):
         """Insert ``photos`` before ``row``; returns the row after them."""
         self.beginInsertRows(QModelIndex(), row, row + len(photos) - 1)
         self._photos[row:row] = photos
-        for offset, photo in enumerate(self._photos[row:], start=row):
-            self._row_of[photo.id] = offset
+        self._renumber(row)
         self.endInsertRows()
         return row + len(photos)

@@ -96,6 +96,8 @@ class ThumbnailLoader(QObject):
 
     ready = Signal(int)
     failed = Signal(int)
+    #: A thumbnail was dropped (replaced, or a failure forgotten): the next paint of its cell asks again.
+    forgotten = Signal(int)
 
     def __init__(
         self,
@@ -156,7 +158,9 @@ class ThumbnailLoader(QObject):
 
     def forget_failures(self) -> None:
         """Let failed thumbnails be tried again (after a refresh or reconnect)."""
-        self._failed.clear()
+        failed, self._failed = self._failed, set()
+        for photo_id in failed:
+            self.forgotten.emit(photo_id)
 
     def forget(self, photo: Photo) -> None:
         """Drop a photo's thumbnail from memory and disk (its image was replaced); the next paint loads the new one."""
@@ -165,6 +169,7 @@ class ThumbnailLoader(QObject):
         cached = self.cache_file(photo)
         if cached is not None:
             cached.unlink(missing_ok=True)
+        self.forgotten.emit(photo.id)
 
     def cache_file(self, photo: Photo) -> Path | None:
         url = photo.url.best()
