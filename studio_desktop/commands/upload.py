@@ -20,7 +20,6 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 from collections import Counter
@@ -594,6 +593,8 @@ class Progress:
 
     def draw(self) -> None:
         s = self.engine.snapshot()
+        import shutil  # for the progress line only: it brings bz2 and lzma (~2 ms of every start)
+
         width = shutil.get_terminal_size((80, 20)).columns
         text = self.status()
         bar_width = 24 if width >= len(text) + 28 else max(8, width - len(text) - 4)

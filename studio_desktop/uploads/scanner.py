@@ -221,22 +221,25 @@ _IGNORED_SUFFIXES: tuple[tuple[tuple[str, ...], str], ...] = (
 _SAFE_SAVE = re.compile(r"\.sb-[0-9a-f]{8}-[0-9a-z]{6}$")
 
 
+# Every ending that may make a name ignored, to answer the usual name (IMG_0001.jpg) with one test.
+_ANY_IGNORED_ENDING = ("~", *(suffix for suffixes, _ in _IGNORED_SUFFIXES for suffix in suffixes))
+
+
 def _ignored_name(name: str) -> str | None:
     folded = name.casefold()
     if folded in _IGNORED_NAMES:
         return _IGNORED_NAMES[folded]
-    if folded.startswith("._"):
-        return "a macOS resource file (._ AppleDouble)"
-    if folded.startswith("."):
-        return "a hidden file"
-    if folded.startswith("~"):
-        return "a temporary file"
-    if folded.endswith("~"):
-        return "a backup copy left by an editor"
-    for suffixes, reason in _IGNORED_SUFFIXES:
-        if folded.endswith(suffixes):
-            return reason
-    if _SAFE_SAVE.search(folded):
+    if folded.startswith(("._", ".", "~")):
+        if folded.startswith("._"):
+            return "a macOS resource file (._ AppleDouble)"
+        return "a hidden file" if folded.startswith(".") else "a temporary file"
+    if folded.endswith(_ANY_IGNORED_ENDING):
+        if folded.endswith("~"):
+            return "a backup copy left by an editor"
+        for suffixes, reason in _IGNORED_SUFFIXES:
+            if folded.endswith(suffixes):
+                return reason
+    if ".sb-" in folded and _SAFE_SAVE.search(folded):
         return "a temporary file"
     return None
 
