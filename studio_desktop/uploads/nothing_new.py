@@ -120,7 +120,7 @@ def _known_files(
         if rel not in targets:
             targets[rel] = store.read_sync(mapped_album, event_id, album_id, rel) if rel else (True, album_id)
         mapped, target = targets[rel]
-        path = os.path.abspath(os.fspath(entry.path))
+        path = entry.abspath
         reached = rows.get((path, entry.size, entry.mtime_ns), {})
         if not mapped or (target or 0) not in reached:
             return None

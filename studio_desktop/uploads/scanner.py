@@ -44,13 +44,30 @@ UNTITLED_ALBUM = "Untitled"
 
 @dataclass(frozen=True, slots=True)
 class ScanItem:
-    """A JPEG that passed the checks. `name` is the upload name (NFC)."""
+    """A JPEG that passed the checks. `name` is the upload name (NFC).
 
-    path: Path
+    ``location`` is the file's path as the scan found it, or, for a file the
+    ledger knew (taken on one ``stat``), its absolute path as text: no
+    :class:`~pathlib.Path` is made for each of the thousands of files a re-run
+    only looks up. Read it as :attr:`path` or :attr:`abspath`.
+    """
+
+    location: Path | str
     size: int
     mtime_ns: int
     rel_album_path: tuple[str, ...]
     name: str
+
+    @property
+    def path(self) -> Path:
+        location = self.location
+        return location if isinstance(location, Path) else Path(location)
+
+    @property
+    def abspath(self) -> str:
+        """The absolute path as text (not resolved: links kept)."""
+        location = self.location
+        return location if isinstance(location, str) else os.path.abspath(location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +144,10 @@ _DIGITS = re.compile(r"(\d+)")
 
 def natural_sort_key(name: str) -> tuple[tuple[int | str, ...], str]:
     """Sort key that puts IMG_2 before IMG_10, ignoring case; ties keep a stable order."""
-    text = unicodedata.normalize("NFC", name).casefold()
-    parts = tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
-    return (parts, name)
+    text = name.casefold() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
+    parts: list[int | str] = list(_DIGITS.split(text))
+    parts[1::2] = map(int, parts[1::2])  # the split puts the digit runs at the odd places
+    return (tuple(parts), name)
 
 
 def clean_album_name(name: str) -> str:
@@ -355,7 +373,7 @@ def _checked(
         for name in batch:
             version = versions.get(name)
             if version is not None and version in hits:
-                yield ScanItem(folder / name, version[1], version[2], album, upload_name(name))
+                yield ScanItem(version[0], version[1], version[2], album, upload_name(name))
             else:
                 yield check_file(folder / name, album)
 
