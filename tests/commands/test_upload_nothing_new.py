@@ -192,6 +192,9 @@ NOT_LOADED = (
     "studio_desktop.api.models.commerce",
     "studio_desktop.uploads.engine",
     "studio_desktop.uploads.images",
+    # start-up: the log file rotates without logging.handlers (socket, pickle), the limits load no settings
+    "logging.handlers",
+    "studio_desktop.core.settings",
 )
 
 
