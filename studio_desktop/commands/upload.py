@@ -43,6 +43,7 @@ from studio_desktop.commands.common import (
     target_event,
     whole_number,
 )
+from studio_desktop.commands.help_format import HelpFormatter
 from studio_desktop.commands.shape_options import (
     add_shape_arguments,
     left_out_json,
@@ -69,7 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "Photos already in the gallery are skipped; run the same command again to finish "
         "an interrupted upload.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
     add_target_arguments(parser)
