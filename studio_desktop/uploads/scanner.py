@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 
@@ -42,8 +43,12 @@ DEEP_FOLDER_SEPARATOR = " / "
 UNTITLED_ALBUM = "Untitled"
 
 
-@dataclass(frozen=True, slots=True)
-class ScanItem:
+# The scan's events are named tuples, not dataclasses: one is made per file (thousands on a re-run of a
+# finished folder, whose time is mostly start-up and this scan), and a named tuple is cheaper to make
+# and ~10x cheaper to define (~0.1 ms against ~0.8 ms for a frozen dataclass, on every start).
+
+
+class ScanItem(NamedTuple):
     """A JPEG that passed the checks. `name` is the upload name (NFC).
 
     ``location`` is the file's path as the scan found it, or, for a file the
@@ -70,8 +75,7 @@ class ScanItem:
         return location if isinstance(location, str) else os.path.abspath(location)
 
 
-@dataclass(frozen=True, slots=True)
-class Rejected:
+class Rejected(NamedTuple):
     """A file (or folder) that cannot be uploaded, and why in plain words.
 
     `not_a_photo`: its contents are some other kind of file (text, PNG, video...),
@@ -84,8 +88,7 @@ class Rejected:
     not_a_photo: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ignored:
+class Ignored(NamedTuple):
     """A hidden, system or temporary file or folder: skipped quietly, only counted."""
 
     path: Path
