@@ -31,7 +31,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def nfc(name: str) -> str:
@@ -256,9 +256,12 @@ def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | Non
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AlbumRow:
-    """One album as the server listed it (``parent_id`` None: at the top of the event)."""
+class AlbumRow(NamedTuple):
+    """One album as the server listed it (``parent_id`` None: at the top of the event).
+
+    A named tuple: ~0.1 ms to define against ~0.8 ms for a frozen dataclass, on every start of
+    every command (a re-run of a finished folder is mostly start-up).
+    """
 
     parent_id: int | None
     name: str
