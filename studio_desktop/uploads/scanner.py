@@ -373,11 +373,13 @@ def _checked(
             yield check_file(folder / name, album)
         return
     absolute = os.path.abspath(folder)
+    # Names from a listing hold no separator: joined by hand, as os.path.join would (no Path either).
+    prefix = absolute if absolute.endswith(os.sep) else absolute + os.sep
     for start in range(0, len(names), _KNOWN_BATCH):
         batch = names[start : start + _KNOWN_BATCH]
         versions: dict[str, tuple[str, int, int]] = {}
         for name in batch:
-            full = os.path.join(absolute, name)  # a string: no Path made for a file that is only looked up
+            full = prefix + name
             try:
                 st = os.stat(full)
             except OSError:

@@ -162,9 +162,11 @@ def ledger_in_event(
     wanted = set(versions)
     paths = sorted({path for path, _, _ in wanted})
     found: dict[tuple[str, int, int], dict[int, int | None]] = {}
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a row object for each of thousands of files is not needed
     for start in range(0, len(paths), 500):
         chunk = paths[start : start + 500]
-        rows = conn.execute(
+        rows = cursor.execute(
             "SELECT path, size, mtime_ns, album_id, photo_id FROM upload_ledger "
             f"WHERE +event_id = ? AND path IN ({', '.join('?' * len(chunk))})",
             [event_id, *chunk],
@@ -173,6 +175,7 @@ def ledger_in_event(
             version = (path, size, mtime_ns)
             if version in wanted:
                 found.setdefault(version, {})[album_id] = photo_id
+    cursor.close()
     return found
 
 
