@@ -29,6 +29,7 @@ from studio_desktop.commands.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_LOCAL_PROBLEM,
 )
+from studio_desktop.commands.help_format import HelpFormatter
 from studio_desktop.core import config, local_failures, paths
 from studio_desktop.core.logging_setup import setup_logging
 
@@ -65,7 +66,7 @@ def build_parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
         prog="studio-desktop",
         description="Manage ShootProof galleries, upload shoots and watch hot folders.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"studio-desktop {__version__}")
     parser.add_argument(

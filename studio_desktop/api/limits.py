@@ -1,6 +1,6 @@
 """Limits of the services, defined once: everything else imports them from here."""
 
-from studio_desktop.core.settings import MAX_CONCURRENCY, MIN_CONCURRENCY
+from studio_desktop.core.concurrency_limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 
 #: ShootProof nests albums at most this deep under an event.
 MAX_ALBUM_DEPTH = 4
@@ -24,9 +24,9 @@ SHOOTPROOF_PAGE_SIZES = (500, 200, 100, 50, 25, 10)
 #: Pixieset Studio's clients list: "Results per page (max: 100)".
 PIXIESET_MAX_PAGE_SIZE = 100
 
-# Uploads at once: MIN_CONCURRENCY..MAX_CONCURRENCY. Defined in core.settings, which clamps the
-# settings file to them and may import nothing else of the app; imported here so that every other
-# module finds all the limits in one place.
+# Uploads at once: MIN_CONCURRENCY..MAX_CONCURRENCY. Defined in core.concurrency_limits (core.settings
+# clamps the settings file to them and may import nothing outside core); imported here so that every
+# other module finds all the limits in one place.
 __all__ = [
     "MAX_ALBUM_DEPTH",
     "MAX_BULK_CONTACTS",

@@ -26,6 +26,7 @@ from studio_desktop.commands.common import (
     positive_int,
     signed_in,
 )
+from studio_desktop.commands.help_format import HelpFormatter
 from studio_desktop.core import config
 from studio_desktop.uploads.compare import CompareReport, as_path, compare_folder, describe_entry, describe_target
 
@@ -54,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "       missing photo is now uploaded)\n"
             "  1    they differ (with --upload-missing: some uploads did not finish)",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder of photos")
     parser.add_argument("--event", type=positive_int, required=True, metavar="ID", help="the event (gallery)")

@@ -31,6 +31,7 @@ from studio_desktop.commands.common import (
     log_to_file,
     signed_in,
 )
+from studio_desktop.commands.help_format import HelpFormatter
 from studio_desktop.core import config
 
 #: The file name asked about with sp.event.photo_exists: an answer, never an upload.
@@ -52,7 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "       (running the same command again retries them)",
             "  1    some answers differ from what the app expects, or a call failed",
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     config.add_arguments(parser, subcommand=True)

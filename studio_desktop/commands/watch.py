@@ -39,6 +39,7 @@ from studio_desktop.commands.common import (
     signed_in,
     target_event,
 )
+from studio_desktop.commands.help_format import HelpFormatter
 from studio_desktop.commands.shape_options import add_shape_arguments, shape_from_args
 from studio_desktop.core import config
 from studio_desktop.uploads import events as ev
@@ -75,7 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "it is completely written: for tethered shooting, card readers and export folders. "
         "Runs until Ctrl-C.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("folder", metavar="FOLDER", help="the folder to watch")
     add_target_arguments(parser)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from studio_desktop.core import paths, redaction
+from studio_desktop.core.concurrency_limits import MAX_CONCURRENCY, MIN_CONCURRENCY
 from studio_desktop.core.fileio import atomic_write_text, backup_beside
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIN_CONCURRENCY = 1
-MAX_CONCURRENCY = 16
 MAX_BANDWIDTH_KBPS = 10_000_000
 MIN_SETTLE_SECONDS = 0.0
 MAX_SETTLE_SECONDS = 600.0

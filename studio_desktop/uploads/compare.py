@@ -127,7 +127,7 @@ def scan_folder(
         if isinstance(entry, scanner.ScanItem):
             rel = tuple(entry.rel_album_path or ()) if mirror_folders else ()
             groups.setdefault(rel, []).append(
-                LocalPhoto(os.path.abspath(entry.path), ledger.nfc(entry.name), entry.size, entry.mtime_ns)
+                LocalPhoto(entry.abspath, ledger.nfc(entry.name), entry.size, entry.mtime_ns)
             )
         elif isinstance(entry, scanner.Rejected):
             refused.append((os.path.abspath(entry.path), entry.reason))

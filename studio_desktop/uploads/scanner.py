@@ -32,8 +32,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from studio_desktop.api.limits import MAX_ALBUM_DEPTH
 
@@ -42,19 +42,39 @@ DEEP_FOLDER_SEPARATOR = " / "
 UNTITLED_ALBUM = "Untitled"
 
 
-@dataclass(frozen=True, slots=True)
-class ScanItem:
-    """A JPEG that passed the checks. `name` is the upload name (NFC)."""
+# The scan's events are named tuples, not dataclasses: one is made per file (thousands on a re-run of a
+# finished folder, whose time is mostly start-up and this scan), and a named tuple is cheaper to make
+# and ~10x cheaper to define (~0.1 ms against ~0.8 ms for a frozen dataclass, on every start).
 
-    path: Path
+
+class ScanItem(NamedTuple):
+    """A JPEG that passed the checks. `name` is the upload name (NFC).
+
+    ``location`` is the file's path as the scan found it, or, for a file the
+    ledger knew (taken on one ``stat``), its absolute path as text: no
+    :class:`~pathlib.Path` is made for each of the thousands of files a re-run
+    only looks up. Read it as :attr:`path` or :attr:`abspath`.
+    """
+
+    location: Path | str
     size: int
     mtime_ns: int
     rel_album_path: tuple[str, ...]
     name: str
 
+    @property
+    def path(self) -> Path:
+        location = self.location
+        return location if isinstance(location, Path) else Path(location)
 
-@dataclass(frozen=True, slots=True)
-class Rejected:
+    @property
+    def abspath(self) -> str:
+        """The absolute path as text (not resolved: links kept)."""
+        location = self.location
+        return location if isinstance(location, str) else os.path.abspath(location)
+
+
+class Rejected(NamedTuple):
     """A file (or folder) that cannot be uploaded, and why in plain words.
 
     `not_a_photo`: its contents are some other kind of file (text, PNG, video...),
@@ -67,8 +87,7 @@ class Rejected:
     not_a_photo: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ignored:
+class Ignored(NamedTuple):
     """A hidden, system or temporary file or folder: skipped quietly, only counted."""
 
     path: Path
@@ -78,14 +97,23 @@ class Ignored:
 ScanEvent = ScanItem | Rejected | Ignored
 
 
-@dataclass
 class ScanResult:
-    """A whole scan collected. `ignored` counts skipped names: a skipped folder counts once."""
+    """A whole scan collected. `ignored` counts skipped names: a skipped folder counts once.
 
-    items: list[ScanItem] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    ignored: int = 0
-    ignored_reasons: Counter[str] = field(default_factory=Counter)
+    A plain class: defining a dataclass costs ~0.8 ms of every start, and this module loads on each.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[ScanItem] = []
+        self.rejected: list[Rejected] = []
+        self.ignored = 0
+        self.ignored_reasons: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return (
+            f"ScanResult(items={self.items!r}, rejected={self.rejected!r}, ignored={self.ignored!r}, "
+            f"ignored_reasons={self.ignored_reasons!r})"
+        )
 
     @property
     def total_bytes(self) -> int:
@@ -106,6 +134,8 @@ class ScanResult:
 
 def upload_name(name: str) -> str:
     """The name a file is uploaded (and deduplicated) under: its own name, in NFC."""
+    if name.isascii():
+        return name  # no undecodable bytes (those are surrogates), nothing to compose
     try:
         text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:
@@ -127,9 +157,12 @@ _DIGITS = re.compile(r"(\d+)")
 
 def natural_sort_key(name: str) -> tuple[tuple[int | str, ...], str]:
     """Sort key that puts IMG_2 before IMG_10, ignoring case; ties keep a stable order."""
-    text = unicodedata.normalize("NFC", name).casefold()
-    parts = tuple(int(p) if i % 2 else p for i, p in enumerate(_DIGITS.split(text)))
-    return (parts, name)
+    text = name.casefold() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
+    parts: list[int | str] = _DIGITS.split(text)
+    if len(parts) == 3:  # one number, as in most photos' names (IMG_0001.jpg): no slicing
+        return ((parts[0], int(parts[1]), parts[2]), name)
+    parts[1::2] = map(int, parts[1::2])  # the split puts the digit runs at the odd places
+    return (tuple(parts), name)
 
 
 def clean_album_name(name: str) -> str:
@@ -340,11 +373,13 @@ def _checked(
             yield check_file(folder / name, album)
         return
     absolute = os.path.abspath(folder)
+    # Names from a listing hold no separator: joined by hand, as os.path.join would (no Path either).
+    prefix = absolute if absolute.endswith(os.sep) else absolute + os.sep
     for start in range(0, len(names), _KNOWN_BATCH):
         batch = names[start : start + _KNOWN_BATCH]
         versions: dict[str, tuple[str, int, int]] = {}
         for name in batch:
-            full = os.path.join(absolute, name)  # a string: no Path made for a file that is only looked up
+            full = prefix + name
             try:
                 st = os.stat(full)
             except OSError:
@@ -355,7 +390,7 @@ def _checked(
         for name in batch:
             version = versions.get(name)
             if version is not None and version in hits:
-                yield ScanItem(folder / name, version[1], version[2], album, upload_name(name))
+                yield ScanItem(version[0], version[1], version[2], album, upload_name(name))
             else:
                 yield check_file(folder / name, album)
 

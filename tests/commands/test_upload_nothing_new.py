@@ -192,6 +192,11 @@ NOT_LOADED = (
     "studio_desktop.api.models.commerce",
     "studio_desktop.uploads.engine",
     "studio_desktop.uploads.images",
+    # start-up: the log file rotates without logging.handlers (socket, pickle), the limits load no settings,
+    # argparse's formatter is sized without shutil (bz2, lzma)
+    "logging.handlers",
+    "studio_desktop.core.settings",
+    "shutil",
 )
 
 

@@ -189,6 +189,23 @@ def test_log_tail_returns_the_last_lines_across_rotated_files(app_paths, monkeyp
     assert log_tail(5).splitlines()[-1].endswith("line 0299")
 
 
+def test_the_log_keeps_the_newest_rotated_files_and_drops_the_oldest(app_paths, monkeypatch):
+    monkeypatch.setattr(logging_setup, "LOG_MAX_BYTES", 1000)
+    setup_logging(console=False)
+    log = logging.getLogger("studio_desktop.rotate")
+    for index in range(400):
+        log.info("line %04d", index)
+    teardown_logging()
+    log_file = app_paths.log_file
+    kept = sorted(p.name for p in log_file.parent.iterdir() if p.name.startswith(log_file.name))
+    assert kept == [log_file.name, *(f"{log_file.name}.{n}" for n in range(1, logging_setup.LOG_BACKUP_COUNT + 1))]
+    assert all(p.stat().st_size < 1000 for p in log_file.parent.iterdir() if p.name.startswith(log_file.name))
+    assert log_file.read_text().rstrip().endswith("line 0399")
+    newest_rotated = log_file.with_name(f"{log_file.name}.1").read_text().splitlines()
+    first_kept = log_file.read_text().splitlines()[0]
+    assert int(newest_rotated[-1][-4:]) + 1 == int(first_kept[-4:])  # nothing lost between the two
+
+
 def test_log_tail_redacts_secrets_registered_after_they_were_written(app_paths):
     setup_logging(console=False)
     logging.getLogger("studio_desktop.z").info("late value %s", "late-registered-secret-1")

@@ -7,7 +7,6 @@ runs with the usual umask (022), so a mode the code does not choose would show.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import stat
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from studio_desktop.core import paths
-from studio_desktop.core.logging_setup import setup_logging, teardown_logging
+from studio_desktop.core.logging_setup import PrivateRotatingFileHandler, setup_logging, teardown_logging
 from studio_desktop.core.store import Store
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes; Windows keeps per-user ACLs")
@@ -87,7 +86,7 @@ def test_a_log_file_made_at_rollover_is_private(tmp_path):
     app = paths.configure(tmp_path / "rolling").ensure()
     setup_logging("INFO", console=False)
     try:
-        handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.handlers.RotatingFileHandler))
+        handler = next(h for h in logging.getLogger().handlers if isinstance(h, PrivateRotatingFileHandler))
         logging.getLogger("studio_desktop.test").info("before")
         handler.doRollover()
         logging.getLogger("studio_desktop.test").info("after")

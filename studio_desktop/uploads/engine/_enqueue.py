@@ -305,7 +305,7 @@ def scan_files(
                 if unfolded:
                     rel = scanner.album_path_for((*prefix, *rel), MAX_ALBUM_DEPTH)
                 yield q.NewItem(
-                    path=os.path.abspath(os.fspath(entry.path)),
+                    path=entry.abspath,
                     name=entry.name,
                     size=entry.size,
                     mtime_ns=entry.mtime_ns,

@@ -31,7 +31,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def nfc(name: str) -> str:
@@ -162,9 +162,11 @@ def ledger_in_event(
     wanted = set(versions)
     paths = sorted({path for path, _, _ in wanted})
     found: dict[tuple[str, int, int], dict[int, int | None]] = {}
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a row object for each of thousands of files is not needed
     for start in range(0, len(paths), 500):
         chunk = paths[start : start + 500]
-        rows = conn.execute(
+        rows = cursor.execute(
             "SELECT path, size, mtime_ns, album_id, photo_id FROM upload_ledger "
             f"WHERE +event_id = ? AND path IN ({', '.join('?' * len(chunk))})",
             [event_id, *chunk],
@@ -173,6 +175,7 @@ def ledger_in_event(
             version = (path, size, mtime_ns)
             if version in wanted:
                 found.setdefault(version, {})[album_id] = photo_id
+    cursor.close()
     return found
 
 
@@ -256,9 +259,12 @@ def album_remember(conn: sqlite3.Connection, rows: Iterable[tuple[int, int | Non
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AlbumRow:
-    """One album as the server listed it (``parent_id`` None: at the top of the event)."""
+class AlbumRow(NamedTuple):
+    """One album as the server listed it (``parent_id`` None: at the top of the event).
+
+    A named tuple: ~0.1 ms to define against ~0.8 ms for a frozen dataclass, on every start of
+    every command (a re-run of a finished folder is mostly start-up).
+    """
 
     parent_id: int | None
     name: str
