@@ -32,7 +32,7 @@ from studio_desktop.uploads.engine._doubles import SECOND_COPY_REMOVED
 from studio_desktop.uploads.records import ledger
 from studio_desktop.uploads.records import queue as q
 
-from .engine_support import FAST, FAST_RETRY, client_for, items_of, new_event
+from .engine_support import FAST, FAST_RETRY, client_for, engine_on, items_of, new_event
 
 ENGINE_LOG = "studio_desktop.uploads.engine"
 
@@ -91,18 +91,8 @@ async def computer(server, store, client: Computer, *, alone: bool = True, **opt
 
     Alone on its data folder (``alone``), its totals agree with its store; two runs sharing one
     move items between their batches, which neither's totals follow."""
-    options.setdefault("timing", FAST)
-    engine = UploadEngine(client, store, **options)
-    seen: list = []
-    engine.subscribe(seen.append)
-    await engine.start()
-    try:
-        yield engine, seen
-    finally:
-        await engine.stop()
-        await client.aclose()
-    in_store = store.read_sync(q.counts, engine._scope)
-    assert not alone or engine.snapshot().files == {state: files for state, (files, _) in in_store.items()}
+    async with engine_on(client, store, totals_agree=alone, **options) as running_engine:
+        yield running_engine
 
 
 def recorded_ids(seen) -> set[int]:
