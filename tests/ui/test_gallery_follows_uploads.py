@@ -56,6 +56,9 @@ def test_photos_join_the_open_grid_as_they_land_in_the_gallery_order(
         return still_going and 0 < grid.rowCount() - shown_before < len(photos)
 
     qtbot.waitUntil(part_shown, timeout=20_000)  # while the batch is still going
+    # The tree's count says what the grid says, mid-batch, not only once the batch ends.
+    tree_model = window.tree_panel.model
+    assert tree_model.find(EVENT, target.event_id).event.photo_count == grid.total_results > shown_before
     qtbot.waitUntil(lambda: ui.model.counts[q.DONE][0] == len(photos), timeout=30_000)
     qtbot.waitUntil(lambda: grid.rowCount() == shown_before + len(photos), timeout=10_000)
     assert [p.id for p in grid.photos] == run_async(_server_order(client, target.event_id))

@@ -74,6 +74,7 @@ class GalleryController(QObject):
         tasks.connection_problem.connect(self._connection_problem)
         tasks.succeeded.connect(self._call_succeeded)
         window.grid_panel.thumbnail_size_changed.connect(self._thumbnail_size_changed)
+        window.grid_model.page_loaded.connect(self._grid_counted)
         window.grid_panel.set_thumbnail_size(services.settings.thumbnail_size)
 
     # --- starting and refreshing -------------------------------------------------------------
@@ -281,6 +282,17 @@ class GalleryController(QObject):
         )
         if event_id in self._album_counts_read:
             self._read_album_counts(event_id)
+
+    def _grid_counted(self, _page: int) -> None:
+        """The shown gallery's count as its grid just read it: the tree says the same at once.
+
+        During an upload the grid follows the photos as they land; without this the tree's
+        count waited for the batch's end, and the two disagreed on screen meanwhile.
+        """
+        model = self.window.grid_model
+        target, total = model.target, model.total_results
+        if target is not None and target.album_id is None and total is not None:
+            self.window.tree_panel.model.set_photo_counts(target.event_id, total)
 
     def _thumbnail_size_changed(self, size: int) -> None:
         self.services.settings = self.services.settings.replace(thumbnail_size=size)
