@@ -359,6 +359,8 @@ class Lines:
                 self.line(f"retry     {self._name(event.path) if event.path else event.name}: {event.message}")
         elif isinstance(event, ev.QueueStopped):
             self.line(f"problem   uploads stopped: {event.reason}")
+        elif isinstance(event, ev.DoubleLeft):
+            self.line(f"warning   {event.message}")
         elif isinstance(event, ev.NeedsSignIn):
             self.line(f"problem   ShootProof refused the access token: {event.message}")
         elif isinstance(event, ev.NetworkDown):

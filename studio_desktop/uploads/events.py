@@ -84,6 +84,13 @@ class ConcurrencyChanged:
     user_limit: int
 
 
+@dataclass(frozen=True, slots=True)
+class DoubleLeft:
+    """A photo may be in a gallery twice (two computers uploaded it at once) and was left for the user to act on."""
+
+    message: str
+
+
 Event = (
     ItemStateChanged
     | ItemProgress
@@ -95,4 +102,5 @@ Event = (
     | NetworkDown
     | NetworkUp
     | ConcurrencyChanged
+    | DoubleLeft
 )

@@ -137,6 +137,7 @@ def race(server, store, tmp_path, *, ours_lower: bool, extra: int = 0, **options
             client = Computer(server, before_upload=other_computer_first)
             options.setdefault("timing", QUICK)
             batch, engine, seen = await upload_with(server, store, client, [shoot], event_id, **options)
+            client.seen = seen  # the engine's events, for the tests that read them
             return batch, engine, client, seen
 
         batch, engine, client, seen = asyncio.run(main())
@@ -177,6 +178,8 @@ def test_a_photo_not_ours_is_never_deleted_even_when_it_is_the_higher_copy(serve
     assert item.state == q.DONE and item.photo_id == sent
     (warning,) = engine.double_warnings
     assert f"this computer's is photo {sent}, the lowest" in warning and "left alone" in warning
+    # ... and said at once to whoever watches (the window's notice, `watch`'s warning line).
+    assert [e.message for e in client.seen if isinstance(e, ev.DoubleLeft)] == [warning]
 
 
 def test_the_same_name_at_the_root_and_in_an_album_is_never_a_double(server, store, tmp_path):

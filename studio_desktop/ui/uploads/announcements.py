@@ -56,6 +56,8 @@ class Announcements(QObject):
             self._batch_finished(event)
         elif isinstance(event, ev.QueueStopped):
             self.notifier.notify("Uploads stopped", event.reason, warning=True)
+        elif isinstance(event, ev.DoubleLeft):
+            self.notifier.notify("A photo may be in a gallery twice", event.message, warning=True)
         elif isinstance(event, ev.NeedsSignIn):
             self.notifier.notify(
                 "Uploads paused",

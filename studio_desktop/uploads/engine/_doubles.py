@@ -43,6 +43,7 @@ import asyncio
 import time
 
 from studio_desktop.api.errors import ApiError, NotFoundError, TransientApiError
+from studio_desktop.uploads import events as ev
 from studio_desktop.uploads.engine._outcomes import log, plain, sentence
 from studio_desktop.uploads.engine._state import EngineState, Sent
 from studio_desktop.uploads.records import queue as q
@@ -62,6 +63,11 @@ class DoublesMixin(EngineState):
         if self.dedup:
             sent = Sent(item, final or 0, photo_id, time.monotonic())
             self._sent.setdefault((item.event_id, final or 0), []).append(sent)
+
+    def _warn_double(self, text: str) -> None:
+        """Kept for the run's summary, and said at once to whoever watches (the window, ``watch``)."""
+        self.double_warnings.append(text)
+        self._emit(ev.DoubleLeft(text))
 
     async def _check_doubles(self) -> None:
         """List each target uploaded into since the last check, once, and resolve its doubles.
@@ -111,7 +117,7 @@ class DoublesMixin(EngineState):
         except ApiError as exc:
             text = f"Could not check the {where} for photos uploaded twice by two computers at once: {plain(exc)}"
             log.info("%s (event %d, target %d)", text, event_id, target)
-            self.double_warnings.append(text)
+            self._warn_double(text)
             return []
         recent: list[Sent] = []
         if not last_look and self._names.others_uploading(event_id, target or None):
@@ -150,7 +156,7 @@ class DoublesMixin(EngineState):
                         f"computer is uploading this folder, delete them in ShootProof."
                     )
                     log.info("%s (event %d, target %d)", text, item.event_id, sent.target)
-                    self.double_warnings.append(text)
+                    self._warn_double(text)
                 return
             current = await self.store.read(q.get_item, item.id)
             if current is None or current.state != q.DONE or current.photo_id != photo_id:
@@ -167,7 +173,7 @@ class DoublesMixin(EngineState):
                     log.info("%s (event %d, target %d); trying again shortly", text, item.event_id, sent.target)
                     return
                 log.warning("%s (event %d, target %d)", text, item.event_id, sent.target)
-                self.double_warnings.append(text)
+                self._warn_double(text)
                 return
             self._names.forget_photo(item.event_id, sent.target, item.name, photo_id)
             await self._record_second_copy(current, sent, lowest, photo_id, removed_here=True)
