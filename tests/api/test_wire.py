@@ -13,6 +13,8 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from studio_desktop.api import wire
 from studio_desktop.api.errors import AnswerTooLargeError, ConfigurationError, TransientError
@@ -393,3 +395,59 @@ def test_a_proxy_in_the_environment_sends_the_calls_through_httpx(monkeypatch):
     assert isinstance(new_wire("https://api.shootproof.com/v2"), HttpxWire)
     monkeypatch.setenv("NO_PROXY", "api.shootproof.com")
     assert isinstance(new_wire("https://api.shootproof.com/v2"), LeanWire)
+
+
+# -- any well-framed answer, cut anywhere, is read whole ---------------------------------------
+
+
+def _framed(body: bytes, mode: str, pieces: list[int], zipped: bool) -> bytes:
+    """An HTTP/1.1 answer carrying ``body`` (gzipped if asked) by Content-Length or in chunks of ``pieces``."""
+    payload = gzip.compress(body) if zipped else body
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + (b"Content-Encoding: gzip\r\n" if zipped else b"")
+    if mode == "length":
+        return head + b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
+    out, at = bytearray(head + b"Transfer-Encoding: chunked\r\n\r\n"), 0
+    for size in [*pieces, len(payload)]:
+        piece = payload[at : at + max(1, size)]
+        if not piece:
+            break
+        out += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        at += len(piece)
+    return bytes(out + b"0\r\n\r\n")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    bodies=st.lists(st.binary(max_size=20_000), min_size=1, max_size=3),
+    mode=st.sampled_from(["length", "chunked"]),
+    zipped=st.booleans(),
+    pieces=st.lists(st.integers(1, 5_000), max_size=6),
+    cuts=st.lists(st.integers(1, 2_000), min_size=1, max_size=12),
+)
+def test_any_answer_cut_anywhere_is_read_whole_on_one_kept_alive_connection(bodies, mode, zipped, pieces, cuts):
+    """Answers written in arbitrary fragments (as a slow or proxied link delivers them) parse to the same body,
+    and the connection is reused for the next call."""
+
+    async def fragments(reader, writer):
+        for body in bodies:
+            await read_request(reader)
+            answer, at, turn = _framed(body, mode, pieces, zipped), 0, 0
+            while at < len(answer):
+                size = cuts[turn % len(cuts)]
+                writer.write(answer[at : at + size])
+                await writer.drain()
+                await asyncio.sleep(0)
+                at, turn = at + size, turn + 1
+
+    async def main() -> tuple[list[bytes], int]:
+        async with RawServer(fragments) as server:
+            lean = LeanWire()
+            try:
+                got = [(await lean.exchange("GET", server.url, [], max_answer=10**6)).body for _ in bodies]
+            finally:
+                await lean.aclose()
+            return got, server.connections
+
+    got, connections = asyncio.run(main())
+    assert got == bodies
+    assert connections == 1
