@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+import trustme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -451,3 +453,75 @@ def test_any_answer_cut_anywhere_is_read_whole_on_one_kept_alive_connection(bodi
     got, connections = asyncio.run(main())
     assert got == bodies
     assert connections == 1
+
+
+# -- TLS, as ShootProof is reached -------------------------------------------------------------
+
+
+async def _tls_server(ca, handler):
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_context)
+    server = RawServer(handler)
+    tasks: set[asyncio.Task[None]] = server.tasks
+
+    async def serve(reader, writer):
+        server.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        tasks.add(task)
+        try:
+            await handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+            tasks.discard(task)
+
+    server.server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_context)
+    server.url = f"https://localhost:{server.server.sockets[0].getsockname()[1]}/v2"
+    return server
+
+
+async def test_calls_go_over_tls_to_a_trusted_server_and_never_to_an_untrusted_one(tmp_path, monkeypatch):
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    got: list[bytes] = []
+
+    async def answer(reader, writer):
+        while True:
+            try:
+                _head, body = await read_request(reader)
+            except asyncio.IncompleteReadError:
+                return
+            got.append(body)
+            writer.write(ok_answer())
+            await writer.drain()
+
+    server = await _tls_server(ca, answer)
+    try:
+        monkeypatch.setattr(wire, "_tls", None)  # made again, trusting the test's CA
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        lean = LeanWire()
+        try:
+            for n in range(3):
+                answer_ = await lean.exchange("POST", server.url, [], f"n={n}".encode(), max_answer=1000)
+                assert answer_.status == 200
+        finally:
+            await lean.aclose()
+        assert got == [b"n=0", b"n=1", b"n=2"] and server.connections == 1
+
+        monkeypatch.setattr(wire, "_tls", None)  # now trusting only certifi's bundle: the test CA is unknown
+        monkeypatch.delenv("SSL_CERT_FILE")
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        lean = LeanWire()
+        try:
+            with pytest.raises(CannotConnect) as refused:
+                await lean.exchange("POST", server.url, [], b"secret=1", max_answer=1000)
+        finally:
+            await lean.aclose()
+        assert refused.value.nothing_sent and "certificate" in str(refused.value).lower()
+        assert got == [b"n=0", b"n=1", b"n=2"], "nothing was sent to the untrusted server"
+    finally:
+        await server.__aexit__(None, None, None)
+    monkeypatch.setattr(wire, "_tls", None)
