@@ -599,7 +599,7 @@ class _Request:
 
 
 def new_wire(api_url: str, http: Any = None) -> Wire:
-    """The lean client, or httpx when one is handed in or the environment asks for a proxy or other certificates.
+    """The lean client, or httpx when one is handed in or the environment asks for a proxy to the API address.
 
     Given a plain ``http://`` API address (the sandbox, a local stand-in), no call can ever need TLS (redirects
     are refused), so httpx is made without loading certificates.

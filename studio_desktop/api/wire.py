@@ -29,7 +29,7 @@ import sys
 import time
 import zlib
 from collections.abc import AsyncIterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -262,26 +262,20 @@ def _time_out(waiter: asyncio.Future[None]) -> None:
         waiter.set_exception(AnswerTimedOut("the server sent nothing for a minute"))
 
 
-@dataclass
-class _Pool:
-    idle: dict[tuple[str, str, int], list[_Connection]] = field(default_factory=dict)
-    slots: asyncio.Semaphore | None = None
-
-
 class LeanWire:
     """Keep-alive connections to the API's host, shared by every call of one transport."""
 
     def __init__(self, *, max_connections: int = MAX_CONNECTIONS) -> None:
-        self._max = max_connections
-        self._pool = _Pool()
+        self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._slots = asyncio.Semaphore(max_connections)  # bound to a loop at its first wait, not here
         self._closed = False
 
     async def aclose(self) -> None:
         self._closed = True
-        for connections in self._pool.idle.values():
+        for connections in self._idle.values():
             for connection in connections:
                 connection.close()
-        self._pool.idle.clear()
+        self._idle.clear()
 
     async def exchange(
         self,
@@ -315,40 +309,39 @@ class LeanWire:
             else:
                 request_headers.append((b"Content-Length", str(length).encode()))
 
-        slots = self._pool.slots
-        if slots is None:
-            slots = self._pool.slots = asyncio.Semaphore(self._max)
         try:
             async with asyncio.timeout(POOL_TIMEOUT):
-                await slots.acquire()
+                await self._slots.acquire()
         except TimeoutError:
             raise PoolTimedOut("timed out waiting for a free connection") from None
         try:
             connection = await self._connection(key)
-            done = False
             try:
                 answer = await self._exchange(connection, method, target, request_headers, body, max_answer)
-                done = True
-                return answer
-            finally:
-                if done and connection.h11.our_state is h11.DONE and connection.h11.their_state is h11.DONE:
-                    try:
-                        connection.h11.start_next_cycle()
-                    except h11.LocalProtocolError:
-                        connection.close()
-                    else:
-                        connection.idle_since = time.monotonic()
-                        if self._closed:
-                            connection.close()
-                        else:
-                            self._pool.idle.setdefault(key, []).append(connection)
-                else:
-                    connection.close()  # cancelled, failed or told to close: never reused
+            except BaseException:
+                connection.close()  # cancelled or failed mid-exchange: never reused
+                raise
+            self._keep_or_close(key, connection)
+            return answer
         finally:
-            slots.release()
+            self._slots.release()
+
+    def _keep_or_close(self, key: tuple[str, str, int], connection: _Connection) -> None:
+        """Back to the idle connections after a whole exchange, unless either side said it closes."""
+        state = connection.h11
+        if self._closed or state.our_state is not h11.DONE or state.their_state is not h11.DONE:
+            connection.close()  # a redirect's unread body, "Connection: close", or this wire closed meanwhile
+            return
+        try:
+            state.start_next_cycle()
+        except h11.LocalProtocolError:
+            connection.close()
+            return
+        connection.idle_since = time.monotonic()
+        self._idle.setdefault(key, []).append(connection)
 
     async def _connection(self, key: tuple[str, str, int]) -> _Connection:
-        idle = self._pool.idle.get(key)
+        idle = self._idle.get(key)
         now = time.monotonic()
         while idle:
             connection = idle.pop()  # the most recently used: the least likely to have timed out
