@@ -216,7 +216,7 @@ def without_root_override(command: list[str]) -> list[str]:
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+@pytest.mark.skipif(os.name != "posix", reason="a read-only folder made with chmod modes is POSIX; Windows uses ACLs")
 @pytest.mark.parametrize("locked", ["data_dir", "log_dir"])
 def test_a_folder_it_may_not_write_is_one_sentence(server, tmp_path, locked):
     from command_support import new_event

@@ -219,6 +219,12 @@ def clear_finished(conn: sqlite3.Connection) -> int:
 # -- items ---------------------------------------------------------------------
 
 
+_INSERT_ITEM = (
+    "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
+    "state, last_error, photo_id, bytes_sent, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem], *, dedup: bool = False) -> AddResult:
     """Add files to a batch.
 
@@ -245,26 +251,13 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
     pending_marks = ", ".join("?" * 6)
     targets: dict[tuple[str, ...], tuple[bool, int | None]] = {}
 
+    def row(entry: NewItem, rel: str, state: str, message: str | None, photo_id: int | None) -> tuple[Any, ...]:
+        sent = entry.size if state == DUPLICATE else 0  # a duplicate's bytes count as done
+        item = (entry.path, entry.name, entry.size, entry.mtime_ns)
+        return (batch_id, *item, batch.event_id, batch.album_id, rel, state, message, photo_id, sent, now)
+
     def insert_finished(entry: NewItem, rel: str, state: str, message: str, photo_id: int | None) -> Item:
-        cur = conn.execute(
-            "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
-            "state, last_error, photo_id, bytes_sent, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                batch_id,
-                entry.path,
-                entry.name,
-                entry.size,
-                entry.mtime_ns,
-                batch.event_id,
-                batch.album_id,
-                rel,
-                state,
-                message,
-                photo_id,
-                entry.size if state == DUPLICATE else 0,
-                now,
-            ),
-        )
+        cur = conn.execute(_INSERT_ITEM, row(entry, rel, state, message, photo_id))
         return Item(
             inserted_id(cur),
             batch_id,
@@ -347,28 +340,10 @@ def add_items(conn: sqlite3.Connection, batch_id: int, entries: Iterable[NewItem
             result.adopted_ids.append(int(old["id"]))
             result.adopted_moves.append((int(old["id"]), int(old["batch_id"]), old["state"], new_state, entry.size))
         else:
-            new_rows.append(
-                (
-                    batch_id,
-                    entry.path,
-                    entry.name,
-                    entry.size,
-                    entry.mtime_ns,
-                    batch.event_id,
-                    batch.album_id,
-                    rel,
-                    QUEUED,
-                    None,
-                    now,
-                )
-            )
+            new_rows.append(row(entry, rel, QUEUED, None, None))
             result.added += 1
         result.bytes += entry.size
-    conn.executemany(
-        "INSERT INTO upload_item (batch_id, path, name, size, mtime_ns, event_id, album_id, rel_album_path, "
-        "state, last_error, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        new_rows,
-    )
+    conn.executemany(_INSERT_ITEM, new_rows)
     return result
 
 
